@@ -1,0 +1,1 @@
+"""Extract -> validate -> pseudonymise -> derive -> load, one module a step, plus the demo."""

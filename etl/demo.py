@@ -1,0 +1,215 @@
+"""The synthetic demo bundle: generated from a seed, written in the data standard's own format.
+
+It is loaded through the ordinary loader, so the loader validates it. Every force is marked
+``synthetic = Y``. Rates come from ``etl.assumptions``, where each has its source.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from etl import assumptions as A
+from etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc
+from etl.spec import SPEC
+
+UTC = timezone.utc
+
+
+@dataclass
+class ForcePlan:
+    code: str
+    name: str
+    scheme: str | None
+    pilot_start: date | None
+    baseline_start: date
+    extract_date: date
+    per_year: float
+
+
+@dataclass
+class _Rows:
+    forces: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
+    placements: list[dict] = field(default_factory=list)
+    missing_episodes: list[dict] = field(default_factory=list)
+
+
+def fmt_moment(utc: datetime) -> str:
+    """A UTC instant as a force would export it: UK local time, with an offset only where the
+    local time is ambiguous (the repeated hour), so that it reads back as the same instant."""
+    local = utc.replace(tzinfo=UTC).astimezone(LONDON).replace(tzinfo=None)
+    try:
+        if local_to_utc(local) == utc:
+            return local.strftime("%Y-%m-%d %H:%M")
+    except SkippedHour:  # cannot happen for a real instant; kept for safety
+        pass
+    return utc.strftime("%Y-%m-%dT%H:%M") + "+00:00"
+
+
+def plans(scale: str, rng: random.Random) -> list[ForcePlan]:
+    lead = A.LEAD_FORCE
+    if scale == "pilot":
+        out = [ForcePlan(lead["force_code"], lead["force_name"], lead["scheme_name"], lead["pilot_start"],
+                         lead["baseline_start"], lead["extract_date"], A.CHILDREN_PER_YEAR.value)]
+        for code, name, pilot, per_year in A.OTHER_PILOT_FORCES:
+            out.append(ForcePlan(code, name, "Safe First Contact" if pilot else None, pilot,
+                                 date(2016, 8, 1), lead["extract_date"], per_year))
+        return out
+    if scale != "national":
+        raise ValueError("scale must be 'pilot' or 'national'")
+    out = []
+    start, extract = date(2016, 4, 1), date(2026, 3, 31)
+    for i in range(1, 44):
+        per_year = rng.choice([20, 30, 45, 60, 60, 80, 120, 200])
+        pilot = None
+        if rng.random() < 0.7:
+            pilot = date(rng.randint(2018, 2024), rng.randint(1, 12), 1)
+        out.append(ForcePlan(f"F{i:02d}", f"Force {i:02d} (fictional)", "Safe First Contact" if pilot else None,
+                             pilot, start, extract, per_year))
+    return out
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: datetime, rows: _Rows) -> None:
+    code = plan.code
+    pilot = plan.pilot_start is not None and contact >= local_to_utc(datetime.combine(plan.pilot_start, datetime.min.time()))
+    child_id = f"{code[:3]}-K{n:05d}"
+    age_roll = rng.random()
+    age = "" if age_roll < 0.05 else str(rng.choice([11, 12])) if age_roll < 0.09 else str(rng.choice([13, 14, 15])) if age_roll < 0.38 else str(rng.choice([16, 16, 17, 17, 17]))
+    base_median, pilot_median = A.ENGAGEMENT_MEDIAN_HOURS.value
+    engagement = None
+    if rng.random() < (0.97 if pilot else 0.88):
+        hours = rng.lognormvariate(0, 0.9) * (pilot_median if pilot else base_median)
+        engagement = min(contact + timedelta(hours=hours), cut)
+    submitted = None
+    if pilot and rng.random() < 0.92:
+        submitted = min((engagement or contact) + timedelta(hours=rng.uniform(1, 30)), cut)
+    rows.contacts.append({
+        "contact_id": f"{code[:3]}-C{n:05d}", "child_id": child_id, "force_code": code,
+        "first_contact_at": fmt_moment(contact),
+        "first_engagement_at": fmt_moment(engagement) if engagement else "",
+        "pack_completed": "Y" if submitted else "N",
+        "pack_submitted_at": fmt_moment(submitted) if submitted else "",
+        "age_at_contact": age, "age_disputed": rng.choice(["Y", "N", "N", "N", "U"]),
+        "sex": rng.choices(["M", "F", "U"], weights=[88, 11, 1])[0],
+        "nationality": _weighted(rng, A.NATIONALITY_WEIGHTS),
+        "contact_route": _weighted(rng, A.ROUTE_WEIGHTS),
+        "interpreter_used": rng.choice(["Y", "Y", "Y", "N", ""]),
+        "trafficking_indicators": rng.choice(["Y", "N", "N", "U"]),
+        "nrm_referral": rng.choice(["Y", "N", "N", ""]),
+        "missing_risk": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW", "U"]),
+    })
+    if rng.random() > A.PLACED_SHARE.value:
+        return
+    t0 = contact + timedelta(hours=rng.lognormvariate(1.5, 0.8))
+    if t0 > cut:
+        return
+    risk = A.MISSING_SHARE_BASELINE.value * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0)
+    missing_at = None
+    if rng.random() < risk:
+        early = rng.random() < A.MISSING_EARLY_SHARE.value
+        missing_at = t0 + timedelta(hours=rng.uniform(0.5, 72) if early else rng.uniform(72, 24 * 120))
+        if missing_at > cut:
+            missing_at = None
+    placement_n = 0
+
+    def placement(start, end, reason):
+        nonlocal placement_n
+        placement_n += 1
+        if end is not None and end > cut:
+            end, reason = None, None
+        rows.placements.append({
+            "placement_id": f"{code[:3]}-P{n:05d}-{placement_n}", "child_id": child_id, "force_code": code,
+            "start_at": fmt_moment(start), "end_at": fmt_moment(end) if end else "",
+            "placement_type": rng.choice(["U1", "U4", "U6", "K2", "K2", "H5", "T0"]),
+            "provider": rng.choice(["PR1", "PR1", "PR4", "PR5", ""]), "end_reason": reason or "",
+        })
+
+    episode_n = 0
+
+    def episode(kind, start, end, outcome):
+        nonlocal episode_n
+        episode_n += 1
+        if end is not None and end > cut:
+            end, outcome = None, None
+        offered = rng.choice(["Y", "Y", "Y", "N"]) if end else "U"
+        rows.missing_episodes.append({
+            "episode_id": f"{code[:3]}-M{n:05d}-{episode_n}", "child_id": child_id, "force_code": code,
+            "episode_type": kind, "start_at": fmt_moment(start), "end_at": fmt_moment(end) if end else "",
+            "risk_grading": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW"]),
+            "outcome": outcome or "", "return_interview_offered": offered,
+            "return_interview_accepted": (rng.choice(["Y", "N"]) if offered == "Y" else "U"),
+        })
+
+    if rng.random() < 0.08:  # an away episode: whereabouts known, not a missing event
+        away = t0 + timedelta(hours=rng.uniform(2, 24 * 60))
+        if away < cut:
+            episode("A", away, away + timedelta(hours=rng.uniform(2, 20)), "SAFE")
+    if missing_at is None:
+        roll = rng.random()
+        if roll < 0.10:
+            placement(t0, t0 + timedelta(days=rng.uniform(5, 200)), "TRANSFERRED_LA")
+        elif roll < 0.15:
+            placement(t0, t0 + timedelta(days=rng.uniform(3, 60)), "AGE_ASSESSED_ADULT")
+        elif roll < 0.40:
+            move = t0 + timedelta(days=rng.uniform(10, 150))
+            placement(t0, move, "PLANNED_MOVE")
+            if move < cut:
+                placement(move, None, None)
+        else:
+            placement(t0, None, None)
+        return
+    never_found = rng.random() < A.NEVER_FOUND_SHARE.value
+    if never_found:
+        placement(t0, missing_at + timedelta(hours=rng.uniform(1, 20)), "MISSING")
+        episode("M", missing_at, None, None)
+        return
+    placement(t0, None, None)
+    start = missing_at
+    while start < cut:
+        within_2d = rng.random() < A.EPISODES_ENDING_IN_48H.value
+        duration = rng.uniform(1, 48) if within_2d else rng.uniform(48, 24 * 10)
+        end = start + timedelta(hours=duration)
+        episode("M", start, end, rng.choices(["SAFE", "HARMED", "U"], weights=[88, 5, 7])[0])
+        if rng.random() > 0.45:
+            break
+        start = end + timedelta(hours=rng.uniform(24, 24 * 30))
+
+
+def generate(seed: int = 2017, scale: str = "pilot") -> _Rows:
+    rng = random.Random(seed)
+    rows = _Rows()
+    for plan in plans(scale, rng):
+        rows.forces.append({
+            "force_code": plan.code, "force_name": plan.name, "scheme_name": plan.scheme or "",
+            "pilot_start": plan.pilot_start.isoformat() if plan.pilot_start else "",
+            "baseline_start": plan.baseline_start.isoformat(), "extract_date": plan.extract_date.isoformat(),
+            "synthetic": "Y",
+        })
+        start = local_to_utc(datetime.combine(plan.baseline_start, datetime.min.time()))
+        cut = end_of_day_utc(plan.extract_date)
+        span_hours = (cut - start).total_seconds() / 3600
+        expected = plan.per_year * span_hours / (365.25 * 24)
+        count = max(1, int(round(rng.gauss(expected, expected ** 0.5))))
+        moments = sorted(start + timedelta(minutes=int(rng.uniform(0, span_hours * 60))) for _ in range(count))
+        for n, contact in enumerate(moments, start=1):
+            _child(rng, plan, n, contact, cut, rows)
+    return rows
+
+
+def write_bundle(rows: _Rows, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("forces", "contacts", "placements", "missing_episodes"):
+        columns = [c.name for c in SPEC[name]]
+        with (out / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(getattr(rows, name))
+    return out

@@ -1,0 +1,162 @@
+"""Per-child and per-episode facts, derived once at load (shared/metrics.md).
+
+Pages and the summary export aggregate these facts; nothing recomputes them from raw rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl.parse import end_of_day_utc
+from etl.spec import EXIT_REASONS
+
+HOUR = pd.Timedelta(hours=1)
+
+
+def minus_twelve_months(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def local_dates(moments: pd.Series) -> pd.Series:
+    """UK local calendar dates of naive-UTC instants."""
+    series = pd.to_datetime(moments)
+    return series.dt.tz_localize("UTC").dt.tz_convert("Europe/London").dt.date
+
+
+def resolve_force_periods(forces: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Each force with its periods resolved: ``baseline_start`` defaulted, and ``cut``.
+
+    The frame always has force_code, pilot_start, baseline_start, extract_date and cut.
+    """
+    f = forces.dropna(subset=["force_code", "extract_date"]).drop_duplicates("force_code").copy()
+    earliest = {}
+    if not contacts.empty:
+        c = contacts.dropna(subset=["force_code", "first_contact_at"])
+        if not c.empty:
+            days = local_dates(c["first_contact_at"])
+            earliest = days.groupby(c["force_code"]).min().to_dict()
+    resolved = []
+    for row in f.itertuples(index=False):
+        if isinstance(row.baseline_start, date):
+            resolved.append(row.baseline_start)
+        elif isinstance(row.pilot_start, date):
+            resolved.append(minus_twelve_months(row.pilot_start))
+        else:
+            resolved.append(earliest.get(row.force_code, row.extract_date))
+    f["baseline_start"] = resolved
+    f["pilot_start"] = [p if isinstance(p, date) else None for p in f["pilot_start"]]
+    f["cut"] = [end_of_day_utc(d) for d in f["extract_date"]]
+    return f.reset_index(drop=True)
+
+
+def contact_periods(contacts: pd.DataFrame, forces: pd.DataFrame) -> pd.Series:
+    """``baseline``, ``pilot`` or ``out_of_scope`` for each contact, by its UK local date."""
+    days = local_dates(contacts["first_contact_at"])
+    info = forces.set_index("force_code")
+    base = contacts["force_code"].map(info["baseline_start"])
+    pilot = contacts["force_code"].map(info["pilot_start"])
+    extract = contacts["force_code"].map(info["extract_date"])
+    out = []
+    for d, b, p, e in zip(days, base, pilot, extract):
+        if p is not None and isinstance(p, date):
+            if b <= d < p:
+                out.append("baseline")
+            elif p <= d <= e:
+                out.append("pilot")
+            else:
+                out.append("out_of_scope")
+        else:
+            out.append("baseline" if b <= d <= e else "out_of_scope")
+    return pd.Series(out, index=contacts.index, dtype=object)
+
+
+def age_band(age: float | None) -> str:
+    if age is None or pd.isna(age):
+        return "unknown"
+    if age <= 12:
+        return "0-12"
+    if age <= 15:
+        return "13-15"
+    return "16-17"
+
+
+def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.DataFrame,
+                 episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(resolved forces, child_facts, episode_facts) for a validated bundle."""
+    forces = resolve_force_periods(forces, contacts)
+    keys = ["force_code", "child_key"]
+    c = contacts.copy()
+    c["period"] = contact_periods(c, forces)
+    first_contact = pd.to_datetime(c["first_contact_at"])
+    local = first_contact.dt.tz_localize("UTC").dt.tz_convert("Europe/London")
+    c["contact_month"] = local.dt.strftime("%Y-%m")
+    c["age_band"] = [age_band(a) for a in c["age_at_contact"]]
+    c["engagement_hours"] = (pd.to_datetime(c["first_engagement_at"]) - first_contact) / HOUR
+    c["cut"] = pd.to_datetime(c["force_code"].map(forces.set_index("force_code")["cut"]))
+
+    p = placements.copy()
+    p["start_at"] = pd.to_datetime(p["start_at"])
+    p["end_at"] = pd.to_datetime(p["end_at"])
+    t0 = p.groupby(keys)["start_at"].min().rename("t0")
+    # The placement that ends last: an ongoing one (no end) ends last of all, so no exit.
+    p["_end_rank"] = p["end_at"].fillna(pd.Timestamp.max)
+    last_end = p.groupby(keys)["_end_rank"].transform("max")
+    last = p[p["_end_rank"] == last_end].copy()
+    last["_exit"] = last["end_reason"].isin(EXIT_REASONS) & last["end_at"].notna()
+    exits = last[last["_exit"]].groupby(keys).agg(exit_at=("end_at", "max"), exit_reason=("end_reason", "first"))
+
+    c = c.join(t0, on=keys).join(exits, on=keys)
+    c["placed"] = c["t0"].notna()
+    end = c["cut"].where(c["exit_at"].isna() | (c["cut"] <= c["exit_at"]), c["exit_at"])
+    c["followup_hours"] = ((end - c["t0"]) / HOUR).where(c["placed"])
+    c.loc[c["exit_at"].notna() & (c["exit_at"] > c["cut"]), "exit_reason"] = None
+
+    e = episodes.copy()
+    e["start_at"] = pd.to_datetime(e["start_at"])
+    e["end_at"] = pd.to_datetime(e["end_at"])
+    m = e[e["episode_type"] == "M"].join(c.set_index(keys)[["t0", "followup_hours"]], on=keys)
+    m = m[m["t0"].notna() & (m["start_at"] >= m["t0"])].copy()
+    m["hours_after_placement"] = (m["start_at"] - m["t0"]) / HOUR
+    first_t = m.groupby(keys)["hours_after_placement"].min().rename("first_missing_hours")
+    c = c.join(first_t, on=keys)
+    c["event"] = (c["first_missing_hours"].notna() & (c["first_missing_hours"] <= c["followup_hours"])).where(c["placed"])
+    c["obs_hours"] = np.fmin(c["first_missing_hours"], c["followup_hours"]).where(c["placed"])
+
+    window = m[m["hours_after_placement"] <= m["followup_hours"]].copy()
+    window = window.sort_values(keys + ["start_at"])
+    window["seq"] = window.groupby(keys).cumcount() + 1
+    window["duration_hours"] = (window["end_at"] - window["start_at"]) / HOUR
+    window["harmed"] = window["outcome"] == "HARMED"
+    counts = window.groupby(keys).size().rename("missing_episodes")
+    c = c.join(counts, on=keys)
+    c["missing_episodes"] = c["missing_episodes"].fillna(0).astype(int).where(c["placed"])
+
+    child_facts = pd.DataFrame({
+        "force_code": c["force_code"],
+        "child_key": c["child_key"],
+        "period": c["period"],
+        "contact_month": c["contact_month"],
+        "age_band": c["age_band"],
+        "sex": c["sex"],
+        "nationality": c["nationality"],
+        "contact_route": c["contact_route"],
+        "pack_completed": c["pack_completed"] == "Y",
+        "placed": c["placed"],
+        "followup_hours": c["followup_hours"],
+        "event": c["event"],
+        "obs_hours": c["obs_hours"],
+        "exit_reason": c["exit_reason"],
+        "engagement_hours": c["engagement_hours"],
+        "missing_episodes": c["missing_episodes"],
+    })
+    episode_facts = window[[
+        "force_code", "child_key", "seq", "hours_after_placement", "duration_hours", "harmed",
+        "risk_grading", "return_interview_offered", "return_interview_accepted",
+    ]].reset_index(drop=True)
+    return forces, child_facts.reset_index(drop=True), episode_facts

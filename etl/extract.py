@@ -1,0 +1,184 @@
+"""Read a bundle (a folder of CSVs or one XLSX workbook) into raw tables, defensively.
+
+A raw table is its header and its rows of cell values: strings from CSV; strings, numbers,
+dates or date-times from XLSX. Nothing is interpreted here beyond what the file format says.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import settings
+from etl.findings import Finding
+from etl.spec import TABLES
+
+
+@dataclass
+class RawTable:
+    name: str
+    file: str  # what messages call the file: "contacts.csv" or "bundle.xlsx[contacts]"
+    header: list[str]
+    rows: list[list[object]]  # data rows; rows[i] is spreadsheet row i + 2
+
+
+@dataclass
+class RawBundle:
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)  # name, sha256, bytes
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def content_sha256(self) -> str:
+        digest = hashlib.sha256()
+        for item in sorted(self.files, key=lambda f: f["name"]):
+            digest.update(f"{item['name']}:{item['sha256']}\n".encode())
+        return digest.hexdigest()
+
+
+def read_bundle(paths: list[Path]) -> RawBundle:
+    """Read one bundle: a folder of the four CSVs, the four CSV files themselves, or one XLSX."""
+    bundle = RawBundle()
+    if len(paths) == 1 and paths[0].is_dir():
+        csvs = {name: paths[0] / f"{name}.csv" for name in TABLES}
+        xlsx = sorted(paths[0].glob("*.xlsx"))
+        if not any(p.exists() for p in csvs.values()) and len(xlsx) == 1:
+            _read_xlsx(xlsx[0], bundle)
+        else:
+            for name, path in csvs.items():
+                _read_csv(path, name, bundle)
+        return bundle
+    if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx":
+        _read_xlsx(paths[0], bundle)
+        return bundle
+    by_name = {p.stem.lower(): p for p in paths}
+    for name in TABLES:
+        path = by_name.get(name)
+        if path is None:
+            bundle.findings.append(Finding(f"{name}.csv", None, None, "E01", "the file is missing from the bundle"))
+        else:
+            _read_csv(path, name, bundle)
+    for stem, path in by_name.items():
+        if stem not in TABLES:
+            bundle.findings.append(
+                Finding(path.name, None, None, "E01", "is not a file of the standard (forces, contacts, placements, missing_episodes)")
+            )
+    return bundle
+
+
+def _read_bytes(path: Path, bundle: RawBundle) -> bytes | None:
+    if not path.is_file():
+        bundle.findings.append(Finding(path.name, None, None, "E01", "the file is missing from the bundle"))
+        return None
+    size = path.stat().st_size
+    if size > settings.max_file_bytes():
+        bundle.findings.append(
+            Finding(path.name, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
+        )
+        return None
+    data = path.read_bytes()
+    bundle.files.append({"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
+    return data
+
+
+def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
+    data = _read_bytes(path, bundle)
+    if data is None:
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bundle.findings.append(
+            Finding(path.name, None, None, "E01", f"is not UTF-8 text (bad byte at offset {exc.start})")
+        )
+        return
+    if "\x00" in text:
+        bundle.findings.append(Finding(path.name, None, None, "E01", "contains NUL bytes: not a CSV file"))
+        return
+    if not text.strip():
+        bundle.findings.append(Finding(path.name, None, None, "E01", "is empty"))
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        bundle.findings.append(
+            Finding(path.name, reader.line_num, None, "E01", f"is not valid CSV or is truncated ({exc})")
+        )
+        return
+    header, body = rows[0], rows[1:]
+    # Blank trailing lines are not rows.
+    while body and all(cell.strip() == "" for cell in body[-1]):
+        body.pop()
+    bundle.tables[name] = RawTable(name, path.name, header, body)
+
+
+def _read_xlsx(path: Path, bundle: RawBundle) -> None:
+    data = _read_bytes(path, bundle)
+    if data is None:
+        return
+    problem = _xlsx_problem(data)
+    if problem:
+        bundle.findings.append(Finding(path.name, None, None, "E01", problem))
+        return
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own types for every malformed workbook
+        bundle.findings.append(Finding(path.name, None, None, "E01", f"is not a readable XLSX workbook ({type(exc).__name__})"))
+        return
+    sheets = {s.strip().lower(): s for s in workbook.sheet_names}
+    for name in TABLES:
+        label = f"{path.name}[{name}]"
+        if name not in sheets:
+            bundle.findings.append(Finding(label, None, None, "E01", f"the workbook has no sheet named {name!r}"))
+            continue
+        try:
+            rows = workbook.get_sheet_by_name(sheets[name]).to_python(skip_empty_area=False)
+        except Exception as exc:
+            bundle.findings.append(Finding(label, None, None, "E01", f"the sheet cannot be read ({type(exc).__name__})"))
+            continue
+        rows = [list(r) for r in rows]
+        while rows and all(_blank_cell(c) for c in rows[-1]):
+            rows.pop()
+        if not rows:
+            bundle.findings.append(Finding(label, None, None, "E01", "the sheet is empty"))
+            continue
+        header = ["" if _blank_cell(c) else str(c) for c in rows[0]]
+        while header and header[-1] == "":
+            header.pop()
+        body = [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
+        bundle.tables[name] = RawTable(name, label, header, body)
+
+
+def _blank_cell(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _xlsx_problem(data: bytes) -> str | None:
+    """Why a workbook is refused before it is parsed: not a zip, a zip bomb, or DTD entities."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return "is not an XLSX workbook (not a zip archive, or truncated)"
+    total = sum(m.file_size for m in members)
+    if total > settings.max_xlsx_uncompressed_bytes():
+        return f"would expand to {total / 2**20:.0f} MiB, over the limit"
+    for member in members:
+        if member.compress_size and member.file_size / member.compress_size > settings.max_xlsx_ratio():
+            return "has an implausible compression ratio (a possible zip bomb)"
+    for member in members:
+        if member.filename.endswith(".xml") or member.filename.endswith(".rels"):
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                return "contains an XML document type declaration (entities are not allowed)"
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        return "is not an XLSX workbook (no xl/workbook.xml)"
+    return None

@@ -1,0 +1,162 @@
+"""Load a bundle into the warehouse: whole or not at all, in one transaction.
+
+``load_bundle`` reads, validates, pseudonymises and derives, then replaces everything held for
+the bundle's forces. A refused bundle writes only its refusal record; a failure part-way
+through rolls the transaction back, leaving the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select
+
+from etl.derive import derive_facts
+from etl.extract import read_bundle
+from etl.findings import Finding, format_findings
+from etl.pseudonymise import Pseudonymiser
+from etl.validate import ValidBundle, validate
+from warehouse import schema
+
+log = logging.getLogger(__name__)
+
+
+class LoadRefused(Exception):
+    """The bundle was not loaded; ``findings`` lists every error (and warning) found."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.findings = findings or []
+
+    def report(self) -> str:
+        if not self.findings:
+            return self.message
+        errors = [f for f in self.findings if f.is_error]
+        return format_findings(errors, self.message)
+
+
+@dataclass
+class LoadResult:
+    outcome: str  # loaded | unchanged
+    batch_id: int
+    forces: list[str]
+    row_counts: dict[str, int]
+    warnings: list[Finding] = field(default_factory=list)
+    synthetic: bool = False
+
+    def summary_line(self) -> str:
+        rows = ", ".join(f"{n} {t}" for t, n in self.row_counts.items())
+        forces = ", ".join(self.forces)
+        kind = "synthetic " if self.synthetic else ""
+        if self.outcome == "unchanged":
+            return f"Unchanged: this {kind}bundle for {forces} was already loaded (batch {self.batch_id}); nothing was written."
+        return f"Loaded {kind}bundle for {forces} as batch {self.batch_id}: {rows}; {len(self.warnings)} warnings."
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def warehouse_holds(engine: Engine) -> str:
+    """``empty``, ``synthetic`` or ``real``: what the warehouse holds (never both)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.forces.c.synthetic, func.count()).group_by(schema.forces.c.synthetic)).all()
+    kinds = {bool(s) for s, _ in rows}
+    if not kinds:
+        return "empty"
+    return "synthetic" if kinds == {True} else "real"
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as dicts with None for every missing value (NaN, NaT), ready for executemany."""
+    out = frame[columns].astype(object)
+    out = out.where(out.notna(), None)
+    return out.to_dict("records")
+
+
+def _insert_rows(conn, table, rows: list[dict]) -> None:
+    """One executemany; a seam tests use to inject a failure part-way through a load."""
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sha256) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(schema.load_batches).values(
+            loaded_at=_now(), outcome="refused", content_sha256=content_sha256, files=raw_files,
+            forces=forces, row_counts=row_counts,
+            warnings_count=sum(1 for f in findings if not f.is_error),
+            errors_count=sum(1 for f in findings if f.is_error), synthetic=False, completeness=None,
+        ))
+
+
+def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
+                replace_demo: bool = False) -> LoadResult:
+    raw = read_bundle([Path(p) for p in paths])
+    valid = validate(raw, pseudonymiser)
+    force_codes = sorted({str(c) for c in valid.forces["force_code"].dropna()})
+    if valid.errors:
+        _refusal(engine, raw.files, force_codes, valid.row_counts(), valid.findings, raw.content_sha256)
+        n = len(valid.errors)
+        raise LoadRefused(f"Refused: the bundle has {n} error{'s' if n != 1 else ''}; nothing was loaded.", valid.findings)
+
+    synthetic_flags = set(valid.forces["synthetic"])
+    if len(synthetic_flags) > 1:
+        raise LoadRefused("Refused: the bundle mixes synthetic (synthetic = Y) and real forces; "
+                          "a warehouse holds one or the other, never both. Nothing was loaded.")
+    synthetic = synthetic_flags == {"Y"}
+    holds = warehouse_holds(engine)
+    if holds == "synthetic" and not synthetic and not replace_demo:
+        raise LoadRefused("Refused: this warehouse holds the synthetic demo. Load real data into a new "
+                          "warehouse, or add --replace-demo to remove the demo first. Nothing was loaded.")
+    if holds == "real" and synthetic:
+        raise LoadRefused("Refused: this warehouse holds real data; the synthetic demo is never mixed "
+                          "with it. Use another warehouse (--warehouse) for the demo. Nothing was loaded.")
+
+    content = raw.content_sha256
+    with engine.connect() as conn:
+        held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id)).all()
+    same = {code: batch for code, sha, batch in held if sha == content}
+    if force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1:
+        with engine.begin() as conn:
+            batch_id = conn.execute(insert(schema.load_batches).values(
+                loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
+                forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
+                synthetic=synthetic, completeness=None,
+            )).inserted_primary_key[0]
+        return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
+
+    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes)
+    batch_id = _write(engine, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
+                      replace_demo and holds == "synthetic" and not synthetic)
+    log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
+    return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
+
+
+def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes,
+           synthetic: bool, remove_demo: bool) -> int:
+    with engine.begin() as conn:
+        batch_id = conn.execute(insert(schema.load_batches).values(
+            loaded_at=_now(), outcome="loaded", content_sha256=raw.content_sha256, files=raw.files,
+            forces=force_codes, row_counts=valid.row_counts(), warnings_count=len(valid.warnings),
+            errors_count=0, synthetic=synthetic, completeness=valid.completeness,
+        )).inserted_primary_key[0]
+        for table in schema.FORCE_TABLES:
+            condition = None if remove_demo else table.c.force_code.in_(force_codes)
+            conn.execute(delete(table) if condition is None else delete(table).where(condition))
+        f = forces.assign(synthetic=forces["synthetic"] == "Y", batch_id=batch_id, content_sha256=raw.content_sha256)
+        _insert_rows(conn, schema.forces, _records(f, [c.name for c in schema.forces.columns]))
+        for table, frame in ((schema.contacts, valid.contacts), (schema.placements, valid.placements),
+                             (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
+                             (schema.episode_facts, episode_facts)):
+            _insert_rows(conn, table, _records(frame, [c.name for c in table.columns]))
+        _insert_rows(conn, schema.load_warnings, [
+            {"batch_id": batch_id, "file": w.file, "row": w.row, "column": w.column, "rule": w.rule, "message": w.message[:300]}
+            for w in valid.warnings
+        ])
+    return batch_id

@@ -1,0 +1,95 @@
+"""Every Harbour setting, its default and its help, read from the environment in one place.
+
+Nothing else in the project reads ``os.environ`` for a Harbour setting: the CLI and the app ask
+this module, and the README documents every entry of ``SETTINGS`` (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent
+DATA_DIR = PROJECT_DIR / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "HARBOUR_WAREHOUSE",
+        f"sqlite:///{DATA_DIR / 'harbour.sqlite'}",
+        "SQLAlchemy URL of the warehouse. Default: a SQLite file under data/ (git-ignored). "
+        "For a shared deployment use postgresql+psycopg://user:password@host/dbname.",
+    ),
+    Setting(
+        "HARBOUR_PSEUDONYM_KEY",
+        None,
+        "Secret key for the keyed HMAC-SHA256 that replaces every child_id before anything is "
+        "stored. Required by `harbour load`; keep it outside the warehouse and never commit it. "
+        "The synthetic demo uses a fixed demo key of its own.",
+    ),
+    Setting(
+        "HARBOUR_MAX_FILE_MB",
+        "200",
+        "Largest bundle file (CSV or XLSX) the loader will read, in MiB; a larger file is refused (E01).",
+    ),
+    Setting(
+        "HARBOUR_MAX_XLSX_UNCOMPRESSED_MB",
+        "500",
+        "Largest total uncompressed size of an XLSX workbook, in MiB (E01 beyond it).",
+    ),
+    Setting(
+        "HARBOUR_MAX_XLSX_RATIO",
+        "200",
+        "Largest compression ratio of any member of an XLSX workbook (a zip bomb defence, E01).",
+    ),
+    Setting(
+        "HARBOUR_DEBUG",
+        "0",
+        "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
+        "off under gunicorn unless set.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str | None:
+    """The value of a setting: the environment's if set and non-empty, else its default."""
+    setting = _BY_NAME[name]
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return setting.default
+    return value
+
+
+def warehouse_url(override: str | None = None) -> str:
+    return override or get("HARBOUR_WAREHOUSE")  # type: ignore[return-value]
+
+
+def pseudonym_key() -> bytes | None:
+    value = get("HARBOUR_PSEUDONYM_KEY")
+    return value.encode("utf-8") if value else None
+
+
+def max_file_bytes() -> int:
+    return int(float(get("HARBOUR_MAX_FILE_MB")) * 1024 * 1024)
+
+
+def max_xlsx_uncompressed_bytes() -> int:
+    return int(float(get("HARBOUR_MAX_XLSX_UNCOMPRESSED_MB")) * 1024 * 1024)
+
+
+def max_xlsx_ratio() -> float:
+    return float(get("HARBOUR_MAX_XLSX_RATIO"))
+
+
+def debug() -> bool:
+    return get("HARBOUR_DEBUG") in {"1", "true", "True", "yes"}

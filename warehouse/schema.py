@@ -1,0 +1,164 @@
+"""SQLAlchemy Core tables of the warehouse.
+
+Raw tables hold a bundle as loaded (child_id already replaced by ``child_key``, its keyed
+pseudonym). ``child_facts`` and ``episode_facts`` are derived once at load time so that no page
+recomputes anything from the raw rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+load_batches = Table(
+    "load_batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),  # loaded | refused | unchanged
+    Column("content_sha256", String(64)),
+    Column("files", JSON, nullable=False),  # [{"name", "sha256", "bytes"}]
+    Column("forces", JSON, nullable=False),  # [force_code]
+    Column("row_counts", JSON, nullable=False),  # {table: rows}
+    Column("warnings_count", Integer, nullable=False, default=0),
+    Column("errors_count", Integer, nullable=False, default=0),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("completeness", JSON),  # {table: {column: share filled}}
+)
+
+load_warnings = Table(
+    "load_warnings",
+    metadata,
+    Column("warning_id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False, index=True),
+    Column("file", String(64), nullable=False),
+    Column("row", Integer),
+    Column("column", String(64)),
+    Column("rule", String(3), nullable=False),
+    Column("message", String(300), nullable=False),
+)
+
+forces = Table(
+    "forces",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("force_name", String(80), nullable=False),
+    Column("scheme_name", String(120)),
+    Column("pilot_start", Date),
+    Column("baseline_start", Date, nullable=False),  # the default is resolved at load
+    Column("extract_date", Date, nullable=False),
+    Column("synthetic", Boolean, nullable=False),
+    Column("batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("force_code", String(16), ForeignKey("forces.force_code"), primary_key=True),
+    Column("contact_id", String(64), primary_key=True),
+    Column("child_key", String(64), nullable=False),
+    Column("first_contact_at", DateTime, nullable=False),
+    Column("first_engagement_at", DateTime),
+    Column("pack_completed", String(1), nullable=False),
+    Column("pack_submitted_at", DateTime),
+    Column("age_at_contact", Integer),
+    Column("age_disputed", String(1), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("contact_route", String(20), nullable=False),
+    Column("interpreter_used", String(1), nullable=False),
+    Column("trafficking_indicators", String(1), nullable=False),
+    Column("nrm_referral", String(1), nullable=False),
+    Column("missing_risk", String(6), nullable=False),
+    UniqueConstraint("force_code", "child_key", name="uq_contacts_child"),
+)
+
+_child_fk = ForeignKeyConstraint(
+    ["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]
+)
+
+placements = Table(
+    "placements",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("placement_id", String(64), primary_key=True),
+    Column("child_key", String(64), nullable=False),
+    Column("start_at", DateTime, nullable=False),
+    Column("end_at", DateTime),
+    Column("placement_type", String(2), nullable=False),
+    Column("provider", String(3)),
+    Column("end_reason", String(20)),
+    ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
+)
+
+missing_episodes = Table(
+    "missing_episodes",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("episode_id", String(64), primary_key=True),
+    Column("child_key", String(64), nullable=False),
+    Column("episode_type", String(1), nullable=False),
+    Column("start_at", DateTime, nullable=False),
+    Column("end_at", DateTime),
+    Column("risk_grading", String(6), nullable=False),
+    Column("outcome", String(6)),
+    Column("return_interview_offered", String(1), nullable=False),
+    Column("return_interview_accepted", String(1), nullable=False),
+    ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
+)
+
+child_facts = Table(
+    "child_facts",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("child_key", String(64), primary_key=True),
+    Column("period", String(12), nullable=False, index=True),  # baseline | pilot | out_of_scope
+    Column("contact_month", String(7), nullable=False),  # UK local YYYY-MM of first contact
+    Column("age_band", String(7), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("contact_route", String(20), nullable=False),
+    Column("pack_completed", Boolean, nullable=False),
+    Column("placed", Boolean, nullable=False),
+    Column("followup_hours", Float),  # C
+    Column("event", Boolean),  # an observed missing event, T <= C
+    Column("obs_hours", Float),  # min(T, C)
+    Column("exit_reason", String(20)),
+    Column("engagement_hours", Float),  # E
+    Column("missing_episodes", Integer),  # type-M episodes in [t0, t0 + C]
+    ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
+)
+
+episode_facts = Table(
+    "episode_facts",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("child_key", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),  # the child's nth counted episode
+    Column("hours_after_placement", Float, nullable=False),
+    Column("duration_hours", Float),  # null while open
+    Column("harmed", Boolean, nullable=False),
+    Column("risk_grading", String(6), nullable=False),
+    Column("return_interview_offered", String(1), nullable=False),
+    Column("return_interview_accepted", String(1), nullable=False),
+    ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
+)
+
+# Tables holding a force's data, in the order they are deleted (children before parents).
+FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, forces)
