@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,11 +175,32 @@ def _xlsx_problem(data: bytes) -> str | None:
         if member.compress_size and member.file_size / member.compress_size > settings.max_xlsx_ratio():
             return "has an implausible compression ratio (a possible zip bomb)"
     for member in members:
-        if member.filename.endswith(".xml") or member.filename.endswith(".rels"):
+        if member.filename.endswith((".xml", ".rels", ".vml")):
             with archive.open(member) as handle:
-                head = handle.read(4096)
-            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                return "contains an XML document type declaration (entities are not allowed)"
+                if _has_doctype(handle):
+                    return "contains an XML document type declaration (entities are not allowed)"
     if "xl/workbook.xml" not in {m.filename for m in members}:
         return "is not an XLSX workbook (no xl/workbook.xml)"
     return None
+
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _has_doctype(handle, limit: int = 2**20) -> bool:
+    """True if the XML prolog (everything before the first element) declares a DTD or entity.
+
+    A DTD may only stand before the root element, so reading up to it is enough.
+    """
+    prolog = b""
+    while len(prolog) < limit:
+        chunk = handle.read(65536)
+        if not chunk:
+            break
+        prolog += chunk
+        found = _FIRST_ELEMENT.search(prolog)
+        if found:
+            prolog = prolog[: found.start()]
+            break
+    upper = prolog.upper()
+    return b"<!DOCTYPE" in upper or b"<!ENTITY" in upper

@@ -1,0 +1,186 @@
+"""The ``harbour`` command: load, demo, summary, serve.
+
+Settings are read from the environment here, at the edge (see settings.py). Bad input ends with
+a clear message and an exit code, never a traceback: 0 done, 1 refused or failed, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+import settings
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def _progress(message: str) -> None:
+    """Progress for a person at a terminal; silence when output is piped or captured."""
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+def _engine(url: str | None):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from warehouse.engine import engine_for
+
+    try:
+        return engine_for(settings.warehouse_url(url))
+    except (SQLAlchemyError, ValueError, OSError, ImportError) as exc:
+        raise click.ClickException(f"cannot open the warehouse {_redact(settings.warehouse_url(url))}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"
+
+
+warehouse_option = click.option(
+    "--warehouse", "warehouse", metavar="URL", default=None,
+    help="SQLAlchemy URL of the warehouse (default: HARBOUR_WAREHOUSE, or data/harbour.sqlite).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Harbour: outcomes of police schemes for unaccompanied migrant children."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@warehouse_option
+@click.option("--replace-demo", is_flag=True, help="Remove the synthetic demo from the warehouse before loading real data.")
+def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool) -> None:
+    """Load a bundle: a folder of the four CSVs, or one XLSX workbook.
+
+    Needs HARBOUR_PSEUDONYM_KEY. Exit 0 when loaded or already loaded, 1 when refused.
+    """
+    from etl.load import LoadRefused, load_bundle
+    from etl.pseudonymise import MissingKey, Pseudonymiser
+
+    try:
+        pseudonymiser = Pseudonymiser(settings.pseudonym_key())
+    except MissingKey as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for path in paths:
+        if not path.exists():
+            click.echo(f"Error: {path} does not exist.", err=True)
+            sys.exit(EXIT_USAGE)
+    engine = _engine(warehouse)
+    _progress(f"Reading and checking {', '.join(str(p) for p in paths)} …")
+    started = time.perf_counter()
+    try:
+        result = load_bundle(engine, list(paths), pseudonymiser, replace_demo=replace_demo)
+    except LoadRefused as exc:
+        click.echo(exc.report(), err=True)
+        click.echo(exc.message)
+        sys.exit(EXIT_REFUSED)
+    for warning in result.warnings[:20]:
+        click.echo(f"warning: {warning.file} {warning.line().strip()}", err=True)
+    if len(result.warnings) > 20:
+        click.echo(f"warning: … and {len(result.warnings) - 20} more (see the data-quality page)", err=True)
+    click.echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
+
+
+def build_demo(engine, seed: int, scale: str) -> "object":
+    from etl.demo import generate, write_bundle
+    from etl.load import load_bundle
+    from etl.pseudonymise import DEMO_KEY, Pseudonymiser
+
+    _progress(f"Generating the synthetic {scale} demo (seed {seed}) …")
+    rows = generate(seed=seed, scale=scale)
+    with tempfile.TemporaryDirectory(prefix="harbour-demo-") as folder:
+        write_bundle(rows, Path(folder))
+        _progress("Loading it through the loader (which validates it) …")
+        return load_bundle(engine, [Path(folder)], Pseudonymiser(DEMO_KEY))
+
+
+@main.command()
+@click.option("--seed", default=2017, show_default=True, type=int, help="Seed of the generator: the same seed gives the same bundle.")
+@click.option("--scale", type=click.Choice(["pilot", "national"]), default="pilot", show_default=True,
+              help="pilot: the lead force and three others over two years; national: 43 forces over 10 years.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Only write the bundle's CSVs to this folder; load nothing.")
+@warehouse_option
+def demo(seed: int, scale: str, out: Path | None, warehouse: str | None) -> None:
+    """Generate a synthetic demonstration bundle and load it (or only write it with --out)."""
+    from etl.demo import generate, write_bundle
+    from etl.load import LoadRefused
+
+    if out is not None:
+        rows = generate(seed=seed, scale=scale)
+        write_bundle(rows, out)
+        click.echo(f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
+                   f"{len(rows.placements)} placements, {len(rows.missing_episodes)} missing episodes.")
+        return
+    engine = _engine(warehouse)
+    started = time.perf_counter()
+    try:
+        result = build_demo(engine, seed, scale)
+    except LoadRefused as exc:
+        click.echo(exc.report(), err=True)
+        click.echo(exc.message)
+        sys.exit(EXIT_REFUSED)
+    click.echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
+
+
+@main.command()
+@click.option("--force", "force", metavar="CODE", default=None, help="One force (default: all forces together).")
+@click.option("--exact", is_flag=True, help="Exact figures, without disclosure control: for internal analysis only.")
+@warehouse_option
+def summary(force: str | None, exact: bool, warehouse: str | None) -> None:
+    """Print the summary JSON document of shared/metrics.md."""
+    from metrics.summary import build_summary
+    from warehouse.queries import facts
+
+    engine = _engine(warehouse)
+    f = facts(engine)
+    if f.forces.empty:
+        click.echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
+        sys.exit(EXIT_REFUSED)
+    if force is not None:
+        force = force.strip().upper()
+        if force not in set(f.forces["force_code"]):
+            known = ", ".join(f.forces["force_code"])
+            click.echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
+            sys.exit(EXIT_USAGE)
+    doc = build_summary(f.children, f.episodes, f.forces, force=force, exact=exact)
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
+@warehouse_option
+def serve(host: str, port: int, warehouse: str | None) -> None:
+    """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
+    from etl.load import warehouse_holds
+    from warehouse import current
+
+    url = settings.warehouse_url(warehouse)
+    engine = _engine(url)
+    if warehouse_holds(engine) == "empty":
+        click.echo("The warehouse is empty: building the synthetic demo first …")
+        result = build_demo(engine, 2017, "pilot")
+        click.echo(result.summary_line())
+    current.use(url)
+    from app import create_app
+
+    app = create_app()
+    click.echo(f"Serving Harbour on http://{host}:{port}/ (warehouse {_redact(url)}); Ctrl+C stops it.")
+    app.run(host=host, port=port, debug=settings.debug())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

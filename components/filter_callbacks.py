@@ -1,0 +1,50 @@
+"""The filter bar's one callback: its controls become the URL query string.
+
+Changing the query makes Dash pages render the page's layout again with the new filters, so every
+figure on a page comes from one computation over the facts, never from child-level rows in the browser.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import Input, Output, State, callback, ctx, no_update
+
+from components.ids import PAGES_LOCATION, FilterId
+from metrics.filters import Filters
+
+
+def query_string(filters: Filters, keep: dict[str, str] | None = None) -> str:
+    query = {**(keep or {}), **filters.to_query()}
+    return ("?" + urlencode(query, safe=",")) if query else ""
+
+
+@callback(
+    Output(PAGES_LOCATION, "search", allow_duplicate=True),
+    Input(FilterId.APPLY, "n_clicks"),
+    Input(FilterId.CLEAR, "n_clicks"),
+    State(FilterId.FORCE, "value"),
+    State(FilterId.AGE_BAND, "value"),
+    State(FilterId.SEX, "value"),
+    State(FilterId.ROUTE, "value"),
+    State(FilterId.NATIONALITY, "value"),
+    State(FilterId.MONTH_FROM, "value"),
+    State(FilterId.MONTH_TO, "value"),
+    State(PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, month_from, month_to, search):
+    from urllib.parse import parse_qsl
+
+    keep = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k in ("present",)}
+    if ctx.triggered_id == FilterId.CLEAR:
+        return query_string(Filters(), keep) or "?"
+    if ctx.triggered_id != FilterId.APPLY:
+        return no_update
+    filters = Filters.from_query({
+        "force": force or "", "age_band": age_band or [], "sex": sex or [], "contact_route": route or [],
+        "nationality": nationality or [], "month_from": (month_from or "").strip(), "month_to": (month_to or "").strip(),
+    })
+    if not force:
+        filters = Filters.from_query({**filters.to_query(), "force": "ALL"})
+    return query_string(filters, keep) or "?"

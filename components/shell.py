@@ -1,0 +1,86 @@
+"""The frame every page shares: title, synthetic notice, filter bar, and the page's body."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.ids import FilterId
+from metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+
+SYNTHETIC_NOTICE = ("Synthetic demonstration data: every child, force and figure on this page is generated, "
+                    "not real. The forces are fictional.")
+SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown"}
+ROUTE_LABELS = {
+    "PORT": "Port", "VEHICLE": "Vehicle", "SELF_PRESENTED": "Self-presented", "POLICE_ENCOUNTER": "Police encounter",
+    "AGENCY_REFERRAL": "Agency referral", "OTHER": "Other", "UNKNOWN": "Unknown",
+}
+
+
+def synthetic_banner(synthetic: bool):
+    if not synthetic:
+        return None
+    return html.P([html.Strong("Synthetic data. "), "Every child, force and figure here is generated, not real; the forces are fictional."],
+                  className="synthetic-banner", role="note", id="synthetic-notice")
+
+
+def _checklist(component_id: str, legend: str, options: list[tuple[str, str]], chosen: tuple[str, ...]):
+    return html.Fieldset([
+        html.Legend(legend),
+        dcc.Checklist(id=component_id, options=[{"label": label, "value": value} for value, label in options],
+                      value=list(chosen), className="choices", inputClassName="choice-input",
+                      labelClassName="choice-label"),
+    ], className="filter-group")
+
+
+def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):
+    """Native controls only (radio buttons, checkboxes, text inputs), applied with one button.
+
+    The state lives in the URL's query string, so a view can be bookmarked and shared.
+    """
+    chosen_force = filters.force[0] if len(filters.force) == 1 else ""
+    return html.Details([
+        html.Summary(["Filters: ", html.Span(filters.describe(), id="filter-description")]),
+        html.Div([
+            html.Fieldset([
+                html.Legend("Force"),
+                dcc.RadioItems(id=FilterId.FORCE, options=[{"label": "All forces together", "value": ""}]
+                               + [{"label": name, "value": code} for code, name in forces],
+                               value=chosen_force, className="choices", inputClassName="choice-input",
+                               labelClassName="choice-label"),
+            ], className="filter-group"),
+            _checklist(FilterId.AGE_BAND, "Age band (none ticked: all)", [(a, a) for a in AGE_BANDS], filters.age_band),
+            _checklist(FilterId.SEX, "Sex (none ticked: all)", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
+            _checklist(FilterId.ROUTE, "Contact route (none ticked: all)", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
+                       filters.contact_route),
+            _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)", [(n, n) for n in nationalities],
+                       filters.nationality),
+            html.Fieldset([
+                html.Legend("Month of first contact"),
+                html.Label(["From (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_FROM, type="text", value=filters.month_from or "",
+                                                         pattern=r"\d{4}-\d{2}", placeholder="2016-08", debounce=True,
+                                                         className="month-input")]),
+                html.Label(["To (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_TO, type="text", value=filters.month_to or "",
+                                                       pattern=r"\d{4}-\d{2}", placeholder="2018-07", debounce=True,
+                                                       className="month-input")]),
+            ], className="filter-group"),
+            html.Div([
+                html.Button("Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"),
+                html.Button("Clear filters", id=FilterId.CLEAR, n_clicks=0, className="button", type="button"),
+            ], className="filter-actions"),
+        ], className="filter-grid"),
+    ], className="filter-bar", open=False, id="filter-bar")
+
+
+def page(title: str, lead: str, filters: Filters, forces: list[tuple[str, str]], nationalities: list[str],
+         synthetic: bool, *body, show_filters: bool = True):
+    return html.Div([
+        synthetic_banner(synthetic),
+        html.H1(title, id="page-title"),
+        html.P(lead, className="lead"),
+        filter_bar(filters, forces, nationalities) if show_filters else None,
+        *body,
+    ], className="page")
+
+
+def footnote(*parts: str):
+    return html.Div([html.P(p) for p in parts if p], className="footnote")

@@ -1,0 +1,117 @@
+"""One filter value object, shared by the CLI and the pages, and its URL query form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+
+import pandas as pd
+
+AGE_BANDS = ("0-12", "13-15", "16-17", "unknown")
+SEXES = ("M", "F", "U")
+CONTACT_ROUTES = ("PORT", "VEHICLE", "SELF_PRESENTED", "POLICE_ENCOUNTER", "AGENCY_REFERRAL", "OTHER", "UNKNOWN")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The cohort's narrowing. An empty tuple means 'all'; months are 'YYYY-MM' inclusive."""
+
+    force: tuple[str, ...] = ()
+    age_band: tuple[str, ...] = ()
+    sex: tuple[str, ...] = ()
+    nationality: tuple[str, ...] = ()
+    contact_route: tuple[str, ...] = ()
+    month_from: str | None = None
+    month_to: str | None = None
+
+    def apply(self, facts: pd.DataFrame) -> pd.DataFrame:
+        """The child facts that pass every filter (any frame with the child_facts columns)."""
+        mask = pd.Series(True, index=facts.index)
+        for name in ("force", "age_band", "sex", "nationality", "contact_route"):
+            chosen = getattr(self, name)
+            if chosen:
+                column = "force_code" if name == "force" else name
+                mask &= facts[column].isin(chosen)
+        if self.month_from:
+            mask &= facts["contact_month"] >= self.month_from
+        if self.month_to:
+            mask &= facts["contact_month"] <= self.month_to
+        return facts[mask]
+
+    def to_query(self) -> dict[str, str]:
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple) and value:
+                out[f.name] = ",".join(value)
+            elif isinstance(value, str) and value:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_query(cls, query: dict[str, object]) -> "Filters":
+        """Filters from URL query parameters; anything malformed is ignored, never trusted."""
+
+        def values(name: str, allowed=None, pattern=None) -> tuple[str, ...]:
+            raw = query.get(name)
+            if raw is None:
+                return ()
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            out = []
+            for item in items:
+                item = str(item).strip()
+                if not item:
+                    continue
+                if item.lower() == "unknown" and name == "age_band":
+                    item = "unknown"
+                else:
+                    item = item.upper() if name != "age_band" else item
+                if (allowed is None or item in allowed) and (pattern is None or pattern.match(item)):
+                    out.append(item)
+            return tuple(dict.fromkeys(out))
+
+        def month(name: str) -> str | None:
+            raw = query.get(name)
+            return str(raw) if raw is not None and _MONTH.match(str(raw)) else None
+
+        return cls(
+            force=values("force", pattern=_CODE),
+            age_band=values("age_band", AGE_BANDS),
+            sex=values("sex", SEXES),
+            nationality=values("nationality", pattern=re.compile(r"^[A-Z]{3}$")),
+            contact_route=values("contact_route", CONTACT_ROUTES),
+            month_from=month("month_from"),
+            month_to=month("month_to"),
+        )
+
+    def with_force(self, *codes: str) -> "Filters":
+        return replace(self, force=tuple(codes))
+
+    def describe(self) -> str:
+        parts = []
+        labels = {"force": "force", "age_band": "age", "sex": "sex", "nationality": "nationality", "contact_route": "route"}
+        for name, label in labels.items():
+            chosen = getattr(self, name)
+            if chosen:
+                parts.append(f"{label} {', '.join(chosen)}")
+        if self.month_from or self.month_to:
+            parts.append(f"first contact {self.month_from or '…'} to {self.month_to or '…'}")
+        return "; ".join(parts) if parts else "all children"
+
+
+ALL_FORCES = "ALL"
+
+
+def resolve(filters: Filters, forces: pd.DataFrame) -> Filters:
+    """The filters a page uses: no force named means the lead force (the first with a scheme,
+    else all forces); ``force=ALL`` means every force pooled; unknown codes are dropped."""
+    known = list(forces["force_code"])
+    if filters.force == (ALL_FORCES,):
+        return replace(filters, force=())
+    chosen = tuple(code for code in filters.force if code in known)
+    if chosen:
+        return replace(filters, force=chosen)
+    with_scheme = forces[forces["pilot_start"].notna()]["force_code"].tolist()
+    return replace(filters, force=(with_scheme[0],) if with_scheme else ())

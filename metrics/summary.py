@@ -1,0 +1,72 @@
+"""The summary document of shared/metrics.md, built from child and episode facts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from metrics.comparison import compare
+from metrics.disclosure import disclose_summary, strip_private
+from metrics.engagement import engagement_summary
+from metrics.filters import Filters
+from metrics.missing import missing_summary
+from metrics.retention import placed, retention_table
+
+STANDARD_VERSION = 1
+
+
+def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> dict:
+    n_placed = int(len(placed(cohort)))
+    return {
+        "start": start.isoformat() if isinstance(start, date) else None,
+        "end": end.isoformat() if isinstance(end, date) else None,
+        "children": int(len(cohort)),
+        "placed": n_placed,
+        "not_placed": int(len(cohort) - n_placed),
+        "retention": retention_table(cohort),
+        "engagement": engagement_summary(cohort),
+        "missing": missing_summary(cohort, episodes),
+    }
+
+
+def period_bounds(force: pd.Series | None) -> dict[str, tuple]:
+    if force is None:
+        return {"baseline": (None, None), "pilot": (None, None)}
+    pilot = force["pilot_start"] if isinstance(force["pilot_start"], date) else None
+    if pilot is None:
+        return {"baseline": (force["baseline_start"], force["extract_date"]), "pilot": (None, None)}
+    return {"baseline": (force["baseline_start"], pilot - timedelta(days=1)), "pilot": (pilot, force["extract_date"])}
+
+
+def cohorts(facts: pd.DataFrame, filters: Filters) -> dict[str, pd.DataFrame]:
+    f = filters.apply(facts)
+    return {name: f[f["period"] == name] for name in ("baseline", "pilot")}
+
+
+def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFrame,
+                  force: str | None = None, filters: Filters = Filters(), exact: bool = False) -> dict:
+    """The summary document (exact figures when ``exact``; otherwise after disclosure control).
+
+    ``forces`` has force_code, pilot_start, baseline_start, extract_date, synthetic.
+    ``force`` None pools every force in ``facts`` (or those the filters name).
+    """
+    if force is not None:
+        filters = filters.with_force(force)
+    chosen = forces[forces["force_code"].isin(filters.force)] if filters.force else forces
+    single = chosen.iloc[0] if len(chosen) == 1 else None
+    bounds = period_bounds(single)
+    groups = cohorts(facts, filters)
+    periods = {name: period_summary(groups[name], episodes, *bounds[name]) for name in ("baseline", "pilot")}
+    doc = {
+        "standard_version": STANDARD_VERSION,
+        "exact": True,
+        "force": single["force_code"] if single is not None else None,
+        "synthetic": bool(chosen["synthetic"].astype(bool).any()) if len(chosen) else False,
+        "extract_date": single["extract_date"].isoformat() if single is not None else None,
+        "periods": periods,
+        "comparison": compare(groups["baseline"], groups["pilot"]),
+    }
+    if not exact:
+        doc = disclose_summary(doc)
+    return strip_private(doc)

@@ -1,0 +1,103 @@
+"""Benchmarks on the national synthetic demo (a script, not a timed test).
+
+    python scripts/benchmark.py [--warehouse URL] [--repeat N]
+
+Prints: the loader's rows per second against a bare read-and-insert of the same rows, the
+time of `harbour summary` for one force and for all forces, and (when the dashboard is
+installed) each page's server time over repeated filter changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Column, MetaData, String, Table, insert  # noqa: E402
+
+from etl.demo import generate, write_bundle  # noqa: E402
+from etl.load import load_bundle  # noqa: E402
+from etl.pseudonymise import DEMO_KEY, Pseudonymiser  # noqa: E402
+from etl.spec import SPEC, TABLES  # noqa: E402
+from warehouse.engine import make_engine, ensure_schema  # noqa: E402
+
+
+def bare_insert(engine, folder: Path) -> tuple[int, float]:
+    """Read the same CSVs and insert them as text, with no checks: the floor for the loader."""
+    meta = MetaData()
+    tables = {name: Table(f"bare_{name}", meta, *[Column(c.name, String(200)) for c in SPEC[name]]) for name in TABLES}
+    meta.create_all(engine)
+    started = time.perf_counter()
+    rows = 0
+    with engine.begin() as conn:
+        for name in TABLES:
+            with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+                records = list(csv.DictReader(handle))
+            conn.execute(insert(tables[name]), records)
+            rows += len(records)
+    return rows, time.perf_counter() - started
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", default=None, help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        url = args.warehouse or f"sqlite:///{tmp / 'national.sqlite'}"
+        started = time.perf_counter()
+        rows = generate(seed=2017, scale="national")
+        write_bundle(rows, tmp / "bundle")
+        total_rows = sum(len(getattr(rows, n)) for n in ("forces", "contacts", "placements", "missing_episodes"))
+        print(f"national demo: {total_rows:,} rows generated in {time.perf_counter() - started:.1f} s")
+
+        engine = make_engine(url)
+        ensure_schema(engine)
+        started = time.perf_counter()
+        result = load_bundle(engine, [tmp / "bundle"], Pseudonymiser(DEMO_KEY))
+        seconds = time.perf_counter() - started
+        print(f"loader: {total_rows:,} rows in {seconds:.2f} s = {total_rows / seconds:,.0f} rows/s "
+              f"({len(result.warnings):,} warnings) [target: under 15 s]")
+        bare_rows, bare_seconds = bare_insert(make_engine(f"sqlite:///{tmp / 'bare.sqlite'}") if not args.warehouse else engine,
+                                              tmp / "bundle")
+        print(f"bare read-and-insert: {bare_rows:,} rows in {bare_seconds:.2f} s = {bare_rows / bare_seconds:,.0f} rows/s")
+
+        from metrics.summary import build_summary
+        from warehouse.queries import facts
+
+        started = time.perf_counter()
+        f = facts(engine)
+        print(f"facts read once per load: {time.perf_counter() - started:.2f} s")
+        for label, force in (("one force", f.forces["force_code"].iloc[0]), ("all forces", None)):
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                build_summary(f.children, f.episodes, f.forces, force=force)
+                times.append(time.perf_counter() - started)
+            print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
+
+        try:
+            from tests.browser.page_timing import time_pages
+        except ImportError:
+            return
+        for page, samples in time_pages(url, repeat=args.repeat).items():
+            print(f"page {page}: median {statistics.median(samples) * 1000:.0f} ms, "
+                  f"p95 {percentile(samples, 95) * 1000:.0f} ms over {len(samples)} filter changes [target: p95 under 300 ms]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from etl.pseudonymise import Pseudonymiser
+from warehouse.engine import make_engine, ensure_schema
+
+TEST_KEY = b"test-key-not-secret"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip when a component is missing on a developer's machine; fail under CI=true."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing, and CI=true: .ci/run should have provided it")
+    pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture
+def pseudonymiser():
+    return Pseudonymiser(TEST_KEY)
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("HARBOUR_TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A fresh, empty warehouse on SQLite and on PostgreSQL (the one .ci/run starts)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+        ensure_schema(eng)
+        yield eng
+        eng.dispose()
+        return
+    url = _postgres_url()
+    require(url is not None, "PostgreSQL (HARBOUR_TEST_POSTGRES_URL)")
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"harbour_test_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False))
+    ensure_schema(eng)
+    yield eng
+    eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    ensure_schema(eng)
+    yield eng
+    eng.dispose()

@@ -1,0 +1,98 @@
+"""The harbour command: every subcommand, its help, its one-line account and its exit codes."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests import bundles
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'w.sqlite'}"
+
+
+@pytest.mark.parametrize("command", ["load", "demo", "summary", "serve"])
+def test_every_subcommand_has_help(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--warehouse" in result.output
+
+
+def test_load_without_the_key_exits_2_and_says_how_to_set_it(runner, tmp_path, url, monkeypatch):
+    monkeypatch.delenv("HARBOUR_PSEUDONYM_KEY", raising=False)
+    folder = bundles.write(tmp_path / "b", bundles.base())
+    result = runner.invoke(main, ["load", str(folder), "--warehouse", url])
+    assert result.exit_code == 2
+    assert "HARBOUR_PSEUDONYM_KEY" in result.output and "export" in result.output
+
+
+def test_load_then_reload_then_refuse(runner, tmp_path, url, monkeypatch):
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key")
+    folder = bundles.write(tmp_path / "b", bundles.base())
+    first = runner.invoke(main, ["load", str(folder), "--warehouse", url])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip().splitlines()[-1].startswith("Loaded bundle for TESTSHIRE")
+    again = runner.invoke(main, ["load", str(folder), "--warehouse", url])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    tables = bundles.base()
+    tables["contacts"][0]["nationality"] = "XXX"
+    bad = runner.invoke(main, ["load", str(bundles.write(tmp_path / "bad", tables)), "--warehouse", url])
+    assert bad.exit_code == 1
+    assert "contacts.csv (1):" in bad.output and "row 2, column nationality: E04" in bad.output
+    assert "Traceback" not in bad.output
+    assert bad.output.strip().splitlines()[-1].startswith("Refused")
+
+
+def test_load_usage_errors_exit_2(runner, tmp_path, url, monkeypatch):
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key")
+    assert runner.invoke(main, ["load"]).exit_code == 2
+    assert runner.invoke(main, ["load", str(tmp_path / "nowhere"), "--warehouse", url]).exit_code == 2
+
+
+def test_demo_out_writes_a_bundle_and_loads_nothing(runner, tmp_path):
+    result = runner.invoke(main, ["demo", "--out", str(tmp_path / "demo"), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "demo").iterdir()} == {"forces.csv", "contacts.csv", "placements.csv", "missing_episodes.csv"}
+    assert "synthetic" in result.output
+
+
+def test_demo_is_deterministic(runner, tmp_path):
+    runner.invoke(main, ["demo", "--out", str(tmp_path / "a"), "--seed", "5"])
+    runner.invoke(main, ["demo", "--out", str(tmp_path / "b"), "--seed", "5"])
+    runner.invoke(main, ["demo", "--out", str(tmp_path / "c"), "--seed", "6"])
+    a, b, c = ((tmp_path / x / "contacts.csv").read_text() for x in "abc")
+    assert a == b and a != c
+
+
+def test_demo_loads_and_summary_prints_the_document(runner, url):
+    built = runner.invoke(main, ["demo", "--warehouse", url])
+    assert built.exit_code == 0, built.output
+    assert "Loaded synthetic bundle" in built.output
+    result = runner.invoke(main, ["summary", "--force", "elmshire", "--warehouse", url])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["force"] == "ELMSHIRE" and doc["exact"] is False and doc["synthetic"] is True
+    exact = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", url]).output)
+    assert exact["exact"] is True and exact["force"] is None and exact["extract_date"] is None
+    unknown = runner.invoke(main, ["summary", "--force", "NOPE", "--warehouse", url])
+    assert unknown.exit_code == 2 and "no force 'NOPE'" in unknown.output
+
+
+def test_summary_of_an_empty_warehouse_is_a_clear_error(runner, url):
+    result = runner.invoke(main, ["summary", "--warehouse", url])
+    assert result.exit_code == 1 and "empty" in result.output
+
+
+def test_an_unreachable_warehouse_is_a_clear_error(runner):
+    result = runner.invoke(main, ["summary", "--warehouse", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"])
+    assert result.exit_code == 1
+    assert "cannot open the warehouse" in result.output and "secret" not in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,101 @@
+"""The queries the CLI and pages need. They read derived facts, never the raw tables.
+
+Frames are cached per warehouse and load generation: a new load (a new batch) invalidates them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from warehouse import schema
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a page aggregates.
+
+    ``children``: the child_facts columns; ``episodes``: the episode_facts columns;
+    ``forces``: force_code, force_name, scheme_name, pilot_start, baseline_start,
+    extract_date, synthetic (dates as ``datetime.date``).
+    """
+
+    children: pd.DataFrame
+    episodes: pd.DataFrame
+    forces: pd.DataFrame
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.forces["synthetic"].any()) if len(self.forces) else False
+
+    def extract_dates(self) -> dict:
+        return dict(zip(self.forces["force_code"], self.forces["extract_date"]))
+
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[object, Facts]] = {}
+
+
+def generation(engine: Engine) -> object:
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(schema.load_batches.c.batch_id)).where(
+            schema.load_batches.c.outcome == "loaded")).scalar()
+
+
+def read_facts(engine: Engine) -> Facts:
+    with engine.connect() as conn:
+        children = pd.DataFrame(conn.execute(select(schema.child_facts)).mappings().all(),
+                                columns=[c.name for c in schema.child_facts.columns])
+        episodes = pd.DataFrame(conn.execute(select(schema.episode_facts)).mappings().all(),
+                                columns=[c.name for c in schema.episode_facts.columns])
+        f = schema.forces
+        forces = pd.DataFrame(conn.execute(select(
+            f.c.force_code, f.c.force_name, f.c.scheme_name, f.c.pilot_start, f.c.baseline_start,
+            f.c.extract_date, f.c.synthetic).order_by(f.c.force_code)).mappings().all(),
+            columns=["force_code", "force_name", "scheme_name", "pilot_start", "baseline_start", "extract_date", "synthetic"])
+    for column in ("placed", "pack_completed"):
+        children[column] = children[column].astype(bool)
+    children["event"] = children["event"].astype("boolean").fillna(False).astype(bool)
+    for column in ("followup_hours", "obs_hours", "engagement_hours"):
+        children[column] = pd.to_numeric(children[column], errors="coerce").astype(float)
+    episodes["harmed"] = episodes["harmed"].astype(bool)
+    for column in ("hours_after_placement", "duration_hours"):
+        episodes[column] = pd.to_numeric(episodes[column], errors="coerce").astype(float)
+    forces["pilot_start"] = forces["pilot_start"].astype(object).where(forces["pilot_start"].notna(), None)
+    forces["synthetic"] = forces["synthetic"].astype(bool)
+    return Facts(children, episodes, forces)
+
+
+def facts(engine: Engine) -> Facts:
+    """The warehouse's facts, read once per load generation and shared by every callback."""
+    key = str(engine.url)
+    current = generation(engine)
+    with _lock:
+        cached = _cache.get(key)
+        if cached and cached[0] == current:
+            return cached[1]
+    loaded = read_facts(engine)
+    with _lock:
+        _cache[key] = (current, loaded)
+    return loaded
+
+
+def load_history(engine: Engine) -> pd.DataFrame:
+    b = schema.load_batches
+    with engine.connect() as conn:
+        rows = conn.execute(select(b).order_by(b.c.batch_id.desc())).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in b.columns])
+
+
+def warnings_by_rule(engine: Engine) -> pd.DataFrame:
+    """Warnings of the batches whose data is held now: columns rule, file, warnings."""
+    w, f = schema.load_warnings, schema.forces
+    held = select(f.c.batch_id).distinct()
+    with engine.connect() as conn:
+        rows = conn.execute(select(w.c.rule, w.c.file, func.count().label("warnings"))
+                            .where(w.c.batch_id.in_(held)).group_by(w.c.rule, w.c.file)
+                            .order_by(w.c.rule, w.c.file)).all()
+    return pd.DataFrame(rows, columns=["rule", "file", "warnings"])
