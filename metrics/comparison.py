@@ -33,8 +33,11 @@ def logrank_p(baseline: pd.DataFrame, pilot: pd.DataFrame) -> float | None:
     if status.sum() == 0:
         return None  # no event in either group: the test is undefined
     group = np.concatenate([np.zeros(len(b), int), np.ones(len(p), int)])
-    _, p_value = survdiff(time, status, group)
-    return float(p_value)
+    try:
+        _, p_value = survdiff(time, status, group)
+    except np.linalg.LinAlgError:
+        return None  # zero variance (e.g. one child at risk at every event time): undefined
+    return float(p_value) if np.isfinite(p_value) else None
 
 
 def compare(baseline: pd.DataFrame, pilot: pd.DataFrame) -> dict | None:

@@ -1,0 +1,80 @@
+"""Retention at each horizon and Kaplan-Meier survival, checked by hand."""
+
+import math
+
+import pytest
+from scipy.stats import norm
+
+from metrics.retention import horizon_counts, km_at, km_curve, kaplan_meier, retention_table
+from tests.facts import child, frame
+
+
+def test_retention_counts_event_at_exactly_the_horizon_as_not_retained():
+    f = frame(child(event=True, obs_hours=672.0, followup_hours=1000.0))
+    assert horizon_counts(f, 672.0) == {"at_risk": 1, "retained": 0, "not_retained": 1}
+    assert horizon_counts(f, 671.99) == {"at_risk": 1, "retained": 1, "not_retained": 0}
+
+
+def test_retention_leaves_out_a_child_followed_for_less_than_the_horizon():
+    f = frame(child(followup_hours=100.0), child(followup_hours=168.0))
+    assert horizon_counts(f, 72.0) == {"at_risk": 2, "retained": 2, "not_retained": 0}
+    # Followed exactly to the horizon counts (C >= H); 100 hours does not reach 7 days.
+    assert horizon_counts(f, 168.0) == {"at_risk": 1, "retained": 1, "not_retained": 0}
+
+
+def test_retention_counts_an_early_event_at_every_later_horizon_even_when_follow_up_is_short():
+    f = frame(child(event=True, obs_hours=10.0, followup_hours=10.0))
+    for hours in (24.0, 72.0, 168.0, 672.0, 2160.0):
+        assert horizon_counts(f, hours)["not_retained"] == 1
+
+
+def test_retention_ignores_children_who_were_never_placed():
+    f = frame(child(placed=False, followup_hours=float("nan"), obs_hours=float("nan")), child())
+    assert horizon_counts(f, 24.0)["at_risk"] == 1
+
+
+def test_retention_rate_has_the_wilson_interval_written_out():
+    f = frame(*[child() for _ in range(8)], *[child(event=True, obs_hours=5.0) for _ in range(2)])
+    h = retention_table(f)["24h"]
+    n, p, z = 10, 0.8, norm.ppf(0.975)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert h["rate"] == pytest.approx(0.8)
+    assert h["ci_low"] == pytest.approx(centre - half, abs=1e-6)
+    assert h["ci_high"] == pytest.approx(centre + half, abs=1e-6)
+
+
+def _six_children():
+    # obs: 2 (event), 3 (event), 3 (censored), 5 (event), 8 (censored), 10 (event)
+    return frame(
+        child(event=True, obs_hours=2.0, followup_hours=50.0), child(event=True, obs_hours=3.0, followup_hours=50.0),
+        child(obs_hours=3.0, followup_hours=3.0), child(event=True, obs_hours=5.0, followup_hours=50.0),
+        child(obs_hours=8.0, followup_hours=8.0), child(event=True, obs_hours=10.0, followup_hours=50.0),
+    )
+
+
+def test_kaplan_meier_matches_the_product_limit_and_greenwood_by_hand():
+    fit = kaplan_meier(_six_children())
+    # At 4 h: events at 2 (6 at risk) and 3 (5 at risk, the censoring at 3 comes after the event).
+    s = (1 - 1 / 6) * (1 - 1 / 5)
+    v = 1 / (6 * 5) + 1 / (5 * 4)
+    z = 1.959964
+    a = z * math.sqrt(v) / abs(math.log(s))
+    km, low, high = km_at(fit, 4.0)
+    assert km == pytest.approx(s)
+    # lifelines' default: exp(-exp(log(-log S) -/+ z sqrt(V) / log S))
+    assert low == pytest.approx(math.exp(-math.exp(math.log(-math.log(s)) + a)), rel=1e-9)
+    assert high == pytest.approx(math.exp(-math.exp(math.log(-math.log(s)) - a)), rel=1e-9)
+
+
+def test_kaplan_meier_is_right_continuous_at_an_event_time():
+    fit = kaplan_meier(_six_children())
+    assert km_at(fit, 5.0)[0] == pytest.approx((5 / 6) * (4 / 5) * (2 / 3))
+    assert km_at(fit, 4.999)[0] == pytest.approx((5 / 6) * (4 / 5))
+    assert km_at(fit, 1.0) == (1.0, 1.0, 1.0)
+
+
+def test_kaplan_meier_curve_reports_children_still_at_risk():
+    curve = km_curve(_six_children(), step_hours=4.0, until_hours=12.0)
+    assert curve["hours"].tolist() == [0.0, 4.0, 8.0, 12.0]
+    assert curve["n_at_risk"].tolist() == [6, 3, 2, 0]
