@@ -135,12 +135,41 @@ def demo(seed: int, scale: str, out: Path | None, warehouse: str | None) -> None
     click.echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
 
 
+def filter_options(command):
+    """The filter bar's filters as options: the same value object as the pages (metrics.filters)."""
+    for name, help_text in reversed((
+        ("age-band", "Age bands, comma-separated: 0-12, 13-15, 16-17, unknown."),
+        ("sex", "Sex codes, comma-separated: M, F, U."),
+        ("nationality", "ISO 3166-1 alpha-3 codes (or UNK), comma-separated."),
+        ("contact-route", "Contact routes, comma-separated (PORT, VEHICLE, ...)."),
+        ("month-from", "First month of first contact, YYYY-MM."),
+        ("month-to", "Last month of first contact, YYYY-MM."),
+    )):
+        command = click.option(f"--{name}", name.replace("-", "_"), default=None, help=help_text)(command)
+    return command
+
+
+def _filters(**options):
+    from metrics.filters import Filters
+
+    query = {k: v for k, v in options.items() if v}
+    filters = Filters.from_query(query)
+    for key, value in query.items():
+        given = [v for v in str(value).split(",") if v.strip()]
+        kept = getattr(filters, key)
+        if (isinstance(kept, tuple) and len(kept) != len(given)) or (not isinstance(kept, tuple) and kept is None):
+            raise click.UsageError(f"--{key.replace('_', '-')} {value!r} is not valid (see --help)")
+    return filters
+
+
 @main.command()
 @click.option("--force", "force", metavar="CODE", default=None, help="One force (default: all forces together).")
 @click.option("--exact", is_flag=True, help="Exact figures, without disclosure control: for internal analysis only.")
+@filter_options
 @warehouse_option
-def summary(force: str | None, exact: bool, warehouse: str | None) -> None:
+def summary(force: str | None, exact: bool, warehouse: str | None, **filter_values) -> None:
     """Print the summary JSON document of shared/metrics.md."""
+    filters = _filters(**filter_values)
     from metrics.summary import build_summary
     from warehouse.queries import facts
 
@@ -155,7 +184,7 @@ def summary(force: str | None, exact: bool, warehouse: str | None) -> None:
             known = ", ".join(f.forces["force_code"])
             click.echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
-    doc = build_summary(f.children, f.episodes, f.forces, force=force, exact=exact)
+    doc = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters, exact=exact)
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 

@@ -84,3 +84,18 @@ def page(title: str, lead: str, filters: Filters, forces: list[tuple[str, str]],
 
 def footnote(*parts: str):
     return html.Div([html.P(p) for p in parts if p], className="footnote")
+
+
+def page_for(facts, filters: Filters, title: str, lead: str, *body, show_filters: bool = True):
+    """The page frame from a warehouse's facts (their force list, nationalities and synthetic flag)."""
+    forces = list(zip(facts.forces["force_code"], facts.forces["force_name"]))
+    nationalities = sorted(facts.children["nationality"].unique()) if len(facts.children) else []
+    return page(title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters)
+
+
+def empty_warehouse():
+    return html.Div([
+        html.H1("No data yet", id="page-title"),
+        html.P("This warehouse holds no bundle. Load one with `harbour load`, or build the synthetic demo with "
+               "`harbour demo`."),
+    ], className="page")

@@ -63,7 +63,7 @@ class ValidBundle:
     placements: pd.DataFrame
     episodes: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
-    completeness: dict[str, dict[str, float]] = field(default_factory=dict)
+    completeness: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # table: column: counts
 
     @property
     def errors(self) -> list[Finding]:
@@ -116,7 +116,7 @@ class _TableCheck:
                 self.add(1, col.name, "E02", "a required column is missing")
         return positions
 
-    def frame(self) -> tuple[pd.DataFrame, dict[str, float]]:
+    def frame(self) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
         positions = self.header()
         columns: dict[str, list] = {"_row": [], "_ok": []}
         filled: dict[str, int] = {}
@@ -149,7 +149,7 @@ class _TableCheck:
             columns["_ok"].append(ok)
         total = len(self.raw.rows)
         completeness = {
-            name: (filled[name] / total if total else 0.0)
+            name: {"filled": filled[name], "rows": total}
             for name in filled
             if not self.spec[name].required
         }
@@ -160,7 +160,7 @@ class _TableCheck:
             if key not in frame.columns:
                 frame[key] = col.blank if not col.required else None
                 if not col.required:
-                    completeness[col.name] = 0.0
+                    completeness[col.name] = {"filled": 0, "rows": len(frame)}
         return frame, completeness
 
     def cell(self, col: Col, raw: object, row: int) -> tuple[object, bool, bool]:
@@ -238,7 +238,7 @@ class _OutOfRange(ValueError):
 def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
     findings = list(raw.findings)
     frames: dict[str, pd.DataFrame] = {}
-    completeness: dict[str, dict[str, float]] = {}
+    completeness: dict[str, dict[str, dict[str, int]]] = {}
     for name in TABLES:
         table = raw.tables.get(name)
         if table is None:

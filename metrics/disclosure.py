@@ -146,3 +146,38 @@ def strip_private(doc: dict) -> dict:
     if isinstance(doc, list):
         return [strip_private(v) for v in doc]
     return doc
+
+
+def disclose_curve(curve, placed_children: int):
+    """A Kaplan-Meier curve fit to publish: values at its fixed points rounded to whole percentage
+    points, stopping where fewer than 10 children remain at risk; empty under 10 placed children.
+
+    ``curve`` has hours, km, km_ci_low, km_ci_high, n_at_risk; the result has the same columns
+    with n_at_risk rounded as a count.
+    """
+    if placed_children < MIN_CHILDREN:
+        return curve.iloc[0:0].copy()
+    keep = curve[curve["n_at_risk"] >= MIN_CHILDREN].copy()
+    for column in ("km", "km_ci_low", "km_ci_high"):
+        keep[column] = [round(float(v) * 100) / 100 for v in keep[column]]
+    keep["n_at_risk"] = [count(int(n)) for n in keep["n_at_risk"]]
+    return keep.reset_index(drop=True)
+
+
+def disclose_monthly(series):
+    """Monthly points fit to publish: children as counts, the 7-day retention rate from rounded
+    counts, the median engagement only on 10 or more children. Suppressed values become ``c``."""
+    out = series.copy()
+    out["children"] = [count(int(n)) for n in series["children"]]
+    rates, medians = [], []
+    for retained, at_risk, median, recorded in zip(series["retention_7d_retained"], series["retention_7d_at_risk"],
+                                                   series["median_engagement_hours"], series["engagement_recorded"]):
+        rates.append(rate(int(retained), int(at_risk))["rate"] if at_risk else None)
+        medians.append(statistic(None if median != median else median, int(recorded)))
+    out["retention_7d"] = rates
+    out["within_24h"] = [rate(int(w), int(n))["rate"] if n else None
+                         for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])]
+    out["median_engagement_hours"] = medians
+    out["retention_7d_at_risk"] = [count(int(n)) for n in series["retention_7d_at_risk"]]
+    out["engagement_recorded"] = [count(int(n)) for n in series["engagement_recorded"]]
+    return out.drop(columns=["retention_7d_retained", "engagement_within_24h"])

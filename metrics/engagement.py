@@ -28,3 +28,25 @@ def engagement_summary(facts: pd.DataFrame) -> dict:
         "median_hours": median, "q1_hours": q1, "q3_hours": q3, "mean_hours": mean,
         "within_24h": {"n": recorded, "count": within, "rate": rate, "ci_low": low, "ci_high": high},
     }
+
+
+CUMULATIVE_POINTS = (1.0, 2.0, 4.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0)
+
+
+def cumulative_counts(facts: pd.DataFrame, points=CUMULATIVE_POINTS) -> pd.DataFrame:
+    """The empirical distribution at fixed points: children engaged within each number of hours.
+
+    Columns: hours, engaged (E <= hours), recorded. No step stands for one child.
+    """
+    e = engagement_hours(facts)
+    return pd.DataFrame({"hours": list(points), "engaged": [int((e <= h).sum()) for h in points],
+                         "recorded": [int(e.size)] * len(points)})
+
+
+def deciles(facts: pd.DataFrame) -> dict:
+    """The 10th and 90th percentiles (linear interpolation), for the whiskers of a box."""
+    e = engagement_hours(facts)
+    if not e.size:
+        return {"p10_hours": None, "p90_hours": None}
+    p10, p90 = np.percentile(e, [10, 90])
+    return {"p10_hours": float(p10), "p90_hours": float(p90)}

@@ -59,3 +59,20 @@ def _label(hours: float) -> str:
     if hours < 168 or hours % 24:
         return f"{int(hours)}h"
     return f"{int(hours // 24)}d"
+
+
+def return_interviews(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict:
+    """Return interviews after the cohort's counted episodes that have ended."""
+    ep = cohort_episodes(facts, episodes)
+    ended = ep[ep["duration_hours"].notna()]
+    offered = ended["return_interview_offered"] == "Y"
+    return {
+        "ended": int(len(ended)),
+        "offered": int(offered.sum()),
+        "accepted": int((offered & (ended["return_interview_accepted"] == "Y")).sum()),
+    }
+
+
+def risk_gradings(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict[str, int]:
+    ep = cohort_episodes(facts, episodes)
+    return {grade: int((ep["risk_grading"] == grade).sum()) for grade in ("HIGH", "MEDIUM", "LOW", "U")}

@@ -96,3 +96,14 @@ def test_an_unreachable_warehouse_is_a_clear_error(runner):
     assert result.exit_code == 1
     assert "cannot open the warehouse" in result.output and "secret" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_summary_takes_the_filter_bar_filters(runner, url):
+    assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    everyone = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", url]).output)
+    girls = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", "F", "--warehouse", url]).output)
+    boys = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", "M,U", "--warehouse", url]).output)
+    for period in ("baseline", "pilot"):
+        assert girls["periods"][period]["children"] + boys["periods"][period]["children"] == everyone["periods"][period]["children"]
+    bad = runner.invoke(main, ["summary", "--sex", "X", "--warehouse", url])
+    assert bad.exit_code == 2 and "--sex" in bad.output

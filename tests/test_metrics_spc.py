@@ -66,3 +66,23 @@ def test_special_cause_is_improvement_or_concern_by_direction():
     out = xmr(BASE + [30], improvement=-1)
     assert out["variation"].iloc[-1] == "concern"
     assert xmr(BASE + [30])["variation"].iloc[-1] == "neutral high"
+
+
+def test_monthly_series_keeps_complete_months_and_drops_small_denominators():
+    from datetime import date
+
+    from metrics.monthly import monthly_series
+    from tests.facts import child, frame
+
+    kids = [child(contact_month="2017-01", engagement_hours=float(h)) for h in (1, 2, 3, 4, 5)]
+    kids += [child(contact_month="2017-03", engagement_hours=9.0)]
+    kids += [child(contact_month="2017-04", period="pilot")]  # April is not complete on 2017-04-29
+    kids += [child(contact_month="2017-02", period="out_of_scope")]
+    series = monthly_series(frame(*kids), {"T": date(2017, 4, 29)})
+    assert series["month"].tolist() == ["2017-01", "2017-02", "2017-03"]
+    assert series["children"].tolist() == [5, 0, 1]
+    assert series["median_engagement_hours"].iloc[0] == 3.0
+    assert series["median_engagement_hours"].iloc[1:].isna().all()  # fewer than 5: no point
+    assert series["retention_7d"].iloc[0] == 1.0 and series["retention_7d"].iloc[2:].isna().all()
+    quarters = monthly_series(frame(*kids), {"T": date(2017, 4, 29)}, grain="quarter")
+    assert quarters["month"].tolist() == ["2017-Q1"] and quarters["children"].tolist() == [6]

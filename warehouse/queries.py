@@ -20,7 +20,7 @@ class Facts:
 
     ``children``: the child_facts columns; ``episodes``: the episode_facts columns;
     ``forces``: force_code, force_name, scheme_name, pilot_start, baseline_start,
-    extract_date, synthetic (dates as ``datetime.date``).
+    extract_date, synthetic, batch_id (dates as ``datetime.date``).
     """
 
     children: pd.DataFrame
@@ -54,8 +54,9 @@ def read_facts(engine: Engine) -> Facts:
         f = schema.forces
         forces = pd.DataFrame(conn.execute(select(
             f.c.force_code, f.c.force_name, f.c.scheme_name, f.c.pilot_start, f.c.baseline_start,
-            f.c.extract_date, f.c.synthetic).order_by(f.c.force_code)).mappings().all(),
-            columns=["force_code", "force_name", "scheme_name", "pilot_start", "baseline_start", "extract_date", "synthetic"])
+            f.c.extract_date, f.c.synthetic, f.c.batch_id).order_by(f.c.force_code)).mappings().all(),
+            columns=["force_code", "force_name", "scheme_name", "pilot_start", "baseline_start", "extract_date", "synthetic",
+                     "batch_id"])
     for column in ("placed", "pack_completed"):
         children[column] = children[column].astype(bool)
     children["event"] = children["event"].astype("boolean").fillna(False).astype(bool)

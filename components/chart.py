@@ -1,0 +1,38 @@
+"""A chart with everything that makes it usable: a heading, a text summary, a table alternative,
+and a footnote with the definition and the symbols."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.shell import footnote
+
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[str]], row_headers: bool = True):
+    """A native table: a caption, column headers with scope, the first cell of a row as its header."""
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in columns]))
+    body = []
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            if i == 0 and row_headers:
+                cells.append(html.Th(value, scope="row"))
+            else:
+                cells.append(html.Td(value))
+        body.append(html.Tr(cells))
+    return html.Div(html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
+                    className="table-wrap")
+
+
+def chart(chart_id: str, title: str, figure, summary: str, table, notes: list[str], open_table: bool = False):
+    return html.Section([
+        html.H2(title, id=f"{chart_id}-title"),
+        html.P(summary, className="chart-summary", id=f"{chart_id}-summary"),
+        html.Div(dcc.Graph(id=f"{chart_id}-graph", figure=figure, config=GRAPH_CONFIG),
+                 role="img", **{"aria-label": f"Chart: {title}. {summary} The table below gives the figures."})
+        if figure is not None else None,
+        html.Details([html.Summary(f"Table: {title}"), table], className="table-alt", open=open_table),
+        footnote(*notes),
+    ], className="chart", id=chart_id, **{"aria-labelledby": f"{chart_id}-title"})
