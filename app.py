@@ -17,7 +17,8 @@ HERE = Path(__file__).resolve().parent
 
 def _nav():
     links = [
-        html.Li(dcc.Link(page["name"], href=page["relative_path"], className="nav-link"))
+        html.Li(dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
+                         id={"type": "nav-link", "index": page["relative_path"]}))
         for page in dash.page_registry.values()
         if page.get("nav", True) and page["module"] != "pages.not_found_404"
     ]
@@ -34,7 +35,7 @@ def create_app() -> Dash:
         title="Harbour",
         update_title=None,
     )
-    import components.filter_callbacks  # noqa: F401  (registers the filter bar's callback)
+    import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
 
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="skip-link"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, ctx, no_update
 
 from components.ids import PAGES_LOCATION, FilterId
 from metrics.filters import Filters
@@ -48,3 +48,24 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
     if not force:
         filters = Filters.from_query({**filters.to_query(), "force": "ALL"})
     return query_string(filters, keep) or "?"
+
+
+FILTER_KEYS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to", "present")
+
+
+@callback(
+    Output({"type": "nav-link", "index": ALL}, "href"),
+    Output({"type": "nav-link", "index": ALL}, "className"),
+    Input(PAGES_LOCATION, "search"),
+    Input(PAGES_LOCATION, "pathname"),
+    State({"type": "nav-link", "index": ALL}, "id"),
+)
+def carry_filters(search, pathname, ids):
+    """Moving between pages keeps the filters: each nav link carries the filter part of the query."""
+    from urllib.parse import parse_qsl
+
+    kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in FILTER_KEYS]
+    suffix = ("?" + urlencode(kept, safe=",")) if kept else ""
+    hrefs = [i["index"] + suffix for i in ids]
+    classes = ["nav-link current" if i["index"] == (pathname or "/") else "nav-link" for i in ids]
+    return hrefs, classes

@@ -94,6 +94,9 @@ def xmr(values, labels=None, split_at: int | None = None, improvement: int = 0) 
     """
     x = np.asarray(values, float)
     labels = list(labels) if labels is not None else list(range(len(x)))
+    if len(x) == 0:
+        return pd.DataFrame(columns=["label", "value", "segment", "mean", "lower", "upper", "near_lower",
+                                     "near_upper", *RULE_NAMES, "trial", "special", "rules", "variation"])
     bounds = [0, len(x)] if split_at is None or not 0 < split_at < len(x) else [0, split_at, len(x)]
     frames = []
     for number, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]), start=1):
@@ -106,9 +109,6 @@ def xmr(values, labels=None, split_at: int | None = None, improvement: int = 0) 
             frame[rule] = flags
         frame["trial"] = len(seg) < TRIAL_POINTS
         frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=["label", "value", "segment", "mean", "lower", "upper", "near_lower",
-                                     "near_upper", *RULE_NAMES, "trial", "special", "rules", "variation"])
     out = pd.concat(frames, ignore_index=True)
     out["special"] = out[list(RULE_NAMES)].any(axis=1)
     out["rules"] = [

@@ -91,7 +91,7 @@ def main() -> None:
             print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
 
         try:
-            from tests.browser.page_timing import time_pages
+            from tests.page_requests import time_pages
         except ImportError:
             return
         for page, samples in time_pages(url, repeat=args.repeat).items():

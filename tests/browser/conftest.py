@@ -1,0 +1,96 @@
+"""Browser tests: the real `harbour serve` in a subprocess, driven by headless Chromium."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
+    result = CliRunner().invoke(main, ["demo", "--warehouse", url])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(warehouse_url):
+    port = free_port()
+    env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def driver():
+    require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    require(Path(CHROMEDRIVER).exists(), "ChromeDriver (/usr/bin/chromedriver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--window-size=1280,1800"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser.set_page_load_timeout(60)
+    yield browser
+    browser.quit()
+
+
+def summary(warehouse_url: str, *args: str) -> dict:
+    result = CliRunner().invoke(main, ["summary", "--warehouse", warehouse_url, *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    path = os.environ.get("HARBOUR_AXE_JS", "")
+    require(bool(path) and Path(path).exists(), "axe-core (HARBOUR_AXE_JS)")
+    return Path(path).read_text(encoding="utf-8")

@@ -1,0 +1,69 @@
+"""Every page in Chromium: loads, no console error, axe-core finds nothing serious, synthetic label."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text
+
+PAGES = {
+    "overview": "/",
+    "retention": "/retention",
+    "engagement": "/engagement",
+    "before-after": "/before-after",
+    "before-after-quarters": "/before-after?grain=quarter",
+    "missing": "/missing",
+    "value": "/value",
+    "data-quality": "/data-quality",
+    "methodology": "/methodology",
+    "all-forces": "/?force=ALL",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(PAGES))
+def test_hb001_page_loads_cleanly_and_passes_axe(driver, server, axe_source, name):
+    """Each page renders, logs no console error, shows the synthetic notice, and has no serious axe violation."""
+    driver.get_log("browser")  # drain
+    open_page(driver, server + PAGES[name])
+    assert "Synthetic data" in text(driver, "#synthetic-notice")
+    assert severe_console_errors(driver) == []
+    screenshot(driver, name)
+    assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+def test_hb002_unknown_path_shows_the_404_page(driver, server):
+    """A path that is no page gets a helpful not-found page."""
+    open_page(driver, server + "/no-such-page")
+    assert text(driver, "#page-title") == "Page not found"
+
+
+@pytest.mark.browser
+def test_hb003_keyboard_reaches_the_skip_link_first(driver, server):
+    """The first Tab lands on 'Skip to main content'."""
+    open_page(driver, server + "/")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.text == "Skip to main content"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/", "/retention", "/before-after"])
+def test_hb004_fits_a_1024_pixel_projector(driver, server, path):
+    """At 1024 px wide nothing needs sideways scrolling."""
+    driver.set_window_size(1024, 1400)
+    try:
+        open_page(driver, server + path)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        driver.set_window_size(1280, 1800)
+
+
+@pytest.mark.browser
+def test_hb000_the_axe_harness_can_fail(driver, axe_source):
+    """A page with a known serious violation is caught, so a clean result means something."""
+    driver.get("data:text/html,<html lang='en'><title>t</title><body><main><button></button>"
+               "<img src='x.png'></main></body></html>")
+    found = {v["id"] for v in axe_violations(driver, axe_source)}
+    assert {"button-name", "image-alt"} <= found
