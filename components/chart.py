@@ -10,8 +10,26 @@ from components.shell import footnote
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
+LONG_TABLE_ROWS = 24
+
+
+def _md_cell(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
 def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[str]], row_headers: bool = True):
-    """A native table: a caption, column headers with scope, the first cell of a row as its header."""
+    """A native table: a caption, column headers with scope, the first cell of a row as its header.
+
+    A long table (a monthly series over years) is sent as one Markdown component, which the browser
+    renders as the same <table>: thousands of cell components cost more than the page's figures.
+    """
+    if len(rows) > LONG_TABLE_ROWS:
+        lines = ["| " + " | ".join(_md_cell(c) for c in columns) + " |",
+                 "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(columns))) + "|"]
+        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+        return html.Div([html.P(caption, className="table-caption"),
+                         dcc.Markdown("\n".join(lines), className="data md-table", id=table_id)],
+                        className="table-wrap")
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in columns]))
     body = []
     for row in rows:

@@ -1,8 +1,10 @@
-"""One chart theme for screen, images and slides: colour-blind-safe, large type, shapes as well as colours."""
+"""One chart theme for screen, images and slides: colour-blind-safe, large type, shapes as well as colours.
+
+Figures are plain dicts ({"data": [...], "layout": {...}}), which dcc.Graph draws as they are:
+building plotly's validated objects costs more than a page's whole computation.
+"""
 
 from __future__ import annotations
-
-import plotly.graph_objects as go
 
 # Okabe-Ito colours; each period also has its own line dash and marker so colour is never the only signal.
 PERIOD_STYLE = {
@@ -17,19 +19,29 @@ VARIATION_STYLE = {  # NHS 'Making Data Count': grey common cause, blue improvem
     "neutral low": {"color": "#8E44AD", "symbol": "triangle-down", "label": "Special cause: lower"},
 }
 FONT = "Arial, Liberation Sans, sans-serif"
+INK = "#1b1b1b"
 
 
-def themed(fig: go.Figure, title: str | None = None, height: int = 460, y_title: str | None = None,
-           x_title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        template="simple_white",
-        font={"family": FONT, "size": 16, "color": "#1b1b1b"},
-        height=height,
-        margin={"l": 70, "r": 20, "t": 50 if title else 20, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font": {"size": 15}},
-        title={"text": title} if title else None,
-    )
-    fig.update_xaxes(title_text=x_title, showgrid=False, ticks="outside")
-    fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#e5e5e5", ticks="outside")
-    return fig
+def _axis(title: str | None, grid: bool) -> dict:
+    return {"title": {"text": title or ""}, "showline": True, "linecolor": INK, "linewidth": 1, "ticks": "outside",
+            "tickcolor": INK, "zeroline": False, "showgrid": grid, "gridcolor": "#e5e5e5", "automargin": True}
+
+
+def layout(height: int = 460, x_title: str | None = None, y_title: str | None = None, xaxis: dict | None = None,
+           yaxis: dict | None = None, **extra) -> dict:
+    out = {
+        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+        "font": {"family": FONT, "size": 16, "color": INK},
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 30, "b": 60},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "hoverlabel": {"font": {"size": 15}},
+        "xaxis": {**_axis(x_title, False), **(xaxis or {})},
+        "yaxis": {**_axis(y_title, True), **(yaxis or {})},
+    }
+    out.update(extra)
+    return out
+
+
+def figure(data: list[dict], fig_layout: dict) -> dict:
+    return {"data": data, "layout": fig_layout}

@@ -13,8 +13,15 @@ KEYS = ["force_code", "child_key"]
 
 
 def cohort_episodes(facts: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
-    placed = facts[facts["placed"].astype(bool)][KEYS]
-    return episodes.merge(placed, on=KEYS, how="inner")
+    """The episodes of the cohort's placed children.
+
+    Where episodes carry ``child_row`` (the row label of their child in the full child-facts frame,
+    set when the facts are read), the cohort is selected by integer label; otherwise by key.
+    """
+    is_placed = facts["placed"].to_numpy(dtype=bool)
+    if "child_row" in episodes.columns:
+        return episodes[episodes["child_row"].isin(facts.index[is_placed])]
+    return episodes.merge(facts.loc[is_placed, KEYS], on=KEYS, how="inner")
 
 
 def missing_summary(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict:

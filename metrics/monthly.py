@@ -7,7 +7,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics.retention import horizon_counts
 
 MIN_DENOMINATOR = 5
 COLUMNS = ["month", "children", "retention_7d", "retention_7d_at_risk", "retention_7d_retained",
@@ -29,6 +28,20 @@ def label_end(label: str) -> date:
     if "Q" in label:
         return month_end(f"{label[:4]}-{int(label[-1]) * 3:02d}")
     return month_end(label)
+
+
+def last_complete_label(extract_date: date, grain: str) -> str:
+    """The last month (or quarter) that ended on or before ``extract_date``."""
+    month = f"{extract_date.year:04d}-{extract_date.month:02d}"
+    label = month if grain == "month" else quarter_of(month)
+    if label_end(label) <= extract_date:
+        return label
+    if grain == "month":
+        y, m = extract_date.year, extract_date.month
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        return f"{y:04d}-{m:02d}"
+    y, q = int(label[:4]), int(label[-1])
+    return f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}"
 
 
 def labels_between(first: str, last: str, grain: str) -> list[str]:
@@ -53,29 +66,46 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
     f = facts[facts["period"].isin(["baseline", "pilot"])]
     if f.empty:
         return pd.DataFrame(columns=COLUMNS)
-    labels = f["contact_month"] if grain == "month" else f["contact_month"].map(quarter_of)
-    complete = [label_end(lab) <= extract_dates[fc] for lab, fc in zip(labels, f["force_code"])]
-    f = f.assign(_label=labels)[np.asarray(complete, bool)]
+    months = f["contact_month"].astype(str)
+    labels = months if grain == "month" else months.map({m: quarter_of(m) for m in months.unique()})
+    # A period is complete for a child when it ended by its force's extract date. Labels sort as
+    # text, so that is one comparison with the force's last complete label.
+    cutoffs = {fc: last_complete_label(d, grain) for fc, d in extract_dates.items()}
+    complete = (labels.to_numpy(dtype=object) <= f["force_code"].astype(str).map(cutoffs).to_numpy(dtype=object))
+    f = f.assign(_label=labels, contact_month=months)[complete]
     if f.empty:
         return pd.DataFrame(columns=COLUMNS)
-    rows = []
-    groups = dict(tuple(f.groupby("_label")))
-    for label in labels_between(f["contact_month"].min(), f["contact_month"].max(), grain):
-        if label not in groups and label_end(label) > max(extract_dates.values()):
-            continue
-        g = groups.get(label, f.iloc[0:0])
-        counts = horizon_counts(g, 168.0)
-        e = g["engagement_hours"].dropna().to_numpy(float)
-        periods = set(g["period"])
-        rows.append({
-            "month": label,
-            "children": int(len(g)),
-            "retention_7d": counts["retained"] / counts["at_risk"] if counts["at_risk"] >= MIN_DENOMINATOR else np.nan,
-            "retention_7d_at_risk": counts["at_risk"],
-            "retention_7d_retained": counts["retained"],
-            "median_engagement_hours": float(np.median(e)) if e.size >= MIN_DENOMINATOR else np.nan,
-            "engagement_recorded": int(e.size),
-            "engagement_within_24h": int((e <= 24.0).sum()),
-            "period": periods.pop() if len(periods) == 1 else ("mixed" if periods else ""),
-        })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    # Per-child flags once, then one grouped aggregation (no per-month filtering).
+    placed = f["placed"].astype(bool)
+    not_retained = placed & f["event"].astype(bool) & (f["obs_hours"] <= 168.0)
+    retained = placed & ~not_retained & (f["followup_hours"] >= 168.0)
+    e = f["engagement_hours"]
+    per_child = pd.DataFrame({
+        "_label": f["_label"].to_numpy(), "retained": retained.to_numpy(), "not_retained": not_retained.to_numpy(),
+        "recorded": e.notna().to_numpy(), "within": (e.notna() & (e <= 24.0)).to_numpy(), "e": e.to_numpy(),
+        "pilot": (f["period"] == "pilot").to_numpy(), "children": 1,
+    })
+    agg = per_child.groupby("_label").agg(
+        retained=("retained", "sum"), not_retained=("not_retained", "sum"), recorded=("recorded", "sum"),
+        within=("within", "sum"), median=("e", "median"), pilot=("pilot", "sum"), children=("children", "sum"))
+    last_extract = max(extract_dates.values())
+    wanted = [lab for lab in labels_between(f["contact_month"].min(), f["contact_month"].max(), grain)
+              if lab in agg.index or label_end(lab) <= last_extract]
+    agg = agg.reindex(wanted)
+    counts = agg[["retained", "not_retained", "recorded", "within", "pilot", "children"]].fillna(0).astype(int)
+    at_risk = counts["retained"] + counts["not_retained"]
+    period = np.where(counts["children"] == 0, "",
+                      np.where(counts["pilot"] == 0, "baseline",
+                               np.where(counts["pilot"] == counts["children"], "pilot", "mixed")))
+    out = pd.DataFrame({
+        "month": wanted,
+        "children": counts["children"].to_numpy(),
+        "retention_7d": np.where(at_risk >= MIN_DENOMINATOR, counts["retained"] / at_risk.where(at_risk > 0, 1), np.nan),
+        "retention_7d_at_risk": at_risk.to_numpy(),
+        "retention_7d_retained": counts["retained"].to_numpy(),
+        "median_engagement_hours": np.where(counts["recorded"] >= MIN_DENOMINATOR, agg["median"], np.nan),
+        "engagement_recorded": counts["recorded"].to_numpy(),
+        "engagement_within_24h": counts["within"].to_numpy(),
+        "period": period,
+    })
+    return out[COLUMNS].reset_index(drop=True)

@@ -20,21 +20,27 @@ def placed(facts: pd.DataFrame) -> pd.DataFrame:
     return facts[facts["placed"].astype(bool)]
 
 
+def _arrays(facts: pd.DataFrame):
+    """placed, event, obs and follow-up as numpy arrays (no copy of the frame's other columns)."""
+    is_placed = facts["placed"].to_numpy(dtype=bool)
+    event = facts["event"].to_numpy(dtype=bool) & is_placed
+    return is_placed, event, facts["obs_hours"].to_numpy(dtype=float), facts["followup_hours"].to_numpy(dtype=float)
+
+
 def horizon_counts(facts: pd.DataFrame, hours: float) -> dict[str, int]:
     """at_risk, retained and not_retained at one horizon (an event at exactly H counts)."""
-    p = placed(facts)
-    event = p["event"].astype(bool)
-    not_retained = event & (p["obs_hours"] <= hours)
-    retained = ~not_retained & (p["followup_hours"] >= hours)
+    is_placed, event, obs, follow = _arrays(facts)
+    not_retained = event & (obs <= hours)
+    retained = is_placed & ~not_retained & (follow >= hours)
     n_not, n_ret = int(not_retained.sum()), int(retained.sum())
     return {"at_risk": n_ret + n_not, "retained": n_ret, "not_retained": n_not}
 
 
 def kaplan_meier(facts: pd.DataFrame) -> SurvfuncRight | None:
-    p = placed(facts)
-    if p.empty:
+    is_placed, event, obs, _ = _arrays(facts)
+    if not is_placed.any():
         return None
-    return SurvfuncRight(p["obs_hours"].to_numpy(float), p["event"].astype(bool).to_numpy(int))
+    return SurvfuncRight(obs[is_placed], event[is_placed].astype(int))
 
 
 def km_at(fit: SurvfuncRight | None, hours: float) -> tuple[float | None, float | None, float | None]:
@@ -76,10 +82,10 @@ def km_curve(facts: pd.DataFrame, step_hours: float = 24.0, until_hours: float =
     Columns: hours, km, km_ci_low, km_ci_high, n_at_risk (children with obs_hours >= hours).
     """
     fit = kaplan_meier(facts)
-    p = placed(facts)
+    is_placed, _, obs_all, _ = _arrays(facts)
     rows = []
     points = np.arange(0.0, until_hours + step_hours / 2, step_hours)
-    obs = p["obs_hours"].to_numpy(float)
+    obs = obs_all[is_placed]
     for hours in points:
         km, low, high = km_at(fit, float(hours))
         rows.append({"hours": float(hours), "km": km, "km_ci_low": low, "km_ci_high": high,

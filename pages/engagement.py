@@ -1,14 +1,13 @@
 """Engagement: how soon after first contact a child had a welfare conversation."""
 
 import dash
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.chart import chart, data_table
-from components.figures import grouped_bars
+from components.figures import grouped_bars, lines, quartile_boxes
 from components.format import SUPPRESSED, hours, interval, is_value, num, p_value, pct, points
 from components.shell import empty_warehouse, page_for
-from components.theme import PERIOD_STYLE, themed
+from components.theme import PERIOD_STYLE
 from components.words import median_change
 from metrics.disclosure import FOOTNOTE, disclose_monthly, rate, statistic
 from metrics.engagement import cumulative_counts, deciles
@@ -40,35 +39,20 @@ def layout(grain="month", **query):
     labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
     shares = {name: [rate(int(r.engaged), int(r.recorded))["rate"] for r in cumulative[name].itertuples()]
               for name in cumulative}
-    dist_fig = go.Figure()
-    for name, values in shares.items():
-        style = PERIOD_STYLE[name]
-        ys = [v * 100 if is_value(v) else None for v in values]
-        dist_fig.add_trace(go.Scatter(x=labels, y=ys, mode="lines+markers", name=style["label"],
-                                      line={"color": style["color"], "dash": style["dash"], "width": 3},
-                                      marker={"symbol": style["symbol"], "size": 11},
-                                      hovertemplate=f"{style['label']}: %{{y:.0f}}% engaged within %{{x}}<extra></extra>"))
-    themed(dist_fig, y_title="Children engaged (%)", x_title="Within this many hours of first contact")
-    dist_fig.update_yaxes(range=[0, 101])
-    dist_fig.update_xaxes(type="category")
+    dist_fig = lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
+                     "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}")
     dist_rows = [[label, pct(shares["baseline"][i]), pct(shares["pilot"][i])] for i, label in enumerate(labels)]
 
     # Quartiles as a box drawn from published figures, with 10th and 90th percentile whiskers.
-    box_fig = go.Figure()
-    quart_rows = []
+    quart_rows, boxes = [], []
     for name, e in (("baseline", eb), ("pilot", ep)):
-        style = PERIOD_STYLE[name]
         tails = {k: statistic(v, groups[name]["engagement_hours"].notna().sum()) for k, v in deciles(groups[name]).items()}
-        quart_rows.append([style["label"], num(e["recorded"]), hours(tails["p10_hours"]), hours(e["q1_hours"]),
+        quart_rows.append([PERIOD_STYLE[name]["label"], num(e["recorded"]), hours(tails["p10_hours"]), hours(e["q1_hours"]),
                            hours(e["median_hours"]), hours(e["q3_hours"]), hours(tails["p90_hours"]), hours(e["mean_hours"])])
         values = [tails["p10_hours"], e["q1_hours"], e["median_hours"], e["q3_hours"], tails["p90_hours"]]
         if all(is_value(v) for v in values):
-            box_fig.add_trace(go.Box(y=[style["label"]], lowerfence=[values[0]], q1=[values[1]], median=[values[2]],
-                                     q3=[values[3]], upperfence=[values[4]], name=style["label"], orientation="h",
-                                     marker={"color": style["color"]}, line={"width": 3}, fillcolor="rgba(255,255,255,0)",
-                                     hoverinfo="skip"))
-    themed(box_fig, x_title="Hours from first contact to first engagement", height=300)
-    box_fig.update_layout(showlegend=False)
+            boxes.append(dict(zip(("p10", "q1", "median", "q3", "p90"), values), period=name))
+    box_fig = quartile_boxes(boxes, "Hours from first contact to first engagement")
 
     # The share within 24 hours, and its trend.
     w_b, w_p = eb["within_24h"], ep["within_24h"]
@@ -78,10 +62,8 @@ def layout(grain="month", **query):
                        f"({interval(w_p['ci_low'], w_p['ci_high'])}); difference {points(w_diff.get('difference'))} points "
                        f"(95% interval {interval(w_diff.get('ci_low'), w_diff.get('ci_high'), points)}).")
     series = disclose_monthly(monthly_series(filters.apply(facts.children), facts.extract_dates(), grain))
-    trend_fig = grouped_bars(list(series["month"]), {"pilot": [v * 100 if is_value(v) else v for v in series["within_24h"]]},
-                             "Engaged within 24 hours (%)", "%{y:.0f}%")
-    trend_fig.update_traces(name="Share within 24 hours", marker={"color": "#0072B2", "pattern": {"shape": ""}})
-    trend_fig.update_xaxes(type="category")
+    trend_fig = grouped_bars(list(series["month"]), {"baseline": [v * 100 if is_value(v) else v for v in series["within_24h"]]},
+                             "Engaged within 24 hours (%)", "%{y:.0f}%", names={"baseline": "Share within 24 hours"})
     suppressed = sum(1 for v in series["within_24h"] if v == SUPPRESSED)
     trend_rows = [[m, num(n), pct(v)] for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])]
     trend_summary = (f"{len(series)} {grain}s; {suppressed} are suppressed because fewer than 10 children had an "

@@ -86,3 +86,15 @@ def test_monthly_series_keeps_complete_months_and_drops_small_denominators():
     assert series["retention_7d"].iloc[0] == 1.0 and series["retention_7d"].iloc[2:].isna().all()
     quarters = monthly_series(frame(*kids), {"T": date(2017, 4, 29)}, grain="quarter")
     assert quarters["month"].tolist() == ["2017-Q1"] and quarters["children"].tolist() == [6]
+
+
+def test_last_complete_month_and_quarter():
+    from datetime import date
+
+    from metrics.monthly import last_complete_label
+
+    assert last_complete_label(date(2018, 7, 31), "month") == "2018-07"
+    assert last_complete_label(date(2018, 7, 30), "month") == "2018-06"
+    assert last_complete_label(date(2018, 1, 15), "month") == "2017-12"
+    assert last_complete_label(date(2018, 3, 31), "quarter") == "2018-Q1"
+    assert last_complete_label(date(2018, 3, 30), "quarter") == "2017-Q4"

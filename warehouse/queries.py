@@ -18,7 +18,8 @@ from warehouse import schema
 class Facts:
     """Everything a page aggregates.
 
-    ``children``: the child_facts columns; ``episodes``: the episode_facts columns;
+    ``children``: the child_facts columns (row labels 0..n-1); ``episodes``: the episode_facts
+    columns and ``child_row``, the label of the episode's child in ``children``;
     ``forces``: force_code, force_name, scheme_name, pilot_start, baseline_start,
     extract_date, synthetic, batch_id (dates as ``datetime.date``).
     """
@@ -65,6 +66,14 @@ def read_facts(engine: Engine) -> Facts:
     episodes["harmed"] = episodes["harmed"].astype(bool)
     for column in ("hours_after_placement", "duration_hours"):
         episodes[column] = pd.to_numeric(episodes[column], errors="coerce").astype(float)
+    # Low-cardinality codes as categories: filtering and grouping on them is several times faster.
+    for column in ("force_code", "period", "age_band", "sex", "nationality", "contact_route"):
+        children[column] = children[column].astype("category")
+    # Each episode knows its child's row, so a cohort's episodes are found by integer label.
+    children = children.reset_index(drop=True)
+    rows = pd.Series(children.index, index=pd.MultiIndex.from_arrays(
+        [children["force_code"].astype(str), children["child_key"]]))
+    episodes["child_row"] = rows.reindex(pd.MultiIndex.from_frame(episodes[["force_code", "child_key"]])).to_numpy()
     forces["pilot_start"] = forces["pilot_start"].astype(object).where(forces["pilot_start"].notna(), None)
     forces["synthetic"] = forces["synthetic"].astype(bool)
     return Facts(children, episodes, forces)
