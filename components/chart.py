@@ -3,6 +3,8 @@ and a footnote with the definition and the symbols."""
 
 from __future__ import annotations
 
+import re
+
 from dash import dcc, html
 
 from components.shell import footnote
@@ -11,6 +13,7 @@ GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 LONG_TABLE_ROWS = 24
+_NUMERIC = re.compile(r"^[-+–£c]?[\d.,]*\s?(%|h|points)?$|^(c|–)$")
 
 
 def _md_cell(value: str) -> str:
@@ -24,8 +27,9 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
     renders as the same <table>: thousands of cell components cost more than the page's figures.
     """
     if len(rows) > LONG_TABLE_ROWS:
+        numeric = [i > 0 and all(_NUMERIC.match(str(r[i])) for r in rows if i < len(r)) for i in range(len(columns))]
         lines = ["| " + " | ".join(_md_cell(c) for c in columns) + " |",
-                 "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(columns))) + "|"]
+                 "|" + "|".join("--:" if numeric[i] else ":--" for i in range(len(columns))) + "|"]
         lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
         return html.Div([html.P(caption, className="table-caption"),
                          dcc.Markdown("\n".join(lines), className="data md-table", id=table_id)],
