@@ -7,7 +7,6 @@ import re
 
 from dash import dcc, html
 
-from components.shell import footnote
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -46,15 +45,3 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
         body.append(html.Tr(cells))
     return html.Div(html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
                     className="table-wrap")
-
-
-def chart(chart_id: str, title: str, figure, summary: str, table, notes: list[str], open_table: bool = False):
-    return html.Section([
-        html.H2(title, id=f"{chart_id}-title"),
-        html.P(summary, className="chart-summary", id=f"{chart_id}-summary"),
-        html.Div(dcc.Graph(id=f"{chart_id}-graph", figure=figure, config=GRAPH_CONFIG),
-                 role="img", **{"aria-label": f"Chart: {title}. {summary} The table below gives the figures."})
-        if figure is not None else None,
-        html.Details([html.Summary(f"Table: {title}"), table], className="table-alt", open=open_table),
-        footnote(*notes),
-    ], className="chart", id=chart_id, **{"aria-labelledby": f"{chart_id}-title"})

@@ -138,3 +138,16 @@ def xmr_figure(frame, y_title: str, value_format: str = ".1f", split_at: int | N
         fig_layout["annotations"] = [{"x": split_at - 0.5, "y": 1.0, "yref": "paper", "text": "Pilot starts",
                                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}}]
     return figure(data, fig_layout)
+
+
+def headline_figure(rows: list[dict]) -> dict:
+    """Headline rates with 95% intervals, baseline and pilot side by side.
+    ``rows``: dicts with label and, for each period, a published {rate, ci_low, ci_high}."""
+    points = []
+    for r in rows:
+        for period in ("baseline", "pilot"):
+            points.append({"period": period, "horizon": r["label"], **{k: r[period][k] for k in ("rate", "ci_low", "ci_high")}})
+    fig = horizon_figure(points)
+    fig["layout"]["xaxis"]["title"]["text"] = ""
+    fig["layout"]["yaxis"]["title"]["text"] = "Children (%)"
+    return fig

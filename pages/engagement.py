@@ -1,119 +1,19 @@
 """Engagement: how soon after first contact a child had a welfare conversation."""
 
 import dash
-from dash import dcc, html
 
-from components.chart import chart, data_table
-from components.figures import grouped_bars, lines, quartile_boxes
-from components.format import SUPPRESSED, hours, interval, is_value, num, p_value, pct, points
-from components.shell import empty_warehouse, page_for
-from components.theme import PERIOD_STYLE
-from components.words import median_change
-from metrics.disclosure import FOOTNOTE, disclose_monthly, rate, statistic
-from metrics.engagement import cumulative_counts, deciles
+from components.render import render
+from components.shell import empty_warehouse
 from metrics.filters import Filters, resolve
-from metrics.monthly import monthly_series
-from metrics.summary import build_summary, cohorts
+from reports.registry import build
 from warehouse.current import current_facts
 
 dash.register_page(__name__, path="/engagement", name="Engagement", title="Engagement · Harbour", order=2)
 
-DEFINITION = ("Time to first engagement: hours from first contact to the start of the first welfare engagement "
-              "(the pack interview in the pilot), in real elapsed hours. Children with no engagement recorded are "
-              "counted as not recorded, not as zero.")
 
-
-def layout(grain="month", **query):
+def layout(**query):
     facts = current_facts()
     if facts.forces.empty:
         return empty_warehouse()
-    grain = "quarter" if grain == "quarter" else "month"
-    filters = resolve(Filters.from_query(query), facts.forces)
-    doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters)
-    groups = cohorts(facts.children, filters)
-    periods, comparison = doc["periods"], doc["comparison"] or {}
-    eb, ep = periods["baseline"]["engagement"], periods["pilot"]["engagement"]
-
-    # The distribution at fixed points, from rounded counts.
-    cumulative = {name: cumulative_counts(groups[name]) for name in ("baseline", "pilot")}
-    labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
-    shares = {name: [rate(int(r.engaged), int(r.recorded))["rate"] for r in cumulative[name].itertuples()]
-              for name in cumulative}
-    dist_fig = lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
-                     "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}")
-    dist_rows = [[label, pct(shares["baseline"][i]), pct(shares["pilot"][i])] for i, label in enumerate(labels)]
-
-    # Quartiles as a box drawn from published figures, with 10th and 90th percentile whiskers.
-    quart_rows, boxes = [], []
-    for name, e in (("baseline", eb), ("pilot", ep)):
-        tails = {k: statistic(v, groups[name]["engagement_hours"].notna().sum()) for k, v in deciles(groups[name]).items()}
-        quart_rows.append([PERIOD_STYLE[name]["label"], num(e["recorded"]), hours(tails["p10_hours"]), hours(e["q1_hours"]),
-                           hours(e["median_hours"]), hours(e["q3_hours"]), hours(tails["p90_hours"]), hours(e["mean_hours"])])
-        values = [tails["p10_hours"], e["q1_hours"], e["median_hours"], e["q3_hours"], tails["p90_hours"]]
-        if all(is_value(v) for v in values):
-            boxes.append(dict(zip(("p10", "q1", "median", "q3", "p90"), values), period=name))
-    box_fig = quartile_boxes(boxes, "Hours from first contact to first engagement")
-
-    # The share within 24 hours, and its trend.
-    w_b, w_p = eb["within_24h"], ep["within_24h"]
-    w_diff = comparison.get("within_24h_difference") or {}
-    within_sentence = (f"Engaged within 24 hours: {pct(w_b['rate'])} in the baseline "
-                       f"(95% interval {interval(w_b['ci_low'], w_b['ci_high'])}) and {pct(w_p['rate'])} in the pilot "
-                       f"({interval(w_p['ci_low'], w_p['ci_high'])}); difference {points(w_diff.get('difference'))} points "
-                       f"(95% interval {interval(w_diff.get('ci_low'), w_diff.get('ci_high'), points)}).")
-    series = disclose_monthly(monthly_series(filters.apply(facts.children), facts.extract_dates(), grain))
-    trend_fig = grouped_bars(list(series["month"]), {"baseline": [v * 100 if is_value(v) else v for v in series["within_24h"]]},
-                             "Engaged within 24 hours (%)", "%{y:.0f}%", names={"baseline": "Share within 24 hours"})
-    suppressed = sum(1 for v in series["within_24h"] if v == SUPPRESSED)
-    trend_rows = [[m, num(n), pct(v)] for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])]
-    trend_summary = (f"{len(series)} {grain}s; {suppressed} are suppressed because fewer than 10 children had an "
-                     f"engagement recorded." + (" Quarters group more children into each point." if grain == "month" and suppressed else ""))
-
-    return page_for(
-        facts, filters, "Time to first engagement",
-        "How quickly children were engaged as victims after first contact, in each period.",
-        chart("chart-engagement-distribution", "Share engaged within a given time", dist_fig,
-              median_change(eb["median_hours"], ep["median_hours"], comparison.get("engagement_median_difference_hours"),
-                            comparison.get("engagement_p_value")),
-              data_table("table-engagement-distribution", "Children engaged within each time (published shares)",
-                         ["Within", "Baseline", "Pilot"], dist_rows),
-              [DEFINITION, "Shares at fixed times, from rounded counts, so that no step stands for one child. "
-               "Medians compared with the Mann-Whitney U test, two-sided.", FOOTNOTE]),
-        chart("chart-engagement-quartiles", "Quartiles of hours to first engagement", box_fig,
-              f"Median {hours(eb['median_hours'])} in the baseline (quartiles {hours(eb['q1_hours'])} to "
-              f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles {hours(ep['q1_hours'])} "
-              f"to {hours(ep['q3_hours'])}); {p_value(comparison.get('engagement_p_value'))}.",
-              data_table("table-engagement-quartiles", "Percentiles of hours to first engagement",
-                         ["Period", "Recorded", "10th", "25th", "Median", "75th", "90th", "Mean"], quart_rows),
-              ["Box: 25th to 75th percentile with the median; whiskers: 10th and 90th percentiles (linear "
-               "interpolation). Not drawn where fewer than 10 children had an engagement recorded.", FOOTNOTE],
-              open_table=True),
-        chart("chart-engagement-within24", "Engaged within 24 hours", None, within_sentence,
-              data_table("table-engagement-within24", "Share engaged within 24 hours",
-                         ["Period", "Recorded", "Within 24 hours", "Share", "95% interval"],
-                         [["Baseline", num(w_b["n"]), num(w_b["count"]), pct(w_b["rate"]), interval(w_b["ci_low"], w_b["ci_high"])],
-                          ["Pilot", num(w_p["n"]), num(w_p["count"]), pct(w_p["rate"]), interval(w_p["ci_low"], w_p["ci_high"])]]),
-              ["95% Wilson intervals; the difference is pilot minus baseline with Newcombe's interval.", FOOTNOTE],
-              open_table=True),
-        html.Div([
-            html.P(["Group the trend by: ",
-                    dcc.Link("month", href="?" + _query(query, "month"), className="grain-link"), " · ",
-                    dcc.Link("quarter", href="?" + _query(query, "quarter"), className="grain-link")],
-                   className="grain-switch"),
-            chart("chart-engagement-trend", f"Engaged within 24 hours, by {grain} of first contact", trend_fig,
-                  trend_summary,
-                  data_table("table-engagement-trend", f"Share engaged within 24 hours by {grain}",
-                             [grain.title(), "Recorded", "Within 24 hours"], trend_rows),
-                  [f"Complete {grain}s only; c: fewer than 10 children with an engagement recorded.", FOOTNOTE]),
-        ]),
-    )
-
-
-def _hours_label(h: float) -> str:
-    return f"{int(h)} h" if h < 168 else f"{int(h // 24)} days"
-
-
-def _query(query: dict, grain: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({**{k: v for k, v in query.items() if k != "grain"}, "grain": grain}, safe=",")
+    view = build("/engagement", query, facts)
+    return render(view, facts, resolve(Filters.from_query(query), facts.forces), query)

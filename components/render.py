@@ -1,0 +1,114 @@
+"""A view (reports.model.View) as Dash components: the page, its panels, their download controls,
+and the presentation mode that projects one panel at a time."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from components.chart import GRAPH_CONFIG, data_table
+from components.kpi import kpi
+from components.shell import footnote, page_for, synthetic_banner
+
+IMAGE_FORMATS = ("png", "svg")
+TABLE_FORMATS = ("csv", "xlsx", "ods")
+
+
+def download_id(panel_id: str, fmt: str) -> dict:
+    return {"type": "download", "panel": panel_id, "format": fmt}
+
+
+def downloads(panel) -> html.Div:
+    formats = (IMAGE_FORMATS if panel.figure is not None else ()) + TABLE_FORMATS
+    labels = {"png": "Image (PNG)", "svg": "Image (SVG)", "csv": "Table (CSV)", "xlsx": "Table (Excel)", "ods": "Table (ODS)"}
+    return html.Div([html.Span("Download: ", className="download-label")] + [
+        html.Button(labels[f], id=download_id(panel.panel_id, f), n_clicks=0, type="button", className="button small",
+                    **{"aria-label": f"Download {panel.title} as {labels[f]}"}) for f in formats
+    ], className="downloads no-present")
+
+
+def panel_section(panel, show_downloads: bool = True):
+    figure = None
+    if panel.figure is not None:
+        figure = html.Div(dcc.Graph(id=f"{panel.panel_id}-graph", figure=panel.figure, config=GRAPH_CONFIG),
+                          role="img", **{"aria-label": f"Chart: {panel.title}. {panel.summary} The table below gives the figures."})
+    return html.Section([
+        html.H2(panel.title, id=f"{panel.panel_id}-title"),
+        html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
+        figure,
+        html.Details([html.Summary(f"Table: {panel.table.caption}"),
+                      data_table(panel.table.table_id, panel.table.caption, panel.table.columns, panel.table.rows)],
+                     className="table-alt", open=panel.open_table),
+        downloads(panel) if show_downloads else None,
+        footnote(*panel.notes),
+    ], className="chart", id=panel.panel_id, **{"aria-labelledby": f"{panel.panel_id}-title"})
+
+
+def slides_button():
+    return html.Div([
+        html.Button("Download slides (PowerPoint)", id="download-slides", n_clicks=0, type="button", className="button"),
+        dcc.Link("Present this page", href="", id="present-link", className="present-link"),
+    ], className="page-actions no-present")
+
+
+def grain_switch(query: dict):
+    def href(grain):
+        return "?" + urlencode({**{k: v for k, v in query.items() if k != "grain"}, "grain": grain}, safe=",")
+
+    return html.P(["Points by: ", dcc.Link("month", href=href("month"), className="grain-link"), " · ",
+                   dcc.Link("quarter", href=href("quarter"), className="grain-link")], className="grain-switch no-present")
+
+
+def render(view, facts, filters, query: dict, before=(), show_filters: bool = True):
+    if query.get("present"):
+        return present(view, query)
+    present_query = urlencode({**query, "present": "1", "slide": "1"}, safe=",")
+    actions = slides_button()
+    actions.children[1].href = "?" + present_query
+    body = [actions, *[html.P(n, className="notice") for n in view.notices], *before]
+    if view.grain:
+        body.append(grain_switch(query))
+    if view.kpis:
+        body.append(html.Div([kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"])
+                              for k in view.kpis], className="kpi-grid"))
+    body += [panel_section(p) for p in view.panels]
+    return page_for(facts, filters, view.title, view.lead, *body, show_filters=show_filters)
+
+
+def present(view, query: dict):
+    """One panel at a time, large, with no controls but Previous, Next and Leave."""
+    panels = [p for p in view.panels if p.figure is not None] or view.panels
+    try:
+        index = min(max(int(query.get("slide", 1)), 1), len(panels)) - 1
+    except (TypeError, ValueError):
+        index = 0
+    panel = panels[index]
+    base = {k: v for k, v in query.items() if k not in ("present", "slide")}
+
+    def link(text, n, link_id):
+        return dcc.Link(text, href="?" + urlencode({**base, "present": "1", "slide": str(n)}, safe=","), id=link_id,
+                        className="button")
+
+    nav = html.Nav([
+        link("Previous", index, "present-previous") if index > 0 else None,
+        html.Span(f"{index + 1} of {len(panels)}", className="present-count"),
+        link("Next", index + 2, "present-next") if index + 1 < len(panels) else None,
+        dcc.Link("Leave presentation", href="?" + urlencode(base, safe=","), id="present-leave", className="button"),
+    ], className="present-nav", **{"aria-label": "Presentation"})
+    figure = None
+    if panel.figure is not None:
+        fig = {**panel.figure, "layout": {**panel.figure["layout"], "height": 620,
+                                          "font": {**panel.figure["layout"]["font"], "size": 22}}}
+        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph"), role="img",
+                          **{"aria-label": f"Chart: {panel.title}. {panel.summary}"})
+    return html.Div([
+        synthetic_banner(view.synthetic),
+        html.H1(panel.finding, id="page-title"),
+        html.P(view.scope, className="lead"),
+        figure if figure is not None else data_table(panel.table.table_id, panel.table.caption, panel.table.columns,
+                                                     panel.table.rows),
+        html.P(panel.summary, className="chart-summary"),
+        footnote(*panel.notes[-1:]),
+        nav,
+    ], className="page presenting", id="presentation")

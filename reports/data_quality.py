@@ -1,0 +1,59 @@
+"""Data quality: load history, warnings by rule, completeness of optional fields, out-of-scope contacts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.format import num, pct
+from etl.findings import RULES
+from metrics.disclosure import FOOTNOTE, count, rate
+from reports.model import Panel, Table, View
+
+
+def view(facts, history: pd.DataFrame, warnings: pd.DataFrame) -> View:
+    held = set(facts.forces["batch_id"])
+    history_rows = []
+    for b in history.itertuples():
+        rows = b.row_counts or {}
+        history_rows.append([
+            str(b.batch_id), b.loaded_at.strftime("%Y-%m-%d %H:%M UTC") if b.loaded_at else "–", b.outcome,
+            ", ".join(b.forces or []) or "–", ", ".join(f["name"] for f in (b.files or [])) or "–",
+            num(count(rows.get("contacts", 0))), num(count(rows.get("placements", 0))),
+            num(count(rows.get("missing_episodes", 0))), num(count(b.warnings_count)), num(count(b.errors_count)),
+            "yes" if b.batch_id in held else "no",
+        ])
+    rule_rows = [[f"{r.rule}: {RULES.get(r.rule, '')}", r.file, num(count(int(r.warnings)))] for r in warnings.itertuples()]
+    completeness_rows = []
+    for b in history[history["outcome"] == "loaded"].itertuples():
+        if b.batch_id not in held or not b.completeness:
+            continue
+        for table, columns in b.completeness.items():
+            for column, c in columns.items():
+                share = rate(c["filled"], c["rows"])
+                completeness_rows.append([f"{table}.{column}", str(b.batch_id), num(count(c["filled"])),
+                                          num(count(c["rows"])), pct(share["rate"])])
+    periods = facts.children.groupby(["force_code", "period"], observed=False).size()
+    scope_rows = []
+    for code, name in zip(facts.forces["force_code"], facts.forces["force_name"]):
+        scope_rows.append([name] + [num(count(int(periods.get((code, p), 0)))) for p in ("baseline", "pilot", "out_of_scope")])
+    notes = [FOOTNOTE]
+    panels = [
+        Panel("dq-history", "Load history", f"{len(history)} loads recorded", "Every load, newest first, refused ones too.",
+              None, Table("table-load-history", "Every load, newest first",
+                          ["Batch", "When", "Outcome", "Forces", "Files", "Contacts", "Placements", "Missing episodes",
+                           "Warnings", "Errors", "Held now"], history_rows), notes, open_table=True),
+        Panel("dq-warnings", "Warnings by rule", "Warnings of the data held now",
+              "Warnings do not stop a load; these belong to the loads whose data is held now.", None,
+              Table("table-warnings", "Warnings of the data held now, by rule and file", ["Rule", "File", "Warnings"],
+                    rule_rows), notes, open_table=True),
+        Panel("dq-completeness", "Completeness of optional fields", "How complete the optional fields are",
+              "The share of rows with a value, for every optional column.", None,
+              Table("table-completeness", "Share of rows with a value, for every optional column",
+                    ["Column", "Batch", "Filled", "Rows", "Complete"], completeness_rows), notes, open_table=True),
+        Panel("dq-scope", "Contacts by period, and out of scope", "Children by period of first contact",
+              "Out-of-scope contacts fall outside both the baseline and the pilot; they are counted here and used nowhere else.",
+              None, Table("table-scope", "Children by period of first contact", ["Force", "Baseline", "Pilot", "Out of scope"],
+                          scope_rows), notes, open_table=True),
+    ]
+    return View("/data-quality", "Data quality", "What was loaded, when, and how complete it is.", panels,
+                facts.synthetic, "every force in the warehouse")

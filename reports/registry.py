@@ -1,0 +1,34 @@
+"""Which view each page shows, built from a request's path and query: the one place that the pages,
+the downloads and the slide decks all ask."""
+
+from __future__ import annotations
+
+from metrics.filters import Filters, resolve
+from reports import before_after, data_quality, engagement, methodology, missing, overview, retention, value
+from reports.context import Context
+from reports.model import View
+
+STANDARD_DECK = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
+
+
+def build(path: str, query: dict, facts) -> View | None:
+    """The view of ``path`` for ``query`` (the URL's parameters), or None for an unknown path."""
+    if path == "/methodology":
+        return methodology.view(facts.synthetic)
+    if path == "/data-quality":
+        from warehouse.current import engine
+        from warehouse.queries import load_history, warnings_by_rule
+
+        return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()))
+    builders = {
+        "/": lambda ctx: overview.view(ctx),
+        "/retention": lambda ctx: retention.view(ctx),
+        "/engagement": lambda ctx: engagement.view(ctx, query.get("grain", "month")),
+        "/before-after": lambda ctx: before_after.view(ctx, query.get("grain", "month")),
+        "/missing": lambda ctx: missing.view(ctx),
+        "/value": lambda ctx: value.view(ctx, value.inputs_from(query)),
+    }
+    if path not in builders:
+        return None
+    ctx = Context(facts, resolve(Filters.from_query(query), facts.forces))
+    return builders[path](ctx)
