@@ -36,6 +36,7 @@ def create_app() -> Dash:
         update_title=None,
     )
     import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
+    import reports.callbacks  # noqa: F401  (registers the downloads' callback)
 
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="skip-link"),
@@ -46,6 +47,7 @@ def create_app() -> Dash:
             _nav(),
         ], className="site-header"),
         html.Main(dash.page_container, id="main", tabIndex="-1"),
+        dcc.Download(id="download-file"),
         html.Footer(html.P("Harbour is open source. Figures follow the Harbour outcome measures, version 1; "
                            "see the Methodology page."), className="site-footer"),
     ])

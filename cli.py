@@ -189,6 +189,48 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
 
 
 @main.command()
+@click.option("--force", "force", metavar="CODE", default=None, help="One force (default: the lead force; ALL pools every force).")
+@click.option("--page", default=None, metavar="PATH",
+              help="One page's deck (/, /retention, /engagement, /before-after, /missing, /value); default: the standard deck.")
+@filter_options
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .pptx file to write.")
+@warehouse_option
+def slides(force: str | None, page: str | None, out: Path, warehouse: str | None, **filter_values) -> None:
+    """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled."""
+    from reports import slides as deck_maker
+    from reports.registry import STANDARD_DECK, build, standard_views
+    from warehouse import current
+    from warehouse.queries import facts
+
+    filters = _filters(**filter_values)
+    engine = _engine(warehouse)
+    current.use(settings.warehouse_url(warehouse))
+    f = facts(engine)
+    if f.forces.empty:
+        click.echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
+        sys.exit(EXIT_REFUSED)
+    query = filters.to_query()
+    if force:
+        query["force"] = force.strip().upper()
+        if query["force"] != "ALL" and query["force"] not in set(f.forces["force_code"]):
+            click.echo(f"Error: no force {query['force']!r} in the warehouse.", err=True)
+            sys.exit(EXIT_USAGE)
+    if page is not None and page not in STANDARD_DECK + ("/data-quality", "/methodology"):
+        raise click.UsageError(f"--page {page!r} is not a page")
+    started = time.perf_counter()
+    _progress("Rendering the charts …")
+    views = [build(page, query, f)] if page else standard_views(query, f)
+    title = deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")
+    content = deck_maker.deck(views, title)
+    out.write_bytes(content)
+    from pptx import Presentation
+
+    count = len(Presentation(out).slides)
+    label = " of synthetic demonstration data" if any(v.synthetic for v in views) else ""
+    click.echo(f"Wrote {out}: {count} slides{label} ({time.perf_counter() - started:.1f} s).")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
 @warehouse_option

@@ -105,13 +105,23 @@ def quartile_boxes(rows: list[dict], x_title: str) -> dict:
     return figure(data, layout(height=300, x_title=x_title, showlegend=False))
 
 
-def xmr_figure(frame, y_title: str, value_format: str = ".1f", split_at: int | None = None) -> dict:
-    """An XmR chart: points coloured and shaped by variation, mean and limits per segment."""
+def xmr_figure(frame, y_title: str, value_format: str = ".1f", split_at: int | None = None,
+               floor: float | None = None, ceiling: float | None = None) -> dict:
+    """An XmR chart: points coloured and shaped by variation, mean and limits per segment.
+
+    Limits are drawn within ``floor`` and ``ceiling`` (no negative children, no rate above 100%);
+    the table beside the chart keeps the computed values.
+    """
     data = []
     for segment, part in frame.groupby("segment"):
         for column, name, dash in (("mean", "Mean", "solid"), ("upper", "Process limits", "dash"),
                                    ("lower", "Process limits", "dash")):
-            data.append({"type": "scatter", "x": list(part["label"]), "y": list(part[column]), "mode": "lines",
+            ys = list(part[column])
+            if floor is not None:
+                ys = [max(y, floor) for y in ys]
+            if ceiling is not None:
+                ys = [min(y, ceiling) for y in ys]
+            data.append({"type": "scatter", "x": list(part["label"]), "y": ys, "mode": "lines",
                          "name": name, "legendgroup": name,
                          "line": {"color": "#3d3d3d" if column == "mean" else "#767676", "dash": dash, "width": 2},
                          "showlegend": bool(segment == 1 and column != "lower"),

@@ -83,7 +83,8 @@ def _panel(column, title, y_title, fmt, frame, suppressed, total, grain, split_a
     rows = [[r.label, f"{r.value:{fmt}}", f"{r.mean:{fmt}}", f"{r.lower:{fmt}}", f"{r.upper:{fmt}}",
              VARIATION_STYLE[r.variation]["label"], r.rules or "–", "trial" if r.trial else "–"]
             for r in frame.itertuples()]
-    return Panel(f"chart-spc-{column}", title, finding, summary, xmr_figure(frame, y_title, fmt, split_at),
+    ceiling = 100.0 if column == "retention_7d" else None
+    return Panel(f"chart-spc-{column}", title, finding, summary, xmr_figure(frame, y_title, fmt, split_at, 0.0, ceiling),
                  Table(f"table-spc-{column}", f"{title}: points, limits and special causes",
                        [grain.title(), "Value", "Mean", "Lower limit", "Upper limit", "Variation", "Rules", "Limits"], rows),
                  [SPC_NOTE, FOOTNOTE], f"{summary} {finding}. {CAVEAT}")

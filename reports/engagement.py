@@ -34,7 +34,7 @@ def view(ctx: Context, grain: str = "month") -> View:
     median_sentence = median_change(eb["median_hours"], ep["median_hours"],
                                     comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
     distribution = Panel(
-        "chart-engagement-distribution", "Share engaged within a given time", median_sentence.split(",")[0] + ".",
+        "chart-engagement-distribution", "Share engaged within a given time", median_sentence.split(",")[0],
         median_sentence,
         lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
               "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
@@ -59,7 +59,8 @@ def view(ctx: Context, grain: str = "month") -> View:
                      f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles "
                      f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}); {p_value(comparison.get('engagement_p_value'))}.")
     quartiles = Panel(
-        "chart-engagement-quartiles", "Quartiles of hours to first engagement", quart_summary.split(";")[0] + ".",
+        "chart-engagement-quartiles", "Quartiles of hours to first engagement",
+        f"Median hours to first engagement: {hours(eb['median_hours'])} before the pilot, {hours(ep['median_hours'])} during it",
         quart_summary, quartile_boxes(boxes, "Hours from first contact to first engagement"),
         Table("table-engagement-quartiles", "Percentiles of hours to first engagement",
               ["Period", "Recorded", "10th", "25th", "Median", "75th", "90th", "Mean"], quart_rows),
@@ -86,6 +87,10 @@ def view(ctx: Context, grain: str = "month") -> View:
 
     series = disclose_monthly(monthly_series(ctx.filters.apply(ctx.facts.children), ctx.facts.extract_dates(), grain))
     suppressed = sum(1 for v in series["within_24h"] if v == SUPPRESSED)
+    notices = []
+    if grain == "month" and len(series) and suppressed / len(series) > 0.5:
+        notices.append("Most months have too few children to publish under disclosure control: show quarterly points "
+                       "instead, or choose all forces together.")
     trend_summary = (f"{len(series)} {grain}s; {suppressed} are suppressed because fewer than 10 children had an "
                      f"engagement recorded." + (" Quarters group more children into each point." if grain == "month" and suppressed else ""))
     trend = Panel(
@@ -99,5 +104,5 @@ def view(ctx: Context, grain: str = "month") -> View:
         f"{trend_summary} {CAVEAT}")
     return View("/engagement", "Time to first engagement",
                 "How quickly children were engaged as victims after first contact, in each period.",
-                [distribution, quartiles, within, trend], ctx.synthetic, ctx.scope(),
+                [distribution, quartiles, within, trend], ctx.synthetic, ctx.scope(), notices,
                 extract_date=ctx.extract_date(), scheme=ctx.scheme(), grain=grain)

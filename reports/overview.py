@@ -14,6 +14,11 @@ RETENTION_NOTE = ("Retention: children placed who had not gone missing (an episo
                   "Differences: pilot minus baseline with Newcombe's hybrid score interval.")
 
 
+def short_finding(sentence: str) -> str:
+    """The first clause of a finding: what a slide title can hold."""
+    return sentence.split(";")[0].rstrip(".")
+
+
 def kpis(ctx: Context) -> list[dict]:
     base, pilot = ctx.periods["baseline"], ctx.periods["pilot"]
     comparison = ctx.comparison
@@ -61,9 +66,9 @@ def view(ctx: Context) -> View:
                f"{interval(diff28.get('ci_low'), diff28.get('ci_high'), points)}, {p_value(diff28.get('p_value'))}. "
                f"Engaged within 24 hours: {pct(w['baseline']['rate'])} then {pct(w['pilot']['rate'])}, difference "
                f"{points(wdiff.get('difference'))} points ({interval(wdiff.get('ci_low'), wdiff.get('ci_high'), points)}). "
-               "A before-after comparison shows what changed, not why: other things changed too.")
+               "What this does not show: why it changed. A before-after comparison shows what changed, not what caused it.")
     panel = Panel(
-        "overview-headline", "Headline figures, baseline and pilot", cards[0]["sentence"],
+        "overview-headline", "Headline figures, baseline and pilot", short_finding(cards[0]["sentence"]),
         f"{cards[0]['sentence']} {cards[1]['sentence']}",
         headline_figure(rows),
         Table("table-overview", "Headline figures: baseline, pilot and the change", ["Measure", "Baseline", "Pilot", "Change"],

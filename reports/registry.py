@@ -32,3 +32,14 @@ def build(path: str, query: dict, facts) -> View | None:
         return None
     ctx = Context(facts, resolve(Filters.from_query(query), facts.forces))
     return builders[path](ctx)
+
+
+def standard_views(query: dict, facts) -> list[View]:
+    """The standard conference deck's views; before-after by quarter where months are mostly suppressed."""
+    views = []
+    for path in STANDARD_DECK:
+        view = build(path, query, facts)
+        if path in ("/before-after", "/engagement") and any("Most months" in n for n in view.notices):
+            view = build(path, {**query, "grain": "quarter"}, facts)
+        views.append(view)
+    return views

@@ -60,14 +60,14 @@ def view(ctx: Context) -> View:
                                 num(r.n_at_risk)])
     km_summary = _km_summary(curves, logrank)
     km_panel = Panel(
-        "chart-km", "Children not yet missing, by days since first placement", km_summary.split(" Log-rank")[0],
+        "chart-km", "Children not yet missing, by days since first placement", _km_finding(curves),
         km_summary, km_figure(curves),
         Table("table-km", "Kaplan-Meier survival at selected days (published values)",
               ["Period and day", "Survival", "95% interval", "Children at risk"], km_rows),
         [KM_NOTE, f"Log-rank test of the two curves: {logrank}.", FOOTNOTE],
         f"{km_summary} {CAVEAT}")
     horizon_panel = Panel(
-        "chart-horizons", "Retention at each horizon", headline.split(";")[0] + ".", headline, horizon_figure(rows),
+        "chart-horizons", "Retention at each horizon", headline.split(";")[0], headline, horizon_figure(rows),
         Table("table-horizons", "Retention at each horizon: baseline, pilot and the difference",
               ["Horizon", "Baseline at risk", "Baseline retained", "Baseline 95% interval", "Baseline KM",
                "Pilot at risk", "Pilot retained", "Pilot 95% interval", "Pilot KM",
@@ -78,6 +78,14 @@ def view(ctx: Context) -> View:
     return View("/retention", "Retention in safe accommodation",
                 "How many children stayed in their placement, rather than going missing, and for how long.",
                 [km_panel, horizon_panel], ctx.synthetic, ctx.scope(), extract_date=ctx.extract_date(), scheme=ctx.scheme())
+
+
+def _km_finding(curves) -> str:
+    values = {}
+    for name, curve in curves.items():
+        at28 = curve[curve["hours"] == 672] if curve is not None and not curve.empty else None
+        values[name] = pct(at28["km"].iloc[0]) if at28 is not None and len(at28) else "c"
+    return f"Not yet missing 28 days after placement: {values['baseline']} before the pilot, {values['pilot']} during it"
 
 
 def _km_summary(curves, logrank: str) -> str:

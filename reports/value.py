@@ -55,8 +55,8 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs()) -> View:
             ["Investigation cost avoided", money(k["low"]), money(k["central"]), money(k["high"])],
         ]
         sentence = (f"On these inputs the pilot avoided between {money(k['low'])} and {money(k['high'])} of missing-person "
-                    f"investigations (central estimate {money(k['central'])}): about {num(e['central'], 0)} episodes "
-                    f"among {num(c['central'], 0)} children. A range that includes zero or negative values means the "
+                    f"investigations (central estimate {money(k['central'])}): a modelled {num(e['central'], 1)} episodes "
+                    f"among {num(c['central'], 1)} children. A range that includes zero or negative values means the "
                     f"data cannot rule out no saving.")
         finding = f"Investigations avoided: {money(k['low'])} to {money(k['high'])} (central {money(k['central'])})"
         fig = figure([{
@@ -78,10 +78,12 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs()) -> View:
     result = Panel("value-result", "Avoided children, episodes and cost", finding, sentence, fig,
                    Table("table-value-result", "Avoided children, episodes and cost (low, central, high)",
                          ["Measure", "Low", "Central", "High"], result_rows), notes,
-                   f"{sentence} Inputs: " + "; ".join(f"{a}: {b}" for a, b in used) + ".", open_table=True)
+                   f"{sentence} Inputs: " + "; ".join(f"{a}: {b}" for a, b in used) + ". What this does not show: "
+                   "harm avoided, or costs beyond the police investigation; it is a model, not an audit.", open_table=True)
     inputs_panel = Panel("value-inputs", "Every input of the model", "The model's inputs", "Every input of the model.",
                          None, Table("table-value-inputs", "Every input of the model", ["Input", "Value"], used), notes,
-                         "Every input is printed so that the result can be checked by hand.", open_table=True)
+                         "Every input is printed so that the result can be checked by hand. What this does not show: "
+                         "whether these inputs are right for your force; change them on the page.", open_table=True)
     return View("/value", "Value for money",
                 "A model of the missing-person investigations the scheme may have avoided, shown as a range with its inputs.",
                 [result, inputs_panel], ctx.synthetic, ctx.scope(), extract_date=ctx.extract_date(), scheme=ctx.scheme())

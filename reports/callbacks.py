@@ -1,0 +1,68 @@
+"""The download controls' one callback: a chart as PNG or SVG, a table as CSV, XLSX or ODS, or the
+page as a slide deck, always rebuilt on the server from the same view the page shows."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import parse_qsl
+
+from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+
+from components.ids import PAGES_LOCATION
+from reports import exports, images, slides
+from reports.registry import build
+from warehouse.current import current_facts
+
+log = logging.getLogger(__name__)
+DOWNLOAD_ID = "download-file"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "overview"
+
+
+def file_for(path: str, query: dict, panel_id: str | None, fmt: str) -> tuple[str, bytes] | None:
+    """(file name, bytes) of one download, or None when the page or panel is unknown."""
+    facts = current_facts()
+    view = build(path, query, facts)
+    if view is None:
+        return None
+    stem = f"harbour-{_slug(path)}"
+    if fmt == "pptx":
+        return f"{stem}.pptx", slides.deck([view], slides.deck_title(view))
+    panel = next((p for p in view.panels if p.panel_id == panel_id), None)
+    if panel is None:
+        return None
+    name = f"{stem}-{_slug(panel.panel_id)}.{fmt}"
+    if fmt in exports.TABLE_WRITERS:
+        return name, exports.TABLE_WRITERS[fmt](view, panel)
+    if fmt in ("png", "svg") and panel.figure is not None:
+        source = f"Harbour · {view.scope}"
+        return name, images.render(images.presentable(panel.figure, panel.title, view.synthetic, source), fmt)
+    return None
+
+
+@callback(
+    Output(DOWNLOAD_ID, "data"),
+    Input({"type": "download", "panel": ALL, "format": ALL}, "n_clicks"),
+    Input("download-slides", "n_clicks"),
+    State(PAGES_LOCATION, "pathname"),
+    State(PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def download(_clicks, _slides, pathname, search):
+    trigger = ctx.triggered_id
+    if trigger is None or not (ctx.triggered and ctx.triggered[0]["value"]):
+        return no_update
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    if trigger == "download-slides":
+        panel_id, fmt = None, "pptx"
+    else:
+        panel_id, fmt = trigger["panel"], trigger["format"]
+    made = file_for(pathname or "/", query, panel_id, fmt)
+    if made is None:
+        return no_update
+    name, content = made
+    log.info("download %s", name)
+    return dcc.send_bytes(content, name, type=exports.MEDIA_TYPES[fmt])

@@ -1,0 +1,148 @@
+"""Slide decks (PowerPoint, python-pptx) from views: the page's deck and the standard conference deck.
+
+Each chart slide has the finding as its title, the chart rendered on the server at 16:9, a footnote
+with the definition, the disclosure rule and the source, and speaker notes with the figures, their
+intervals and p-values, and what they do not show.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Inches, Pt
+
+from reports import images
+from reports.methodology import CAVEATS
+
+INK = RGBColor(0x1B, 0x1B, 0x1B)
+WARN = RGBColor(0xB3, 0x5C, 0x00)
+MUTED = RGBColor(0x43, 0x43, 0x43)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches: 16:9
+DISCLOSURE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5; rates from "
+                    "rounded counts; c where fewer than 10 children.")
+MAX_TABLE_ROWS = 12
+
+
+def _text(slide, left, top, width, height, text, size=18, bold=False, colour=INK):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    lines = text if isinstance(text, list) else [text]
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.font.size = Pt(size)
+        paragraph.font.bold = bold
+        paragraph.font.color.rgb = colour
+    return box
+
+
+def _synthetic_footer(slide, synthetic: bool):
+    if synthetic:
+        _text(slide, Inches(8.2), Inches(7.05), Inches(5.0), Inches(0.4),
+              "SYNTHETIC DEMONSTRATION DATA: not real", size=12, bold=True, colour=WARN)
+
+
+def _blank(deck):
+    return deck.slides.add_slide(deck.slide_layouts[6])
+
+
+def title_slide(deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date):
+    slide = _blank(deck)
+    _text(slide, Inches(0.8), Inches(1.6), Inches(11.7), Inches(1.4), title, size=40, bold=True)
+    lines = [scope]
+    if extract_date:
+        lines.append(f"Records complete to the end of {extract_date}")
+    lines.append(f"Prepared with Harbour on {made.isoformat()}")
+    _text(slide, Inches(0.8), Inches(3.1), Inches(11.7), Inches(1.8), lines, size=22, colour=MUTED)
+    if synthetic:
+        _text(slide, Inches(0.8), Inches(5.2), Inches(11.7), Inches(1.0),
+              "Synthetic demonstration data: every child, force and figure is generated, not real.",
+              size=24, bold=True, colour=WARN)
+    slide.notes_slide.notes_text_frame.text = (
+        "These slides come from Harbour. Every figure passed disclosure control. "
+        + ("The data are synthetic: say so when presenting." if synthetic else ""))
+    return slide
+
+
+def panel_slide(deck, view, panel):
+    slide = _blank(deck)
+    _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(1.0), panel.finding, size=28, bold=True)
+    top = Inches(1.2)
+    if panel.figure is not None:
+        figure = images.presentable(panel.figure, None, view.synthetic, font_size=20)
+        png = images.render(figure, "png", width=1280, height=560, scale=1.5)
+        slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), top, width=Inches(12.3))
+    else:
+        _table(slide, panel, top)
+    source = f"Source: Harbour; {view.scope}" + (f"; extract {view.extract_date}" if view.extract_date else "")
+    definition = panel.notes[0] if panel.notes and panel.notes[0] != DISCLOSURE_SHORT else ""
+    _text(slide, Inches(0.5), Inches(6.6), Inches(7.6), Inches(0.85),
+          [definition[:260] + ("…" if len(definition) > 260 else ""), DISCLOSURE_SHORT, source], size=9, colour=MUTED)
+    _synthetic_footer(slide, view.synthetic)
+    slide.notes_slide.notes_text_frame.text = panel.speaker_notes or panel.summary
+    return slide
+
+
+def _table(slide, panel, top):
+    rows = panel.table.rows[:MAX_TABLE_ROWS]
+    columns = panel.table.columns
+    shape = slide.shapes.add_table(len(rows) + 1, len(columns), Inches(0.5), top, Inches(12.3),
+                                   Emu(int(Inches(0.38)) * (len(rows) + 1)))
+    table = shape.table
+    for c, name in enumerate(columns):
+        table.cell(0, c).text = name
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = str(value)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.text_frame.paragraphs:
+                paragraph.font.size = Pt(12 if len(columns) > 4 else 14)
+    if len(panel.table.rows) > MAX_TABLE_ROWS:
+        _text(slide, Inches(0.5), Inches(6.2), Inches(12), Inches(0.4),
+              f"First {MAX_TABLE_ROWS} of {len(panel.table.rows)} rows; the full table is in the dashboard's download.",
+              size=11, colour=MUTED)
+
+
+def closing_slide(deck, synthetic: bool):
+    slide = _blank(deck)
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
+    lines = ([("These figures come from synthetic demonstration data: generated to look like real use, "
+               "they describe no real child or force.")] if synthetic else []) + CAVEATS + [
+        "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
+        "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier.",
+        DISCLOSURE_SHORT,
+    ]
+    _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.4), ["• " + line for line in lines], size=18)
+    _synthetic_footer(slide, synthetic)
+    slide.notes_slide.notes_text_frame.text = ("A before-after comparison cannot prove that the scheme caused the "
+                                              "change. Say what the intervals are, and how many children they rest on.")
+    return slide
+
+
+def deck(views, title: str, made: date | None = None) -> bytes:
+    """A deck: the title slide, one slide per panel of each view (charts first-class), the closing slide."""
+    made = made or date.today()
+    presentation = Presentation()
+    presentation.slide_width, presentation.slide_height = SLIDE_W, SLIDE_H
+    first = views[0]
+    synthetic = any(v.synthetic for v in views)
+    title_slide(presentation, title, first.scope, first.extract_date, synthetic, made)
+    for view in views:
+        for panel in view.panels:
+            if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
+                continue
+            panel_slide(presentation, view, panel)
+    closing_slide(presentation, synthetic)
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    return buffer.getvalue()
+
+
+def deck_title(view) -> str:
+    scheme = view.scheme or "Outcomes for unaccompanied migrant children"
+    return f"{scheme}: {view.title.lower()}" if view.page != "standard" else scheme

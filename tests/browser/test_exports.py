@@ -1,0 +1,95 @@
+"""Download controls and presentation mode, clicked in Chromium as a person would."""
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text
+
+
+def _arrived(folder: Path, suffix: str, seconds: float = 60) -> Path:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done = [p for p in folder.glob(f"*{suffix}") if not p.name.endswith(".crdownload")]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file arrived in {folder}: {[p.name for p in folder.iterdir()]}")
+
+
+@pytest.fixture
+def download_dir(driver, tmp_path):
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    return tmp_path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("fmt", ["png", "svg", "csv", "xlsx", "ods"])
+def test_hb020_each_chart_and_table_download_arrives(driver, server, download_dir, fmt):
+    """Clicking a panel's download control delivers that file, of that format, labelled synthetic."""
+    open_page(driver, server + "/retention")
+    button = driver.find_element(By.CSS_SELECTOR, f"#chart-km .downloads button[id*='\"format\":\"{fmt}\"']")
+    button.click()
+    path = _arrived(download_dir, f".{fmt}")
+    assert path.name == f"harbour-retention-chart-km.{fmt}"
+    data = path.read_bytes()
+    if fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") >= 1920
+    elif fmt == "svg":
+        assert b"<svg" in data[:200] and b"Synthetic demonstration data" in data
+    elif fmt == "csv":
+        first = data.decode("utf-8-sig").splitlines()[0]
+        assert first.startswith("Harbour: Retention in safe accommodation: Kaplan-Meier survival")
+        assert b"SYNTHETIC DEMONSTRATION DATA" in data
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(data)).active
+        assert ws["A1"].value.startswith("Harbour: Retention")
+    else:
+        assert zipfile.ZipFile(io.BytesIO(data)).read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    assert severe_console_errors(driver) == []
+
+
+@pytest.mark.browser
+def test_hb021_download_slides_delivers_the_page_deck(driver, server, download_dir):
+    """'Download slides' returns a deck of this page for the filters in the URL."""
+    open_page(driver, server + "/missing?force=MARSHCOTE")
+    driver.find_element(By.ID, "download-slides").click()
+    path = _arrived(download_dir, ".pptx", seconds=90)
+    from pptx import Presentation
+
+    deck = Presentation(path)
+    texts = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in deck.slides]
+    assert len(texts) == 4 and "Marshcote" in texts[0] and "Synthetic" in texts[0]
+    assert texts[-1].startswith("Method and caveats")
+
+
+@pytest.mark.browser
+def test_hb022_presentation_mode_shows_one_chart_at_a_time(driver, server, axe_source):
+    """?present=1 hides the controls, enlarges the type, and steps through the charts."""
+    open_page(driver, server + "/")
+    present = driver.find_element(By.ID, "present-link")
+    present.click()
+    WebDriverWait(driver, 20).until(lambda d: "present=1" in d.current_url)
+    open_page(driver, server + "/retention?present=1&slide=1", "#presentation")
+    assert driver.find_elements(By.ID, "filter-bar") == []
+    assert not driver.find_element(By.CSS_SELECTOR, ".site-header").is_displayed()
+    first = text(driver, "#page-title")
+    assert first.startswith("Not yet missing 28 days after placement")
+    assert "1 of 2" in text(driver, ".present-count")
+    size = driver.execute_script("return parseFloat(getComputedStyle(document.querySelector('#page-title')).fontSize)")
+    assert size >= 40
+    screenshot(driver, "present-retention")
+    assert axe_violations(driver, axe_source) == []
+    driver.find_element(By.ID, "present-next").click()
+    WebDriverWait(driver, 20).until(lambda d: "slide=2" in d.current_url)
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "page-title").text != first)
+    assert "2 of 2" in text(driver, ".present-count")
+    driver.find_element(By.ID, "present-leave").click()
+    WebDriverWait(driver, 20).until(lambda d: "present" not in d.current_url)
