@@ -64,7 +64,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     env = {**os.environ, "HARBOUR_WAREHOUSE": url}
     env.pop("HARBOUR_DEBUG", None)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:server"],
-                               cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
         while True:

@@ -49,11 +49,13 @@ def warehouse_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def server(warehouse_url):
+def server(warehouse_url, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
+    # The server's log goes to a file: a pipe that nobody reads fills up and then blocks the server.
+    log = (tmp_path_factory.mktemp("server") / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/")
@@ -63,8 +65,7 @@ def server(warehouse_url):
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def driver():
+def make_driver(width: int = 1280, height: int = 1800):
     require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
     require(Path(CHROMEDRIVER).exists(), "ChromeDriver (/usr/bin/chromedriver)")
     from selenium import webdriver
@@ -74,11 +75,25 @@ def driver():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--window-size=1280,1800"):
+                 "--disable-quic", f"--window-size={width},{height}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(60)
+    return browser
+
+
+@pytest.fixture(scope="session")
+def driver():
+    browser = make_driver()
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def projector_driver():
+    """A browser of its own, opened at a projector's 1024 pixels."""
+    browser = make_driver(1024, 1400)
     yield browser
     browser.quit()
 
