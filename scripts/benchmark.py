@@ -90,10 +90,28 @@ def main() -> None:
                 times.append(time.perf_counter() - started)
             print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
 
-        try:
-            from tests.page_requests import time_pages
-        except ImportError:
-            return
+        from reports import images, slides
+        from reports.registry import build, standard_views
+        from warehouse import current
+
+        current.use(url)
+        query = {"force": f.forces["force_code"].iloc[0]}
+        started = time.perf_counter()
+        views = standard_views(query, f)
+        content = slides.deck(views, "Benchmark deck")
+        print(f"standard deck ({len(content) / 2**20:.1f} MiB), including starting the renderer: "
+              f"{time.perf_counter() - started:.1f} s [target: under 15 s]")
+        panel = build("/retention", query, f).panels[0]
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            images.render(images.presentable(panel.figure, panel.title, True), "png")
+            times.append(time.perf_counter() - started)
+        print(f"one chart image (1920 px PNG), renderer warm: median {statistics.median(times):.2f} s, "
+              f"max {max(times):.2f} s [target: under 2 s]")
+
+        from tests.page_requests import time_pages
+
         for page, samples in time_pages(url, repeat=args.repeat).items():
             print(f"page {page}: median {statistics.median(samples) * 1000:.0f} ms, "
                   f"p95 {percentile(samples, 95) * 1000:.0f} ms over {len(samples)} filter changes [target: p95 under 300 ms]")
