@@ -70,7 +70,7 @@ def title_slide(deck, title: str, scope: str, extract_date: str | None, syntheti
 
 def panel_slide(deck, view, panel):
     slide = _blank(deck)
-    _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(1.0), panel.finding, size=28, bold=True)
+    _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(1.0), panel.finding, size=24, bold=True)
     top = Inches(1.2)
     if panel.figure is not None:
         figure = images.presentable(panel.figure, None, view.synthetic, font_size=20)
