@@ -230,6 +230,97 @@ def slides(force: str | None, page: str | None, out: Path, warehouse: str | None
     click.echo(f"Wrote {out}: {count} slides{label} ({time.perf_counter() - started:.1f} s).")
 
 
+@main.group()
+def benchmark() -> None:
+    """Benchmark packs: disclosure-controlled aggregates that forces can exchange."""
+
+
+@benchmark.command("export")
+@click.option("--force", "force", metavar="CODE", required=True, help="The force whose pack to write.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The pack file to write (JSON).")
+@warehouse_option
+def benchmark_export(force: str, out: Path, warehouse: str | None) -> None:
+    """Write a force's benchmark pack: its summary and monthly series after disclosure control."""
+    from datetime import date
+    from importlib.metadata import PackageNotFoundError, version
+
+    from metrics.disclosure import disclose_monthly
+    from metrics.filters import Filters
+    from metrics.monthly import monthly_series
+    from metrics.packs import make_pack
+    from metrics.summary import build_summary
+    from warehouse.queries import facts
+
+    f = facts(_engine(warehouse))
+    code = force.strip().upper()
+    chosen = f.forces[f.forces["force_code"] == code]
+    if chosen.empty:
+        click.echo(f"Error: no force {code!r} in the warehouse.", err=True)
+        sys.exit(EXIT_USAGE)
+    row = chosen.iloc[0].to_dict()
+    doc = build_summary(f.children, f.episodes, f.forces, force=code)
+    series = disclose_monthly(monthly_series(Filters(force=(code,)).apply(f.children), f.extract_dates()))
+    monthly = [{"month": r["month"], "children": r["children"], "retention_7d": r["retention_7d"],
+                "within_24h": r["within_24h"], "median_engagement_hours": r["median_engagement_hours"]}
+               for r in series.astype(object).where(series.notna(), None).to_dict("records")]
+    try:
+        harbour_version = version("harbour")
+    except PackageNotFoundError:
+        harbour_version = "unknown"
+    pack = make_pack(row, doc, monthly, harbour_version, date.today())
+    out.write_text(json.dumps(pack, indent=1, ensure_ascii=False), encoding="utf-8")
+    click.echo(f"Wrote the benchmark pack of {code} to {out} (disclosure-controlled; "
+               f"{'synthetic' if pack['synthetic'] else 'real'} data; checksum {pack['sha256'][:12]}).")
+
+
+@benchmark.command("import")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@warehouse_option
+def benchmark_import(path: Path, warehouse: str | None) -> None:
+    """Check a benchmark pack and store it as a peer, with its provenance."""
+    from metrics.packs import PackError, validate
+    from warehouse.peers import add
+
+    if path.stat().st_size > 20 * 2**20:
+        click.echo("Error: the file is too large to be a benchmark pack.", err=True)
+        sys.exit(EXIT_REFUSED)
+    try:
+        pack = validate(path.read_bytes())
+    except PackError as exc:
+        click.echo(f"Refused: {exc}.", err=True)
+        sys.exit(EXIT_REFUSED)
+    peer_id, added = add(_engine(warehouse), pack, path.name)
+    word = "Imported" if added else "Already imported"
+    click.echo(f"{word}: {pack['force']['name']} ({pack['force']['code']}) as peer {peer_id}, made {pack['made']} "
+               f"with Harbour {pack['harbour_version']}.")
+
+
+@benchmark.command("list")
+@warehouse_option
+def benchmark_list(warehouse: str | None) -> None:
+    """List the imported peers."""
+    from warehouse.peers import all_peers
+
+    peers = all_peers(_engine(warehouse))
+    for p in peers:
+        click.echo(f"{p['peer_id']}\t{p['force_code']}\t{p['force_name']}\tmade {p['made']}\t"
+                   f"Harbour {p['harbour_version']}\tfrom {p['source_name']}\timported {p['imported_at']:%Y-%m-%d}")
+    click.echo(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}.")
+
+
+@benchmark.command("remove")
+@click.argument("peer_id", type=int)
+@warehouse_option
+def benchmark_remove(peer_id: int, warehouse: str | None) -> None:
+    """Remove an imported peer."""
+    from warehouse.peers import remove
+
+    if not remove(_engine(warehouse), peer_id):
+        click.echo(f"Error: no imported peer {peer_id}.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Removed peer {peer_id}.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")

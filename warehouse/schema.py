@@ -160,5 +160,19 @@ episode_facts = Table(
     ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
 )
 
+benchmark_peers = Table(
+    "benchmark_peers",
+    metadata,
+    Column("peer_id", Integer, primary_key=True, autoincrement=True),
+    Column("force_code", String(16), nullable=False),
+    Column("force_name", String(80), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("made", String(7), nullable=False),  # YYYY-MM
+    Column("harbour_version", String(20), nullable=False),
+    Column("source_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("pack", JSON, nullable=False),
+)
+
 # Tables holding a force's data, in the order they are deleted (children before parents).
 FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, forces)

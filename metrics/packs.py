@@ -1,0 +1,113 @@
+"""Benchmark packs: a force's disclosure-controlled aggregates, in a file that forces can exchange.
+
+A pack holds the force's summary and monthly series after disclosure control, its scheme's name
+and months, the extract month, the data standard and Harbour versions and the month it was made;
+nothing child-level, and no date finer than a month. A SHA-256 of its content detects damage or
+editing (it is a checksum, not a signature: it cannot prove who made the pack).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+
+from metrics.disclosure import SUPPRESSED, is_publishable_count
+
+FORMAT = "harbour-benchmark-pack"
+PACK_VERSION = 1
+STANDARD_VERSION = 1
+COUNT_KEYS = {"children", "placed", "not_placed", "at_risk", "retained", "not_retained", "recorded", "not_recorded",
+              "n", "count", "episodes", "open", "harmed"}
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
+
+
+class PackError(ValueError):
+    """A pack that cannot be imported; the message says why, in words."""
+
+
+def month(value) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:7]
+
+
+def _months_only(summary: dict) -> dict:
+    out = json.loads(json.dumps(summary))
+    out["extract_date"] = month(out.get("extract_date"))
+    for period in out["periods"].values():
+        period["start"], period["end"] = month(period["start"]), month(period["end"])
+    return out
+
+
+def checksum(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: str, made: date) -> dict:
+    """The pack of one force. ``summary`` must be disclosure-controlled (``exact`` false)."""
+    if summary.get("exact"):
+        raise PackError("a benchmark pack holds disclosure-controlled figures only")
+    body = {
+        "format": FORMAT, "pack_version": PACK_VERSION, "standard_version": STANDARD_VERSION,
+        "harbour_version": harbour_version, "made": month(made.isoformat()),
+        "force": {"code": force["force_code"], "name": force["force_name"], "scheme_name": force.get("scheme_name"),
+                  "pilot_start": month(force.get("pilot_start")), "baseline_start": month(force.get("baseline_start")),
+                  "extract_month": month(force.get("extract_date"))},
+        "synthetic": bool(force.get("synthetic")),
+        "summary": _months_only(summary),
+        "monthly": monthly,
+    }
+    return {**body, "sha256": checksum(body)}
+
+
+def _walk(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, path + (str(i),))
+    else:
+        yield path, node
+
+
+def validate(text: str | bytes) -> dict:
+    """The pack in ``text``, checked; raises PackError naming the problem."""
+    try:
+        pack = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackError(f"the file is not a benchmark pack: it is not valid JSON ({exc.__class__.__name__})") from None
+    if not isinstance(pack, dict) or pack.get("format") != FORMAT:
+        raise PackError("the file is not a Harbour benchmark pack (its format field is missing or different)")
+    if pack.get("pack_version") != PACK_VERSION:
+        raise PackError(f"the pack is version {pack.get('pack_version')!r}; this Harbour reads version {PACK_VERSION}")
+    if pack.get("standard_version") != STANDARD_VERSION:
+        raise PackError(f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
+                        f"version {STANDARD_VERSION}")
+    body = {k: v for k, v in pack.items() if k != "sha256"}
+    if pack.get("sha256") != checksum(body):
+        raise PackError("the pack's checksum does not match its content: it was damaged or edited after it was made")
+    try:
+        force = pack["force"]
+        periods = pack["summary"]["periods"]
+        for name in ("baseline", "pilot"):
+            periods[name]["retention"]["28d"]["at_risk"]
+            periods[name]["engagement"]["within_24h"]["n"]
+        if not _CODE.match(str(force["code"])) or not isinstance(pack["monthly"], list):
+            raise KeyError("force")
+    except (KeyError, TypeError):
+        raise PackError("the pack is malformed: a required part (force, summary periods or monthly series) is missing") from None
+    for path, value in _walk(pack):
+        if path[-1] in COUNT_KEYS and not is_publishable_count(value):
+            raise PackError(f"the pack breaks the disclosure rule at {'.'.join(path)}: refused")
+        if isinstance(value, str) and path[-1] != "sha256" and _FULL_DATE.search(value):
+            raise PackError(f"the pack has a date finer than a month at {'.'.join(path)}: refused")
+        if path[-1] in ("child_key", "child_id"):
+            raise PackError("the pack holds a child identifier: refused")
+    return pack
+
+
+__all__ = ["PackError", "make_pack", "validate", "checksum", "SUPPRESSED"]
