@@ -8,7 +8,7 @@ from metrics.filters import Filters
 from reports.registry import build
 from warehouse.current import current_facts
 
-dash.register_page(__name__, path="/data-quality", name="Data quality", title="Data quality · Harbour", order=6)
+dash.register_page(__name__, path="/data-quality", name="Data quality", title="Data quality · Harbour", order=7)
 
 
 def layout(**query):

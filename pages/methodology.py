@@ -7,7 +7,7 @@ from metrics.filters import Filters
 from reports.registry import build
 from warehouse.current import current_facts
 
-dash.register_page(__name__, path="/methodology", name="Methodology", title="Methodology · Harbour", order=7)
+dash.register_page(__name__, path="/methodology", name="Methodology", title="Methodology · Harbour", order=8)
 
 
 def layout(**query):

@@ -15,6 +15,16 @@ def build(path: str, query: dict, facts) -> View | None:
     """The view of ``path`` for ``query`` (the URL's parameters), or None for an unknown path."""
     if path == "/methodology":
         return methodology.view(facts.synthetic)
+    if path == "/benchmark":
+        from reports import benchmark
+        from warehouse.current import engine
+        from warehouse.peers import all_peers
+
+        filters = resolve(Filters.from_query(query), facts.forces)
+        selected = filters.force[0] if len(filters.force) == 1 else ""
+        group = {p for p in str(query.get("peers", "")).split(",") if p}
+        period = "baseline" if query.get("bench_period") == "baseline" else "pilot"
+        return benchmark.view(facts, all_peers(engine()), selected, group, period, query.get("od") == "1")
     if path == "/data-quality":
         from warehouse.current import engine
         from warehouse.queries import load_history, warnings_by_rule

@@ -19,6 +19,7 @@ PAGES = {
     "data-quality": "/data-quality",
     "methodology": "/methodology",
     "all-forces": "/?force=ALL",
+    "benchmark": "/benchmark?force=MARSHCOTE&peers=ELMSHIRE",
 }
 
 
@@ -75,3 +76,38 @@ def test_hb000_the_axe_harness_can_fail(driver, axe_source):
                "<img src='x.png'></main></body></html>")
     found = {v["id"] for v in axe_violations(driver, axe_source)}
     assert {"button-name", "image-alt"} <= found
+
+
+@pytest.mark.browser
+def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_url, axe_source, tmp_path):
+    """An imported pack appears on the benchmark page as a marked peer, with its pack's figures."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    pack = tmp_path / "pack.json"
+    runner = CliRunner()
+    assert runner.invoke(main, ["benchmark", "export", "--force", "FENWICK", "--out", str(pack),
+                                "--warehouse", warehouse_url]).exit_code == 0
+    assert runner.invoke(main, ["benchmark", "import", str(pack), "--warehouse", warehouse_url]).exit_code == 0
+    figures = json.loads(pack.read_text())["summary"]["periods"]["baseline"]["retention"]["28d"]
+    open_page(driver, server + "/benchmark?force=ELMSHIRE&peers=MARSHCOTE&bench_period=baseline")
+    rows = [[c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")]
+    peer = next(r for r in rows if r[0].endswith("(imported)"))
+    assert peer[1:4] == ["imported peer", str(figures["retained"]), str(figures["at_risk"])]
+    assert any(r[1] == "selected" for r in rows) and any(r[1] == "peer group" for r in rows)
+    assert "imported peer" in text(driver, "#main")
+    screenshot(driver, "benchmark-with-peer")
+    assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+def test_hb006_the_open_filter_bar_passes_axe(driver, server, axe_source):
+    """With the filter bar open, every control has a name and nothing is nested wrongly."""
+    open_page(driver, server + "/retention")
+    driver.find_element(By.CSS_SELECTOR, "#filter-bar > summary").click()
+    assert driver.find_element(By.ID, "filter-apply").is_displayed()
+    assert axe_violations(driver, axe_source) == []

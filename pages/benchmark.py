@@ -1,0 +1,65 @@
+"""Benchmarking: funnel plots and a ranked chart of every force and imported peer."""
+
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components.ids import PAGES_LOCATION
+from components.render import render
+from components.shell import empty_warehouse
+from metrics.filters import Filters, resolve
+from reports.registry import build
+from warehouse.current import current_facts
+
+dash.register_page(__name__, path="/benchmark", name="Benchmarking", title="Benchmarking · Harbour", order=6)
+
+
+def layout(**query):
+    facts = current_facts()
+    if facts.forces.empty:
+        return empty_warehouse()
+    filters = resolve(Filters.from_query(query), facts.forces)
+    peers = [p for p in str(query.get("peers", "")).split(",") if p]
+    controls = html.Section([
+        html.H2("Compare with"),
+        html.Div([
+            html.Fieldset([html.Legend("Peer group (the selected force is the one in the filter bar)"),
+                           dcc.Checklist(id="bench-peers", value=peers, className="choices", inputClassName="choice-input",
+                                         labelClassName="choice-label",
+                                         options=[{"label": n, "value": c} for c, n in
+                                                  zip(facts.forces["force_code"], facts.forces["force_name"])])],
+                          className="filter-group"),
+            html.Fieldset([html.Legend("Period"),
+                           dcc.RadioItems(id="bench-period", value=query.get("bench_period", "pilot"), className="choices",
+                                          inputClassName="choice-input", labelClassName="choice-label",
+                                          options=[{"label": "Pilot", "value": "pilot"},
+                                                   {"label": "Baseline", "value": "baseline"}])], className="filter-group"),
+            html.Fieldset([html.Legend("Limits"),
+                           dcc.Checklist(id="bench-od", value=["od"] if query.get("od") == "1" else [], className="choices",
+                                         inputClassName="choice-input", labelClassName="choice-label",
+                                         options=[{"label": "Adjust for over-dispersion", "value": "od"}])],
+                          className="filter-group"),
+        ], className="filter-grid"),
+        html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
+    ], className="chart no-present")
+    return render(build("/benchmark", query, facts), facts, filters, query, before=[controls])
+
+
+@callback(
+    Output(PAGES_LOCATION, "search", allow_duplicate=True),
+    Input("bench-apply", "n_clicks"),
+    State("bench-peers", "value"), State("bench-period", "value"), State("bench-od", "value"),
+    State(PAGES_LOCATION, "search"),
+    prevent_initial_call=True,
+)
+def apply(n_clicks, peers, period, od, search):
+    if not n_clicks:
+        return no_update
+    query = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in ("peers", "bench_period", "od")}
+    if peers:
+        query["peers"] = ",".join(peers)
+    query["bench_period"] = "baseline" if period == "baseline" else "pilot"
+    if od:
+        query["od"] = "1"
+    return "?" + urlencode(query, safe=",")

@@ -1,0 +1,130 @@
+"""Benchmarking between forces: funnel plots, a ranked chart with peer groups, from published aggregates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from components.format import pct
+from components.theme import figure, layout
+from metrics.disclosure import FOOTNOTE
+from metrics.benchmark import published_units, usable, weighted_rate
+from metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
+from reports.model import Panel, Table, View
+
+MEASURES = (("retention", "retained", "at_risk", "28-day retention", "Children at risk at 28 days"),
+            ("within24", "within", "recorded", "Engaged within 24 hours", "Children with an engagement recorded"))
+FUNNEL_NOTE = ("Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
+               "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
+               "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded) are left out.")
+ROUNDED_NOTE = ("Every force's figures are the published, rounded ones; imported peers' come from their packs, which "
+                "carry rounded figures only; the pooled rate and the limits use those rounded figures.")
+
+
+def _marker(row, selected: str, peers: set[str]) -> dict:
+    if row.unit == selected:
+        return {"symbol": "star", "size": 22, "color": "#D55E00", "line": {"width": 1.5, "color": "#1b1b1b"}}
+    if row.imported:
+        return {"symbol": "square-open", "size": 13, "color": "#009E73", "line": {"width": 2.5}}
+    if row.unit in peers:
+        return {"symbol": "diamond", "size": 13, "color": "#0072B2"}
+    return {"symbol": "circle", "size": 10, "color": "#8c8c8c"}
+
+
+def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) -> Panel:
+    ok = usable(units, num, den)
+    if len(ok) < 2:
+        summary = f"Too few forces with published figures to draw a funnel plot of {label.lower()}."
+        return Panel(f"chart-funnel-{key}", f"Funnel plot: {label}", summary, summary, None,
+                     Table(f"table-funnel-{key}", label, ["Force"], []), [FUNNEL_NOTE, FOOTNOTE], summary)
+    theta = pooled_rate(ok[num], ok[den])
+    phi = overdispersion(ok[num], ok[den], theta) if adjust else 1.0
+    used_phi = phi if adjust and phi > 1 else 1.0
+    n_grid = np.unique(np.linspace(10, max(ok[den].max() * 1.1, 20), 120).astype(int))
+    data = []
+    for level, dash in zip(LEVELS, ("dash", "dot")):
+        lower, upper = limits(theta, n_grid, level, used_phi)
+        for values, name in ((upper, f"{level:.1%} limits"), (lower, None)):
+            data.append({"type": "scatter", "x": n_grid.tolist(), "y": (values * 100).tolist(), "mode": "lines",
+                         "name": name or "", "showlegend": name is not None, "legendgroup": str(level),
+                         "line": {"color": "#3d3d3d", "dash": dash, "width": 2}, "hoverinfo": "skip"})
+    data.append({"type": "scatter", "x": [int(n_grid[0]), int(n_grid[-1])], "y": [theta * 100] * 2, "mode": "lines",
+                 "name": f"Pooled rate {pct(theta)}", "line": {"color": "#1b1b1b", "width": 2}, "hoverinfo": "skip"})
+    rows = []
+    for row in ok.itertuples():
+        position = classify(row.rate, getattr(row, den), theta, used_phi)
+        rows.append([row.name, "imported peer" if row.imported else ("selected" if row.unit == selected else
+                     ("peer group" if row.unit in peers else "force")), str(getattr(row, num)), str(getattr(row, den)),
+                     pct(row.rate), position])
+        data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers",
+                     "name": row.name, "showlegend": False, "marker": _marker(row, selected, peers),
+                     "hovertemplate": f"{row.name}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits<extra></extra>"})
+    sel = ok[ok["unit"] == selected]
+    if len(sel):
+        s = sel.iloc[0]
+        finding = (f"{label}: {s['name']} {pct(s['rate'])} against a pooled {pct(theta)}, "
+                   f"{classify(s['rate'], s[den], theta, used_phi)} the limits")
+    else:
+        finding = f"{label}: pooled rate {pct(theta)} across {len(ok)} forces"
+    dispersion = (f"Over-dispersion adjustment used: phi = {phi:.2f}." if adjust and phi > 1 else
+                  f"No over-dispersion adjustment (phi = {phi:.2f})." if adjust else
+                  "Exact binomial limits, not adjusted for over-dispersion.")
+    outside = sum(1 for r in rows if r[-1] != "within")
+    summary = f"{finding}. {outside} of {len(rows)} forces fall outside the 95% limits. {dispersion}"
+    return Panel(f"chart-funnel-{key}", f"Funnel plot: {label}", finding, summary,
+                 figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480, yaxis={"range": [0, 101]})),
+                 Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits",
+                       ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"], rows),
+                 [FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
+                 f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
+
+
+def ranked_panel(units, selected, peers) -> Panel:
+    ok = usable(units, "retained", "at_risk").sort_values("rate")
+    peer_rows = ok[ok["unit"].isin(peers | {selected})]
+    all_rate = weighted_rate(ok, "retained", "at_risk")
+    peer_rate = weighted_rate(peer_rows, "retained", "at_risk") if len(peer_rows) else None
+    colours = ["#D55E00" if u == selected else "#0072B2" if u in peers else "#009E73" if imp else "#b0b0b0"
+               for u, imp in zip(ok["unit"], ok["imported"])]
+    patterns = ["" if u == selected else "/" if u in peers else "." if imp else "" for u, imp in zip(ok["unit"], ok["imported"])]
+    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": ok["name"].tolist(),
+             "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
+             "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
+    shapes = []
+    for value, dash in ((all_rate, "solid"), (peer_rate, "dash")):
+        if value is not None:
+            shapes.append({"type": "line", "x0": value * 100, "x1": value * 100, "y0": 0, "y1": 1, "yref": "paper",
+                           "line": {"color": "#1b1b1b", "dash": dash, "width": 2}})
+    summary = (f"All forces together (weighted): {pct(all_rate)}; the peer group: {pct(peer_rate)}. "
+               "The selected force is orange and solid, peer-group forces blue with stripes, imported peers green dotted.")
+    rows = [[r.name, "selected" if r.unit == selected else "peer group" if r.unit in peers else
+             ("imported peer" if r.imported else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
+            for r in ok.iloc[::-1].itertuples()]
+    rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate)],
+             ["Peer group (weighted average)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
+              pct(peer_rate)]]
+    return Panel("chart-ranked", "Forces ranked by 28-day retention",
+                 f"28-day retention: peer group {pct(peer_rate)}, all forces {pct(all_rate)}", summary,
+                 figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
+                                     xaxis={"range": [0, 101]}, shapes=shapes, showlegend=False,
+                                     margin={"l": 260, "r": 20, "t": 30, "b": 60})),
+                 Table("table-ranked", "Forces ranked by 28-day retention, with weighted averages",
+                       ["Force", "Role", "Retained", "At risk", "Rate"], rows),
+                 ["Averages are weighted by children at risk (all forces: solid line; peer group: dashed).", ROUNDED_NOTE,
+                  FOOTNOTE], f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
+
+
+def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
+    units = published_units(facts.children, facts.forces, period, peers)
+    imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
+    peer_group = peer_group | imported_units
+    panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [ranked_panel(units, selected, peer_group)]
+    notices = []
+    if facts.synthetic:
+        notices.append("The forces here are fictional and their figures synthetic.")
+    if peers:
+        notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
+                       "are the rounded ones in their benchmark packs.")
+    return View("/benchmark", "Benchmarking between forces",
+                f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
+                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period",
+                notices)
