@@ -83,9 +83,9 @@ def ranked_panel(units, selected, peers) -> Panel:
     peer_rows = ok[ok["unit"].isin(peers | {selected})]
     all_rate = weighted_rate(ok, "retained", "at_risk")
     peer_rate = weighted_rate(peer_rows, "retained", "at_risk") if len(peer_rows) else None
-    colours = ["#D55E00" if u == selected else "#0072B2" if u in peers else "#009E73" if imp else "#b0b0b0"
+    colours = ["#D55E00" if u == selected else "#009E73" if imp else "#0072B2" if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
-    patterns = ["" if u == selected else "/" if u in peers else "." if imp else "" for u, imp in zip(ok["unit"], ok["imported"])]
+    patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
     data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": ok["name"].tolist(),
              "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
              "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
@@ -96,8 +96,8 @@ def ranked_panel(units, selected, peers) -> Panel:
                            "line": {"color": "#1b1b1b", "dash": dash, "width": 2}})
     summary = (f"All forces together (weighted): {pct(all_rate)}; the peer group: {pct(peer_rate)}. "
                "The selected force is orange and solid, peer-group forces blue with stripes, imported peers green dotted.")
-    rows = [[r.name, "selected" if r.unit == selected else "peer group" if r.unit in peers else
-             ("imported peer" if r.imported else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
+    rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
+             ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
             for r in ok.iloc[::-1].itertuples()]
     rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate)],
              ["Peer group (weighted average)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
