@@ -14,6 +14,20 @@ from components.ids import PAGES_LOCATION, FilterId
 from metrics.filters import Filters
 
 
+def updated_search(search: str | None, updates: dict[str, str | None], drop=()) -> str:
+    """The query string ``search`` with ``drop`` removed and ``updates`` set (None removes a key).
+    Page controls that live in the URL (the value model's inputs, the benchmark's peer group) use it."""
+    from urllib.parse import parse_qsl
+
+    query = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in drop}
+    for key, value in updates.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return "?" + urlencode(query, safe=",")
+
+
 def query_string(filters: Filters, keep: dict[str, str] | None = None) -> str:
     query = {**(keep or {}), **filters.to_query()}
     return ("?" + urlencode(query, safe=",")) if query else ""
@@ -36,7 +50,8 @@ def query_string(filters: Filters, keep: dict[str, str] | None = None) -> str:
 def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, month_from, month_to, search):
     from urllib.parse import parse_qsl
 
-    keep = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k in ("present",)}
+    # Page settings that are not filters (the grain, the peer group, the value model's inputs) stay.
+    keep = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in FILTER_FIELDS}
     if ctx.triggered_id == FilterId.CLEAR:
         return query_string(Filters(), keep) or "?"
     if ctx.triggered_id != FilterId.APPLY:
@@ -50,7 +65,8 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
     return query_string(filters, keep) or "?"
 
 
-FILTER_KEYS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to", "present")
+FILTER_FIELDS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to")
+FILTER_KEYS = FILTER_FIELDS + ("present",)  # what the navigation carries from page to page
 
 
 @callback(

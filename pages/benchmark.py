@@ -1,10 +1,9 @@
 """Benchmarking: funnel plots and a ranked chart of every force and imported peer."""
 
-from urllib.parse import parse_qsl, urlencode
-
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from components.filter_callbacks import updated_search
 from components.ids import PAGES_LOCATION
 from components.render import render
 from components.shell import empty_warehouse
@@ -56,10 +55,6 @@ def layout(**query):
 def apply(n_clicks, peers, period, od, search):
     if not n_clicks:
         return no_update
-    query = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in ("peers", "bench_period", "od")}
-    if peers:
-        query["peers"] = ",".join(peers)
-    query["bench_period"] = "baseline" if period == "baseline" else "pilot"
-    if od:
-        query["od"] = "1"
-    return "?" + urlencode(query, safe=",")
+    return updated_search(search, {"peers": ",".join(peers) if peers else None,
+                                   "bench_period": "baseline" if period == "baseline" else "pilot",
+                                   "od": "1" if od else None})

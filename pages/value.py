@@ -1,10 +1,9 @@
 """Value for money: the model for the PCC's office, every input editable and printed beside it."""
 
-from urllib.parse import parse_qsl, urlencode
-
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from components.filter_callbacks import updated_search
 from components.ids import PAGES_LOCATION
 from components.render import render
 from components.shell import empty_warehouse
@@ -42,8 +41,5 @@ def layout(**query):
 def recalculate(n_clicks, cost, cost_low, uplift, search):
     if not n_clicks:
         return no_update
-    query = dict(parse_qsl((search or "").lstrip("?")))
-    for key, value in (("cost", cost), ("cost_low", cost_low), ("uplift", uplift)):
-        if value is not None:
-            query[key] = f"{float(value):g}"
-    return "?" + urlencode(query, safe=",")
+    values = {"cost": cost, "cost_low": cost_low, "uplift": uplift}
+    return updated_search(search, {k: f"{float(v):g}" for k, v in values.items() if v is not None})

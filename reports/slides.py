@@ -145,4 +145,4 @@ def deck(views, title: str, made: date | None = None) -> bytes:
 
 def deck_title(view) -> str:
     scheme = view.scheme or "Outcomes for unaccompanied migrant children"
-    return f"{scheme}: {view.title.lower()}" if view.page != "standard" else scheme
+    return f"{scheme}: {view.title.lower()}"

@@ -181,3 +181,13 @@ def test_hb016_the_navigation_keeps_the_filters(driver, server, warehouse_url):
     row = table_rows(driver, "table-horizons")[3]
     assert row[5:7] == [count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
                         pct(doc["periods"]["pilot"]["retention"]["28d"]["rate"])]
+
+
+@pytest.mark.browser
+def test_hb017_applying_a_filter_keeps_the_page_settings(driver, server):
+    """A filter applied on the benchmarking page keeps its peer group and period in the URL."""
+    open_page(driver, server + "/benchmark?peers=FENWICK&bench_period=baseline")
+    open_filters(driver)
+    driver.find_element(By.CSS_SELECTOR, "#filter-sex input[value='F']").click()
+    apply_and_wait(driver, "sex=F")
+    assert "peers=FENWICK" in driver.current_url and "bench_period=baseline" in driver.current_url
