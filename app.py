@@ -11,6 +11,7 @@ import dash
 from dash import Dash, dcc, html
 
 import settings
+from metrics.summary import STANDARD_VERSION
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,8 +49,8 @@ def create_app() -> Dash:
         ], className="site-header"),
         html.Main(dash.page_container, id="main", tabIndex="-1"),
         dcc.Download(id="download-file"),
-        html.Footer(html.P("Harbour is open source. Figures follow the Harbour outcome measures, version 1; "
-                           "see the Methodology page."), className="site-footer"),
+        html.Footer(html.P(f"Harbour is open source. Figures follow the Harbour outcome measures, version "
+                           f"{STANDARD_VERSION}; see the Methodology page."), className="site-footer"),
     ])
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
     return app

@@ -193,10 +193,13 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
 @click.option("--page", default=None, metavar="PATH",
               help="One page's deck (/, /retention, /engagement, /before-after, /missing, /value); default: the standard deck.")
 @filter_options
+@click.option("--exact", is_flag=True,
+              help="Exact figures for internal use, marked OFFICIAL-SENSITIVE on every slide (default: publication).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The .pptx file to write.")
 @warehouse_option
-def slides(force: str | None, page: str | None, out: Path, warehouse: str | None, **filter_values) -> None:
-    """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled."""
+def slides(force: str | None, page: str | None, exact: bool, out: Path, warehouse: str | None, **filter_values) -> None:
+    """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
+    from metrics.disclosure import INTERNAL, PUBLICATION
     from reports import slides as deck_maker
     from reports.registry import STANDARD_DECK, build, standard_views
     from warehouse import current
@@ -219,7 +222,8 @@ def slides(force: str | None, page: str | None, out: Path, warehouse: str | None
         raise click.UsageError(f"--page {page!r} is not a page")
     started = time.perf_counter()
     _progress("Rendering the charts …")
-    views = [build(page, query, f)] if page else standard_views(query, f)
+    audience = INTERNAL if exact else PUBLICATION
+    views = [build(page, query, f, audience)] if page else standard_views(query, f, audience)
     title = deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")
     content = deck_maker.deck(views, title)
     out.write_bytes(content)
@@ -227,7 +231,8 @@ def slides(force: str | None, page: str | None, out: Path, warehouse: str | None
 
     count = len(Presentation(out).slides)
     label = " of synthetic demonstration data" if any(v.synthetic for v in views) else ""
-    click.echo(f"Wrote {out}: {count} slides{label} ({time.perf_counter() - started:.1f} s).")
+    marking = f"; exact figures, marked {audience.marking}" if exact else ""
+    click.echo(f"Wrote {out}: {count} slides{label}{marking} ({time.perf_counter() - started:.1f} s).")
 
 
 @main.group()
@@ -321,14 +326,25 @@ def benchmark_remove(peer_id: int, warehouse: str | None) -> None:
     click.echo(f"Removed peer {peer_id}.")
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
+@click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
+              help="publication: disclosure-controlled figures. internal: exact figures marked OFFICIAL-SENSITIVE, "
+                   "for one analyst on this machine (loopback address only).")
 @warehouse_option
-def serve(host: str, port: int, warehouse: str | None) -> None:
+def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
     from etl.load import warehouse_holds
+    from reports.page import AUDIENCE_CONFIG
     from warehouse import current
+
+    if audience == "internal" and host not in LOOPBACK_HOSTS:
+        raise click.UsageError("--audience internal serves exact figures to one analyst on this machine: it binds "
+                               "only a loopback address (127.0.0.1). Share publication figures instead.")
 
     url = settings.warehouse_url(warehouse)
     engine = _engine(url)
@@ -340,7 +356,9 @@ def serve(host: str, port: int, warehouse: str | None) -> None:
     from app import create_app
 
     app = create_app()
-    click.echo(f"Serving Harbour on http://{host}:{port}/ (warehouse {_redact(url)}); Ctrl+C stops it.")
+    app.server.config[AUDIENCE_CONFIG] = audience
+    figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
+    click.echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")
     app.run(host=host, port=port, debug=settings.debug())
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from components.format import SUPPRESSED
+from components.format import SUPPRESSED, period_label
+from metrics.monthly import label_date
 from components.theme import PERIOD_STYLE, VARIATION_STYLE, figure, layout
 
 
@@ -35,11 +36,11 @@ def km_figure(curves: dict) -> dict:
             "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"], "maxdisplayed": 16},
             "customdata": [[lo * 100, hi * 100, str(n)] for lo, hi, n in
                            zip(curve["km_ci_low"], curve["km_ci_high"], curve["n_at_risk"])],
-            "hovertemplate": (f"{style['label']}<br>Day %{{x:.0f}}: %{{y:.0f}}% not yet missing"
+            "hovertemplate": (f"{style['label']}<br>Day %{{x:.0f}}: estimated survival %{{y:.0f}}%"
                               "<br>95% interval %{customdata[0]:.0f}% to %{customdata[1]:.0f}%"
                               "<br>At risk: %{customdata[2]}<extra></extra>"),
         })
-    return figure(data, layout(y_title="Children not yet missing (%)", x_title="Days since first placement",
+    return figure(data, layout(y_title="Estimated survival: not yet missing (%)", x_title="Days since first placement",
                                yaxis={"range": [0, 101]}, xaxis={"range": [0, 90], "dtick": 7}))
 
 
@@ -93,6 +94,18 @@ def lines(categories: list[str], series: dict[str, list], y_title: str, x_title:
     return figure(data, layout(y_title=y_title, x_title=x_title, yaxis={"range": [0, 101]}, xaxis={"type": "category"}))
 
 
+def series_figure(points: list, y_title: str, name: str, hover: str) -> dict:
+    """One measure over months or quarters on a date axis; a point that cannot be shown leaves a gap."""
+    style = PERIOD_STYLE["baseline"]
+    data = [{"type": "scatter", "x": [label_date(m) for m, _ in points], "y": [_shown(v) for _, v in points],
+             "mode": "lines+markers", "connectgaps": False, "name": name,
+             "line": {"color": style["color"], "width": 3}, "marker": {"symbol": style["symbol"], "size": 9},
+             "customdata": [period_label(m) for m, _ in points],
+             "hovertemplate": f"%{{customdata}}: {hover}<extra></extra>"}]
+    return figure(data, layout(y_title=y_title, yaxis={"range": [0, 101]},
+                               xaxis={"type": "date", "tickformat": "%b %Y"}, showlegend=False))
+
+
 def quartile_boxes(rows: list[dict], x_title: str) -> dict:
     """Boxes drawn from published percentiles: rows of period, p10, q1, median, q3, p90."""
     data = []
@@ -105,15 +118,17 @@ def quartile_boxes(rows: list[dict], x_title: str) -> dict:
     return figure(data, layout(height=300, x_title=x_title, showlegend=False))
 
 
-def xmr_figure(frame, y_title: str, value_format: str = ".1f", split_at: int | None = None,
+def xmr_figure(frame, y_title: str, value_format: str, points: list, split_date: str | None = None,
                floor: float | None = None, ceiling: float | None = None) -> dict:
-    """An XmR chart: points coloured and shaped by variation, mean and limits per segment.
+    """An XmR chart on a date axis: points coloured and shaped by variation, mean and limits per segment.
 
-    Limits are drawn within ``floor`` and ``ceiling`` (no negative children, no rate above 100%);
-    the table beside the chart keeps the computed values.
+    ``points`` is every (label, value) of the series, a value that cannot be shown left as it is
+    (``c`` or None): the line breaks there rather than join across it. Limits are drawn within
+    ``floor`` and ``ceiling`` (no negative children, no rate above 100%); the table keeps the values.
     """
     data = []
     for segment, part in frame.groupby("segment"):
+        x = [label_date(v) for v in part["label"]]
         for column, name, dash in (("mean", "Mean", "solid"), ("upper", "Process limits", "dash"),
                                    ("lower", "Process limits", "dash")):
             ys = list(part[column])
@@ -121,31 +136,31 @@ def xmr_figure(frame, y_title: str, value_format: str = ".1f", split_at: int | N
                 ys = [max(y, floor) for y in ys]
             if ceiling is not None:
                 ys = [min(y, ceiling) for y in ys]
-            data.append({"type": "scatter", "x": list(part["label"]), "y": ys, "mode": "lines",
+            data.append({"type": "scatter", "x": x, "y": ys, "mode": "lines",
                          "name": name, "legendgroup": name,
                          "line": {"color": "#3d3d3d" if column == "mean" else "#767676", "dash": dash, "width": 2},
                          "showlegend": bool(segment == 1 and column != "lower"),
                          "hovertemplate": f"{name}: %{{y:{value_format}}}<extra></extra>"})
-    data.append({"type": "scatter", "x": list(frame["label"]), "y": list(frame["value"]), "mode": "lines",
-                 "line": {"color": "#a0a0a0", "width": 1}, "showlegend": False, "hoverinfo": "skip"})
+    data.append({"type": "scatter", "x": [label_date(m) for m, _ in points], "y": [_shown(v) for _, v in points],
+                 "mode": "lines", "connectgaps": False, "line": {"color": "#a0a0a0", "width": 1}, "showlegend": False,
+                 "hoverinfo": "skip"})
     for variation, style in VARIATION_STYLE.items():
         part = frame[frame["variation"] == variation]
         if part.empty:
             continue
         data.append({
-            "type": "scatter", "x": list(part["label"]), "y": list(part["value"]), "mode": "markers",
+            "type": "scatter", "x": [label_date(v) for v in part["label"]], "y": list(part["value"]), "mode": "markers",
             "name": style["label"],
             "marker": {"symbol": style["symbol"], "size": 12 if variation != "common" else 9, "color": style["color"],
                        "line": {"width": 1, "color": "#1b1b1b"}},
-            "customdata": [[r or "no rule fired"] for r in part["rules"]],
-            "hovertemplate": f"%{{x}}: %{{y:{value_format}}}<br>{style['label']}<br>%{{customdata[0]}}<extra></extra>",
+            "customdata": [[period_label(lab), r or "no rule fired"] for lab, r in zip(part["label"], part["rules"])],
+            "hovertemplate": f"%{{customdata[0]}}: %{{y:{value_format}}}<br>{style['label']}<br>%{{customdata[1]}}<extra></extra>",
         })
-    fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "category"})
-    if split_at is not None:
-        # On a category axis, position i - 0.5 falls between the last baseline and first pilot point.
-        fig_layout["shapes"] = [{"type": "line", "x0": split_at - 0.5, "x1": split_at - 0.5, "y0": 0, "y1": 1,
+    fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "date", "tickformat": "%b %Y"})
+    if split_date is not None:
+        fig_layout["shapes"] = [{"type": "line", "x0": split_date, "x1": split_date, "y0": 0, "y1": 1,
                                  "yref": "paper", "line": {"color": "#1b1b1b", "width": 2, "dash": "dot"}}]
-        fig_layout["annotations"] = [{"x": split_at - 0.5, "y": 1.0, "yref": "paper", "text": "Pilot starts",
+        fig_layout["annotations"] = [{"x": split_date, "y": 1.0, "yref": "paper", "text": "Pilot starts",
                                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}}]
     return figure(data, fig_layout)
 

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from components.chart import GRAPH_CONFIG, data_table
 from components.kpi import kpi
-from components.shell import footnote, page_for, synthetic_banner
+from components.shell import footnote, marking_banner, page_for, synthetic_banner
 
 IMAGE_FORMATS = ("png", "svg")
 TABLE_FORMATS = ("csv", "xlsx", "ods")
@@ -38,7 +38,7 @@ def panel_section(panel, show_downloads: bool = True):
         html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
         figure,
         html.Details([html.Summary(f"Table: {panel.table.caption}"),
-                      data_table(panel.table.table_id, panel.table.caption, panel.table.columns, panel.table.rows)],
+                      data_table(panel.table.table_id, panel.table.caption, panel.table.names, panel.table.display_rows())],
                      className="table-alt", open=panel.open_table),
         downloads(panel) if show_downloads else None,
         footnote(*panel.notes),
@@ -52,12 +52,17 @@ def slides_button():
     ], className="page-actions no-present")
 
 
-def grain_switch(query: dict):
+def grain_switch(query: dict, current: str):
     def href(grain):
         return "?" + urlencode({**{k: v for k, v in query.items() if k != "grain"}, "grain": grain}, safe=",")
 
-    return html.P(["Points by: ", dcc.Link("month", href=href("month"), className="grain-link"), " · ",
-                   dcc.Link("quarter", href=href("quarter"), className="grain-link")], className="grain-switch no-present")
+    chosen = query.get("grain", "auto")
+    links = []
+    for grain, words in (("auto", "automatic"), ("month", "month"), ("quarter", "quarter")):
+        if links:
+            links.append(" · ")
+        links.append(html.Strong(words) if grain == chosen else dcc.Link(words, href=href(grain), className="grain-link"))
+    return html.P([f"Points by {current}. Choose: ", *links], className="grain-switch no-present")
 
 
 def render(view, facts, filters, query: dict, before=(), show_filters: bool = True):
@@ -68,12 +73,12 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
     actions.children[1].href = "?" + present_query
     body = [actions, *[html.P(n, className="notice") for n in view.notices], *before]
     if view.grain:
-        body.append(grain_switch(query))
+        body.append(grain_switch(query, view.grain))
     if view.kpis:
         body.append(html.Div([kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"])
                               for k in view.kpis], className="kpi-grid"))
     body += [panel_section(p) for p in view.panels]
-    return page_for(facts, filters, view.title, view.lead, *body, show_filters=show_filters)
+    return page_for(facts, filters, view.title, view.lead, *body, show_filters=show_filters, marking=view.marking)
 
 
 def present(view, query: dict):
@@ -103,11 +108,12 @@ def present(view, query: dict):
         figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph"), role="img",
                           **{"aria-label": f"Chart: {panel.title}. {panel.summary}"})
     return html.Div([
+        marking_banner(view.marking),
         synthetic_banner(view.synthetic),
         html.H1(panel.finding, id="page-title"),
         html.P(view.scope, className="lead"),
-        figure if figure is not None else data_table(panel.table.table_id, panel.table.caption, panel.table.columns,
-                                                     panel.table.rows),
+        figure if figure is not None else data_table(panel.table.table_id, panel.table.caption, panel.table.names,
+                                                     panel.table.display_rows()),
         html.P(panel.summary, className="chart-summary"),
         footnote(*panel.notes[-1:]),
         nav,

@@ -23,6 +23,14 @@ def synthetic_banner(synthetic: bool):
                   className="synthetic-banner", role="note", id="synthetic-notice")
 
 
+def marking_banner(marking: str | None):
+    """The protective marking of exact (internal) figures, at the top of every page that shows them."""
+    if not marking:
+        return None
+    return html.P([html.Strong(marking.split(":")[0] + ": "), marking.split(":", 1)[1].strip()],
+                  className="marking-banner", role="note", id="marking-notice")
+
+
 def _checklist(component_id: str, legend: str, options: list[tuple[str, str]], chosen: tuple[str, ...]):
     return html.Fieldset([
         html.Legend(legend),
@@ -72,8 +80,9 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
 
 
 def page(title: str, lead: str, filters: Filters, forces: list[tuple[str, str]], nationalities: list[str],
-         synthetic: bool, *body, show_filters: bool = True):
+         synthetic: bool, *body, show_filters: bool = True, marking: str | None = None):
     return html.Div([
+        marking_banner(marking),
         synthetic_banner(synthetic),
         html.H1(title, id="page-title"),
         html.P(lead, className="lead"),
@@ -86,11 +95,13 @@ def footnote(*parts: str):
     return html.Div([html.P(p) for p in parts if p], className="footnote")
 
 
-def page_for(facts, filters: Filters, title: str, lead: str, *body, show_filters: bool = True):
+def page_for(facts, filters: Filters, title: str, lead: str, *body, show_filters: bool = True,
+             marking: str | None = None):
     """The page frame from a warehouse's facts (their force list, nationalities and synthetic flag)."""
     forces = list(zip(facts.forces["force_code"], facts.forces["force_name"]))
     nationalities = sorted(facts.children["nationality"].unique()) if len(facts.children) else []
-    return page(title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters)
+    return page(title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters,
+                marking=marking)
 
 
 def empty_warehouse():

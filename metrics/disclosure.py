@@ -1,30 +1,65 @@
-"""Disclosure control: the one module that everything leaving the server goes through.
+"""Disclosure control (shared/metrics.md, version 2): the one module that decides what a figure
+looks like for each audience.
 
-- a count of 0 stays 0; 1 to 7 is shown as ``c``; any other count is rounded to the nearest 5;
-- a rate comes from the rounded numerator and denominator, and is ``c`` where the rounded
-  denominator is under 10 or the numerator is ``c``; its interval comes from the same numbers;
-- a median, mean or percentile is ``c`` where it rests on fewer than 10 children;
-- Kaplan-Meier figures are ``c`` where the period has fewer than 10 placed children, and are
-  rounded to whole percentage points;
-- pilot-against-baseline figures are ``c`` where either period has fewer than 10 at risk.
+- **publication** (anything that can leave the force): a count of 0 stays 0, 1 to 7 is ``c``, any
+  other count is rounded to the nearest 5; a rate comes from the *exact* numerator and denominator,
+  published to whole percentage points (halves away from zero) with its interval, ``c`` under 10
+  in the denominator; a median, mean or percentile is ``c`` on fewer than 10 children, else to one
+  decimal place; Kaplan-Meier figures are ``c`` under 10 placed children, else whole points;
+  pilot-against-baseline differences are computed on exact counts and published to whole points,
+  p-values to three decimals, all ``c`` where either period has fewer than 10 at risk.
+- **internal** (people entitled to the records): exact figures, marked OFFICIAL-SENSITIVE.
+
+The audience is a value handed down from the edge (the CLI's ``--exact``, the server's
+``--audience``, later a signed-in role), never a global.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from metrics.intervals import wilson
 
 SUPPRESSED = "c"
 MIN_CHILDREN = 10
 SMALL_COUNT = 7
-FOOTNOTE = ("Disclosure control: counts of 1 to 7 are shown as c; other counts are rounded to the "
-            "nearest 5; rates come from the rounded counts and are c where the rounded denominator is "
-            "under 10; medians, means and survival estimates resting on fewer than 10 children are c. Pilot-against-baseline "
-            "differences, intervals and p-values are computed on exact counts (c where a period has fewer than 10 "
-            "children at risk), so they can differ from the difference of the two rounded rates shown.")
+MARKING = "OFFICIAL-SENSITIVE: exact figures, not for publication"
+FOOTNOTE = ("Disclosure control: counts of 1 to 7 are shown as c and other counts are rounded to the nearest 5. "
+            "Rates, intervals and differences are computed from exact counts and shown to whole percentage points "
+            "(c where fewer than 10 children), so the rounded counts beside them may not reproduce them exactly; "
+            "medians and survival estimates resting on fewer than 10 children are c.")
+FOOTNOTE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5; rates from exact "
+                  "counts, to whole points; c where fewer than 10 children.")
+INTERNAL_NOTE = (f"{MARKING}. Exact counts and rates, without disclosure control: not to be shared beyond people "
+                 "entitled to the force's records.")
 SYMBOLS = {"c": "suppressed: too few children to show safely", "–": "not applicable or no data"}
 
+
+# ---- rounding: halves away from zero, on the decimal value a person reads ----------------------------
+
+def half_away(value: float, places: int) -> float:
+    """``value`` rounded to ``places`` decimals, halves away from zero (0.125 -> 0.13, -0.5 -> -1)."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fraction_half_away(value: Fraction, places: int) -> float:
+    """An exact fraction rounded to ``places`` decimals, halves away from zero, with no float error."""
+    scaled = abs(value) * 10 ** places
+    whole = math.floor(scaled + Fraction(1, 2))
+    return math.copysign(whole / 10 ** places, value) if whole else 0.0
+
+
+def points_rate(numerator: int, denominator: int) -> float:
+    """numerator / denominator to whole percentage points (two decimals of a fraction)."""
+    return fraction_half_away(Fraction(int(numerator), int(denominator)), 2)
+
+
+# ---- the publication rule, one figure at a time ------------------------------------------------------
 
 def count(n: int | None) -> int | str | None:
     if n is None:
@@ -38,32 +73,30 @@ def count(n: int | None) -> int | str | None:
 
 
 def rate(numerator: int | None, denominator: int | None) -> dict:
-    """{"rate", "ci_low", "ci_high"} from the rounded counts (Wilson interval)."""
-    num, den = count(numerator), count(denominator)
-    if den is None or num is None or den == SUPPRESSED or num == SUPPRESSED or den < MIN_CHILDREN:
-        if not denominator:
-            return {"rate": None, "ci_low": None, "ci_high": None}
+    """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10."""
+    if not denominator:
+        return {"rate": None, "ci_low": None, "ci_high": None}
+    if denominator < MIN_CHILDREN:
         return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
-    value, low, high = wilson(num, den)
-    return {"rate": value, "ci_low": low, "ci_high": high}
+    _, low, high = wilson(int(numerator), int(denominator))
+    return {"rate": points_rate(numerator, denominator), "ci_low": half_away(low, 2), "ci_high": half_away(high, 2)}
 
 
 def ratio(numerator: int | None, denominator: int | None) -> float | str | None:
-    """A ratio such as episodes per child, from rounded counts."""
-    num, den = count(numerator), count(denominator)
+    """A ratio such as episodes per child, from exact counts, to one decimal; ``c`` under 10."""
     if not denominator:
         return None
-    if num == SUPPRESSED or den == SUPPRESSED or den < MIN_CHILDREN:
+    if denominator < MIN_CHILDREN:
         return SUPPRESSED
-    return num / den
+    return fraction_half_away(Fraction(int(numerator), int(denominator)), 1)
 
 
 def statistic(value: float | None, children: int, digits: int = 1) -> float | str | None:
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if children < MIN_CHILDREN:
         return SUPPRESSED
-    return round(float(value), digits)
+    return half_away(value, digits)
 
 
 def survival(value: float | None, placed_children: int) -> float | str | None:
@@ -71,19 +104,31 @@ def survival(value: float | None, placed_children: int) -> float | str | None:
         return None
     if placed_children < MIN_CHILDREN:
         return SUPPRESSED
-    return round(float(value) * 100) / 100
+    return half_away(value, 2)
 
 
-def comparative(value: float | None, smallest_group: int) -> float | str | None:
+def comparative(value: float | None, smallest_group: int, places: int = 2) -> float | str | None:
     if value is None:
         return None
-    return SUPPRESSED if smallest_group < MIN_CHILDREN else value
+    return SUPPRESSED if smallest_group < MIN_CHILDREN else half_away(value, places)
+
+
+def difference(counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], smallest_group: int) -> float | str | None:
+    """pilot rate minus baseline rate from exact counts, to whole points, so that it rounds like the rates do."""
+    (pn, pd_), (bn, bd) = counts_pilot, counts_baseline
+    if not pd_ or not bd:
+        return None
+    if smallest_group < MIN_CHILDREN:
+        return SUPPRESSED
+    return fraction_half_away(Fraction(int(pn), int(pd_)) - Fraction(int(bn), int(bd)), 2)
 
 
 def is_publishable_count(value) -> bool:
     """What the property tests assert of every published count."""
     return value in (None, SUPPRESSED) or (isinstance(value, int) and (value == 0 or (value >= 10 and value % 5 == 0)))
 
+
+# ---- whole documents -------------------------------------------------------------------------------
 
 def disclose_period(period: dict) -> dict:
     p = copy.deepcopy(period)
@@ -119,13 +164,24 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
         return None
     out = copy.deepcopy(comparison)
     for label, diff in comparison["retention"].items():
-        smallest = min(baseline["retention"][label]["at_risk"], pilot["retention"][label]["at_risk"])
-        out["retention"][label] = {k: comparative(v, smallest) for k, v in diff.items()}
-    out["logrank_p"] = comparative(comparison["logrank_p"], min(baseline["placed"], pilot["placed"]))
-    recorded = min(baseline["engagement"]["recorded"], pilot["engagement"]["recorded"])
-    out["engagement_median_difference_hours"] = comparative(comparison["engagement_median_difference_hours"], recorded)
-    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded)
-    out["within_24h_difference"] = {k: comparative(v, recorded) for k, v in comparison["within_24h_difference"].items()}
+        b, p = baseline["retention"][label], pilot["retention"][label]
+        smallest = min(b["at_risk"], p["at_risk"])
+        out["retention"][label] = {
+            "difference": difference((p["retained"], p["at_risk"]), (b["retained"], b["at_risk"]), smallest),
+            "ci_low": comparative(diff["ci_low"], smallest), "ci_high": comparative(diff["ci_high"], smallest),
+            "p_value": comparative(diff["p_value"], smallest, 3),
+        }
+    out["logrank_p"] = comparative(comparison["logrank_p"], min(baseline["placed"], pilot["placed"]), 3)
+    eb, ep = baseline["engagement"], pilot["engagement"]
+    recorded = min(eb["recorded"], ep["recorded"])
+    out["engagement_median_difference_hours"] = comparative(comparison["engagement_median_difference_hours"], recorded, 1)
+    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
+    w = comparison["within_24h_difference"]
+    out["within_24h_difference"] = {
+        "difference": difference((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"]),
+                                 recorded),
+        "ci_low": comparative(w["ci_low"], recorded), "ci_high": comparative(w["ci_high"], recorded),
+    }
     return out
 
 
@@ -159,25 +215,110 @@ def disclose_curve(curve, placed_children: int):
         return curve.iloc[0:0].copy()
     keep = curve[curve["n_at_risk"] >= MIN_CHILDREN].copy()
     for column in ("km", "km_ci_low", "km_ci_high"):
-        keep[column] = [round(float(v) * 100) / 100 for v in keep[column]]
+        keep[column] = [half_away(v, 2) for v in keep[column]]
     keep["n_at_risk"] = [count(int(n)) for n in keep["n_at_risk"]]
     return keep.reset_index(drop=True)
 
 
+def _series_rate(numerator: int, denominator: int):
+    return rate(numerator, denominator)["rate"]
+
+
+def _points(series, columns: dict):
+    """The series with ``columns`` replaced, kept as Python objects so that None stays None (not NaN)."""
+    import pandas as pd
+
+    out = series.drop(columns=["retention_7d_retained", "engagement_within_24h"]).astype(object)
+    for name, values in columns.items():
+        out[name] = pd.Series(list(values), index=series.index, dtype=object)
+    return out
+
+
 def disclose_monthly(series):
-    """Monthly points fit to publish: children as counts, the 7-day retention rate from rounded
-    counts, the median engagement only on 10 or more children. Suppressed values become ``c``."""
-    out = series.copy()
-    out["children"] = [count(int(n)) for n in series["children"]]
-    rates, medians = [], []
-    for retained, at_risk, median, recorded in zip(series["retention_7d_retained"], series["retention_7d_at_risk"],
-                                                   series["median_engagement_hours"], series["engagement_recorded"]):
-        rates.append(rate(int(retained), int(at_risk))["rate"] if at_risk else None)
-        medians.append(statistic(None if median != median else median, int(recorded)))
-    out["retention_7d"] = rates
-    out["within_24h"] = [rate(int(w), int(n))["rate"] if n else None
-                         for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])]
-    out["median_engagement_hours"] = medians
-    out["retention_7d_at_risk"] = [count(int(n)) for n in series["retention_7d_at_risk"]]
-    out["engagement_recorded"] = [count(int(n)) for n in series["engagement_recorded"]]
-    return out.drop(columns=["retention_7d_retained", "engagement_within_24h"])
+    """Monthly (or quarterly) points fit to publish: children as counts, rates from exact counts to whole
+    points, the median engagement to one decimal, each ``c`` where its denominator is under 10."""
+    return _points(series, {
+        "children": [count(int(n)) for n in series["children"]],
+        "retention_7d": [_series_rate(int(r), int(n)) for r, n in
+                         zip(series["retention_7d_retained"], series["retention_7d_at_risk"])],
+        "within_24h": [_series_rate(int(w), int(n)) for w, n in
+                       zip(series["engagement_within_24h"], series["engagement_recorded"])],
+        "median_engagement_hours": [statistic(None if m != m else m, int(n)) if n else None
+                                    for m, n in zip(series["median_engagement_hours"], series["engagement_recorded"])],
+        "retention_7d_at_risk": [count(int(n)) for n in series["retention_7d_at_risk"]],
+        "engagement_recorded": [count(int(n)) for n in series["engagement_recorded"]],
+    })
+
+
+def exact_monthly(series):
+    """Monthly points for the internal audience: exact, with no point under the measures' minimum of 5."""
+    return _points(series, {
+        "children": [int(n) for n in series["children"]],
+        "within_24h": [w / n if n >= 5 else None
+                       for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])],
+        "retention_7d": [None if v != v else float(v) for v in series["retention_7d"]],
+        "median_engagement_hours": [None if v != v else float(v) for v in series["median_engagement_hours"]],
+        "retention_7d_at_risk": [int(n) for n in series["retention_7d_at_risk"]],
+        "engagement_recorded": [int(n) for n in series["engagement_recorded"]],
+    })
+
+
+# ---- the audience ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a figure is for. Every view, export and slide is made for exactly one audience."""
+
+    name: str  # "publication" or "internal"
+
+    def __post_init__(self):
+        if self.name not in ("publication", "internal"):
+            raise ValueError(f"unknown audience {self.name!r}")
+
+    @property
+    def exact(self) -> bool:
+        return self.name == "internal"
+
+    @property
+    def marking(self) -> str | None:
+        """The protective marking every page, slide, image and table file for this audience carries."""
+        return MARKING if self.exact else None
+
+    @property
+    def footnote(self) -> str:
+        return INTERNAL_NOTE if self.exact else FOOTNOTE
+
+    @property
+    def footnote_short(self) -> str:
+        return INTERNAL_NOTE if self.exact else FOOTNOTE_SHORT
+
+    def count(self, n):
+        return (None if n is None else int(n)) if self.exact else count(n)
+
+    def rate(self, numerator, denominator) -> dict:
+        if not self.exact:
+            return rate(numerator, denominator)
+        value, low, high = wilson(int(numerator or 0), int(denominator or 0))
+        return {"rate": value, "ci_low": low, "ci_high": high}
+
+    def ratio(self, numerator, denominator):
+        if not self.exact:
+            return ratio(numerator, denominator)
+        return numerator / denominator if denominator else None
+
+    def statistic(self, value, children: int):
+        if not self.exact:
+            return statistic(value, children)
+        return None if value is None or value != value else float(value)
+
+    def curve(self, curve, placed_children: int):
+        if not self.exact:
+            return disclose_curve(curve, placed_children)
+        return curve[curve["n_at_risk"] > 0].reset_index(drop=True)
+
+    def series(self, series):
+        return exact_monthly(series) if self.exact else disclose_monthly(series)
+
+
+PUBLICATION = Audience("publication")
+INTERNAL = Audience("internal")

@@ -23,6 +23,13 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
+def label_date(label: str) -> str:
+    """A label as the first day of its month or quarter, for a date axis: '2017-08' or '2017-Q3' -> ISO date."""
+    if "Q" in label:
+        return f"{label[:4]}-{(int(label[-1]) - 1) * 3 + 1:02d}-01"
+    return f"{label}-01"
+
+
 def label_end(label: str) -> date:
     """The last day of a month ('2017-08') or quarter ('2017-Q3')."""
     if "Q" in label:

@@ -14,10 +14,10 @@ import re
 from datetime import date
 
 from metrics.disclosure import is_publishable_count
+from metrics.summary import STANDARD_VERSION
 
 FORMAT = "harbour-benchmark-pack"
 PACK_VERSION = 1
-STANDARD_VERSION = 1
 COUNT_KEYS = {"children", "placed", "not_placed", "at_risk", "retained", "not_retained", "recorded", "not_recorded",
               "n", "count", "episodes", "open", "harmed"}
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -13,7 +13,7 @@ from metrics.filters import Filters
 from metrics.missing import missing_summary
 from metrics.retention import placed, retention_table
 
-STANDARD_VERSION = 1
+STANDARD_VERSION = 2  # shared/metrics.md: the outcome measures' version
 
 
 def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> dict:

@@ -5,10 +5,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.filter_callbacks import updated_search
 from components.ids import PAGES_LOCATION
-from components.render import render
 from components.shell import empty_warehouse
-from metrics.filters import Filters, resolve
-from reports.registry import build
+from reports.page import layout_for
 from warehouse.current import current_facts
 
 dash.register_page(__name__, path="/benchmark", name="Benchmarking", title="Benchmarking · Harbour", order=6)
@@ -18,7 +16,6 @@ def layout(**query):
     facts = current_facts()
     if facts.forces.empty:
         return empty_warehouse()
-    filters = resolve(Filters.from_query(query), facts.forces)
     peers = [p for p in str(query.get("peers", "")).split(",") if p]
     controls = html.Section([
         html.H2("Compare with"),
@@ -42,7 +39,7 @@ def layout(**query):
         ], className="filter-grid"),
         html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
     ], className="chart no-present")
-    return render(build("/benchmark", query, facts), facts, filters, query, before=[controls])
+    return layout_for("/benchmark", query, before=[controls])
 
 
 @callback(

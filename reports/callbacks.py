@@ -11,6 +11,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 
 from components.ids import PAGES_LOCATION
 from reports import exports, images, slides
+from metrics.disclosure import PUBLICATION, Audience
+from reports.page import request_audience
 from reports.registry import build
 from warehouse.current import current_facts
 
@@ -22,10 +24,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "overview"
 
 
-def file_for(path: str, query: dict, panel_id: str | None, fmt: str) -> tuple[str, bytes] | None:
-    """(file name, bytes) of one download, or None when the page or panel is unknown."""
+def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
+             audience: Audience = PUBLICATION) -> tuple[str, bytes] | None:
+    """(file name, bytes) of one download for ``audience``, or None when the page or panel is unknown."""
     facts = current_facts()
-    view = build(path, query, facts)
+    view = build(path, query, facts, audience)
     if view is None:
         return None
     stem = f"harbour-{_slug(path)}"
@@ -39,7 +42,8 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str) -> tuple[st
         return name, exports.TABLE_WRITERS[fmt](view, panel)
     if fmt in ("png", "svg") and panel.figure is not None:
         source = f"Harbour · {view.scope}"
-        return name, images.render(images.presentable(panel.figure, panel.title, view.synthetic, source), fmt)
+        return name, images.render(images.presentable(panel.figure, panel.title, view.synthetic, source,
+                                                      marking=view.marking), fmt)
     return None
 
 
@@ -60,7 +64,7 @@ def download(_clicks, _slides, pathname, search):
         panel_id, fmt = None, "pptx"
     else:
         panel_id, fmt = trigger["panel"], trigger["format"]
-    made = file_for(pathname or "/", query, panel_id, fmt)
+    made = file_for(pathname or "/", query, panel_id, fmt, request_audience())
     if made is None:
         return no_update
     name, content = made

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from components.format import long_date
+from metrics.disclosure import PUBLICATION, Audience
 from metrics.filters import Filters
 from metrics.summary import build_summary, cohorts
 
 
 class Context:
-    """The facts, the resolved filters, the published summary and the cohorts of one request."""
+    """The facts, the resolved filters, the audience, its summary and the cohorts of one request."""
 
-    def __init__(self, facts, filters: Filters):
+    def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION):
         self.facts = facts
         self.filters = filters
-        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters)
+        self.audience = audience
+        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters, exact=audience.exact)
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen
@@ -34,9 +37,10 @@ class Context:
         who = names[0] if len(names) == 1 else f"{len(names)} forces together"
         base, pilot = self.periods["baseline"], self.periods["pilot"]
         if base["start"] and pilot["start"]:
-            when = f"baseline {base['start']} to {base['end']}, pilot {pilot['start']} to {pilot['end']}"
+            when = (f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
+                    f"pilot {long_date(pilot['start'])} to {long_date(pilot['end'])}")
         elif base["start"]:
-            when = f"baseline {base['start']} to {base['end']}, no scheme yet"
+            when = f"baseline {long_date(base['start'])} to {long_date(base['end'])}, no scheme yet"
         else:
             when = "each child's period from its own force"
         narrowed = self.filters.describe()
@@ -49,3 +53,10 @@ class Context:
 
     def extract_date(self) -> str | None:
         return self.doc["extract_date"]
+
+    def view(self, page: str, title: str, lead: str, panels: list, notices=(), **extra):
+        """A view of this request's scope, audience and extract (see reports.model.View)."""
+        from reports.model import View
+
+        return View(page, title, lead, panels, self.synthetic, self.scope(), list(notices),
+                    extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)

@@ -33,8 +33,9 @@ def _start() -> None:
 
 
 def presentable(figure: dict, title: str | None, synthetic: bool, source: str | None = None,
-                font_size: int = 20) -> dict:
-    """The on-screen figure with a title, larger type, and the synthetic label where it applies."""
+                font_size: int = 20, marking: str | None = None) -> dict:
+    """The on-screen figure with a title, larger type, the synthetic label where it applies, and the
+    protective marking of exact figures."""
     fig = copy.deepcopy(figure)
     layout = fig["layout"]
     layout["font"] = {**layout.get("font", {}), "size": font_size}
@@ -43,6 +44,8 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     if title:
         layout["title"] = {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}}
     notes = []
+    if marking:
+        notes.append(f"<b>{marking}</b>")
     if synthetic:
         notes.append("<b>Synthetic demonstration data</b>: generated, not real")
     if source:

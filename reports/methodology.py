@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from etl import assumptions
-from metrics.disclosure import FOOTNOTE, SYMBOLS
+from etl.spec import STANDARD_VERSION as SPEC_VERSION
+from metrics.disclosure import FOOTNOTE, MARKING, PUBLICATION, SYMBOLS, Audience
 from metrics.spc import RULE_NAMES
-from metrics.value import COST_SOURCE
+from metrics.summary import STANDARD_VERSION
+from metrics.value import COST_SOURCE, DEFLATOR_SOURCE
 from reports.model import Panel, Table, View
 
 DEFINITIONS = [
@@ -23,8 +25,9 @@ DEFINITIONS = [
      "and followed to it) over those retained or not retained (an event by the horizon, an event at exactly the horizon "
      "included). Children followed for less than the horizon without an event are left out. 95% Wilson interval. The "
      "headline is the 28-day rate."),
-    ("Kaplan-Meier survival", "Over all placed children, with the 95% interval from Greenwood's variance on the "
-     "log(-log) scale."),
+    ("Estimated survival (Kaplan-Meier)", "Over all placed children, with the 95% interval from Greenwood's variance "
+     "on the log(-log) scale. It shows when children went missing; the figure for a horizon is the retention rate, so "
+     "estimated survival is never given as a second number for the same horizon."),
     ("Time to first engagement", "Hours from first contact to the first welfare engagement; median and quartiles by "
      "linear interpolation; the share within 24 hours with a Wilson interval."),
     ("Missing episodes", "Type M episodes of placed children starting within follow-up: children, episodes, episodes "
@@ -35,25 +38,41 @@ DEFINITIONS = [
     ("Special-cause variation", "XmR charts in NHS England's 'Making Data Count' style, limits recalculated at the "
      "pilot start: " + "; ".join(RULE_NAMES.values()) + ". A segment of fewer than 12 points has trial limits."),
     ("Value for money", "Avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk "
-     f"at 28 days; avoided episodes = that × baseline episodes per child; avoided cost = that × the cost of one "
-     f"investigation × a price uplift. Costs: {COST_SOURCE}."),
+     f"at 28 days, in whole children and never below zero; avoided episodes = that × baseline episodes per child; "
+     f"avoided cost = that × the cost of one investigation × the price uplift; net = avoided cost − the scheme's cost; "
+     f"return per pound = avoided cost ÷ the scheme's cost. Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}."),
+    ("Audiences", "Publication figures (anything that can leave the force) pass disclosure control. Internal figures "
+     f"are exact, for people entitled to the records, and every page, image, slide and table of them is marked "
+     f"'{MARKING}'. Benchmark packs are always publication figures."),
 ]
+PUBLICATION_RULE = ("In full: a count of 0 stays 0; 1 to 7 is c; any other count is rounded to the nearest 5 (1 and 2 "
+                    "round down, 3 and 4 up). A rate is computed from the exact numerator and denominator and published "
+                    "to whole percentage points (halves away from zero), its interval likewise; c where the denominator "
+                    "is under 10. A median, mean or percentile is c on fewer than 10 children, otherwise published to "
+                    "one decimal place of hours. Kaplan-Meier figures are c under 10 placed children, and a curve is "
+                    "drawn from its values every 24 hours, stopping where fewer than 10 children remain at risk. "
+                    "Differences are computed on exact counts and published to whole points, p-values to three "
+                    "decimals; all c where either period has fewer than 10 children at risk. A monthly or quarterly "
+                    "point is c where its denominator is under 10: months are shown where at least two thirds of them "
+                    "can be published, quarters otherwise.")
 CAVEATS = [
     "A before-after comparison shows what changed, not why: other things changed at the same time (routes, numbers, "
     "placements), and children in the two periods may differ.",
     "Small numbers: a county force meets about 60 unaccompanied children a year, so intervals are wide.",
-    "Rounding: counts are rounded to the nearest 5 and small ones suppressed, so rates shown can differ by several "
-    "points from the exact ones; differences and p-values are computed on exact counts.",
+    "Rounding: counts are rounded to the nearest 5 and small ones suppressed; rates and differences are computed "
+    "from exact counts and rounded to whole points, so a rounded count beside a rate may not reproduce it exactly, "
+    "and a difference can differ by one point from the difference of the two rates shown.",
 ]
 
 
-def view(synthetic: bool) -> View:
+def view(synthetic: bool, audience: Audience = PUBLICATION) -> View:
     panels = [
         Panel("method-definitions", "Definitions", "How every figure is defined", "Every definition, as the outcome "
-              "measures (version 1) give it.", None,
+              f"measures (version {STANDARD_VERSION}) give it.", None,
               Table("table-definitions", "Definitions", ["Term", "Definition"], [list(d) for d in DEFINITIONS]),
               [], "", open_table=True),
-        Panel("method-disclosure", "Disclosure control", "Small numbers are protected", FOOTNOTE, None,
+        Panel("method-disclosure", "Disclosure control", "Small numbers are protected", FOOTNOTE + " " + PUBLICATION_RULE,
+              None,
               Table("table-symbols", "Symbols", ["Symbol", "Meaning"], [[s, m] for s, m in SYMBOLS.items()]),
               [], FOOTNOTE, open_table=True),
         Panel("method-caveats", "What these figures cannot show", "What these figures cannot show", " ".join(CAVEATS),
@@ -67,4 +86,5 @@ def view(synthetic: bool) -> View:
               [], "", open_table=True),
     ]
     return View("/methodology", "Methodology", "How every figure in Harbour is defined: the Harbour outcome measures, "
-                "version 1, on bundles in the Harbour data standard, version 1.", panels, synthetic, "every page")
+                f"version {STANDARD_VERSION}, on bundles in the Harbour data standard, version {SPEC_VERSION}.", panels,
+                synthetic, "every page", marking=audience.marking)

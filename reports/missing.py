@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from components.figures import grouped_bars
 from components.format import hours, num, pct
-from metrics.disclosure import FOOTNOTE, count, rate
 from metrics.missing import first_missing_timing, return_interviews, risk_gradings
 from reports.context import Context
-from reports.model import Panel, Table, View
+from reports.model import Cell, Panel, Table, View
 
 DEFINITION = ("Missing episodes: episodes of type M (whereabouts unknown) that start from the child's first placement "
               "to the end of follow-up, for placed children. 'Away' episodes (whereabouts known) are not counted.")
@@ -15,7 +14,8 @@ CAVEAT = "What this does not show: where children went, or episodes that were ne
 
 
 def view(ctx: Context) -> View:
-    groups, episodes = ctx.groups, ctx.facts.episodes
+    groups, episodes, audience = ctx.groups, ctx.facts.episodes, ctx.audience
+    count, rate = audience.count, audience.rate
     mb, mp = ctx.periods["baseline"]["missing"], ctx.periods["pilot"]["missing"]
     # Three bands, so that a county force's numbers are not all suppressed; the first 72 hours matter most.
     timing = {name: first_missing_timing(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
@@ -32,30 +32,38 @@ def view(ctx: Context) -> View:
         "chart-missing-timing", "Time from first placement to first going missing",
         f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
         f"{pct(share72['pilot']['rate'])} during it", timing_summary,
-        grouped_bars(bands, timing_counts, "Children (rounded)"),
+        grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
         Table("table-missing-timing", "Children by time from first placement to first missing episode",
-              ["Time after placement", "Baseline", "Pilot"],
-              [[b, num(timing_counts["baseline"][i]), num(timing_counts["pilot"][i])] for i, b in enumerate(bands)]),
+              ["Time after placement", ("Baseline", "count"), ("Pilot", "count")],
+              [[b, timing_counts["baseline"][i], timing_counts["pilot"][i]] for i, b in enumerate(bands)]
+              + [["Share of placed children missing within 72 hours", Cell(share72["baseline"]["rate"], "rate"),
+                  Cell(share72["pilot"]["rate"], "rate")]]),
         [DEFINITION, "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
-         FOOTNOTE], f"{timing_summary} {CAVEAT}")
+         audience.footnote], f"{timing_summary} {CAVEAT}")
 
     interviews = {name: return_interviews(groups[name], episodes) for name in groups}
     risks = {name: risk_gradings(groups[name], episodes) for name in groups}
+    def both(kind, b, p):
+        return [Cell(b, kind), Cell(p, kind)]
+
     summary_rows = [
-        ["Children with a missing episode", num(mb["children"]), num(mp["children"])],
-        ["Missing episodes", num(mb["episodes"]), num(mp["episodes"])],
-        ["Episodes per child who went missing", num(mb["episodes_per_child"], 1), num(mp["episodes_per_child"], 1)],
-        ["Median duration of ended episodes", hours(mb["median_duration_hours"]), hours(mp["median_duration_hours"])],
-        ["Still missing at the extract date", num(mb["open"]), num(mp["open"])],
-        ["Came to harm", num(mb["harmed"]), num(mp["harmed"])],
-        ["Ended episodes", num(count(interviews["baseline"]["ended"])), num(count(interviews["pilot"]["ended"]))],
-        ["Return interview offered", num(count(interviews["baseline"]["offered"])), num(count(interviews["pilot"]["offered"]))],
-        ["Return interview accepted", num(count(interviews["baseline"]["accepted"])), num(count(interviews["pilot"]["accepted"]))],
+        ["Children with a missing episode", *both("count", mb["children"], mp["children"])],
+        ["Missing episodes", *both("count", mb["episodes"], mp["episodes"])],
+        ["Episodes per child who went missing", *both("ratio", mb["episodes_per_child"], mp["episodes_per_child"])],
+        ["Median duration of ended episodes", *both("hours", mb["median_duration_hours"], mp["median_duration_hours"])],
+        ["Still missing at the extract date", *both("count", mb["open"], mp["open"])],
+        ["Came to harm", *both("count", mb["harmed"], mp["harmed"])],
+        ["Ended episodes", *both("count", count(interviews["baseline"]["ended"]), count(interviews["pilot"]["ended"]))],
+        ["Return interview offered", *both("count", count(interviews["baseline"]["offered"]),
+                                           count(interviews["pilot"]["offered"]))],
+        ["Return interview accepted", *both("count", count(interviews["baseline"]["accepted"]),
+                                            count(interviews["pilot"]["accepted"]))],
         ["Share of ended episodes with an interview offered",
-         pct(rate(interviews["baseline"]["offered"], interviews["baseline"]["ended"])["rate"]),
-         pct(rate(interviews["pilot"]["offered"], interviews["pilot"]["ended"])["rate"])],
-    ] + [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk", num(count(risks["baseline"][grade])),
-          num(count(risks["pilot"][grade]))] for grade in ("HIGH", "MEDIUM", "LOW", "U")]
+         *both("rate", rate(interviews["baseline"]["offered"], interviews["baseline"]["ended"])["rate"],
+               rate(interviews["pilot"]["offered"], interviews["pilot"]["ended"])["rate"])],
+    ] + [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
+          *both("count", count(risks["baseline"][grade]), count(risks["pilot"][grade]))]
+         for grade in ("HIGH", "MEDIUM", "LOW", "U")]
     outcome_summary = (f"{num(mb['episodes'])} missing episodes involving {num(mb['children'])} children in the baseline "
                        f"({num(mb['episodes_per_child'], 1)} each), and {num(mp['episodes'])} involving "
                        f"{num(mp['children'])} children in the pilot ({num(mp['episodes_per_child'], 1)} each). "
@@ -65,13 +73,13 @@ def view(ctx: Context) -> View:
         f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it", outcome_summary,
         grouped_bars(["Children missing", "Episodes", "Still missing", "Came to harm"],
                      {"baseline": [mb["children"], mb["episodes"], mb["open"], mb["harmed"]],
-                      "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]]}, "Number (rounded)"),
-        Table("table-missing-summary", "Missing episodes, outcomes and return interviews", ["Measure", "Baseline", "Pilot"],
-              summary_rows),
-        [DEFINITION, "Episodes per child and shares come from rounded counts.", FOOTNOTE],
+                      "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]]},
+                     "Number" if audience.exact else "Number (rounded)"),
+        Table("table-missing-summary", "Missing episodes, outcomes and return interviews",
+              ["Measure", ("Baseline", "count"), ("Pilot", "count")], summary_rows),
+        [DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
         f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
         f"{num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}", open_table=True)
-    return View("/missing", "Missing episodes",
-                "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
-                [timing_panel, outcome_panel], ctx.synthetic, ctx.scope(), extract_date=ctx.extract_date(),
-                scheme=ctx.scheme())
+    return ctx.view("/missing", "Missing episodes",
+                    "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
+                    [timing_panel, outcome_panel])

@@ -1,16 +1,66 @@
-"""The shape of a view: panels, each with a figure, a table, a finding and notes."""
+"""The shape of a view: panels, each with a figure, a table, a finding and notes.
+
+Table cells hold published *values* (numbers, ``c``, None or text), typed by their column's kind, so
+that a page shows "82%" while a spreadsheet holds the number 0.82 formatted as a percentage.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# What a column holds. rate: a fraction (0.82 shows as 82%); points: a difference of two rates as a
+# fraction (0.04 shows as +4); hours, ratio: one decimal; p: a p-value; money: pounds; count: a whole number;
+# signed: a change in a count (+5).
+KINDS = ("text", "count", "rate", "points", "hours", "ratio", "p", "money", "money2", "number", "signed")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell whose kind differs from its column's (a difference row in a table of rates)."""
+
+    value: object
+    kind: str
+
+
+def cell_kind(column: Column, value) -> tuple[str, object]:
+    """(kind, value) of one cell."""
+    return (value.kind, value.value) if isinstance(value, Cell) else (column.kind, value)
+
+
+def columns(*specs) -> list[Column]:
+    """Columns from names or (name, kind) pairs: ``columns("Horizon", ("At risk", "count"))``."""
+    return [s if isinstance(s, Column) else Column(s) if isinstance(s, str) else Column(*s) for s in specs]
 
 
 @dataclass
 class Table:
     table_id: str
     caption: str
-    columns: list[str]
-    rows: list[list[str]]
+    columns: list  # Column, or a plain name for a text column
+    rows: list[list]
+
+    def __post_init__(self):
+        self.columns = columns(*self.columns)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def display_rows(self) -> list[list[str]]:
+        """Every cell as a person reads it."""
+        from components.format import display
+
+        return [[display(*cell_kind(c, v)) for c, v in zip(self.columns, row)] for row in self.rows]
 
 
 @dataclass
@@ -39,3 +89,4 @@ class View:
     scheme: str | None = None
     kpis: list[dict] = field(default_factory=list)  # headline cards (the overview)
     grain: str | None = None  # month or quarter, where the view has a time series
+    marking: str | None = None  # the protective marking of an internal (exact) view

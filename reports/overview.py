@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from components.figures import headline_figure
-from components.format import hours, interval, num, p_value, pct, points
+from components.format import hours, interval, is_value, num, p_value, pct, points, signed
 from components.words import median_change, rate_change
-from metrics.disclosure import FOOTNOTE
 from reports.context import Context
-from reports.model import Panel, Table, View
+from reports.model import Cell, Panel, Table, View
 
 RETENTION_NOTE = ("Retention: children placed who had not gone missing (an episode of type M) by 28 days after their "
                   "first placement, over those followed for 28 days or who went missing by then; 95% Wilson interval. "
@@ -19,61 +18,102 @@ def short_finding(sentence: str) -> str:
     return sentence.split(";")[0].rstrip(".")
 
 
+def _months(period: dict) -> int | None:
+    if not period.get("start") or not period.get("end"):
+        return None
+    start, end = period["start"], period["end"]
+    return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1
+
+
+def count_change(baseline, pilot):
+    """The change in a published count, or None where either side is suppressed or missing."""
+    if not is_value(baseline) or not is_value(pilot):
+        return None
+    return pilot - baseline
+
+
+def _count_words(label: str, unit: str, baseline, pilot, base_period: dict, pilot_period: dict) -> tuple[str, str]:
+    """(the card's change, its sentence) for a count such as children or episodes."""
+    change = count_change(baseline, pilot)
+    months = (_months(base_period), _months(pilot_period))
+    span = (f" The baseline covers {months[0]} months and the pilot {months[1]}, so compare counts with care."
+            if None not in months and months[0] != months[1] else "")
+    if change is None:
+        why = "too few to show (c)" if "c" in (baseline, pilot) else "no figure for one period"
+        return (f"not shown: {why}",
+                f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot; the change is not shown "
+                f"because one of them is {why}.{span}")
+    return (signed(change, unit),
+            f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot, {signed(change, unit)}.{span}")
+
+
 def kpis(ctx: Context) -> list[dict]:
     base, pilot = ctx.periods["baseline"], ctx.periods["pilot"]
     comparison = ctx.comparison
     diff28 = (comparison.get("retention") or {}).get("28d")
     eb, ep = base["engagement"], pilot["engagement"]
+    median_diff = comparison.get("engagement_median_difference_hours")
+    retention_change = f"{points(diff28['difference'])} points" if diff28 and is_value(diff28["difference"]) else (
+        "not shown: fewer than 10 children at risk in a period" if diff28 else "not shown: a period has no placed child")
+    children_change, children_sentence = _count_words("Children first contacted", "children", base["children"],
+                                                      pilot["children"], base, pilot)
+    episodes_change, episodes_sentence = _count_words("Missing episodes after placement", "episodes",
+                                                      base["missing"]["episodes"], pilot["missing"]["episodes"], base, pilot)
     return [
         {"id": "kpi-retention", "title": "Retained 28 days after placement", "pilot": pct(pilot["retention"]["28d"]["rate"]),
-         "baseline": pct(base["retention"]["28d"]["rate"]),
-         "change": f"{points(diff28['difference'])} points" if diff28 else "–",
+         "baseline": pct(base["retention"]["28d"]["rate"]), "change": retention_change,
          "sentence": rate_change("28-day retention", base["retention"]["28d"]["rate"], pilot["retention"]["28d"]["rate"], diff28)},
         {"id": "kpi-engagement", "title": "Median hours to first engagement", "pilot": hours(ep["median_hours"]),
          "baseline": hours(eb["median_hours"]),
-         "change": hours(comparison.get("engagement_median_difference_hours")) if comparison else "–",
-         "sentence": median_change(eb["median_hours"], ep["median_hours"], comparison.get("engagement_median_difference_hours"),
-                                   comparison.get("engagement_p_value"))},
+         "change": (f"{median_diff:+.1f} h" if is_value(median_diff) else
+                    "not shown: fewer than 10 children with an engagement recorded in a period"),
+         "sentence": median_change(eb["median_hours"], ep["median_hours"], median_diff, comparison.get("engagement_p_value"))},
         {"id": "kpi-children", "title": "Children first contacted", "pilot": num(pilot["children"]),
-         "baseline": num(base["children"]), "change": "–",
-         "sentence": (f"{num(base['children'])} children in the baseline and {num(pilot['children'])} in the pilot; "
-                      f"{num(base['placed'])} and {num(pilot['placed'])} of them were placed.")},
+         "baseline": num(base["children"]), "change": children_change, "sentence": children_sentence},
         {"id": "kpi-missing", "title": "Missing episodes after placement", "pilot": num(pilot["missing"]["episodes"]),
-         "baseline": num(base["missing"]["episodes"]), "change": "–",
-         "sentence": (f"{num(base['missing']['episodes'])} missing episodes involving {num(base['missing']['children'])} "
-                      f"children in the baseline; {num(pilot['missing']['episodes'])} involving "
-                      f"{num(pilot['missing']['children'])} in the pilot.")},
+         "baseline": num(base["missing"]["episodes"]), "change": episodes_change, "sentence": episodes_sentence},
     ]
 
 
 def view(ctx: Context) -> View:
     base, pilot, comparison = ctx.periods["baseline"], ctx.periods["pilot"], ctx.comparison
     cards = kpis(ctx)
-    rows = []
-    for label, key in (("28-day retention", "28d"),):
-        b, p = base["retention"][key], pilot["retention"][key]
-        rows.append({"label": label, "baseline": b, "pilot": p})
-    w = {"label": "Engaged within 24 hours", "baseline": base["engagement"]["within_24h"],
-         "pilot": pilot["engagement"]["within_24h"]}
-    rows.append(w)
+    b28, p28 = base["retention"]["28d"], pilot["retention"]["28d"]
+    bw, pw = base["engagement"]["within_24h"], pilot["engagement"]["within_24h"]
+    rows = [{"label": "28-day retention", "baseline": b28, "pilot": p28},
+            {"label": "Engaged within 24 hours", "baseline": bw, "pilot": pw}]
     diff28 = (comparison.get("retention") or {}).get("28d") or {}
     wdiff = comparison.get("within_24h_difference") or {}
-    table_rows = [[c["title"], c["baseline"], c["pilot"], c["change"]] for c in cards]
-    speaker = (f"28-day retention: baseline {pct(base['retention']['28d']['rate'])} "
-               f"({interval(base['retention']['28d']['ci_low'], base['retention']['28d']['ci_high'])}), pilot "
-               f"{pct(pilot['retention']['28d']['rate'])} ({interval(pilot['retention']['28d']['ci_low'], pilot['retention']['28d']['ci_high'])}); "
-               f"difference {points(diff28.get('difference'))} points, 95% interval "
+    median_diff = comparison.get("engagement_median_difference_hours")
+    table_rows = [
+        ["Retained 28 days after placement", b28["rate"], p28["rate"], Cell(diff28.get("difference"), "points"),
+         Cell(diff28.get("ci_low"), "points"), Cell(diff28.get("ci_high"), "points"), diff28.get("p_value")],
+        ["Engaged within 24 hours", bw["rate"], pw["rate"], Cell(wdiff.get("difference"), "points"),
+         Cell(wdiff.get("ci_low"), "points"), Cell(wdiff.get("ci_high"), "points"), None],
+        ["Median hours to first engagement", Cell(base["engagement"]["median_hours"], "hours"),
+         Cell(pilot["engagement"]["median_hours"], "hours"), Cell(median_diff, "hours"), None, None,
+         comparison.get("engagement_p_value")],
+        ["Children first contacted", Cell(base["children"], "count"), Cell(pilot["children"], "count"),
+         Cell(count_change(base["children"], pilot["children"]), "signed"), None, None, None],
+        ["Missing episodes after placement", Cell(base["missing"]["episodes"], "count"),
+         Cell(pilot["missing"]["episodes"], "count"),
+         Cell(count_change(base["missing"]["episodes"], pilot["missing"]["episodes"]), "signed"), None, None, None],
+    ]
+    speaker = (f"28-day retention: baseline {pct(b28['rate'])} ({interval(b28['ci_low'], b28['ci_high'])}), pilot "
+               f"{pct(p28['rate'])} ({interval(p28['ci_low'], p28['ci_high'])}); difference "
+               f"{points(diff28.get('difference'))} points, 95% interval "
                f"{interval(diff28.get('ci_low'), diff28.get('ci_high'), points)}, {p_value(diff28.get('p_value'))}. "
-               f"Engaged within 24 hours: {pct(w['baseline']['rate'])} then {pct(w['pilot']['rate'])}, difference "
+               f"Engaged within 24 hours: {pct(bw['rate'])} then {pct(pw['rate'])}, difference "
                f"{points(wdiff.get('difference'))} points ({interval(wdiff.get('ci_low'), wdiff.get('ci_high'), points)}). "
                "What this does not show: why it changed. A before-after comparison shows what changed, not what caused it.")
     panel = Panel(
         "overview-headline", "Headline figures, baseline and pilot", short_finding(cards[0]["sentence"]),
         f"{cards[0]['sentence']} {cards[1]['sentence']}",
         headline_figure(rows),
-        Table("table-overview", "Headline figures: baseline, pilot and the change", ["Measure", "Baseline", "Pilot", "Change"],
-              table_rows),
-        [RETENTION_NOTE, FOOTNOTE], speaker, open_table=False,
+        Table("table-overview", "Headline figures: baseline, pilot and the change (pilot minus baseline)",
+              ["Measure", ("Baseline", "rate"), ("Pilot", "rate"), ("Change", "points"), ("Change 95% low", "points"),
+               ("Change 95% high", "points"), ("p-value", "p")], table_rows),
+        [RETENTION_NOTE, ctx.audience.footnote], speaker, open_table=False,
     )
-    return View("/", "Overview", f"Did the scheme keep more children in safe accommodation? {ctx.scope()}.",
-                [panel], ctx.synthetic, ctx.scope(), extract_date=ctx.extract_date(), scheme=ctx.scheme(), kpis=cards)
+    return ctx.view("/", "Overview", f"Did the scheme keep more children in safe accommodation? {ctx.scope()}.",
+                    [panel], kpis=cards)

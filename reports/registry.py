@@ -3,6 +3,7 @@ the downloads and the slide decks all ask."""
 
 from __future__ import annotations
 
+from metrics.disclosure import PUBLICATION, Audience
 from metrics.filters import Filters, resolve
 from reports import before_after, data_quality, engagement, methodology, missing, overview, retention, value
 from reports.context import Context
@@ -11,10 +12,11 @@ from reports.model import View
 STANDARD_DECK = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 
 
-def build(path: str, query: dict, facts) -> View | None:
-    """The view of ``path`` for ``query`` (the URL's parameters), or None for an unknown path."""
+def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
+    """The view of ``path`` for ``query`` (the URL's parameters) made for ``audience``, or None for an
+    unknown path. Benchmarking and data quality are publication figures whatever the audience."""
     if path == "/methodology":
-        return methodology.view(facts.synthetic)
+        return methodology.view(facts.synthetic, audience)
     if path == "/benchmark":
         from reports import benchmark
         from warehouse.current import engine
@@ -33,23 +35,17 @@ def build(path: str, query: dict, facts) -> View | None:
     builders = {
         "/": lambda ctx: overview.view(ctx),
         "/retention": lambda ctx: retention.view(ctx),
-        "/engagement": lambda ctx: engagement.view(ctx, query.get("grain", "month")),
-        "/before-after": lambda ctx: before_after.view(ctx, query.get("grain", "month")),
+        "/engagement": lambda ctx: engagement.view(ctx, query.get("grain", "auto")),
+        "/before-after": lambda ctx: before_after.view(ctx, query.get("grain", "auto")),
         "/missing": lambda ctx: missing.view(ctx),
-        "/value": lambda ctx: value.view(ctx, value.inputs_from(query)),
+        "/value": lambda ctx: value.view(ctx, *value.inputs_from(query)),
     }
     if path not in builders:
         return None
-    ctx = Context(facts, resolve(Filters.from_query(query), facts.forces))
+    ctx = Context(facts, resolve(Filters.from_query(query), facts.forces), audience)
     return builders[path](ctx)
 
 
-def standard_views(query: dict, facts) -> list[View]:
-    """The standard conference deck's views; before-after by quarter where months are mostly suppressed."""
-    views = []
-    for path in STANDARD_DECK:
-        view = build(path, query, facts)
-        if path in ("/before-after", "/engagement") and any("Most months" in n for n in view.notices):
-            view = build(path, {**query, "grain": "quarter"}, facts)
-        views.append(view)
-    return views
+def standard_views(query: dict, facts, audience: Audience = PUBLICATION) -> list[View]:
+    """The standard conference deck's views (time series at the grain their views choose)."""
+    return [build(path, query, facts, audience) for path in STANDARD_DECK]

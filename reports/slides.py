@@ -14,15 +14,18 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
+from components.format import long_date
 from reports import images
+from metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE
+from metrics.summary import STANDARD_VERSION
 from reports.methodology import CAVEATS
 
 INK = RGBColor(0x1B, 0x1B, 0x1B)
 WARN = RGBColor(0xB3, 0x5C, 0x00)
+ALERT = RGBColor(0xB0, 0x00, 0x20)
 MUTED = RGBColor(0x43, 0x43, 0x43)
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches: 16:9
-DISCLOSURE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5; rates from "
-                    "rounded counts; c where fewer than 10 children.")
+DISCLOSURE_SHORT = FOOTNOTE_SHORT
 MAX_TABLE_ROWS = 12
 
 
@@ -40,7 +43,11 @@ def _text(slide, left, top, width, height, text, size=18, bold=False, colour=INK
     return box
 
 
-def _synthetic_footer(slide, synthetic: bool):
+def _synthetic_footer(slide, synthetic: bool, marking: str | None = None):
+    """The labels every slide carries, in one place: the protective marking of exact figures, and the
+    synthetic label of demonstration data."""
+    if marking:
+        _text(slide, Inches(0.5), Inches(7.05), Inches(7.6), Inches(0.4), marking, size=12, bold=True, colour=ALERT)
     if synthetic:
         _text(slide, Inches(8.2), Inches(7.05), Inches(5.0), Inches(0.4),
               "SYNTHETIC DEMONSTRATION DATA: not real", size=12, bold=True, colour=WARN)
@@ -50,20 +57,23 @@ def _blank(deck):
     return deck.slides.add_slide(deck.slide_layouts[6])
 
 
-def title_slide(deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date):
+def title_slide(deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date,
+                marking: str | None = None):
     slide = _blank(deck)
     _text(slide, Inches(0.8), Inches(1.6), Inches(11.7), Inches(1.4), title, size=40, bold=True)
     lines = [scope]
     if extract_date:
-        lines.append(f"Records complete to the end of {extract_date}")
-    lines.append(f"Prepared with Harbour on {made.isoformat()}")
+        lines.append(f"Records complete to the end of {long_date(extract_date)}")
+    lines.append(f"Prepared with Harbour on {long_date(made)}; outcome measures version {STANDARD_VERSION}")
     _text(slide, Inches(0.8), Inches(3.1), Inches(11.7), Inches(1.8), lines, size=22, colour=MUTED)
     if synthetic:
         _text(slide, Inches(0.8), Inches(5.2), Inches(11.7), Inches(1.0),
               "Synthetic demonstration data: every child, force and figure is generated, not real.",
               size=24, bold=True, colour=WARN)
+    _synthetic_footer(slide, False, marking)
     slide.notes_slide.notes_text_frame.text = (
-        "These slides come from Harbour. Every figure passed disclosure control. "
+        "These slides come from Harbour. "
+        + (f"{INTERNAL_NOTE} " if marking else "Every figure passed disclosure control. ")
         + ("The data are synthetic: say so when presenting." if synthetic else ""))
     return slide
 
@@ -73,23 +83,25 @@ def panel_slide(deck, view, panel):
     _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(1.0), panel.finding, size=24, bold=True)
     top = Inches(1.2)
     if panel.figure is not None:
-        figure = images.presentable(panel.figure, None, view.synthetic, font_size=20)
+        # The slide carries the synthetic label and the marking once, in its footer; the image need not.
+        figure = images.presentable(panel.figure, None, False, font_size=20)
         png = images.render(figure, "png", width=1280, height=560, scale=1.5)
         slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), top, width=Inches(12.3))
     else:
         _table(slide, panel, top)
-    source = f"Source: Harbour; {view.scope}" + (f"; extract {view.extract_date}" if view.extract_date else "")
-    definition = panel.notes[0] if panel.notes and panel.notes[0] != DISCLOSURE_SHORT else ""
-    _text(slide, Inches(0.5), Inches(6.6), Inches(7.6), Inches(0.85),
-          [definition[:260] + ("…" if len(definition) > 260 else ""), DISCLOSURE_SHORT, source], size=9, colour=MUTED)
-    _synthetic_footer(slide, view.synthetic)
-    slide.notes_slide.notes_text_frame.text = panel.speaker_notes or panel.summary
+    source = (f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}"
+              + (f"; records to {long_date(view.extract_date)}" if view.extract_date else ""))
+    rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
+    _text(slide, Inches(0.5), Inches(6.45), Inches(12.3), Inches(0.6), [rule, source], size=10, colour=MUTED)
+    _synthetic_footer(slide, view.synthetic, view.marking)
+    definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
+    slide.notes_slide.notes_text_frame.text = f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
     return slide
 
 
 def _table(slide, panel, top):
-    rows = panel.table.rows[:MAX_TABLE_ROWS]
-    columns = panel.table.columns
+    rows = panel.table.display_rows()[:MAX_TABLE_ROWS]
+    columns = panel.table.names
     shape = slide.shapes.add_table(len(rows) + 1, len(columns), Inches(0.5), top, Inches(12.3),
                                    Emu(int(Inches(0.38)) * (len(rows) + 1)))
     table = shape.table
@@ -108,17 +120,18 @@ def _table(slide, panel, top):
               size=11, colour=MUTED)
 
 
-def closing_slide(deck, synthetic: bool):
+def closing_slide(deck, synthetic: bool, marking: str | None = None):
     slide = _blank(deck)
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
     lines = ([("These figures come from synthetic demonstration data: generated to look like real use, "
                "they describe no real child or force.")] if synthetic else []) + CAVEATS + [
         "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
         "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier.",
-        DISCLOSURE_SHORT,
+        INTERNAL_NOTE if marking else DISCLOSURE_SHORT,
+        f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
     ]
     _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.4), ["• " + line for line in lines], size=18)
-    _synthetic_footer(slide, synthetic)
+    _synthetic_footer(slide, synthetic, marking)
     slide.notes_slide.notes_text_frame.text = ("A before-after comparison cannot prove that the scheme caused the "
                                               "change. Say what the intervals are, and how many children they rest on.")
     return slide
@@ -131,13 +144,14 @@ def deck(views, title: str, made: date | None = None) -> bytes:
     presentation.slide_width, presentation.slide_height = SLIDE_W, SLIDE_H
     first = views[0]
     synthetic = any(v.synthetic for v in views)
-    title_slide(presentation, title, first.scope, first.extract_date, synthetic, made)
+    marking = next((v.marking for v in views if v.marking), None)
+    title_slide(presentation, title, first.scope, first.extract_date, synthetic, made, marking)
     for view in views:
         for panel in view.panels:
             if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
                 continue
             panel_slide(presentation, view, panel)
-    closing_slide(presentation, synthetic)
+    closing_slide(presentation, synthetic, marking)
     buffer = io.BytesIO()
     presentation.save(buffer)
     return buffer.getvalue()

@@ -2,88 +2,156 @@
 
 from __future__ import annotations
 
-from components.format import interval, money, num, points
+from dataclasses import dataclass
+
+from components.format import interval, is_value, money, num, points
 from components.theme import figure, layout
-from metrics.disclosure import FOOTNOTE, SUPPRESSED
-from metrics.value import COST_SOURCE, ValueInputs, value_for_money
+from metrics.disclosure import SUPPRESSED
+from metrics.value import (COST_SOURCE, DEFLATOR_SOURCE, SCHEME_COST_SOURCE, ValueInputs, default_scheme_cost,
+                           value_for_money)
 from reports.context import Context
-from reports.model import Panel, Table, View
-
-FIELDS = (("cost", "cost_per_investigation", "Cost of one missing-person investigation (£, 2011 prices)"),
-          ("cost_low", "cost_low", "Low case cost (£, 2011 prices)"),
-          ("uplift", "price_uplift", "Price uplift from 2011 to today (factor)"))
-METHOD = ("avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk at 28 days, with "
-          "the range from the Newcombe interval of the difference; avoided episodes = avoided children × the baseline's "
-          "episodes per child who went missing; avoided cost = avoided episodes × the cost of one investigation × the "
-          "uplift. The low case uses the low cost and the interval's lower end; the high case the standard cost and its "
-          "upper end.")
+from reports.model import Cell, Panel, Table, View
 
 
-def inputs_from(query: dict) -> ValueInputs:
+@dataclass(frozen=True)
+class Field:
+    key: str  # the URL parameter
+    attribute: str  # ValueInputs' field
+    label: str
+    unit: str
+    help: str
+
+
+FIELDS = (
+    Field("cost", "cost_per_investigation", "Cost of one missing-person investigation", "£ at 2011 prices",
+          "A medium-risk investigation: £2,415.80 (Shalev Greene and Pakes, University of Portsmouth, 2012)."),
+    Field("cost_low", "cost_low", "Low-case cost of one investigation", "£ at 2011 prices",
+          "Used for the low end of the range: £1,325.44 in the same study."),
+    Field("uplift", "price_uplift", "Price uplift from 2011 prices", "factor",
+          "Brings 2011 prices to today's. Default: the ONS Consumer Prices Index, 2011 to 2024."),
+    Field("scheme_cost", "scheme_cost", "Cost of the scheme over the pilot", "£ at today's prices",
+          "Staff time, training and printing. Blank: a placeholder of £120 per pack completed; use your own figure."),
+)
+LIMITS = {"cost": 1e6, "cost_low": 1e6, "uplift": 100.0, "scheme_cost": 1e9}
+METHOD = ("Avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk at 28 days, "
+          "in whole children and never fewer than none, with the range from the Newcombe interval of the difference; "
+          "avoided episodes = avoided children × the baseline's episodes per child who went missing; avoided cost = "
+          "avoided episodes × the cost of one investigation × the price uplift. The low case uses the low cost and the "
+          "interval's lower end; the high case the standard cost and its upper end. Net = avoided cost − the scheme's "
+          "cost; return per pound = avoided cost ÷ the scheme's cost.")
+
+
+def inputs_from(query: dict) -> tuple[ValueInputs, list[str]]:
+    """The model's inputs from the URL, and a message for each value that was not a usable number."""
     defaults = ValueInputs()
-    values = {}
-    for key, field, _ in FIELDS:
+    values, problems = {}, []
+    for f in FIELDS:
+        raw = query.get(f.key)
+        if raw in (None, ""):
+            continue
         try:
-            value = float(query.get(key, getattr(defaults, field)))
-            values[field] = value if 0 <= value < 1e7 else getattr(defaults, field)
+            value = float(raw)
         except (TypeError, ValueError):
-            values[field] = getattr(defaults, field)
-    return ValueInputs(**values)
+            problems.append(f"{f.label}: '{str(raw)[:20]}' is not a number; the default is used.")
+            continue
+        if not (0 <= value <= LIMITS[f.key]) or value != value:
+            problems.append(f"{f.label}: must be between 0 and {LIMITS[f.key]:,.0f}; the default is used.")
+            continue
+        values[f.attribute] = value
+    return ValueInputs(**{**{k: getattr(defaults, k) for k in ("cost_per_investigation", "cost_low", "price_uplift",
+                                                                 "scheme_cost")}, **values}), problems
 
 
-def view(ctx: Context, inputs: ValueInputs = ValueInputs()) -> View:
+def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
+    if inputs.scheme_cost is not None:
+        return inputs.scheme_cost, "as entered"
+    packs = ctx.audience.count(int(ctx.groups["pilot"]["pack_completed"].astype(bool).sum()))
+    if packs == SUPPRESSED:
+        return 0.0, "placeholder not computed: too few packs to show; enter the scheme's cost"
+    return default_scheme_cost(packs), f"placeholder: {num(packs)} packs × £120"
+
+
+def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] | None = None) -> View:
     comparison = ctx.doc["comparison"]
     diff = comparison["retention"]["28d"] if comparison else None
     at_risk = ctx.periods["pilot"]["retention"]["28d"]["at_risk"]
     per_child = ctx.periods["baseline"]["missing"]["episodes_per_child"]
-    usable = diff and SUPPRESSED not in (diff["difference"], at_risk, per_child) and None not in (diff["difference"], per_child)
-    model = value_for_money(diff, at_risk, per_child, inputs) if usable else None
+    scheme_cost, scheme_basis = _scheme_cost(ctx, inputs)
+    usable = (diff and is_value(diff["difference"]) and is_value(at_risk) and is_value(per_child)
+              and all(is_value(diff[k]) for k in ("ci_low", "ci_high")))
+    model = value_for_money(diff, at_risk, per_child, inputs, scheme_cost) if usable else None
     used = [
-        ["Difference in 28-day retention, pilot minus baseline", f"{points(diff['difference'] if diff else None)} points"],
-        ["Its 95% interval (Newcombe)", interval(diff["ci_low"], diff["ci_high"], points) + " points" if diff else "–"],
-        ["Pilot children at risk at 28 days (rounded)", num(at_risk)],
-        ["Missing episodes per child who went missing, baseline", num(per_child, 2)],
-        ["Cost of one investigation", money(inputs.cost_per_investigation)],
-        ["Low case cost", money(inputs.cost_low)],
-        ["Price uplift", f"{inputs.price_uplift:g}"],
+        ["Difference in 28-day retention, pilot minus baseline (points)", Cell(diff["difference"] if diff else None, "points")],
+        ["Its 95% interval, low (points)", Cell(diff["ci_low"] if diff else None, "points")],
+        ["Its 95% interval, high (points)", Cell(diff["ci_high"] if diff else None, "points")],
+        ["Pilot children at risk at 28 days", Cell(at_risk, "count")],
+        ["Missing episodes per child who went missing, baseline", Cell(per_child, "ratio")],
+        ["Cost of one investigation (2011 prices)", Cell(inputs.cost_per_investigation, "money")],
+        ["Low-case cost (2011 prices)", Cell(inputs.cost_low, "money")],
+        ["Price uplift from 2011 prices", Cell(inputs.price_uplift, "number")],
+        [f"Cost of the scheme ({scheme_basis})", Cell(scheme_cost, "money")],
     ]
+    notes = [METHOD, f"Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}. Scheme cost: {SCHEME_COST_SOURCE}. A model, "
+             "not an audit: it assumes every avoided missing episode would have needed an investigation at that cost.",
+             ctx.audience.footnote]
     if model:
-        c, e, k = model["avoided_children"], model["avoided_episodes"], model["avoided_cost"]
+        c, e, k, n, r = (model[key] for key in ("avoided_children", "avoided_episodes", "avoided_cost", "net",
+                                                 "return_per_pound"))
         result_rows = [
-            ["Children kept from going missing", num(c["low"], 1), num(c["central"], 1), num(c["high"], 1)],
-            ["Missing episodes avoided", num(e["low"], 1), num(e["central"], 1), num(e["high"], 1)],
-            ["Investigation cost avoided", money(k["low"]), money(k["central"]), money(k["high"])],
+            ["Children kept from going missing", Cell(c["low"], "count"), Cell(c["central"], "count"), Cell(c["high"], "count")],
+            ["Missing episodes avoided", Cell(e["low"], "ratio"), Cell(e["central"], "ratio"), Cell(e["high"], "ratio")],
+            ["Investigation cost avoided", Cell(k["low"], "money"), Cell(k["central"], "money"), Cell(k["high"], "money")],
+            ["Net of the scheme's cost", Cell(n["low"], "money"), Cell(n["central"], "money"), Cell(n["high"], "money")],
+            ["Return per pound spent", Cell(r["low"], "money2"), Cell(r["central"], "money2"), Cell(r["high"], "money2")],
         ]
-        sentence = (f"On these inputs the pilot avoided between {money(k['low'])} and {money(k['high'])} of missing-person "
-                    f"investigations (central estimate {money(k['central'])}): a modelled {num(e['central'], 1)} episodes "
-                    f"among {num(c['central'], 1)} children. A range that includes zero or negative values means the "
-                    f"data cannot rule out no saving.")
+        caveat = ""
+        if model["harm_possible"]:
+            caveat = (" The interval of the difference includes no benefit and even harm, so the low case is no "
+                      "child kept from going missing: the data cannot rule out that the scheme avoided nothing.")
+        elif model["no_benefit_possible"]:
+            caveat = " The interval of the difference reaches no benefit, so the low case is no child kept from going missing."
+        per_pound = (f"; every £1 spent returned between {money2(r['low'])} and {money2(r['high'])} "
+                     f"(central {money2(r['central'])})" if r["central"] is not None else "")
+        sentence = (f"On these inputs the model's count of children kept from going missing is {c['central']} (range "
+                    f"{c['low']} to {c['high']}), avoiding a modelled {num(e['central'], 1)} missing episodes and between "
+                    f"{money(k['low'])} and {money(k['high'])} of investigations (central {money(k['central'])}). Net of "
+                    f"the scheme's cost of {money(scheme_cost)}: {money(n['central'])}{per_pound}.{caveat}")
         finding = f"Investigations avoided: {money(k['low'])} to {money(k['high'])} (central {money(k['central'])})"
         fig = figure([{
-            "type": "scatter", "x": [k["central"]], "y": ["Investigation cost avoided"], "mode": "markers",
-            "name": "Central estimate", "marker": {"size": 18, "color": "#0072B2", "symbol": "diamond"},
-            "error_x": {"type": "data", "symmetric": False, "array": [k["high"] - k["central"]],
-                        "arrayminus": [k["central"] - k["low"]], "thickness": 3, "width": 12, "color": "#0072B2"},
-            "hovertemplate": "Central £%{x:,.0f}<extra></extra>"}],
-            layout(height=280, x_title="£ (range: low case to high case)",
+            "type": "scatter", "x": [k["central"], n["central"]], "y": ["Investigation cost avoided", "Net of the scheme's cost"],
+            "mode": "markers", "name": "Central estimate", "marker": {"size": 18, "color": "#0072B2", "symbol": "diamond"},
+            "error_x": {"type": "data", "symmetric": False, "array": [k["high"] - k["central"], n["high"] - n["central"]],
+                        "arrayminus": [k["central"] - k["low"], n["central"] - n["low"]], "thickness": 3, "width": 12,
+                        "color": "#0072B2"},
+            "hovertemplate": "%{y}: central £%{x:,.0f}<extra></extra>"}],
+            layout(height=320, x_title="£ (range: low case to high case)",
                    shapes=[{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper",
                             "line": {"color": "#1b1b1b", "dash": "dot"}}]))
     else:
         result_rows, fig = [], None
-        sentence = ("The model cannot be computed for this selection: the 28-day difference or the baseline's "
-                    "episodes per child is suppressed or undefined (too few children).")
+        sentence = ("The model cannot be computed for this selection: the 28-day difference, its interval or the "
+                    "baseline's episodes per child is suppressed or undefined (too few children).")
         finding = "Value for money: too few children to model"
-    notes = [METHOD, f"Costs: {COST_SOURCE}. A model, not an audit: it assumes every avoided missing episode would have "
-             "needed an investigation at that cost.", FOOTNOTE]
     result = Panel("value-result", "Avoided children, episodes and cost", finding, sentence, fig,
                    Table("table-value-result", "Avoided children, episodes and cost (low, central, high)",
-                         ["Measure", "Low", "Central", "High"], result_rows), notes,
-                   f"{sentence} Inputs: " + "; ".join(f"{a}: {b}" for a, b in used) + ". What this does not show: "
-                   "harm avoided, or costs beyond the police investigation; it is a model, not an audit.", open_table=True)
+                         ["Measure", ("Low", "money"), ("Central", "money"), ("High", "money")], result_rows), notes,
+                   f"{sentence} Inputs: " + "; ".join(f"{row[0]}: {_show(row[1])}" for row in used)
+                   + ". What this does not show: harm avoided, or costs beyond the police investigation; it is a model, "
+                   "not an audit.", open_table=True)
     inputs_panel = Panel("value-inputs", "Every input of the model", "The model's inputs", "Every input of the model.",
-                         None, Table("table-value-inputs", "Every input of the model", ["Input", "Value"], used), notes,
-                         "Every input is printed so that the result can be checked by hand. What this does not show: "
-                         "whether these inputs are right for your force; change them on the page.", open_table=True)
-    return View("/value", "Value for money",
-                "A model of the missing-person investigations the scheme may have avoided, shown as a range with its inputs.",
-                [result, inputs_panel], ctx.synthetic, ctx.scope(), extract_date=ctx.extract_date(), scheme=ctx.scheme())
+                         None, Table("table-value-inputs", "Every input of the model", ["Input", ("Value", "number")], used),
+                         notes, "Every input is printed so that the result can be checked by hand. What this does not "
+                         "show: whether these inputs are right for your force; change them on the page.", open_table=True)
+    return ctx.view("/value", "Value for money",
+                    "A model of the missing-person investigations the scheme may have avoided, shown as a range with "
+                    "its inputs.", [result, inputs_panel], problems or [])
+
+
+def money2(value) -> str:
+    return "–" if value is None else f"£{value:,.2f}"
+
+
+def _show(cell: Cell) -> str:
+    from components.format import display
+
+    return display(cell.kind, cell.value)

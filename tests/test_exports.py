@@ -110,7 +110,8 @@ def test_neutralise_follows_owasp():
     assert exports.neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert exports.neutralise("-2+3") == "'-2+3"
     assert exports.neutralise("\tTab") == "'\tTab"
-    assert exports.neutralise("-12") == "-12" and exports.neutralise("45%") == "45%"
+    # A text cell that starts like a formula is neutralised whatever follows; numbers are never text here.
+    assert exports.neutralise("-12") == "'-12" and exports.neutralise("45%") == "45%"
 
 
 def test_csv_has_title_notes_symbols_and_no_live_formula():

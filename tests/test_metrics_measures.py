@@ -120,15 +120,32 @@ def test_comparison_is_null_where_a_period_has_no_placed_child():
 def test_value_for_money_worked_example():
     # Baseline not retained 30%, pilot 20%: difference in retention +0.10 (interval 0.02 to 0.18),
     # 100 pilot children at risk, 2 episodes per child in the baseline.
+    # The scheme cost £50,000.
     result = value_for_money({"difference": 0.10, "ci_low": 0.02, "ci_high": 0.18}, 100, 2.0,
-                             ValueInputs(price_uplift=1.5))
-    assert result["avoided_children"] == pytest.approx({"low": 2.0, "central": 10.0, "high": 18.0})
+                             ValueInputs(price_uplift=1.5), 50_000.0)
+    assert result["avoided_children"] == {"low": 2, "central": 10, "high": 18}
     assert result["avoided_episodes"] == pytest.approx({"low": 4.0, "central": 20.0, "high": 36.0})
     assert result["avoided_cost"]["central"] == pytest.approx(20 * 2415.80 * 1.5)
     assert result["avoided_cost"]["low"] == pytest.approx(4 * 1325.44 * 1.5)
     assert result["avoided_cost"]["high"] == pytest.approx(36 * 2415.80 * 1.5)
-    assert result["inputs"]["cost_per_investigation"] == 2415.80
-    assert value_for_money({"difference": None}, 100, 2.0) is None
+    assert result["net"]["central"] == pytest.approx(20 * 2415.80 * 1.5 - 50_000)
+    assert result["return_per_pound"]["high"] == pytest.approx(36 * 2415.80 * 1.5 / 50_000)
+    assert result["inputs"]["cost_per_investigation"] == 2415.80 and not result["no_benefit_possible"]
+    assert value_for_money({"difference": None}, 100, 2.0, ValueInputs(), 1.0) is None
+
+
+def test_avoided_children_are_whole_and_never_negative():
+    # 52 at risk: 0.0419 x 52 = 2.18 -> 2 children; the low end -0.1 x 52 = -5.2 -> none, and the model says so.
+    result = value_for_money({"difference": 0.0419, "ci_low": -0.10, "ci_high": 0.19}, 52, 1.5, ValueInputs(), 0.0)
+    assert result["avoided_children"] == {"low": 0, "central": 2, "high": 10}
+    assert result["harm_possible"] and result["no_benefit_possible"]
+    assert result["return_per_pound"]["central"] is None  # no cost entered: no return per pound
+
+
+def test_the_default_price_uplift_is_the_cpi_ratio_from_2011():
+    from metrics.value import CPI_2011, CPI_LATEST, DEFAULT_UPLIFT
+
+    assert (CPI_2011, CPI_LATEST) == (93.4, 133.9) and DEFAULT_UPLIFT == 1.434  # 133.9 / 93.4 = 1.43362
 
 
 def test_logrank_is_null_when_its_variance_is_zero():

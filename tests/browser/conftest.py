@@ -48,14 +48,14 @@ def warehouse_url(tmp_path_factory):
     return url
 
 
-@pytest.fixture(scope="session")
-def server(warehouse_url, tmp_path_factory):
+def serving(warehouse_url, log_dir, *options):
+    """`harbour serve` in a subprocess on a free loopback port, with ``options``; yields its base URL."""
     port = free_port()
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
     # The server's log goes to a file: a pipe that nobody reads fills up and then blocks the server.
-    log = (tmp_path_factory.mktemp("server") / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    log = (log_dir / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), *options], cwd=ROOT,
+                               env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/")
@@ -63,6 +63,17 @@ def server(warehouse_url, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(warehouse_url, tmp_path_factory):
+    yield from serving(warehouse_url, tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture(scope="session")
+def internal_server(warehouse_url, tmp_path_factory):
+    """The same warehouse served for one analyst: exact figures, marked OFFICIAL-SENSITIVE."""
+    yield from serving(warehouse_url, tmp_path_factory.mktemp("internal"), "--audience", "internal")
 
 
 def make_driver(width: int = 1280, height: int = 1800):

@@ -44,7 +44,7 @@ def test_hb020_each_chart_and_table_download_arrives(driver, server, download_di
         assert b"<svg" in data[:200] and b"Synthetic demonstration data" in data
     elif fmt == "csv":
         first = data.decode("utf-8-sig").splitlines()[0]
-        assert first.startswith("Harbour: Retention in safe accommodation: Kaplan-Meier survival")
+        assert first.startswith("Harbour: Retention in safe accommodation: Estimated survival (Kaplan-Meier)")
         assert b"SYNTHETIC DEMONSTRATION DATA" in data
     elif fmt == "xlsx":
         from openpyxl import load_workbook
@@ -81,7 +81,7 @@ def test_hb022_presentation_mode_shows_one_chart_at_a_time(driver, server, axe_s
     assert driver.find_elements(By.ID, "filter-bar") == []
     assert not driver.find_element(By.CSS_SELECTOR, ".site-header").is_displayed()
     first = text(driver, "#page-title")
-    assert first.startswith("Not yet missing 28 days after placement")
+    assert first.startswith("28-day retention rose") or first.startswith("28-day retention fell")
     assert "1 of 2" in text(driver, ".present-count")
     size = driver.execute_script("return parseFloat(getComputedStyle(document.querySelector('#page-title')).fontSize)")
     assert size >= 40

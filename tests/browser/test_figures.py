@@ -60,21 +60,22 @@ def table_rows(driver, table_id):
 
 @pytest.mark.browser
 def test_hb011_retention_table_equals_the_summary_export(driver, server, warehouse_url):
-    """At risk, rate and Kaplan-Meier at every horizon, both periods, as the export has them."""
+    """At risk, rate, interval and the difference at every horizon, both periods, as the export has them."""
     open_page(driver, server + "/retention")
     doc = summary(warehouse_url, "--force", "ELMSHIRE")
     rows = table_rows(driver, "table-horizons")
-    assert [r[0] for r in rows] == ["24 hours", "72 hours", "7 days", "28 days", "90 days"]
-    for row, label in zip(rows, ("24h", "72h", "7d", "28d", "90d")):
-        b, p = doc["periods"]["baseline"]["retention"][label], doc["periods"]["pilot"]["retention"][label]
-        assert row[1:3] == [count(b["at_risk"]), pct(b["rate"])]
-        assert row[4] == pct(b["km"])
-        assert row[5:7] == [count(p["at_risk"]), pct(p["rate"])]
-        assert row[8] == pct(p["km"])
-        diff = doc["comparison"]["retention"][label]
+    labels = ["24 hours", "72 hours", "7 days", "28 days", "90 days"]
+    assert [r[0] for r in rows] == [h for h in labels for _ in range(3)]
+    assert [r[1] for r in rows[:3]] == ["Baseline", "Pilot", "Difference (points)"]
+    for i, label in enumerate(("24h", "72h", "7d", "28d", "90d")):
+        for row, period in zip(rows[3 * i:3 * i + 2], ("baseline", "pilot")):
+            h = doc["periods"][period]["retention"][label]
+            assert row[2:6] == [count(h["at_risk"]), pct(h["rate"]), pct(h["ci_low"]), pct(h["ci_high"])]
+        diff, shown = doc["comparison"]["retention"][label], rows[3 * i + 2]
+        if diff["difference"] not in (None, "c"):
+            assert shown[3] == f"{round(diff['difference'] * 100):+d}"
         if diff["p_value"] not in (None, "c"):
-            shown = row[11]
-            assert shown == ("p < 0.001" if diff["p_value"] < 0.001 else f"p = {diff['p_value']:.3f}")
+            assert shown[6] == ("< 0.001" if diff["p_value"] < 0.001 else f"{diff['p_value']:.3f}")
 
 
 @pytest.mark.browser
@@ -162,8 +163,8 @@ def test_hb015_filters_carry_across_pages_through_the_url(driver, server, wareho
     """A filtered retention view opened by URL shows the filtered figures."""
     open_page(driver, server + "/retention?force=MARSHCOTE&sex=M")
     doc = summary(warehouse_url, "--force", "MARSHCOTE", "--sex", "M")
-    row = table_rows(driver, "table-horizons")[3]
-    assert row[5:7] == [count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
+    row = table_rows(driver, "table-horizons")[10]  # 28 days, pilot
+    assert row[1:4] == ["Pilot", count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
                         pct(doc["periods"]["pilot"]["retention"]["28d"]["rate"])]
 
 
@@ -178,8 +179,8 @@ def test_hb016_the_navigation_keeps_the_filters(driver, server, warehouse_url):
     wait_ready(driver, "#table-horizons")
     assert "sex=M" in driver.current_url
     doc = summary(warehouse_url, "--force", "MARSHCOTE", "--sex", "M")
-    row = table_rows(driver, "table-horizons")[3]
-    assert row[5:7] == [count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
+    row = table_rows(driver, "table-horizons")[10]  # 28 days, pilot
+    assert row[1:4] == ["Pilot", count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
                         pct(doc["periods"]["pilot"]["retention"]["28d"]["rate"])]
 
 

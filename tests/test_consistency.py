@@ -1,0 +1,100 @@
+"""Every view of the pilot demo and the national demo tells one consistent story (metrics.md, version 2):
+a published difference matches its two published rates within one point; no longer horizon shows a
+higher rate than a shorter one on the same children; every figure in a panel's title is in its table."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from metrics.disclosure import INTERNAL, PUBLICATION
+from metrics.summary import build_summary
+from reports.model import Cell
+from reports.registry import build
+from warehouse.engine import engine_for
+from warehouse.queries import facts
+
+PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
+HORIZONS = ("24h", "72h", "7d", "28d", "90d")
+# The figures of a title: a percentage, a signed difference, hours, pounds. Labels such as "28-day" are not figures.
+FIGURE = re.compile(r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%|[+\-−]\d+(?:\.\d+)? points|\d+(?:\.\d+)? h\b")
+
+
+@pytest.fixture(scope="module", params=["pilot", "national"])
+def demo(request, tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('consistency') / 'demo.sqlite'}"
+    result = CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url])
+    assert result.exit_code == 0, result.output
+    f = facts(engine_for(url))
+    codes = list(f.forces["force_code"])
+    # Every force of the pilot demo; on the national demo all forces together and a spread of single forces.
+    queries = [{}] + [{"force": c} for c in (codes if request.param == "pilot" else codes[::6])]
+    queries += [{"force": codes[0], "sex": "M"}, {"force": codes[0], "age_band": "16-17"}]
+    return f, queries
+
+
+def _figures(text: str) -> list[str]:
+    return [m.replace("−", "-").replace(" points", "") for m in FIGURE.findall(text)]
+
+
+def test_every_figure_in_a_title_is_in_its_panels_table(demo):
+    f, queries = demo
+    for audience in (PUBLICATION, INTERNAL):
+        for query in queries:
+            for path in PAGES:
+                view = build(path, query, f, audience)
+                for panel in view.panels:
+                    cells = {c.replace("−", "-") for row in panel.table.display_rows() for c in row}
+                    cells |= {c.replace(" h", "") + " h" for c in cells if c.endswith(" h")}
+                    for figure in _figures(panel.finding):
+                        assert figure in cells, (audience.name, path, query, panel.finding, figure)
+
+
+def test_every_published_difference_matches_its_two_published_rates(demo):
+    f, queries = demo
+    for query in queries:
+        view = build("/retention", query, f)
+        table = next(p.table for p in view.panels if p.table.table_id == "table-horizons")
+        by_horizon = {}
+        for row in table.rows:
+            by_horizon.setdefault(row[0], {})[row[1]] = row[3].value if isinstance(row[3], Cell) else row[3]
+        for horizon, values in by_horizon.items():
+            b, p, d = values["Baseline"], values["Pilot"], values["Difference (points)"]
+            if all(isinstance(v, float) for v in (b, p, d)):
+                assert abs(round((p - b) * 100) - round(d * 100)) <= 1, (query, horizon, b, p, d)
+        overview = build("/", query, f)
+        row = overview.panels[0].table.rows[0]
+        b, p, d = row[1], row[2], row[3].value
+        if all(isinstance(v, float) for v in (b, p, d)):
+            assert abs(round((p - b) * 100) - round(d * 100)) <= 1, (query, b, p, d)
+
+
+def test_no_longer_horizon_shows_a_higher_rate_on_the_same_children(demo):
+    f, queries = demo
+    for query in queries:
+        force = query.get("force")
+        exact = build_summary(f.children, f.episodes, f.forces, force=force)["periods"]
+        from metrics.filters import Filters
+
+        filters = Filters.from_query({k: v for k, v in query.items() if k != "force"})
+        exact = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters, exact=True)["periods"]
+        shown = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters)["periods"]
+        for period in ("baseline", "pilot"):
+            for short, long in zip(HORIZONS, HORIZONS[1:]):
+                same = exact[period]["retention"][short]["at_risk"] == exact[period]["retention"][long]["at_risk"] > 0
+                a, b = shown[period]["retention"][short]["rate"], shown[period]["retention"][long]["rate"]
+                if same and isinstance(a, float) and isinstance(b, float):
+                    assert b <= a, (query, period, short, long, a, b)
+
+
+def test_no_chart_is_drawn_around_fewer_than_three_points(demo):
+    f, queries = demo
+    for query in queries:
+        for path in ("/before-after", "/engagement"):
+            for panel in build(path, query, f).panels:
+                if panel.figure is None or not panel.panel_id.startswith(("chart-spc", "chart-engagement-trend")):
+                    continue
+                markers = [t for t in panel.figure["data"] if "markers" in t.get("mode", "")]
+                shown = sum(1 for t in markers for y in t["y"] if y is not None)
+                assert shown >= 3, (path, query, panel.panel_id, shown)
