@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.disclosure import SUPPRESSED, count
+from metrics.disclosure import SUPPRESSED, count, rate
 
-COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded"]
+COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 
 
 def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -28,9 +28,10 @@ def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, peers: list[dict]) -> pd.DataFrame:
-    """One row per force and imported peer, with published counts (c where suppressed).
+    """One row per force and imported peer, with published counts (c where suppressed) and published
+    rates (from exact counts, to whole points: metrics.md version 2).
 
-    Peers' counts are the rounded ones their packs carry; local forces' are rounded here.
+    Peers' counts and rates are the ones their packs carry; local forces' are published here.
     """
     counts = force_counts(children, period).set_index("force_code")
     rows = []
@@ -38,7 +39,9 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
         if code in counts.index:
             c = counts.loc[code]
             rows.append({"unit": code, "name": name, "imported": False,
-                         **{k: count(int(c[k])) for k in ("retained", "at_risk", "within", "recorded")}})
+                         **{k: count(int(c[k])) for k in ("retained", "at_risk", "within", "recorded")},
+                         "retained_rate": rate(int(c["retained"]), int(c["at_risk"]))["rate"],
+                         "within_rate": rate(int(c["within"]), int(c["recorded"]))["rate"]})
     for peer in peers:
         summary = peer["pack"]["summary"]["periods"].get(period) or {}
         if not summary or not summary.get("children"):
@@ -46,20 +49,26 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
         r28 = summary["retention"]["28d"]
         w = summary["engagement"]["within_24h"]
         rows.append({"unit": f"{peer['force_code']} (imported)", "name": f"{peer['force_name']} (imported)", "imported": True,
-                     "retained": r28["retained"], "at_risk": r28["at_risk"], "within": w["count"], "recorded": w["n"]})
+                     "retained": r28["retained"], "at_risk": r28["at_risk"], "within": w["count"], "recorded": w["n"],
+                     "retained_rate": r28["rate"], "within_rate": w["rate"]})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def usable(units: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
-    """Units whose published numerator and denominator are both numbers, with a denominator of 10 or more."""
-    ok = units[(units[numerator] != SUPPRESSED) & (units[denominator] != SUPPRESSED)].copy()
+    """Units whose published numerator, denominator and rate are all numbers, with a denominator of 10 or
+    more. ``rate`` is the published rate (from exact counts), not the ratio of the rounded counts."""
+    published = units[f"{numerator}_rate"]
+    ok = units[(units[numerator] != SUPPRESSED) & (units[denominator] != SUPPRESSED)
+               & published.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))].copy()
     ok = ok[ok[denominator].astype(int) >= 10]
     ok[numerator] = ok[numerator].astype(int)
     ok[denominator] = ok[denominator].astype(int)
-    ok["rate"] = ok[numerator] / ok[denominator]
+    ok["rate"] = ok[f"{numerator}_rate"].astype(float)
     return ok
 
 
 def weighted_rate(units: pd.DataFrame, numerator: str, denominator: str) -> float | None:
+    """The average of the units' published rates weighted by their published denominators (``numerator``
+    names the rate: see ``usable``)."""
     total = units[denominator].sum()
-    return float(units[numerator].sum() / total) if total else None
+    return float((units["rate"] * units[denominator]).sum() / total) if total else None

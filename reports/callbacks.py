@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 from components.ids import PAGES_LOCATION
 from reports import exports, images, slides
 from metrics.disclosure import PUBLICATION, Audience
+from metrics.summary import STANDARD_VERSION
 from reports.page import request_audience
 from reports.registry import build
 from warehouse.current import current_facts
@@ -41,7 +42,7 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
     if fmt in exports.TABLE_WRITERS:
         return name, exports.TABLE_WRITERS[fmt](view, panel)
     if fmt in ("png", "svg") and panel.figure is not None:
-        source = f"Harbour · {view.scope}"
+        source = f"Harbour, outcome measures v{STANDARD_VERSION} · {view.scope}"
         return name, images.render(images.presentable(panel.figure, panel.title, view.synthetic, source,
                                                       marking=view.marking), fmt)
     return None

@@ -14,6 +14,7 @@ import math
 import re
 
 from metrics.disclosure import SYMBOLS
+from metrics.summary import STANDARD_VERSION
 from reports.model import cell_kind
 
 SYNTHETIC_LINE = "SYNTHETIC DEMONSTRATION DATA: every child, force and figure is generated, not real."
@@ -46,7 +47,7 @@ def number(kind: str, value):
         return None
     if kind == "points":
         x = round(x * 100, 6)
-    if kind in ("count", "signed") or (x.is_integer() and kind in ("number", "money")):
+    if kind in ("count", "signed") or (x.is_integer() and kind in ("number", "money", "points")):
         return int(round(x))
     return x
 
@@ -78,6 +79,7 @@ def sheet_rows(view, panel) -> list[list[tuple]]:
     rows.append([])
     rows.append([text("Notes")])
     rows.extend([text(n)] for n in panel.notes)
+    rows.append([text(f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.")])
     rows.append([text("Symbols")])
     rows.extend([text(f"{symbol}: {meaning}")] for symbol, meaning in SYMBOLS.items())
     if view.marking:

@@ -80,8 +80,13 @@ def test_demo_loads_and_summary_prints_the_document(runner, url):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["force"] == "ELMSHIRE" and doc["exact"] is False and doc["synthetic"] is True
+    assert doc["standard_version"] == 2
+    rate = doc["periods"]["pilot"]["retention"]["28d"]["rate"]
+    assert rate == round(rate, 2)  # whole percentage points, as a fraction
     exact = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", url]).output)
     assert exact["exact"] is True and exact["force"] is None and exact["extract_date"] is None
+    h = exact["periods"]["pilot"]["retention"]["28d"]
+    assert h["rate"] == h["retained"] / h["at_risk"]  # full precision
     unknown = runner.invoke(main, ["summary", "--force", "NOPE", "--warehouse", url])
     assert unknown.exit_code == 2 and "no force 'NOPE'" in unknown.output
 
@@ -107,3 +112,8 @@ def test_summary_takes_the_filter_bar_filters(runner, url):
         assert girls["periods"][period]["children"] + boys["periods"][period]["children"] == everyone["periods"][period]["children"]
     bad = runner.invoke(main, ["summary", "--sex", "X", "--warehouse", url])
     assert bad.exit_code == 2 and "--sex" in bad.output
+
+
+def test_serve_refuses_an_internal_audience_on_a_non_loopback_address(runner, url):
+    result = runner.invoke(main, ["serve", "--audience", "internal", "--host", "0.0.0.0", "--warehouse", url])
+    assert result.exit_code == 2 and "loopback" in result.output and "Traceback" not in result.output

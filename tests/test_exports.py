@@ -85,6 +85,20 @@ def test_no_count_in_the_deck_breaks_the_disclosure_rule(standard_deck):
             assert is_publishable_count(int(number.replace(",", ""))), (number, text[:200])
 
 
+def test_an_exact_deck_is_marked_on_every_slide_and_a_publication_deck_on_none(demo_url, tmp_path, standard_deck):
+    _needs_chromium()
+    out = tmp_path / "exact.pptx"
+    result = CliRunner().invoke(main, ["slides", "--page", "/", "--exact", "--out", str(out), "--warehouse", demo_url])
+    assert result.exit_code == 0 and "OFFICIAL-SENSITIVE" in result.output, result.output
+    from pptx import Presentation
+
+    marking = "OFFICIAL-SENSITIVE: exact figures, not for publication"
+    for slide in Presentation(out).slides:
+        assert marking in _slide_texts(slide)
+    for slide in standard_deck.slides:
+        assert "OFFICIAL-SENSITIVE" not in " ".join(_slide_texts(slide))
+
+
 def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
     _needs_chromium()
     out = tmp_path / "retention.pptx"
@@ -154,6 +168,105 @@ def test_ods_has_title_footnotes_and_neutralised_cells():
     assert "'=1+1" in cells and "The definition." in cells
     assert all(not c.startswith(("=", "@", "+")) for c in cells)
     assert all(c.getAttribute("valuetype") == "string" for c in doc.getElementsByType(TableCell))
+
+
+@pytest.fixture(scope="module")
+def retention_view(demo_url):
+    from metrics.disclosure import INTERNAL, PUBLICATION
+    from reports.registry import build
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    f = facts(engine_for(demo_url))
+    return {a.name: build("/retention", {"force": "ELMSHIRE"}, f, a) for a in (PUBLICATION, INTERNAL)}
+
+
+def _horizon_panel(view):
+    return next(p for p in view.panels if p.panel_id == "chart-horizons")
+
+
+def _expected_rows(panel):
+    """The table's rows as a spreadsheet should hold them: rates as fractions, differences in points, c as text."""
+    from reports.model import cell_kind
+
+    out = []
+    for row in panel.table.rows:
+        cells = []
+        for column, value in zip(panel.table.columns, row):
+            kind, raw = cell_kind(column, value)
+            if raw is None:
+                cells.append(None)
+            elif kind == "points" and isinstance(raw, float):
+                cells.append(round(raw * 100, 6))
+            else:
+                cells.append(raw)
+        out.append(cells)
+    return out
+
+
+def test_xlsx_holds_numbers_with_number_formats_and_c_as_text(retention_view):
+    from openpyxl import load_workbook
+
+    for audience, view in retention_view.items():
+        panel = _horizon_panel(view)
+        ws = load_workbook(io.BytesIO(exports.to_xlsx(view, panel))).active
+        rows = [list(r) for r in ws.iter_rows()]
+        header = next(i for i, r in enumerate(rows) if r[0].value == "Horizon")
+        body = rows[header + 1: header + 1 + len(panel.table.rows)]
+        formats = {"At risk": "#,##0", "Retained": "0%" if audience == "publication" else "0.0%"}
+        for got, want in zip(body, _expected_rows(panel)):
+            for cell, expected, name in zip(got, want, panel.table.names):
+                if isinstance(expected, (int, float)):
+                    assert cell.data_type == "n" and cell.value == pytest.approx(expected), (name, cell.value, expected)
+                    if name in formats and got[1].value != "Difference (points)":
+                        assert cell.number_format == formats[name]
+                elif expected == "c":
+                    assert cell.data_type == "s" and cell.value == "c"
+        difference = next(r for r in body if r[1].value == "Difference (points)")
+        assert difference[3].data_type == "n" and difference[3].number_format.startswith("+0")
+        values = [str(c.value) for r in rows for c in r if c.value is not None]
+        assert not any(v.startswith("'+") or v.startswith("'-") for v in values)  # no number was neutralised
+        assert (values[0] == "OFFICIAL-SENSITIVE: exact figures, not for publication") == (audience == "internal")
+
+
+def test_ods_holds_numbers_with_their_values(retention_view):
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.table import TableCell, TableRow
+
+    view = retention_view["publication"]
+    panel = _horizon_panel(view)
+    doc = load(io.BytesIO(exports.to_ods(view, panel)))
+    rows = [[c for c in r.getElementsByType(TableCell)] for r in doc.getElementsByType(TableRow)]
+    header = next(i for i, r in enumerate(rows) if r and teletype.extractText(r[0]) == "Horizon")
+    body = rows[header + 1: header + 1 + len(panel.table.rows)]
+    numbers = 0
+    for got, want in zip(body, _expected_rows(panel)):
+        for cell, expected in zip(got, want):
+            if isinstance(expected, (int, float)):
+                assert cell.getAttribute("valuetype") in ("float", "percentage")
+                assert float(cell.getAttribute("value")) == pytest.approx(expected)
+                numbers += 1
+            elif expected == "c":
+                assert cell.getAttribute("valuetype") == "string" and teletype.extractText(cell) == "c"
+    assert numbers >= 20
+    rate = next(c for r in body for c in r if c.getAttribute("valuetype") == "percentage")
+    assert teletype.extractText(rate).endswith("%")
+
+
+def test_csv_holds_plain_numbers_and_two_interval_columns(retention_view):
+    import csv
+
+    view = retention_view["publication"]
+    panel = _horizon_panel(view)
+    rows = list(csv.reader(io.StringIO(exports.to_csv(view, panel).decode("utf-8-sig"))))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Horizon")
+    assert rows[header] == ["Horizon", "Period", "At risk", "Retained", "95% low", "95% high", "Fisher's exact p"]
+    for got, want in zip(rows[header + 1:], _expected_rows(panel)):
+        for text, expected in zip(got, want):
+            if isinstance(expected, (int, float)):
+                assert float(text) == pytest.approx(expected) and not text.startswith("'")
+    assert not re.search(r"[+\-]\d+ points|-\d+ to [+\-]?\d+", " ".join(" ".join(r) for r in rows))
 
 
 def test_chart_images_are_wide_png_and_svg(demo_url):
