@@ -19,7 +19,8 @@ def _md_cell(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[str]], row_headers: bool = True):
+def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[str]], row_headers: bool = True,
+               text_columns: frozenset[int] = frozenset()):
     """A native table: a caption, column headers with scope, the first cell of a row as its header.
 
     A long table (a monthly series over years) is sent as one Markdown component, which the browser
@@ -33,7 +34,8 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
         return html.Div([html.P(caption, className="table-caption"),
                          dcc.Markdown("\n".join(lines), className="data md-table", id=table_id)],
                         className="table-wrap")
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in columns]))
+    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text" if i in text_columns else None)
+                               for i, c in enumerate(columns)]))
     body = []
     for row in rows:
         cells = []
@@ -41,7 +43,7 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
             if i == 0 and row_headers:
                 cells.append(html.Th(value, scope="row"))
             else:
-                cells.append(html.Td(value))
+                cells.append(html.Td(value, className="text" if i in text_columns else None))
         body.append(html.Tr(cells))
     return html.Div(html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
                     className="table-wrap")

@@ -48,7 +48,7 @@ def points(value, digits: int | None = None) -> str:
     digits = (0 if _whole(number) else 1) if digits is None else digits
     number = round(number, digits)
     if number == 0:
-        number = 0.0
+        return f"{0:.{digits}f}"
     return f"{number:+.{digits}f}"
 
 
@@ -125,7 +125,7 @@ DISPLAY = {
     "money": money,
     "signed": lambda v: _special(v) or (f"{v:+,}" if v else "0"),
     "money2": lambda v: _special(v) or f"£{v:,.2f}",
-    "number": lambda v: _special(v) or (num(v, 1) if isinstance(v, float) and not _whole(v) else num(v)),
+    "number": lambda v: _special(v) or (f"{v:,.3f}".rstrip("0").rstrip(".") if isinstance(v, float) else num(v)),
 }
 
 

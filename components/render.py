@@ -15,6 +15,12 @@ IMAGE_FORMATS = ("png", "svg")
 TABLE_FORMATS = ("csv", "xlsx", "ods")
 
 
+def table_for(table):
+    """A view's table as a native table: text columns aligned left, numbers right."""
+    text_columns = frozenset(i for i, c in enumerate(table.columns) if c.kind == "text")
+    return data_table(table.table_id, table.caption, table.names, table.display_rows(), text_columns=text_columns)
+
+
 def download_id(panel_id: str, fmt: str) -> dict:
     return {"type": "download", "panel": panel_id, "format": fmt}
 
@@ -38,7 +44,7 @@ def panel_section(panel, show_downloads: bool = True):
         html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
         figure,
         html.Details([html.Summary(f"Table: {panel.table.caption}"),
-                      data_table(panel.table.table_id, panel.table.caption, panel.table.names, panel.table.display_rows())],
+                      table_for(panel.table)],
                      className="table-alt", open=panel.open_table),
         downloads(panel) if show_downloads else None,
         footnote(*panel.notes),
@@ -112,8 +118,7 @@ def present(view, query: dict):
         synthetic_banner(view.synthetic),
         html.H1(panel.finding, id="page-title"),
         html.P(view.scope, className="lead"),
-        figure if figure is not None else data_table(panel.table.table_id, panel.table.caption, panel.table.names,
-                                                     panel.table.display_rows()),
+        figure if figure is not None else table_for(panel.table),
         html.P(panel.summary, className="chart-summary"),
         footnote(*panel.notes[-1:]),
         nav,

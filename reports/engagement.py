@@ -18,7 +18,9 @@ CAVEAT = "What this does not show: whether a quicker conversation caused childre
 
 
 def _hours_label(h: float) -> str:
-    return f"{int(h)} hours" if h < 168 else f"{int(h // 24)} days"
+    if h < 168:
+        return f"{int(h)} hour{'s' if int(h) != 1 else ''}"
+    return f"{int(h // 24)} days"
 
 
 def view(ctx: Context, grain: str = "auto") -> View:

@@ -121,8 +121,12 @@ def view(ctx: Context) -> View:
                ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
         [KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
         f"{km_summary} {CAVEAT}")
+    finding = headline.split(";")[0]
+    if d28 and isinstance(d28.get("difference"), float):
+        finding += (f", a difference of {points(d28['difference'])} points "
+                    f"(95% interval {interval(d28['ci_low'], d28['ci_high'], points)})")
     horizon_panel = Panel(
-        "chart-horizons", "Retention at each horizon", headline.split(";")[0], headline, horizon_figure(rows),
+        "chart-horizons", "Retention at each horizon", finding, headline, horizon_figure(rows),
         Table("table-horizons", "Retention at each horizon: baseline, pilot and the difference (pilot minus baseline)",
               ["Horizon", "Period", ("At risk", "count"), ("Retained", "rate"), ("95% low", "rate"),
                ("95% high", "rate"), ("Fisher's exact p", "p")], table_rows),

@@ -86,8 +86,8 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] 
         ["Its 95% interval, high (points)", Cell(diff["ci_high"] if diff else None, "points")],
         ["Pilot children at risk at 28 days", Cell(at_risk, "count")],
         ["Missing episodes per child who went missing, baseline", Cell(per_child, "ratio")],
-        ["Cost of one investigation (2011 prices)", Cell(inputs.cost_per_investigation, "money")],
-        ["Low-case cost (2011 prices)", Cell(inputs.cost_low, "money")],
+        ["Cost of one investigation (2011 prices)", Cell(inputs.cost_per_investigation, "money2")],
+        ["Low-case cost (2011 prices)", Cell(inputs.cost_low, "money2")],
         ["Price uplift from 2011 prices", Cell(inputs.price_uplift, "number")],
         [f"Cost of the scheme ({scheme_basis})", Cell(scheme_cost, "money")],
     ]

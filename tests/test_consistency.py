@@ -17,8 +17,9 @@ from warehouse.queries import facts
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
-# The figures of a title: a percentage, a signed difference, hours, pounds. Labels such as "28-day" are not figures.
-FIGURE = re.compile(r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%|[+\-−]\d+(?:\.\d+)? points|\d+(?:\.\d+)? h\b")
+# The figures of a title: a percentage, a signed difference, hours, pounds. Labels such as "28-day" or
+# "95% interval" are not figures.
+FIGURE = re.compile(r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%(?! interval)|[+\-−]\d+(?:\.\d+)? points|\d+(?:\.\d+)? h\b")
 
 
 @pytest.fixture(scope="module", params=["pilot", "national"])

@@ -284,3 +284,8 @@ def test_chart_images_are_wide_png_and_svg(demo_url):
     name, ods = file_for("/missing", {"force": "ELMSHIRE"}, "chart-missing-outcomes", "ods")
     assert zipfile.ZipFile(io.BytesIO(ods)).read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
     assert file_for("/retention", {}, "no-such-panel", "csv") is None
+    from metrics.disclosure import INTERNAL
+
+    _, internal_svg = file_for("/retention", {}, "chart-km", "svg", INTERNAL)
+    assert b"OFFICIAL-SENSITIVE: exact figures, not for publication" in internal_svg
+    assert b"OFFICIAL-SENSITIVE" not in svg

@@ -73,7 +73,8 @@ def test_hb011_retention_table_equals_the_summary_export(driver, server, warehou
             assert row[2:6] == [count(h["at_risk"]), pct(h["rate"]), pct(h["ci_low"]), pct(h["ci_high"])]
         diff, shown = doc["comparison"]["retention"][label], rows[3 * i + 2]
         if diff["difference"] not in (None, "c"):
-            assert shown[3] == f"{round(diff['difference'] * 100):+d}"
+            points = round(diff["difference"] * 100)
+            assert shown[3] == (f"{points:+d}" if points else "0")
         if diff["p_value"] not in (None, "c"):
             assert shown[6] == ("< 0.001" if diff["p_value"] < 0.001 else f"{diff['p_value']:.3f}")
 
