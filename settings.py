@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest compression ratio of any member of an XLSX workbook (a zip bomb defence, E01).",
     ),
     Setting(
+        "HARBOUR_LOCK_TIMEOUT",
+        "30",
+        "Seconds to wait for a SQLite warehouse that another process (another load) has locked, before "
+        "giving up with a clear message.",
+    ),
+    Setting(
         "HARBOUR_DEBUG",
         "0",
         "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
@@ -89,6 +95,10 @@ def max_xlsx_uncompressed_bytes() -> int:
 
 def max_xlsx_ratio() -> float:
     return float(get("HARBOUR_MAX_XLSX_RATIO"))
+
+
+def lock_timeout_seconds() -> float:
+    return float(get("HARBOUR_LOCK_TIMEOUT"))
 
 
 def debug() -> bool:

@@ -96,6 +96,12 @@ def money(value) -> str:
     return f"{sign}£{abs(value):,.0f}"
 
 
+def plotly_text(text) -> str:
+    """Untrusted text made safe for a Plotly label, legend or hover: Plotly reads a subset of HTML (links,
+    bold, line breaks) in these, so every tag and entity is escaped and shown as the characters sent."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def long_date(value) -> str:
     """'2017-08-01' or a date -> '1 August 2017'; a month '2017-08' -> 'August 2017'."""
     if value is None:

@@ -110,3 +110,12 @@ def empty_warehouse():
         html.P("This warehouse holds no bundle. Load one with `harbour load`, or build the synthetic demo with "
                "`harbour demo`."),
     ], className="page")
+
+
+def unreadable_warehouse():
+    return html.Div([
+        html.H1("The figures cannot be read just now", id="page-title"),
+        html.P("Harbour could not read its warehouse (it may be locked by a load, moved, or read-only without its "
+               "working files). Nothing has been lost. Try again in a minute; if this persists, tell whoever runs "
+               "Harbour here."),
+    ], className="page")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.format import pct
+from components.format import pct, plotly_text
 from components.theme import figure, layout
 from metrics.disclosure import FOOTNOTE
 from metrics.benchmark import published_units, usable, weighted_rate
@@ -56,8 +56,11 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                      ("peer group" if row.unit in peers else "force")), str(getattr(row, num)), str(getattr(row, den)),
                      pct(row.rate), position])
         data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers",
-                     "name": row.name, "showlegend": False, "marker": _marker(row, selected, peers),
-                     "hovertemplate": f"{row.name}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits<extra></extra>"})
+                     "name": plotly_text(row.name), "showlegend": False, "marker": _marker(row, selected, peers),
+                     # The name goes in as data, never into the template, where %{...} would be read.
+                     "customdata": [plotly_text(row.name)],
+                     "hovertemplate": f"%{{customdata}}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits"
+                                      "<extra></extra>"})
     sel = ok[ok["unit"] == selected]
     if len(sel):
         s = sel.iloc[0]
@@ -86,7 +89,7 @@ def ranked_panel(units, selected, peers) -> Panel:
     colours = ["#D55E00" if u == selected else "#009E73" if imp else "#0072B2" if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
     patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
-    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": ok["name"].tolist(),
+    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": [plotly_text(n) for n in ok["name"]],
              "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
              "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
     shapes = []

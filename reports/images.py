@@ -10,6 +10,8 @@ import os
 import shutil
 import threading
 
+from components.format import plotly_text
+
 WIDTH, HEIGHT, SCALE = 1280, 720, 1.5  # 1920 x 1080 pixels, with type sized for the back of a hall
 _lock = threading.Lock()
 _started = False
@@ -49,7 +51,7 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     if synthetic:
         notes.append("<b>Synthetic demonstration data</b>: generated, not real")
     if source:
-        notes.append(source)
+        notes.append(plotly_text(source))  # the scope names forces: untrusted text
     if notes:
         layout.setdefault("annotations", [])
         layout["annotations"] = list(layout["annotations"]) + [{

@@ -7,12 +7,15 @@ signed-in role. Nothing below this reads it from anywhere else.
 
 from __future__ import annotations
 
+import logging
+
 from metrics.disclosure import PUBLICATION, Audience
 from metrics.filters import Filters, resolve
 from reports.registry import build
 from warehouse.current import current_facts
 
 AUDIENCE_CONFIG = "HARBOUR_AUDIENCE"
+log = logging.getLogger(__name__)
 
 
 def request_audience() -> Audience:
@@ -28,10 +31,16 @@ def request_audience() -> Audience:
 
 def layout_for(path: str, query: dict, before=(), filtered: bool = True):
     """The page at ``path`` for the URL's ``query``: the empty-warehouse page, or the rendered view."""
-    from components.render import render
-    from components.shell import empty_warehouse
+    from sqlalchemy.exc import SQLAlchemyError
 
-    facts = current_facts()
+    from components.render import render
+    from components.shell import empty_warehouse, unreadable_warehouse
+
+    try:
+        facts = current_facts()
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("the warehouse cannot be read: %s", type(exc).__name__)
+        return unreadable_warehouse()
     if facts.forces.empty and path != "/methodology":
         return empty_warehouse()
     view = build(path, query, facts, request_audience())

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
+import settings
 from warehouse.schema import metadata
 
 
@@ -33,10 +34,13 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # A locked SQLite file is waited for, for a bounded time, before the error reaches the user.
+        engine = create_engine(url, hide_parameters=True,
+                               connect_args={"timeout": settings.lock_timeout_seconds()})
         _sqlite_real_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: an error never carries the row it failed on (pseudonyms, dates) into a message.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)
