@@ -10,6 +10,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
+import security
 import settings
 from metrics.summary import STANDARD_VERSION
 
@@ -26,8 +27,19 @@ def _nav():
     return html.Nav(html.Ul(links, className="nav-list"), className="site-nav", **{"aria-label": "Pages"})
 
 
+class HarbourDash(Dash):
+    """Dash, telling the browser no software versions and never asking another host for a newer one."""
+
+    def _config(self):
+        config = super()._config()
+        for key in ("dash_version", "python_version", "dash_version_url", "plotly_version", "ddk_version"):
+            config.pop(key, None)
+        config["disable_version_check"] = True
+        return config
+
+
 def create_app() -> Dash:
-    app = Dash(
+    app = HarbourDash(
         __name__,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
@@ -53,6 +65,7 @@ def create_app() -> Dash:
                            f"{STANDARD_VERSION}; see the Methodology page."), className="site-footer"),
     ])
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    security.protect(app)
     return app
 
 

@@ -384,6 +384,9 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     from reports.page import AUDIENCE_CONFIG
     from warehouse import current
 
+    if settings.debug() and host not in LOOPBACK_HOSTS:
+        raise click.UsageError("HARBOUR_DEBUG=1 runs Werkzeug's debugger, which runs code for whoever reaches it: "
+                               "it serves only a loopback address (127.0.0.1).")
     if audience == "internal" and host not in LOOPBACK_HOSTS:
         raise click.UsageError("--audience internal serves exact figures to one analyst on this machine: it binds "
                                "only a loopback address (127.0.0.1). Share publication figures instead.")
@@ -397,6 +400,9 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     current.use(url)
     from app import create_app
 
+    import security
+
+    security.quiet_dev_server()
     app = create_app()
     app.server.config[AUDIENCE_CONFIG] = audience
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"

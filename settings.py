@@ -57,6 +57,17 @@ SETTINGS: tuple[Setting, ...] = (
         "giving up with a clear message.",
     ),
     Setting(
+        "HARBOUR_ALLOWED_HOSTS",
+        "127.0.0.1,localhost,::1",
+        "Host names (comma-separated) the dashboard answers to; any other Host header gets 400. Add the "
+        "name users type (for example harbour.herts.police.uk) when serving behind a reverse proxy.",
+    ),
+    Setting(
+        "HARBOUR_MAX_REQUEST_KB",
+        "1024",
+        "Largest request body the dashboard accepts, in KiB; a larger one gets 413 before it is read.",
+    ),
+    Setting(
         "HARBOUR_DEBUG",
         "0",
         "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
@@ -95,6 +106,14 @@ def max_xlsx_uncompressed_bytes() -> int:
 
 def max_xlsx_ratio() -> float:
     return float(get("HARBOUR_MAX_XLSX_RATIO"))
+
+
+def allowed_hosts() -> list[str]:
+    return [h.strip() for h in get("HARBOUR_ALLOWED_HOSTS").split(",") if h.strip()]
+
+
+def max_request_bytes() -> int:
+    return int(float(get("HARBOUR_MAX_REQUEST_KB")) * 1024)
 
 
 def lock_timeout_seconds() -> float:

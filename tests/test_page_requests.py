@@ -85,6 +85,8 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
         # Debug mode off: Dash's dev tools (the in-browser error UI and prop checks) are not enabled.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             page = response.read().decode()
+            assert response.headers.get_all("Server") == ["Harbour"]  # not "gunicorn"
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S).group(1))
         assert config["ui"] is False and config["props_check"] is False
     finally:

@@ -1,0 +1,90 @@
+"""The server's defences, applied once to the Flask server under the Dash app.
+
+- Security headers from a maintained library (flask-talisman): a strict Content-Security-Policy
+  (scripts only from this origin, plus the hashes of Dash's own inline scripts), frame-ancestors
+  'none', X-Frame-Options DENY, nosniff, Referrer-Policy no-referrer, and HSTS on HTTPS requests.
+- A Host allow-list (HARBOUR_ALLOWED_HOSTS, loopback names by default): a page served on an officer's
+  PC cannot be read through DNS rebinding.
+- A request body limit (HARBOUR_MAX_REQUEST_KB): a huge POST is refused with 413 before it is read.
+- No version disclosure: no Server header naming the software, no versions in Dash's config.
+"""
+
+from __future__ import annotations
+
+from flask import abort, request
+
+import settings
+
+STYLE_SOURCES = ["'self'", "'unsafe-inline'"]  # Plotly and Dash set inline styles on elements
+
+
+def content_security_policy(script_hashes: list[str]) -> dict:
+    return {
+        "default-src": "'self'",
+        "script-src": ["'self'", *script_hashes],
+        "style-src": STYLE_SOURCES,
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def protect(app) -> None:
+    """Headers, the Host allow-list, the body limit and no version disclosure, on ``app.server``."""
+    from flask_talisman import Talisman
+
+    server = app.server
+    server.config["TRUSTED_HOSTS"] = settings.allowed_hosts()
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes()
+    talisman = Talisman(
+        server,
+        content_security_policy=content_security_policy(app.csp_hashes()),
+        content_security_policy_nonce_in=None,
+        force_https=False,  # TLS ends at the reverse proxy (README); HSTS is still sent on HTTPS requests
+        strict_transport_security=True,
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+        session_cookie_secure=False,
+        session_cookie_http_only=True,
+    )
+
+    finished = []
+
+    @server.before_request
+    def _script_hashes():
+        # Dash adds some inline scripts (the pages' title callback) while it sets up on the first request,
+        # after this hook's sibling of its own has run: hash them all then, once.
+        if not finished:
+            talisman.content_security_policy["script-src"] = ["'self'", *app.csp_hashes()]
+            finished.append(True)
+
+    @server.before_request
+    def _limits():
+        # Checked before anything reads the body: a 300 MB POST costs nothing.
+        length = request.content_length
+        if length is not None and length > server.config["MAX_CONTENT_LENGTH"]:
+            abort(413)
+        request.host  # noqa: B018 - reading it checks it against TRUSTED_HOSTS (400 when not trusted)
+
+    quiet_gunicorn()
+
+
+def quiet_gunicorn() -> None:
+    """Under gunicorn, its Server header names no software either (it reads this at every response)."""
+    import sys
+
+    wsgi = sys.modules.get("gunicorn.http.wsgi")
+    if wsgi is not None:
+        wsgi.SERVER = "Harbour"
+
+
+def quiet_dev_server() -> None:
+    """The development server names no software or Python version in its Server header."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.server_version = "Harbour"
+    WSGIRequestHandler.sys_version = ""

@@ -1,0 +1,74 @@
+"""The server's defences, written as the attacks: the headers on every answer, a foreign Host header
+(DNS rebinding), a huge POST, and what the page tells about versions."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests.page_requests import client, router_request
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    return client(url)
+
+
+def test_every_answer_carries_the_security_headers(web):
+    for path in ("/", "/retention", "/_dash-layout", "/_dash-dependencies", "/assets/harbour.css"):
+        headers = web.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_hsts_is_sent_over_https_only(web):
+    assert "Strict-Transport-Security" not in web.get("/").headers
+    assert "max-age" in web.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+
+
+def test_a_foreign_host_header_is_refused(web):
+    # DNS rebinding: evil.example resolves to the officer's PC; the browser sends Host: evil.example.
+    body = json.dumps(router_request("/", ""))
+    attack = web.post("/_dash-update-component", data=body, content_type="application/json",
+                      headers={"Host": "evil.example"})
+    assert attack.status_code == 400
+    assert web.get("/", headers={"Host": "evil.example:8050"}).status_code == 400
+    ok = web.post("/_dash-update-component", data=body, content_type="application/json",
+                  headers={"Host": "127.0.0.1:8050"})
+    assert ok.status_code == 200
+
+
+def test_a_huge_post_is_refused_before_it_is_read(web):
+    answer = web.post("/_dash-update-component", data=b"x" * (2 * 1024 * 1024), content_type="application/json")
+    assert answer.status_code == 413
+
+
+def test_the_page_names_no_software_version(web):
+    page = web.get("/").get_data(as_text=True)
+    config = json.loads(page.split('<script id="_dash-config" type="application/json">')[1].split("</script>")[0])
+    for key in ("dash_version", "python_version", "plotly_version", "dash_version_url"):
+        assert key not in config
+    assert config["disable_version_check"] is True
+    assert "dash-version.plotly.com" not in page
+
+
+def test_the_development_server_names_no_software():
+    import security
+    from werkzeug.serving import WSGIRequestHandler
+
+    security.quiet_dev_server()
+    assert WSGIRequestHandler.server_version == "Harbour" and WSGIRequestHandler.sys_version == ""
+
+
+def test_the_debugger_and_internal_figures_stay_on_loopback(monkeypatch, tmp_path):
+    monkeypatch.setenv("HARBOUR_DEBUG", "1")
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    assert result.exit_code == 2 and "debugger" in result.output
