@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import abort, request
 
 import settings
 
+log = logging.getLogger(__name__)
 STYLE_SOURCES = ["'self'", "'unsafe-inline'"]  # Plotly and Dash set inline styles on elements
 
 
@@ -70,7 +73,68 @@ def protect(app) -> None:
             abort(413)
         request.host  # noqa: B018 - reading it checks it against TRUSTED_HOSTS (400 when not trusted)
 
+    @server.before_request
+    def _well_formed_callbacks():
+        if request.path.endswith("/_dash-update-component") and request.method == "POST":
+            problem = callback_problem(request.get_data(cache=True))
+            if problem:
+                log.info("refused a callback request: %s", problem)
+                abort(400, description=problem)
+
+    @server.errorhandler(Exception)
+    def _no_500s(error):
+        # A callback that fails on the input it was sent answers 400, never 500 with a traceback.
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(error, HTTPException):
+            return error
+        log.warning("a request failed: %s at %s", type(error).__name__, request.path)
+        if request.path.endswith("/_dash-update-component"):
+            return {"error": "the request could not be answered; reload the page"}, 400
+        return "Harbour could not answer this request.", 500
+
     quiet_gunicorn()
+
+
+MAX_DEPTH = 12
+
+
+def _depth(node, limit: int, level: int = 0) -> bool:
+    """True when ``node`` nests deeper than ``limit`` (checked without recursion limits being reached)."""
+    stack = [(node, level)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def callback_problem(body: bytes) -> str | None:
+    """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
+    import json
+
+    try:
+        payload = json.loads(body or b"null")
+    except (ValueError, RecursionError):
+        return "not JSON"
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    if _depth(payload, MAX_DEPTH):
+        return "nested too deeply"
+    if not isinstance(payload.get("output"), str):
+        return "no output named"
+    outputs = payload.get("outputs", [])
+    if not isinstance(outputs, (dict, list)):  # one output is a dict, several a list
+        return "'outputs' is not a property or a list of properties"
+    for key in ("inputs", "state"):
+        value = payload.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, (dict, list)) for v in value):
+            return f"'{key}' is not a list of properties"
+    return None
 
 
 def quiet_gunicorn() -> None:

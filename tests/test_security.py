@@ -72,3 +72,34 @@ def test_the_debugger_and_internal_figures_stay_on_loopback(monkeypatch, tmp_pat
     monkeypatch.setenv("HARBOUR_DEBUG", "1")
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
     assert result.exit_code == 2 and "debugger" in result.output
+
+
+def _post(web, body):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return web.post("/_dash-update-component", data=data, content_type="application/json")
+
+
+def test_crafted_callback_bodies_get_400_never_500(web):
+    deep = b'{"output": "x", "n": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"  # a RecursionError for json
+    good = router_request("/", "")
+    crafted = [
+        b"null", b"[]", b"[1, 2]", b"\"text\"", b"{", deep,
+        {**good, "output": None}, {**good, "inputs": "everything"}, {**good, "inputs": [1, 2]},
+        {**good, "output": "no-such-component.children", "outputs": {"id": "no-such-component", "property": "children"}},
+        {**good, "inputs": [{"id": "_pages_location", "property": "pathname", "value": ["/", "/x"]},
+                            {"id": "_pages_location", "property": "search", "value": {"a": 1}}]},
+        {"output": "value-apply.n_clicks", "outputs": {"id": "_pages_location", "property": "search"},
+         "inputs": [{"id": "value-apply", "property": "n_clicks", "value": "lots"}], "state": []},
+    ]
+    for body in crafted:
+        answer = _post(web, body)
+        assert answer.status_code in (200, 204, 400), (str(body)[:80], answer.status_code)
+        assert b"Traceback" not in answer.data
+
+
+def test_the_value_model_takes_a_bad_number_as_a_message(web):
+    from tests.page_requests import render
+
+    status, body = render(web, "/value", "?cost=abc&uplift=-5&scheme_cost=1e99")
+    assert status == 200
+    assert b"is not a number; the default is used" in body and b"must be between 0 and" in body
