@@ -110,6 +110,9 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
         raise LoadRefused("Refused: the bundle mixes synthetic (synthetic = Y) and real forces; "
                           "a warehouse holds one or the other, never both. Nothing was loaded.")
     synthetic = synthetic_flags == {"Y"}
+    if not synthetic and (weakness := pseudonymiser.weakness()):
+        # The pseudonyms so far lived only in memory: nothing was stored under the weak key.
+        raise LoadRefused(f"Refused: {weakness}\nNothing was loaded.")
     holds = warehouse_holds(engine)
     if holds == "synthetic" and not synthetic and not replace_demo:
         raise LoadRefused("Refused: this warehouse holds the synthetic demo. Load real data into a new "

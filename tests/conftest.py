@@ -7,7 +7,7 @@ import pytest
 from etl.pseudonymise import Pseudonymiser
 from warehouse.engine import make_engine, ensure_schema
 
-TEST_KEY = b"test-key-not-secret"
+TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

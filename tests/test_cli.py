@@ -35,7 +35,7 @@ def test_load_without_the_key_exits_2_and_says_how_to_set_it(runner, tmp_path, u
 
 
 def test_load_then_reload_then_refuse(runner, tmp_path, url, monkeypatch):
-    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key")
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key-" + "0" * 40)
     folder = bundles.write(tmp_path / "b", bundles.base())
     first = runner.invoke(main, ["load", str(folder), "--warehouse", url])
     assert first.exit_code == 0, first.output
@@ -52,7 +52,7 @@ def test_load_then_reload_then_refuse(runner, tmp_path, url, monkeypatch):
 
 
 def test_load_usage_errors_exit_2(runner, tmp_path, url, monkeypatch):
-    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key")
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "test-key-" + "0" * 40)
     assert runner.invoke(main, ["load"]).exit_code == 2
     assert runner.invoke(main, ["load", str(tmp_path / "nowhere"), "--warehouse", url]).exit_code == 2
 
@@ -117,3 +117,16 @@ def test_summary_takes_the_filter_bar_filters(runner, url):
 def test_serve_refuses_an_internal_audience_on_a_non_loopback_address(runner, url):
     result = runner.invoke(main, ["serve", "--audience", "internal", "--host", "0.0.0.0", "--warehouse", url])
     assert result.exit_code == 2 and "loopback" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("key", ["a", "short-but-not-32-bytes", "harbour-synthetic-demo-only"])
+def test_a_weak_or_public_key_never_pseudonymises_a_real_bundle(runner, tmp_path, url, monkeypatch, key):
+    # With a one-byte key (recovered in 0.1 ms) or the public demo key, child ids could be recovered by
+    # hashing every id of the source system's format: such a key is refused for real children.
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", key)
+    result = runner.invoke(main, ["load", str(bundles.write(tmp_path / "b", bundles.base())), "--warehouse", url])
+    assert result.exit_code == 1, result.output
+    assert "secrets.token_hex(32)" in result.output and "Nothing was loaded" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "k" * 32)
+    assert runner.invoke(main, ["load", str(bundles.write(tmp_path / "c", bundles.base())), "--warehouse", url]).exit_code == 0
