@@ -282,12 +282,70 @@ def benchmark() -> None:
     """Benchmark packs: disclosure-controlled aggregates that forces can exchange."""
 
 
+@benchmark.command("keygen")
+@click.option("--force", "force", metavar="CODE", required=True, help="The force the key pair signs for.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The folder to write CODE-private.pem (keep it secret) and CODE-public.pem (send it to peers).")
+def benchmark_keygen(force: str, out: Path) -> None:
+    """Make the force's Ed25519 key pair for signing its benchmark packs."""
+    import os
+
+    from metrics.pack_signing import generate, key_id, load_public
+
+    code = force.strip().upper()
+    private_path, public_path = out / f"{code}-private.pem", out / f"{code}-public.pem"
+    if private_path.exists() or public_path.exists():
+        click.echo(f"Error: {private_path.name} or {public_path.name} already exists in {out}; not overwritten.", err=True)
+        sys.exit(EXIT_REFUSED)
+    out.mkdir(parents=True, exist_ok=True)
+    private_pem, public_pem = generate()
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(private_pem)
+    public_path.write_bytes(public_pem)
+    click.echo(f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
+               f"{public_path} (send it to the forces you benchmark with). Key id {key_id(load_public(public_pem))}.")
+
+
+@benchmark.command("trust")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--force", "force", metavar="CODE", required=True, help="The force this public key signs for.")
+@warehouse_option
+def benchmark_trust(path: Path, force: str, warehouse: str | None) -> None:
+    """Add a force's public key to this warehouse's keyring, so that its signed packs can be imported."""
+    from metrics.pack_signing import SignatureProblem, key_id, load_public
+    from warehouse.peers import trust
+
+    code = force.strip().upper()
+    if path.stat().st_size > 10_000:
+        click.echo("Refused: the file is too large to be a public key.", err=True)
+        sys.exit(EXIT_REFUSED)
+    try:
+        public = load_public(path.read_bytes())
+    except SignatureProblem as exc:
+        click.echo(f"Refused: {exc}.", err=True)
+        sys.exit(EXIT_REFUSED)
+    kid = key_id(public)
+    added = trust(_engine(warehouse), kid, code, path.read_text(encoding="ascii"))
+    click.echo(f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}.")
+
+
 @benchmark.command("export")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force whose pack to write.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The pack file to write (JSON).")
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The force's private key (from `harbour benchmark keygen`); default: HARBOUR_PACK_KEY.")
+@click.option("--unsigned", is_flag=True, help="Write the pack without a signature (peers must import it with --unsigned).")
 @warehouse_option
-def benchmark_export(force: str, out: Path, warehouse: str | None) -> None:
-    """Write a force's benchmark pack: its summary and monthly series after disclosure control."""
+def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: bool, warehouse: str | None) -> None:
+    """Write a force's signed benchmark pack: its summary and monthly series after disclosure control."""
+    from metrics.pack_signing import SignatureProblem, sign
+
+    key_path = key_path or (Path(settings.get("HARBOUR_PACK_KEY")) if settings.get("HARBOUR_PACK_KEY") else None)
+    if not unsigned and (key_path is None or not key_path.is_file()):
+        click.echo("Error: a pack is signed with the force's private key: give --key (or set HARBOUR_PACK_KEY), "
+                   "making one first with `harbour benchmark keygen`; or add --unsigned.", err=True)
+        sys.exit(EXIT_USAGE)
     from datetime import date
     from importlib.metadata import PackageNotFoundError, version
 
@@ -315,31 +373,52 @@ def benchmark_export(force: str, out: Path, warehouse: str | None) -> None:
     except PackageNotFoundError:
         harbour_version = "unknown"
     pack = make_pack(row, doc, monthly, harbour_version, date.today())
-    out.write_text(json.dumps(pack, indent=1, ensure_ascii=False), encoding="utf-8")
+    if not unsigned:
+        try:
+            pack = sign(pack, key_path.read_bytes())
+        except SignatureProblem as exc:
+            click.echo(f"Error: {key_path}: {exc}.", err=True)
+            sys.exit(EXIT_REFUSED)
+    out.write_text(json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    signed = "unsigned" if unsigned else f"signed with key {pack['signature']['key_id']}"
     click.echo(f"Wrote the benchmark pack of {code} to {out} (disclosure-controlled; "
-               f"{'synthetic' if pack['synthetic'] else 'real'} data; checksum {pack['sha256'][:12]}).")
+               f"{'synthetic' if pack['synthetic'] else 'real'} data; {signed}; checksum {pack['sha256'][:12]}).")
 
 
 @benchmark.command("import")
 @click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--unsigned", is_flag=True,
+              help="Accept a pack that is unsigned or signed by a key not in the keyring; it is marked on the page.")
 @warehouse_option
-def benchmark_import(path: Path, warehouse: str | None) -> None:
-    """Check a benchmark pack and store it as a peer, with its provenance."""
-    from metrics.packs import PackError, validate
-    from warehouse.peers import add
+def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
+    """Check a benchmark pack (schema, checksum, signature) and store it as a peer, with its provenance."""
+    from metrics.pack_signing import SignatureProblem, Tampered, verify
+    from metrics.packs import MAX_PACK_BYTES, PackError, validate
+    from warehouse.peers import add, keyring
 
-    if path.stat().st_size > 20 * 2**20:
-        click.echo("Error: the file is too large to be a benchmark pack.", err=True)
+    if path.stat().st_size > MAX_PACK_BYTES:
+        click.echo("Refused: the file is too large to be a benchmark pack.", err=True)
         sys.exit(EXIT_REFUSED)
     try:
         pack = validate(path.read_bytes())
     except PackError as exc:
         click.echo(f"Refused: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
-    peer_id, added = add(_engine(warehouse), pack, path.name)
+    engine = _engine(warehouse)
+    signer = None
+    try:
+        signer = verify(pack, keyring(engine))
+    except SignatureProblem as exc:
+        altered = isinstance(exc, Tampered)
+        if altered or not unsigned:
+            click.echo(f"Refused: {exc}." + ("" if altered else " To import it all the same, marked as unverified, "
+                                              "add --unsigned."), err=True)
+            sys.exit(EXIT_REFUSED)
+    peer_id, added = add(engine, pack, path.name[:255], signer)
     word = "Imported" if added else "Already imported"
+    how = f"signature verified (key {signer})" if signer else "UNVERIFIED: unsigned or by an unknown key"
     click.echo(f"{word}: {pack['force']['name']} ({pack['force']['code']}) as peer {peer_id}, made {pack['made']} "
-               f"with Harbour {pack['harbour_version']}.")
+               f"with Harbour {pack['harbour_version']}; {how}.")
 
 
 @benchmark.command("list")

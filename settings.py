@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The synthetic demo uses a fixed demo key of its own.",
     ),
     Setting(
+        "HARBOUR_PACK_KEY",
+        None,
+        "Path of the force's private key (from `harbour benchmark keygen`) that signs its benchmark packs. "
+        "Keep it outside the warehouse and the repository.",
+    ),
+    Setting(
         "HARBOUR_MAX_FILE_MB",
         "200",
         "Largest bundle file (CSV or XLSX) the loader will read, in MiB; a larger file is refused (E01).",

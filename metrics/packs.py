@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from metrics.disclosure import is_publishable_count
+from metrics.pack_schema import SchemaError, check_pack
 from metrics.summary import STANDARD_VERSION
 
 FORMAT = "harbour-benchmark-pack"
@@ -24,8 +25,15 @@ _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 
 
+MAX_PACK_BYTES = 2 * 2**20
+
+
 class PackError(ValueError):
     """A pack that cannot be imported; the message says why, in words."""
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number a pack may hold")
 
 
 def month(value) -> str | None:
@@ -42,6 +50,13 @@ def _months_only(summary: dict) -> dict:
     return out
 
 
+def _text_or_none(value) -> str | None:
+    """A text field of the force's row; a blank or missing one (pandas gives NaN) is None."""
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
+        return None
+    return str(value)
+
+
 def checksum(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
@@ -53,7 +68,7 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
     body = {
         "format": FORMAT, "pack_version": PACK_VERSION, "standard_version": STANDARD_VERSION,
         "harbour_version": harbour_version, "made": month(made.isoformat()),
-        "force": {"code": force["force_code"], "name": force["force_name"], "scheme_name": force.get("scheme_name"),
+        "force": {"code": force["force_code"], "name": force["force_name"], "scheme_name": _text_or_none(force.get("scheme_name")),
                   "pilot_start": month(force.get("pilot_start")), "baseline_start": month(force.get("baseline_start")),
                   "extract_month": month(force.get("extract_date"))},
         "synthetic": bool(force.get("synthetic")),
@@ -76,9 +91,11 @@ def _walk(node, path=()):
 
 def validate(text: str | bytes) -> dict:
     """The pack in ``text``, checked; raises PackError naming the problem."""
+    if len(text) > MAX_PACK_BYTES:
+        raise PackError(f"the file is {len(text):,} bytes; a benchmark pack is at most {MAX_PACK_BYTES:,}")
     try:
-        pack = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        pack = json.loads(text, parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
         raise PackError(f"the file is not a benchmark pack: it is not valid JSON ({exc.__class__.__name__})") from None
     if not isinstance(pack, dict) or pack.get("format") != FORMAT:
         raise PackError("the file is not a Harbour benchmark pack (its format field is missing or different)")
@@ -87,7 +104,11 @@ def validate(text: str | bytes) -> dict:
     if pack.get("standard_version") != STANDARD_VERSION:
         raise PackError(f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
                         f"version {STANDARD_VERSION}")
-    body = {k: v for k, v in pack.items() if k != "sha256"}
+    try:
+        check_pack(pack)
+    except SchemaError as exc:
+        raise PackError(f"the pack is malformed at {exc}") from None
+    body = {k: v for k, v in pack.items() if k not in ("sha256", "signature")}
     if pack.get("sha256") != checksum(body):
         raise PackError("the pack's checksum does not match its content: it was damaged or edited after it was made")
     try:

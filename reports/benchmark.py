@@ -117,7 +117,8 @@ def ranked_panel(units, selected, peers) -> Panel:
 
 
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
-    units = published_units(facts.children, facts.forces, period, peers)
+    skipped: list[str] = []
+    units = published_units(facts.children, facts.forces, period, peers, skipped)
     imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
     peer_group = peer_group | imported_units
     panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [ranked_panel(units, selected, peer_group)]
@@ -126,7 +127,11 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
         notices.append("The forces here are fictional and their figures synthetic.")
     if peers:
         notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
-                       "are the rounded ones in their benchmark packs.")
+                       "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
+                       "without a signature from a trusted key.")
+    for name in skipped:
+        notices.append(f"The imported pack of {name} was skipped: it does not pass this Harbour's checks. An admin "
+                       "can remove it and import a fresh one.")
     return View("/benchmark", "Benchmarking between forces",
                 f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
                 facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period",

@@ -21,10 +21,22 @@ def demo_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pack_file(demo_url, tmp_path_factory):
-    out = tmp_path_factory.mktemp("pack") / "elmshire.json"
-    result = CliRunner().invoke(main, ["benchmark", "export", "--force", "ELMSHIRE", "--out", str(out), "--warehouse", demo_url])
+def keys(tmp_path_factory):
+    """ELMSHIRE's key pair, as `harbour benchmark keygen` makes it."""
+    folder = tmp_path_factory.mktemp("keys")
+    result = CliRunner().invoke(main, ["benchmark", "keygen", "--force", "ELMSHIRE", "--out", str(folder)])
     assert result.exit_code == 0, result.output
+    private = folder / "ELMSHIRE-private.pem"
+    assert private.stat().st_mode & 0o077 == 0  # readable by its owner only
+    return private, folder / "ELMSHIRE-public.pem"
+
+
+@pytest.fixture(scope="module")
+def pack_file(demo_url, keys, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pack") / "elmshire.json"
+    result = CliRunner().invoke(main, ["benchmark", "export", "--force", "ELMSHIRE", "--out", str(out), "--key",
+                                       str(keys[0]), "--warehouse", demo_url])
+    assert result.exit_code == 0 and "signed with key" in result.output, result.output
     return out
 
 
@@ -69,10 +81,11 @@ def test_a_pack_holds_no_identifier_no_fine_date_and_no_unsafe_count(pack_file):
     assert pack["summary"]["exact"] is False
 
 
-def _write(tmp_path, pack, rehash=True):
-    body = {k: v for k, v in pack.items() if k != "sha256"}
-    out = dict(body, sha256=checksum(body) if rehash else pack["sha256"])
-    path = tmp_path / "pack.json"
+def _write(tmp_path, pack, rehash=True, name="pack.json"):
+    """The pack as an attacker would write it: changed, with its checksum recomputed (anyone can)."""
+    body = {k: v for k, v in pack.items() if k not in ("sha256", "signature")}
+    out = dict(pack, sha256=checksum(body) if rehash else pack["sha256"])
+    path = tmp_path / name
     path.write_text(json.dumps(out))
     return path
 
@@ -81,7 +94,7 @@ def test_import_refuses_a_tampered_a_wrong_version_and_a_malformed_pack(pack_fil
     pack = json.loads(pack_file.read_text())
     runner = CliRunner()
     tampered = json.loads(json.dumps(pack))
-    tampered["summary"]["periods"]["pilot"]["retention"]["28d"]["retained"] = 60
+    tampered["summary"]["periods"]["pilot"]["retention"]["28d"]["rate"] = 0.99
     result = runner.invoke(main, ["benchmark", "import", str(_write(tmp_path, tampered, rehash=False)), "--warehouse", demo_url])
     assert result.exit_code == 1 and "checksum does not match" in result.output
     wrong = dict(pack, pack_version=2)
@@ -100,12 +113,14 @@ def test_import_refuses_a_tampered_a_wrong_version_and_a_malformed_pack(pack_fil
     assert result.exit_code == 1 and "not valid JSON" in result.output and "Traceback" not in result.output
 
 
-def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file, tmp_path):
+def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file, keys, tmp_path):
     runner = CliRunner()
     other = f"sqlite:///{tmp_path / 'other.sqlite'}"
     assert runner.invoke(main, ["demo", "--seed", "99", "--warehouse", other]).exit_code == 0
+    trusted = runner.invoke(main, ["benchmark", "trust", str(keys[1]), "--force", "ELMSHIRE", "--warehouse", other])
+    assert trusted.exit_code == 0 and "Trusted: key" in trusted.output, trusted.output
     imported = runner.invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", other])
-    assert imported.exit_code == 0 and "Imported" in imported.output
+    assert imported.exit_code == 0 and "Imported" in imported.output and "signature verified" in imported.output
     again = runner.invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", other])
     assert "Already imported" in again.output
     listed = runner.invoke(main, ["benchmark", "list", "--warehouse", other])
@@ -120,3 +135,88 @@ def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file
     peer_id = re.search(r"^(\d+)\t", listed.output, re.M).group(1)
     assert runner.invoke(main, ["benchmark", "remove", peer_id, "--warehouse", other]).exit_code == 0
     assert "0 imported peers." in runner.invoke(main, ["benchmark", "list", "--warehouse", other]).output
+
+
+@pytest.fixture
+def other(tmp_path):
+    url = f"sqlite:///{tmp_path / 'peer.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--seed", "98", "--warehouse", url]).exit_code == 0
+    return url
+
+
+def _import(path, url, *extra):
+    return CliRunner().invoke(main, ["benchmark", "import", str(path), "--warehouse", url, *extra])
+
+
+def test_an_unsigned_or_unknown_signers_pack_needs_unsigned_and_is_marked(pack_file, tmp_path, other, demo_url):
+    unknown = _import(pack_file, other)  # signed, but ELMSHIRE's key is not in this keyring
+    assert unknown.exit_code == 1 and "not in this warehouse's keyring" in unknown.output
+    plain = tmp_path / "plain.json"
+    result = CliRunner().invoke(main, ["benchmark", "export", "--force", "ELMSHIRE", "--unsigned", "--out", str(plain),
+                                       "--warehouse", demo_url])
+    assert result.exit_code == 0 and "unsigned" in result.output
+    refused = _import(plain, other)
+    assert refused.exit_code == 1 and "not signed" in refused.output and "--unsigned" in refused.output
+    accepted = _import(plain, other, "--unsigned")
+    assert accepted.exit_code == 0 and "UNVERIFIED" in accepted.output
+    status, body = render(client(other), "/benchmark", "?force=ELMSHIRE")
+    assert status == 200 and b"(imported, unverified)" in body
+
+
+def test_a_signed_pack_altered_and_rehashed_is_refused_even_with_unsigned(pack_file, keys, tmp_path, other):
+    assert CliRunner().invoke(main, ["benchmark", "trust", str(keys[1]), "--force", "ELMSHIRE",
+                                     "--warehouse", other]).exit_code == 0
+    pack = json.loads(pack_file.read_text())
+    pack["summary"]["periods"]["pilot"]["retention"]["28d"]["rate"] = 0.99  # a better figure, checksum recomputed
+    for extra in ((), ("--unsigned",)):
+        result = _import(_write(tmp_path, pack), other, *extra)
+        assert result.exit_code == 1 and "signature does not match" in result.output, result.output
+    # A key trusted for another force cannot sign for this one.
+    stolen = json.loads(pack_file.read_text())
+    stolen["force"]["code"] = stolen["summary"]["force"] = "FENWICK"
+    result = _import(_write(tmp_path, stolen), other, "--unsigned")
+    assert result.exit_code == 1 and "signed with the key trusted for ELMSHIRE" in result.output
+
+
+@pytest.mark.parametrize("attack, words", [
+    (lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(at_risk=10**30), "a count must be"),
+    (lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(retained=95, at_risk=50), "larger than at_risk"),
+    (lambda p: p["summary"]["periods"]["pilot"].update(children=False), "a count must be"),
+    (lambda p: p["force"].update(name=["not", "text"]), "must be text"),
+    (lambda p: p["force"].update(name={"$ref": "x"}), "must be text"),
+    (lambda p: p["summary"]["periods"]["pilot"]["engagement"].update(median_hours="soon"), "must be a number"),
+    (lambda p: p.update(monthly=[{"month": "2017-08", "children": 10, "retention_7d": 0.5, "within_24h": 0.5,
+                                  "median_engagement_hours": 1.0}] * 400), "at most 360"),
+    (lambda p: p.update(extra={"a": 1}), "does not know"),
+    (lambda p: p["summary"].update(exact=True), "publication figures only"),
+])
+def test_every_field_of_a_pack_is_checked_against_its_schema(pack_file, tmp_path, other, attack, words):
+    pack = json.loads(pack_file.read_text())
+    attack(pack)
+    result = _import(_write(tmp_path, pack), other, "--unsigned")
+    assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_deeply_nested_or_not_a_number_pack_is_refused_in_one_line(tmp_path, other, pack_file):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": "harbour-benchmark-pack", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = _import(deep, other, "--unsigned")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    nan = tmp_path / "nan.json"
+    nan.write_text(pack_file.read_text().replace('"rate": 0.', '"rate": NaN, "x": 0.', 1))
+    result = _import(nan, other, "--unsigned")
+    assert result.exit_code == 1 and "not valid JSON" in result.output
+
+
+def test_one_bad_stored_pack_is_skipped_and_named_not_a_broken_page(pack_file, keys, other):
+    import sqlalchemy as sa
+
+    assert _import(pack_file, other, "--unsigned").exit_code == 0
+    engine = sa.create_engine(other)
+    with engine.begin() as conn:  # a pack edited in the warehouse, or stored by an older Harbour
+        pack = json.loads(pack_file.read_text())
+        pack["summary"]["periods"]["pilot"]["retention"]["28d"]["at_risk"] = 10**30
+        conn.execute(sa.text("UPDATE benchmark_peers SET pack = :p"), {"p": json.dumps(pack)})
+    engine.dispose()
+    status, body = render(client(other), "/benchmark", "?force=ELMSHIRE")
+    assert status == 200 and b"was skipped" in body and b"Elmshire Constabulary (fictional)" in body

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -172,6 +173,24 @@ benchmark_peers = Table(
     Column("source_name", String(255), nullable=False),
     Column("sha256", String(64), nullable=False, unique=True),
     Column("pack", JSON, nullable=False),
+)
+
+# The keyring: public keys of the forces whose signed benchmark packs this warehouse trusts.
+trusted_keys = Table(
+    "trusted_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("force_code", String(16), nullable=False),
+    Column("public_pem", Text, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
+
+# Who signed each imported pack: key_id None for a pack imported with --unsigned (marked on the page).
+benchmark_peer_signers = Table(
+    "benchmark_peer_signers",
+    metadata,
+    Column("peer_id", Integer, ForeignKey("benchmark_peers.peer_id", ondelete="CASCADE"), primary_key=True),
+    Column("key_id", String(16), nullable=True),
 )
 
 # Tables holding a force's data, in the order they are deleted (children before parents).

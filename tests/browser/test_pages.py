@@ -89,14 +89,14 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
 
     pack = tmp_path / "pack.json"
     runner = CliRunner()
-    assert runner.invoke(main, ["benchmark", "export", "--force", "FENWICK", "--out", str(pack),
+    assert runner.invoke(main, ["benchmark", "export", "--force", "FENWICK", "--unsigned", "--out", str(pack),
                                 "--warehouse", warehouse_url]).exit_code == 0
-    assert runner.invoke(main, ["benchmark", "import", str(pack), "--warehouse", warehouse_url]).exit_code == 0
+    assert runner.invoke(main, ["benchmark", "import", str(pack), "--unsigned", "--warehouse", warehouse_url]).exit_code == 0
     figures = json.loads(pack.read_text())["summary"]["periods"]["baseline"]["retention"]["28d"]
     open_page(driver, server + "/benchmark?force=ELMSHIRE&peers=MARSHCOTE&bench_period=baseline")
     rows = [[c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
             for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")]
-    peer = next(r for r in rows if r[0].endswith("(imported)"))
+    peer = next(r for r in rows if r[0].endswith("(imported, unverified)"))
     assert peer[1:4] == ["imported peer", str(figures["retained"]), str(figures["at_risk"])]
     assert any(r[1] == "selected" for r in rows) and any(r[1] == "peer group" for r in rows)
     assert "imported peer" in text(driver, "#main")
