@@ -5,11 +5,14 @@ Nothing else happens here: no data is read at import; pages read the warehouse w
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import dash
 from dash import Dash, dcc, html
 
+import access
 import security
 import settings
 from metrics.summary import STANDARD_VERSION
@@ -27,8 +30,26 @@ def _nav():
     return html.Nav(html.Ul(links, className="nav-list"), className="site-nav", **{"aria-label": "Pages"})
 
 
+_CALLBACKS: dict = {}  # dash.callback's global registrations, kept for every app this process makes
+
+
 class HarbourDash(Dash):
-    """Dash, telling the browser no software versions and never asking another host for a newer one."""
+    """Dash, telling the browser no software versions and never asking another host for a newer one.
+
+    Dash moves the callbacks registered with ``dash.callback`` into the first app that serves a
+    request; a process that makes more than one app (``harbour serve``, the tests) gives each its own copy.
+    """
+
+    def _setup_server(self):
+        from dash import _callback
+
+        if not self._got_first_request["setup_server"] and _CALLBACKS:
+            for key, value in _CALLBACKS["map"].items():
+                _callback.GLOBAL_CALLBACK_MAP.setdefault(key, value)
+            listed = {json.dumps(c.get("output"), default=str) for c in _callback.GLOBAL_CALLBACK_LIST}
+            _callback.GLOBAL_CALLBACK_LIST.extend(c for c in _CALLBACKS["list"]
+                                                  if json.dumps(c.get("output"), default=str) not in listed)
+        super()._setup_server()
 
     def _config(self):
         config = super()._config()
@@ -38,7 +59,9 @@ class HarbourDash(Dash):
         return config
 
 
-def create_app() -> Dash:
+def create_app(exposed: bool = False) -> Dash:
+    """The app; ``exposed``: reachable from other machines (a non-loopback address, or gunicorn), where
+    sign-in is required (access.setup raises RefuseToStart otherwise)."""
     app = HarbourDash(
         __name__,
         use_pages=True,
@@ -50,9 +73,18 @@ def create_app() -> Dash:
     )
     import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
     import reports.callbacks  # noqa: F401  (registers the downloads' callback)
+    from dash import _callback
 
+    if not _CALLBACKS:
+        _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))
+
+    banner = None
+    if access.mode() == "none":
+        banner = html.P("Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, as a "
+                        "viewer.", className="auth-banner", role="note", id="auth-off-notice")
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="skip-link"),
+        banner,
         html.Header([
             html.P([html.Span("Harbour", className="brand"),
                     html.Span(" · outcomes of schemes protecting unaccompanied migrant children", className="tagline")],
@@ -66,9 +98,18 @@ def create_app() -> Dash:
     ])
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
     security.protect(app)
+    access.setup(app, exposed)  # after the defences, so that a malformed request is refused before sign-in
     return app
 
 
-app = create_app()
+def _under_gunicorn() -> bool:
+    return "gunicorn.arbiter" in sys.modules
+
+
+try:
+    app = create_app(exposed=_under_gunicorn())
+except access.RefuseToStart as refusal:
+    print(f"Harbour refuses to start: {refusal}", file=sys.stderr)
+    raise SystemExit(3) from None  # gunicorn stops on a worker that cannot boot
 server = app.server
 server.config["DEBUG"] = settings.debug()

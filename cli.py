@@ -466,6 +466,11 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     if settings.debug() and host not in LOOPBACK_HOSTS:
         raise click.UsageError("HARBOUR_DEBUG=1 runs Werkzeug's debugger, which runs code for whoever reaches it: "
                                "it serves only a loopback address (127.0.0.1).")
+    import access as access_module
+
+    if audience == "internal" and access_module.mode() != "local":
+        raise click.UsageError("--audience internal is for one analyst on their own machine, without sign-in; with "
+                               "sign-in, analysts switch to exact figures on the pages.")
     if audience == "internal" and host not in LOOPBACK_HOSTS:
         raise click.UsageError("--audience internal serves exact figures to one analyst on this machine: it binds "
                                "only a loopback address (127.0.0.1). Share publication figures instead.")
@@ -479,10 +484,14 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     current.use(url)
     from app import create_app
 
+    import access
     import security
 
     security.quiet_dev_server()
-    app = create_app()
+    try:
+        app = create_app(exposed=host not in LOOPBACK_HOSTS)
+    except access.RefuseToStart as refusal:
+        raise click.UsageError(str(refusal)) from None
     app.server.config[AUDIENCE_CONFIG] = audience
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
     click.echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")

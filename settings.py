@@ -63,6 +63,43 @@ SETTINGS: tuple[Setting, ...] = (
         "giving up with a clear message.",
     ),
     Setting(
+        "HARBOUR_OIDC_ISSUER",
+        None,
+        "OpenID Connect issuer URL (for Microsoft Entra ID: https://login.microsoftonline.com/<tenant>/v2.0). "
+        "Setting it turns sign-in on; its discovery document is read from <issuer>/.well-known/openid-configuration.",
+    ),
+    Setting("HARBOUR_OIDC_CLIENT_ID", None, "The client (application) id registered with the OpenID Connect provider."),
+    Setting("HARBOUR_OIDC_CLIENT_SECRET", None, "The client secret registered with the OpenID Connect provider."),
+    Setting(
+        "HARBOUR_SECRET_KEY",
+        None,
+        "Secret that signs sign-in sessions: at least 32 random characters, the same on every worker. "
+        "Required with sign-in.",
+    ),
+    Setting(
+        "HARBOUR_FORCE_HTTPS_CALLBACK",
+        None,
+        "Set to 1 behind a reverse proxy that ends TLS, so that the sign-in redirect URI is https.",
+    ),
+    Setting(
+        "HARBOUR_ROLE_CLAIM",
+        "roles",
+        "The ID token claim that carries the user's groups or app roles (Entra ID: roles, or groups).",
+    ),
+    Setting(
+        "HARBOUR_ROLE_MAP",
+        "harbour-viewer=viewer,harbour-analyst=analyst,harbour-admin=admin",
+        "Which claim value gives which Harbour role (viewer, analyst, admin), comma-separated VALUE=ROLE pairs. "
+        "A user with none of them is signed in but sees nothing.",
+    ),
+    Setting(
+        "HARBOUR_AUTH",
+        None,
+        "Leave unset: sign-in when HARBOUR_OIDC_ISSUER is set, else a loopback-only server for the person at "
+        "the machine. 'none' serves a closed network without sign-in (every user a viewer), with a banner on "
+        "every page.",
+    ),
+    Setting(
         "HARBOUR_ALLOWED_HOSTS",
         "127.0.0.1,localhost,::1",
         "Host names (comma-separated) the dashboard answers to; any other Host header gets 400. Add the "
@@ -112,6 +149,15 @@ def max_xlsx_uncompressed_bytes() -> int:
 
 def max_xlsx_ratio() -> float:
     return float(get("HARBOUR_MAX_XLSX_RATIO"))
+
+
+def role_map() -> dict[str, str]:
+    out = {}
+    for pair in (get("HARBOUR_ROLE_MAP") or "").split(","):
+        if "=" in pair:
+            value, role = pair.split("=", 1)
+            out[value.strip()] = role.strip().lower()
+    return out
 
 
 def allowed_hosts() -> list[str]:

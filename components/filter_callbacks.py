@@ -66,7 +66,7 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
 
 
 FILTER_FIELDS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to")
-FILTER_KEYS = FILTER_FIELDS + ("present",)  # what the navigation carries from page to page
+FILTER_KEYS = FILTER_FIELDS + ("present", "audience")  # what the navigation carries from page to page
 
 
 @callback(

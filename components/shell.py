@@ -119,3 +119,7 @@ def unreadable_warehouse():
                "working files). Nothing has been lost. Try again in a minute; if this persists, tell whoever runs "
                "Harbour here."),
     ], className="page")
+
+
+def not_permitted(message: str):
+    return html.Div([html.H1("Not available to you", id="page-title"), html.P(message)], className="page")

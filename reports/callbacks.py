@@ -8,14 +8,17 @@ import re
 from urllib.parse import parse_qsl
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+from flask import abort
+
+import access
 
 from components.ids import PAGES_LOCATION
 from reports import exports, images, slides
 from metrics.disclosure import PUBLICATION, Audience
 from metrics.summary import STANDARD_VERSION
-from reports.page import request_audience
+from reports.page import PAGE_ROLES, NotPermitted, request_audience
 from reports.registry import build
-from warehouse.current import current_facts
+from warehouse.current import current_facts, engine
 
 log = logging.getLogger(__name__)
 DOWNLOAD_ID = "download-file"
@@ -65,9 +68,20 @@ def download(_clicks, _slides, pathname, search):
         panel_id, fmt = None, "pptx"
     else:
         panel_id, fmt = trigger["panel"], trigger["format"]
-    made = file_for(pathname or "/", query, panel_id, fmt, request_audience())
+    person = access.current_person()
+    # Enforced here, on the server: tables are for analysts, exact figures too, and a page's own role applies.
+    needed = max(("analyst" if fmt in exports.TABLE_WRITERS else "viewer", PAGE_ROLES.get(pathname, "viewer")),
+                 key=access.RANK.get)
+    if not person.may(needed):
+        abort(403)
+    try:
+        audience = request_audience(query)
+    except NotPermitted:
+        abort(403)
+    made = file_for(pathname or "/", query, panel_id, fmt, audience)
     if made is None:
         return no_update
     name, content = made
+    access.record(engine(), person, pathname or "/", query, audience.name, download=name)
     log.info("download %s", name)
     return dcc.send_bytes(content, name, type=exports.MEDIA_TYPES[fmt])

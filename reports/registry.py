@@ -27,6 +27,12 @@ def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> Vi
         group = {p for p in str(query.get("peers", "")).split(",") if p}
         period = "baseline" if query.get("bench_period") == "baseline" else "pilot"
         return benchmark.view(facts, all_peers(engine()), selected, group, period, query.get("od") == "1")
+    if path == "/access-log":
+        from reports import access_log
+        from warehouse.current import engine
+        from warehouse.queries import access_entries
+
+        return access_log.view(access_entries(engine()), facts.synthetic)
     if path == "/data-quality":
         from warehouse.current import engine
         from warehouse.queries import load_history, warnings_by_rule

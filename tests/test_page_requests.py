@@ -61,7 +61,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "HARBOUR_WAREHOUSE": url}
+    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none"}  # a closed network: no sign-in
     env.pop("HARBOUR_DEBUG", None)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:server"],
                                cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

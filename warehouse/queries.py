@@ -109,3 +109,12 @@ def warnings_by_rule(engine: Engine) -> pd.DataFrame:
                             .where(w.c.batch_id.in_(held)).group_by(w.c.rule, w.c.file)
                             .order_by(w.c.rule, w.c.file)).all()
     return pd.DataFrame(rows, columns=["rule", "file", "warnings"])
+
+
+def access_entries(engine: Engine, limit: int = 500) -> list[dict]:
+    """The newest entries of the access log, newest first."""
+    from warehouse.schema import access_log
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(access_log).order_by(access_log.c.entry_id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]

@@ -175,6 +175,21 @@ benchmark_peers = Table(
     Column("pack", JSON, nullable=False),
 )
 
+# The append-only access log: who saw which view, with which filters, for which audience, and what they
+# downloaded. Harbour only ever inserts into it.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("person", String(120), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("path", String(120), nullable=False),
+    Column("query", String(500), nullable=False),
+    Column("audience", String(16), nullable=False),
+    Column("download", String(255), nullable=True),
+)
+
 # The keyring: public keys of the forces whose signed benchmark packs this warehouse trusts.
 trusted_keys = Table(
     "trusted_keys",

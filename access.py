@@ -1,0 +1,134 @@
+"""Who is asking, and what they may see: sign-in (OpenID Connect through dash-auth, on Authlib), roles,
+and the append-only access log.
+
+Three ways to run:
+- **local** (the default): `harbour serve` on 127.0.0.1 needs no sign-in; the person at the machine is its
+  analyst and admin. Binding any other address, or running under gunicorn, refuses to start.
+- **oidc** (HARBOUR_OIDC_ISSUER set): every request needs a signed-in user; the role comes from a claim
+  (HARBOUR_ROLE_CLAIM) mapped by HARBOUR_ROLE_MAP: viewer, analyst or admin.
+- **none** (HARBOUR_AUTH=none): a closed network without sign-in; everyone is a viewer, and every page
+  says so in a banner.
+
+Roles, enforced on the server in every page, callback and download, never by hiding links:
+- viewer: publication figures, pages, chart images and slides;
+- analyst: also exact (internal) figures, through an explicit switch, and table downloads;
+- admin: also the load history (data quality) and the access log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import settings
+
+RANK = {"viewer": 1, "analyst": 2, "admin": 3}
+MODE_CONFIG = "HARBOUR_ACCESS_MODE"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class RefuseToStart(RuntimeError):
+    """The server would be reachable by others without sign-in; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str | None  # None: signed in, but no Harbour role
+
+    def may(self, role: str) -> bool:
+        return self.role is not None and RANK[self.role] >= RANK[role]
+
+
+def mode() -> str:
+    if (settings.get("HARBOUR_AUTH") or "").strip().lower() == "none":
+        return "none"
+    return "oidc" if settings.get("HARBOUR_OIDC_ISSUER") else "local"
+
+
+def setup(app, exposed: bool) -> str:
+    """Sign-in for ``app`` as the settings say; ``exposed``: reachable from other machines (a non-loopback
+    address, or gunicorn). Returns the mode, or raises RefuseToStart."""
+    chosen = mode()
+    if chosen == "local" and exposed:
+        raise RefuseToStart(
+            "Harbour would be reachable from other machines without sign-in. Set HARBOUR_OIDC_ISSUER, "
+            "HARBOUR_OIDC_CLIENT_ID, HARBOUR_OIDC_CLIENT_SECRET and HARBOUR_SECRET_KEY to turn on sign-in, or "
+            "HARBOUR_AUTH=none for a closed network (every user a viewer, with a banner on every page); or serve "
+            "on 127.0.0.1 only.")
+    if chosen == "oidc":
+        missing = [name for name in ("HARBOUR_OIDC_CLIENT_ID", "HARBOUR_OIDC_CLIENT_SECRET", "HARBOUR_SECRET_KEY")
+                   if not settings.get(name)]
+        if missing:
+            raise RefuseToStart(f"Sign-in is on (HARBOUR_OIDC_ISSUER) but {', '.join(missing)} is not set.")
+        if len(settings.get("HARBOUR_SECRET_KEY")) < 32:
+            raise RefuseToStart("HARBOUR_SECRET_KEY must be at least 32 random characters, for example "
+                                "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")
+        from dash_auth import OIDCAuth
+
+        auth = OIDCAuth(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
+                        force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")))
+        issuer = settings.get("HARBOUR_OIDC_ISSUER").rstrip("/")
+        auth.register_provider("harbour", client_id=settings.get("HARBOUR_OIDC_CLIENT_ID"),
+                               client_secret=settings.get("HARBOUR_OIDC_CLIENT_SECRET"),
+                               server_metadata_url=f"{issuer}/.well-known/openid-configuration",
+                               client_kwargs={"scope": "openid email profile"})
+        server = app.server
+        server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.server.config[MODE_CONFIG] = chosen
+    return chosen
+
+
+def role_from_claims(claims: dict) -> str | None:
+    """The highest Harbour role that the user's claim values map to, or None."""
+    values = claims.get(settings.get("HARBOUR_ROLE_CLAIM") or "roles") or []
+    if isinstance(values, str):
+        values = [values]
+    mapping = settings.role_map()
+    roles = [mapping[v] for v in values if isinstance(v, str) and mapping.get(v) in RANK]
+    return max(roles, key=RANK.get) if roles else None
+
+
+def current_person() -> Person:
+    """The person making the current request (outside a request: the local user, as the CLI is)."""
+    try:
+        from flask import current_app, session
+
+        chosen = current_app.config.get(MODE_CONFIG, "local")
+    except RuntimeError:
+        return Person("command line", "admin")
+    if chosen == "none":
+        return Person("unsigned (closed network)", "viewer")
+    if chosen == "local":
+        return Person("local user", "admin")
+    user = session.get("user") or {}
+    name = str(user.get("email") or user.get("preferred_username") or user.get("sub") or "unknown")[:120]
+    return Person(name, role_from_claims(user))
+
+
+def banner_text() -> str | None:
+    """The banner every page shows when sign-in is off on a shared server."""
+    try:
+        from flask import current_app
+
+        if current_app.config.get(MODE_CONFIG) == "none":
+            return ("Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, "
+                    "as a viewer.")
+    except RuntimeError:
+        pass
+    return None
+
+
+def record(engine, person: Person, path: str, query: dict, audience: str, download: str | None = None) -> None:
+    """Append one line to the access log. Nothing child-level is in a query, so nothing child-level is logged."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from warehouse import schema
+
+    text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500]
+    with engine.begin() as conn:
+        conn.execute(insert(schema.access_log).values(
+            at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0), person=person.name[:120],
+            role=person.role or "none", path=str(path)[:120], query=text, audience=audience,
+            download=(download or None)))

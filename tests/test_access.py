@@ -1,0 +1,137 @@
+"""Roles on the server, in-process: a signed-in viewer, analyst and admin (sessions as the OIDC callback
+leaves them), the forged requests a viewer could send, the access log, and refusing to start exposed."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import app as app_module  # the process's own app, made now, before any test turns sign-in on
+from cli import main
+from tests.page_requests import router_request
+
+OIDC_ENV = {"HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted", "HARBOUR_OIDC_CLIENT_ID": "harbour",
+            "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}
+USERS = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "harbour-admin"}
+
+
+@pytest.fixture(scope="module")
+def signed_in_app(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    mp = pytest.MonkeyPatch()
+    for key, value in OIDC_ENV.items():
+        mp.setenv(key, value)
+    from warehouse import current
+
+    current.use(url)
+    app = app_module.create_app(exposed=True)
+    yield app, url
+    mp.undo()
+
+
+def _client(app, role):
+    web = app.server.test_client()
+    if role:
+        with web.session_transaction() as session:
+            session["user"] = {"sub": role, "email": f"{role}@force.example", "roles": [USERS[role]]}
+    return web
+
+
+def _page(web, path, search=""):
+    answer = web.post("/_dash-update-component", data=json.dumps(router_request(path, search)),
+                      content_type="application/json")
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def _download(web, path, search, fmt, panel="chart-horizons"):
+    body = {"output": "download-file.data", "outputs": {"id": "download-file", "property": "data"},
+            "inputs": [{"id": {"type": "download", "panel": panel, "format": fmt}, "property": "n_clicks", "value": 1},
+                       {"id": "download-slides", "property": "n_clicks", "value": 0}],
+            "changedPropIds": [json.dumps({"format": fmt, "panel": panel, "type": "download"}, separators=(",", ":"))
+                               + ".n_clicks"],
+            "state": [{"id": "_pages_location", "property": "pathname", "value": path},
+                      {"id": "_pages_location", "property": "search", "value": search}]}
+    return web.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def test_without_a_session_every_request_is_sent_to_sign_in(signed_in_app):
+    app, _ = signed_in_app
+    web = _client(app, None)
+    # (The provider here is never reachable, so the redirect to it fails: no page is served either way.
+    # tests/browser/test_sign_in.py signs in through a real provider.)
+    assert web.get("/retention").status_code != 200
+    status, body = _page(web, "/")
+    assert status != 200 and "kpi-retention" not in body
+
+
+def test_a_viewer_sees_publication_figures_and_is_refused_the_rest(signed_in_app):
+    app, _ = signed_in_app
+    web = _client(app, "viewer")
+    status, body = _page(web, "/")
+    assert status == 200 and "kpi-retention" in body and "OFFICIAL-SENSITIVE" not in body
+    assert "Show exact figures" not in body
+    # Forged: the URL switch to exact figures, the access log, the load history, a table download.
+    status, body = _page(web, "/", "?audience=internal")
+    assert "Exact figures are for analysts" in body and "kpi-retention" not in body
+    status, body = _page(web, "/access-log")
+    assert "This page is for the admin role" in body and "table-access-log" not in body
+    status, body = _page(web, "/data-quality")
+    assert "This page is for the admin role" in body
+    assert _download(web, "/retention", "", "csv").status_code == 403
+    assert _download(web, "/retention", "?audience=internal", "png", "chart-km").status_code == 403
+
+
+def test_an_analyst_switches_to_exact_figures_under_the_marking_and_downloads_tables(signed_in_app):
+    app, _ = signed_in_app
+    web = _client(app, "analyst")
+    status, body = _page(web, "/")
+    assert "Show exact figures (OFFICIAL-SENSITIVE)" in body
+    status, body = _page(web, "/", "?audience=internal")
+    assert status == 200 and "OFFICIAL-SENSITIVE" in body and "86.5%" in body
+    import base64
+
+    answer = _download(web, "/retention", "?audience=internal", "csv")
+    content = base64.b64decode(answer.get_json()["response"]["download-file"]["data"]["content"]).decode("utf-8-sig")
+    assert answer.status_code == 200 and content.lstrip("\"").startswith("OFFICIAL-SENSITIVE")
+    status, body = _page(web, "/access-log")
+    assert "This page is for the admin role" in body
+
+
+def test_an_admin_reads_the_access_log_of_every_view_and_download(signed_in_app):
+    app, _ = signed_in_app
+    _page(_client(app, "viewer"), "/retention", "?force=FENWICK")
+    web = _client(app, "admin")
+    status, body = _page(web, "/access-log")
+    assert status == 200 and "table-access-log" in body
+    assert "viewer@force.example" in body and "force=FENWICK" in body
+    assert "analyst@force.example" in body and "harbour-retention-chart-horizons.csv" in body
+
+
+def test_a_signed_in_user_with_no_harbour_role_sees_nothing(signed_in_app):
+    app, _ = signed_in_app
+    web = app.server.test_client()
+    with web.session_transaction() as session:
+        session["user"] = {"sub": "x", "email": "someone@force.example", "roles": ["payroll"]}
+    status, body = _page(web, "/")
+    assert "no Harbour role" in body and "kpi-retention" not in body
+
+
+def test_exposed_without_sign_in_refuses_to_start(monkeypatch, tmp_path):
+    import access
+
+    create_app = app_module.create_app
+    for key in OIDC_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("HARBOUR_AUTH", raising=False)
+    with pytest.raises(access.RefuseToStart, match="HARBOUR_OIDC_ISSUER"):
+        create_app(exposed=True)
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    assert result.exit_code == 2 and "sign-in" in result.output
+    monkeypatch.setenv("HARBOUR_AUTH", "none")
+    app = create_app(exposed=True)
+    assert "Sign-in is off" in json.dumps(app.layout.to_plotly_json(), default=str)
+    monkeypatch.setenv("HARBOUR_OIDC_ISSUER", "http://127.0.0.1:9/x")
+    monkeypatch.delenv("HARBOUR_AUTH")
+    with pytest.raises(access.RefuseToStart, match="HARBOUR_SECRET_KEY"):
+        create_app(exposed=True)
