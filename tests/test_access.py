@@ -135,3 +135,17 @@ def test_exposed_without_sign_in_refuses_to_start(monkeypatch, tmp_path):
     monkeypatch.delenv("HARBOUR_AUTH")
     with pytest.raises(access.RefuseToStart, match="HARBOUR_SECRET_KEY"):
         create_app(exposed=True)
+
+
+def test_gunicorn_without_sign_in_refuses_to_start_and_says_what_to_set(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARBOUR_")}
+    env["HARBOUR_WAREHOUSE"] = f"sqlite:///{tmp_path / 'g.sqlite'}"
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "app:server"],
+                            cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Harbour refuses to start" in result.stderr and "HARBOUR_OIDC_ISSUER" in result.stderr

@@ -43,7 +43,7 @@ def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(driver, 
         by_period = {r[1]: r for r in rows if r[0] == "28 days"}
         assert by_period["Baseline"][3] == f"{baseline}%" and by_period["Pilot"][3] == f"{pilot}%"
         assert by_period["Difference (points)"][3] == (f"{change:+d}" if change else "0")
-    assert "OFFICIAL-SENSITIVE" not in driver.find_element(By.TAG_NAME, "body").text
+    assert driver.find_elements(By.ID, "marking-notice") == []  # publication: no marking
 
 
 @pytest.mark.browser
