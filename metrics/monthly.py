@@ -24,10 +24,12 @@ def quarter_of(month: str) -> str:
 
 
 def label_date(label: str) -> str:
-    """A label as the first day of its month or quarter, for a date axis: '2017-08' or '2017-Q3' -> ISO date."""
+    """A label as the middle of its month or quarter, for a date axis: '2017-08' -> '2017-08-15', '2017-Q3' ->
+    '2017-08-15'. A point stands in the middle of the time it covers, so a quarter that the pilot start falls
+    in is drawn on the side of the line where most of it lies."""
     if "Q" in label:
-        return f"{label[:4]}-{(int(label[-1]) - 1) * 3 + 1:02d}-01"
-    return f"{label}-01"
+        return f"{label[:4]}-{(int(label[-1]) - 1) * 3 + 2:02d}-15"
+    return f"{label}-15"
 
 
 def label_end(label: str) -> date:

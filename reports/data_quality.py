@@ -56,4 +56,5 @@ def view(facts, history: pd.DataFrame, warnings: pd.DataFrame) -> View:
                           scope_rows), notes, open_table=True),
     ]
     return View("/data-quality", "Data quality", "What was loaded, when, and how complete it is.", panels,
-                facts.synthetic, "every force in the warehouse")
+                facts.synthetic, "every force in the warehouse",
+                notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
