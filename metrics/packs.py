@@ -2,8 +2,9 @@
 
 A pack holds the force's summary and monthly series after disclosure control, its scheme's name
 and months, the extract month, the data standard and Harbour versions and the month it was made;
-nothing child-level, and no date finer than a month. A SHA-256 of its content detects damage or
-editing (it is a checksum, not a signature: it cannot prove who made the pack).
+nothing child-level, and no date finer than a month. A SHA-256 of its content detects damage; the
+force's Ed25519 signature (metrics.pack_signing) proves who made it, and every field is checked
+against the schema in metrics.pack_schema before anything of it is stored or drawn.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ MEASURES = (("retention", "retained", "at_risk", "28-day retention", "Children a
 FUNNEL_NOTE = ("Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
                "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
                "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded) are left out.")
-ROUNDED_NOTE = ("Every force's figures are the published, rounded ones; imported peers' come from their packs, which "
-                "carry rounded figures only; the pooled rate and the limits use those rounded figures.")
+ROUNDED_NOTE = ("Every force's figures are the published ones: rates from exact counts to whole points, counts rounded; "
+                "imported peers' come from their packs. The pooled rate and the limits use the rounded counts.")
 
 
 def _marker(row, selected: str, peers: set[str]) -> dict:
