@@ -282,6 +282,18 @@ def benchmark() -> None:
     """Benchmark packs: disclosure-controlled aggregates that forces can exchange."""
 
 
+def _read_checked(path: Path, most: int, what: str, parse, problems):
+    """``parse`` of the file's bytes; a file over ``most`` bytes, or one ``parse`` refuses, ends the command."""
+    if path.stat().st_size > most:
+        click.echo(f"Refused: the file is too large to be {what}.", err=True)
+        sys.exit(EXIT_REFUSED)
+    try:
+        return parse(path.read_bytes())
+    except problems as exc:
+        click.echo(f"Refused: {exc}.", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
 @benchmark.command("keygen")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force the key pair signs for.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
@@ -313,20 +325,13 @@ def benchmark_keygen(force: str, out: Path) -> None:
 @warehouse_option
 def benchmark_trust(path: Path, force: str, warehouse: str | None) -> None:
     """Add a force's public key to this warehouse's keyring, so that its signed packs can be imported."""
-    from metrics.pack_signing import SignatureProblem, key_id, load_public
+    from metrics.pack_signing import SignatureProblem, key_id, load_public, public_pem
     from warehouse.peers import trust
 
     code = force.strip().upper()
-    if path.stat().st_size > 10_000:
-        click.echo("Refused: the file is too large to be a public key.", err=True)
-        sys.exit(EXIT_REFUSED)
-    try:
-        public = load_public(path.read_bytes())
-    except SignatureProblem as exc:
-        click.echo(f"Refused: {exc}.", err=True)
-        sys.exit(EXIT_REFUSED)
+    public = _read_checked(path, 10_000, "a public key", load_public, SignatureProblem)
     kid = key_id(public)
-    added = trust(_engine(warehouse), kid, code, path.read_text(encoding="ascii"))
+    added = trust(_engine(warehouse), kid, code, public_pem(public).decode("ascii"))
     click.echo(f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}.")
 
 
@@ -396,14 +401,7 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
     from metrics.packs import MAX_PACK_BYTES, PackError, validate
     from warehouse.peers import add, keyring
 
-    if path.stat().st_size > MAX_PACK_BYTES:
-        click.echo("Refused: the file is too large to be a benchmark pack.", err=True)
-        sys.exit(EXIT_REFUSED)
-    try:
-        pack = validate(path.read_bytes())
-    except PackError as exc:
-        click.echo(f"Refused: {exc}.", err=True)
-        sys.exit(EXIT_REFUSED)
+    pack = _read_checked(path, MAX_PACK_BYTES, "a benchmark pack", validate, PackError)
     engine = _engine(warehouse)
     signer = None
     try:

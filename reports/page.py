@@ -68,10 +68,13 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
                              "publication figures.")
     try:
         facts = current_facts()
-        access.record(engine(), person, path, query, audience.name)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("the warehouse cannot be read: %s", type(exc).__name__)
         return unreadable_warehouse()
+    try:
+        access.record(engine(), person, path, query, audience.name)
+    except (SQLAlchemyError, OSError) as exc:  # a read-only warehouse still serves; the gap is logged
+        log.warning("the access log could not be written: %s", type(exc).__name__)
     if facts.forces.empty and path not in ("/methodology", "/access-log"):
         return empty_warehouse()
     view = build(path, query, facts, audience)
