@@ -111,6 +111,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body the dashboard accepts, in KiB; a larger one gets 413 before it is read.",
     ),
     Setting(
+        "HARBOUR_CACHE_DIR",
+        str(DATA_DIR / "cache"),
+        "Folder of the view cache that every worker shares (cachelib's file system cache): views are keyed "
+        "by the warehouse's load, the audience and the canonical query, so a new load invalidates them. "
+        "Set to 'off' to turn the cache off.",
+    ),
+    Setting(
         "HARBOUR_DEBUG",
         "0",
         "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
@@ -166,6 +173,11 @@ def allowed_hosts() -> list[str]:
 
 def max_request_bytes() -> int:
     return int(float(get("HARBOUR_MAX_REQUEST_KB")) * 1024)
+
+
+def cache_dir() -> str | None:
+    value = get("HARBOUR_CACHE_DIR")
+    return None if value.strip().lower() == "off" else value
 
 
 def lock_timeout_seconds() -> float:

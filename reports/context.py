@@ -48,7 +48,7 @@ class Context:
         return f"{who}: {when}{extra if narrowed != 'all children' else ''}"
 
     def scheme(self) -> str | None:
-        schemes = {s for s in self.forces["scheme_name"] if s}
+        schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""
         return schemes.pop() if len(schemes) == 1 else None
 
     def extract_date(self) -> str | None:

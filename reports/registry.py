@@ -13,6 +13,13 @@ STANDARD_DECK = ("/", "/retention", "/engagement", "/before-after", "/missing", 
 
 
 def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
+    """``build_uncached``'s view through the shared view cache (reports.cache)."""
+    from reports.cache import cached_view
+
+    return cached_view(path, query, facts, audience, lambda: build_uncached(path, query, facts, audience))
+
+
+def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
     """The view of ``path`` for ``query`` (the URL's parameters) made for ``audience``, or None for an
     unknown path. Benchmarking and data quality are publication figures whatever the audience."""
     if path == "/methodology":

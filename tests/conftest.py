@@ -20,6 +20,19 @@ def require(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is missing")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def view_cache(tmp_path_factory):
+    """Every test run has a view cache of its own (servers started by the tests inherit it)."""
+    folder = tmp_path_factory.mktemp("view-cache")
+    previous = os.environ.get("HARBOUR_CACHE_DIR")
+    os.environ["HARBOUR_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("HARBOUR_CACHE_DIR", None)
+    else:
+        os.environ["HARBOUR_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def pseudonymiser():
     return Pseudonymiser(TEST_KEY)

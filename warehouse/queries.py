@@ -5,6 +5,7 @@ Frames are cached per warehouse and load generation: a new load (a new batch) in
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ class Facts:
     children: pd.DataFrame
     episodes: pd.DataFrame
     forces: pd.DataFrame
+    # Which warehouse and which load these facts are: what a cache of views built from them is keyed by.
+    generation: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -41,9 +44,13 @@ _cache: dict[str, tuple[object, Facts]] = {}
 
 
 def generation(engine: Engine) -> object:
+    """The latest load: its batch, when, and its content's hash (so that a warehouse rebuilt at the same
+    path is never mistaken for the one before)."""
+    b = schema.load_batches
     with engine.connect() as conn:
-        return conn.execute(select(func.max(schema.load_batches.c.batch_id)).where(
-            schema.load_batches.c.outcome == "loaded")).scalar()
+        row = conn.execute(select(b.c.batch_id, b.c.loaded_at, b.c.content_sha256).where(b.c.outcome == "loaded")
+                           .order_by(b.c.batch_id.desc()).limit(1)).first()
+    return None if row is None else (row[0], str(row[1]), row[2])
 
 
 def read_facts(engine: Engine) -> Facts:
@@ -88,6 +95,8 @@ def facts(engine: Engine) -> Facts:
         if cached and cached[0] == current:
             return cached[1]
     loaded = read_facts(engine)
+    loaded = Facts(loaded.children, loaded.episodes, loaded.forces,
+                   generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24])
     with _lock:
         _cache[key] = (current, loaded)
     return loaded

@@ -1,0 +1,68 @@
+"""A cache of built views, shared by every worker through the file system (cachelib, the Pallets library
+under Flask-Caching).
+
+A view is keyed by the facts' generation (which warehouse, which load: a new load makes new keys, so
+nothing stale is ever served), the audience, the page and its canonical query (the filters resolved and
+in a fixed order, defaults explicit, presentation settings dropped). Pages whose views read more than the
+facts (benchmarking reads the imported peers, data quality the load history, the access log itself) are
+never cached. Permissions are checked before the cache is asked, never inside what it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+
+import settings
+
+UNCACHED = {"/benchmark", "/data-quality", "/access-log", "/methodology"}
+PAGE_SETTINGS = ("grain", "cost", "cost_low", "uplift", "scheme_cost")  # what besides the filters shapes a view
+TIMEOUT_SECONDS = 7 * 24 * 3600
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_caches: dict[str, object] = {}
+
+
+def _store():
+    folder = settings.cache_dir()
+    if not folder:
+        return None
+    with _lock:
+        if folder not in _caches:
+            from cachelib import FileSystemCache
+
+            _caches[folder] = FileSystemCache(folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+        return _caches[folder]
+
+
+def key(path: str, query: dict, facts, audience) -> str:
+    from metrics.filters import Filters, resolve
+
+    filters = resolve(Filters.from_query(query), facts.forces)
+    canonical = {"page": path, "audience": audience.name, "generation": facts.generation,
+                 "filters": sorted(filters.to_query().items()),
+                 "settings": sorted((k, str(query[k])) for k in PAGE_SETTINGS if k in query)}
+    return "view-" + hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def cached_view(path: str, query: dict, facts, audience, build):
+    """The view from the cache, or ``build()``'s, stored for every worker. Any cache failure builds afresh."""
+    store = _store()
+    if store is None or path in UNCACHED or not facts.generation:
+        return build()
+    name = key(path, query, facts, audience)
+    try:
+        found = store.get(name)
+    except Exception as exc:  # noqa: BLE001 - a damaged cache file must never break a page
+        log.warning("view cache unreadable: %s", type(exc).__name__)
+        found = None
+    if found is not None:
+        return found
+    view = build()
+    try:
+        store.set(name, view)
+    except Exception as exc:  # noqa: BLE001 - a full disk or a read-only folder: serve uncached
+        log.warning("view cache not written: %s", type(exc).__name__)
+    return view
