@@ -70,6 +70,7 @@ def create_app(exposed: bool = False) -> Dash:
         suppress_callback_exceptions=True,
         title="Harbour",
         update_title=None,
+        compress=True,  # gzip on every response the browser accepts it for (flask-compress)
     )
     import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
     import reports.callbacks  # noqa: F401  (registers the downloads' callback)

@@ -49,10 +49,20 @@ def key(path: str, query: dict, facts, audience) -> str:
 
 def cached_view(path: str, query: dict, facts, audience, build):
     """The view from the cache, or ``build()``'s, stored for every worker. Any cache failure builds afresh."""
+    return _cached(path, facts, lambda: key(path, query, facts, audience), build)
+
+
+def cached_file(path: str, query: dict, facts, audience, what: str, make):
+    """A download made from a view (an image, a table file, a deck), cached like the view itself; ``what``
+    names the file within the view (panel, format, and for a deck the day it is dated)."""
+    return _cached(path, facts, lambda: key(path, query, facts, audience) + "-" + what, make)
+
+
+def _cached(path: str, facts, name_of, build):
     store = _store()
     if store is None or path in UNCACHED or not facts.generation:
         return build()
-    name = key(path, query, facts, audience)
+    name = hashlib.sha256(name_of().encode()).hexdigest()
     try:
         found = store.get(name)
     except Exception as exc:  # noqa: BLE001 - a damaged cache file must never break a page

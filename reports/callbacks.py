@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from urllib.parse import parse_qsl
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
@@ -17,6 +18,7 @@ from components.ids import PAGES_LOCATION
 from reports import exports, images, slides
 from metrics.disclosure import PUBLICATION, Audience
 from metrics.summary import STANDARD_VERSION
+from reports.cache import cached_file
 from reports.page import PAGE_ROLES, NotPermitted, request_audience
 from reports.registry import build
 from warehouse.current import current_facts, engine
@@ -38,7 +40,9 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
         return None
     stem = f"harbour-{_slug(path)}"
     if fmt == "pptx":
-        return f"{stem}.pptx", slides.deck([view], slides.deck_title(view))
+        today = date.today()
+        return f"{stem}.pptx", cached_file(path, query, facts, audience, f"deck-{today.isoformat()}",
+                                           lambda: slides.deck([view], slides.deck_title(view), today))
     panel = next((p for p in view.panels if p.panel_id == panel_id), None)
     if panel is None:
         return None
@@ -47,8 +51,9 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
         return name, exports.TABLE_WRITERS[fmt](view, panel)
     if fmt in ("png", "svg") and panel.figure is not None:
         source = f"Harbour, outcome measures v{STANDARD_VERSION} · {view.scope}"
-        return name, images.render(images.presentable(panel.figure, panel.title, view.synthetic, source,
-                                                      marking=view.marking), fmt)
+        # Rendering an image costs a browser's work: each is made once per view and kept for every worker.
+        return name, cached_file(path, query, facts, audience, f"{panel.panel_id}.{fmt}", lambda: images.render(
+            images.presentable(panel.figure, panel.title, view.synthetic, source, marking=view.marking), fmt))
     return None
 
 

@@ -51,3 +51,26 @@ def test_a_new_load_invalidates_every_cached_view(demo):
     assert g.generation != f.generation
     after = build("/", {}, g)
     assert after == build_uncached("/", {}, g) and after.kpis != before.kpis
+
+
+def test_a_chart_image_is_rendered_once_and_then_served_from_the_cache(demo, monkeypatch):
+    from reports import callbacks, images
+    from warehouse import current
+
+    current.use(demo)
+    calls = []
+    monkeypatch.setattr(images, "render", lambda figure, fmt, **kw: calls.append(fmt) or b"<svg/>")
+    first = callbacks.file_for("/retention", {"force": "OAKVALE"}, "chart-km", "svg")
+    second = callbacks.file_for("/retention", {"force": "OAKVALE"}, "chart-km", "svg")
+    assert first == second and calls == ["svg"]
+    callbacks.file_for("/retention", {"force": "OAKVALE"}, "chart-km", "svg", INTERNAL)
+    assert calls == ["svg", "svg"]  # another audience is another image (it carries the marking)
+
+
+def test_responses_are_compressed(demo):
+    from tests.page_requests import client
+
+    web = client(demo)
+    for path in ("/", "/_dash-dependencies", "/_dash-layout"):
+        answer = web.get(path, headers={"Accept-Encoding": "gzip"})
+        assert answer.status_code == 200 and answer.headers.get("Content-Encoding") == "gzip", path
