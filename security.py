@@ -99,23 +99,11 @@ def protect(app) -> None:
 MAX_DEPTH = 12
 
 
-def _depth(node, limit: int, level: int = 0) -> bool:
-    """True when ``node`` nests deeper than ``limit`` (checked without recursion limits being reached)."""
-    stack = [(node, level)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
-
-
 def callback_problem(body: bytes) -> str | None:
     """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
     import json
+
+    from metrics.pack_schema import depth
 
     try:
         payload = json.loads(body or b"null")
@@ -123,7 +111,7 @@ def callback_problem(body: bytes) -> str | None:
         return "not JSON"
     if not isinstance(payload, dict):
         return "not a JSON object"
-    if _depth(payload, MAX_DEPTH):
+    if depth(payload, MAX_DEPTH) > MAX_DEPTH:
         return "nested too deeply"
     if not isinstance(payload.get("output"), str):
         return "no output named"

@@ -147,12 +147,14 @@ PACK = _object({
 })
 
 
-def depth(node) -> int:
-    """How deeply ``node`` nests, without recursion."""
+def depth(node, stop_above: int | None = None) -> int:
+    """How deeply parsed JSON ``node`` nests, without recursion; it stops counting once past ``stop_above``."""
     deepest, stack = 0, [(node, 0)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
+        if stop_above is not None and deepest > stop_above:
+            return deepest
         if isinstance(item, dict):
             stack.extend((v, level + 1) for v in item.values())
         elif isinstance(item, list):
@@ -162,7 +164,7 @@ def depth(node) -> int:
 
 def check_pack(pack) -> None:
     """Raises SchemaError naming the first field that breaks the schema."""
-    if depth(pack) > MAX_DEPTH:
+    if depth(pack, MAX_DEPTH) > MAX_DEPTH:
         raise SchemaError((), f"nests deeper than {MAX_DEPTH} levels")
     if isinstance(pack, dict) and "signature" not in pack:
         pack = {**pack, "signature": None}
