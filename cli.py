@@ -282,6 +282,16 @@ def benchmark() -> None:
     """Benchmark packs: disclosure-controlled aggregates that forces can exchange."""
 
 
+def _force_code(value: str) -> str:
+    """A force code as the data standard defines it, or a usage error (it names files and keyring entries)."""
+    import re
+
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9_]{2,16}", code):
+        raise click.UsageError(f"--force {value[:40]!r} is not a force code (2 to 16 capitals, digits or _)")
+    return code
+
+
 def _read_checked(path: Path, most: int, what: str, parse, problems):
     """``parse`` of the file's bytes; a file over ``most`` bytes, or one ``parse`` refuses, ends the command."""
     if path.stat().st_size > most:
@@ -304,7 +314,7 @@ def benchmark_keygen(force: str, out: Path) -> None:
 
     from metrics.pack_signing import generate, key_id, load_public
 
-    code = force.strip().upper()
+    code = _force_code(force)
     private_path, public_path = out / f"{code}-private.pem", out / f"{code}-public.pem"
     if private_path.exists() or public_path.exists():
         click.echo(f"Error: {private_path.name} or {public_path.name} already exists in {out}; not overwritten.", err=True)
@@ -328,7 +338,7 @@ def benchmark_trust(path: Path, force: str, warehouse: str | None) -> None:
     from metrics.pack_signing import SignatureProblem, key_id, load_public, public_pem
     from warehouse.peers import trust
 
-    code = force.strip().upper()
+    code = _force_code(force)
     public = _read_checked(path, 10_000, "a public key", load_public, SignatureProblem)
     kid = key_id(public)
     added = trust(_engine(warehouse), kid, code, public_pem(public).decode("ascii"))

@@ -109,9 +109,11 @@ def present(view, query: dict):
     ], className="present-nav", **{"aria-label": "Presentation"})
     figure = None
     if panel.figure is not None:
-        fig = {**panel.figure, "layout": {**panel.figure["layout"], "height": 620,
-                                          "font": {**panel.figure["layout"]["font"], "size": 22}}}
-        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph"), role="img",
+        layout = {k: v for k, v in panel.figure["layout"].items() if k != "height"}
+        fig = {**panel.figure, "layout": {**layout, "autosize": True, "font": {**layout["font"], "size": 22}}}
+        # The chart takes what the screen leaves after the title and the controls, not a fixed height.
+        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph"),
+                          role="img",
                           **{"aria-label": f"Chart: {panel.title}. {panel.summary}"})
     return html.Div([
         marking_banner(view.marking),

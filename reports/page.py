@@ -18,6 +18,8 @@ AUDIENCE_CONFIG = "HARBOUR_AUDIENCE"
 log = logging.getLogger(__name__)
 
 
+# The pages whose figures differ between the audiences (where the analyst's switch means something).
+AUDIENCE_PAGES = {"/", "/retention", "/engagement", "/before-after", "/missing", "/value"}
 # Pages that need more than a viewer.
 PAGE_ROLES = {"/data-quality": "admin", "/access-log": "admin"}
 
@@ -79,11 +81,11 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
         return empty_warehouse()
     view = build(path, query, facts, audience)
     filters = resolve(Filters.from_query(query), facts.forces) if filtered else Filters()
-    return render(view, facts, filters, query, before=[*_identity(person, audience, query), *before],
+    return render(view, facts, filters, query, before=[*_identity(person, audience, query, path), *before],
                   show_filters=filtered)
 
 
-def _identity(person, audience: Audience, query: dict) -> list:
+def _identity(person, audience: Audience, query: dict, path: str) -> list:
     """Who is signed in, the sign-out link, and for analysts the switch between the two audiences."""
     from urllib.parse import urlencode
 
@@ -100,7 +102,7 @@ def _identity(person, audience: Audience, query: dict) -> list:
         started_internal = current_app.config.get(AUDIENCE_CONFIG) == INTERNAL.name
     except RuntimeError:
         started_internal = False
-    if person.may("analyst") and not started_internal:
+    if person.may("analyst") and not started_internal and path in AUDIENCE_PAGES:
         rest = {k: v for k, v in query.items() if k != "audience"}
         if audience.exact:
             items += [" ", dcc.Link("Show publication figures", href="?" + urlencode(rest, safe=","),

@@ -220,3 +220,23 @@ def test_one_bad_stored_pack_is_skipped_and_named_not_a_broken_page(pack_file, k
     engine.dispose()
     status, body = render(client(other), "/benchmark", "?force=ELMSHIRE")
     assert status == 200 and b"was skipped" in body and b"Elmshire Constabulary (fictional)" in body
+
+
+@pytest.mark.parametrize("command", ["keygen", "trust"])
+def test_a_force_code_that_is_a_path_is_refused(command, tmp_path, keys):
+    # A force code names the key files: '../../etc' would write outside the folder asked for.
+    args = (["benchmark", "keygen", "--force", "../../etc", "--out", str(tmp_path / "k")] if command == "keygen" else
+            ["benchmark", "trust", str(keys[1]), "--force", "X'; DROP TABLE x", "--warehouse",
+             f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "is not a force code" in result.output
+    assert not (tmp_path.parent / "ETC-private.pem").exists() and not list(tmp_path.rglob("*.pem"))
+
+
+@pytest.mark.parametrize("content", [b"not a key", b"x" * 20_000])
+def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
+    key = tmp_path / "public.pem"
+    key.write_bytes(content)
+    result = CliRunner().invoke(main, ["benchmark", "trust", str(key), "--force", "BEDS",
+                                       "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    assert result.exit_code == 1 and "Refused" in result.output and "Traceback" not in result.output
