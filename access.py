@@ -45,24 +45,34 @@ def mode() -> str:
     return "oidc" if settings.get("HARBOUR_OIDC_ISSUER") else "local"
 
 
-def setup(app, exposed: bool) -> str:
-    """Sign-in for ``app`` as the settings say; ``exposed``: reachable from other machines (a non-loopback
-    address, or gunicorn). Returns the mode, or raises RefuseToStart."""
+def refusal(exposed: bool) -> str | None:
+    """Why a server with these settings must not start (reachable by others without sign-in, or sign-in
+    half configured), or None."""
     chosen = mode()
     if chosen == "local" and exposed:
-        raise RefuseToStart(
-            "Harbour would be reachable from other machines without sign-in. Set HARBOUR_OIDC_ISSUER, "
-            "HARBOUR_OIDC_CLIENT_ID, HARBOUR_OIDC_CLIENT_SECRET and HARBOUR_SECRET_KEY to turn on sign-in, or "
-            "HARBOUR_AUTH=none for a closed network (every user a viewer, with a banner on every page); or serve "
-            "on 127.0.0.1 only.")
+        return ("Harbour would be reachable from other machines without sign-in. Set HARBOUR_OIDC_ISSUER, "
+                "HARBOUR_OIDC_CLIENT_ID, HARBOUR_OIDC_CLIENT_SECRET and HARBOUR_SECRET_KEY to turn on sign-in, or "
+                "HARBOUR_AUTH=none for a closed network (every user a viewer, with a banner on every page); or serve "
+                "on 127.0.0.1 only.")
     if chosen == "oidc":
         missing = [name for name in ("HARBOUR_OIDC_CLIENT_ID", "HARBOUR_OIDC_CLIENT_SECRET", "HARBOUR_SECRET_KEY")
                    if not settings.get(name)]
         if missing:
-            raise RefuseToStart(f"Sign-in is on (HARBOUR_OIDC_ISSUER) but {', '.join(missing)} is not set.")
+            return f"Sign-in is on (HARBOUR_OIDC_ISSUER) but {', '.join(missing)} is not set."
         if len(settings.get("HARBOUR_SECRET_KEY")) < 32:
-            raise RefuseToStart("HARBOUR_SECRET_KEY must be at least 32 random characters, for example "
-                                "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")
+            return ("HARBOUR_SECRET_KEY must be at least 32 random characters, for example "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")
+    return None
+
+
+def setup(app, exposed: bool) -> str:
+    """Sign-in for ``app`` as the settings say; ``exposed``: reachable from other machines (a non-loopback
+    address, or gunicorn). Returns the mode, or raises RefuseToStart."""
+    chosen = mode()
+    problem = refusal(exposed)
+    if problem:
+        raise RefuseToStart(problem)
+    if chosen == "oidc":
         from dash_auth import OIDCAuth
 
         auth = OIDCAuth(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,

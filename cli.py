@@ -455,9 +455,6 @@ def benchmark_remove(peer_id: int, warehouse: str | None) -> None:
     click.echo(f"Removed peer {peer_id}.")
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
@@ -467,21 +464,23 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 @warehouse_option
 def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
+    import access
     from etl.load import warehouse_holds
     from reports.page import AUDIENCE_CONFIG
     from warehouse import current
 
-    if settings.debug() and host not in LOOPBACK_HOSTS:
+    exposed = host not in access.LOOPBACK_HOSTS
+    if settings.debug() and exposed:
         raise click.UsageError("HARBOUR_DEBUG=1 runs Werkzeug's debugger, which runs code for whoever reaches it: "
                                "it serves only a loopback address (127.0.0.1).")
-    import access as access_module
-
-    if audience == "internal" and access_module.mode() != "local":
-        raise click.UsageError("--audience internal is for one analyst on their own machine, without sign-in; with "
-                               "sign-in, analysts switch to exact figures on the pages.")
-    if audience == "internal" and host not in LOOPBACK_HOSTS:
+    if audience == "internal" and exposed:
         raise click.UsageError("--audience internal serves exact figures to one analyst on this machine: it binds "
                                "only a loopback address (127.0.0.1). Share publication figures instead.")
+    if problem := access.refusal(exposed):  # before anything is built
+        raise click.UsageError(problem)
+    if audience == "internal" and access.mode() != "local":
+        raise click.UsageError("--audience internal is for one analyst on their own machine, without sign-in; with "
+                               "sign-in, analysts switch to exact figures on the pages.")
 
     url = settings.warehouse_url(warehouse)
     engine = _engine(url)
@@ -490,16 +489,11 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
         result = build_demo(engine, 2017, "pilot")
         click.echo(result.summary_line())
     current.use(url)
+    import security
     from app import create_app
 
-    import access
-    import security
-
     security.quiet_dev_server()
-    try:
-        app = create_app(exposed=host not in LOOPBACK_HOSTS)
-    except access.RefuseToStart as refusal:
-        raise click.UsageError(str(refusal)) from None
+    app = create_app(exposed=exposed)
     app.server.config[AUDIENCE_CONFIG] = audience
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
     click.echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")

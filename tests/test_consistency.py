@@ -99,3 +99,22 @@ def test_no_chart_is_drawn_around_fewer_than_three_points(demo):
                 markers = [t for t in panel.figure["data"] if "markers" in t.get("mode", "")]
                 shown = sum(1 for t in markers for y in t["y"] if y is not None)
                 assert shown >= 3, (path, query, panel.panel_id, shown)
+
+
+def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
+    """'+5 children': the pilot's published count minus the baseline's, from the summary export."""
+    from metrics.filters import Filters
+
+    f, queries = demo
+    for query in queries:
+        filters = Filters.from_query({k: v for k, v in query.items() if k != "force"})
+        doc = build_summary(f.children, f.episodes, f.forces, force=query.get("force"), filters=filters)["periods"]
+        cards = {k["id"]: k for k in build("/", query, f).kpis}
+        for card, getter, unit in (("kpi-children", lambda p: p["children"], "children"),
+                                   ("kpi-missing", lambda p: p["missing"]["episodes"], "episodes")):
+            b, p = getter(doc["baseline"]), getter(doc["pilot"])
+            change = cards[card]["change"]
+            if isinstance(b, int) and isinstance(p, int):
+                assert change == ("no change in " + unit if p == b else f"{p - b:+,} {unit}"), (query, card, change)
+            else:
+                assert change.startswith("not shown"), (query, card, change)
