@@ -103,12 +103,12 @@ def test_no_chart_is_drawn_around_fewer_than_three_points(demo):
 
 def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
     """'+5 children': the pilot's published count minus the baseline's, from the summary export."""
-    from metrics.filters import Filters
+    from metrics.filters import Filters, resolve
 
     f, queries = demo
     for query in queries:
-        filters = Filters.from_query({k: v for k, v in query.items() if k != "force"})
-        doc = build_summary(f.children, f.episodes, f.forces, force=query.get("force"), filters=filters)["periods"]
+        filters = resolve(Filters.from_query(query), f.forces)  # as the page resolves them (the lead force by default)
+        doc = build_summary(f.children, f.episodes, f.forces, filters=filters)["periods"]
         cards = {k["id"]: k for k in build("/", query, f).kpis}
         for card, getter, unit in (("kpi-children", lambda p: p["children"], "children"),
                                    ("kpi-missing", lambda p: p["missing"]["episodes"], "episodes")):
