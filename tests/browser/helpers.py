@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,6 +20,12 @@ def wait_ready(driver, marker: str = "#page-title", seconds: float = 30):
     # Dash marks the page busy while callbacks run; wait until it is idle.
     WebDriverWait(driver, seconds).until(
         lambda d: d.execute_script("return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length") == 0)
+
+
+def wait_until(driver, condition, seconds: float = 20):
+    """Wait for a condition, riding out Dash re-rendering the element being read."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(condition)
 
 
 def text(driver, css: str) -> str:

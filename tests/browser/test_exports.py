@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text
+from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
 
 
 def _arrived(folder: Path, suffix: str, seconds: float = 60) -> Path:
@@ -76,7 +75,7 @@ def test_hb022_presentation_mode_shows_one_chart_at_a_time(driver, server, axe_s
     open_page(driver, server + "/")
     present = driver.find_element(By.ID, "present-link")
     present.click()
-    WebDriverWait(driver, 20).until(lambda d: "present=1" in d.current_url)
+    wait_until(driver, lambda d: "present=1" in d.current_url)
     open_page(driver, server + "/retention?present=1&slide=1", "#presentation")
     assert driver.find_elements(By.ID, "filter-bar") == []
     assert not driver.find_element(By.CSS_SELECTOR, ".site-header").is_displayed()
@@ -88,8 +87,8 @@ def test_hb022_presentation_mode_shows_one_chart_at_a_time(driver, server, axe_s
     screenshot(driver, "present-retention")
     assert axe_violations(driver, axe_source) == []
     driver.find_element(By.ID, "present-next").click()
-    WebDriverWait(driver, 20).until(lambda d: "slide=2" in d.current_url)
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "page-title").text != first)
+    wait_until(driver, lambda d: "slide=2" in d.current_url)
+    wait_until(driver, lambda d: d.find_element(By.ID, "page-title").text != first)
     assert "2 of 2" in text(driver, ".present-count")
     driver.find_element(By.ID, "present-leave").click()
-    WebDriverWait(driver, 20).until(lambda d: "present" not in d.current_url)
+    wait_until(driver, lambda d: "present" not in d.current_url)

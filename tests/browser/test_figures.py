@@ -3,10 +3,9 @@ after changing each filter in the filter bar."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import summary
-from tests.browser.helpers import open_page, text, wait_ready
+from tests.browser.helpers import open_page, text, wait_ready, wait_until
 
 
 def pct(value) -> str:
@@ -111,7 +110,7 @@ def open_filters(driver):
 
 def apply_and_wait(driver, expected_in_url: str):
     driver.find_element(By.ID, "filter-apply").click()
-    WebDriverWait(driver, 20).until(lambda d: expected_in_url in d.current_url)
+    wait_until(driver, lambda d: expected_in_url in d.current_url)
     wait_ready(driver)
 
 
@@ -154,7 +153,7 @@ def test_hb014_month_range_and_clear(driver, server, warehouse_url):
                                             "--month-to", "2017-12"))
     open_filters(driver)
     driver.find_element(By.ID, "filter-clear").click()
-    WebDriverWait(driver, 20).until(lambda d: "month" not in d.current_url)
+    wait_until(driver, lambda d: "month" not in d.current_url)
     wait_ready(driver)
     assert_overview_matches(driver, summary(warehouse_url, "--force", "ELMSHIRE"))
 
@@ -173,10 +172,10 @@ def test_hb015_filters_carry_across_pages_through_the_url(driver, server, wareho
 def test_hb016_the_navigation_keeps_the_filters(driver, server, warehouse_url):
     """Following a nav link from a filtered view keeps the filters (and drops page-only settings)."""
     open_page(driver, server + "/?force=MARSHCOTE&sex=M")
-    link = driver.find_element(By.CSS_SELECTOR, "a.nav-link[href^='/retention']")
-    WebDriverWait(driver, 10).until(lambda d: "force=MARSHCOTE" in link.get_attribute("href"))
-    link.click()
-    WebDriverWait(driver, 20).until(lambda d: "/retention" in d.current_url)
+    nav = "a.nav-link[href^='/retention']"
+    wait_until(driver, lambda d: "force=MARSHCOTE" in d.find_element(By.CSS_SELECTOR, nav).get_attribute("href"))
+    driver.find_element(By.CSS_SELECTOR, nav).click()
+    wait_until(driver, lambda d: "/retention" in d.current_url)
     wait_ready(driver, "#table-horizons")
     assert "sex=M" in driver.current_url
     doc = summary(warehouse_url, "--force", "MARSHCOTE", "--sex", "M")
