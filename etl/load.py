@@ -21,6 +21,7 @@ from etl.findings import Finding, format_findings
 from etl.pseudonymise import Pseudonymiser
 from etl.validate import ValidBundle, validate
 from warehouse import schema
+from warehouse.bulk import insert_frame
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +73,9 @@ def warehouse_holds(engine: Engine) -> str:
     return "synthetic" if kinds == {True} else "real"
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """Rows as dicts with None for every missing value (NaN, NaT), ready for executemany."""
-    out = frame[columns].astype(object)
-    out = out.where(out.notna(), None)
-    return out.to_dict("records")
-
-
-def _insert_rows(conn, table, rows: list[dict]) -> None:
-    """One executemany; a seam tests use to inject a failure part-way through a load."""
-    if rows:
-        conn.execute(insert(table), rows)
+def _insert_rows(conn, table, frame: pd.DataFrame) -> None:
+    """One bulk insert (COPY or executemany); a seam tests use to inject a failure mid-load."""
+    insert_frame(conn, table, frame)
 
 
 def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sha256) -> None:
@@ -153,13 +146,12 @@ def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, 
             condition = None if remove_demo else table.c.force_code.in_(force_codes)
             conn.execute(delete(table) if condition is None else delete(table).where(condition))
         f = forces.assign(synthetic=forces["synthetic"] == "Y", batch_id=batch_id, content_sha256=raw.content_sha256)
-        _insert_rows(conn, schema.forces, _records(f, [c.name for c in schema.forces.columns]))
+        _insert_rows(conn, schema.forces, f)
         for table, frame in ((schema.contacts, valid.contacts), (schema.placements, valid.placements),
                              (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
                              (schema.episode_facts, episode_facts)):
-            _insert_rows(conn, table, _records(frame, [c.name for c in table.columns]))
-        _insert_rows(conn, schema.load_warnings, [
-            {"batch_id": batch_id, "file": w.file, "row": w.row, "column": w.column, "rule": w.rule, "message": w.message[:300]}
-            for w in valid.warnings
-        ])
+            _insert_rows(conn, table, frame)
+        _insert_rows(conn, schema.load_warnings, pd.DataFrame(
+            [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
+            columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))
     return batch_id

@@ -10,15 +10,18 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+LONDON_NAME = "Europe/London"
+LONDON = ZoneInfo(LONDON_NAME)
 UTC = timezone.utc
 
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATE_UK = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+# Digits are ASCII digits: re's \d would also take Arabic-Indic and other script digits.
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_DATE_UK = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 _DATETIME = re.compile(
     r"^(?:(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ]|(?P<d2>\d{2})/(?P<m2>\d{2})/(?P<y2>\d{4}) )"
     r"(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
-    r"(?P<tz>Z|[+-]\d{2}:\d{2})?$"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?$",
+    re.ASCII,
 )
 
 
@@ -54,12 +57,32 @@ def parse_date(value: object) -> date:
         raise ValueError("is not a real calendar date") from None
 
 
+_DAY_OFFSETS: dict[date, timedelta | None] = {}
+
+
+def _day_offset(day: date) -> timedelta | None:
+    """UK local time's UTC offset for the whole of ``day``, or None on a day the clocks change."""
+    try:
+        return _DAY_OFFSETS[day]
+    except KeyError:
+        pass
+    first = datetime(day.year, day.month, day.day, tzinfo=LONDON).utcoffset()
+    last = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=LONDON).utcoffset()
+    offset = first if first == last else None
+    if len(_DAY_OFFSETS) < 200_000:
+        _DAY_OFFSETS[day] = offset
+    return offset
+
+
 def local_to_utc(naive: datetime) -> datetime:
     """UK local wall time to a naive UTC datetime.
 
     In the repeated hour (clocks going back) the earlier instant is taken (fold=0); a time in
     the skipped hour (clocks going forward) does not exist and raises ``SkippedHour``.
     """
+    offset = _day_offset(naive.date())
+    if offset is not None:  # most days: one offset all day, found once
+        return naive - offset
     aware = naive.replace(tzinfo=LONDON, fold=0)
     utc = aware.astimezone(UTC)
     if utc.astimezone(LONDON).replace(tzinfo=None) != naive:
@@ -105,7 +128,7 @@ def parse_int(value: object) -> int:
             raise ValueError("is not a whole number")
         return int(value)
     text = str(value).strip()
-    if not re.fullmatch(r"[+-]?\d{1,4}", text):
+    if not re.fullmatch(r"[+-]?\d{1,4}", text, re.ASCII):
         raise ValueError("is not a whole number")
     return int(text)
 

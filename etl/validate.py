@@ -8,15 +8,18 @@ echoed in messages only where safe: never an identifier, never a value that look
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pycountry
 
 from etl.extract import RawBundle, RawTable
 from etl.findings import Finding, safe_value
 from etl.parse import (
+    LONDON_NAME,
     cell_text,
     end_of_day_utc,
     is_blank,
@@ -82,7 +85,72 @@ class ValidBundle:
         }
 
 
-_CACHEABLE = frozenset({"code", "force_code", "nationality", "int_age", "date", "text"})
+# child_id repeats across contacts, placements and episodes: its pseudonym is computed once.
+_MISS = object()
+
+
+# Every identifying pattern treats all ASCII letters alike and all digits alike, bar the phone
+# pattern's leading digits. So an identifier's shape (letters as A, digits as 9) decides whether
+# any pattern can match it; shapes repeat endlessly ("AAA-A99999-9"), so each is tried once. A
+# shape with ten digits or more could be a phone number and gets the full check.
+_SHAPE = str.maketrans({**{c: "A" for c in string.ascii_letters}, **{c: "9" for c in string.digits}})
+_PLAIN_SHAPES: dict[str, bool] = {}
+
+
+def _shape_is_plain(shape: str) -> bool:
+    verdict = _PLAIN_SHAPES.get(shape)
+    if verdict is None:
+        verdict = bool(_IDENT.match(shape)) and shape.count("9") < 10 and identifying(shape, True) is None
+        if len(_PLAIN_SHAPES) < 100_000:
+            _PLAIN_SHAPES[shape] = verdict
+    return verdict
+
+
+def plain_identifier(value: str) -> bool:
+    """True when ``value`` is a well-formed identifier with nothing identifying in it."""
+    return _shape_is_plain(value.translate(_SHAPE))
+
+
+def _shapes(texts: list[str], table: dict) -> list[str]:
+    """Each text translated by ``table``: in one call when no text holds a line break."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:
+        return joined.translate(table).split("\n") if texts else []
+    return [t.translate(table) for t in texts]
+
+
+def _plain_identifiers(distinct: list, pseudonymise: Pseudonymiser | None) -> dict[str, str]:
+    """Identifiers that plainly pass, checked by their shape: {text: stored value}. Anything
+    else goes to the full check, which says what is wrong."""
+    texts = [v for v in distinct if type(v) is str]
+    plain = [t for t, shape in zip(texts, _shapes(texts, _SHAPE)) if _shape_is_plain(shape)]
+    if pseudonymise is None:
+        return dict(zip(plain, plain))
+    return {t: pseudonymise(t) for t in plain}
+
+
+_DIGITS_ONLY = str.maketrans({c: "9" for c in string.digits})
+_PLAIN_LOCAL_SHAPES = frozenset({"9999-99-99T99:99", "9999-99-99 99:99", "9999-99-99T99:99:99", "9999-99-99 99:99:99"})
+
+
+def _local_datetimes(distinct: list) -> dict[str, datetime]:
+    """Date-times written the standard's plain way (UK local, no offset), parsed together.
+
+    Returns {text: naive UTC datetime} for the texts that are real times, in a day's existing
+    hours, not before 2000; anything else is left to the one-at-a-time parser, which says
+    what is wrong. In the hour repeated when the clocks go back the earlier instant is taken,
+    as ``parse.local_to_utc`` does.
+    """
+    texts = [v for v in distinct if type(v) is str]
+    texts = [t for t, shape in zip(texts, _shapes(texts, _DIGITS_ONLY)) if shape in _PLAIN_LOCAL_SHAPES]
+    if not texts:
+        return {}
+    local = pd.Series(pd.to_datetime(texts, format="ISO8601", errors="coerce"))
+    utc = (local.dt.tz_localize(LONDON_NAME, ambiguous=np.ones(len(local), dtype=bool), nonexistent="NaT")
+           .dt.tz_convert("UTC").dt.tz_localize(None))
+    keep = (utc.notna() & (utc >= EARLIEST_DT)).to_numpy()
+    moments = utc.dt.to_pydatetime()
+    return {text: moment for text, moment, good in zip(texts, moments, keep) if good}
 
 
 class _TableCheck:
@@ -118,36 +186,26 @@ class _TableCheck:
 
     def frame(self) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
         positions = self.header()
-        columns: dict[str, list] = {"_row": [], "_ok": []}
-        filled: dict[str, int] = {}
+        rows = self.raw.rows
+        total = len(rows)
         cols = [c for c in self.spec.values() if c.name in positions]
+        ok = np.ones(total, dtype=bool)
+        columns: dict[str, list] = {"_row": list(range(2, total + 2))}
+        filled: dict[str, int] = {}
+        first = len(self.findings)
+        width = len(self.raw.header)
+        # Columns at once (zip is C); a short row, as a spreadsheet can leave, reads as blanks.
+        transposed = list(zip(*(r if len(r) == width else [*r[:width], *[None] * (width - len(r))] for r in rows)))
         for col in cols:
-            columns["child_key" if col.kind == "child_id" else col.name] = []
-            filled[col.name] = 0
-        # Codes repeat endlessly: a good value's conversion is remembered per column.
-        caches = {c.name: {} for c in cols if c.kind in _CACHEABLE}
-        plan = [(c, positions[c.name], columns["child_key" if c.kind == "child_id" else c.name], caches.get(c.name))
-                for c in cols]
-        for offset, row in enumerate(self.raw.rows):
-            row_number = offset + 2
-            ok = True
-            width = len(row)
-            for col, index, out, cache in plan:
-                raw = row[index] if index < width else None
-                if cache is not None and raw in cache:
-                    out.append(cache[raw])
-                    filled[col.name] += 1
-                    continue
-                value, good, blank = self.cell(col, raw, row_number)
-                if good and not blank and cache is not None and isinstance(raw, str):
-                    cache[raw] = value
-                ok = ok and good
-                if not blank:
-                    filled[col.name] += 1
-                out.append(value)
-            columns["_row"].append(row_number)
-            columns["_ok"].append(ok)
-        total = len(self.raw.rows)
+            index = positions[col.name]
+            raw = list(transposed[index]) if transposed else []
+            values, good, filled[col.name] = self.column(col, raw)
+            columns["child_key" if col.kind == "child_id" else col.name] = values.tolist()
+            ok &= good
+        columns["_ok"] = ok.tolist()
+        # Columns were checked one at a time; the report reads row by row, as the file does.
+        order = {c.name: i for i, c in enumerate(cols)}
+        self.findings[first:] = sorted(self.findings[first:], key=lambda f: (f.row or 0, order.get(f.column, -1)))
         completeness = {
             name: {"filled": filled[name], "rows": total}
             for name in filled
@@ -163,30 +221,72 @@ class _TableCheck:
                     completeness[col.name] = {"filled": 0, "rows": len(frame)}
         return frame, completeness
 
-    def cell(self, col: Col, raw: object, row: int) -> tuple[object, bool, bool]:
-        """(typed value, no error, was blank) for one cell."""
+    def column(self, col: Col, raw: list) -> tuple[np.ndarray, np.ndarray, int]:
+        """One column's typed values, which rows passed, and how many were filled.
+
+        Each distinct value is checked once (codes and ids repeat); identifiers that plainly
+        pass, and date-times in the standard's plain local form, are checked in bulk. A problem
+        is reported on every row that holds the value.
+        """
+        if set(map(type, raw)) <= {str}:  # CSV: text throughout, so equal means identical
+            codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
+            distinct = uniques.tolist()
+        else:  # XLSX: 1, 1.0 and True are equal in Python yet differ here; keep them apart
+            keys: dict[tuple[type, object], int] = {}
+            codes = np.fromiter((keys.setdefault((type(v), v), len(keys)) for v in raw), dtype=np.intp, count=len(raw))
+            distinct = [v for _, v in keys]
+        if col.kind == "datetime":
+            fast = _local_datetimes(distinct)
+        elif col.kind in ID_KINDS:
+            fast = _plain_identifiers(distinct, self.pseudonymise if col.kind == "child_id" else None)
+        else:
+            fast = {}
+        n = len(distinct)
+        typed = np.empty(n, dtype=object)
+        passed = np.ones(n, dtype=bool)
+        blank = np.zeros(n, dtype=bool)
+        problems: dict[int, tuple[str, str]] = {}
+        rest = range(n)
+        if fast:
+            hits = [fast.get(v, _MISS) if type(v) is str else _MISS for v in distinct]
+            typed[:] = hits
+            rest = [u for u, hit in enumerate(hits) if hit is _MISS]
+        for u in rest:
+            value = distinct[u]
+            typed[u], passed[u], blank[u], problem = self.cell(col, value)
+            if problem is not None:
+                problems[u] = problem
+        values = typed[codes] if len(codes) else np.empty(0, dtype=object)
+        good = passed[codes] if len(codes) else np.ones(0, dtype=bool)
+        filled = int(len(codes) - blank[codes].sum()) if len(codes) else 0
+        if problems:
+            flagged = np.zeros(n, dtype=bool)
+            flagged[list(problems)] = True
+            for i in np.flatnonzero(flagged[codes]):
+                self.add(int(i) + 2, col.name, *problems[int(codes[i])])
+        return values, good, filled
+
+    def cell(self, col: Col, raw: object) -> tuple[object, bool, bool, tuple[str, str] | None]:
+        """(typed value, no error, was blank, (rule, message) of the problem or None) for one value."""
         if is_blank(raw):
             if col.required:
-                self.add(row, col.name, "E03", "a required value is blank")
-                return None, False, True
-            return col.blank, True, True
+                return None, False, True, ("E03", "a required value is blank")
+            return col.blank, True, True, None
         is_id = col.kind in ID_KINDS
         if isinstance(raw, str) and col.kind not in ("date", "datetime"):
             text = raw.strip()
             looks = identifying(text, is_id)
             if looks:
-                self.add(row, col.name, "E09", f"the value looks like {looks}; the value is not shown")
-                return None, False, False
+                return None, False, False, ("E09", f"the value looks like {looks}; the value is not shown")
         try:
-            return self.convert(col, raw, row), True, False
+            return self.convert(col, raw), True, False, None
         except _OutOfRange as exc:
-            self.add(row, col.name, "E05", f"{safe_value(cell_text(raw))} {exc}")
+            return None, False, False, ("E05", f"{safe_value(cell_text(raw))} {exc}")
         except ValueError as exc:
             shown = "the value" if is_id else safe_value(cell_text(raw))
-            self.add(row, col.name, "E04", f"{shown} {exc}")
-        return None, False, False
+            return None, False, False, ("E04", f"{shown} {exc}")
 
-    def convert(self, col: Col, raw: object, row: int) -> object:
+    def convert(self, col: Col, raw: object) -> object:
         kind = col.kind
         if kind == "code":
             text = cell_text(raw).upper()
@@ -338,11 +438,10 @@ def _check_spans(bundle: ValidBundle, table: str, frame: pd.DataFrame, file: str
     cut = _join_force(bundle, frame, file)
     _after_cut(bundle, file, frame, cut, ["start_at", "end_at"])
     _duplicates(bundle, file, frame, id_column, f"the {id_column} appears twice for this force")
-    children = set(zip(bundle.contacts["force_code"], bundle.contacts["child_key"]))
-    orphan = [
-        (fc, ck) not in children if isinstance(ck, str) and isinstance(fc, str) else False
-        for fc, ck in zip(frame["force_code"], frame["child_key"])
-    ]
+    children = pd.MultiIndex.from_arrays([bundle.contacts["force_code"].astype(object), bundle.contacts["child_key"].astype(object)])
+    known = pd.MultiIndex.from_arrays([frame["force_code"].astype(object), frame["child_key"].astype(object)]).isin(children)
+    both = (frame["force_code"].notna() & frame["child_key"].notna()).to_numpy(dtype=bool)
+    orphan = both & ~known
     _add_rows(bundle, file, frame, orphan, "child_id", "E07",
               "the child_id is not in contacts for this force (the identifier is not shown)")
     _before(bundle, file, frame, "end_at", "start_at", "end_at is before start_at")

@@ -75,6 +75,7 @@ def main() -> None:
         bare_rows, bare_seconds = bare_insert(make_engine(f"sqlite:///{tmp / 'bare.sqlite'}") if not args.warehouse else engine,
                                               tmp / "bundle")
         print(f"bare read-and-insert: {bare_rows:,} rows in {bare_seconds:.2f} s = {bare_rows / bare_seconds:,.0f} rows/s")
+        print(f"loader / bare insert: {seconds / bare_seconds:.1f} times [target: at most 3]")
 
         from metrics.summary import build_summary
         from warehouse.queries import facts
