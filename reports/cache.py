@@ -4,8 +4,8 @@ under Flask-Caching).
 A view is keyed by the facts' generation (which warehouse, which load: a new load makes new keys, so
 nothing stale is ever served), the audience, the page and its canonical query (the filters resolved and
 in a fixed order, defaults explicit, presentation settings dropped). Pages whose views read more than the
-facts (benchmarking reads the imported peers, data quality the load history, the access log itself) are
-never cached. Permissions are checked before the cache is asked, never inside what it holds.
+facts are keyed by that too (benchmarking by the imported peers), or never cached (data quality reads the
+load history, the access log itself). Permissions are checked before the cache is asked, never inside what it holds.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import threading
 
 import settings
 
-UNCACHED = {"/benchmark", "/data-quality", "/access-log", "/methodology"}
+UNCACHED = {"/data-quality", "/access-log"}
 PAGE_SETTINGS = ("grain", "cost", "cost_low", "uplift", "scheme_cost")  # what besides the filters shapes a view
+BENCHMARK_SETTINGS = ("peers", "bench_period", "od")
 TIMEOUT_SECONDS = 7 * 24 * 3600
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -44,6 +45,12 @@ def key(path: str, query: dict, facts, audience) -> str:
     canonical = {"page": path, "audience": audience.name, "generation": facts.generation,
                  "filters": sorted(filters.to_query().items()),
                  "settings": sorted((k, str(query[k])) for k in PAGE_SETTINGS if k in query)}
+    if path == "/benchmark":  # benchmarking reads the imported peers as well as the facts
+        from warehouse.current import engine
+        from warehouse.peers import fingerprint
+
+        canonical["peers"] = fingerprint(engine())
+        canonical["settings"] += sorted((k, str(query[k])) for k in BENCHMARK_SETTINGS if k in query)
     return "view-" + hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -56,6 +63,34 @@ def cached_file(path: str, query: dict, facts, audience, what: str, make):
     """A download made from a view (an image, a table file, a deck), cached like the view itself; ``what``
     names the file within the view (panel, format, and for a deck the day it is dated)."""
     return _cached(path, facts, lambda: key(path, query, facts, audience) + "-" + what, make)
+
+
+def page_key(path: str, query: dict, facts, audience, filtered: bool) -> str:
+    """A rendered page: its view's key and everything else the page is drawn from (the whole query,
+    since its links carry it, presentation settings included)."""
+    raw = json.dumps(sorted((str(k), str(v)) for k, v in query.items()))
+    return f"{key(path, query, facts, audience)}-page-{int(filtered)}-{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_page(path: str, query: dict, facts, audience, filtered: bool, render, person_parts: list):
+    """A page as Dash sends it, drawn once and kept as JSON text for every worker.
+
+    ``render(slot)`` draws the page with ``slot`` where the person-specific parts go (who is signed
+    in, the audience switch); those are never cached, and are put in place on every request. Dash
+    sends the result as it is, without walking a tree of thousands of components again.
+    """
+    import secrets
+
+    import orjson
+    from plotly.io.json import to_json_plotly
+
+    def draw() -> dict:
+        token = "harbour-slot-" + secrets.token_hex(16)  # no text from a bundle can be this
+        return {"slot": token, "json": to_json_plotly(render(token)).encode()}
+
+    drawn = _cached(path, facts, lambda: page_key(path, query, facts, audience, filtered), draw)
+    parts = to_json_plotly(person_parts).encode()[1:-1] if person_parts else b"null"
+    return orjson.Fragment(drawn["json"].replace(b'"' + drawn["slot"].encode() + b'"', parts, 1))
 
 
 def _cached(path: str, facts, name_of, build):

@@ -79,10 +79,14 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
         log.warning("the access log could not be written: %s", type(exc).__name__)
     if facts.forces.empty and path not in ("/methodology", "/access-log"):
         return empty_warehouse()
-    view = build(path, query, facts, audience)
-    filters = resolve(Filters.from_query(query), facts.forces) if filtered else Filters()
-    return render(view, facts, filters, query, before=[*_identity(person, audience, query, path), *before],
-                  show_filters=filtered)
+    from reports.cache import cached_page
+
+    def draw(slot):
+        view = build(path, query, facts, audience)
+        filters = resolve(Filters.from_query(query), facts.forces) if filtered else Filters()
+        return render(view, facts, filters, query, before=[slot, *before], show_filters=filtered)
+
+    return cached_page(path, query, facts, audience, filtered, draw, _identity(person, audience, query, path))
 
 
 def _identity(person, audience: Audience, query: dict, path: str) -> list:

@@ -149,3 +149,21 @@ def test_gunicorn_without_sign_in_refuses_to_start_and_says_what_to_set(tmp_path
                             cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "Harbour refuses to start" in result.stderr and "HARBOUR_OIDC_ISSUER" in result.stderr
+
+
+def test_a_page_drawn_once_is_served_to_each_person_with_their_own_identity(signed_in_app):
+    """The rendered page is cached; who is signed in, and the analyst's switch, are put in on every request."""
+    app, _ = signed_in_app
+    search = "?force=FENWICK&sex=F"
+    _, first = _page(_client(app, "analyst"), "/missing", search)
+    _, second = _page(_client(app, "viewer"), "/missing", search)
+    _, third = _page(_client(app, "analyst"), "/missing", search)
+    assert "Signed in as analyst@force.example (analyst)" in first and "Show exact figures" in first
+    assert "Signed in as viewer@force.example (viewer)" in second
+    assert "analyst@force.example" not in second and "Show exact figures" not in second
+    assert first == third  # the same person, the same page
+    assert "harbour-slot-" not in first + second
+    trees = [json.loads(b)["response"]["_pages_content"]["children"] for b in (first, second)]
+    assert json.dumps(trees[0]).count("identity no-present") == 1
+    _, log = _page(_client(app, "admin"), "/access-log")
+    assert log.count("force=FENWICK&amp;sex=F") + log.count("force=FENWICK&sex=F") >= 3

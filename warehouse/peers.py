@@ -37,6 +37,16 @@ def all_peers(engine: Engine) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def fingerprint(engine: Engine) -> str:
+    """Which peers are held, and who signed them: a change to either (an import, a removal) changes it."""
+    import hashlib
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(P.c.peer_id, P.c.sha256, S.c.key_id).select_from(
+            P.outerjoin(S, S.c.peer_id == P.c.peer_id)).order_by(P.c.peer_id)).all()
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
+
+
 def trust(engine: Engine, key_id: str, force_code: str, public_pem: str) -> bool:
     """Add a force's public key to the keyring; False when that key is already trusted."""
     with engine.begin() as conn:
