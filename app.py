@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dash
 from dash import Dash, dcc, html
+from dash._utils import to_json
 
 import access
 import security
@@ -50,6 +51,21 @@ class HarbourDash(Dash):
             _callback.GLOBAL_CALLBACK_LIST.extend(c for c in _CALLBACKS["list"]
                                                   if json.dumps(c.get("output"), default=str) not in listed)
         super()._setup_server()
+
+    # The layout and the callback list are the same for every request once the server is set up:
+    # both are made into JSON once per process, not once per visitor.
+    _layout_json: str | None = None
+    _dependencies_json: str | None = None
+
+    def serve_layout(self):
+        if self._layout_json is None:
+            self._layout_json = to_json(self.get_layout())
+        return self.backend.make_response(self._layout_json, mimetype="application/json")
+
+    def dependencies(self):
+        if self._dependencies_json is None:
+            self._dependencies_json = to_json(self._callback_list)
+        return self.backend.make_response(self._dependencies_json, content_type="application/json")
 
     def _config(self):
         config = super()._config()

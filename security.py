@@ -81,6 +81,17 @@ def protect(app) -> None:
                 log.info("refused a callback request: %s", problem)
                 abort(400, description=problem)
 
+    @server.after_request
+    def _versioned_assets_last(response):
+        # Dash names each asset with its modification time (?m=...): a changed file is a new URL, so a
+        # browser may keep one for a year without asking again. (Dash's own scripts already are.)
+        if request.path.startswith("/assets/") and "m" in request.args and response.status_code == 200:
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = 31536000
+            response.cache_control.immutable = True
+        return response
+
     @server.errorhandler(Exception)
     def _no_500s(error):
         # A callback that fails on the input it was sent answers 400, never 500 with a traceback.

@@ -16,6 +16,11 @@ def layout(**query):
     facts = current_facts()
     if facts.forces.empty:
         return empty_warehouse()
+    return layout_for("/benchmark", query, before=before(query, facts))
+
+
+def before(query: dict, facts) -> list:
+    """The peer-group, period and limits controls above the charts."""
     peers = [p for p in str(query.get("peers", "")).split(",") if p]
     controls = html.Section([
         html.H2("Compare with"),
@@ -39,7 +44,7 @@ def layout(**query):
         ], className="filter-grid"),
         html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
     ], className="chart no-present")
-    return layout_for("/benchmark", query, before=[controls])
+    return [controls]
 
 
 @callback(

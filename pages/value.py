@@ -21,14 +21,18 @@ def _field(f, value):
     ], className="form-field")
 
 
-def layout(**query):
+def before(query: dict, facts=None) -> list:
+    """The form above the figures, drawn from the URL's inputs."""
     inputs, _ = inputs_from(query)
-    form = html.Section([
+    return [html.Section([
         html.H2("Inputs you can change"),
         html.Div([_field(f, getattr(inputs, f.attribute)) for f in FIELDS], className="form-grid"),
         html.Button("Recalculate", id="value-apply", n_clicks=0, className="button primary", type="button"),
-    ], className="chart no-present")
-    return layout_for("/value", query, before=[form])
+    ], className="chart no-present")]
+
+
+def layout(**query):
+    return layout_for("/value", query, before=before(query))
 
 
 @callback(

@@ -54,7 +54,6 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
     from sqlalchemy.exc import SQLAlchemyError
 
     import access
-    from components.render import render
     from components.shell import empty_warehouse, not_permitted, unreadable_warehouse
 
     person = access.current_person()
@@ -79,6 +78,14 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
         log.warning("the access log could not be written: %s", type(exc).__name__)
     if facts.forces.empty and path not in ("/methodology", "/access-log"):
         return empty_warehouse()
+    return draw_page(path, query, facts, audience, before, filtered, _identity(person, audience, query, path))
+
+
+def draw_page(path: str, query: dict, facts, audience: Audience, before=(), filtered: bool = True,
+              person_parts: list | None = None):
+    """The page's content as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
+    (who is signed in) in their place. Permissions are the caller's to check first."""
+    from components.render import render
     from reports.cache import cached_page
 
     def draw(slot):
@@ -86,7 +93,7 @@ def layout_for(path: str, query: dict, before=(), filtered: bool = True):
         filters = resolve(Filters.from_query(query), facts.forces) if filtered else Filters()
         return render(view, facts, filters, query, before=[slot, *before], show_filters=filtered)
 
-    return cached_page(path, query, facts, audience, filtered, draw, _identity(person, audience, query, path))
+    return cached_page(path, query, facts, audience, filtered, draw, person_parts or [])
 
 
 def _identity(person, audience: Audience, query: dict, path: str) -> list:
