@@ -42,6 +42,8 @@ def key(path: str, query: dict, facts, audience) -> str:
     from metrics.filters import Filters, resolve
 
     filters = resolve(Filters.from_query(query), facts.forces)
+    if path == "/benchmark":  # its figures are every force's, whatever the filters; only the selection counts
+        filters = Filters(force=filters.force)
     canonical = {"page": path, "audience": audience.name, "generation": facts.generation,
                  "filters": sorted(filters.to_query().items()),
                  "settings": sorted((k, str(query[k])) for k in PAGE_SETTINGS if k in query)}

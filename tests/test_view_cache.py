@@ -41,6 +41,12 @@ def test_the_key_separates_audience_filters_and_settings_and_ignores_presentatio
     assert base == cache.key("/", {"force": "FENWICK", "present": "1", "slide": "2"}, f, PUBLICATION)
     assert base == cache.key("/", {"force": "fenwick", "sex": ""}, f, PUBLICATION)  # the same filters, resolved
     assert build("/", {"force": "FENWICK"}, f, INTERNAL).marking and not build("/", {"force": "FENWICK"}, f).marking
+    # Benchmarking shows every force whatever the filters: only the selected force and its own settings count.
+    bench = cache.key("/benchmark", {"force": "FENWICK"}, f, PUBLICATION)
+    assert bench == cache.key("/benchmark", {"force": "FENWICK", "sex": "F", "age_band": "16-17"}, f, PUBLICATION)
+    assert bench != cache.key("/benchmark", {"force": "ELMSHIRE"}, f, PUBLICATION)
+    assert bench != cache.key("/benchmark", {"force": "FENWICK", "bench_period": "baseline"}, f, PUBLICATION)
+    assert build("/benchmark", {"force": "FENWICK", "sex": "F"}, f) == build_uncached("/benchmark", {"force": "FENWICK"}, f)
 
 
 def test_a_new_load_invalidates_every_cached_view(demo):
