@@ -53,7 +53,8 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
     # Page settings that are not filters (the grain, the peer group, the value model's inputs) stay.
     keep = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in FILTER_FIELDS}
     if ctx.triggered_id == FilterId.CLEAR:
-        return query_string(Filters(), keep) or "?"
+        new = query_string(Filters(), keep) or "?"
+        return no_update if new.lstrip("?") == (search or "").lstrip("?") else new
     if ctx.triggered_id != FilterId.APPLY:
         return no_update
     filters = Filters.from_query({
@@ -62,7 +63,9 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
     })
     if not force:
         filters = Filters.from_query({**filters.to_query(), "force": "ALL"})
-    return query_string(filters, keep) or "?"
+    new = query_string(filters, keep) or "?"
+    # Applying what is already applied sends nothing back, so the page is not drawn again for nothing.
+    return no_update if new.lstrip("?") == (search or "").lstrip("?") else new
 
 
 FILTER_FIELDS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to")

@@ -92,3 +92,31 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _apply(demo_client, force, search, trigger="filter-apply"):
+    import json
+
+    from app import app
+
+    demo_client.get("/")  # Dash finishes setting up (its callback map) on the first request
+    output = next(k for k, v in app.callback_map.items() if getattr(v["callback"], "__name__", "") == "apply_filters")
+    body = {"output": output, "outputs": {"id": "_pages_location", "property": "search"},
+            "inputs": [{"id": "filter-apply", "property": "n_clicks", "value": 1},
+                       {"id": "filter-clear", "property": "n_clicks", "value": 0}],
+            "changedPropIds": [f"{trigger}.n_clicks"],
+            "state": [{"id": "filter-force", "property": "value", "value": force},
+                      *[{"id": i, "property": "value", "value": []} for i in
+                        ("filter-age-band", "filter-sex", "filter-contact-route", "filter-nationality")],
+                      {"id": "filter-month-from", "property": "value", "value": ""},
+                      {"id": "filter-month-to", "property": "value", "value": ""},
+                      {"id": "_pages_location", "property": "search", "value": search}]}
+    return demo_client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def test_applying_the_filters_already_applied_sends_nothing_back(demo_client):
+    changed = _apply(demo_client, "FENWICK", "?force=ELMSHIRE")
+    assert changed.status_code == 200 and "force=FENWICK" in changed.get_data(as_text=True)
+    same = _apply(demo_client, "FENWICK", "?force=FENWICK")
+    # No update (Dash answers 204, or an empty response): the URL stays, so the page is not drawn again.
+    assert same.status_code == 204 or same.get_json()["response"] == {}
