@@ -103,7 +103,9 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @warehouse_option
 @click.option("--replace-demo", is_flag=True, help="Remove the synthetic demo from the warehouse before loading real data.")
-def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool) -> None:
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every error and warning to this CSV file (file, row, column, rule, kind, message).")
+def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, report: Path | None) -> None:
     """Load a bundle: a folder of the four CSVs, or one XLSX workbook.
 
     Needs HARBOUR_PSEUDONYM_KEY. Exit 0 when loaded or already loaded, 1 when refused.
@@ -123,12 +125,19 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool) -> 
     engine = _engine(warehouse)
     _progress(f"Reading and checking {', '.join(str(p) for p in paths)} …")
     started = time.perf_counter()
+    from etl.findings import write_report
+
     try:
         result = load_bundle(engine, list(paths), pseudonymiser, replace_demo=replace_demo)
     except LoadRefused as exc:
         click.echo(exc.report(), err=True)
+        if report is not None:
+            n = write_report(exc.findings, report)
+            click.echo(f"The {n} findings are also in {report}.", err=True)
         click.echo(exc.message)
         sys.exit(EXIT_REFUSED)
+    if report is not None:
+        write_report(result.warnings, report)
     for warning in result.warnings[:20]:
         click.echo(f"warning: {warning.file} {warning.line().strip()}", err=True)
     if len(result.warnings) > 20:

@@ -29,3 +29,13 @@ def when_ready(server):
     else:
         server.log.warning("could not draw the default pages in advance; they will be drawn on demand: %s",
                            (result.stderr.strip().splitlines() or ["no message"])[-1][:300])
+
+
+def post_worker_init(worker):
+    """Each worker reads the warehouse's facts as it starts, not when its first visitor arrives."""
+    try:
+        from warehouse.current import current_facts
+
+        current_facts()
+    except Exception as exc:  # noqa: BLE001 - an unreadable warehouse is reported on the pages, not here
+        worker.log.warning("the warehouse's facts were not read in advance: %s", type(exc).__name__)

@@ -93,15 +93,17 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        bundle.findings.append(
-            Finding(path.name, None, None, "E01", f"is not UTF-8 text (bad byte at offset {exc.start})")
-        )
+        bundle.findings.append(Finding(path.name, None, None, "E01", _encoding_problem(data, exc)))
         return
     if "\x00" in text:
         bundle.findings.append(Finding(path.name, None, None, "E01", "contains NUL bytes: not a CSV file"))
         return
     if not text.strip():
         bundle.findings.append(Finding(path.name, None, None, "E01", "is empty"))
+        return
+    wrong = _delimiter_problem(text, name)
+    if wrong:
+        bundle.findings.append(Finding(path.name, None, None, "E01", wrong))
         return
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -116,6 +118,43 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
     while body and all(cell.strip() == "" for cell in body[-1]):
         body.pop()
     bundle.tables[name] = RawTable(name, path.name, header, body)
+
+
+SAVE_AS_CSV = 'open it in Excel and use Save As, "CSV UTF-8 (Comma delimited) (*.csv)"'
+
+
+def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8, said as the way the file was most likely saved, with the fix."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return f"was saved as Unicode text (UTF-16), not UTF-8: {SAVE_AS_CSV}"
+    try:
+        sample = data[exc.start:exc.start + 1].decode("cp1252")
+    except UnicodeDecodeError:
+        sample = None
+    if sample is not None:
+        return (f"was saved as Windows text (cp1252), not UTF-8 (the first such character, {sample!r}, is on line "
+                f"{line}): {SAVE_AS_CSV}")
+    return f"is not UTF-8 text (a byte that UTF-8 does not allow on line {line}): {SAVE_AS_CSV}"
+
+
+_DELIMITERS = {";": "semicolon-separated", "\t": "tab-separated", "|": "separated by |"}
+
+
+def _delimiter_problem(text: str, name: str) -> str | None:
+    """A header that reads as the standard's columns only when split on something other than a comma."""
+    from etl.spec import SPEC
+
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    known = {c.name for c in SPEC.get(name, ())}
+    if sum(cell.strip().strip('"').lower() in known for cell in first.split(",")) >= 2:
+        return None
+    for delimiter, said in _DELIMITERS.items():
+        cells = [cell.strip().strip('"').lower() for cell in first.split(delimiter)]
+        if len(cells) >= 2 and sum(cell in known for cell in cells) >= 2:
+            return (f"was saved {said}, not comma-separated (a spreadsheet set to a European locale does this): "
+                    f"{SAVE_AS_CSV}, or set the list separator to a comma")
+    return None
 
 
 def _read_xlsx(path: Path, bundle: RawBundle) -> None:

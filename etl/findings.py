@@ -21,7 +21,10 @@ RULES = {
     "W03": "a placement ended MISSING without a missing episode within 24 hours",
     "W04": "a contact falls outside both the baseline and the pilot period",
     "W05": "a contact has no first_engagement_at",
+    "W06": "a contact's la_child_id is not in its authority's SSDA903 return",
 }
+# The order a report follows: the files as the standard lists them, then anything else.
+FILE_ORDER = ("forces", "contacts", "placements", "missing_episodes", "ssda903")
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,52 @@ def safe_value(value: object, limit: int = 40) -> str:
     return repr(text)
 
 
+def file_rank(file: str) -> tuple[int, str]:
+    """Where a file comes in a report: forces, contacts, placements, missing_episodes, SSDA903, others."""
+    name = file.lower()
+    for rank, table in enumerate(FILE_ORDER):
+        if name.startswith(table) or f"[{table}" in name or f"[{table} " in name:
+            return rank, name
+    return len(FILE_ORDER), name
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """By file (the standard's order), and within a file: the whole file first, then the header, then rows."""
+    return sorted(findings, key=lambda f: (file_rank(f.file), f.row is not None, f.row or 0, f.column or "", f.rule))
+
+
 def format_findings(findings: list[Finding], heading: str) -> str:
-    """The findings grouped by file, in file then row order, under a heading."""
+    """The findings grouped by file (forces, contacts, placements, missing_episodes, SSDA903), each file's
+    problems with the whole file first, under a heading, ending with a count of each rule."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
+    for finding in ordered(findings):
         by_file[finding.file].append(finding)
     lines = [heading]
-    for file in sorted(by_file):
-        items = sorted(by_file[file], key=lambda f: (f.row or 0, f.column or "", f.rule))
+    for file, items in by_file.items():
         lines.append(f"{file} ({len(items)}):")
         lines.extend(f.line() for f in items)
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        counts[finding.rule] += 1
+    if counts:
+        lines.append("By rule: " + "; ".join(f"{rule} {n} ({RULES.get(rule, '')})" for rule, n in sorted(counts.items())))
     return "\n".join(lines)
+
+
+REPORT_COLUMNS = ("file", "row", "column", "rule", "kind", "message")
+
+
+def write_report(findings: list[Finding], path) -> int:
+    """Every finding as a CSV an analyst can filter: file, row, column, rule, kind, message. Messages
+    never hold an identifier (see validate); text that a spreadsheet would run as a formula is neutralised."""
+    import csv
+
+    from reports.exports import neutralise
+
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS)
+        for f in ordered(findings):
+            writer.writerow([neutralise(f.file), "" if f.row is None else f.row, neutralise(f.column or ""), f.rule,
+                             "error" if f.is_error else "warning", neutralise(f.message)])
+    return len(findings)

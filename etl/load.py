@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from etl.derive import derive_facts
 from etl.extract import read_bundle
-from etl.findings import Finding, format_findings
+from etl.findings import Finding, format_findings, ordered
 from etl.pseudonymise import Pseudonymiser
 from etl.validate import ValidBundle, validate
 from warehouse import schema
@@ -35,10 +35,16 @@ class LoadRefused(Exception):
         self.findings = findings or []
 
     def report(self) -> str:
-        if not self.findings:
-            return self.message
+        """The errors, its first line leading with the first cause (the whole-file problems come first)."""
         errors = [f for f in self.findings if f.is_error]
-        return format_findings(errors, self.message)
+        if not errors:
+            return self.message
+        first = ordered(errors)[0]
+        place = "" if first.row is None else f" row {first.row}" + (f", column {first.column}" if first.column else "")
+        n = len(errors)
+        heading = (f"Refused: {first.file}{place}: {first.message} ({n} error{'s' if n != 1 else ''} in all; "
+                   "nothing was loaded.)")
+        return format_findings(errors, heading)
 
 
 @dataclass

@@ -162,30 +162,43 @@ class _TableCheck:
         self.findings = findings
         self.pseudonymise = pseudonymise
         self.spec = {c.name: c for c in SPEC[raw.name]}
+        self.broken = False  # a required column is missing: the rows are not checked, nor checked against
 
     def add(self, row: int | None, column: str | None, rule: str, message: str) -> None:
         self.findings.append(Finding(self.file, row, column, rule, message))
 
     def header(self) -> dict[str, int]:
         positions: dict[str, int] = {}
+        unknown: dict[str, str] = {}  # key: the header as written
         for index, name in enumerate(self.raw.header):
             key = str(name).strip().lower()
             if key == "" and all(index >= len(r) or is_blank(r[index]) for r in self.raw.rows):
                 continue  # an empty trailing column left by a spreadsheet
             if key not in self.spec:
-                # The name is the header's, not a child's value: safe to echo, shortened.
-                self.add(1, key or f"column {index + 1}", "E02", f"column {safe_value(key)} is not in the data standard")
+                unknown[key or f"column {index + 1}"] = str(name)
             elif key in positions:
                 self.add(1, key, "E02", "the column appears twice")
             else:
                 positions[key] = index
         for col in self.spec.values():
             if col.required and col.name not in positions:
-                self.add(1, col.name, "E02", "a required column is missing")
+                self.broken = True
+                guess = _closest(col.name, unknown)
+                if guess is None:
+                    self.add(1, col.name, "E02", f"column {col.name!r} not found: a required column is missing, so "
+                                                 "the rows were not checked")
+                else:
+                    # The header is the file's, not a child's value: safe to echo, shortened.
+                    self.add(1, col.name, "E02", f"column {col.name!r} not found; did you mean "
+                                                 f"{safe_value(unknown.pop(guess))}? Rename that header to {col.name}")
+        for key in unknown:
+            self.add(1, key, "E02", f"column {safe_value(key)} is not in the data standard")
         return positions
 
     def frame(self) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
         positions = self.header()
+        if self.broken:  # every row would fail for the same reason: one error says it
+            return _empty(self.raw.name), {}
         rows = self.raw.rows
         total = len(rows)
         cols = [c for c in self.spec.values() if c.name in positions]
@@ -339,25 +352,49 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
     findings = list(raw.findings)
     frames: dict[str, pd.DataFrame] = {}
     completeness: dict[str, dict[str, dict[str, int]]] = {}
+    broken: set[str] = set()  # tables that could not be read, or lack a required column
     for name in TABLES:
         table = raw.tables.get(name)
         if table is None:
             frames[name] = _empty(name)
+            broken.add(name)
             continue
         if not table.rows:
             findings.append(Finding(table.file, None, None, "E01", "has a header but no rows"))
-        frames[name], completeness[name] = _TableCheck(table, pseudonymise, findings).frame()
+        check = _TableCheck(table, pseudonymise, findings)
+        frames[name], completeness[name] = check.frame()
+        if check.broken:
+            broken.add(name)
     bundle = ValidBundle(
         frames["forces"], frames["contacts"], frames["placements"], frames["missing_episodes"],
         findings, completeness,
     )
     files = {name: (raw.tables[name].file if name in raw.tables else f"{name}.csv") for name in TABLES}
+    # A table that is not there cannot be checked against: its own error says why, and every row of
+    # the other files that refers to it is not reported again.
     _check_forces(bundle, files["forces"])
-    _check_contacts(bundle, files["contacts"])
-    _check_spans(bundle, "placements", bundle.placements, files["placements"], "placement_id")
-    _check_spans(bundle, "missing_episodes", bundle.episodes, files["missing_episodes"], "episode_id")
-    _warn_w03(bundle, files["placements"])
+    _check_contacts(bundle, files["contacts"], forces_known="forces" not in broken)
+    for table, frame, id_column in (("placements", bundle.placements, "placement_id"),
+                                    ("missing_episodes", bundle.episodes, "episode_id")):
+        _check_spans(bundle, table, frame, files[table], id_column, forces_known="forces" not in broken,
+                     contacts_known="contacts" not in broken)
+    if "missing_episodes" not in broken:
+        _warn_w03(bundle, files["placements"])
     return bundle
+
+
+def _closest(wanted: str, headers: dict[str, str]) -> str | None:
+    """The unknown header most like a missing column's name ('Child ID', 'childid' for child_id), or None."""
+    import difflib
+
+    def squash(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    squashed = {squash(key): key for key in headers}
+    if squash(wanted) in squashed:
+        return squashed[squash(wanted)]
+    found = difflib.get_close_matches(squash(wanted), list(squashed), n=1, cutoff=0.75)
+    return squashed[found[0]] if found else None
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -381,12 +418,13 @@ def _check_forces(bundle: ValidBundle, file: str) -> None:
     f["cut"] = [end_of_day_utc(d) if isinstance(d, date) else None for d in f["extract_date"]]
 
 
-def _join_force(bundle: ValidBundle, frame: pd.DataFrame, file: str) -> pd.Series:
+def _join_force(bundle: ValidBundle, frame: pd.DataFrame, file: str, forces_known: bool = True) -> pd.Series:
     """Each row's force cut-off (NaT where the force is unknown); reports E07 for unknown forces."""
     known = bundle.forces.dropna(subset=["force_code"]).drop_duplicates("force_code")
-    cuts = dict(zip(known["force_code"], known["cut"]))
+    cuts = dict(zip(known["force_code"], known["cut"])) if "cut" in known else {}
     unknown = frame["force_code"].notna() & ~frame["force_code"].isin(cuts.keys())
-    _add_rows(bundle, file, frame, unknown, "force_code", "E07", "the force_code is not in forces")
+    if forces_known:
+        _add_rows(bundle, file, frame, unknown, "force_code", "E07", "the force_code is not in forces")
     return pd.to_datetime(frame["force_code"].map(cuts))
 
 
@@ -407,9 +445,9 @@ def _before(bundle, file, frame, later, earlier, message) -> None:
     _add_rows(bundle, file, frame, a.notna() & b.notna() & (a < b), later, "E08", message)
 
 
-def _check_contacts(bundle: ValidBundle, file: str) -> None:
+def _check_contacts(bundle: ValidBundle, file: str, forces_known: bool = True) -> None:
     c = bundle.contacts
-    cut = _join_force(bundle, c, file)
+    cut = _join_force(bundle, c, file, forces_known)
     _after_cut(bundle, file, c, cut, ["first_contact_at", "first_engagement_at", "pack_submitted_at"])
     _duplicates(bundle, file, c, "contact_id", "the contact_id appears twice for this force")
     _duplicates(bundle, file, c, "child_key", "the child_id appears twice for this force (the identifier is not shown)")
@@ -434,14 +472,15 @@ def _warn_w04(bundle: ValidBundle, file: str) -> None:
               "the contact falls outside both the baseline and the pilot period")
 
 
-def _check_spans(bundle: ValidBundle, table: str, frame: pd.DataFrame, file: str, id_column: str) -> None:
-    cut = _join_force(bundle, frame, file)
+def _check_spans(bundle: ValidBundle, table: str, frame: pd.DataFrame, file: str, id_column: str,
+                 forces_known: bool = True, contacts_known: bool = True) -> None:
+    cut = _join_force(bundle, frame, file, forces_known)
     _after_cut(bundle, file, frame, cut, ["start_at", "end_at"])
     _duplicates(bundle, file, frame, id_column, f"the {id_column} appears twice for this force")
     children = pd.MultiIndex.from_arrays([bundle.contacts["force_code"].astype(object), bundle.contacts["child_key"].astype(object)])
     known = pd.MultiIndex.from_arrays([frame["force_code"].astype(object), frame["child_key"].astype(object)]).isin(children)
     both = (frame["force_code"].notna() & frame["child_key"].notna()).to_numpy(dtype=bool)
-    orphan = both & ~known
+    orphan = both & ~known & contacts_known
     _add_rows(bundle, file, frame, orphan, "child_id", "E07",
               "the child_id is not in contacts for this force (the identifier is not shown)")
     _before(bundle, file, frame, "end_at", "start_at", "end_at is before start_at")
