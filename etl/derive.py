@@ -86,9 +86,24 @@ def age_band(age: float | None) -> str:
     return "16-17"
 
 
+def _to_the_day(moments: pd.Series) -> pd.Series:
+    """Instants as their UK calendar day, each day exactly 24 hours long (clock changes ignored)."""
+    out = pd.Series(pd.NaT, index=moments.index, dtype="datetime64[us]")
+    known = moments.notna()
+    if known.any():
+        out[known] = pd.to_datetime(local_dates(moments[known]).astype(str)).astype("datetime64[us]").to_numpy()
+    return out
+
+
 def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.DataFrame,
-                 episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(resolved forces, child_facts, episode_facts) for a validated bundle."""
+                 episodes: pd.DataFrame, day_forces: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(resolved forces, child_facts, episode_facts) for a validated bundle.
+
+    ``day_forces``: forces whose placements and missing episodes are known to the day only (from an
+    SSDA903 return). Their horizons count calendar days: every time is taken as its UK day, each day
+    24 hours, and follow-up ends at the start of extract_date, so an episode on the day of placement
+    or the day after counts within 24 hours, as the standard says.
+    """
     forces = resolve_force_periods(forces, contacts)
     keys = ["force_code", "child_key"]
     c = contacts.copy()
@@ -103,6 +118,18 @@ def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.Da
     p = placements.copy()
     p["start_at"] = pd.to_datetime(p["start_at"])
     p["end_at"] = pd.to_datetime(p["end_at"])
+    e = episodes.copy()
+    e["start_at"] = pd.to_datetime(e["start_at"])
+    e["end_at"] = pd.to_datetime(e["end_at"])
+    if day_forces:
+        for frame in (p, e):
+            day = frame["force_code"].isin(day_forces)
+            for column in ("start_at", "end_at"):
+                frame[column] = frame[column].astype("datetime64[us]")
+                frame.loc[day, column] = _to_the_day(frame.loc[day, column])
+        day = c["force_code"].isin(day_forces)
+        extract = pd.to_datetime(c["force_code"].map(forces.set_index("force_code")["extract_date"]).astype(str))
+        c["cut"] = c["cut"].astype("datetime64[us]").where(~day, extract.astype("datetime64[us]"))
     t0 = p.groupby(keys)["start_at"].min().rename("t0")
     # The placement that ends last: an ongoing one (no end) ends last of all, so no exit.
     p["_end_rank"] = p["end_at"].fillna(pd.Timestamp.max)
@@ -117,9 +144,6 @@ def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.Da
     c["followup_hours"] = ((end - c["t0"]) / HOUR).where(c["placed"])
     c.loc[c["exit_at"].notna() & (c["exit_at"] > c["cut"]), "exit_reason"] = None
 
-    e = episodes.copy()
-    e["start_at"] = pd.to_datetime(e["start_at"])
-    e["end_at"] = pd.to_datetime(e["end_at"])
     m = e[e["episode_type"] == "M"].join(c.set_index(keys)[["t0", "followup_hours"]], on=keys)
     m = m[m["t0"].notna() & (m["start_at"] >= m["t0"])].copy()
     m["hours_after_placement"] = (m["start_at"] - m["t0"]) / HOUR

@@ -19,6 +19,10 @@ from etl.findings import Finding
 from etl.spec import TABLES
 
 
+# The tables an authority's SSDA903 return can stand in for.
+FROM_RETURNS = ("placements", "missing_episodes")
+
+
 @dataclass
 class RawTable:
     name: str
@@ -32,6 +36,7 @@ class RawBundle:
     tables: dict[str, RawTable] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)  # name, sha256, bytes
     findings: list[Finding] = field(default_factory=list)
+    returns: list = field(default_factory=list)  # etl.ssda903.Return: local authorities' SSDA903 returns
 
     @property
     def content_sha256(self) -> str:
@@ -45,12 +50,17 @@ def read_bundle(paths: list[Path]) -> RawBundle:
     """Read one bundle: a folder of the four CSVs, the four CSV files themselves, or one XLSX."""
     bundle = RawBundle()
     if len(paths) == 1 and paths[0].is_dir():
+        from etl import ssda903
+
         csvs = {name: paths[0] / f"{name}.csv" for name in TABLES}
         xlsx = sorted(paths[0].glob("*.xlsx"))
         if not any(p.exists() for p in csvs.values()) and len(xlsx) == 1:
             _read_xlsx(xlsx[0], bundle)
         else:
+            bundle.returns = ssda903.read_folder(paths[0], bundle)
             for name, path in csvs.items():
+                if name in FROM_RETURNS and bundle.returns and not path.exists():
+                    continue  # the authorities' returns stand in for the force's own placement tables
                 _read_csv(path, name, bundle)
         return bundle
     if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx":
@@ -173,8 +183,15 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
         bundle.findings.append(Finding(path.name, None, None, "E01", f"is not a readable XLSX workbook ({type(exc).__name__})"))
         return
     sheets = {s.strip().lower(): s for s in workbook.sheet_names}
+    from etl import ssda903
+
+    returns = {title: workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+               for title in workbook.sheet_names if title.strip().lower().startswith("ssda903 ")}
+    bundle.returns = ssda903.read_xlsx_sheets({t: [list(r) for r in rows] for t, rows in returns.items()}, path.name, bundle)
     for name in TABLES:
         label = f"{path.name}[{name}]"
+        if name in FROM_RETURNS and bundle.returns and name not in sheets:
+            continue
         if name not in sheets:
             bundle.findings.append(Finding(label, None, None, "E01", f"the workbook has no sheet named {name!r}"))
             continue

@@ -133,7 +133,8 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
             )).inserted_primary_key[0]
         return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
 
-    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes)
+    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
+                                                      day_forces=set(valid.day_precision))
     batch_id = _write(engine, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
                       replace_demo and holds == "synthetic" and not synthetic)
     log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
@@ -157,6 +158,11 @@ def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, 
                              (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
                              (schema.episode_facts, episode_facts)):
             _insert_rows(conn, table, frame)
+        _insert_rows(conn, schema.day_precision, pd.DataFrame(
+            [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
+            columns=["force_code", "la_codes"]))
+        _insert_rows(conn, schema.ssda903_coverage, pd.DataFrame(valid.coverage, columns=[
+            "force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]))
         _insert_rows(conn, schema.load_warnings, pd.DataFrame(
             [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
             columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))

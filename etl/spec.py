@@ -1,10 +1,10 @@
-"""The data standard (shared/data-standard.md, version 1) as data: tables, columns, code lists."""
+"""The data standard (shared/data-standard.md, version 2) as data: tables, columns, code lists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-STANDARD_VERSION = 1
+STANDARD_VERSION = 2
 
 TABLES = ("forces", "contacts", "placements", "missing_episodes")
 
@@ -43,7 +43,8 @@ OUTCOMES = frozenset({"SAFE", "HARMED", "U"})
 class Col:
     """One column: its name, its type, whether it is required, and (for codes) its list.
 
-    ``kind`` is one of: force_code, text, date, datetime, id, child_id, code, int_age.
+    ``kind`` is one of: force_code, text, date, datetime, id, child_id, la_child_id, la_code, code, int_age.
+    child_id and la_child_id are pseudonymised as they are read (stored as child_key, la_child_key).
     ``blank`` is the stored value of a blank optional flag (``U`` for Y/N/U flags).
     """
 
@@ -82,6 +83,8 @@ SPEC: dict[str, tuple[Col, ...]] = {
         Col("trafficking_indicators", "code", codes=YNU, blank="U"),
         Col("nrm_referral", "code", codes=YNU, blank="U"),
         Col("missing_risk", "code", codes=RISK, blank="U"),
+        Col("la_code", "la_code"),
+        Col("la_child_id", "la_child_id"),
     ),
     "placements": (
         Col("placement_id", "id", True),
@@ -108,4 +111,11 @@ SPEC: dict[str, tuple[Col, ...]] = {
 }
 
 # Identifier columns: their values are never echoed in a message.
-ID_KINDS = frozenset({"id", "child_id"})
+ID_KINDS = frozenset({"id", "child_id", "la_child_id"})
+# Identifier columns replaced by their keyed pseudonym as they are read, and the names they are kept under.
+PSEUDONYMISED = {"child_id": "child_key", "la_child_id": "la_child_key"}
+
+
+def stored_name(col: Col) -> str:
+    """The column's name in the validated frame: a pseudonymised identifier is kept as its key."""
+    return PSEUDONYMISED.get(col.kind, col.name)

@@ -28,7 +28,7 @@ from etl.parse import (
     parse_int,
 )
 from etl.pseudonymise import Pseudonymiser
-from etl.spec import ID_KINDS, SPEC, TABLES, Col
+from etl.spec import ID_KINDS, PSEUDONYMISED, SPEC, TABLES, Col, stored_name
 
 NATIONALITIES = frozenset(c.alpha_3 for c in pycountry.countries) | {"UNK"}
 EARLIEST = date(2000, 1, 1)
@@ -67,6 +67,8 @@ class ValidBundle:
     episodes: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
     completeness: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # table: column: counts
+    day_precision: dict[str, list[str]] = field(default_factory=dict)  # force: authorities whose returns it has
+    coverage: list[dict] = field(default_factory=list)  # force, la_code, month, uasc_children, linked, with_pack
 
     @property
     def errors(self) -> list[Finding]:
@@ -213,7 +215,7 @@ class _TableCheck:
             index = positions[col.name]
             raw = list(transposed[index]) if transposed else []
             values, good, filled[col.name] = self.column(col, raw)
-            columns["child_key" if col.kind == "child_id" else col.name] = values.tolist()
+            columns[stored_name(col)] = values.tolist()
             ok &= good
         columns["_ok"] = ok.tolist()
         # Columns were checked one at a time; the report reads row by row, as the file does.
@@ -227,7 +229,7 @@ class _TableCheck:
         frame = pd.DataFrame(columns)
         for col in self.spec.values():
             # A missing optional column behaves as an all-blank one.
-            key = "child_key" if col.kind == "child_id" else col.name
+            key = stored_name(col)
             if key not in frame.columns:
                 frame[key] = col.blank if not col.required else None
                 if not col.required:
@@ -251,7 +253,7 @@ class _TableCheck:
         if col.kind == "datetime":
             fast = _local_datetimes(distinct)
         elif col.kind in ID_KINDS:
-            fast = _plain_identifiers(distinct, self.pseudonymise if col.kind == "child_id" else None)
+            fast = _plain_identifiers(distinct, self.pseudonymise if col.kind in PSEUDONYMISED else None)
         else:
             fast = {}
         n = len(distinct)
@@ -320,7 +322,12 @@ class _TableCheck:
             text = cell_text(raw)
             if not _IDENT.match(text):
                 raise ValueError("is not an identifier (1 to 64 letters, digits, - _ / .)")
-            return self.pseudonymise(text) if kind == "child_id" else text
+            return self.pseudonymise(text) if kind in PSEUDONYMISED else text
+        if kind == "la_code":
+            text = cell_text(raw).upper()
+            if not re.fullmatch(r"[EWSN][0-9]{8}", text):
+                raise ValueError("is not a local authority's ONS code (E, W, S or N and eight digits, e.g. E10000015)")
+            return text
         if kind == "nationality":
             text = cell_text(raw).upper()
             if text not in NATIONALITIES:
@@ -370,6 +377,9 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
         findings, completeness,
     )
     files = {name: (raw.tables[name].file if name in raw.tables else f"{name}.csv") for name in TABLES}
+    if raw.returns:
+        _from_returns(bundle, raw.returns, pseudonymise, files["contacts"], contacts_known="contacts" not in broken)
+        broken -= {"placements", "missing_episodes"} - set(raw.tables)
     # A table that is not there cannot be checked against: its own error says why, and every row of
     # the other files that refers to it is not reported again.
     _check_forces(bundle, files["forces"])
@@ -398,13 +408,74 @@ def _closest(wanted: str, headers: dict[str, str]) -> str | None:
 
 
 def _empty(name: str) -> pd.DataFrame:
-    cols = ["child_key" if c.kind == "child_id" else c.name for c in SPEC[name]]
+    cols = [stored_name(c) for c in SPEC[name]]
     return pd.DataFrame({c: [] for c in ["_row", "_ok", *cols]})
 
 
+# A derived row's problem is named in the return's own terms: its file, row and column.
+_RETURN_COLUMNS = {"start_at": "DECOM", "end_at": "DEC", "end_reason": "REC", "child_id": "CHILD",
+                   "placement_id": "CHILD", "episode_id": "CHILD"}
+_RETURN_MISSING_COLUMNS = {**_RETURN_COLUMNS, "start_at": "MIS_START", "end_at": "MIS_END"}
+
+
 def _add_rows(bundle: ValidBundle, file: str, frame: pd.DataFrame, mask, column, rule, message) -> None:
-    for row in frame.loc[mask, "_row"].tolist():
-        bundle.findings.append(Finding(file, int(row), column, rule, message))
+    chosen = frame.loc[mask]
+    files = chosen["_file"].tolist() if "_file" in chosen else [None] * len(chosen)
+    for row, source in zip(chosen["_row"].tolist(), files):
+        if isinstance(source, str):  # a row derived from an SSDA903 return
+            names = _RETURN_MISSING_COLUMNS if "missing" in source.lower() else _RETURN_COLUMNS
+            bundle.findings.append(Finding(source, int(row), names.get(column, column), rule, message))
+        else:
+            bundle.findings.append(Finding(file, int(row), column, rule, message))
+
+
+def _from_returns(bundle: ValidBundle, returns: list, pseudonymise: Pseudonymiser, contacts_file: str,
+                  contacts_known: bool) -> None:
+    """Placements and missing episodes from the authorities' SSDA903 returns, for the children whose
+    contact links to them (la_code and la_child_id); W06 for a link a return does not hold; and each
+    return's coverage: its unaccompanied children by month of first DECOM, how many had a contact, a pack."""
+    from etl import ssda903
+
+    c = bundle.contacts
+    linked = c[c["la_code"].notna() & c["la_child_key"].notna() & c["_ok"]] if contacts_known else c.iloc[0:0]
+    default_force = next(iter(bundle.forces["force_code"].dropna()), None)
+    placements, episodes = [], []
+    for ret in returns:
+        mine = linked[linked["la_code"] == ret.la_code]
+        links = dict(zip(mine["la_child_key"], zip(mine["force_code"], mine["child_key"])))
+        packs = dict(zip(mine["la_child_key"], mine["pack_completed"] == "Y"))
+        derived = ssda903.derive(ret, pseudonymise, links, bundle.findings)
+        placements += derived.placements
+        episodes += derived.episodes
+        absent = ~mine["la_child_key"].isin(derived.children)
+        _add_rows(bundle, contacts_file, mine, absent.to_numpy(), "la_child_id", "W06",
+                  f"the la_child_id is not in the SSDA903 return of {ret.la_code} (the identifier is not shown)")
+        forces = mine["force_code"].value_counts()
+        force = forces.index[0] if len(forces) else default_force
+        for code in set(mine["force_code"]):
+            bundle.day_precision.setdefault(code, []).append(ret.la_code)
+        counts: dict[str, list[int]] = {}
+        for key, month in derived.uasc.items():
+            cell = counts.setdefault(month or "unknown", [0, 0, 0])
+            cell[0] += 1
+            cell[1] += key in links
+            cell[2] += bool(packs.get(key, False))
+        bundle.coverage += [{"force_code": force, "la_code": ret.la_code, "month": month, "uasc_children": n,
+                             "linked": k, "with_pack": w} for month, (n, k, w) in sorted(counts.items())]
+    for name, rows in (("placements", placements), ("missing_episodes", episodes)):
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows)
+        frame["_ok"] = True
+        current = bundle.placements if name == "placements" else bundle.episodes
+        combined = pd.concat([current, frame], ignore_index=True) if len(current) else frame
+        for column in current.columns:
+            if column not in combined:
+                combined[column] = None
+        if name == "placements":
+            bundle.placements = combined
+        else:
+            bundle.episodes = combined
 
 
 def _check_forces(bundle: ValidBundle, file: str) -> None:
@@ -455,6 +526,8 @@ def _check_contacts(bundle: ValidBundle, file: str, forces_known: bool = True) -
     _before(bundle, file, c, "pack_submitted_at", "first_contact_at", "pack_submitted_at is before first_contact_at")
     no_submit = (c["pack_completed"] == "Y") & c["pack_submitted_at"].isna() & c["_ok"]
     _add_rows(bundle, file, c, no_submit, "pack_submitted_at", "E10", "pack_completed is Y but pack_submitted_at is blank")
+    no_authority = c["la_child_key"].notna() & c["la_code"].isna() & c["_ok"]
+    _add_rows(bundle, file, c, no_authority, "la_code", "E10", "la_child_id is set but la_code is blank")
     no_engagement = c["first_engagement_at"].isna() & c["_ok"]
     _add_rows(bundle, file, c, no_engagement, "first_engagement_at", "W05", "the contact has no first_engagement_at")
     _warn_w04(bundle, file)

@@ -51,6 +51,18 @@ class Context:
         schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""
         return schemes.pop() if len(schemes) == 1 else None
 
+    def precision_notices(self) -> list[str]:
+        """Forces whose placements and missing episodes came from an SSDA903 return are known to the day."""
+        if "day_precision" not in self.forces:
+            return []
+        days = self.forces[self.forces["day_precision"].astype(bool)]
+        if days.empty:
+            return []
+        names = ", ".join(days["force_name"])
+        return [f"Placements and missing episodes of {names} come from local authorities' SSDA903 returns, which "
+                "give dates without times: they are known to the day, and horizons count calendar days (an episode "
+                "on the day of placement or the day after counts within 24 hours)."]
+
     def extract_date(self) -> str | None:
         return self.doc["extract_date"]
 
@@ -58,5 +70,5 @@ class Context:
         """A view of this request's scope, audience and extract (see reports.model.View)."""
         from reports.model import View
 
-        return View(page, title, lead, panels, self.synthetic, self.scope(), list(notices),
+        return View(page, title, lead, panels, self.synthetic, self.scope(), [*self.precision_notices(), *notices],
                     extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)

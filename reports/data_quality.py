@@ -10,7 +10,7 @@ from metrics.disclosure import FOOTNOTE, count, rate
 from reports.model import Panel, Table, View
 
 
-def view(facts, history: pd.DataFrame, warnings: pd.DataFrame) -> View:
+def view(facts, history: pd.DataFrame, warnings: pd.DataFrame, coverage: pd.DataFrame | None = None) -> View:
     held = set(facts.forces["batch_id"])
     history_rows = []
     for b in history.itertuples():
@@ -55,6 +55,31 @@ def view(facts, history: pd.DataFrame, warnings: pd.DataFrame) -> View:
               None, Table("table-scope", "Children by period of first contact", ["Force", "Baseline", "Pilot", "Out of scope"],
                           scope_rows), notes, open_table=True),
     ]
+    if coverage is not None and len(coverage):
+        panels.insert(0, _coverage_panel(facts, coverage, notes))
     return View("/data-quality", "Data quality", "What was loaded, when, and how complete it is.", panels,
                 facts.synthetic, "every force in the warehouse",
                 notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
+
+
+def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
+    """Did every child get the pack? Each authority's unaccompanied children in care (its SSDA903 return's
+    UASC table), by month of first care episode, with how many had a contact with the force and a pack."""
+    names = dict(zip(facts.forces["force_code"], facts.forces["force_name"]))
+    rows = []
+    for (force, la), group in coverage.groupby(["force_code", "la_code"], sort=True):
+        for r in [*group.itertuples(), None]:
+            if r is None:  # the authority's total
+                n, linked, packs, month = (int(group["uasc_children"].sum()), int(group["linked"].sum()),
+                                           int(group["with_pack"].sum()), "All months")
+            else:
+                n, linked, packs, month = int(r.uasc_children), int(r.linked), int(r.with_pack), r.month
+            share = rate(packs, n)
+            rows.append([names.get(force, force), la, month, num(count(n)), num(count(linked)), num(count(packs)),
+                         pct(share["rate"])])
+    return Panel("dq-coverage", "Coverage: did every child get the pack?", "Unaccompanied children in care, and how many had a pack",
+                 "From each local authority's SSDA903 return: its unaccompanied children by month of their first care "
+                 "episode (DECOM), how many had a first contact with the force, and how many had a completed pack.",
+                 None, Table("table-coverage", "Unaccompanied children in each authority's care, by month",
+                             ["Force", "Authority", "Month", "Unaccompanied children", "Had a contact", "Had a pack",
+                              "Share with a pack"], rows), notes, open_table=True)

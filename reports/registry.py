@@ -42,9 +42,9 @@ def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATI
         return access_log.view(access_entries(engine()), facts.synthetic)
     if path == "/data-quality":
         from warehouse.current import engine
-        from warehouse.queries import load_history, warnings_by_rule
+        from warehouse.queries import coverage, load_history, warnings_by_rule
 
-        return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()))
+        return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()))
     builders = {
         "/": lambda ctx: overview.view(ctx),
         "/retention": lambda ctx: retention.view(ctx),

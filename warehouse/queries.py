@@ -81,6 +81,10 @@ def read_facts(engine: Engine) -> Facts:
     rows = pd.Series(children.index, index=pd.MultiIndex.from_arrays(
         [children["force_code"].astype(str), children["child_key"]]))
     episodes["child_row"] = rows.reindex(pd.MultiIndex.from_frame(episodes[["force_code", "child_key"]])).to_numpy()
+    with engine.connect() as conn:
+        days = dict(conn.execute(select(schema.day_precision.c.force_code, schema.day_precision.c.la_codes)).all())
+    forces["day_precision"] = forces["force_code"].isin(list(days))
+    forces["la_codes"] = forces["force_code"].map(days)
     forces["pilot_start"] = forces["pilot_start"].astype(object).where(forces["pilot_start"].notna(), None)
     forces["synthetic"] = forces["synthetic"].astype(bool)
     return Facts(children, episodes, forces)
@@ -100,6 +104,14 @@ def facts(engine: Engine) -> Facts:
     with _lock:
         _cache[key] = (current, loaded)
     return loaded
+
+
+def coverage(engine: Engine) -> pd.DataFrame:
+    """The scheme's coverage from SSDA903 returns: by force, authority and month (counts only)."""
+    t = schema.ssda903_coverage
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.force_code, t.c.la_code, t.c.month)).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in t.columns])
 
 
 def load_history(engine: Engine) -> pd.DataFrame:

@@ -209,4 +209,27 @@ benchmark_peer_signers = Table(
 )
 
 # Tables holding a force's data, in the order they are deleted (children before parents).
-FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, forces)
+# Version 2: what came from local authorities' SSDA903 returns.
+day_precision = Table(
+    "day_precision",
+    metadata,
+    # A force whose placements and missing episodes came from SSDA903 returns: known to the day only.
+    Column("force_code", String(16), ForeignKey("forces.force_code"), primary_key=True),
+    Column("la_codes", String(400), nullable=False),  # the authorities, comma-separated
+)
+
+ssda903_coverage = Table(
+    "ssda903_coverage",
+    metadata,
+    # The scheme's coverage: an authority's unaccompanied children by month of first DECOM, how many
+    # had a contact with the force, and how many a completed pack. Counts only.
+    Column("force_code", String(16), ForeignKey("forces.force_code"), primary_key=True),
+    Column("la_code", String(9), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM, or "unknown" (no episode in the return)
+    Column("uasc_children", Integer, nullable=False),
+    Column("linked", Integer, nullable=False),
+    Column("with_pack", Integer, nullable=False),
+)
+
+FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, day_precision, ssda903_coverage,
+                forces)
