@@ -192,14 +192,24 @@ def build_demo(engine, seed: int, scale: str) -> "object":
 @click.option("--scale", type=click.Choice(["pilot", "national"]), default="pilot", show_default=True,
               help="pilot: the lead force and three others over two years; national: 43 forces over 10 years.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Only write the bundle's CSVs to this folder; load nothing.")
+@click.option("--placements", "placements", type=click.Choice(["tables", "ssda903"]), default="tables", show_default=True,
+              help="With --out: write placements and missing episodes as the standard's tables, or as each force's "
+                   "local authority's SSDA903 return (ssda903/<la_code>/).")
 @warehouse_option
-def demo(seed: int, scale: str, out: Path | None, warehouse: str | None) -> None:
+def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: str | None) -> None:
     """Generate a synthetic demonstration bundle and load it (or only write it with --out)."""
-    from etl.demo import generate, write_bundle
+    from etl.demo import generate, write_bundle, write_ssda903_bundle
     from etl.load import LoadRefused
 
+    if placements == "ssda903" and out is None:
+        raise click.UsageError("--placements ssda903 writes a bundle: give --out DIR, then load it with harbour load")
     if out is not None:
         rows = generate(seed=seed, scale=scale)
+        if placements == "ssda903":
+            write_ssda903_bundle(rows, out, seed)
+            click.echo(f"Wrote a synthetic {scale} bundle with SSDA903 returns to {out}: {len(rows.forces)} forces, "
+                       f"{len(rows.contacts)} contacts; placements and missing episodes in {out / 'ssda903'}.")
+            return
         write_bundle(rows, out)
         click.echo(f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
                    f"{len(rows.placements)} placements, {len(rows.missing_episodes)} missing episodes.")

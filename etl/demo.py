@@ -213,3 +213,99 @@ def write_bundle(rows: _Rows, out: Path) -> Path:
             writer.writeheader()
             writer.writerows(getattr(rows, name))
     return out
+
+
+# --- the demo's placements as local authorities' SSDA903 returns (data standard v2) ----------------------------
+
+# The return's REC for each of the demo's end reasons. SSDA903 has no REC for going missing (a child who
+# goes missing stays looked after); a placement the demo ends MISSING with no placement after it is
+# written as E8, "ceased for any other reason", so it loads back as OTHER.
+_REC_OF = {"TRANSFERRED_LA": "E3", "AGE_ASSESSED_ADULT": "E15", "RETURNED_FAMILY": "E4A", "REACHED_18": "E17",
+           "OTHER": "E8", "MISSING": "E8"}
+_REASON_OF = {"PLANNED_MOVE": "CARPL", "UNPLANNED_MOVE": "CREQB", "MISSING": "CHILD"}
+_UNLINKED_SHARE = 0.08  # unaccompanied children of the authority whom the force never met: coverage under 100%
+
+
+def la_code_of(index: int) -> str:
+    """A fictional authority's ONS-style code for the demo's n-th force (E10 is the county prefix)."""
+    return f"E1099{index:04d}"
+
+
+def _day(text: str) -> str:
+    """A bundle date-time as the return writes its dates: the UK day, dd/mm/yyyy."""
+    from etl.parse import parse_datetime, utc_to_local_date
+
+    return utc_to_local_date(parse_datetime(text)).strftime("%d/%m/%Y")
+
+
+def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
+    """The demo with its placements and missing episodes as each force's authority's SSDA903 return:
+    forces.csv, contacts.csv (with la_code, la_child_id) and ssda903/<la_code>/{header,episodes,uasc,missing}.csv,
+    the return's real columns, its identifying ones left blank."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    la_of = {f["force_code"]: la_code_of(i) for i, f in enumerate(rows.forces, start=1)}
+    ref: dict[tuple[str, str], str] = {}
+    in_care = {(p["force_code"], p["child_id"]) for p in rows.placements}
+    contacts = []
+    for c in rows.contacts:
+        key = (c["force_code"], c["child_id"])
+        if key not in in_care:  # never looked after: the authority has no reference to share
+            contacts.append({**c, "la_code": "", "la_child_id": ""})
+            continue
+        ref[key] = f"{c['force_code'][:3]}{len(ref) + 1:06d}"
+        contacts.append({**c, "la_code": la_of[c["force_code"]], "la_child_id": ref[key]})
+    for name, table in (("forces", rows.forces), ("contacts", contacts)):
+        with (out / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[c.name for c in SPEC[name]])
+            writer.writeheader()
+            writer.writerows(table)
+    for force in rows.forces:
+        code, la = force["force_code"], la_of[force["force_code"]]
+        folder = out / "ssda903" / la
+        folder.mkdir(parents=True, exist_ok=True)
+        mine = [p for p in rows.placements if p["force_code"] == code]
+        by_child: dict[str, list[dict]] = {}
+        for p in mine:
+            by_child.setdefault(p["child_id"], []).append(p)
+        header, episodes, uasc, missing = [], [], [], []
+        for child, placements in by_child.items():
+            ident = ref[(code, child)]
+            header.append([ident, "1", "", "", "", "", ""])
+            uasc.append([ident, "1", "", ""])
+            placements.sort(key=lambda p: p["start_at"])
+            for i, p in enumerate(placements):
+                following = placements[i + 1] if i + 1 < len(placements) else None
+                same_day = following is not None and p["end_at"] and _day(following["start_at"]) == _day(p["end_at"])
+                rne = "S" if i == 0 or not same_day_before(placements, i) else "P"
+                reason = "" if rne != "P" else _REASON_OF.get(placements[i - 1]["end_reason"], "CARPL")
+                rec = "" if not p["end_at"] else "X1" if same_day else _REC_OF.get(p["end_reason"], "E8")
+                episodes.append([ident, _day(p["start_at"]), rne, "C2", "N1", p["placement_type"], p["provider"],
+                                 _day(p["end_at"]) if p["end_at"] else "", rec, reason, "", "", ""])
+        for e in (e for e in rows.missing_episodes if e["force_code"] == code):
+            missing.append([ref[(code, e["child_id"])], "", e["episode_type"], _day(e["start_at"]),
+                            _day(e["end_at"]) if e["end_at"] else ""])
+        for n in range(int(len(uasc) * _UNLINKED_SHARE)):
+            ident = f"{code[:3]}9{n:05d}"  # in the authority's care, never met by the force
+            start = episodes[rng.randrange(len(episodes))][1] if episodes else "01/01/2018"
+            header.append([ident, "1", "", "", "", "", ""])
+            uasc.append([ident, "1", "", ""])
+            episodes.append([ident, start, "S", "C2", "N1", "U4", "PR1", "", "", "", "", "", ""])
+        for name, columns, table in (
+            ("header", ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"], header),
+            ("episodes", ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                          "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"], episodes),
+            ("uasc", ["CHILD", "SEX", "DOB", "DUC"], uasc),
+            ("missing", ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"], missing),
+        ):
+            with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                writer.writerows(table)
+    return out
+
+
+def same_day_before(placements: list[dict], i: int) -> bool:
+    """Whether the placement before the i-th ended the day the i-th began (so the i-th is a move, RNE P)."""
+    before = placements[i - 1]
+    return bool(before["end_at"]) and _day(before["end_at"]) == _day(placements[i]["start_at"])

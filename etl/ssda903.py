@@ -222,14 +222,15 @@ def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
             tables["uasc"][1].append(number)
         for missing in head.findall("AMISSING"):
             tables["missing"][0].append([ident, text(missing, "MISSING"), text(missing, "MIS_START"), text(missing, "MIS_END")])
-            tables["missing"][1].append(number)
+            tables["missing"][1].append(len(tables["missing"][1]) + 1)
         for episode in child.findall("EPISODE"):
             tables["episodes"][0].append([ident, text(episode, "DECOM"), text(episode, "RNE"), text(episode, "PL"),
                                           text(episode, "PLACE_PROVIDER"), text(episode, "DEC"), text(episode, "REC"),
                                           text(episode, "REASON_PLACE_CHANGE")])
-            tables["episodes"][1].append(number)
+            tables["episodes"][1].append(len(tables["episodes"][1]) + 1)
     for name, (rows, numbers) in tables.items():
-        # In XML a row is the return's n-th CHILD: messages say "row n" of the file's [table].
+        # In XML, "row n" of return.xml[episodes] is its n-th <EPISODE>, of [missing] its n-th <AMISSING>,
+        # and of [header] and [uasc] its n-th <CHILD>.
         ret.tables[name] = ReturnTable(name, f"{label}[{name}]", list(COLUMNS[name]), rows, numbers)
 
 
@@ -298,6 +299,9 @@ def _checked(table: ReturnTable, findings: list[Finding]) -> list[dict]:
                 rule, message = problem
                 findings.append(Finding(table.file, number, column, rule, message))
                 good = False
+        if table.name == "episodes" and not is_blank(row.get("DEC")) and is_blank(row.get("REC")):
+            findings.append(Finding(table.file, number, "REC", "E10", "DEC is set but REC is blank"))
+            good = False
         if good:
             row["_row"] = number
             out.append(row)
@@ -307,7 +311,8 @@ def _checked(table: ReturnTable, findings: list[Finding]) -> list[dict]:
 def _problem(table: str, column: str, value: str) -> tuple[str, str] | None:
     blank = is_blank(value)
     if blank:
-        return ("E03", "a required value is blank") if column in REQUIRED[table] and column != "DEC" else None
+        # DEC and REC are blank while the episode goes on (checked together in _checked).
+        return ("E03", "a required value is blank") if column in REQUIRED[table] and column not in ("DEC", "REC") else None
     text = str(value).strip()
     if column == "CHILD":
         return None if re.fullmatch(r"[A-Za-z0-9\-_/.]{1,64}", text) else ("E04", "the value is not an identifier")
