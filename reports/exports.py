@@ -79,6 +79,7 @@ def sheet_rows(view, panel) -> list[list[tuple]]:
     rows.append([])
     rows.append([text("Notes")])
     rows.extend([text(n)] for n in panel.notes)
+    rows.extend([text(n)] for n in view.notices if "known to the day" in n)  # SSDA903 placements
     rows.append([text(f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.")])
     rows.append([text("Symbols")])
     rows.extend([text(f"{symbol}: {meaning}")] for symbol, meaning in SYMBOLS.items())

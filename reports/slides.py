@@ -90,7 +90,8 @@ def panel_slide(deck, view, panel):
     else:
         _table(slide, panel, top)
     source = (f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}"
-              + (f"; records to {long_date(view.extract_date)}" if view.extract_date else ""))
+              + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
+              + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else ""))
     rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
     _text(slide, Inches(0.5), Inches(6.45), Inches(12.3), Inches(0.6), [rule, source], size=10, colour=MUTED)
     _synthetic_footer(slide, view.synthetic, view.marking)

@@ -334,3 +334,34 @@ def test_an_xlsx_bundle_carries_the_return_as_sheets(tmp_path):
     result = load_bundle(_engine(tmp_path), [tmp_path / "x" / "bundle.xlsx"], Pseudonymiser(KEY))
     assert result.outcome == "loaded"
     assert result.row_counts["placements"] == 2 and result.row_counts["missing_episodes"] == 1
+
+
+def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
+    from reports.exports import sheet_rows
+    from reports.registry import build_uncached
+    from warehouse import current
+    from warehouse.queries import facts
+
+    folder = _bundle(tmp_path / "b", ["100", "200"], {"100": date(2018, 1, 1), "200": date(2018, 1, 1)})
+    _return(folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
+                     ["200", "02/01/2018", "S", "V2", "K2", "PR1", "", "", "", ""]], [], ["100", "200"])
+    engine = _engine(tmp_path)
+    load_bundle(engine, [folder], Pseudonymiser(KEY))
+    current.use(str(engine.url))
+    view = build_uncached("/retention", {}, facts(engine))
+    assert any("known to the day" in n for n in view.notices)
+    cells = [c[0] for row in sheet_rows(view, view.panels[0]) for c in row]
+    assert any("known to the day" in str(c) for c in cells)
+
+
+def test_a_link_to_a_return_needs_its_authority(tmp_path):
+    from etl.load import LoadRefused
+
+    folder = _bundle(tmp_path / "b", ["100"], {"100": date(2018, 1, 1)})
+    path = folder / "contacts.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(LA, ""), encoding="utf-8")
+    _return(folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""]], [], ["100"])
+    with pytest.raises(LoadRefused) as caught:
+        load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
+    assert [(f.file, f.row, f.column, f.rule) for f in caught.value.findings if f.is_error] == [
+        ("contacts.csv", 2, "la_code", "E10")]
