@@ -111,6 +111,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body the dashboard accepts, in KiB; a larger one gets 413 before it is read.",
     ),
     Setting(
+        "HARBOUR_REDIS_URL",
+        "",
+        "A Redis server for the view and page cache (redis://host:6379/0), where the deployment has one: "
+        "shared by every worker on every machine. Empty: the file system cache of HARBOUR_CACHE_DIR.",
+    ),
+    Setting(
         "HARBOUR_CACHE_DIR",
         str(DATA_DIR / "cache"),
         "Folder of the view cache that every worker shares (cachelib's file system cache): views are keyed "
@@ -173,6 +179,10 @@ def allowed_hosts() -> list[str]:
 
 def max_request_bytes() -> int:
     return int(float(get("HARBOUR_MAX_REQUEST_KB")) * 1024)
+
+
+def redis_url() -> str | None:
+    return get("HARBOUR_REDIS_URL").strip() or None
 
 
 def cache_dir() -> str | None:

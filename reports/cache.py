@@ -27,15 +27,25 @@ _caches: dict[str, object] = {}
 
 
 def _store():
+    """Redis where HARBOUR_REDIS_URL names one; otherwise files in HARBOUR_CACHE_DIR; None when off."""
+    redis_url = settings.redis_url()
     folder = settings.cache_dir()
-    if not folder:
+    if not redis_url and not folder:
         return None
+    where = redis_url or folder
     with _lock:
-        if folder not in _caches:
-            from cachelib import FileSystemCache
+        if where not in _caches:
+            if redis_url:
+                import redis
+                from cachelib import RedisCache
 
-            _caches[folder] = FileSystemCache(folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
-        return _caches[folder]
+                client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
+                _caches[where] = RedisCache(client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS)
+            else:
+                from cachelib import FileSystemCache
+
+                _caches[where] = FileSystemCache(folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+        return _caches[where]
 
 
 def key(path: str, query: dict, facts, audience) -> str:

@@ -80,3 +80,30 @@ def test_responses_are_compressed(demo):
     for path in ("/", "/_dash-dependencies", "/_dash-layout"):
         answer = web.get(path, headers={"Accept-Encoding": "gzip"})
         assert answer.status_code == 200 and answer.headers.get("Content-Encoding") == "gzip", path
+
+
+def test_views_and_pages_are_shared_through_redis_where_the_deployment_has_one(demo, monkeypatch):
+    """HARBOUR_REDIS_URL: the same keys, in Redis (the one .ci/run starts), shared by every worker and machine."""
+    import os
+
+    from tests.conftest import require
+
+    url = os.environ.get("HARBOUR_TEST_REDIS_URL")
+    require(url is not None, "Redis (HARBOUR_TEST_REDIS_URL)")
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    monkeypatch.setenv("HARBOUR_REDIS_URL", url)
+    f = facts(engine_for(demo))
+    first = build("/missing", {"force": "FENWICK"}, f)
+    assert len(client.keys("harbour:*")) == 1
+    cache._caches.clear()  # another worker: nothing in its memory, the view in Redis
+    started = time.perf_counter()
+    again = build("/missing", {"force": "FENWICK"}, f)
+    assert time.perf_counter() - started < 0.05
+    assert again == first == build_uncached("/missing", {"force": "FENWICK"}, f)
+    assert len(client.keys("harbour:*")) == 1  # read, not built and written again
+    # Redis gone: pages are built afresh, never an error.
+    monkeypatch.setenv("HARBOUR_REDIS_URL", "redis://127.0.0.1:9/0")
+    assert build("/missing", {"force": "FENWICK"}, f) == first
