@@ -28,3 +28,20 @@
     start();
   }
 })();
+
+/* Presentation mode: what a presenter's clicker sends moves between charts (Right or Page Down: next;
+ * Left or Page Up: previous), and Escape leaves. The keys follow the page's own links. */
+(function () {
+  var KEYS = {ArrowRight: "present-next", PageDown: "present-next", ArrowLeft: "present-previous",
+              PageUp: "present-previous", Escape: "present-leave"};
+  document.addEventListener("keydown", function (event) {
+    if (!document.getElementById("presentation") || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    var link = KEYS[event.key] && document.getElementById(KEYS[event.key]);
+    if (link) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+})();

@@ -106,14 +106,16 @@ def present(view, query: dict):
         html.Span(f"{index + 1} of {len(panels)}", className="present-count"),
         link("Next", index + 2, "present-next") if index + 1 < len(panels) else None,
         dcc.Link("Leave presentation", href="?" + urlencode(base, safe=","), id="present-leave", className="button"),
+        html.Span("Keys: → or Page Down next, ← or Page Up previous, Esc leaves", className="present-keys"),
     ], className="present-nav", **{"aria-label": "Presentation"})
     figure = None
     if panel.figure is not None:
         layout = {k: v for k, v in panel.figure["layout"].items() if k != "height"}
         fig = {**panel.figure, "layout": {**layout, "autosize": True, "font": {**layout["font"], "size": 22}}}
         # The chart takes what the screen leaves after the title and the controls, not a fixed height.
-        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph"),
-                          role="img",
+        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph",
+                                    style={"height": "100%"}),
+                          role="img", className="present-figure",
                           **{"aria-label": f"Chart: {panel.title}. {panel.summary}"})
     return html.Div([
         marking_banner(view.marking),

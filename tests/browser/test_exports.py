@@ -92,3 +92,43 @@ def test_hb022_presentation_mode_shows_one_chart_at_a_time(driver, server, axe_s
     assert "2 of 2" in text(driver, ".present-count")
     driver.find_element(By.ID, "present-leave").click()
     wait_until(driver, lambda d: "present" not in d.current_url)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1280, 720), (1366, 768), (1920, 1080)])
+def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, height):
+    """Title, chart, source and controls all on screen with no scrolling; Right/Page Down, Left, Escape."""
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.browser.conftest import make_driver
+
+    browser = make_driver(width, height)
+    try:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        for path in ("/retention?present=1&slide=1", "/before-after?present=1&slide=2", "/missing?present=1&slide=1"):
+            open_page(browser, server + path, "#presentation")
+            time.sleep(0.3)  # the chart takes its size from what the page leaves it
+            scroll, inner = browser.execute_script("return [document.scrollingElement.scrollHeight, innerHeight]")
+            assert scroll <= inner, (path, scroll, inner)
+            for element in ("#page-title", "#present-graph", "#present-leave", ".present-count"):
+                top, bottom = browser.execute_script(
+                    f"const r = document.querySelector('{element}').getBoundingClientRect(); return [r.top, r.bottom]")
+                assert 0 <= top and bottom <= inner, (path, element, top, bottom, inner)
+            graph = browser.execute_script("return document.querySelector('#present-graph').getBoundingClientRect().height")
+            assert graph >= 0.4 * inner  # the chart has most of the screen
+        screenshot(browser, f"present-{width}x{height}")
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        open_page(browser, server + "/retention?present=1&slide=1", "#presentation")
+        first = text(browser, "#page-title")
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        wait_until(browser, lambda d: "slide=2" in d.current_url)
+        wait_until(browser, lambda d: d.find_element(By.ID, "page-title").text != first)
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.PAGE_UP)
+        wait_until(browser, lambda d: "slide=1" in d.current_url)
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        wait_until(browser, lambda d: "present" not in d.current_url)
+        wait_until(browser, lambda d: d.find_elements(By.ID, "filter-bar") != [])
+    finally:
+        browser.quit()
