@@ -461,6 +461,17 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
 
     pack = _read_checked(path, MAX_PACK_BYTES, "a benchmark pack", validate, PackError)
     engine = _engine(warehouse)
+    from sqlalchemy import select
+
+    from warehouse import schema
+
+    with engine.connect() as conn:
+        held = conn.execute(select(schema.forces.c.force_name).where(
+            schema.forces.c.force_code == pack["force"]["code"])).scalar()
+    if held is not None:
+        click.echo(f"Refused: this warehouse holds the records of {held} ({pack['force']['code']}) itself, so its pack "
+                   "would count that force twice. Benchmarking already shows it from its own records.", err=True)
+        sys.exit(EXIT_REFUSED)
     signer = None
     try:
         signer = verify(pack, keyring(engine))

@@ -118,6 +118,10 @@ def ranked_panel(units, selected, peers) -> Panel:
 
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
     skipped: list[str] = []
+    # A pack of a force whose own records are here would count that force twice: its records win.
+    held = set(facts.forces["force_code"])
+    doubled = [p for p in peers if p["force_code"] in held]
+    peers = [p for p in peers if p["force_code"] not in held]
     units = published_units(facts.children, facts.forces, period, peers, skipped)
     imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
     peer_group = peer_group | imported_units
@@ -129,6 +133,9 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
         notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
                        "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
                        "without a signature from a trusted key.")
+    for p in doubled:
+        notices.append(f"The imported pack of {p['force_name']} is not shown: this warehouse holds that force's own "
+                       "records, which are shown instead. An admin can remove the pack (harbour benchmark remove).")
     for name in skipped:
         notices.append(f"The imported pack of {name} was skipped: it does not pass this Harbour's checks. An admin "
                        "can remove it and import a fresh one.")

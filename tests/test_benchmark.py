@@ -20,6 +20,43 @@ def demo_url(tmp_path_factory):
     return url
 
 
+def peer_warehouse(tmp_path, seed: int) -> str:
+    """Another force's warehouse: the synthetic demo with its forces renamed (NORTH-ELMSHIRE and so on), so
+    that ELMSHIRE's pack is a peer there, not a second copy of a force it holds."""
+    from etl.demo import generate, write_bundle
+    from etl.load import load_bundle
+    from etl.pseudonymise import DEMO_KEY, Pseudonymiser
+    from warehouse.engine import engine_for
+
+    rows = generate(seed=seed)
+    for table in (rows.forces, rows.contacts, rows.placements, rows.missing_episodes):
+        for row in table:
+            row["force_code"] = "N_" + row["force_code"][:14]
+    for row in rows.forces:
+        row["force_name"] = "North " + row["force_name"]
+    url = f"sqlite:///{tmp_path / f'peer-{seed}.sqlite'}"
+    load_bundle(engine_for(url), [write_bundle(rows, tmp_path / f"peer-{seed}")], Pseudonymiser(DEMO_KEY))
+    return url
+
+
+def test_a_pack_of_a_force_the_warehouse_holds_is_refused_and_never_counted_twice(pack_file, demo_url, tmp_path):
+    from warehouse import peers
+    from warehouse.engine import engine_for
+
+    result = CliRunner().invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", demo_url, "--unsigned"])
+    assert result.exit_code == 1 and "holds the records of Elmshire" in result.output
+    # A pack stored before the force's own records were loaded is not shown beside them.
+    pack = json.loads(pack_file.read_text())
+    peers.add(engine_for(demo_url), pack, "elmshire.json", None)
+    try:
+        status, body = render(client(demo_url), "/benchmark", "?force=ELMSHIRE")
+        assert status == 200 and "(imported)" not in body.decode()
+        assert "is not shown: this warehouse holds that force" in body.decode()
+    finally:
+        for p in peers.all_peers(engine_for(demo_url)):
+            peers.remove(engine_for(demo_url), p["peer_id"])
+
+
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
     """ELMSHIRE's key pair, as `harbour benchmark keygen` makes it."""
@@ -115,8 +152,7 @@ def test_import_refuses_a_tampered_a_wrong_version_and_a_malformed_pack(pack_fil
 
 def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file, keys, tmp_path):
     runner = CliRunner()
-    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
-    assert runner.invoke(main, ["demo", "--seed", "99", "--warehouse", other]).exit_code == 0
+    other = peer_warehouse(tmp_path, 99)
     trusted = runner.invoke(main, ["benchmark", "trust", str(keys[1]), "--force", "ELMSHIRE", "--warehouse", other])
     assert trusted.exit_code == 0 and "Trusted: key" in trusted.output, trusted.output
     imported = runner.invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", other])
@@ -139,9 +175,7 @@ def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file
 
 @pytest.fixture
 def other(tmp_path):
-    url = f"sqlite:///{tmp_path / 'peer.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--seed", "98", "--warehouse", url]).exit_code == 0
-    return url
+    return peer_warehouse(tmp_path, 98)
 
 
 def _import(path, url, *extra):
