@@ -87,10 +87,13 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
 
     from cli import main
 
+    from tests.test_benchmark import peer_warehouse
+
     pack = tmp_path / "pack.json"
     runner = CliRunner()
-    assert runner.invoke(main, ["benchmark", "export", "--force", "FENWICK", "--unsigned", "--out", str(pack),
-                                "--warehouse", warehouse_url]).exit_code == 0
+    other = peer_warehouse(tmp_path, 98)  # another force's warehouse (this one holds FENWICK's own records)
+    assert runner.invoke(main, ["benchmark", "export", "--force", "N_FENWICK", "--unsigned", "--out", str(pack),
+                                "--warehouse", other]).exit_code == 0
     assert runner.invoke(main, ["benchmark", "import", str(pack), "--unsigned", "--warehouse", warehouse_url]).exit_code == 0
     figures = json.loads(pack.read_text())["summary"]["periods"]["baseline"]["retention"]["28d"]
     open_page(driver, server + "/benchmark?force=ELMSHIRE&peers=MARSHCOTE&bench_period=baseline")
