@@ -41,7 +41,6 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     fig = copy.deepcopy(figure)
     layout = fig["layout"]
     layout["font"] = {**layout.get("font", {}), "size": font_size}
-    layout["margin"] = {"l": 90, "r": 30, "t": 90 if title else 50, "b": 110}
     layout.pop("height", None)
     if title:
         layout["title"] = {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}}
@@ -52,12 +51,25 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
         notes.append("<b>Synthetic demonstration data</b>: generated, not real")
     if source:
         notes.append(plotly_text(source))  # the scope names forces: untrusted text
-    if notes:
+    lines = _wrap(" · ".join(notes), 110 * 20 // font_size) if notes else []
+    line_height = round((font_size - 4) * 1.35)
+    axis_room = round(font_size * 3.6)  # tick labels and the axis title under the plot
+    layout["margin"] = {"l": 90, "r": 30, "t": 90 if title else 50, "b": axis_room + line_height * len(lines) + 14}
+    if lines:
+        # Pinned in pixels under the axis, inside the bottom margin: the footer never leaves the canvas.
         layout.setdefault("annotations", [])
         layout["annotations"] = list(layout["annotations"]) + [{
-            "text": " · ".join(notes), "xref": "paper", "yref": "paper", "x": 0, "y": -0.2, "xanchor": "left",
-            "yanchor": "top", "showarrow": False, "font": {"size": font_size - 4, "color": "#1b1b1b"}}]
+            "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
+            "yanchor": "top", "yshift": -axis_room, "align": "left", "showarrow": False,
+            "font": {"size": font_size - 4, "color": "#1b1b1b"}}]
     return fig
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words (the text is already escaped)."""
+    import textwrap
+
+    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
 def render(figure: dict, fmt: str = "png", width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:

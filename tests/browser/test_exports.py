@@ -132,3 +132,37 @@ def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, 
         wait_until(browser, lambda d: d.find_elements(By.ID, "filter-bar") != [])
     finally:
         browser.quit()
+
+
+@pytest.mark.browser
+def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_url):
+    """Title, axes, legend and footer of every chart, as an image file and at a slide's size, inside the canvas."""
+    import base64
+
+    from reports import images
+    from reports.registry import build_uncached
+    from warehouse import current
+    from warehouse.queries import facts
+
+    current.use(warehouse_url)
+    f = current.current_facts()
+    checked = 0
+    for path, query in (("/retention", {}), ("/before-after", {"grain": "month"}), ("/engagement", {}),
+                        ("/missing", {}), ("/", {"force": "ALL"})):
+        view = build_uncached(path, query, f)
+        for panel in (p for p in view.panels if p.figure is not None):
+            for width, height, title, marking in ((1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for "
+                                                   "publication"), (1280, 560, None, None)):
+                figure = images.presentable(panel.figure, title, True, source=view.scope, marking=marking)
+                svg = images.render(figure, "svg", width=width, height=height)
+                driver.get("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+                outside = driver.execute_script(
+                    "const svg = document.documentElement; const c = svg.getBoundingClientRect();"
+                    "return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {"
+                    "  const r = t.getBoundingClientRect();"  # after every transform, rotation included
+                    "  return [t.textContent.slice(0, 40), r.left - c.left, r.top - c.top, r.right - c.left,"
+                    "          r.bottom - c.top, c.width, c.height]; })"
+                    ".filter(([, x0, y0, x1, y1, w, h]) => x0 < -1 || y0 < -1 || x1 > w + 1 || y1 > h + 1);")
+                assert outside == [], (path, panel.panel_id, width, height, outside[:3])
+                checked += 1
+    assert checked >= 8
