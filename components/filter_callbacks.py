@@ -35,6 +35,7 @@ def query_string(filters: Filters, keep: dict[str, str] | None = None) -> str:
 
 @callback(
     Output(PAGES_LOCATION, "search", allow_duplicate=True),
+    Output("filter-message", "children"),
     Input(FilterId.APPLY, "n_clicks"),
     Input(FilterId.CLEAR, "n_clicks"),
     State(FilterId.FORCE, "value"),
@@ -54,9 +55,15 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
     keep = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k not in FILTER_FIELDS}
     if ctx.triggered_id == FilterId.CLEAR:
         new = query_string(Filters(), keep) or "?"
-        return no_update if new.lstrip("?") == (search or "").lstrip("?") else new
+        return (no_update if new.lstrip("?") == (search or "").lstrip("?") else new), ""
     if ctx.triggered_id != FilterId.APPLY:
-        return no_update
+        return no_update, no_update
+    months = {"month_from": (month_from or "").strip(), "month_to": (month_to or "").strip()}
+    problems = Filters.problems(months)
+    if not problems and all(months.values()) and months["month_from"] > months["month_to"]:
+        problems = ["the first month is after the last"]
+    if problems:  # nothing changes until the months are right
+        return no_update, "Not applied: " + "; ".join(problems) + "."
     filters = Filters.from_query({
         "force": force or "", "age_band": age_band or [], "sex": sex or [], "contact_route": route or [],
         "nationality": nationality or [], "month_from": (month_from or "").strip(), "month_to": (month_to or "").strip(),
@@ -65,7 +72,7 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
         filters = Filters.from_query({**filters.to_query(), "force": "ALL"})
     new = query_string(filters, keep) or "?"
     # Applying what is already applied sends nothing back, so the page is not drawn again for nothing.
-    return no_update if new.lstrip("?") == (search or "").lstrip("?") else new
+    return (no_update if new.lstrip("?") == (search or "").lstrip("?") else new), ""
 
 
 FILTER_FIELDS = ("force", "age_band", "sex", "nationality", "contact_route", "month_from", "month_to")

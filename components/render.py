@@ -10,6 +10,7 @@ from dash import dcc, html
 from components.chart import GRAPH_CONFIG, data_table
 from components.kpi import kpi
 from components.shell import footnote, marking_banner, page_for, synthetic_banner
+from metrics.filters import Filters
 
 IMAGE_FORMATS = ("png", "svg")
 TABLE_FORMATS = ("csv", "xlsx", "ods")
@@ -77,7 +78,13 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
     present_query = urlencode({**query, "present": "1", "slide": "1"}, safe=",")
     actions = slides_button()
     actions.children[1].href = "?" + present_query
-    body = [actions, *[html.P(n, className="notice") for n in view.notices], *before]
+    ignored = Filters.problems(query) if show_filters else []
+    if ignored:  # a URL's filter that was not understood is said, never silently dropped
+        view_notices = [*view.notices, "Some filters in this page's address were not understood and are not applied: "
+                        + "; ".join(ignored) + "."]
+    else:
+        view_notices = view.notices
+    body = [actions, *[html.P(n, className="notice") for n in view_notices], *before]
     if view.grain:
         body.append(grain_switch(query, view.grain))
     if view.kpis:

@@ -40,6 +40,18 @@ def _checklist(component_id: str, legend: str, options: list[tuple[str, str]], c
     ], className="filter-group")
 
 
+def nationality_label(code: str) -> str:
+    """A nationality by its country's name, with the ISO code after it: 'Eritrea (ERI)'."""
+    import pycountry
+
+    if code == "UNK":
+        return "Unknown (UNK)"
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return f"{getattr(country, 'common_name', None) or country.name} ({code})"
+
+
 def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):
     """Native controls only (radio buttons, checkboxes, text inputs), applied with one button.
 
@@ -60,7 +72,8 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
             _checklist(FilterId.SEX, "Sex (none ticked: all)", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
             _checklist(FilterId.ROUTE, "Contact route (none ticked: all)", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
                        filters.contact_route),
-            _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)", [(n, n) for n in nationalities],
+            _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)",
+                       sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
                        filters.nationality),
             html.Fieldset([
                 html.Legend("Month of first contact"),
@@ -70,6 +83,8 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
                 html.Label(["To (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_TO, type="text", value=filters.month_to or "",
                                                        pattern=r"\d{4}-\d{2}", placeholder="2018-07", debounce=True,
                                                        className="month-input")]),
+                # Beside the fields: why Apply changed nothing (an invalid month), read out as it appears.
+                html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
             ], className="filter-group"),
             html.Div([
                 html.Button("Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"),

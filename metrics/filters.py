@@ -50,6 +50,24 @@ class Filters:
                 out[f.name] = value
         return out
 
+    @staticmethod
+    def problems(query: dict[str, object]) -> list[str]:
+        """What in a URL's filters was not understood (and so is ignored), said plainly; [] when all is well."""
+        found = []
+        for name in ("month_from", "month_to"):
+            raw = query.get(name)
+            if raw not in (None, "") and not _MONTH.match(str(raw)):
+                found.append(f"{name.replace('_', ' ')} {str(raw)[:12]!r} is not a month written YYYY-MM")
+        allowed = {"age_band": set(AGE_BANDS) | {"unknown"}, "sex": set(SEXES), "contact_route": set(CONTACT_ROUTES)}
+        for name, codes in allowed.items():
+            raw = query.get(name)
+            items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            bad = [str(i).strip()[:12] for i in items if str(i).strip() and
+                   (str(i).strip() if name == "age_band" else str(i).strip().upper()) not in codes]
+            if bad:
+                found.append(f"{name.replace('_', ' ')} {', '.join(repr(b) for b in bad[:3])} is not one of its codes")
+        return found
+
     @classmethod
     def from_query(cls, query: dict[str, object]) -> "Filters":
         """Filters from URL query parameters; anything malformed is ignored, never trusted."""

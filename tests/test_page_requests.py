@@ -94,22 +94,23 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
         process.wait(timeout=10)
 
 
-def _apply(demo_client, force, search, trigger="filter-apply"):
+def _apply(demo_client, force, search, trigger="filter-apply", month_from="", month_to=""):
     import json
 
     from app import app
 
     demo_client.get("/")  # Dash finishes setting up (its callback map) on the first request
     output = next(k for k, v in app.callback_map.items() if getattr(v["callback"], "__name__", "") == "apply_filters")
-    body = {"output": output, "outputs": {"id": "_pages_location", "property": "search"},
+    body = {"output": output, "outputs": [{"id": "_pages_location", "property": "search"},
+                                          {"id": "filter-message", "property": "children"}],
             "inputs": [{"id": "filter-apply", "property": "n_clicks", "value": 1},
                        {"id": "filter-clear", "property": "n_clicks", "value": 0}],
             "changedPropIds": [f"{trigger}.n_clicks"],
             "state": [{"id": "filter-force", "property": "value", "value": force},
                       *[{"id": i, "property": "value", "value": []} for i in
                         ("filter-age-band", "filter-sex", "filter-contact-route", "filter-nationality")],
-                      {"id": "filter-month-from", "property": "value", "value": ""},
-                      {"id": "filter-month-to", "property": "value", "value": ""},
+                      {"id": "filter-month-from", "property": "value", "value": month_from},
+                      {"id": "filter-month-to", "property": "value", "value": month_to},
                       {"id": "_pages_location", "property": "search", "value": search}]}
     return demo_client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
@@ -118,5 +119,24 @@ def test_applying_the_filters_already_applied_sends_nothing_back(demo_client):
     changed = _apply(demo_client, "FENWICK", "?force=ELMSHIRE")
     assert changed.status_code == 200 and "force=FENWICK" in changed.get_data(as_text=True)
     same = _apply(demo_client, "FENWICK", "?force=FENWICK")
-    # No update (Dash answers 204, or an empty response): the URL stays, so the page is not drawn again.
-    assert same.status_code == 204 or same.get_json()["response"] == {}
+    # No update of the URL (Dash answers 204, or leaves it out): the page is not drawn again.
+    assert same.status_code == 204 or "_pages_location" not in same.get_json()["response"]
+
+
+@pytest.mark.parametrize("month_from,month_to,words", [("2018-13", "", "month from '2018-13' is not a month"),
+                                                        ("2018-1", "", "is not a month written YYYY-MM"),
+                                                        ("2019-01", "2018-01", "the first month is after the last")])
+def test_an_invalid_month_is_said_beside_the_field_and_changes_nothing(demo_client, month_from, month_to, words):
+    answer = _apply(demo_client, "FENWICK", "?force=ELMSHIRE", month_from=month_from, month_to=month_to).get_json()
+    assert "_pages_location" not in answer["response"]  # the URL, and so the page, stay as they were
+    assert words in answer["response"]["filter-message"]["children"]
+    good = _apply(demo_client, "FENWICK", "?force=ELMSHIRE", month_from="2017-01", month_to="2018-06").get_json()
+    assert "month_from=2017-01" in good["response"]["_pages_location"]["search"]
+    assert good["response"]["filter-message"]["children"] == ""
+
+
+def test_a_filter_in_the_address_that_is_not_understood_is_said_not_dropped(demo_client):
+    status, body = render(demo_client, "/retention", "?force=ELMSHIRE&sex=X&month_from=2018-13")
+    text = body.decode()
+    assert status == 200 and "were not understood and are not applied" in text
+    assert "sex 'X' is not one of its codes" in text and "month from '2018-13'" in text
