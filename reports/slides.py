@@ -27,6 +27,12 @@ MUTED = RGBColor(0x43, 0x43, 0x43)
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches: 16:9
 DISCLOSURE_SHORT = FOOTNOTE_SHORT
 MAX_TABLE_ROWS = 12
+# One family for slide text and chart images: Arial where the deck is shown (Windows, macOS), Liberation
+# Sans, metric-compatible with it, where Kaleido draws the charts (components.theme.FONT).
+FONT_NAME = "Arial"
+HEADER_FILL = RGBColor(0x0B, 0x0C, 0x0C)
+BAND_FILL = RGBColor(0xF3, 0xF2, 0xF1)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 
 
 def _text(slide, left, top, width, height, text, size=18, bold=False, colour=INK):
@@ -37,20 +43,34 @@ def _text(slide, left, top, width, height, text, size=18, bold=False, colour=INK
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.font.size = Pt(size)
-        paragraph.font.bold = bold
-        paragraph.font.color.rgb = colour
+        _style(paragraph, size, bold, colour)
     return box
 
 
+def _style(paragraph, size, bold, colour) -> None:
+    """On the paragraph and on each of its runs: PowerPoint draws a run by its own properties."""
+    for font in [paragraph.font, *(run.font for run in paragraph.runs)]:
+        font.name = FONT_NAME
+        font.size = Pt(size)
+        font.bold = bold
+        font.color.rgb = colour
+
+
 def _synthetic_footer(slide, synthetic: bool, marking: str | None = None):
-    """The labels every slide carries, in one place: the protective marking of exact figures, and the
-    synthetic label of demonstration data."""
-    if marking:
-        _text(slide, Inches(0.5), Inches(7.05), Inches(7.6), Inches(0.4), marking, size=12, bold=True, colour=ALERT)
-    if synthetic:
-        _text(slide, Inches(8.2), Inches(7.05), Inches(5.0), Inches(0.4),
-              "SYNTHETIC DEMONSTRATION DATA: not real", size=12, bold=True, colour=WARN)
+    """The label every slide carries, once and in the same place (bottom left): the protective marking of
+    exact figures and the synthetic label of demonstration data. The slide number sits bottom right."""
+    words = [w for w in (marking, "SYNTHETIC DEMONSTRATION DATA: not real" if synthetic else None) if w]
+    if words:
+        _text(slide, Inches(0.5), Inches(7.02), Inches(11.0), Inches(0.4), " · ".join(words), size=12, bold=True,
+              colour=ALERT if marking else WARN)
+
+
+def _number_slides(presentation) -> None:
+    total = len(presentation.slides)
+    for n, slide in enumerate(presentation.slides, start=1):
+        box = _text(slide, Inches(11.6), Inches(7.02), Inches(1.2), Inches(0.4), f"{n} of {total}", size=12, colour=MUTED)
+        box.name = "Slide number"
+        box.text_frame.paragraphs[0].alignment = 3  # right (PP_ALIGN.RIGHT)
 
 
 def _blank(deck):
@@ -65,12 +85,10 @@ def title_slide(deck, title: str, scope: str, extract_date: str | None, syntheti
     if extract_date:
         lines.append(f"Records complete to the end of {long_date(extract_date)}")
     lines.append(f"Prepared with Harbour on {long_date(made)}; outcome measures version {STANDARD_VERSION}")
-    _text(slide, Inches(0.8), Inches(3.1), Inches(11.7), Inches(1.8), lines, size=22, colour=MUTED)
     if synthetic:
-        _text(slide, Inches(0.8), Inches(5.2), Inches(11.7), Inches(1.0),
-              "Synthetic demonstration data: every child, force and figure is generated, not real.",
-              size=24, bold=True, colour=WARN)
-    _synthetic_footer(slide, False, marking)
+        lines.append("Every child, force and figure in these slides is generated, not real.")
+    _text(slide, Inches(0.8), Inches(3.1), Inches(11.7), Inches(2.4), lines, size=22, colour=MUTED)
+    _synthetic_footer(slide, synthetic, marking)
     slide.notes_slide.notes_text_frame.text = (
         "These slides come from Harbour. "
         + (f"{INTERNAL_NOTE} " if marking else "Every figure passed disclosure control. ")
@@ -93,7 +111,7 @@ def panel_slide(deck, view, panel):
               + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
               + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else ""))
     rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
-    _text(slide, Inches(0.5), Inches(6.45), Inches(12.3), Inches(0.6), [rule, source], size=10, colour=MUTED)
+    _text(slide, Inches(0.5), Inches(6.4), Inches(12.3), Inches(0.6), [rule, source], size=10, colour=MUTED)
     _synthetic_footer(slide, view.synthetic, view.marking)
     definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
     slide.notes_slide.notes_text_frame.text = f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
@@ -106,19 +124,39 @@ def _table(slide, panel, top):
     shape = slide.shapes.add_table(len(rows) + 1, len(columns), Inches(0.5), top, Inches(12.3),
                                    Emu(int(Inches(0.38)) * (len(rows) + 1)))
     table = shape.table
+    table.first_row = True
     for c, name in enumerate(columns):
         table.cell(0, c).text = name
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             table.cell(r, c).text = str(value)
-    for row in table.rows:
+    # The theme's table, not Office's default: a dark header, light bands, the deck's font.
+    for r, row in enumerate(table.rows):
         for cell in row.cells:
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = HEADER_FILL if r == 0 else (BAND_FILL if r % 2 == 0 else WHITE)
             for paragraph in cell.text_frame.paragraphs:
-                paragraph.font.size = Pt(12 if len(columns) > 4 else 14)
+                _style(paragraph, 12 if len(columns) > 4 else 14, r == 0, WHITE if r == 0 else INK)
     if len(panel.table.rows) > MAX_TABLE_ROWS:
         _text(slide, Inches(0.5), Inches(6.2), Inches(12), Inches(0.4),
               f"First {MAX_TABLE_ROWS} of {len(panel.table.rows)} rows; the full table is in the dashboard's download.",
               size=11, colour=MUTED)
+
+
+def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
+    """Three or four plain sentences, each with its figure and interval: the headline cards' own words."""
+    cards = next((v.kpis for v in views if v.kpis), None)
+    # The measures, not the count of children contacted (a count has no interval and is on the title slide's scope).
+    sentences = [k["sentence"] for k in (cards or []) if k["id"] != "kpi-children"][:4]
+    if not sentences:  # a page's own deck without headline cards: each slide's title is its finding
+        return None
+    slide = _blank(deck)
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
+    _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.2), ["• " + s for s in sentences], size=22)
+    _synthetic_footer(slide, synthetic, marking)
+    slide.notes_slide.notes_text_frame.text = ("Each sentence gives the figure, its 95% interval where it has one, and "
+                                              "the test behind it. The slides after this one show each in full.")
+    return slide
 
 
 def closing_slide(deck, synthetic: bool, marking: str | None = None):
@@ -128,7 +166,7 @@ def closing_slide(deck, synthetic: bool, marking: str | None = None):
                "they describe no real child or force.")] if synthetic else []) + CAVEATS + [
         "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
         "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier.",
-        INTERNAL_NOTE if marking else DISCLOSURE_SHORT,
+        INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer
         f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
     ]
     _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.4), ["• " + line for line in lines], size=18)
@@ -147,12 +185,14 @@ def deck(views, title: str, made: date | None = None) -> bytes:
     synthetic = any(v.synthetic for v in views)
     marking = next((v.marking for v in views if v.marking), None)
     title_slide(presentation, title, first.scope, first.extract_date, synthetic, made, marking)
+    findings_slide(presentation, views, synthetic, marking)
     for view in views:
         for panel in view.panels:
             if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
                 continue
             panel_slide(presentation, view, panel)
     closing_slide(presentation, synthetic, marking)
+    _number_slides(presentation)
     buffer = io.BytesIO()
     presentation.save(buffer)
     return buffer.getvalue()

@@ -51,6 +51,41 @@ def standard_deck(demo_url, tmp_path_factory):
     return Presentation(out)
 
 
+def test_the_deck_has_no_cut_text_a_number_on_every_slide_one_label_and_one_font(standard_deck):
+    slides = list(standard_deck.slides)
+    places = set()
+    for n, slide in enumerate(slides, start=1):
+        texts = _slide_texts(slide)
+        assert f"{n} of {len(slides)}" in texts
+        assert sum("SYNTHETIC DEMONSTRATION DATA" in t for t in texts) == 1  # once
+        footer = [sh for sh in slide.shapes if sh.has_text_frame and "SYNTHETIC DEMONSTRATION DATA" in sh.text_frame.text]
+        places.add((footer[0].left, footer[0].top))
+    assert len(places) == 1 and next(iter(places))[1] > standard_deck.slide_height * 0.9  # the same place, at the foot
+    for slide in slides:
+        runs = [run for sh in slide.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for run in p.runs]
+        runs += [run for sh in slide.shapes if sh.has_table for row in sh.table.rows for cell in row.cells
+                 for p in cell.text_frame.paragraphs for run in p.runs]
+        assert runs and all(run.font.name == "Arial" for run in runs if run.text.strip())
+        assert not any(run.text.rstrip().endswith(("…", "...")) for run in runs)
+
+
+def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, demo_url):
+    from components.format import pct
+
+    doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
+    slide = list(standard_deck.slides)[1]
+    texts = _slide_texts(slide)
+    assert texts[0] == "Key findings" and 3 <= len(texts[1].splitlines()) <= 4
+    assert all(re.search(r"\d", line) for line in texts[1].splitlines())  # each with its figure
+    retention = doc["periods"]
+    baseline, pilot = retention["baseline"]["retention"]["28d"]["rate"], retention["pilot"]["retention"]["28d"]["rate"]
+    sentence = texts[1].splitlines()[0]
+    assert f"from {pct(baseline)} to {pct(pilot)}" in sentence and "95% interval" in sentence
+    difference = doc["comparison"]["retention"]["28d"]
+    assert f"{difference['difference'] * 100:+.0f} points" in sentence
+    assert f"{difference['ci_low'] * 100:+.0f} to {difference['ci_high'] * 100:+.0f} points" in sentence
+
+
 def test_the_standard_deck_has_title_chart_and_closing_slides(standard_deck):
     slides = list(standard_deck.slides)
     titles = [_slide_texts(s)[0] for s in slides]
@@ -94,7 +129,7 @@ def test_an_exact_deck_is_marked_on_every_slide_and_a_publication_deck_on_none(d
 
     marking = "OFFICIAL-SENSITIVE: exact figures, not for publication"
     for slide in Presentation(out).slides:
-        assert marking in _slide_texts(slide)
+        assert sum(marking in t for t in _slide_texts(slide)) == 1  # once, in the footer
     for slide in standard_deck.slides:
         assert "OFFICIAL-SENSITIVE" not in " ".join(_slide_texts(slide))
 
