@@ -17,10 +17,20 @@ class Assumption:
     value: object
     source: str
 
+    @property
+    def shown(self) -> str:
+        """The value as a person reads it: shares as percentages, pairs by period, never Python's repr."""
+        value = self.value
+        if isinstance(value, tuple) and len(value) == 2:
+            return f"{value[0]:g} before the scheme, {value[1]:g} during it"
+        if isinstance(value, float) and 0 < value < 1 and "relative risk" not in self.name:
+            return f"{value * 100:g}%"
+        return str(value)
+
 
 CHILDREN_PER_YEAR = Assumption(
     "unaccompanied children first met by a county force in a year", 60,
-    "Harbour's brief: around 60 a year for a county force (Hertfordshire's pilot volume).",
+    "Demo assumption: about 60 a year for a county force, the scale of the Hertfordshire pilot.",
 )
 MISSING_SHARE_BASELINE = Assumption(
     "share of unaccompanied children in care who go missing, before a scheme", 0.22,
