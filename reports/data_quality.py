@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.format import num, pct
+from components.format import long_date, num, pct
 from etl.findings import RULES
 from metrics.disclosure import FOOTNOTE, count, rate
 from reports.model import Panel, Table, View
@@ -16,7 +16,7 @@ def view(facts, history: pd.DataFrame, warnings: pd.DataFrame, coverage: pd.Data
     for b in history.itertuples():
         rows = b.row_counts or {}
         history_rows.append([
-            str(b.batch_id), b.loaded_at.strftime("%Y-%m-%d %H:%M UTC") if b.loaded_at else "–", b.outcome,
+            str(b.batch_id), f"{long_date(b.loaded_at.date())}, {b.loaded_at:%H:%M} UTC" if b.loaded_at else "–", b.outcome,
             ", ".join(b.forces or []) or "–", ", ".join(f["name"] for f in (b.files or [])) or "–",
             num(count(rows.get("contacts", 0))), num(count(rows.get("placements", 0))),
             num(count(rows.get("missing_episodes", 0))), num(count(b.warnings_count)), num(count(b.errors_count)),
@@ -73,7 +73,8 @@ def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
                 n, linked, packs, month = (int(group["uasc_children"].sum()), int(group["linked"].sum()),
                                            int(group["with_pack"].sum()), "All months")
             else:
-                n, linked, packs, month = int(r.uasc_children), int(r.linked), int(r.with_pack), r.month
+                n, linked, packs = int(r.uasc_children), int(r.linked), int(r.with_pack)
+                month = long_date(r.month) if r.month != "unknown" else "No care episode in the return"
             share = rate(packs, n)
             rows.append([names.get(force, force), la, month, num(count(n)), num(count(linked)), num(count(packs)),
                          pct(share["rate"])])

@@ -140,3 +140,25 @@ def test_a_filter_in_the_address_that_is_not_understood_is_said_not_dropped(demo
     text = body.decode()
     assert status == 200 and "were not understood and are not applied" in text
     assert "sex 'X' is not one of its codes" in text and "month from '2018-13'" in text
+
+
+def _texts(node, out):
+    if isinstance(node, dict):
+        _texts(node.get("props", {}).get("children") if "props" in node else list(node.values()), out)
+    elif isinstance(node, list):
+        for item in node:
+            _texts(item, out)
+    elif isinstance(node, str):
+        out.append(node)
+    return out
+
+
+@pytest.mark.parametrize("path", PAGES + ("/methodology", "/benchmark"))
+def test_pages_write_dates_in_words(demo_client, path):
+    """'1 August 2017', 'August 2017': ISO dates belong to machine-readable files, not to pages."""
+    import json
+
+    status, body = render(demo_client, path, "?force=ELMSHIRE")
+    shown = _texts(json.loads(body)["response"]["_pages_content"]["children"], [])
+    iso = [t for t in shown if re.search(r"\b(19|20)\d\d-\d\d(-\d\d)?\b", t)]
+    assert status == 200 and shown and iso == []
