@@ -89,16 +89,24 @@ def ranked_panel(units, selected, peers) -> Panel:
     colours = ["#D55E00" if u == selected else "#009E73" if imp else "#0072B2" if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
     patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
-    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": [plotly_text(n) for n in ok["name"]],
+    # Each bar says its role in words too: colour and pattern are never the only signal.
+    roles = [" (selected)" if u == selected else " (imported)" if imp else " (peer)" if u in peers else ""
+             for u, imp in zip(ok["unit"], ok["imported"])]
+    labels = [plotly_text(n) + role for n, role in zip(ok["name"], roles)]
+    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": labels,
              "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
              "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
-    shapes = []
-    for value, dash in ((all_rate, "solid"), (peer_rate, "dash")):
+    shapes, notes = [], []
+    for value, dash, words, side in ((all_rate, "solid", "All forces", 1.0), (peer_rate, "dash", "Peer group", 1.06)):
         if value is not None:
             shapes.append({"type": "line", "x0": value * 100, "x1": value * 100, "y0": 0, "y1": 1, "yref": "paper",
                            "line": {"color": "#1b1b1b", "dash": dash, "width": 2}})
-    summary = (f"All forces together (weighted): {pct(all_rate)}; the peer group: {pct(peer_rate)}. "
-               "The selected force is orange and solid, peer-group forces blue with stripes, imported peers green dotted.")
+            # Each average line is named where it is drawn.
+            notes.append({"x": value * 100, "y": side, "xref": "x", "yref": "paper", "yanchor": "bottom",
+                          "text": f"{words} {pct(value)}", "showarrow": False, "font": {"size": 13, "color": "#1b1b1b"}})
+    summary = (f"All forces together (weighted): {pct(all_rate)}, the solid line; the peer group: {pct(peer_rate)}, the "
+               "dashed line. The selected force is orange and marked '(selected)'; peer-group forces are blue with "
+               "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey.")
     rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
              ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
             for r in ok.iloc[::-1].itertuples()]
@@ -108,8 +116,8 @@ def ranked_panel(units, selected, peers) -> Panel:
     return Panel("chart-ranked", "Forces ranked by 28-day retention",
                  f"28-day retention: peer group {pct(peer_rate)}, all forces {pct(all_rate)}", summary,
                  figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
-                                     xaxis={"range": [0, 101]}, shapes=shapes, showlegend=False,
-                                     margin={"l": 260, "r": 20, "t": 30, "b": 60})),
+                                     xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
+                                     margin={"l": 300, "r": 20, "t": 60, "b": 60})),
                  Table("table-ranked", "Forces ranked by 28-day retention, with weighted averages",
                        ["Force", "Role", "Retained", "At risk", "Rate"], rows),
                  ["Averages are weighted by children at risk (all forces: solid line; peer group: dashed).", ROUNDED_NOTE,
