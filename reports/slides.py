@@ -86,7 +86,7 @@ def title_slide(deck, title: str, scope: str, extract_date: str | None, syntheti
         lines.append(f"Records complete to the end of {long_date(extract_date)}")
     lines.append(f"Prepared with Harbour on {long_date(made)}; outcome measures version {STANDARD_VERSION}")
     if synthetic:
-        lines.append("Every child, force and figure in these slides is generated, not real.")
+        lines.append("Synthetic data: every child, force and figure in these slides is generated, not real.")
     _text(slide, Inches(0.8), Inches(3.1), Inches(11.7), Inches(2.4), lines, size=22, colour=MUTED)
     _synthetic_footer(slide, synthetic, marking)
     slide.notes_slide.notes_text_frame.text = (
