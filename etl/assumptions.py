@@ -82,6 +82,10 @@ OTHER_PILOT_FORCES = (
     ("FENWICK", "Fenwick Police (fictional)", None, 45),
     ("MARSHCOTE", "Marshcote Constabulary (fictional)", date(2018, 1, 1), 80),
     ("OAKVALE", "Oakvale Police (fictional)", None, 30),
+    # Generated after the four above, so that theirs stay as they were: six forces, four schemes
+    # that started at different dates, for a benchmark worth looking at.
+    ("HOLLINGTON", "Hollington Police (fictional)", date(2017, 11, 1), 50),
+    ("RAVENSMOOR", "Ravensmoor Constabulary (fictional)", date(2018, 3, 1), 35),
 )
 
 ALL = (
