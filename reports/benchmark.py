@@ -30,6 +30,26 @@ def _marker(row, selected: str, peers: set[str]) -> dict:
     return {"symbol": "circle", "size": 10, "color": "#8c8c8c"}
 
 
+ROLE_NAMES = {"selected": "Selected force", "peer group": "Peer group", "imported peer": "Imported peer",
+              "force": "Other forces"}
+
+
+def short_name(name: str) -> str:
+    """A force's name as a point's label: 'Elmshire Constabulary (fictional)' -> 'Elmshire'."""
+    import re
+
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", str(name))
+    text = re.sub(r"\s+(Constabulary|Police Service|Police)$", "", text)
+    return text or str(name)
+
+
+def _label_side(placed: list, x: float, y: float, span: float) -> str:
+    """Above its point, unless a label already sits near there: then below, so that names do not overprint."""
+    crowded = any(abs(x - px) < 0.08 * span and abs(y - py) < 6 for px, py in placed)
+    placed.append((x, y))
+    return "bottom center" if crowded else "top center"
+
+
 def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) -> Panel:
     ok = usable(units, num, den)
     if len(ok) < 2:
@@ -50,17 +70,25 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     data.append({"type": "scatter", "x": [int(n_grid[0]), int(n_grid[-1])], "y": [theta * 100] * 2, "mode": "lines",
                  "name": f"Pooled rate {pct(theta)}", "line": {"color": "#1b1b1b", "width": 2}, "hoverinfo": "skip"})
     rows = []
+    in_legend: set[str] = set()
+    placed: list[tuple[float, float]] = []
+    span = max(float(ok[den].max()) - 10, 1.0)
     for row in ok.itertuples():
         position = classify(row.rate, getattr(row, den), theta, used_phi)
-        rows.append([row.name, "imported peer" if row.imported else ("selected" if row.unit == selected else
-                     ("peer group" if row.unit in peers else "force")), str(getattr(row, num)), str(getattr(row, den)),
-                     pct(row.rate), position])
-        data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers",
-                     "name": plotly_text(row.name), "showlegend": False, "marker": _marker(row, selected, peers),
+        role = "imported peer" if row.imported else ("selected" if row.unit == selected else
+                                                     ("peer group" if row.unit in peers else "force"))
+        rows.append([row.name, role, str(getattr(row, num)), str(getattr(row, den)), pct(row.rate), position])
+        # Every point carries its force's name; the legend says which marker is which role.
+        data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
+                     "text": [plotly_text(short_name(row.name))], "textposition": _label_side(placed, getattr(row, den), row.rate * 100, span),
+                     "textfont": {"size": 13, "color": "#1b1b1b"}, "cliponaxis": False,
+                     "name": ROLE_NAMES[role], "legendgroup": role, "showlegend": role not in in_legend,
+                     "marker": _marker(row, selected, peers),
                      # The name goes in as data, never into the template, where %{...} would be read.
                      "customdata": [plotly_text(row.name)],
                      "hovertemplate": f"%{{customdata}}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits"
                                       "<extra></extra>"})
+        in_legend.add(role)
     sel = ok[ok["unit"] == selected]
     if len(sel):
         s = sel.iloc[0]

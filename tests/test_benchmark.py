@@ -274,3 +274,23 @@ def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
     result = CliRunner().invoke(main, ["benchmark", "trust", str(key), "--force", "BEDS",
                                        "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
     assert result.exit_code == 1 and "Refused" in result.output and "Traceback" not in result.output
+
+
+def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url):
+    from reports.registry import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f)
+    funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
+    points = [t for t in funnel.figure["data"] if "markers" in t.get("mode", "")]
+    assert len(points) == len(funnel.table.rows) >= 6
+    assert sorted(t["text"][0] for t in points) == sorted(r[0].split(" ")[0] for r in funnel.table.rows)
+    legend = {t["name"] for t in points if t["showlegend"]}
+    assert {"Selected force", "Peer group", "Other forces"} <= legend
+    ranked = next(p for p in view.panels if p.panel_id == "chart-ranked")
+    assert any(label.endswith("(selected)") for label in ranked.figure["data"][0]["y"])
+    assert [a["text"].split(" ")[0] for a in ranked.figure["layout"]["annotations"]] == ["All", "Peer"]
