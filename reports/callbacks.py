@@ -51,6 +51,8 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
         return name, exports.TABLE_WRITERS[fmt](view, panel)
     if fmt in ("png", "svg") and panel.figure is not None:
         source = f"Harbour, outcome measures v{STANDARD_VERSION} · {view.scope}"
+        if any("known to the day" in n for n in view.notices):  # placements from SSDA903 returns
+            source += " · placements known to the day (SSDA903)"
         # Rendering an image costs a browser's work: each is made once per view and kept for every worker.
         return name, cached_file(path, query, facts, audience, f"{panel.panel_id}.{fmt}", lambda: images.render(
             images.presentable(panel.figure, panel.title, view.synthetic, source, marking=view.marking), fmt))
