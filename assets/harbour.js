@@ -45,3 +45,40 @@
     }
   });
 })();
+
+/* Long option lists in the filter bar (forces, nationalities) get a search field: typing narrows the list
+ * to the options whose words contain it. Nothing is ever clipped; ticked options always stay in view. */
+(function () {
+  var MANY = 10;
+  function addSearch(list) {
+    if (list.dataset.searchable || list.querySelectorAll(".dash-options-list-option").length <= MANY) return;
+    list.dataset.searchable = "1";
+    var legend = list.closest("fieldset") && list.closest("fieldset").querySelector("legend");
+    var label = document.createElement("label");
+    label.className = "choices-search";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.autocomplete = "off";
+    label.appendChild(document.createTextNode("Search " + (legend ? legend.textContent.split(" (")[0].toLowerCase() : "options") + " "));
+    label.appendChild(input);
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase();
+      list.querySelectorAll(".dash-options-list-option").forEach(function (option) {
+        var box = option.querySelector("input");
+        var show = !words || option.textContent.toLowerCase().indexOf(words) !== -1 || (box && box.checked);
+        option.style.display = show ? "" : "none";
+      });
+    });
+    list.parentNode.insertBefore(label, list);
+  }
+  function start() {
+    var scan = function () { document.querySelectorAll("#filter-bar .choices").forEach(addSearch); };
+    scan();
+    new MutationObserver(scan).observe(document.body, {childList: true, subtree: true});
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -114,3 +114,56 @@ def test_hb006_the_open_filter_bar_passes_axe(driver, server, axe_source):
     driver.find_element(By.CSS_SELECTOR, "#filter-bar > summary").click()
     assert driver.find_element(By.ID, "filter-apply").is_displayed()
     assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1024, 1280, 1920])
+def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width):
+    """At a projector's 1024 px, a laptop's 1280 and a monitor's 1920: no horizontal scroll on any page, and
+    with the filter bar open every option lies inside its group, with no group scrolling its own choices."""
+    from tests.browser.conftest import make_driver
+
+    browser = make_driver(width, 1000)
+    try:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+        for path in ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark",
+                     "/methodology", "/data-quality"):
+            open_page(browser, server + path)
+            wide, inner = browser.execute_script("return [document.scrollingElement.scrollWidth, innerWidth]")
+            assert wide <= inner, (path, wide, inner)
+        open_page(browser, server + "/retention")
+        browser.execute_script("document.getElementById('filter-bar').open = true")
+        problems = browser.execute_script("""
+          const out = [];
+          document.querySelectorAll('#filter-bar .filter-group').forEach(group => {
+            const g = group.getBoundingClientRect();
+            group.querySelectorAll('.dash-options-list-option').forEach(option => {
+              const r = option.getBoundingClientRect();
+              if (r.left < g.left - 1 || r.right > g.right + 1 || r.top < g.top - 1 || r.bottom > g.bottom + 1)
+                out.push('outside: ' + option.textContent);
+            });
+            group.querySelectorAll('*').forEach(e => {
+              const style = getComputedStyle(e);
+              if (e.scrollHeight > e.clientHeight + 1 && ['auto', 'scroll', 'hidden'].includes(style.overflowY))
+                out.push('scrolls: ' + e.className);
+            });
+          });
+          return out;""")
+        assert problems == []
+        if width == 1280:
+            screenshot(browser, "filters-open-1280")
+    finally:
+        browser.quit()
+
+
+@pytest.mark.browser
+def test_a_long_option_list_can_be_searched(driver, server, axe_source):
+    open_page(driver, server + "/retention")
+    driver.execute_script("document.getElementById('filter-bar').open = true")
+    search = driver.find_element(By.CSS_SELECTOR, "#filter-bar .choices-search input")
+    search.send_keys("eri")
+    shown = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#filter-nationality .dash-options-list-option")
+             if o.is_displayed()]
+    assert shown and all("eri" in s.lower() for s in shown) and any("Eritrea (ERI)" in s for s in shown)
+    assert axe_violations(driver, axe_source) == []
