@@ -167,3 +167,13 @@ def test_a_long_option_list_can_be_searched(driver, server, axe_source):
              if o.is_displayed()]
     assert shown and all("eri" in s.lower() for s in shown) and any("Eritrea (ERI)" in s for s in shown)
     assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+def test_no_page_asks_another_host_for_anything(driver, server):
+    """Police networks often block CDNs: every script, style, font and image comes from Harbour itself."""
+    for path in ("/", "/retention", "/before-after", "/benchmark", "/methodology", "/retention?present=1&slide=1"):
+        open_page(driver, server + path, "#presentation" if "present" in path else "#page-title")
+        urls = driver.execute_script("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
+        foreign = [u for u in urls if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
+        assert foreign == [], (path, foreign[:5])
