@@ -11,6 +11,7 @@ from components.chart import GRAPH_CONFIG, data_table
 from components.kpi import kpi
 from components.shell import footnote, marking_banner, page_for, synthetic_banner
 from metrics.filters import Filters
+from metrics.summary import STANDARD_VERSION
 
 IMAGE_FORMATS = ("png", "svg")
 TABLE_FORMATS = ("csv", "xlsx", "ods")
@@ -119,6 +120,19 @@ def present(view, query: dict):
     if panel.figure is not None:
         layout = {k: v for k, v in panel.figure["layout"].items() if k != "height"}
         fig = {**panel.figure, "layout": {**layout, "autosize": True, "font": {**layout["font"], "size": 22}}}
+        # A long y-axis title does not fit along a projector's short axis: it goes above the chart, level.
+        yaxis = dict(layout.get("yaxis") or {})
+        title = yaxis.get("title")
+        words = title.get("text") if isinstance(title, dict) else title
+        if words:
+            yaxis["title"] = {"text": ""}
+            margin = dict(layout.get("margin") or {})
+            margin["t"] = max(int(margin.get("t", 30)), 70)
+            margin["l"] = min(int(margin.get("l", 70)), 80) if margin.get("l", 70) <= 90 else margin["l"]
+            fig["layout"] = {**fig["layout"], "yaxis": yaxis, "margin": margin, "annotations": [
+                *(layout.get("annotations") or []),
+                {"text": words, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+                 "yshift": 34, "showarrow": False, "font": {"size": 18}}]}
         # The chart takes what the screen leaves after the title and the controls, not a fixed height.
         figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph",
                                     style={"height": "100%"}),
@@ -131,6 +145,9 @@ def present(view, query: dict):
         html.P(view.scope, className="lead"),
         figure if figure is not None else table_for(panel.table),
         html.P(panel.summary, className="chart-summary"),
-        footnote(*panel.notes[-1:]),
+        # One line of source on the screen; the disclosure rule and definitions are in the page and the notes.
+        footnote(f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}. "
+                 + ("Exact figures (OFFICIAL-SENSITIVE)." if view.marking else
+                    "Published figures: small counts suppressed, others rounded (see Methodology).")),
         nav,
     ], className="page presenting", id="presentation")
