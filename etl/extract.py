@@ -16,7 +16,7 @@ from pathlib import Path
 
 import settings
 from etl.findings import Finding
-from etl.spec import TABLES
+from etl.spec import SPEC, TABLES
 
 
 # The tables an authority's SSDA903 return can stand in for.
@@ -81,18 +81,21 @@ def read_bundle(paths: list[Path]) -> RawBundle:
     return bundle
 
 
-def _read_bytes(path: Path, bundle: RawBundle) -> bytes | None:
+def _read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes | None:
+    """A file's bytes, recorded with its checksum; None (and an E01 named ``label``) when it is missing or
+    over the size limit."""
+    label = label or path.name
     if not path.is_file():
-        bundle.findings.append(Finding(path.name, None, None, "E01", "the file is missing from the bundle"))
+        bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
         return None
     size = path.stat().st_size
     if size > settings.max_file_bytes():
         bundle.findings.append(
-            Finding(path.name, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
+            Finding(label, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
         )
         return None
     data = path.read_bytes()
-    bundle.files.append({"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
+    bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
     return data
 
 
@@ -153,8 +156,6 @@ _DELIMITERS = {";": "semicolon-separated", "\t": "tab-separated", "|": "separate
 
 def _delimiter_problem(text: str, name: str) -> str | None:
     """A header that reads as the standard's columns only when split on something other than a comma."""
-    from etl.spec import SPEC
-
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     known = {c.name for c in SPEC.get(name, ())}
     if sum(cell.strip().strip('"').lower() in known for cell in first.split(",")) >= 2:

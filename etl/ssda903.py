@@ -17,7 +17,6 @@ X1 ("episode ceases and a new one begins on the same day").
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -140,10 +139,6 @@ def read_folder(root: Path, bundle) -> list[Return]:
     return returns
 
 
-def _record(bundle, path: Path, label: str, data: bytes) -> None:
-    bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
-
-
 def _keep(header: list[str], name: str) -> dict[str, int]:
     """The positions of the columns read; the rest of the header is never looked at again."""
     wanted = set(COLUMNS[name])
@@ -156,13 +151,11 @@ def _keep(header: list[str], name: str) -> dict[str, int]:
 
 
 def _read_csv(path: Path, label: str, name: str, ret: Return, bundle) -> None:
-    from etl.extract import _encoding_problem
+    from etl.extract import _encoding_problem, _read_bytes
 
-    if not path.is_file():
-        bundle.findings.append(Finding(label, None, None, "E01", "the table is missing from the return"))
+    data = _read_bytes(path, bundle, label)  # the bundle's size limit, and its checksum
+    if data is None:
         return
-    data = path.read_bytes()
-    _record(bundle, path, label, data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -198,8 +191,11 @@ def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
-    data = path.read_bytes()
-    _record(bundle, path, label, data)
+    from etl.extract import _read_bytes
+
+    data = _read_bytes(path, bundle, label)
+    if data is None:
+        return
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
@@ -315,13 +311,17 @@ def _problem(table: str, column: str, value: str) -> tuple[str, str] | None:
         return ("E03", "a required value is blank") if column in REQUIRED[table] and column not in ("DEC", "REC") else None
     text = str(value).strip()
     if column == "CHILD":
-        return None if re.fullmatch(r"[A-Za-z0-9\-_/.]{1,64}", text) else ("E04", "the value is not an identifier")
+        from etl.validate import _IDENT
+
+        return None if _IDENT.match(text) else ("E04", "the value is not an identifier")
     if column in ("DECOM", "DEC", "MIS_START", "MIS_END"):
         try:
             day = parse_date(text)
         except ValueError as exc:
             return "E04", f"{text[:20]!r} {exc}"
-        return ("E05", "is before 2000-01-01") if day < date(2000, 1, 1) else None
+        from etl.validate import EARLIEST
+
+        return ("E05", "is before 2000-01-01") if day < EARLIEST else None
     codes = {"RNE": RNE_CODES, "PLACE": PLACE_CODES, "PLACE_PROVIDER": PROVIDERS, "REC": REC_CODES,
              "REASON_PLACE_CHANGE": REASON_CODES, "MISSING": MISSING_CODES}.get(column)
     if codes is not None and text.upper() not in codes:

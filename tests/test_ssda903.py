@@ -5,6 +5,7 @@ W06, dropped identifying columns, day precision, and the demo round trip through
 import csv
 import random
 import shutil
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -112,6 +113,19 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     assert {r["month"]: [r["uasc_children"], r["linked"], r["with_pack"]] for r in rows} == expected
     assert sum(r["uasc_children"] for r in rows) == 132
     assert [dict(d) for d in days] == [{"force_code": "TESTSHIRE", "la_codes": LA}]
+    # The data-quality page's totals, against the hand count: published rounding (nearest 5) and the share
+    # of children with a pack from the exact counts, to whole points.
+    from reports.registry import build_uncached
+    from warehouse import current
+    from warehouse.queries import facts
+
+    current.use(str(engine.url))
+    panel = build_uncached("/data-quality", {}, facts(engine)).panels[0]
+    assert panel.panel_id == "dq-coverage"
+    n, k, w = (sum(cell[i] for cell in expected.values()) for i in range(3))
+    total = next(r for r in panel.table.display_rows() if r[2] == "All months")
+    assert total[3:] == [f"{5 * round(n / 5):,}", f"{5 * round(k / 5):,}", f"{5 * round(w / 5):,}",
+                         f"{int(100 * w / n + 0.5)}%"]
 
 
 def test_identifying_columns_of_the_return_are_dropped_as_read(tmp_path):
@@ -261,7 +275,7 @@ def _facts(rows, extract, truncate: bool):
         if missing is not None and missing.date() <= extract:
             tables["missing_episodes"].append({"episode_id": f"M{ident}", "child_id": ident, "force_code": "TESTSHIRE",
                                                "episode_type": "M", "start_at": fmt(missing), "end_at": ""})
-    folder = bundles.write(Path(__import__("tempfile").mkdtemp()) / "b", tables)
+    folder = bundles.write(Path(tempfile.mkdtemp()) / "b", tables)
     valid = validate(read_bundle([folder]), Pseudonymiser(KEY))
     assert not valid.errors, valid.errors[:3]
     _, children, _ = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
@@ -365,3 +379,26 @@ def test_a_link_to_a_return_needs_its_authority(tmp_path):
         load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
     assert [(f.file, f.row, f.column, f.rule) for f in caught.value.findings if f.is_error] == [
         ("contacts.csv", 2, "la_code", "E10")]
+
+
+def test_a_hostile_return_is_refused_in_one_line_each(tmp_path, monkeypatch):
+    """An XML return with entities (a billion laughs), and a return file over the bundle's size limit."""
+    from etl.load import LoadRefused
+
+    folder = _bundle(tmp_path / "b", ["100"], {"100": date(2018, 1, 1)})
+    target = folder / "ssda903" / LA
+    target.mkdir(parents=True)
+    (target / "return.xml").write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+                                       "<EXPSSDA903><CHILD><HEADER><CHILDID>&b;</CHILDID></HEADER></CHILD></EXPSSDA903>")
+    with pytest.raises(LoadRefused) as caught:
+        load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
+    errors = [(f.file, f.rule) for f in caught.value.findings if f.is_error]
+    assert errors == [(f"ssda903/{LA}/return.xml", "E01")]
+    (target / "return.xml").unlink()
+    _return(folder.parent / "c", [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""]], [], ["100"])
+    shutil.copytree(folder.parent / "c" / "ssda903" / LA, target, dirs_exist_ok=True)
+    monkeypatch.setenv("HARBOUR_MAX_FILE_MB", "0.0001")  # 100 bytes: the episodes table is over it
+    with pytest.raises(LoadRefused) as caught:
+        load_bundle(_engine(tmp_path, "w2.sqlite"), [folder], Pseudonymiser(KEY))
+    over = [f for f in caught.value.findings if f.is_error and "over the limit" in f.message]
+    assert f"ssda903/{LA}/episodes.csv" in {f.file for f in over}
