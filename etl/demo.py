@@ -274,11 +274,13 @@ def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
             header.append([ident, "1", "", "", "", "", ""])
             uasc.append([ident, "1", "", ""])
             placements.sort(key=lambda p: p["start_at"])
+            moved_in = False  # the placement before ended the day this one began: a move (RNE P), not a new start
             for i, p in enumerate(placements):
                 following = placements[i + 1] if i + 1 < len(placements) else None
-                same_day = following is not None and p["end_at"] and _day(following["start_at"]) == _day(p["end_at"])
-                rne = "S" if i == 0 or not same_day_before(placements, i) else "P"
-                reason = "" if rne != "P" else _REASON_OF.get(placements[i - 1]["end_reason"], "CARPL")
+                same_day = bool(following and p["end_at"] and _day(following["start_at"]) == _day(p["end_at"]))
+                rne = "P" if moved_in else "S"
+                reason = _REASON_OF.get(placements[i - 1]["end_reason"], "CARPL") if moved_in else ""
+                moved_in = same_day
                 rec = "" if not p["end_at"] else "X1" if same_day else _REC_OF.get(p["end_reason"], "E8")
                 episodes.append([ident, _day(p["start_at"]), rne, "C2", "N1", p["placement_type"], p["provider"],
                                  _day(p["end_at"]) if p["end_at"] else "", rec, reason, "", "", ""])
@@ -304,8 +306,3 @@ def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
                 writer.writerows(table)
     return out
 
-
-def same_day_before(placements: list[dict], i: int) -> bool:
-    """Whether the placement before the i-th ended the day the i-th began (so the i-th is a move, RNE P)."""
-    before = placements[i - 1]
-    return bool(before["end_at"]) and _day(before["end_at"]) == _day(placements[i]["start_at"])

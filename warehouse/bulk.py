@@ -12,7 +12,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Integer, Table, insert
+from sqlalchemy import Integer, Table, insert
 
 
 def _column_values(series: pd.Series, sql_type) -> np.ndarray:
@@ -21,7 +21,7 @@ def _column_values(series: pd.Series, sql_type) -> np.ndarray:
     missing = series.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         values = np.array(series.dt.to_pydatetime(), dtype=object)
-    elif isinstance(sql_type, Integer) and not isinstance(sql_type, Boolean) and series.dtype.kind == "f":
+    elif isinstance(sql_type, Integer) and series.dtype.kind == "f":
         values = series.fillna(0).astype("int64").to_numpy(dtype=object)
     else:
         values = series.to_numpy(dtype=object, copy=True)
