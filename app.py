@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from dash._utils import to_json
 
 import access
 import security
+from components import theme
 import settings
 from metrics.summary import STANDARD_VERSION
 
@@ -22,13 +24,28 @@ HERE = Path(__file__).resolve().parent
 
 
 def _nav():
+    """The pages, as a Bootstrap navbar's links; the filters ride along (components.filter_callbacks)."""
     links = [
-        html.Li(dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
-                         id={"type": "nav-link", "index": page["relative_path"]}))
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
+                                id={"type": "nav-link", "index": page["relative_path"]}))
         for page in dash.page_registry.values()
         if page.get("nav", True) and page["module"] != "pages.not_found_404"
     ]
-    return html.Nav(html.Ul(links, className="nav-list"), className="site-nav", **{"aria-label": "Pages"})
+    return html.Nav(dbc.Nav(links, navbar=True, class_name="nav-list"), className="site-nav", **{"aria-label": "Pages"})
+
+
+def _header():
+    """Harbour's name, then the pages: in one row from 992 px, behind a Menu button below that."""
+    return dbc.Navbar(dbc.Container([
+        html.P([html.Span("Harbour", className="brand"),
+                html.Span(" · outcomes of schemes protecting unaccompanied migrant children", className="tagline")],
+               className="site-title"),
+        # A plain button, not dbc.NavbarToggler, whose fixed aria-label ("Toggle navigation") would not
+        # match the word the button shows (WCAG 2.5.3); its aria-expanded follows the menu.
+        html.Button("Menu", id="nav-toggle", className="navbar-toggler nav-toggle", type="button", n_clicks=0,
+                    **{"aria-controls": "nav-collapse", "aria-expanded": "false"}),
+        dbc.Collapse(_nav(), id="nav-collapse", navbar=True, is_open=False),
+    ], fluid=True), tag="header", dark=True, color=theme.COLOURS["header"], expand="lg", class_name="site-header")
 
 
 _CALLBACKS: dict = {}  # dash.callback's global registrations, kept for every app this process makes
@@ -102,12 +119,7 @@ def create_app(exposed: bool = False) -> Dash:
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="skip-link"),
         banner,
-        html.Header([
-            html.P([html.Span("Harbour", className="brand"),
-                    html.Span(" · outcomes of schemes protecting unaccompanied migrant children", className="tagline")],
-                   className="site-title"),
-            _nav(),
-        ], className="site-header"),
+        _header(),
         html.Main(dash.page_container, id="main", tabIndex="-1"),
         dcc.Download(id="download-file"),
         html.Footer(html.P(f"Harbour is open source. Figures follow the Harbour outcome measures, version "

@@ -82,3 +82,15 @@
     start();
   }
 })();
+
+/* The navbar's Menu button, as a Dash clientside callback (components/filter_callbacks.py): it opens and
+ * closes the page list; moving to another page closes it. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  harbour: {
+    toggleNav: function (clicks, pathname, isOpen) {
+      var trigger = (window.dash_clientside.callback_context.triggered || [])[0];
+      var open = !!(trigger && trigger.prop_id === "nav-toggle.n_clicks" && !isOpen);
+      return [open, open ? "true" : "false"];
+    }
+  }
+});

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components import theme
 from components.format import SUPPRESSED, period_label
 from metrics.monthly import label_date
 from components.theme import PERIOD_STYLE, VARIATION_STYLE, figure, layout
@@ -152,14 +153,14 @@ def xmr_figure(frame, y_title: str, value_format: str, points: list, split_date:
             "type": "scatter", "x": [label_date(v) for v in part["label"]], "y": list(part["value"]), "mode": "markers",
             "name": style["label"],
             "marker": {"symbol": style["symbol"], "size": 12 if variation != "common" else 9, "color": style["color"],
-                       "line": {"width": 1, "color": "#1b1b1b"}},
+                       "line": {"width": 1, "color": theme.INK}},
             "customdata": [[period_label(lab), r or "no rule fired"] for lab, r in zip(part["label"], part["rules"])],
             "hovertemplate": f"%{{customdata[0]}}: %{{y:{value_format}}}<br>{style['label']}<br>%{{customdata[1]}}<extra></extra>",
         })
     fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "date", "tickformat": "%b %Y"})
     if split_date is not None:
         fig_layout["shapes"] = [{"type": "line", "x0": split_date, "x1": split_date, "y0": 0, "y1": 1,
-                                 "yref": "paper", "line": {"color": "#1b1b1b", "width": 2, "dash": "dot"}}]
+                                 "yref": "paper", "line": {"color": theme.INK, "width": 2, "dash": "dot"}}]
         fig_layout["annotations"] = [{"x": split_date, "y": 1.0, "yref": "paper", "text": "Pilot starts",
                                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}}]
     return figure(data, fig_layout)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 
 from components.ids import PAGES_LOCATION, FilterId
 from metrics.filters import Filters
@@ -81,7 +81,7 @@ FILTER_KEYS = FILTER_FIELDS + ("present", "audience")  # what the navigation car
 
 @callback(
     Output({"type": "nav-link", "index": ALL}, "href"),
-    Output({"type": "nav-link", "index": ALL}, "className"),
+    Output({"type": "nav-link", "index": ALL}, "active"),
     Input(PAGES_LOCATION, "search"),
     Input(PAGES_LOCATION, "pathname"),
     State({"type": "nav-link", "index": ALL}, "id"),
@@ -93,5 +93,17 @@ def carry_filters(search, pathname, ids):
     kept = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k in FILTER_KEYS]
     suffix = ("?" + urlencode(kept, safe=",")) if kept else ""
     hrefs = [i["index"] + suffix for i in ids]
-    classes = ["nav-link current" if i["index"] == (pathname or "/") else "nav-link" for i in ids]
-    return hrefs, classes
+    active = [i["index"] == (pathname or "/") for i in ids]
+    return hrefs, active
+
+
+# The navbar's Menu button (below 992 px) opens and closes the page list, in the browser; moving to
+# another page closes it. A function in assets/harbour.js, so that no inline script is needed (CSP).
+clientside_callback(
+    ClientsideFunction(namespace="harbour", function_name="toggleNav"),
+    Output("nav-collapse", "is_open"),
+    Output("nav-toggle", "aria-expanded"),
+    Input("nav-toggle", "n_clicks"),
+    Input(PAGES_LOCATION, "pathname"),
+    State("nav-collapse", "is_open"),
+)

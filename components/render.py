@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.chart import GRAPH_CONFIG, data_table
-from components.kpi import kpi
+from components.kpi import kpi, kpi_grid
 from components.shell import footnote, marking_banner, page_for, synthetic_banner
 from metrics.filters import Filters
 from metrics.summary import STANDARD_VERSION
@@ -41,7 +42,7 @@ def panel_section(panel, show_downloads: bool = True):
     if panel.figure is not None:
         figure = html.Div(dcc.Graph(id=f"{panel.panel_id}-graph", figure=panel.figure, config=GRAPH_CONFIG),
                           role="img", **{"aria-label": f"Chart: {panel.title}. {panel.summary} The table below gives the figures."})
-    return html.Section([
+    return dbc.Card(dbc.CardBody(html.Section([
         html.H2(panel.title, id=f"{panel.panel_id}-title"),
         html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
         figure,
@@ -50,7 +51,7 @@ def panel_section(panel, show_downloads: bool = True):
                      className="table-alt", open=panel.open_table),
         downloads(panel) if show_downloads else None,
         footnote(*panel.notes),
-    ], className="chart", id=panel.panel_id, **{"aria-labelledby": f"{panel.panel_id}-title"})
+    ], id=panel.panel_id, **{"aria-labelledby": f"{panel.panel_id}-title"})), class_name="chart")
 
 
 def slides_button():
@@ -89,8 +90,8 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
     if view.grain:
         body.append(grain_switch(query, view.grain))
     if view.kpis:
-        body.append(html.Div([kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"])
-                              for k in view.kpis], className="kpi-grid"))
+        body.append(kpi_grid([kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"])
+                              for k in view.kpis]))
     body += [panel_section(p) for p in view.panels]
     return page_for(facts, filters, view.title, view.lead, *body, show_filters=show_filters, marking=view.marking)
 
@@ -127,12 +128,18 @@ def present(view, query: dict):
         if words:
             yaxis["title"] = {"text": ""}
             margin = dict(layout.get("margin") or {})
-            margin["t"] = max(int(margin.get("t", 30)), 70)
+            margin["t"] = max(int(margin.get("t", 30)), 100)
             margin["l"] = min(int(margin.get("l", 70)), 80) if margin.get("l", 70) <= 90 else margin["l"]
             fig["layout"] = {**fig["layout"], "yaxis": yaxis, "margin": margin, "annotations": [
                 *(layout.get("annotations") or []),
                 {"text": words, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
-                 "yshift": 34, "showarrow": False, "font": {"size": 18}}]}
+                 "yshift": 52, "showarrow": False, "font": {"size": 18}}]}
+        # Point labels and line labels drawn for a page's 16 px are too small on a projector: at least 18 px.
+        fig["data"] = [{**trace, "textfont": {**trace["textfont"], "size": max(trace["textfont"].get("size", 0), 18)}}
+                       if isinstance(trace.get("textfont"), dict) else trace for trace in fig["data"]]
+        fig["layout"]["annotations"] = [
+            {**a, "font": {**a.get("font", {}), "size": max((a.get("font") or {}).get("size", 0), 18)}}
+            for a in fig["layout"].get("annotations") or []]
         # The chart takes what the screen leaves after the title and the controls, not a fixed height.
         figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph",
                                     style={"height": "100%"}),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.format import long_date
 from components.ids import FilterId
 from metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
 
@@ -58,40 +60,43 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
     The state lives in the URL's query string, so a view can be bookmarked and shared.
     """
     chosen_force = filters.force[0] if len(filters.force) == 1 else ""
-    return html.Details([
-        html.Summary(["Filters: ", html.Span(filters.describe(), id="filter-description")]),
+    controls = html.Div([
+        html.Fieldset([
+            html.Legend("Force"),
+            dcc.RadioItems(id=FilterId.FORCE, options=[{"label": "All forces together", "value": ""}]
+                           + [{"label": name, "value": code} for code, name in forces],
+                           value=chosen_force, className="choices", inputClassName="choice-input",
+                           labelClassName="choice-label"),
+        ], className="filter-group"),
+        _checklist(FilterId.AGE_BAND, "Age band (none ticked: all)", [(a, a) for a in AGE_BANDS], filters.age_band),
+        _checklist(FilterId.SEX, "Sex (none ticked: all)", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
+        _checklist(FilterId.ROUTE, "Contact route (none ticked: all)", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
+                   filters.contact_route),
+        _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)",
+                   sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
+                   filters.nationality),
+        html.Fieldset([
+            html.Legend("Month of first contact"),
+            html.Label(["From (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_FROM, type="text", value=filters.month_from or "",
+                                                     pattern=r"\d{4}-\d{2}", placeholder="2016-08", debounce=True,
+                                                     className="month-input")]),
+            html.Label(["To (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_TO, type="text", value=filters.month_to or "",
+                                                   pattern=r"\d{4}-\d{2}", placeholder="2018-07", debounce=True,
+                                                   className="month-input")]),
+            # Beside the fields: why Apply changed nothing (an invalid month), read out as it appears.
+            html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
+        ], className="filter-group"),
         html.Div([
-            html.Fieldset([
-                html.Legend("Force"),
-                dcc.RadioItems(id=FilterId.FORCE, options=[{"label": "All forces together", "value": ""}]
-                               + [{"label": name, "value": code} for code, name in forces],
-                               value=chosen_force, className="choices", inputClassName="choice-input",
-                               labelClassName="choice-label"),
-            ], className="filter-group"),
-            _checklist(FilterId.AGE_BAND, "Age band (none ticked: all)", [(a, a) for a in AGE_BANDS], filters.age_band),
-            _checklist(FilterId.SEX, "Sex (none ticked: all)", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
-            _checklist(FilterId.ROUTE, "Contact route (none ticked: all)", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
-                       filters.contact_route),
-            _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)",
-                       sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
-                       filters.nationality),
-            html.Fieldset([
-                html.Legend("Month of first contact"),
-                html.Label(["From (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_FROM, type="text", value=filters.month_from or "",
-                                                         pattern=r"\d{4}-\d{2}", placeholder="2016-08", debounce=True,
-                                                         className="month-input")]),
-                html.Label(["To (YYYY-MM) ", dcc.Input(id=FilterId.MONTH_TO, type="text", value=filters.month_to or "",
-                                                       pattern=r"\d{4}-\d{2}", placeholder="2018-07", debounce=True,
-                                                       className="month-input")]),
-                # Beside the fields: why Apply changed nothing (an invalid month), read out as it appears.
-                html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
-            ], className="filter-group"),
-            html.Div([
-                html.Button("Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"),
-                html.Button("Clear filters", id=FilterId.CLEAR, n_clicks=0, className="button", type="button"),
-            ], className="filter-actions"),
-        ], className="filter-grid"),
-    ], className="filter-bar", open=False, id="filter-bar")
+            html.Button("Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"),
+            html.Button("Clear filters", id=FilterId.CLEAR, n_clicks=0, className="button", type="button"),
+        ], className="filter-actions"),
+    ], className="filter-grid")
+    # A Bootstrap accordion: one heading button (what is applied now) that opens the controls in place.
+    names = {"force": dict(forces), "sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
+             "nationality": {n: nationality_label(n) for n in filters.nationality}}
+    title = html.Span(["Filters: ", html.Span(filters.describe(names, long_date), id="filter-description")])
+    return dbc.Accordion(dbc.AccordionItem(controls, title=title, item_id="filters"),
+                         id="filter-bar", start_collapsed=True, class_name="filter-bar")
 
 
 def page(title: str, lead: str, filters: Filters, forces: list[tuple[str, str]], nationalities: list[str],

@@ -6,31 +6,67 @@ building plotly's validated objects costs more than a page's whole computation.
 
 from __future__ import annotations
 
+# The one theme: the pages (assets/harbour.css, whose :root repeats these values and a test holds
+# them equal), the Plotly template below, the chart images and the slides (reports.slides) all take
+# their colours, type and spacing from here. GOV.UK-like plainness; every text colour on its
+# background passes WCAG 2.2 AA (4.5:1), which a test checks.
+COLOURS = {
+    "ink": "#1b1b1b",          # text
+    "muted": "#434343",        # secondary text
+    "paper": "#ffffff",        # background
+    "soft": "#f3f2f1",         # bands, the filter bar
+    "line": "#767676",         # borders that must be seen (3:1 for UI components)
+    "accent": "#005ea5",       # links, the headline cards' rule
+    "accent-dark": "#003078",  # primary buttons
+    "header": "#0b0c0c",       # the site header and a table's header row
+    "focus": "#ffdd00",        # focus ring
+    "warn-bg": "#fff4d6",      # the synthetic-data notice
+    "warn-line": "#b35c00",
+    "alert": "#b00020",        # the OFFICIAL-SENSITIVE marking
+    "grid": "#e5e5e5",         # chart gridlines
+}
+# Data colours (Okabe-Ito, safe for colour-blind readers); shapes and words always go with them.
+SERIES = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "orange": "#E69F00", "purple": "#8E44AD",
+          "grey": "#6E6E6E"}
+# Type: one family everywhere. Arial on Windows and macOS; Liberation Sans, metric-compatible with
+# Arial, where Kaleido draws the charts on Linux.
+FONT_FAMILY = "Arial"
+FONT = "Arial, Liberation Sans, sans-serif"
+TYPE_SCALE = {"base_px": 18, "h1_rem": 2.0, "h2_rem": 1.4, "h3_rem": 1.2, "small_rem": 0.9}
+# Spacing, in rem, for the pages' grid and cards (Bootstrap's gutters take the same step).
+SPACING = {"gutter_rem": 1.0, "card_padding_rem": 0.9}
+
+
+def rgb(name: str) -> tuple[int, int, int]:
+    """A theme colour as (r, g, b), for python-pptx and anything else that wants numbers."""
+    value = COLOURS[name].lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
 # Okabe-Ito colours; each period also has its own line dash and marker so colour is never the only signal.
 PERIOD_STYLE = {
-    "baseline": {"color": "#0072B2", "dash": "solid", "symbol": "circle", "label": "Baseline"},
-    "pilot": {"color": "#D55E00", "dash": "dash", "symbol": "square", "label": "Pilot"},
+    "baseline": {"color": SERIES["blue"], "dash": "solid", "symbol": "circle", "label": "Baseline"},
+    "pilot": {"color": SERIES["vermillion"], "dash": "dash", "symbol": "square", "label": "Pilot"},
 }
 VARIATION_STYLE = {  # NHS 'Making Data Count': grey common cause, blue improvement, orange concern
-    "common": {"color": "#6E6E6E", "symbol": "circle", "label": "Common cause"},
-    "improvement": {"color": "#0072B2", "symbol": "triangle-up", "label": "Special cause: improvement"},
-    "concern": {"color": "#E69F00", "symbol": "diamond", "label": "Special cause: concern"},
-    "neutral high": {"color": "#8E44AD", "symbol": "triangle-up", "label": "Special cause: higher"},
-    "neutral low": {"color": "#8E44AD", "symbol": "triangle-down", "label": "Special cause: lower"},
+    "common": {"color": SERIES["grey"], "symbol": "circle", "label": "Common cause"},
+    "improvement": {"color": SERIES["blue"], "symbol": "triangle-up", "label": "Special cause: improvement"},
+    "concern": {"color": SERIES["orange"], "symbol": "diamond", "label": "Special cause: concern"},
+    "neutral high": {"color": SERIES["purple"], "symbol": "triangle-up", "label": "Special cause: higher"},
+    "neutral low": {"color": SERIES["purple"], "symbol": "triangle-down", "label": "Special cause: lower"},
 }
-FONT = "Arial, Liberation Sans, sans-serif"
-INK = "#1b1b1b"
+INK = COLOURS["ink"]
 
 
 def _axis(title: str | None, grid: bool) -> dict:
     return {"title": {"text": title or ""}, "showline": True, "linecolor": INK, "linewidth": 1, "ticks": "outside",
-            "tickcolor": INK, "zeroline": False, "showgrid": grid, "gridcolor": "#e5e5e5", "automargin": True}
+            "tickcolor": INK, "zeroline": False, "showgrid": grid, "gridcolor": COLOURS["grid"], "automargin": True}
 
 
 def layout(height: int = 460, x_title: str | None = None, y_title: str | None = None, xaxis: dict | None = None,
            yaxis: dict | None = None, **extra) -> dict:
     out = {
-        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": COLOURS["paper"], "paper_bgcolor": COLOURS["paper"],
         "font": {"family": FONT, "size": 16, "color": INK},
         "height": height,
         "margin": {"l": 70, "r": 20, "t": 30, "b": 60},

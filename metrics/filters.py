@@ -107,15 +107,19 @@ class Filters:
     def with_force(self, *codes: str) -> "Filters":
         return replace(self, force=tuple(codes))
 
-    def describe(self) -> str:
+    def describe(self, names: dict[str, dict[str, str]] | None = None, month=str) -> str:
+        """The filters in a line; ``names`` gives words for codes by field ({"force": {"ELMSHIRE": "Elmshire"}}),
+        ``month`` a month ('2017-01') in words."""
         parts = []
         labels = {"force": "force", "age_band": "age", "sex": "sex", "nationality": "nationality", "contact_route": "route"}
         for name, label in labels.items():
             chosen = getattr(self, name)
             if chosen:
-                parts.append(f"{label} {', '.join(chosen)}")
+                words = (names or {}).get(name, {})
+                parts.append(f"{label} {', '.join(words.get(code, code) for code in chosen)}")
         if self.month_from or self.month_to:
-            parts.append(f"first contact {self.month_from or '…'} to {self.month_to or '…'}")
+            parts.append(f"first contact {month(self.month_from) if self.month_from else '…'} to "
+                         f"{month(self.month_to) if self.month_to else '…'}")
         return "; ".join(parts) if parts else "all children"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from components import theme
 from components.format import pct, plotly_text
 from components.theme import figure, layout
 from metrics.disclosure import FOOTNOTE
@@ -22,11 +23,11 @@ ROUNDED_NOTE = ("Every force's figures are the published ones: rates from exact 
 
 def _marker(row, selected: str, peers: set[str]) -> dict:
     if row.unit == selected:
-        return {"symbol": "star", "size": 22, "color": "#D55E00", "line": {"width": 1.5, "color": "#1b1b1b"}}
+        return {"symbol": "star", "size": 22, "color": theme.SERIES["vermillion"], "line": {"width": 1.5, "color": theme.INK}}
     if row.imported:
-        return {"symbol": "square-open", "size": 13, "color": "#009E73", "line": {"width": 2.5}}
+        return {"symbol": "square-open", "size": 13, "color": theme.SERIES["green"], "line": {"width": 2.5}}
     if row.unit in peers:
-        return {"symbol": "diamond", "size": 13, "color": "#0072B2"}
+        return {"symbol": "diamond", "size": 13, "color": theme.SERIES["blue"]}
     return {"symbol": "circle", "size": 10, "color": "#8c8c8c"}
 
 
@@ -61,14 +62,16 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     used_phi = phi if adjust and phi > 1 else 1.0
     n_grid = np.unique(np.linspace(10, max(ok[den].max() * 1.1, 20), 120).astype(int))
     data = []
+    lowest = float(ok["rate"].min())
     for level, dash in zip(LEVELS, ("dash", "dot")):
         lower, upper = limits(theta, n_grid, level, used_phi)
-        for values, name in ((upper, f"{level:.1%} limits"), (lower, None)):
+        lowest = min(lowest, float(np.min(lower)))
+        for values, name in ((upper, f"{level * 100:g}% limits"), (lower, None)):
             data.append({"type": "scatter", "x": n_grid.tolist(), "y": (values * 100).tolist(), "mode": "lines",
                          "name": name or "", "showlegend": name is not None, "legendgroup": str(level),
                          "line": {"color": "#3d3d3d", "dash": dash, "width": 2}, "hoverinfo": "skip"})
     data.append({"type": "scatter", "x": [int(n_grid[0]), int(n_grid[-1])], "y": [theta * 100] * 2, "mode": "lines",
-                 "name": f"Pooled rate {pct(theta)}", "line": {"color": "#1b1b1b", "width": 2}, "hoverinfo": "skip"})
+                 "name": f"Pooled rate {pct(theta, 0)}", "line": {"color": theme.INK, "width": 2}, "hoverinfo": "skip"})
     rows = []
     in_legend: set[str] = set()
     placed: list[tuple[float, float]] = []
@@ -81,7 +84,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
         # Every point carries its force's name; the legend says which marker is which role.
         data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
                      "text": [plotly_text(short_name(row.name))], "textposition": _label_side(placed, getattr(row, den), row.rate * 100, span),
-                     "textfont": {"size": 13, "color": "#1b1b1b"}, "cliponaxis": False,
+                     "textfont": {"size": 13, "color": theme.INK}, "cliponaxis": False,
                      "name": ROLE_NAMES[role], "legendgroup": role, "showlegend": role not in in_legend,
                      "marker": _marker(row, selected, peers),
                      # The name goes in as data, never into the template, where %{...} would be read.
@@ -92,17 +95,19 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     sel = ok[ok["unit"] == selected]
     if len(sel):
         s = sel.iloc[0]
-        finding = (f"{label}: {s['name']} {pct(s['rate'])} against a pooled {pct(theta)}, "
+        finding = (f"{label}: {s['name']} {pct(s['rate'])} against a pooled {pct(theta, 0)}, "
                    f"{classify(s['rate'], s[den], theta, used_phi)} the limits")
     else:
-        finding = f"{label}: pooled rate {pct(theta)} across {len(ok)} forces"
+        finding = f"{label}: pooled rate {pct(theta, 0)} across {len(ok)} forces"
     dispersion = (f"Over-dispersion adjustment used: phi = {phi:.2f}." if adjust and phi > 1 else
                   f"No over-dispersion adjustment (phi = {phi:.2f})." if adjust else
                   "Exact binomial limits, not adjusted for over-dispersion.")
     outside = sum(1 for r in rows if r[-1] != "within")
     summary = f"{finding}. {outside} of {len(rows)} forces fall outside the 95% limits. {dispersion}"
     return Panel(f"chart-funnel-{key}", f"Funnel plot: {label}", finding, summary,
-                 figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480, yaxis={"range": [0, 101]})),
+                 figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
+                                     # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
+                                     yaxis={"range": [max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10))), 101]})),
                  Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits",
                        ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"], rows),
                  [FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
@@ -114,7 +119,7 @@ def ranked_panel(units, selected, peers) -> Panel:
     peer_rows = ok[ok["unit"].isin(peers | {selected})]
     all_rate = weighted_rate(ok, "retained", "at_risk")
     peer_rate = weighted_rate(peer_rows, "retained", "at_risk") if len(peer_rows) else None
-    colours = ["#D55E00" if u == selected else "#009E73" if imp else "#0072B2" if u in peers else "#b0b0b0"
+    colours = [theme.SERIES["vermillion"] if u == selected else theme.SERIES["green"] if imp else theme.SERIES["blue"] if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
     patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
     # Each bar says its role in words too: colour and pattern are never the only signal.
@@ -128,21 +133,21 @@ def ranked_panel(units, selected, peers) -> Panel:
     for value, dash, words, side in ((all_rate, "solid", "All forces", 1.0), (peer_rate, "dash", "Peer group", 1.06)):
         if value is not None:
             shapes.append({"type": "line", "x0": value * 100, "x1": value * 100, "y0": 0, "y1": 1, "yref": "paper",
-                           "line": {"color": "#1b1b1b", "dash": dash, "width": 2}})
+                           "line": {"color": theme.INK, "dash": dash, "width": 2}})
             # Each average line is named where it is drawn.
             notes.append({"x": value * 100, "y": side, "xref": "x", "yref": "paper", "yanchor": "bottom",
-                          "text": f"{words} {pct(value)}", "showarrow": False, "font": {"size": 13, "color": "#1b1b1b"}})
-    summary = (f"All forces together (weighted): {pct(all_rate)}, the solid line; the peer group: {pct(peer_rate)}, the "
+                          "text": f"{words} {pct(value, 0)}", "showarrow": False, "font": {"size": 13, "color": theme.INK}})
+    summary = (f"All forces together (weighted): {pct(all_rate, 0)}, the solid line; the peer group: {pct(peer_rate, 0)}, the "
                "dashed line. The selected force is orange and marked '(selected)'; peer-group forces are blue with "
                "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey.")
     rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
              ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
             for r in ok.iloc[::-1].itertuples()]
-    rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate)],
+    rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)],
              ["Peer group (weighted average)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
-              pct(peer_rate)]]
+              pct(peer_rate, 0)]]
     return Panel("chart-ranked", "Forces ranked by 28-day retention",
-                 f"28-day retention: peer group {pct(peer_rate)}, all forces {pct(all_rate)}", summary,
+                 f"28-day retention: peer group {pct(peer_rate, 0)}, all forces {pct(all_rate, 0)}", summary,
                  figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
                                      xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
                                      margin={"l": 300, "r": 20, "t": 60, "b": 60})),

@@ -10,6 +10,7 @@ import os
 import shutil
 import threading
 
+from components import theme
 from components.format import plotly_text
 
 WIDTH, HEIGHT, SCALE = 1280, 720, 1.5  # 1920 x 1080 pixels, with type sized for the back of a hall
@@ -61,7 +62,7 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
         layout["annotations"] = list(layout["annotations"]) + [{
             "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
             "yanchor": "top", "yshift": -axis_room, "align": "left", "showarrow": False,
-            "font": {"size": font_size - 4, "color": "#1b1b1b"}}]
+            "font": {"size": font_size - 4, "color": theme.INK}}]
     return fig
 
 

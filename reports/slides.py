@@ -14,25 +14,26 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
+from components import theme
 from components.format import long_date
 from reports import images
 from metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE
 from metrics.summary import STANDARD_VERSION
 from reports.methodology import CAVEATS
 
-INK = RGBColor(0x1B, 0x1B, 0x1B)
-WARN = RGBColor(0xB3, 0x5C, 0x00)
-ALERT = RGBColor(0xB0, 0x00, 0x20)
-MUTED = RGBColor(0x43, 0x43, 0x43)
+INK = RGBColor(*theme.rgb("ink"))
+WARN = RGBColor(*theme.rgb("warn-line"))
+ALERT = RGBColor(*theme.rgb("alert"))
+MUTED = RGBColor(*theme.rgb("muted"))
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches: 16:9
 DISCLOSURE_SHORT = FOOTNOTE_SHORT
 MAX_TABLE_ROWS = 12
 # One family for slide text and chart images: Arial where the deck is shown (Windows, macOS), Liberation
 # Sans, metric-compatible with it, where Kaleido draws the charts (components.theme.FONT).
-FONT_NAME = "Arial"
-HEADER_FILL = RGBColor(0x0B, 0x0C, 0x0C)
-BAND_FILL = RGBColor(0xF3, 0xF2, 0xF1)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+FONT_NAME = theme.FONT_FAMILY
+HEADER_FILL = RGBColor(*theme.rgb("header"))
+BAND_FILL = RGBColor(*theme.rgb("soft"))
+WHITE = RGBColor(*theme.rgb("paper"))
 
 
 def _text(slide, left, top, width, height, text, size=18, bold=False, colour=INK):

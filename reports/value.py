@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components import theme
 from components.format import interval, is_value, money, num, points
 from components.theme import figure, layout
 from metrics.disclosure import SUPPRESSED
@@ -119,14 +120,14 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] 
         finding = f"Investigations avoided: {money(k['low'])} to {money(k['high'])} (central {money(k['central'])})"
         fig = figure([{
             "type": "scatter", "x": [k["central"], n["central"]], "y": ["Investigation cost avoided", "Net of the scheme's cost"],
-            "mode": "markers", "name": "Central estimate", "marker": {"size": 18, "color": "#0072B2", "symbol": "diamond"},
+            "mode": "markers", "name": "Central estimate", "marker": {"size": 18, "color": theme.SERIES["blue"], "symbol": "diamond"},
             "error_x": {"type": "data", "symmetric": False, "array": [k["high"] - k["central"], n["high"] - n["central"]],
                         "arrayminus": [k["central"] - k["low"], n["central"] - n["low"]], "thickness": 3, "width": 12,
-                        "color": "#0072B2"},
+                        "color": theme.SERIES["blue"]},
             "hovertemplate": "%{y}: central £%{x:,.0f}<extra></extra>"}],
             layout(height=320, x_title="£ (range: low case to high case)",
                    shapes=[{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper",
-                            "line": {"color": "#1b1b1b", "dash": "dot"}}]))
+                            "line": {"color": theme.INK, "dash": "dot"}}]))
     else:
         result_rows, fig = [], None
         sentence = ("The model cannot be computed for this selection: the 28-day difference, its interval or the "

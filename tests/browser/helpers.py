@@ -28,6 +28,16 @@ def wait_until(driver, condition, seconds: float = 20):
         StaleElementReferenceException, NoSuchElementException)).until(condition)
 
 
+def open_filters(driver):
+    """Open the filter bar (a Bootstrap accordion) as a person would, by its heading button, and wait
+    until its controls are in view and its opening animation has finished."""
+    button = driver.find_element(By.CSS_SELECTOR, "#filter-bar .accordion-button")
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    wait_until(driver, lambda d: d.find_element(By.ID, "filter-apply").is_displayed() and d.execute_script(
+        "return document.querySelectorAll('#filter-bar .collapsing').length") == 0)
+
+
 def text(driver, css: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, css).text.strip()
 

@@ -5,7 +5,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import summary
-from tests.browser.helpers import open_page, text, wait_ready, wait_until
+from tests.browser.helpers import open_filters, open_page, text, wait_ready, wait_until
 
 
 def pct(value) -> str:
@@ -100,12 +100,6 @@ def test_hb012_engagement_and_missing_tables_equal_the_summary_export(driver, se
     assert rows["Still missing at the extract date"] == [count(mb["open"]), count(mp["open"])]
     assert rows["Came to harm"] == [count(mb["harmed"]), count(mp["harmed"])]
     assert rows["Median duration of ended episodes"] == [hours(mb["median_duration_hours"]), hours(mp["median_duration_hours"])]
-
-
-def open_filters(driver):
-    details = driver.find_element(By.ID, "filter-bar")
-    if not details.get_attribute("open"):
-        driver.find_element(By.CSS_SELECTOR, "#filter-bar > summary").click()
 
 
 def apply_and_wait(driver, expected_in_url: str):

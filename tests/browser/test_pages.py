@@ -6,7 +6,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text
+from tests.browser.helpers import (axe_violations, open_filters, open_page, screenshot, severe_console_errors, text,
+                                   wait_ready, wait_until)
 
 PAGES = {
     "overview": "/",
@@ -111,8 +112,7 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
 def test_hb006_the_open_filter_bar_passes_axe(driver, server, axe_source):
     """With the filter bar open, every control has a name and nothing is nested wrongly."""
     open_page(driver, server + "/retention")
-    driver.find_element(By.CSS_SELECTOR, "#filter-bar > summary").click()
-    assert driver.find_element(By.ID, "filter-apply").is_displayed()
+    open_filters(driver)
     assert axe_violations(driver, axe_source) == []
 
 
@@ -133,7 +133,7 @@ def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width)
             wide, inner = browser.execute_script("return [document.scrollingElement.scrollWidth, innerWidth]")
             assert wide <= inner, (path, wide, inner)
         open_page(browser, server + "/retention")
-        browser.execute_script("document.getElementById('filter-bar').open = true")
+        open_filters(browser)
         problems = browser.execute_script("""
           const out = [];
           document.querySelectorAll('#filter-bar .filter-group').forEach(group => {
@@ -160,7 +160,7 @@ def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width)
 @pytest.mark.browser
 def test_a_long_option_list_can_be_searched(driver, server, axe_source):
     open_page(driver, server + "/retention")
-    driver.execute_script("document.getElementById('filter-bar').open = true")
+    open_filters(driver)
     search = driver.find_element(By.CSS_SELECTOR, "#filter-bar .choices-search input")
     search.send_keys("eri")
     shown = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#filter-nationality .dash-options-list-option")
@@ -177,3 +177,40 @@ def test_no_page_asks_another_host_for_anything(driver, server):
         urls = driver.execute_script("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
         foreign = [u for u in urls if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
         assert foreign == [], (path, foreign[:5])
+
+
+@pytest.mark.browser
+def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server, axe_source):
+    """A Bootstrap navbar: every page link in one row at a projector's 1024 px; below 992 px the links fold
+    behind a Menu button, which opens them, and moving to a page closes them again."""
+    from tests.browser.conftest import make_driver
+
+    for width in (1024, 600):
+        browser = make_driver(width, 900)
+        try:
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+            open_page(browser, server + "/")
+            links = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")
+            toggle = browser.find_element(By.ID, "nav-toggle")
+            assert len(links) == 9
+            if width == 1024:
+                assert not toggle.is_displayed()
+                assert all(link.is_displayed() for link in links)
+                assert len({link.rect["y"] for link in links}) == 1, "the navigation wraps at 1024 px"
+                continue
+            assert toggle.is_displayed() and toggle.text == "Menu"
+            assert not any(link.is_displayed() for link in links)
+            toggle.click()
+            wait_until(browser, lambda d: all(link.is_displayed() for link in links)
+                       and not d.find_elements(By.CSS_SELECTOR, "#nav-collapse.collapsing"))
+            assert axe_violations(browser, axe_source) == []
+            browser.find_element(By.CSS_SELECTOR, "#nav-collapse a.nav-link[href^='/retention']").click()
+            wait_until(browser, lambda d: "/retention" in d.current_url)
+            wait_ready(browser)
+            wait_until(browser, lambda d: not any(link.is_displayed() for link in
+                                                  d.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")))
+            active = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link.active")
+            assert [a.get_attribute("href").split("?")[0].removeprefix(server) for a in active] == ["/retention"]
+        finally:
+            browser.quit()

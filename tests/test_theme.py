@@ -1,0 +1,84 @@
+"""One theme: the stylesheet, the Plotly template, the images and the slides take the same values, and
+every text colour on its background passes WCAG 2.2 AA."""
+
+import re
+from pathlib import Path
+
+from components import theme
+
+ROOT = Path(__file__).resolve().parents[1]
+CSS = (ROOT / "assets" / "harbour.css").read_text()
+
+
+def _root_variables() -> dict[str, str]:
+    block = re.search(r":root\s*\{(.*?)\}", CSS, re.S).group(1)
+    return {name: value.strip() for name, value in re.findall(r"--([\w-]+):\s*([^;]+);", block)}
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_the_stylesheet_declares_the_themes_colours_font_and_scale():
+    css = _root_variables()
+    for name, value in theme.COLOURS.items():
+        assert css[name].lower() == value.lower(), name
+    assert css["font"].split(",")[0].strip('" ') == theme.FONT_FAMILY == theme.FONT.split(",")[0]
+    assert css["base-px"] == f"{theme.TYPE_SCALE['base_px']}px"
+    assert css["h1"] == f"{theme.TYPE_SCALE['h1_rem']:g}rem" and css["h2"] == f"{theme.TYPE_SCALE['h2_rem']:g}rem"
+    # Bootstrap takes the theme's font, ink and link colour, not its own.
+    assert css["bs-body-font-family"] == "var(--font)" and css["bs-link-color"] == "var(--accent)"
+
+
+def test_the_chart_template_and_the_slides_use_the_theme():
+    from pptx.dml.color import RGBColor
+
+    from reports import slides
+
+    layout = theme.layout()
+    assert layout["font"]["family"] == theme.FONT and layout["font"]["color"] == theme.COLOURS["ink"]
+    assert layout["paper_bgcolor"] == theme.COLOURS["paper"]
+    assert slides.FONT_NAME == theme.FONT_FAMILY
+    assert slides.INK == RGBColor.from_string(theme.COLOURS["ink"].lstrip("#").upper())
+    assert slides.HEADER_FILL == RGBColor.from_string(theme.COLOURS["header"].lstrip("#").upper())
+    assert theme.PERIOD_STYLE["pilot"]["color"] == theme.SERIES["vermillion"]
+
+
+def test_text_colours_pass_wcag_aa_on_their_backgrounds():
+    c = theme.COLOURS
+    pairs = [("ink", "paper"), ("muted", "paper"), ("accent", "paper"), ("accent-dark", "paper"), ("ink", "soft"),
+             ("muted", "soft"), ("ink", "warn-bg"), ("paper", "header"), ("paper", "accent-dark"), ("alert", "paper")]
+    for fg, bg in pairs:
+        assert contrast(c[fg], c[bg]) >= 4.5, (fg, bg, round(contrast(c[fg], c[bg]), 2))
+    # Borders and chart lines that carry meaning: 3:1 against the page (WCAG 1.4.11).
+    for ui in ("line", "warn-line"):
+        assert contrast(c[ui], c["paper"]) >= 3, ui
+
+
+def test_contrast_is_computed_as_wcag_defines_it():
+    # WCAG's own end points, and a published pair: #767676 on white is 4.54:1.
+    assert round(contrast("#000000", "#ffffff"), 2) == 21.0
+    assert round(contrast("#ffffff", "#ffffff"), 2) == 1.0
+    assert round(contrast("#767676", "#ffffff"), 2) == 4.54
+
+
+def test_bootstrap_is_served_from_the_apps_own_assets_with_its_licence():
+    assets = ROOT / "assets"
+    css = sorted(assets.glob("bootstrap-*.min.css"))
+    assert len(css) == 1
+    version = css[0].name.removeprefix("bootstrap-").removesuffix(".min.css")
+    assert f"Bootstrap  v{version}" in css[0].read_text()[:200]
+    licence = assets / "licences" / f"bootstrap-{version}-LICENSE.txt"
+    assert "MIT License" in licence.read_text() or "Permission is hereby granted" in licence.read_text()
+    # Dash serves the assets folder's stylesheets in name order: Bootstrap first, Harbour's theme after it.
+    assert css[0].name < "harbour.css"
+    assert "sourceMappingURL" not in css[0].read_text()
