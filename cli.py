@@ -281,13 +281,19 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
 @main.command()
 @click.option("--force", "force", metavar="CODE", default=None, help="One force (default: the lead force; ALL pools every force).")
 @click.option("--page", default=None, metavar="PATH",
-              help="One page's deck (/, /retention, /engagement, /before-after, /missing, /value); default: the standard deck.")
+              help="One page's deck (/, /retention, /engagement, /before-after, /missing, /value), or the "
+                   "benchmarking deck (/benchmark); default: the standard deck.")
+@click.option("--peers", default=None, metavar="CODES",
+              help="With --page /benchmark: the peer group, force codes separated by commas.")
+@click.option("--period", type=click.Choice(["pilot", "baseline"]), default="pilot", show_default=True,
+              help="With --page /benchmark: the period compared.")
 @filter_options
 @click.option("--exact", is_flag=True,
               help="Exact figures for internal use, marked OFFICIAL-SENSITIVE on every slide (default: publication).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The .pptx file to write.")
 @warehouse_option
-def slides(force: str | None, page: str | None, exact: bool, out: Path, warehouse: str | None, **filter_values) -> None:
+def slides(force: str | None, page: str | None, peers: str | None, period: str, exact: bool, out: Path,
+           warehouse: str | None, **filter_values) -> None:
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
     from metrics.disclosure import INTERNAL, PUBLICATION
     from reports import slides as deck_maker
@@ -308,8 +314,15 @@ def slides(force: str | None, page: str | None, exact: bool, out: Path, warehous
         if query["force"] != "ALL" and query["force"] not in set(f.forces["force_code"]):
             click.echo(f"Error: no force {query['force']!r} in the warehouse.", err=True)
             sys.exit(EXIT_USAGE)
-    if page is not None and page not in STANDARD_DECK + ("/data-quality", "/methodology"):
+    if page is not None and page not in STANDARD_DECK + ("/benchmark", "/data-quality", "/methodology"):
         raise click.UsageError(f"--page {page!r} is not a page")
+    if page == "/benchmark":
+        if exact:
+            raise click.UsageError("benchmarking shows publication figures only: leave out --exact")
+        query.update({"peers": ",".join(c.strip().upper() for c in (peers or "").split(",") if c.strip()),
+                      "bench_period": period})
+    elif peers:
+        raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
     started = time.perf_counter()
     _progress("Rendering the charts …")
     audience = INTERNAL if exact else PUBLICATION

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import theme
 from components.chart import GRAPH_CONFIG, data_table
 from components.kpi import kpi, kpi_grid
 from components.shell import footnote, marking_banner, page_for, synthetic_banner
@@ -134,12 +135,7 @@ def present(view, query: dict):
                 *(layout.get("annotations") or []),
                 {"text": words, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
                  "yshift": 52, "showarrow": False, "font": {"size": 18}}]}
-        # Point labels and line labels drawn for a page's 16 px are too small on a projector: at least 18 px.
-        fig["data"] = [{**trace, "textfont": {**trace["textfont"], "size": max(trace["textfont"].get("size", 0), 18)}}
-                       if isinstance(trace.get("textfont"), dict) else trace for trace in fig["data"]]
-        fig["layout"]["annotations"] = [
-            {**a, "font": {**a.get("font", {}), "size": max((a.get("font") or {}).get("size", 0), 18)}}
-            for a in fig["layout"].get("annotations") or []]
+        fig = theme.labels_at_least(fig, 18)
         # The chart takes what the screen leaves after the title and the controls, not a fixed height.
         figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph",
                                     style={"height": "100%"}),

@@ -81,3 +81,15 @@ def layout(height: int = 460, x_title: str | None = None, y_title: str | None = 
 
 def figure(data: list[dict], fig_layout: dict) -> dict:
     return {"data": data, "layout": fig_layout}
+
+
+def labels_at_least(fig: dict, size: int) -> dict:
+    """``fig`` with its point labels and its annotations (average lines' names, say) at least ``size`` px:
+    drawn for a page's 16 px type, they are too small on a projector or a slide."""
+    def bigger(font):
+        return {**(font or {}), "size": max((font or {}).get("size", 0), size)}
+
+    data = [{**trace, "textfont": bigger(trace["textfont"])} if isinstance(trace.get("textfont"), dict) else trace
+            for trace in fig["data"]]
+    annotations = [{**a, "font": bigger(a.get("font"))} for a in fig["layout"].get("annotations") or []]
+    return {**fig, "data": data, "layout": {**fig["layout"], "annotations": annotations}}

@@ -114,6 +114,12 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                  f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
 
 
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def ranked_panel(units, selected, peers) -> Panel:
     ok = usable(units, "retained", "at_risk").sort_values("rate")
     peer_rows = ok[ok["unit"].isin(peers | {selected})]
@@ -146,8 +152,21 @@ def ranked_panel(units, selected, peers) -> Panel:
     rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)],
              ["Peer group (weighted average)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
               pct(peer_rate, 0)]]
-    return Panel("chart-ranked", "Forces ranked by 28-day retention",
-                 f"28-day retention: peer group {pct(peer_rate, 0)}, all forces {pct(all_rate, 0)}", summary,
+    # The title states what the chart shows for the selected force: where it stands, against which averages.
+    chosen = [peer for peer in peers if peer != selected and peer in set(ok["unit"])]
+    averages = f"all forces {pct(all_rate, 0)}" + (f", peer group {pct(peer_rate, 0)}" if chosen else "")
+    sel = ok[ok["unit"] == selected]
+    if len(sel):
+        # Placed by the published (whole-point) rates that the chart and the table show, ties said as ties.
+        shown = (ok["rate"] * 100).round()
+        own = round(float(sel["rate"].iloc[0]) * 100)
+        position, level = 1 + int((shown > own).sum()), int((shown == own).sum()) - 1
+        place = ("highest" if position == 1 and not level else "lowest" if position == len(ok) and not level
+                 else f"{'joint ' if level else ''}{ordinal(position)}")
+        finding = f"28-day retention: {sel['name'].iloc[0]} {pct(float(sel['rate'].iloc[0]))}, {place} of {len(ok)} forces; {averages}"
+    else:
+        finding = f"28-day retention across {len(ok)} forces: {averages}"
+    return Panel("chart-ranked", "Forces ranked by 28-day retention", finding, summary,
                  figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
                                      xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
                                      margin={"l": 300, "r": 20, "t": 60, "b": 60})),

@@ -39,7 +39,7 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
                 font_size: int = 20, marking: str | None = None) -> dict:
     """The on-screen figure with a title, larger type, the synthetic label where it applies, and the
     protective marking of exact figures."""
-    fig = copy.deepcopy(figure)
+    fig = copy.deepcopy(theme.labels_at_least(figure, font_size - 4))
     layout = fig["layout"]
     layout["font"] = {**layout.get("font", {}), "size": font_size}
     layout.pop("height", None)

@@ -106,8 +106,13 @@ def view(ctx: Context) -> View:
                f"Engaged within 24 hours: {pct(bw['rate'])} then {pct(pw['rate'])}, difference "
                f"{points(wdiff.get('difference'))} points ({interval(wdiff.get('ci_low'), wdiff.get('ci_high'), points)}). "
                "What this does not show: why it changed. A before-after comparison shows what changed, not what caused it.")
+    # The chart shows both rates: its title says both, so it never repeats the retention slide's title.
+    finding = short_finding(cards[0]["sentence"])
+    engaged = short_finding(rate_change("engagement within 24 hours", bw["rate"], pw["rate"], wdiff))
+    if "cannot be compared" not in engaged:
+        finding = f"{finding}; {engaged}"
     panel = Panel(
-        "overview-headline", "Headline figures, baseline and pilot", short_finding(cards[0]["sentence"]),
+        "overview-headline", "Headline figures, baseline and pilot", finding,
         f"{cards[0]['sentence']} {cards[1]['sentence']}",
         headline_figure(rows),
         Table("table-overview", "Headline figures: baseline, pilot and the change (pilot minus baseline)",

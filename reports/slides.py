@@ -160,13 +160,41 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
     return slide
 
 
-def closing_slide(deck, synthetic: bool, marking: str | None = None):
+def benchmark_findings_slide(deck, view):
+    """The benchmarking deck's key findings: each chart's finding, which names the force's figure against
+    the pooled rate and its limits, or the averages it is ranked against."""
+    sentences = [p.finding + "." for p in view.panels if p.figure is not None][:4]
+    if not sentences:
+        return None
+    slide = _blank(deck)
+    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
+    _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.2), ["• " + s for s in sentences], size=22)
+    _synthetic_footer(slide, view.synthetic, None)
+    slide.notes_slide.notes_text_frame.text = (
+        "Each force's figures are the published ones. A force inside the 95% limits does not differ from the pooled "
+        "rate by more than chance would explain; outside the 99.8% limits it is unlikely to be chance alone.")
+    return slide
+
+
+BENCHMARK_METHOD = (
+    "Funnel plots (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and 99.8% limits "
+    "around the pooled rate from the exact binomial distribution; forces with fewer than 10 children are left out.",
+    "Every force's figures are the published ones (rates from exact counts to whole points, counts rounded); the "
+    "pooled rate, the limits and the weighted averages use the rounded counts.",
+    "Imported peers' figures come from their forces' signed benchmark packs; a peer imported without a trusted "
+    "signature is marked 'unverified'.",
+    "What this does not show: why forces differ. Case mix, recording practice and when each scheme began all differ "
+    "between forces.",
+)
+
+
+def closing_slide(deck, synthetic: bool, marking: str | None = None, method: tuple[str, ...] | None = None):
     slide = _blank(deck)
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
     lines = ([("These figures come from synthetic demonstration data: generated to look like real use, "
-               "they describe no real child or force.")] if synthetic else []) + CAVEATS + [
+               "they describe no real child or force.")] if synthetic else []) + list(method or [*CAVEATS,
         "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
-        "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier.",
+        "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier."]) + [
         INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer
         f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
     ]
@@ -185,14 +213,18 @@ def deck(views, title: str, made: date | None = None) -> bytes:
     first = views[0]
     synthetic = any(v.synthetic for v in views)
     marking = next((v.marking for v in views if v.marking), None)
+    benchmarking = [v.page for v in views] == ["/benchmark"]  # always publication figures
     title_slide(presentation, title, first.scope, first.extract_date, synthetic, made, marking)
-    findings_slide(presentation, views, synthetic, marking)
+    if benchmarking:
+        benchmark_findings_slide(presentation, first)
+    else:
+        findings_slide(presentation, views, synthetic, marking)
     for view in views:
         for panel in view.panels:
             if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
                 continue
             panel_slide(presentation, view, panel)
-    closing_slide(presentation, synthetic, marking)
+    closing_slide(presentation, synthetic, marking, BENCHMARK_METHOD if benchmarking else None)
     _number_slides(presentation)
     buffer = io.BytesIO()
     presentation.save(buffer)

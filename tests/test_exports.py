@@ -324,3 +324,58 @@ def test_chart_images_are_wide_png_and_svg(demo_url):
     _, internal_svg = file_for("/retention", {}, "chart-km", "svg", INTERNAL)
     assert b"OFFICIAL-SENSITIVE: exact figures, not for publication" in internal_svg
     assert b"OFFICIAL-SENSITIVE" not in svg
+
+
+@pytest.fixture(scope="module")
+def benchmark_deck(demo_url, tmp_path_factory):
+    _needs_chromium()
+    out = tmp_path_factory.mktemp("bench") / "benchmark.pptx"
+    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE",
+                                       "--out", str(out), "--warehouse", demo_url])
+    assert result.exit_code == 0, result.output
+    from pptx import Presentation
+
+    return Presentation(out)
+
+
+def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_method(benchmark_deck, demo_url):
+    from components.format import pct
+
+    slides = list(benchmark_deck.slides)
+    titles = [_slide_texts(s)[0] for s in slides]
+    assert titles[1] == "Key findings" and titles[-1] == "Method and caveats"
+    charts = slides[2:-1]
+    assert len(charts) == 3 and all(any(sh.shape_type == 13 for sh in s.shapes) for s in charts)  # pictures
+    # Each chart slide's title is its finding, and the key findings are those findings, in order.
+    findings = _slide_texts(slides[1])[1].splitlines()
+    assert findings == ["• " + t + "." for t in titles[2:-1]]
+    # The selected force's figures are harbour summary's published ones (an independent path to them).
+    doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
+    pilot = doc["periods"]["pilot"]
+    assert titles[2].startswith(f"28-day retention: Elmshire Constabulary (fictional) {pct(pilot['retention']['28d']['rate'])}")
+    assert titles[3].startswith(f"Engaged within 24 hours: Elmshire Constabulary (fictional) "
+                                f"{pct(pilot['engagement']['within_24h']['rate'])}")
+    # The pooled rate: every force's published counts, where at least 10 children, added up by hand.
+    retained = at_risk = 0
+    for code in ("ELMSHIRE", "FENWICK", "HOLLINGTON", "MARSHCOTE", "OAKVALE", "RAVENSMOOR"):
+        force = json.loads(CliRunner().invoke(main, ["summary", "--force", code, "--warehouse", demo_url]).output)
+        r28 = force["periods"]["pilot"]["retention"]["28d"]
+        if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("retained"), int):
+            retained, at_risk = retained + r28["retained"], at_risk + r28["at_risk"]
+    assert f"against a pooled {round(100 * retained / at_risk)}%" in titles[2]
+    assert "peer group" in titles[4] and titles[4].startswith("28-day retention: Elmshire Constabulary (fictional)")
+    method = " ".join(_slide_texts(slides[-1]))
+    assert "Funnel plots (Spiegelhalter, 2005)" in method and "Kaplan-Meier" not in method
+    for n, slide in enumerate(slides, start=1):
+        texts = _slide_texts(slide)
+        assert f"{n} of {len(slides)}" in texts and sum("SYNTHETIC DEMONSTRATION DATA" in t for t in texts) == 1
+        runs = [run for sh in slide.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for run in p.runs]
+        assert all(run.font.name == "Arial" for run in runs if run.text.strip())
+        assert not any(run.text.rstrip().endswith(("…", "...")) for run in runs)
+
+
+def test_the_benchmarking_deck_refuses_exact_figures(demo_url, tmp_path):
+    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--exact", "--out", str(tmp_path / "x.pptx"),
+                                       "--warehouse", demo_url])
+    assert result.exit_code == 2 and "publication figures only" in result.output
+    assert not (tmp_path / "x.pptx").exists()
