@@ -1,6 +1,7 @@
 """Value for money: the model for the PCC's office, every input editable and printed beside it."""
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.filter_callbacks import updated_search
@@ -24,11 +25,13 @@ def _field(f, value):
 def before(query: dict, facts=None) -> list:
     """The form above the figures, drawn from the URL's inputs."""
     inputs, _ = inputs_from(query)
-    return [html.Section([
-        html.H2("Inputs you can change"),
-        html.Div([_field(f, getattr(inputs, f.attribute)) for f in FIELDS], className="form-grid"),
-        html.Button("Recalculate", id="value-apply", n_clicks=0, className="button primary", type="button"),
-    ], className="chart no-present")]
+    # A card holding a form: labelled fields with their units and help in a grid, one button under them.
+    return [dbc.Card(dbc.CardBody(html.Section([
+        html.H2("Inputs you can change", id="value-inputs-title"),
+        dbc.Row([dbc.Col(_field(f, getattr(inputs, f.attribute)), xs=12, md=6, xl=3) for f in FIELDS],
+                class_name="g-3 value-form"),
+        html.Button("Recalculate", id="value-apply", n_clicks=0, className="button primary value-apply", type="button"),
+    ], **{"aria-labelledby": "value-inputs-title"})), class_name="chart no-present")]
 
 
 def layout(**query):
