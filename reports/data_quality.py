@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.format import long_date, num, pct
+from components.format import period_label, long_date, num, pct
 from etl.findings import RULES
 from metrics.disclosure import FOOTNOTE, count, rate
 from reports.model import Panel, Table, View
@@ -62,25 +62,37 @@ def view(facts, history: pd.DataFrame, warnings: pd.DataFrame, coverage: pd.Data
                 notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
 
 
+def quarter_of(month: str) -> str:
+    """A month '2017-08' as its quarter '2017-Q3'; 'unknown' stays as it is."""
+    if month == "unknown":
+        return month
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
 def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
     """Did every child get the pack? Each authority's unaccompanied children in care (its SSDA903 return's
-    UASC table), by month of first care episode, with how many had a contact with the force and a pack."""
+    UASC table), by quarter of first care episode, with how many had a contact with the force and a pack.
+    Quarters, not months: a county authority takes a few such children a month, so nearly every monthly
+    count would be suppressed."""
     names = dict(zip(facts.forces["force_code"], facts.forces["force_name"]))
+    by_quarter = (coverage.assign(quarter=coverage["month"].map(quarter_of))
+                  .groupby(["force_code", "la_code", "quarter"], sort=True)[["uasc_children", "linked", "with_pack"]]
+                  .sum().reset_index())
     rows = []
-    for (force, la), group in coverage.groupby(["force_code", "la_code"], sort=True):
+    for (force, la), group in by_quarter.groupby(["force_code", "la_code"], sort=True):
         for r in [*group.itertuples(), None]:
             if r is None:  # the authority's total
-                n, linked, packs, month = (int(group["uasc_children"].sum()), int(group["linked"].sum()),
-                                           int(group["with_pack"].sum()), "All months")
+                n, linked, packs, when = (int(group["uasc_children"].sum()), int(group["linked"].sum()),
+                                          int(group["with_pack"].sum()), "All quarters")
             else:
                 n, linked, packs = int(r.uasc_children), int(r.linked), int(r.with_pack)
-                month = long_date(r.month) if r.month != "unknown" else "No care episode in the return"
+                when = period_label(r.quarter) if r.quarter != "unknown" else "No care episode in the return"
             share = rate(packs, n)
-            rows.append([names.get(force, force), la, month, num(count(n)), num(count(linked)), num(count(packs)),
+            rows.append([names.get(force, force), la, when, num(count(n)), num(count(linked)), num(count(packs)),
                          pct(share["rate"])])
     return Panel("dq-coverage", "Coverage: did every child get the pack?", "Unaccompanied children in care, and how many had a pack",
-                 "From each local authority's SSDA903 return: its unaccompanied children by month of their first care "
+                 "From each local authority's SSDA903 return: its unaccompanied children by quarter of their first care "
                  "episode (DECOM), how many had a first contact with the force, and how many had a completed pack.",
-                 None, Table("table-coverage", "Unaccompanied children in each authority's care, by month",
-                             ["Force", "Authority", "Month", "Unaccompanied children", "Had a contact", "Had a pack",
+                 None, Table("table-coverage", "Unaccompanied children in each authority's care, by quarter",
+                             ["Force", "Authority", "Quarter", "Unaccompanied children", "Had a contact", "Had a pack",
                               "Share with a pack"], rows), notes, open_table=True)

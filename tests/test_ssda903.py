@@ -123,9 +123,21 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     panel = build_uncached("/data-quality", {}, facts(engine)).panels[0]
     assert panel.panel_id == "dq-coverage"
     n, k, w = (sum(cell[i] for cell in expected.values()) for i in range(3))
-    total = next(r for r in panel.table.display_rows() if r[2] == "All months")
+    total = next(r for r in panel.table.display_rows() if r[2] == "All quarters")
     assert total[3:] == [f"{5 * round(n / 5):,}", f"{5 * round(k / 5):,}", f"{5 * round(w / 5):,}",
                          f"{int(100 * w / n + 0.5)}%"]
+    # Each quarter's row: the hand count's months added up by quarter, then published (c for 1 to 7).
+    quarters = {}
+    for month, cell in expected.items():
+        key = "No care episode in the return" if month == "unknown" else \
+            f"Q{(int(month[5:7]) - 1) // 3 + 1} {month[:4]}"
+        quarters[key] = [a + b for a, b in zip(quarters.get(key, [0, 0, 0]), cell)]
+
+    def published(x):
+        return "0" if x == 0 else "c" if x <= 7 else f"{5 * round(x / 5):,}"
+
+    shown = {r[2]: r[3:6] for r in panel.table.display_rows() if r[2] != "All quarters"}
+    assert shown == {q: [published(x) for x in cell] for q, cell in quarters.items()}
 
 
 def test_identifying_columns_of_the_return_are_dropped_as_read(tmp_path):
