@@ -45,7 +45,7 @@ def _header():
         html.Button("Menu", id="nav-toggle", className="navbar-toggler nav-toggle", type="button", n_clicks=0,
                     **{"aria-controls": "nav-collapse", "aria-expanded": "false"}),
         dbc.Collapse(_nav(), id="nav-collapse", navbar=True, is_open=False),
-    ], fluid=True), tag="header", dark=True, color=theme.COLOURS["header"], expand="lg", class_name="site-header")
+    ], fluid=True), tag="header", role="banner", dark=True, color=theme.COLOURS["header"], expand="lg", class_name="site-header")
 
 
 _CALLBACKS: dict = {}  # dash.callback's global registrations, kept for every app this process makes
@@ -125,7 +125,10 @@ def create_app(exposed: bool = False) -> Dash:
         html.Footer(html.P(f"Harbour is open source. Figures follow the Harbour outcome measures, version "
                            f"{STANDARD_VERSION}; see the Methodology page."), className="site-footer"),
     ])
-    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">')
+    # Dash's page template wraps its scripts in a <footer>: a second contentinfo landmark beside the
+    # page's own footer (axe: landmark-no-duplicate-contentinfo). A plain <div> holds them instead.
+    app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
+                        .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     security.protect(app)
     access.setup(app, exposed)  # after the defences, so that a malformed request is refused before sign-in
     return app

@@ -29,4 +29,4 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
         body.append(html.Tr(cells))
     # A wide table scrolls inside its own region, which the keyboard can reach (WCAG 2.1.1).
     return html.Div(html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
-                    className="table-wrap", tabIndex="0", role="region", **{"aria-label": caption})
+                    className="table-wrap", tabIndex="0", role="region", **{"aria-label": f"Table: {caption}"})

@@ -27,11 +27,11 @@ def before(query: dict, facts=None) -> list:
     inputs, _ = inputs_from(query)
     # A card holding a form: labelled fields with their units and help in a grid, one button under them.
     return [dbc.Card(dbc.CardBody(html.Section([
-        html.H2("Inputs you can change", id="value-inputs-title"),
+        html.H2("Inputs you can change", id="value-form-title"),
         dbc.Row([dbc.Col(_field(f, getattr(inputs, f.attribute)), xs=12, md=6, xl=3) for f in FIELDS],
                 class_name="g-3 value-form"),
         html.Button("Recalculate", id="value-apply", n_clicks=0, className="button primary value-apply", type="button"),
-    ], **{"aria-labelledby": "value-inputs-title"})), class_name="chart no-present")]
+    ], **{"aria-labelledby": "value-form-title"})), class_name="chart no-present")]
 
 
 def layout(**query):

@@ -2,7 +2,8 @@
 under Flask-Caching).
 
 A view is keyed by the facts' generation (which warehouse, which load: a new load makes new keys, so
-nothing stale is ever served), the audience, the page and its canonical query (the filters resolved and
+nothing stale is ever served), the code that draws it (an upgraded Harbour never serves pages its
+earlier version drew), the audience, the page and its canonical query (the filters resolved and
 in a fixed order, defaults explicit, presentation settings dropped). Pages whose views read more than the
 facts are keyed by that too (benchmarking by the imported peers), or never cached (data quality reads the
 load history, the access log itself). Permissions are checked before the cache is asked, never inside what it holds.
@@ -10,10 +11,12 @@ load history, the access log itself). Permissions are checked before the cache i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import threading
+from pathlib import Path
 
 import settings
 
@@ -48,13 +51,27 @@ def _store():
         return _caches[where]
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the code and assets that draw a page: every Python file of the project and every file
+    under assets/, read once per process. An upgrade, or any edit, makes new cache keys."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    files = sorted([*root.glob("*.py"), *root.glob("*/*.py"), *(f for f in (root / "assets").rglob("*") if f.is_file())])
+    for file in files:
+        if "tests" in file.relative_to(root).parts:
+            continue
+        digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def key(path: str, query: dict, facts, audience) -> str:
     from metrics.filters import Filters, resolve
 
     filters = resolve(Filters.from_query(query), facts.forces)
     if path == "/benchmark":  # its figures are every force's, whatever the filters; only the selection counts
         filters = Filters(force=filters.force)
-    canonical = {"page": path, "audience": audience.name, "generation": facts.generation,
+    canonical = {"page": path, "audience": audience.name, "generation": facts.generation, "code": code_fingerprint(),
                  "filters": sorted(filters.to_query().items()),
                  "settings": sorted((k, str(query[k])) for k in PAGE_SETTINGS if k in query)}
     if path == "/benchmark":  # benchmarking reads the imported peers as well as the facts

@@ -59,6 +59,27 @@ def test_a_new_load_invalidates_every_cached_view(demo):
     assert after == build_uncached("/", {}, g) and after.kpis != before.kpis
 
 
+def test_an_upgraded_harbour_never_serves_what_its_earlier_code_drew(demo, tmp_path):
+    """The key holds a digest of the code and assets: the same load under other code makes other keys."""
+    f = facts(engine_for(demo))
+    before = cache.key("/", {}, f, PUBLICATION)
+    root = tmp_path / "harbour"
+    (root / "reports").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "reports" / "cache.py").write_text("# one version")
+    (root / "assets" / "harbour.css").write_text("body {}")
+    keys = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "__file__", str(root / "reports" / "cache.py"))
+        for css in ("body {}", "body { color: red }"):  # an asset changed between two versions
+            (root / "assets" / "harbour.css").write_text(css)
+            cache.code_fingerprint.cache_clear()
+            keys.append(cache.key("/", {}, f, PUBLICATION))
+    cache.code_fingerprint.cache_clear()
+    assert len({before, *keys}) == 3
+    assert cache.key("/", {}, f, PUBLICATION) == before  # the real code again, the same key
+
+
 def test_a_chart_image_is_rendered_once_and_then_served_from_the_cache(demo, monkeypatch):
     from reports import callbacks, images
     from warehouse import current

@@ -47,7 +47,8 @@ def severe_console_errors(driver) -> list[str]:
             and "favicon" not in entry["message"]]
 
 
-def axe_violations(driver, axe_source: str, impacts=("serious", "critical")) -> list[dict]:
+def axe_violations(driver, axe_source: str, impacts=("minor", "moderate", "serious", "critical")) -> list[dict]:
+    """Every violation axe-core finds, at any impact: the pages pass all of them, not only the serious ones."""
     driver.execute_script(axe_source)
     violations = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
