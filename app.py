@@ -100,6 +100,9 @@ def create_app(exposed: bool = False) -> Dash:
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
+        # assets/vendor/ is served but not put in every page: plotly.js is loaded by dcc.Graph when a
+        # chart is drawn (assets/harbour.js points it at the cartesian bundle there).
+        assets_ignore=r"^vendor/",
         suppress_callback_exceptions=True,
         title="Harbour",
         update_title=None,

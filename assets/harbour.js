@@ -1,3 +1,16 @@
+/* plotly.js: dcc.Graph loads it when the first chart is drawn, from window._dashPlotlyJSURL, which Dash's
+ * renderer points at the plotly package's full bundle (4.8 MB). Harbour draws only scatter, bar and box
+ * traces: the cartesian bundle of the same version (1.5 MB, in assets/vendor) draws them all. The URL is
+ * fixed here, before the renderer starts, and the renderer's later assignment is ignored. */
+(function () {
+  var config = document.getElementById("_dash-config");
+  var prefix = "/";
+  try { prefix = JSON.parse(config.textContent).requests_pathname_prefix || "/"; } catch (e) { /* default */ }
+  var url = prefix + "assets/vendor/plotly-cartesian-4.1.1.min.js?m=4.1.1";
+  Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return url; }, set: function () {},
+                                                     configurable: false});
+})();
+
 /* Harbour: an accessibility repair for Dash 4's Checklist and RadioItems.
  *
  * They render as role="listbox" holding role="option" labels that wrap native checkboxes or radio

@@ -85,9 +85,11 @@ def _idle(driver, marker: str = "#page-title", seconds: float = 60) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
+        # Ready means drawn: the page idle and every chart's SVG in place (plotly.js loaded and run).
         WebDriverWait(driver, seconds, poll_frequency=0.02).until(lambda d: d.execute_script(
             f"return !!document.querySelector('{marker}') && "
-            "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"))
+            "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0 && "
+            "[...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"))
     except TimeoutException:
         shown = driver.execute_script("return document.body ? document.body.innerText.slice(0, 300) : ''")
         raise SystemExit(f"{driver.current_url} did not finish within {seconds:.0f} s; it shows: {shown!r}") from None

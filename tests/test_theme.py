@@ -82,3 +82,26 @@ def test_bootstrap_is_served_from_the_apps_own_assets_with_its_licence():
     # Dash serves the assets folder's stylesheets in name order: Bootstrap first, Harbour's theme after it.
     assert css[0].name < "harbour.css"
     assert "sourceMappingURL" not in css[0].read_text()
+
+
+def test_the_browsers_plotly_is_a_small_bundle_of_the_same_major_version_as_the_servers():
+    """Charts load plotly.js's cartesian bundle from the assets (1.5 MB, not the full 4.8 MB): it draws every trace
+    type Harbour uses. Its major version must be the one whose figures the plotly package writes."""
+    import plotly
+
+    assets = ROOT / "assets"
+    bundle = sorted((assets / "vendor").glob("plotly-cartesian-*.min.js"))
+    assert len(bundle) == 1
+    head = bundle[0].read_text()[:120]
+    version = re.search(r"plotly\.js \(cartesian - minified\) v(\d+)\.(\d+)\.(\d+)", head).groups()
+    assert bundle[0].name == f"plotly-cartesian-{'.'.join(version)}.min.js"
+    full = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:80]
+    assert re.search(r"plotly\.js v(\d+)\.", full).group(1) == version[0]
+    assert (assets / "licences" / f"plotly.js-{'.'.join(version)}-LICENSE.txt").exists()
+    # assets/harbour.js names the same file for dcc.Graph to load.
+    assert f"assets/vendor/{bundle[0].name}?m=" in (assets / "harbour.js").read_text()
+    # The trace types Harbour's figures use, every one of them in the bundle.
+    used = set()
+    for module in (*ROOT.glob("components/*.py"), *ROOT.glob("reports/*.py")):
+        used |= set(re.findall(r'"type": "(scatter|bar|box|histogram|heatmap|pie|violin|scattergl)"', module.read_text()))
+    assert used and used <= {"scatter", "bar", "box", "histogram", "heatmap", "pie", "violin"}

@@ -180,6 +180,22 @@ def test_no_page_asks_another_host_for_anything(driver, server):
 
 
 @pytest.mark.browser
+def test_charts_are_drawn_by_the_small_plotly_bundle_and_the_full_one_is_never_fetched(driver, server):
+    """Every chart on every page is drawn (an SVG per graph) by the cartesian bundle in the assets, which
+    dcc.Graph loads in place of plotly's 4.8 MB full bundle."""
+    for path in ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark"):
+        open_page(driver, server + path)
+        wait_until(driver, lambda d: d.execute_script(
+            "return document.querySelectorAll('.dash-graph').length > 0 && [...document.querySelectorAll('.dash-graph')]"
+            ".every(g => g.querySelector('.main-svg'))"))
+        urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert any("/assets/vendor/plotly-cartesian-" in u for u in urls)
+        assert not any("package_data/plotly" in u for u in urls), path
+        assert driver.execute_script("return window.Plotly.version").split(".")[0] == "4"
+    assert severe_console_errors(driver) == []
+
+
+@pytest.mark.browser
 def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server, axe_source):
     """A Bootstrap navbar: every page link in one row at a projector's 1024 px; below 992 px the links fold
     behind a Menu button, which opens them, and moving to a page closes them again."""
