@@ -4,7 +4,7 @@ or quarter as the view's grain says."""
 from __future__ import annotations
 
 from components.figures import xmr_figure
-from components.format import SUPPRESSED, long_date, period_label
+from components.format import SUPPRESSED, display, long_date, period_label
 from components.theme import VARIATION_STYLE
 from metrics.monthly import quarter_of
 from metrics.spc import RULE_NAMES, TRIAL_POINTS, xmr
@@ -17,10 +17,12 @@ MEASURES = (
     ("retention_7d", "Retained 7 days after placement", "Retained at 7 days (%)", +1, ".0f", "number"),
     ("median_engagement_hours", "Median hours to first engagement", "Median hours", -1, ".1f", "hours"),
 )
+VALUE_KINDS = {"retention_7d": "rate", "median_engagement_hours": "hours"}  # others are plain numbers
 SPC_NOTE = ("XmR chart: mean and process limits (mean ± 2.66 × mean moving range), recalculated at the pilot start. "
             "Special cause: " + "; ".join(RULE_NAMES.values()) + ". Blue triangles: improvement; orange diamonds: "
             "concern; purple: special cause where neither direction is better; grey circles: common cause. Computed on "
-            "the points shown; a point that cannot be shown leaves a gap.")
+            "the points shown; a point that cannot be shown leaves a gap. A limit beyond what is possible (below 0, above "
+            "100%) is shown at that bound.")
 CAVEAT = ("What this does not show: a special cause says the process changed, not that the pilot changed it. "
           "Trial limits on few points are provisional.")
 
@@ -81,21 +83,35 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     found = "; ".join(f"{n} {VARIATION_STYLE[v]['label'].lower()}" for v, n in kinds.items()) or "only common cause variation"
     summary = (f"{len(frame)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}."
                + (f" Warning: {'; '.join(warnings)}." if warnings else ""))
-    means = frame.groupby("segment")["mean"].first().tolist()
-    if len(means) == 2:
-        finding = f"{title}: mean {means[0]:{fmt}} before the pilot, {means[1]:{fmt}} during it"
-    else:
-        finding = f"{title}: mean {means[0]:{fmt}}"
     digits = int(fmt[1])
-    rows = [[period_label(r.label), round(r.value, digits), round(r.mean, digits), round(r.lower, digits),
-             round(r.upper, digits), VARIATION_STYLE[r.variation]["label"], r.rules or "–", "trial" if r.trial else "–"]
-            for r in frame.itertuples()]
+    # The table's numbers carry their unit (a rate as a rate, hours as hours), and the title says the
+    # means exactly as the table shows them: "mean 86% before the pilot", "mean 37.8 h".
+    unit = VALUE_KINDS.get(column, "number")
+
+    def cell(x):
+        x = round(x, digits)
+        return round(x / 100, digits + 2) if unit == "rate" else x
+
+    means = [display(unit, cell(m)) for m in frame.groupby("segment")["mean"].first().tolist()]
+    if len(means) == 2:
+        finding = f"{title}: mean {means[0]} before the pilot, {means[1]} during it"
+    else:
+        finding = f"{title}: mean {means[0]}"
     ceiling = 100.0 if column == "retention_7d" else None
+
+    def bound(x):  # a limit beyond what is possible is shown at that bound, as on the chart
+        if x != x:  # no limit (NaN): a segment of one point
+            return None
+        return cell(min(max(x, 0.0), ceiling) if ceiling is not None else max(x, 0.0))
+
+    rows = [[period_label(r.label), cell(r.value), cell(r.mean), bound(r.lower), bound(r.upper),
+             VARIATION_STYLE[r.variation]["label"], r.rules or "–", "trial" if r.trial else "–"]
+            for r in frame.itertuples()]
     figure = xmr_figure(frame, y_title, fmt, points, start if split_at is not None else None, 0.0, ceiling)
     if start and split_at is not None:
         summary += f" The pilot started on {long_date(start)}."
     return Panel(f"chart-spc-{column}", title, finding, summary, figure,
                  Table(f"table-spc-{column}", f"{title}: points, limits and special causes",
-                       [grain.title(), ("Value", "number"), ("Mean", "number"), ("Lower limit", "number"),
-                        ("Upper limit", "number"), "Variation", "Rules", "Limits"], rows),
+                       [grain.title(), ("Value", unit), ("Mean", unit), ("Lower limit", unit),
+                        ("Upper limit", unit), "Variation", "Rules", "Limits"], rows),
                  notes, f"{summary} {finding}. {CAVEAT}")
