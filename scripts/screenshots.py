@@ -10,6 +10,7 @@ and drives Debian's Chromium (selenium, from the test extra). Writes PNG files; 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import subprocess
@@ -65,6 +66,32 @@ def _full_page(browser, path: Path, width: int) -> None:
     browser.save_screenshot(str(path))
 
 
+@contextlib.contextmanager
+def _opened(width: int, height: int):
+    browser = _browser(width, height)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def _shot(browser, url: str | None, path: Path, full: int | None = None, click: tuple[str, str] | None = None) -> Path:
+    """Open ``url`` (None: stay), click ``click`` if given, and save the screen, or the whole page at width ``full``."""
+    if url:
+        browser.get(url)
+        _ready(browser)
+    if click:
+        browser.find_element(*click).click()
+        time.sleep(0.8)  # a menu or accordion finishes opening
+    if full:
+        _full_page(browser, path, full)
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": full, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    else:
+        browser.save_screenshot(str(path))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "screenshots" / "review"))
@@ -91,50 +118,21 @@ def main() -> None:
                     time.sleep(0.3)
             shots = []
             for width in (1024, 1280, 1920):
-                browser = _browser(width, 900)
-                try:
+                with _opened(width, 900) as browser:
                     for page in PAGES:
-                        browser.get(base + page)
-                        _ready(browser)
-                        name = out / f"{(page.strip('/') or 'overview')}-{width}.png"
-                        _full_page(browser, name, width)
-                        shots.append(name)
-                        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-                finally:
-                    browser.quit()
-            browser = _browser(420, 900)
-            try:
-                browser.get(base + "/retention")
-                _ready(browser)
-                browser.save_screenshot(str(out / "narrow-420.png"))
-                browser.find_element("id", "nav-toggle").click()
-                time.sleep(0.8)
-                browser.save_screenshot(str(out / "narrow-420-menu.png"))
-                shots += [out / "narrow-420.png", out / "narrow-420-menu.png"]
-            finally:
-                browser.quit()
-            browser = _browser(1280, 900)
-            try:
-                browser.get(base + "/retention")
-                _ready(browser)
-                browser.find_element("css selector", "#filter-bar .accordion-button").click()
-                time.sleep(0.8)
-                _full_page(browser, out / "filters-open-1280.png", 1280)
-                shots.append(out / "filters-open-1280.png")
-            finally:
-                browser.quit()
+                        shots.append(_shot(browser, base + page, out / f"{page.strip('/') or 'overview'}-{width}.png",
+                                           full=width))
+            with _opened(420, 900) as browser:
+                shots.append(_shot(browser, base + "/retention", out / "narrow-420.png"))
+                shots.append(_shot(browser, None, out / "narrow-420-menu.png", click=("id", "nav-toggle")))
+            with _opened(1280, 900) as browser:
+                shots.append(_shot(browser, base + "/retention", out / "filters-open-1280.png", full=1280,
+                                   click=("css selector", "#filter-bar .accordion-button")))
             for width, height in ((1280, 720), (1920, 1080)):
-                browser = _browser(width, height)
-                try:
+                with _opened(width, height) as browser:
                     for page in ("/", "/retention", "/missing", "/benchmark"):
-                        browser.get(base + page + "?present=1&slide=1")
-                        _ready(browser)
-                        name = out / f"present-{(page.strip('/') or 'overview')}-{width}x{height}.png"
-                        browser.save_screenshot(str(name))
-                        shots.append(name)
-                finally:
-                    browser.quit()
+                        shots.append(_shot(browser, base + page + "?present=1&slide=1",
+                                           out / f"present-{page.strip('/') or 'overview'}-{width}x{height}.png"))
             for shot in shots:
                 print(shot)
         finally:
