@@ -319,8 +319,12 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     if page == "/benchmark":
         if exact:
             raise click.UsageError("benchmarking shows publication figures only: leave out --exact")
-        query.update({"peers": ",".join(c.strip().upper() for c in (peers or "").split(",") if c.strip()),
-                      "bench_period": period})
+        group = [c.strip().upper() for c in (peers or "").split(",") if c.strip()]
+        unknown = [c for c in group if c not in set(f.forces["force_code"])]
+        if unknown:
+            raise click.UsageError(f"--peers: no force {unknown[0][:40]!r} in the warehouse "
+                                   f"(it holds: {', '.join(f.forces['force_code'])})")
+        query.update({"peers": ",".join(group), "bench_period": period})
     elif peers:
         raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
     started = time.perf_counter()

@@ -379,3 +379,13 @@ def test_the_benchmarking_deck_refuses_exact_figures(demo_url, tmp_path):
                                        "--warehouse", demo_url])
     assert result.exit_code == 2 and "publication figures only" in result.output
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_the_benchmarking_deck_refuses_a_peer_the_warehouse_does_not_hold(demo_url, tmp_path):
+    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--peers", "MARSHCOTE,<img src=x>",
+                                       "--out", str(tmp_path / "x.pptx"), "--warehouse", demo_url])
+    assert result.exit_code == 2 and "no force '<IMG SRC=X>'" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "x.pptx").exists()
+    result = CliRunner().invoke(main, ["slides", "--peers", "MARSHCOTE", "--out", str(tmp_path / "y.pptx"),
+                                       "--warehouse", demo_url])
+    assert result.exit_code == 2 and "--page /benchmark" in result.output
