@@ -7,6 +7,7 @@ import pandas as pd
 from components.format import period_label, long_date, num, pct
 from etl.findings import RULES
 from metrics.disclosure import FOOTNOTE, count, rate
+from metrics.monthly import quarter_of
 from reports.model import Panel, Table, View
 
 
@@ -62,20 +63,13 @@ def view(facts, history: pd.DataFrame, warnings: pd.DataFrame, coverage: pd.Data
                 notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
 
 
-def quarter_of(month: str) -> str:
-    """A month '2017-08' as its quarter '2017-Q3'; 'unknown' stays as it is."""
-    if month == "unknown":
-        return month
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
-
-
 def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
     """Did every child get the pack? Each authority's unaccompanied children in care (its SSDA903 return's
     UASC table), by quarter of first care episode, with how many had a contact with the force and a pack.
     Quarters, not months: a county authority takes a few such children a month, so nearly every monthly
     count would be suppressed."""
     names = dict(zip(facts.forces["force_code"], facts.forces["force_name"]))
-    by_quarter = (coverage.assign(quarter=coverage["month"].map(quarter_of))
+    by_quarter = (coverage.assign(quarter=coverage["month"].map(lambda m: m if m == "unknown" else quarter_of(m)))
                   .groupby(["force_code", "la_code", "quarter"], sort=True)[["uasc_children", "linked", "with_pack"]]
                   .sum().reset_index())
     rows = []
