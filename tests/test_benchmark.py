@@ -294,3 +294,38 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
     ranked = next(p for p in view.panels if p.panel_id == "chart-ranked")
     assert any(label.endswith("(selected)") for label in ranked.figure["data"][0]["y"])
     assert [a["text"].split(" ")[0] for a in ranked.figure["layout"]["annotations"]] == ["All", "Peer"]
+
+
+def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_does(demo_url):
+    """The ranked chart's title says where the selected force stands: counted here from `harbour summary`'s
+    published rates of every force with at least 10 children at risk, ties said as ties."""
+    from reports.registry import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    codes = ("ELMSHIRE", "FENWICK", "HOLLINGTON", "MARSHCOTE", "OAKVALE", "RAVENSMOOR")
+    shown = {}
+    for code in codes:
+        r28 = json.loads(CliRunner().invoke(main, ["summary", "--force", code, "--warehouse", demo_url]).output)[
+            "periods"]["pilot"]["retention"]["28d"]
+        if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("rate"), float):
+            shown[code] = round(r28["rate"] * 100)
+    assert len(shown) >= 3
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    for code, own in shown.items():
+        higher = sum(1 for v in shown.values() if v > own)
+        level = sum(1 for v in shown.values() if v == own) - 1
+        words = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", 6: "6th"}
+        if level:
+            place = f"joint {words[higher + 1]}"
+        elif higher == 0:
+            place = "highest"
+        elif higher == len(shown) - 1:
+            place = "lowest"
+        else:
+            place = words[higher + 1]
+        ranked = next(p for p in build_uncached("/benchmark", {"force": code}, f).panels if p.panel_id == "chart-ranked")
+        assert f"{own}%, {place} of" in ranked.finding and f"of {len(shown)} forces" in ranked.finding, (code, ranked.finding)
+        assert "peer group" not in ranked.finding  # no peer group chosen, none named

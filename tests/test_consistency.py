@@ -118,3 +118,23 @@ def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
                 assert change == ("no change in " + unit if p == b else f"{p - b:+,} {unit}"), (query, card, change)
             else:
                 assert change.startswith("not shown"), (query, card, change)
+
+
+def test_before_after_limits_stay_within_what_is_possible(demo):
+    """XmR limits can fall below 0 or above 100%; the tables show them at that bound, as the charts draw them."""
+    f, queries = demo
+    for query in queries:
+        for grain in ("quarter", "month"):
+            view = build("/before-after", {**query, "grain": grain}, f, PUBLICATION)
+            for panel in view.panels:
+                if panel.figure is None:
+                    continue
+                names = panel.table.names
+                kind = panel.table.columns[names.index("Lower limit")].kind
+                for row in panel.table.rows:
+                    for limit in (row[names.index("Lower limit")], row[names.index("Upper limit")]):
+                        if limit is None:
+                            continue
+                        assert limit >= 0, (panel.panel_id, row)
+                        if kind == "rate":
+                            assert limit <= 1, (panel.panel_id, row)

@@ -34,7 +34,10 @@ def test_the_stylesheet_declares_the_themes_colours_font_and_scale():
         assert css[name].lower() == value.lower(), name
     assert css["font"].split(",")[0].strip('" ') == theme.FONT_FAMILY == theme.FONT.split(",")[0]
     assert css["base-px"] == f"{theme.TYPE_SCALE['base_px']}px"
-    assert css["h1"] == f"{theme.TYPE_SCALE['h1_rem']:g}rem" and css["h2"] == f"{theme.TYPE_SCALE['h2_rem']:g}rem"
+    for name in ("h1", "h2", "h3", "small"):
+        assert css[name] == f"{theme.TYPE_SCALE[name + '_rem']:g}rem".replace("0.", "."), name
+    assert css["gutter"] == f"{theme.SPACING['gutter_rem']:g}rem"
+    assert css["card-padding"] == f"{theme.SPACING['card_padding_rem']:g}rem".replace("0.", ".")
     # Bootstrap takes the theme's font, ink and link colour, not its own.
     assert css["bs-body-font-family"] == "var(--font)" and css["bs-link-color"] == "var(--accent)"
 
