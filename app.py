@@ -24,12 +24,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def _nav():
-    """The pages, as a Bootstrap navbar's links; the filters ride along (components.filter_callbacks)."""
+    """The pages, as a Bootstrap navbar's links, from their records (reports.registry); the filters ride along
+    (components.filter_callbacks)."""
+    from reports.registry import REPORTS
+
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
-                                id={"type": "nav-link", "index": page["relative_path"]}))
-        for page in dash.page_registry.values()
-        if page.get("nav", True) and page["module"] != "pages.not_found_404"
+        dbc.NavItem(dbc.NavLink(report.name, href=dash.get_relative_path(report.path),
+                                id={"type": "nav-link", "index": dash.get_relative_path(report.path)}))
+        for report in sorted(REPORTS.values(), key=lambda r: r.order) if report.nav
     ]
     return html.Nav(dbc.Nav(links, navbar=True, class_name="nav-list"), className="site-nav", **{"aria-label": "Pages"})
 

@@ -114,7 +114,7 @@ def callback_problem(body: bytes) -> str | None:
     """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
     import json
 
-    from metrics.pack_schema import depth
+    from untrusted import depth
 
     try:
         payload = json.loads(body or b"null")

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from metrics.disclosure import SUPPRESSED, count, rate
-from metrics.pack_schema import SchemaError, check_pack
 
 COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 
@@ -28,12 +27,12 @@ def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
     return frame.groupby("force_code").sum().astype(int).reset_index()
 
 
-def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, peers: list[dict],
-                    skipped: list[str] | None = None) -> pd.DataFrame:
+def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, peers: list[dict]) -> pd.DataFrame:
     """One row per force and imported peer, with published counts (c where suppressed) and published
     rates (from exact counts, to whole points: metrics.md version 2).
 
-    Peers' counts and rates are the ones their packs carry; local forces' are published here.
+    Peers' counts and rates are the ones their packs carry, already checked against the pack schema
+    (exchange.packs.readable); local forces' are published here.
     """
     counts = force_counts(children, period).set_index("force_code")
     rows = []
@@ -45,14 +44,6 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
                          "retained_rate": rate(int(c["retained"]), int(c["at_risk"]))["rate"],
                          "within_rate": rate(int(c["within"]), int(c["recorded"]))["rate"]})
     for peer in peers:
-        try:
-            # Checked again as it is read: a pack stored by an older Harbour, or edited in the warehouse,
-            # is skipped and named rather than breaking the page for everyone.
-            check_pack(peer["pack"])
-        except (SchemaError, KeyError, TypeError, AttributeError):
-            if skipped is not None:
-                skipped.append(str(peer.get("force_name", "a peer"))[:80])
-            continue
         summary = peer["pack"]["summary"]["periods"].get(period) or {}
         if not summary or not summary.get("children"):
             continue

@@ -1,12 +1,7 @@
-"""The access log: every view and download, for admins only (enforced on the server)."""
+"""The access log: every view and download, for admins only (enforced on the server).
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/access-log", name="Access log", title="Access log · Harbour", order=9,
-                   nav=False)  # for admins: linked from the data-quality page, not from every page
-
-
-def layout(**query):
-    return layout_for("/access-log", query, filtered=False)
+register_page(__name__, "/access-log")

@@ -1,11 +1,7 @@
-"""Before and after: monthly XmR charts split at the pilot start (NHS 'Making Data Count' style)."""
+"""Before and after: monthly XmR charts split at the pilot start (NHS 'Making Data Count' style).
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/before-after", name="Before and after", title="Before and after · Harbour", order=3)
-
-
-def layout(**query):
-    return layout_for("/before-after", query)
+register_page(__name__, "/before-after")

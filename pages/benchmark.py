@@ -1,22 +1,10 @@
 """Benchmarking: funnel plots and a ranked chart of every force and imported peer."""
 
-import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.filter_callbacks import updated_search
 from components.ids import PAGES_LOCATION
-from components.shell import empty_warehouse
-from reports.page import layout_for
-from warehouse.current import current_facts
-
-dash.register_page(__name__, path="/benchmark", name="Benchmarking", title="Benchmarking · Harbour", order=6)
-
-
-def layout(**query):
-    facts = current_facts()
-    if facts.forces.empty:
-        return empty_warehouse()
-    return layout_for("/benchmark", query, before=before(query, facts))
+from reports.page import register_page
 
 
 def before(query: dict, facts) -> list:
@@ -45,6 +33,9 @@ def before(query: dict, facts) -> list:
         html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
     ], className="chart no-present")
     return [controls]
+
+
+register_page(__name__, "/benchmark", controls=before)
 
 
 @callback(

@@ -1,11 +1,7 @@
-"""Data quality: load history, warnings by rule, completeness of optional fields, out-of-scope contacts."""
+"""Data quality: load history, warnings by rule, completeness of optional fields, out-of-scope contacts.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/data-quality", name="Data quality", title="Data quality · Harbour", order=7)
-
-
-def layout(**query):
-    return layout_for("/data-quality", query, filtered=False)
+register_page(__name__, "/data-quality")

@@ -1,11 +1,7 @@
-"""Engagement: how soon after first contact a child had a welfare conversation."""
+"""Engagement: how soon after first contact a child had a welfare conversation.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/engagement", name="Engagement", title="Engagement · Harbour", order=2)
-
-
-def layout(**query):
-    return layout_for("/engagement", query)
+register_page(__name__, "/engagement")

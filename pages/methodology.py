@@ -1,11 +1,7 @@
-"""Methodology: every definition, the disclosure rule and its symbols, the demo's assumptions."""
+"""Methodology: every definition, the disclosure rule and its symbols, the demo's assumptions.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/methodology", name="Methodology", title="Methodology · Harbour", order=8)
-
-
-def layout(**query):
-    return layout_for("/methodology", query, filtered=False)
+register_page(__name__, "/methodology")

@@ -1,11 +1,7 @@
-"""Missing episodes: how many, how long, how they ended, and how soon after placement."""
+"""Missing episodes: how many, how long, how they ended, and how soon after placement.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/missing", name="Missing episodes", title="Missing episodes · Harbour", order=4)
-
-
-def layout(**query):
-    return layout_for("/missing", query)
+register_page(__name__, "/missing")

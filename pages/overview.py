@@ -1,11 +1,7 @@
-"""Overview: the headline figures for the selected force and periods, in plain words."""
+"""Overview: the headline figures for the selected force and periods, in plain words.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview · Harbour", order=0)
-
-
-def layout(**query):
-    return layout_for("/", query)
+register_page(__name__, "/")

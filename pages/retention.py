@@ -1,11 +1,7 @@
-"""Retention: Kaplan-Meier curves, retention at each horizon, the pilot-baseline differences."""
+"""Retention: Kaplan-Meier curves, retention at each horizon, the pilot-baseline differences.
 
-import dash
+Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import layout_for
+from reports.page import register_page
 
-dash.register_page(__name__, path="/retention", name="Retention", title="Retention · Harbour", order=1)
-
-
-def layout(**query):
-    return layout_for("/retention", query)
+register_page(__name__, "/retention")

@@ -1,15 +1,12 @@
 """Value for money: the model for the PCC's office, every input editable and printed beside it."""
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.filter_callbacks import updated_search
 from components.ids import PAGES_LOCATION
-from reports.page import layout_for
+from reports.page import register_page
 from reports.value import FIELDS, inputs_from
-
-dash.register_page(__name__, path="/value", name="Value for money", title="Value for money · Harbour", order=5)
 
 
 def _field(f, value):
@@ -34,8 +31,7 @@ def before(query: dict, facts=None) -> list:
     ], **{"aria-labelledby": "value-form-title"})), class_name="chart no-present")]
 
 
-def layout(**query):
-    return layout_for("/value", query, before=before(query))
+register_page(__name__, "/value", controls=before)
 
 
 @callback(

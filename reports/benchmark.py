@@ -177,12 +177,14 @@ def ranked_panel(units, selected, peers) -> Panel:
 
 
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
-    skipped: list[str] = []
+    from exchange.packs import readable
+
     # A pack of a force whose own records are here would count that force twice: its records win.
     held = set(facts.forces["force_code"])
     doubled = [p for p in peers if p["force_code"] in held]
     peers = [p for p in peers if p["force_code"] not in held]
-    units = published_units(facts.children, facts.forces, period, peers, skipped)
+    usable_peers, skipped = readable(peers)
+    units = published_units(facts.children, facts.forces, period, usable_peers)
     imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
     peer_group = peer_group | imported_units
     panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [ranked_panel(units, selected, peer_group)]

@@ -3,10 +3,12 @@ under Flask-Caching).
 
 A view is keyed by the facts' generation (which warehouse, which load: a new load makes new keys, so
 nothing stale is ever served), the code that draws it (an upgraded Harbour never serves pages its
-earlier version drew), the audience, the page and its canonical query (the filters resolved and
-in a fixed order, defaults explicit, presentation settings dropped). Pages whose views read more than the
-facts are keyed by that too (benchmarking by the imported peers), or never cached (data quality reads the
-load history, the access log itself). Permissions are checked before the cache is asked, never inside what it holds.
+earlier version drew), the audience, the page and its canonical query (the filters that shape it, resolved
+and in a fixed order, defaults explicit; the settings its record names; presentation settings dropped).
+What shapes a page, and whether it is cached at all, is its record's to say (reports.registry): a page whose
+view reads more than the facts is keyed by that too (benchmarking by the imported peers), or never cached
+(data quality reads the load history, the access log itself). Permissions are checked before the cache is
+asked, never inside what it holds.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from pathlib import Path
 
 import settings
 
-UNCACHED = {"/data-quality", "/access-log"}
-PAGE_SETTINGS = ("grain", "cost", "cost_low", "uplift", "scheme_cost")  # what besides the filters shapes a view
-BENCHMARK_SETTINGS = ("peers", "bench_period", "od")
 TIMEOUT_SECONDS = 7 * 24 * 3600
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -67,19 +66,17 @@ def code_fingerprint() -> str:
 
 def key(path: str, query: dict, facts, audience) -> str:
     from metrics.filters import Filters, resolve
+    from reports.registry import Report, report_for
 
-    filters = resolve(Filters.from_query(query), facts.forces)
-    if path == "/benchmark":  # its figures are every force's, whatever the filters; only the selection counts
+    report = report_for(path) or Report(path, path, build=lambda ask, facts: None)
+    filters = resolve(Filters.from_query(query), facts.forces) if report.filtered else Filters()
+    if report.shaped_by == "force":  # its figures are every force's, whatever the filters; only the selection counts
         filters = Filters(force=filters.force)
     canonical = {"page": path, "audience": audience.name, "generation": facts.generation, "code": code_fingerprint(),
                  "filters": sorted(filters.to_query().items()),
-                 "settings": sorted((k, str(query[k])) for k in PAGE_SETTINGS if k in query)}
-    if path == "/benchmark":  # benchmarking reads the imported peers as well as the facts
-        from warehouse.current import engine
-        from warehouse.peers import fingerprint
-
-        canonical["peers"] = fingerprint(engine())
-        canonical["settings"] += sorted((k, str(query[k])) for k in BENCHMARK_SETTINGS if k in query)
+                 "settings": sorted((k, str(query[k])) for k in report.settings if k in query)}
+    if report.reads is not None:  # what the view reads besides the facts (benchmarking: the imported peers)
+        canonical["reads"] = report.reads()
     return "view-" + hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -123,8 +120,11 @@ def cached_page(path: str, query: dict, facts, audience, filtered: bool, render,
 
 
 def _cached(path: str, facts, name_of, build):
+    from reports.registry import report_for
+
     store = _store()
-    if store is None or path in UNCACHED or not facts.generation:
+    report = report_for(path)
+    if store is None or (report is not None and not report.cached) or not facts.generation:
         return build()
     name = hashlib.sha256(name_of().encode()).hexdigest()
     try:

@@ -6,22 +6,19 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from urllib.parse import parse_qsl
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 from flask import abort
-from sqlalchemy.exc import SQLAlchemyError
-
-import access
 
 from components.ids import PAGES_LOCATION
-from reports import exports, images, slides
 from metrics.disclosure import PUBLICATION, Audience
 from metrics.summary import STANDARD_VERSION
+from reports import exports, images, slides
 from reports.cache import cached_file
-from reports.page import PAGE_ROLES, NotPermitted, request_audience
+from reports.page import record_access
 from reports.registry import build
-from warehouse.current import current_facts, engine
+from reports.request import parse_search, read
+from warehouse.current import current_facts
 
 log = logging.getLogger(__name__)
 DOWNLOAD_ID = "download-file"
@@ -71,28 +68,19 @@ def download(_clicks, _slides, pathname, search):
     trigger = ctx.triggered_id
     if trigger is None or not (ctx.triggered and ctx.triggered[0]["value"]):
         return no_update
-    query = dict(parse_qsl((search or "").lstrip("?")))
     if trigger == "download-slides":
         panel_id, fmt = None, "pptx"
     else:
         panel_id, fmt = trigger["panel"], trigger["format"]
-    person = access.current_person()
-    # Enforced here, on the server: tables are for analysts, exact figures too, and a page's own role applies.
-    needed = max(("analyst" if fmt in exports.TABLE_WRITERS else "viewer", PAGE_ROLES.get(pathname, "viewer")),
-                 key=access.RANK.get)
-    if not person.may(needed):
+    # The same guard as the page's, on the server: tables are for analysts, exact figures too, and a page's
+    # own role applies.
+    request = read(pathname, parse_search(search), need="analyst" if fmt in exports.TABLE_WRITERS else "viewer")
+    if request.refusal:
         abort(403)
-    try:
-        audience = request_audience(query)
-    except NotPermitted:
-        abort(403)
-    made = file_for(pathname or "/", query, panel_id, fmt, audience)
+    made = file_for(request.path, request.query, panel_id, fmt, request.audience)
     if made is None:
         return no_update
     name, content = made
-    try:
-        access.record(engine(), person, pathname or "/", query, audience.name, download=name)
-    except (SQLAlchemyError, OSError) as exc:  # a read-only warehouse still serves; the gap is logged
-        log.warning("the access log could not be written: %s", type(exc).__name__)
+    record_access(request, download=name)
     log.info("download %s", name)
     return dcc.send_bytes(content, name, type=exports.MEDIA_TYPES[fmt])

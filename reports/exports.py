@@ -2,7 +2,7 @@
 
 Numbers are numbers: a rate is the number 0.82 (shown as 82% by the spreadsheet's number format),
 a difference is in percentage points (4, shown as +4), and ``c`` is text explained by the notes.
-Only text cells pass ``neutralise`` (OWASP's rule for CSV injection): a text cell that a spreadsheet
+Only text cells pass ``neutralise`` (untrusted.neutralise, OWASP's rule for CSV injection): a text cell that a spreadsheet
 would run as a formula is prefixed with an apostrophe. A number is never changed.
 """
 
@@ -16,11 +16,11 @@ import re
 from metrics.disclosure import SYMBOLS
 from metrics.summary import STANDARD_VERSION
 from reports.model import cell_kind
+from untrusted import neutralise
 
 SYNTHETIC_LINE = "SYNTHETIC DEMONSTRATION DATA: every child, force and figure is generated, not real."
 UNITS_LINE = ("Units: rates are proportions (0.82 is 82%); differences are in percentage points; times in hours; "
               "money in pounds. c is text: see Symbols.")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheet number formats by column kind, for published (whole-point) and exact figures.
 FORMATS = {
     "count": ("#,##0", "#,##0"), "rate": ("0%", "0.0%"), "points": ("+0;-0;0", "+0.0;-0.0;0.0"),
@@ -28,14 +28,6 @@ FORMATS = {
     "money2": ("£#,##0.00", "£#,##0.00"), "number": ("General", "General"),
     "signed": ("+#,##0;-#,##0;0", "+#,##0;-#,##0;0"),
 }
-
-
-def neutralise(value) -> str:
-    """A text cell made safe: one that starts like a formula gets an apostrophe in front."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
 
 
 def number(kind: str, value):

@@ -1,121 +1,120 @@
-"""A page's layout from its view: the one function every page module calls.
+"""A page's layout from its view, behind one guard: the function every page module calls.
 
-The audience is decided here, at the request's edge, and handed down: today from how the server
-was started (``harbour serve --audience internal`` on the loopback address), later from a
-signed-in role. Nothing below this reads it from anywhere else.
+``register`` turns a report's record (reports.registry) into a Dash page. ``layout_for`` reads the request
+once (reports.request), refuses what the person may not see, turns an unreadable warehouse into a message,
+records the access, and draws the page through the page cache. The download callback takes the same guard.
 """
 
 from __future__ import annotations
 
 import logging
 
-from metrics.disclosure import INTERNAL, PUBLICATION, Audience
-from metrics.filters import Filters, resolve
-from reports.registry import build
-from warehouse.current import current_facts, engine
+from reports.request import AUDIENCE_CONFIG, Request, read  # noqa: F401  (AUDIENCE_CONFIG: the CLI sets it)
 
-AUDIENCE_CONFIG = "HARBOUR_AUDIENCE"
 log = logging.getLogger(__name__)
+_CONTROLS: dict = {}  # path -> the page module's controls above the figures: before(query, facts) -> components
 
 
-# The pages whose figures differ between the audiences (where the analyst's switch means something).
-AUDIENCE_PAGES = {"/", "/retention", "/engagement", "/before-after", "/missing", "/value"}
-# Pages that need more than a viewer.
-PAGE_ROLES = {"/data-quality": "admin", "/access-log": "admin"}
+def register_page(module: str, path: str, controls=None) -> None:
+    """Register ``module`` as the Dash page of the report at ``path``, its layout behind the guard. ``controls``
+    (query, facts) -> components: what the page shows above the figures (a form, a peer-group choice)."""
+    import dash
+
+    from reports.registry import report_for
+
+    report = report_for(path)
+    if controls is not None:
+        _CONTROLS[path] = controls
+
+    def layout(**query):
+        return layout_for(path, query)
+
+    dash.register_page(module, path=path, name=report.name, title=report.title(), order=report.order,
+                       nav=report.nav, layout=layout)
 
 
-class NotPermitted(Exception):
-    """The signed-in person's role does not allow what the request asks for."""
+def controls_for(path: str, query: dict, facts) -> list:
+    controls = _CONTROLS.get(path)
+    return controls(query, facts) if controls is not None else []
 
 
-def request_audience(query: dict | None = None) -> Audience:
-    """The audience of the current request: internal where this server was started for one analyst
-    (`harbour serve --audience internal`), or where an analyst or admin switched to exact figures
-    (``audience=internal`` in the URL); publication otherwise. A viewer asking for exact figures is refused."""
-    import access
+def guard(request: Request):
+    """The page that stands in for what ``request`` may not have, or None when it may."""
+    from components.shell import not_permitted
 
-    try:
-        from flask import current_app
-
-        name = current_app.config.get(AUDIENCE_CONFIG, PUBLICATION.name)
-    except RuntimeError:  # outside a request (tests, the CLI): publication
-        return PUBLICATION
-    if name == INTERNAL.name:
-        return INTERNAL
-    if (query or {}).get("audience") == INTERNAL.name:
-        if not access.current_person().may("analyst"):
-            raise NotPermitted("exact figures are for analysts")
-        return INTERNAL
-    return PUBLICATION
+    return not_permitted(request.refusal) if request.refusal else None
 
 
-def layout_for(path: str, query: dict, before=(), filtered: bool = True):
-    """The page at ``path`` for the URL's ``query``: the empty-warehouse page, or the rendered view."""
+def record_access(request: Request, download: str | None = None) -> None:
+    """One entry in the access log for ``request`` (and the file it downloaded)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     import access
-    from components.shell import empty_warehouse, not_permitted, unreadable_warehouse
+    from warehouse.current import engine
 
-    person = access.current_person()
-    if person.role is None:
-        return not_permitted("You are signed in, but your account has no Harbour role. Ask whoever runs Harbour "
-                             "here to give you the viewer, analyst or admin role.")
-    if not person.may(PAGE_ROLES.get(path, "viewer")):
-        return not_permitted(f"This page is for the {PAGE_ROLES[path]} role; you are signed in as a {person.role}.")
     try:
-        audience = request_audience(query)
-    except NotPermitted:
-        return not_permitted("Exact figures are for analysts; you are signed in as a viewer. The pages show "
-                             "publication figures.")
+        access.record(engine(), request.person, request.path, request.query, request.audience.name, download=download)
+    except (SQLAlchemyError, OSError) as exc:  # a read-only warehouse still serves; the gap is logged
+        log.warning("the access log could not be written: %s", type(exc).__name__)
+
+
+def layout_for(path: str, query: dict):
+    """The page at ``path`` for the URL's ``query``: refused, the unreadable- or empty-warehouse page, or the view."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from components.shell import empty_warehouse, unreadable_warehouse
+    from warehouse.current import current_facts
+
+    request = read(path, query)
+    refused = guard(request)
+    if refused is not None:
+        return refused
     try:
         facts = current_facts()
     except (SQLAlchemyError, OSError) as exc:
         log.warning("the warehouse cannot be read: %s", type(exc).__name__)
         return unreadable_warehouse()
-    try:
-        access.record(engine(), person, path, query, audience.name)
-    except (SQLAlchemyError, OSError) as exc:  # a read-only warehouse still serves; the gap is logged
-        log.warning("the access log could not be written: %s", type(exc).__name__)
-    if facts.forces.empty and path not in ("/methodology", "/access-log"):
+    record_access(request)
+    if facts.forces.empty and request.report.needs_data:
         return empty_warehouse()
-    return draw_page(path, query, facts, audience, before, filtered, _identity(person, audience, query, path))
+    return draw_page(request, facts, _identity(request))
 
 
-def draw_page(path: str, query: dict, facts, audience: Audience, before=(), filtered: bool = True,
-              person_parts: list | None = None):
+def draw_page(request, facts, person_parts: list | None = None):
     """The page's content as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
     (who is signed in) in their place. Permissions are the caller's to check first."""
     from components.render import render
+    from metrics.filters import Filters
     from reports.cache import cached_page
+    from reports.registry import build
+
+    report = request.report
 
     def draw(slot):
-        view = build(path, query, facts, audience)
-        filters = resolve(Filters.from_query(query), facts.forces) if filtered else Filters()
-        return render(view, facts, filters, query, before=[slot, *before], show_filters=filtered)
+        view = build(request.path, request.query, facts, request.audience)
+        filters = request.resolved(facts) if report.filtered else Filters()
+        before = controls_for(request.path, request.query, facts)
+        return render(view, facts, filters, request.query, before=[slot, *before], show_filters=report.filtered)
 
-    return cached_page(path, query, facts, audience, filtered, draw, person_parts or [])
+    return cached_page(request.path, request.query, facts, request.audience, report.filtered, draw, person_parts or [])
 
 
-def _identity(person, audience: Audience, query: dict, path: str) -> list:
+def _identity(request: Request) -> list:
     """Who is signed in, the sign-out link, and for analysts the switch between the two audiences."""
     from urllib.parse import urlencode
 
     from dash import dcc, html
 
     import access
+    from metrics.disclosure import INTERNAL
 
+    person, query = request.person, request.query
     items = []
     if access.mode() == "oidc":
         items += [f"Signed in as {person.name} ({person.role}). ", html.A("Sign out", href="/oidc/logout")]
-    try:
-        from flask import current_app
-
-        started_internal = current_app.config.get(AUDIENCE_CONFIG) == INTERNAL.name
-    except RuntimeError:
-        started_internal = False
-    if person.may("analyst") and not started_internal and path in AUDIENCE_PAGES:
+    if person.may("analyst") and not request.started_internal and request.report.audiences:
         rest = {k: v for k, v in query.items() if k != "audience"}
-        if audience.exact:
+        if request.audience.exact:
             items += [" ", dcc.Link("Show publication figures", href="?" + urlencode(rest, safe=","),
                                     id="audience-switch")]
         else:

@@ -1,15 +1,169 @@
-"""Which view each page shows, built from a request's path and query: the one place that the pages,
-the downloads and the slide decks all ask."""
+"""Every report Harbour draws, described once: the one place that says what a page *is*.
+
+A ``Report`` record holds everything the rest of Harbour asks about a page: its path and name, who may see
+it, whether it takes the filter bar, whether the audience changes it, whether and how it is cached, which URL
+settings besides the filters shape it, whether it is in the standard deck and the warm-up, and its builder.
+Dash's page registration (``reports.page.register``), the navigation, the cache keys (``reports.cache``),
+``harbour warm``, ``harbour slides --page`` and the standard deck are all derived from these records.
+
+Adding a page is one module in ``reports/`` (its view), one in ``pages/`` (``register(__name__, PATH)``, and its
+controls' callbacks if it has any), and one record below.
+"""
 
 from __future__ import annotations
 
-from metrics.disclosure import PUBLICATION, Audience
-from metrics.filters import Filters, resolve
-from reports import before_after, data_quality, engagement, methodology, missing, overview, retention, value
-from reports.context import Context
-from reports.model import View
+from collections.abc import Callable
+from dataclasses import dataclass
 
-STANDARD_DECK = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
+from metrics.disclosure import PUBLICATION, Audience
+from reports.model import View
+from reports.request import Ask
+
+
+@dataclass(frozen=True)
+class Report:
+    path: str
+    name: str  # in the navigation and the browser's title
+    build: Callable[[Ask, object], View]  # (what was asked, the facts) -> the view
+    order: int = 99  # place in the navigation
+    role: str = "viewer"  # the least role that may see it
+    filtered: bool = True  # shows the filter bar and takes its filters
+    audiences: bool = True  # exact figures differ from published ones (the analyst's switch means something)
+    cached: bool = True  # False: drawn on every request (it reads what changes between loads)
+    shaped_by: str = "filters"  # which filters shape its figures: "filters" (all of them) or "force" (the selection only)
+    settings: tuple[str, ...] = ()  # URL parameters besides the filters that shape the view
+    reads: Callable[[], str] | None = None  # a digest of what it reads besides the facts (part of its cache key)
+    deck: bool = False  # in the standard conference deck
+    slides: bool = True  # has a deck of its own (the page's Download slides, ``harbour slides --page``)
+    warm: bool = False  # drawn by ``harbour warm`` for every force before anyone asks
+    nav: bool = True  # linked from every page's navigation
+    needs_data: bool = True  # an empty warehouse shows the page that says how to load one instead
+
+    def title(self) -> str:
+        return f"{self.name} · Harbour"
+
+
+def _peers_fingerprint() -> str:
+    from exchange.store import fingerprint
+    from warehouse.current import engine
+
+    return fingerprint(engine())
+
+
+def _benchmark(ask: Ask, facts) -> View:
+    from exchange.store import all_peers
+    from reports import benchmark
+    from warehouse.current import engine
+
+    filters = ask.resolved(facts)
+    selected = filters.force[0] if len(filters.force) == 1 else ""
+    group = {p for p in str(ask.query.get("peers", "")).split(",") if p}
+    period = "baseline" if ask.query.get("bench_period") == "baseline" else "pilot"
+    return benchmark.view(facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1")
+
+
+def _data_quality(ask: Ask, facts) -> View:
+    from reports import data_quality
+    from warehouse.current import engine
+    from warehouse.queries import coverage, load_history, warnings_by_rule
+
+    return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()))
+
+
+def _access_log(ask: Ask, facts) -> View:
+    from reports import access_log
+    from warehouse.current import engine
+    from warehouse.queries import access_entries
+
+    return access_log.view(access_entries(engine()), facts.synthetic)
+
+
+def _overview(ask: Ask, facts) -> View:
+    from reports import overview
+
+    return overview.view(ask.context(facts))
+
+
+def _retention(ask: Ask, facts) -> View:
+    from reports import retention
+
+    return retention.view(ask.context(facts))
+
+
+def _engagement(ask: Ask, facts) -> View:
+    from reports import engagement
+
+    return engagement.view(ask.context(facts), ask.query.get("grain", "auto"))
+
+
+def _before_after(ask: Ask, facts) -> View:
+    from reports import before_after
+
+    return before_after.view(ask.context(facts), ask.query.get("grain", "auto"))
+
+
+def _missing(ask: Ask, facts) -> View:
+    from reports import missing
+
+    return missing.view(ask.context(facts))
+
+
+def _value(ask: Ask, facts) -> View:
+    from reports import value
+
+    return value.view(ask.context(facts), *value.inputs_from(ask.query))
+
+
+def _methodology(ask: Ask, facts) -> View:
+    from reports import methodology
+
+    return methodology.view(facts.synthetic, ask.audience)
+
+
+VALUE_SETTINGS = ("cost", "cost_low", "uplift", "scheme_cost")
+REPORTS: dict[str, Report] = {r.path: r for r in (
+    Report("/", "Overview", _overview, order=0, deck=True, warm=True),
+    Report("/retention", "Retention", _retention, order=1, deck=True, warm=True),
+    Report("/engagement", "Engagement", _engagement, order=2, settings=("grain",), deck=True, warm=True),
+    Report("/before-after", "Before and after", _before_after, order=3, settings=("grain",), deck=True, warm=True),
+    Report("/missing", "Missing episodes", _missing, order=4, deck=True, warm=True),
+    Report("/value", "Value for money", _value, order=5, settings=VALUE_SETTINGS, deck=True, warm=True),
+    # Benchmarking shows publication figures of every force whatever the audience; only the selection counts.
+    Report("/benchmark", "Benchmarking", _benchmark, order=6, audiences=False, shaped_by="force",
+           settings=("peers", "bench_period", "od"), reads=_peers_fingerprint, warm=True),
+    # Data quality reads the load history, the access log itself: both change between loads.
+    Report("/data-quality", "Data quality", _data_quality, order=7, role="admin", filtered=False, audiences=False,
+           cached=False),
+    Report("/methodology", "Methodology", _methodology, order=8, filtered=False, audiences=False, warm=True,
+           needs_data=False),
+    # For admins: linked from the data-quality page, not from every page.
+    Report("/access-log", "Access log", _access_log, order=9, role="admin", filtered=False, audiences=False,
+           cached=False, slides=False, nav=False, needs_data=False),
+)}
+
+
+def add(report: Report) -> Report:
+    """Add (or replace) a report's record: everything derived from the registry then knows it."""
+    REPORTS[report.path] = report
+    return report
+
+
+def report_for(path: str | None) -> Report | None:
+    return REPORTS.get(path or "/")
+
+
+def standard_deck() -> tuple[str, ...]:
+    return tuple(r.path for r in sorted(REPORTS.values(), key=lambda r: r.order) if r.deck)
+
+
+def deck_pages() -> tuple[str, ...]:
+    """The pages ``harbour slides --page`` takes."""
+    return tuple(r.path for r in sorted(REPORTS.values(), key=lambda r: r.order) if r.slides)
+
+
+def warmed() -> dict[str, bool]:
+    """The pages ``harbour warm`` draws for every force, and whether each has the filter bar."""
+    return {r.path: r.filtered for r in sorted(REPORTS.values(), key=lambda r: r.order) if r.warm}
 
 
 def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
@@ -21,44 +175,13 @@ def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> Vi
 
 def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
     """The view of ``path`` for ``query`` (the URL's parameters) made for ``audience``, or None for an
-    unknown path. Benchmarking and data quality are publication figures whatever the audience."""
-    if path == "/methodology":
-        return methodology.view(facts.synthetic, audience)
-    if path == "/benchmark":
-        from reports import benchmark
-        from warehouse.current import engine
-        from warehouse.peers import all_peers
-
-        filters = resolve(Filters.from_query(query), facts.forces)
-        selected = filters.force[0] if len(filters.force) == 1 else ""
-        group = {p for p in str(query.get("peers", "")).split(",") if p}
-        period = "baseline" if query.get("bench_period") == "baseline" else "pilot"
-        return benchmark.view(facts, all_peers(engine()), selected, group, period, query.get("od") == "1")
-    if path == "/access-log":
-        from reports import access_log
-        from warehouse.current import engine
-        from warehouse.queries import access_entries
-
-        return access_log.view(access_entries(engine()), facts.synthetic)
-    if path == "/data-quality":
-        from warehouse.current import engine
-        from warehouse.queries import coverage, load_history, warnings_by_rule
-
-        return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()))
-    builders = {
-        "/": lambda ctx: overview.view(ctx),
-        "/retention": lambda ctx: retention.view(ctx),
-        "/engagement": lambda ctx: engagement.view(ctx, query.get("grain", "auto")),
-        "/before-after": lambda ctx: before_after.view(ctx, query.get("grain", "auto")),
-        "/missing": lambda ctx: missing.view(ctx),
-        "/value": lambda ctx: value.view(ctx, *value.inputs_from(query)),
-    }
-    if path not in builders:
+    unknown path. A report that the audience does not change is publication figures whatever the audience."""
+    report = report_for(path)
+    if report is None:
         return None
-    ctx = Context(facts, resolve(Filters.from_query(query), facts.forces), audience)
-    return builders[path](ctx)
+    return report.build(Ask(path, query, audience), facts)
 
 
 def standard_views(query: dict, facts, audience: Audience = PUBLICATION) -> list[View]:
     """The standard conference deck's views (time series at the grain their views choose)."""
-    return [build(path, query, facts, audience) for path in STANDARD_DECK]
+    return [build(path, query, facts, audience) for path in standard_deck()]

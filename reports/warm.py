@@ -11,17 +11,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
 from metrics.disclosure import PUBLICATION, Audience
+from reports.registry import warmed
 
 log = logging.getLogger(__name__)
-
-# The pages everyone opens, and whether each has the filter bar.
-PAGES = {"/": True, "/retention": True, "/engagement": True, "/before-after": True, "/missing": True,
-         "/value": True, "/benchmark": True, "/methodology": False}
 
 
 def default_queries(facts) -> list[dict]:
@@ -47,20 +43,16 @@ def warm(facts, audience: Audience = PUBLICATION, processes: int | None = None) 
 
 
 def _draw(facts, audience: Audience, queries: list[dict]) -> int:
-    import dash
-
     from reports.page import draw_page
+    from reports.request import Ask
     from warehouse.current import engine
 
     if multiprocessing.parent_process() is not None:
         engine().dispose(close=False)  # a forked child opens its own connections, never its parent's
 
-    modules = {page["path"]: sys.modules.get(page["module"]) for page in dash.page_registry.values()}
     done = 0
     for query in queries:
-        for path, filtered in PAGES.items():
-            module = modules.get(path)
-            before = module.before(query, facts) if module is not None and hasattr(module, "before") else []
-            draw_page(path, query, facts, audience, before, filtered)
+        for path in warmed():
+            draw_page(Ask(path, query, audience), facts)
             done += 1
     return done

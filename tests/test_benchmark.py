@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from cli import main
 from metrics.benchmark import force_counts
 from metrics.disclosure import is_publishable_count
-from metrics.packs import PackError, checksum, validate
+from exchange.packs import PackError, checksum, validate
 from tests.page_requests import client, render
 
 
@@ -40,7 +40,7 @@ def peer_warehouse(tmp_path, seed: int) -> str:
 
 
 def test_a_pack_of_a_force_the_warehouse_holds_is_refused_and_never_counted_twice(pack_file, demo_url, tmp_path):
-    from warehouse import peers
+    from exchange import store as peers
     from warehouse.engine import engine_for
 
     result = CliRunner().invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", demo_url, "--unsigned"])

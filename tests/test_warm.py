@@ -19,8 +19,10 @@ def demo(tmp_path, monkeypatch):
 
 def test_harbour_warm_draws_every_default_page_and_the_first_visitor_gets_them(demo, monkeypatch):
     from reports import cache
-    from reports.warm import PAGES
+    from reports.registry import warmed
     from warehouse import current
+
+    PAGES = warmed()
 
     result = CliRunner().invoke(main, ["warm", "--warehouse", demo])
     assert result.exit_code == 0, result.output

@@ -9,6 +9,7 @@ import math
 import re
 
 from metrics.disclosure import SUPPRESSED, is_publishable_count
+from untrusted import depth
 
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
 MAX_COUNT = 10_000_000
@@ -145,21 +146,6 @@ PACK = _object({
     "synthetic": _leaf("bool"), "summary": SUMMARY, "monthly": _list(MONTH, MAX_MONTHS), "sha256": _leaf("hex"),
     "signature": SIGNATURE,
 })
-
-
-def depth(node, stop_above: int | None = None) -> int:
-    """How deeply parsed JSON ``node`` nests, without recursion; it stops counting once past ``stop_above``."""
-    deepest, stack = 0, [(node, 0)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if stop_above is not None and deepest > stop_above:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
 
 
 def check_pack(pack) -> None:

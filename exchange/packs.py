@@ -3,8 +3,8 @@
 A pack holds the force's summary and monthly series after disclosure control, its scheme's name
 and months, the extract month, the data standard and Harbour versions and the month it was made;
 nothing child-level, and no date finer than a month. A SHA-256 of its content detects damage; the
-force's Ed25519 signature (metrics.pack_signing) proves who made it, and every field is checked
-against the schema in metrics.pack_schema before anything of it is stored or drawn.
+force's Ed25519 signature (exchange.signing) proves who made it, and every field is checked
+against the schema in exchange.schema before anything of it is stored or drawn.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import re
 from datetime import date
 
-from metrics.pack_schema import SchemaError, check_pack
+from exchange.schema import SchemaError, check_pack
 from metrics.summary import STANDARD_VERSION
 
 FORMAT = "harbour-benchmark-pack"
@@ -115,3 +115,18 @@ def validate(text: str | bytes) -> dict:
             raise PackError(f"the pack has a date finer than a month at {'.'.join(path)}: refused")
     return pack
 
+
+
+def readable(peers: list[dict]) -> tuple[list[dict], list[str]]:
+    """The stored peers whose packs pass the schema, and the names of those that do not. Checked again as they
+    are read: a pack stored by an older Harbour, or edited in the warehouse, is skipped and named rather than
+    breaking a page for everyone."""
+    kept, skipped = [], []
+    for peer in peers:
+        try:
+            check_pack(peer["pack"])
+        except (SchemaError, KeyError, TypeError, AttributeError):
+            skipped.append(str(peer.get("force_name", "a peer"))[:80])
+            continue
+        kept.append(peer)
+    return kept, skipped

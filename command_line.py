@@ -1,0 +1,89 @@
+"""What every ``harbour`` command shares: exit codes, the warehouse option, and opening the warehouse with one
+clear line instead of a traceback. ``cli`` (the top-level group) and each part's own commands (``exchange.cli``)
+use it, so neither imports the other's helpers.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+import settings
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def _progress(message: str) -> None:
+    """Progress for a person at a terminal; silence when output is piped or captured."""
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+def _engine(url: str | None):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from warehouse.engine import engine_for
+
+    try:
+        return engine_for(settings.warehouse_url(url))
+    except (SQLAlchemyError, OSError) as exc:
+        problem = warehouse_problem(exc)
+        raise click.ClickException(f"{problem} (warehouse {_redact(settings.warehouse_url(url))})")
+    except (ValueError, ImportError) as exc:
+        raise click.ClickException(f"cannot open the warehouse {_redact(settings.warehouse_url(url))}: "
+                                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"
+
+
+def warehouse_problem(exc: BaseException) -> str | None:
+    """One line that says what went wrong with the warehouse, or None when ``exc`` is not such a problem.
+    Never the statement's parameters or any row: only the driver's first line, matched to a cause."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if not isinstance(exc, (SQLAlchemyError, OSError)):
+        return None
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = detail.lower()
+    if "locked" in lowered or "could not obtain lock" in lowered:
+        return (f"the warehouse is locked by another process (another load?); waited "
+                f"{settings.lock_timeout_seconds():g} s. Nothing was changed: try again when it has finished.")
+    if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
+        return "the disk that holds the warehouse is full. Nothing was changed: free some space and try again."
+    if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        return "the warehouse is read-only here. Nothing was changed: use a warehouse this user may write to."
+    if "unable to open" in lowered or "connection" in lowered or "could not connect" in lowered:
+        return f"cannot open the warehouse: {detail[:160]}"
+    return f"the warehouse failed ({type(exc).__name__}): {detail[:160]}"
+
+
+class HarbourGroup(click.Group):
+    """The command group: a warehouse that is locked, full, read-only or unreachable ends a command with
+    one clear line and exit 1, never a traceback or a row of data."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the edge: turn a warehouse failure into one line
+            problem = warehouse_problem(exc)
+            if problem is None:
+                raise
+            click.echo(f"Error: {problem}", err=True)
+            sys.exit(EXIT_REFUSED)
+
+
+warehouse_option = click.option(
+    "--warehouse", "warehouse", metavar="URL", default=None,
+    help="SQLAlchemy URL of the warehouse (default: HARBOUR_WAREHOUSE, or data/harbour.sqlite).",
+)

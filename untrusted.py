@@ -1,0 +1,33 @@
+"""Text and data that came from outside Harbour (a bundle, a pack, a URL, a hub), made safe to write or
+walk: the one low module that the loader's reports, the table downloads and the request guards share.
+
+It imports nothing of Harbour's, so that every layer may use it.
+"""
+
+from __future__ import annotations
+
+# OWASP's rule for CSV injection: a text cell that a spreadsheet would run as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """A text cell made safe: one that starts like a formula gets an apostrophe in front."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def depth(node, stop_above: int | None = None) -> int:
+    """How deeply parsed JSON ``node`` nests, without recursion; it stops counting once past ``stop_above``."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if stop_above is not None and deepest > stop_above:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
