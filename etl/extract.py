@@ -1,63 +1,29 @@
-"""Read a bundle (a folder of CSVs or one XLSX workbook) into raw tables, defensively.
-
-A raw table is its header and its rows of cell values: strings from CSV; strings, numbers,
-dates or date-times from XLSX. Nothing is interpreted here beyond what the file format says.
-"""
+"""Read a bundle (a folder of CSVs or one XLSX workbook) into raw tables (etl.raw), defensively; an
+authority's SSDA903 return in it is read by its own slice (etl.ssda903.read)."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import re
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import settings
 from etl.findings import Finding
-from etl.spec import SPEC, TABLES
-
-
-# The tables an authority's SSDA903 return can stand in for.
-FROM_RETURNS = ("placements", "missing_episodes")
-
-
-@dataclass
-class RawTable:
-    name: str
-    file: str  # what messages call the file: "contacts.csv" or "bundle.xlsx[contacts]"
-    header: list[str]
-    rows: list[list[object]]  # data rows; rows[i] is spreadsheet row i + 2
-
-
-@dataclass
-class RawBundle:
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    files: list[dict] = field(default_factory=list)  # name, sha256, bytes
-    findings: list[Finding] = field(default_factory=list)
-    returns: list = field(default_factory=list)  # etl.ssda903.Return: local authorities' SSDA903 returns
-
-    @property
-    def content_sha256(self) -> str:
-        digest = hashlib.sha256()
-        for item in sorted(self.files, key=lambda f: f["name"]):
-            digest.update(f"{item['name']}:{item['sha256']}\n".encode())
-        return digest.hexdigest()
+from etl.raw import (FROM_RETURNS, RawBundle, RawTable, blank_cell, delimiter_problem, encoding_problem,
+                     read_bytes, xlsx_problem)
+from etl.spec import TABLES
+from etl.ssda903 import read as return_reader
 
 
 def read_bundle(paths: list[Path]) -> RawBundle:
     """Read one bundle: a folder of the four CSVs, the four CSV files themselves, or one XLSX."""
     bundle = RawBundle()
     if len(paths) == 1 and paths[0].is_dir():
-        from etl import ssda903
-
         csvs = {name: paths[0] / f"{name}.csv" for name in TABLES}
         xlsx = sorted(paths[0].glob("*.xlsx"))
         if not any(p.exists() for p in csvs.values()) and len(xlsx) == 1:
             _read_xlsx(xlsx[0], bundle)
         else:
-            bundle.returns = ssda903.read_folder(paths[0], bundle)
+            bundle.returns = return_reader.read_folder(paths[0], bundle)
             for name, path in csvs.items():
                 if name in FROM_RETURNS and bundle.returns and not path.exists():
                     continue  # the authorities' returns stand in for the force's own placement tables
@@ -81,32 +47,14 @@ def read_bundle(paths: list[Path]) -> RawBundle:
     return bundle
 
 
-def _read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes | None:
-    """A file's bytes, recorded with its checksum; None (and an E01 named ``label``) when it is missing or
-    over the size limit."""
-    label = label or path.name
-    if not path.is_file():
-        bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
-        return None
-    size = path.stat().st_size
-    if size > settings.max_file_bytes():
-        bundle.findings.append(
-            Finding(label, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
-        )
-        return None
-    data = path.read_bytes()
-    bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
-    return data
-
-
 def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
-    data = _read_bytes(path, bundle)
+    data = read_bytes(path, bundle)
     if data is None:
         return
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        bundle.findings.append(Finding(path.name, None, None, "E01", _encoding_problem(data, exc)))
+        bundle.findings.append(Finding(path.name, None, None, "E01", encoding_problem(data, exc)))
         return
     if "\x00" in text:
         bundle.findings.append(Finding(path.name, None, None, "E01", "contains NUL bytes: not a CSV file"))
@@ -114,7 +62,7 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
     if not text.strip():
         bundle.findings.append(Finding(path.name, None, None, "E01", "is empty"))
         return
-    wrong = _delimiter_problem(text, name)
+    wrong = delimiter_problem(text, name)
     if wrong:
         bundle.findings.append(Finding(path.name, None, None, "E01", wrong))
         return
@@ -133,46 +81,11 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
     bundle.tables[name] = RawTable(name, path.name, header, body)
 
 
-SAVE_AS_CSV = 'open it in Excel and use Save As, "CSV UTF-8 (Comma delimited) (*.csv)"'
-
-
-def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
-    """Why bytes are not UTF-8, said as the way the file was most likely saved, with the fix."""
-    line = data.count(b"\n", 0, exc.start) + 1
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return f"was saved as Unicode text (UTF-16), not UTF-8: {SAVE_AS_CSV}"
-    try:
-        sample = data[exc.start:exc.start + 1].decode("cp1252")
-    except UnicodeDecodeError:
-        sample = None
-    if sample is not None:
-        return (f"was saved as Windows text (cp1252), not UTF-8 (the first such character, {sample!r}, is on line "
-                f"{line}): {SAVE_AS_CSV}")
-    return f"is not UTF-8 text (a byte that UTF-8 does not allow on line {line}): {SAVE_AS_CSV}"
-
-
-_DELIMITERS = {";": "semicolon-separated", "\t": "tab-separated", "|": "separated by |"}
-
-
-def _delimiter_problem(text: str, name: str) -> str | None:
-    """A header that reads as the standard's columns only when split on something other than a comma."""
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    known = {c.name for c in SPEC.get(name, ())}
-    if sum(cell.strip().strip('"').lower() in known for cell in first.split(",")) >= 2:
-        return None
-    for delimiter, said in _DELIMITERS.items():
-        cells = [cell.strip().strip('"').lower() for cell in first.split(delimiter)]
-        if len(cells) >= 2 and sum(cell in known for cell in cells) >= 2:
-            return (f"was saved {said}, not comma-separated (a spreadsheet set to a European locale does this): "
-                    f"{SAVE_AS_CSV}, or set the list separator to a comma")
-    return None
-
-
 def _read_xlsx(path: Path, bundle: RawBundle) -> None:
-    data = _read_bytes(path, bundle)
+    data = read_bytes(path, bundle)
     if data is None:
         return
-    problem = _xlsx_problem(data)
+    problem = xlsx_problem(data)
     if problem:
         bundle.findings.append(Finding(path.name, None, None, "E01", problem))
         return
@@ -184,11 +97,9 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
         bundle.findings.append(Finding(path.name, None, None, "E01", f"is not a readable XLSX workbook ({type(exc).__name__})"))
         return
     sheets = {s.strip().lower(): s for s in workbook.sheet_names}
-    from etl import ssda903
-
-    returns = {title: workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    sheets_of_returns = {title: workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
                for title in workbook.sheet_names if title.strip().lower().startswith("ssda903 ")}
-    bundle.returns = ssda903.read_xlsx_sheets({t: [list(r) for r in rows] for t, rows in returns.items()}, path.name, bundle)
+    bundle.returns = return_reader.read_xlsx_sheets({t: [list(r) for r in rows] for t, rows in sheets_of_returns.items()}, path.name, bundle)
     for name in TABLES:
         label = f"{path.name}[{name}]"
         if name in FROM_RETURNS and bundle.returns and name not in sheets:
@@ -202,62 +113,13 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
             bundle.findings.append(Finding(label, None, None, "E01", f"the sheet cannot be read ({type(exc).__name__})"))
             continue
         rows = [list(r) for r in rows]
-        while rows and all(_blank_cell(c) for c in rows[-1]):
+        while rows and all(blank_cell(c) for c in rows[-1]):
             rows.pop()
         if not rows:
             bundle.findings.append(Finding(label, None, None, "E01", "the sheet is empty"))
             continue
-        header = ["" if _blank_cell(c) else str(c) for c in rows[0]]
+        header = ["" if blank_cell(c) else str(c) for c in rows[0]]
         while header and header[-1] == "":
             header.pop()
         body = [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
         bundle.tables[name] = RawTable(name, label, header, body)
-
-
-def _blank_cell(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def _xlsx_problem(data: bytes) -> str | None:
-    """Why a workbook is refused before it is parsed: not a zip, a zip bomb, or DTD entities."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        return "is not an XLSX workbook (not a zip archive, or truncated)"
-    total = sum(m.file_size for m in members)
-    if total > settings.max_xlsx_uncompressed_bytes():
-        return f"would expand to {total / 2**20:.0f} MiB, over the limit"
-    for member in members:
-        if member.compress_size and member.file_size / member.compress_size > settings.max_xlsx_ratio():
-            return "has an implausible compression ratio (a possible zip bomb)"
-    for member in members:
-        if member.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(member) as handle:
-                if _has_doctype(handle):
-                    return "contains an XML document type declaration (entities are not allowed)"
-    if "xl/workbook.xml" not in {m.filename for m in members}:
-        return "is not an XLSX workbook (no xl/workbook.xml)"
-    return None
-
-
-_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
-
-
-def _has_doctype(handle, limit: int = 2**20) -> bool:
-    """True if the XML prolog (everything before the first element) declares a DTD or entity.
-
-    A DTD may only stand before the root element, so reading up to it is enough.
-    """
-    prolog = b""
-    while len(prolog) < limit:
-        chunk = handle.read(65536)
-        if not chunk:
-            break
-        prolog += chunk
-        found = _FIRST_ELEMENT.search(prolog)
-        if found:
-            prolog = prolog[: found.start()]
-            break
-    upper = prolog.upper()
-    return b"<!DOCTYPE" in upper or b"<!ENTITY" in upper

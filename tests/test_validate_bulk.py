@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.parse import SkippedHour, parse_datetime
-from etl.validate import _IDENT, _local_datetimes, identifying, plain_identifier
+from etl.cells import IDENT, identifying, local_datetimes, plain_identifier
 
 # Identifier-like text, weighted towards the shapes the identifying patterns look for.
 _pieces = st.sampled_from(["ELM-C", "P", "-", "/", ".", "_", "A", "AB", "SW1A", "1AA", "07", "+44", "0",
@@ -20,7 +20,7 @@ identifiers = st.lists(st.one_of(_pieces, st.text("0123456789", min_size=1, max_
 @settings(max_examples=3000, deadline=None)
 @given(identifiers)
 def test_an_identifier_is_plain_exactly_when_the_full_checks_pass(value):
-    passes = bool(_IDENT.match(value)) and identifying(value, True) is None
+    passes = bool(IDENT.match(value)) and identifying(value, True) is None
     if sum(c in "0123456789" for c in value) < 10:
         assert plain_identifier(value) == passes
     else:  # could be a phone number: always left to the full check
@@ -58,7 +58,7 @@ texts = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(texts, min_size=1, max_size=40))
 def test_bulk_datetimes_equal_the_one_at_a_time_parser(values):
-    bulk = _local_datetimes(values)
+    bulk = local_datetimes(values)
     for text in values:
         if text in bulk:
             assert bulk[text] == _one_at_a_time(text)
@@ -70,12 +70,12 @@ def test_bulk_datetimes_equal_the_one_at_a_time_parser(values):
 def test_digits_are_ascii_digits(text):
     with pytest.raises(ValueError):
         parse_datetime(text)
-    assert _local_datetimes([text]) == {}
+    assert local_datetimes([text]) == {}
 
 
 def test_clock_change_hours_are_parsed_as_the_standard_says():
     # 2021-03-28 01:30 does not exist in the UK; 2021-10-31 01:30 happens twice (the earlier is taken).
-    bulk = _local_datetimes(["2021-03-28T01:30", "2021-10-31T01:30", "2021-10-31T02:30", "2021-07-01 12:00"])
+    bulk = local_datetimes(["2021-03-28T01:30", "2021-10-31T01:30", "2021-10-31T02:30", "2021-07-01 12:00"])
     assert "2021-03-28T01:30" not in bulk
     assert bulk["2021-10-31T01:30"] == datetime(2021, 10, 31, 0, 30)
     assert bulk["2021-10-31T02:30"] == datetime(2021, 10, 31, 2, 30)

@@ -1,0 +1,337 @@
+"""The first step of validation: each table's header and cells against the data standard (E01-E05, E09).
+
+Each raw table becomes a typed data frame in which ``child_id`` has already been replaced by ``child_key``
+(its keyed pseudonym). Values are echoed in messages only where safe: never an identifier, never a value
+that looked identifying.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from etl.findings import Finding, safe_value
+from etl.parse import LONDON_NAME, cell_text, is_blank, parse_date, parse_datetime, parse_int
+from etl.pseudonymise import Pseudonymiser
+from etl.raw import RawTable
+from etl.spec import ID_KINDS, PSEUDONYMISED, SPEC, Col, stored_name
+
+NATIONALITIES = frozenset(c.alpha_3 for c in pycountry.countries) | {"UNK"}
+EARLIEST = date(2000, 1, 1)
+EARLIEST_DT = datetime(2000, 1, 1)
+
+FORCE_CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
+IDENT = re.compile(r"^[A-Za-z0-9\-_/.]{1,64}$")
+_IDENTIFYING = [
+    ("an email address", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")),
+    ("a UK postcode", re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.I)),
+    ("a Home Office reference", re.compile(r"\b[A-Z][0-9]{7}(?:/[0-9]+)?\b", re.I)),
+    ("a port reference", re.compile(r"\b[A-Z]{3}/[0-9]+\b", re.I)),
+]
+_PHONE = re.compile(r"(?<![0-9])(?:0[127][0-9]{8,9}|\+44[0-9]{9,10})(?![0-9])")
+_PHONE_NOISE = re.compile(r"[\s\-().]")
+_DATE_IN_ID = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}")
+
+
+def identifying(text: str, is_identifier: bool) -> str | None:
+    """What identifying detail ``text`` looks like, or None."""
+    for label, pattern in _IDENTIFYING:
+        if pattern.search(text):
+            return label
+    if _PHONE.search(_PHONE_NOISE.sub("", text)):
+        return "a UK phone number"
+    if is_identifier and _DATE_IN_ID.search(text):
+        return "a date"
+    return None
+
+
+# child_id repeats across contacts, placements and episodes: its pseudonym is computed once.
+_MISS = object()
+
+
+# Every identifying pattern treats all ASCII letters alike and all digits alike, bar the phone
+# pattern's leading digits. So an identifier's shape (letters as A, digits as 9) decides whether
+# any pattern can match it; shapes repeat endlessly ("AAA-A99999-9"), so each is tried once. A
+# shape with ten digits or more could be a phone number and gets the full check.
+_SHAPE = str.maketrans({**{c: "A" for c in string.ascii_letters}, **{c: "9" for c in string.digits}})
+_PLAIN_SHAPES: dict[str, bool] = {}
+
+
+def _shape_is_plain(shape: str) -> bool:
+    verdict = _PLAIN_SHAPES.get(shape)
+    if verdict is None:
+        verdict = bool(IDENT.match(shape)) and shape.count("9") < 10 and identifying(shape, True) is None
+        if len(_PLAIN_SHAPES) < 100_000:
+            _PLAIN_SHAPES[shape] = verdict
+    return verdict
+
+
+def plain_identifier(value: str) -> bool:
+    """True when ``value`` is a well-formed identifier with nothing identifying in it."""
+    return _shape_is_plain(value.translate(_SHAPE))
+
+
+def _shapes(texts: list[str], table: dict) -> list[str]:
+    """Each text translated by ``table``: in one call when no text holds a line break."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:
+        return joined.translate(table).split("\n") if texts else []
+    return [t.translate(table) for t in texts]
+
+
+def _plain_identifiers(distinct: list, pseudonymise: Pseudonymiser | None) -> dict[str, str]:
+    """Identifiers that plainly pass, checked by their shape: {text: stored value}. Anything
+    else goes to the full check, which says what is wrong."""
+    texts = [v for v in distinct if type(v) is str]
+    plain = [t for t, shape in zip(texts, _shapes(texts, _SHAPE)) if _shape_is_plain(shape)]
+    if pseudonymise is None:
+        return dict(zip(plain, plain))
+    return {t: pseudonymise(t) for t in plain}
+
+
+_DIGITS_ONLY = str.maketrans({c: "9" for c in string.digits})
+_PLAIN_LOCAL_SHAPES = frozenset({"9999-99-99T99:99", "9999-99-99 99:99", "9999-99-99T99:99:99", "9999-99-99 99:99:99"})
+
+
+def local_datetimes(distinct: list) -> dict[str, datetime]:
+    """Date-times written the standard's plain way (UK local, no offset), parsed together.
+
+    Returns {text: naive UTC datetime} for the texts that are real times, in a day's existing
+    hours, not before 2000; anything else is left to the one-at-a-time parser, which says
+    what is wrong. In the hour repeated when the clocks go back the earlier instant is taken,
+    as ``parse.local_to_utc`` does.
+    """
+    texts = [v for v in distinct if type(v) is str]
+    texts = [t for t, shape in zip(texts, _shapes(texts, _DIGITS_ONLY)) if shape in _PLAIN_LOCAL_SHAPES]
+    if not texts:
+        return {}
+    local = pd.Series(pd.to_datetime(texts, format="ISO8601", errors="coerce"))
+    utc = (local.dt.tz_localize(LONDON_NAME, ambiguous=np.ones(len(local), dtype=bool), nonexistent="NaT")
+           .dt.tz_convert("UTC").dt.tz_localize(None))
+    keep = (utc.notna() & (utc >= EARLIEST_DT)).to_numpy()
+    moments = utc.dt.to_pydatetime()
+    return {text: moment for text, moment, good in zip(texts, moments, keep) if good}
+
+
+class TableCheck:
+    """Header and cell checks of one raw table, producing a typed frame."""
+
+    def __init__(self, raw: RawTable, pseudonymise: Pseudonymiser, findings: list[Finding]):
+        self.raw = raw
+        self.file = raw.file
+        self.findings = findings
+        self.pseudonymise = pseudonymise
+        self.spec = {c.name: c for c in SPEC[raw.name]}
+        self.broken = False  # a required column is missing: the rows are not checked, nor checked against
+
+    def add(self, row: int | None, column: str | None, rule: str, message: str) -> None:
+        self.findings.append(Finding(self.file, row, column, rule, message))
+
+    def header(self) -> dict[str, int]:
+        positions: dict[str, int] = {}
+        unknown: dict[str, str] = {}  # key: the header as written
+        for index, name in enumerate(self.raw.header):
+            key = str(name).strip().lower()
+            if key == "" and all(index >= len(r) or is_blank(r[index]) for r in self.raw.rows):
+                continue  # an empty trailing column left by a spreadsheet
+            if key not in self.spec:
+                unknown[key or f"column {index + 1}"] = str(name)
+            elif key in positions:
+                self.add(1, key, "E02", "the column appears twice")
+            else:
+                positions[key] = index
+        for col in self.spec.values():
+            if col.required and col.name not in positions:
+                self.broken = True
+                guess = _closest(col.name, unknown)
+                if guess is None:
+                    self.add(1, col.name, "E02", f"column {col.name!r} not found: a required column is missing, so "
+                                                 "the rows were not checked")
+                else:
+                    # The header is the file's, not a child's value: safe to echo, shortened.
+                    self.add(1, col.name, "E02", f"column {col.name!r} not found; did you mean "
+                                                 f"{safe_value(unknown.pop(guess))}? Rename that header to {col.name}")
+        for key in unknown:
+            self.add(1, key, "E02", f"column {safe_value(key)} is not in the data standard")
+        return positions
+
+    def frame(self) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+        positions = self.header()
+        if self.broken:  # every row would fail for the same reason: one error says it
+            return empty_frame(self.raw.name), {}
+        rows = self.raw.rows
+        total = len(rows)
+        cols = [c for c in self.spec.values() if c.name in positions]
+        ok = np.ones(total, dtype=bool)
+        columns: dict[str, list] = {"_row": list(range(2, total + 2))}
+        filled: dict[str, int] = {}
+        first = len(self.findings)
+        width = len(self.raw.header)
+        # Columns at once (zip is C); a short row, as a spreadsheet can leave, reads as blanks.
+        transposed = list(zip(*(r if len(r) == width else [*r[:width], *[None] * (width - len(r))] for r in rows)))
+        for col in cols:
+            index = positions[col.name]
+            raw = list(transposed[index]) if transposed else []
+            values, good, filled[col.name] = self.column(col, raw)
+            columns[stored_name(col)] = values.tolist()
+            ok &= good
+        columns["_ok"] = ok.tolist()
+        # Columns were checked one at a time; the report reads row by row, as the file does.
+        order = {c.name: i for i, c in enumerate(cols)}
+        self.findings[first:] = sorted(self.findings[first:], key=lambda f: (f.row or 0, order.get(f.column, -1)))
+        completeness = {
+            name: {"filled": filled[name], "rows": total}
+            for name in filled
+            if not self.spec[name].required
+        }
+        frame = pd.DataFrame(columns)
+        for col in self.spec.values():
+            # A missing optional column behaves as an all-blank one.
+            key = stored_name(col)
+            if key not in frame.columns:
+                frame[key] = col.blank if not col.required else None
+                if not col.required:
+                    completeness[col.name] = {"filled": 0, "rows": len(frame)}
+        return frame, completeness
+
+    def column(self, col: Col, raw: list) -> tuple[np.ndarray, np.ndarray, int]:
+        """One column's typed values, which rows passed, and how many were filled.
+
+        Each distinct value is checked once (codes and ids repeat); identifiers that plainly
+        pass, and date-times in the standard's plain local form, are checked in bulk. A problem
+        is reported on every row that holds the value.
+        """
+        if set(map(type, raw)) <= {str}:  # CSV: text throughout, so equal means identical
+            codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
+            distinct = uniques.tolist()
+        else:  # XLSX: 1, 1.0 and True are equal in Python yet differ here; keep them apart
+            keys: dict[tuple[type, object], int] = {}
+            codes = np.fromiter((keys.setdefault((type(v), v), len(keys)) for v in raw), dtype=np.intp, count=len(raw))
+            distinct = [v for _, v in keys]
+        if col.kind == "datetime":
+            fast = local_datetimes(distinct)
+        elif col.kind in ID_KINDS:
+            fast = _plain_identifiers(distinct, self.pseudonymise if col.kind in PSEUDONYMISED else None)
+        else:
+            fast = {}
+        n = len(distinct)
+        typed = np.empty(n, dtype=object)
+        passed = np.ones(n, dtype=bool)
+        blank = np.zeros(n, dtype=bool)
+        problems: dict[int, tuple[str, str]] = {}
+        rest = range(n)
+        if fast:
+            hits = [fast.get(v, _MISS) if type(v) is str else _MISS for v in distinct]
+            typed[:] = hits
+            rest = [u for u, hit in enumerate(hits) if hit is _MISS]
+        for u in rest:
+            value = distinct[u]
+            typed[u], passed[u], blank[u], problem = self.cell(col, value)
+            if problem is not None:
+                problems[u] = problem
+        values = typed[codes] if len(codes) else np.empty(0, dtype=object)
+        good = passed[codes] if len(codes) else np.ones(0, dtype=bool)
+        filled = int(len(codes) - blank[codes].sum()) if len(codes) else 0
+        if problems:
+            flagged = np.zeros(n, dtype=bool)
+            flagged[list(problems)] = True
+            for i in np.flatnonzero(flagged[codes]):
+                self.add(int(i) + 2, col.name, *problems[int(codes[i])])
+        return values, good, filled
+
+    def cell(self, col: Col, raw: object) -> tuple[object, bool, bool, tuple[str, str] | None]:
+        """(typed value, no error, was blank, (rule, message) of the problem or None) for one value."""
+        if is_blank(raw):
+            if col.required:
+                return None, False, True, ("E03", "a required value is blank")
+            return col.blank, True, True, None
+        is_id = col.kind in ID_KINDS
+        if isinstance(raw, str) and col.kind not in ("date", "datetime"):
+            text = raw.strip()
+            looks = identifying(text, is_id)
+            if looks:
+                return None, False, False, ("E09", f"the value looks like {looks}; the value is not shown")
+        try:
+            return self.convert(col, raw), True, False, None
+        except _OutOfRange as exc:
+            return None, False, False, ("E05", f"{safe_value(cell_text(raw))} {exc}")
+        except ValueError as exc:
+            shown = "the value" if is_id else safe_value(cell_text(raw))
+            return None, False, False, ("E04", f"{shown} {exc}")
+
+    def convert(self, col: Col, raw: object) -> object:
+        kind = col.kind
+        if kind == "code":
+            text = cell_text(raw).upper()
+            if text not in col.codes:  # type: ignore[operator]
+                raise ValueError(f"is not one of {', '.join(sorted(col.codes))}")  # type: ignore[arg-type]
+            return text
+        if kind == "datetime":
+            moment = parse_datetime(raw)
+            if moment < EARLIEST_DT:
+                raise _OutOfRange("is before 2000-01-01")
+            return moment
+        if kind == "force_code":
+            text = cell_text(raw).upper()
+            if not FORCE_CODE.match(text):
+                raise ValueError("is not a force code (2 to 16 of A-Z, 0-9, _)")
+            return text
+        if kind in ID_KINDS:
+            text = cell_text(raw)
+            if not IDENT.match(text):
+                raise ValueError("is not an identifier (1 to 64 letters, digits, - _ / .)")
+            return self.pseudonymise(text) if kind in PSEUDONYMISED else text
+        if kind == "la_code":
+            text = cell_text(raw).upper()
+            if not re.fullmatch(r"[EWSN][0-9]{8}", text):
+                raise ValueError("is not a local authority's ONS code (E, W, S or N and eight digits, e.g. E10000015)")
+            return text
+        if kind == "nationality":
+            text = cell_text(raw).upper()
+            if text not in NATIONALITIES:
+                raise ValueError("is not an ISO 3166-1 alpha-3 code or UNK")
+            return text
+        if kind == "date":
+            day = parse_date(raw)
+            if day < EARLIEST:
+                raise _OutOfRange("is before 2000-01-01")
+            return day
+        if kind == "int_age":
+            age = parse_int(raw)
+            if not 0 <= age <= 17:
+                raise _OutOfRange("is outside 0 to 17")
+            return age
+        if kind == "text":
+            text = cell_text(raw)
+            if len(text) > (col.max_len or 10**6):
+                raise ValueError(f"is longer than {col.max_len} characters")
+            return text
+        raise AssertionError(f"unknown column kind {kind}")  # a programming error, not input
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _closest(wanted: str, headers: dict[str, str]) -> str | None:
+    """The unknown header most like a missing column's name ('Child ID', 'childid' for child_id), or None."""
+    import difflib
+
+    def squash(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    squashed = {squash(key): key for key in headers}
+    if squash(wanted) in squashed:
+        return squashed[squash(wanted)]
+    found = difflib.get_close_matches(squash(wanted), list(squashed), n=1, cutoff=0.75)
+    return squashed[found[0]] if found else None
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    cols = [stored_name(c) for c in SPEC[name]]
+    return pd.DataFrame({c: [] for c in ["_row", "_ok", *cols]})

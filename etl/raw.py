@@ -1,0 +1,149 @@
+"""The bottom of the pipeline: raw tables, and reading a file's bytes safely.
+
+A raw table is its header and its rows of cell values: strings from CSV; strings, numbers,
+dates or date-times from XLSX. Nothing is interpreted here beyond what the file format says. A file is
+read only within the size limits, its checksum recorded; a workbook is refused before it is parsed when it
+is not a zip, a zip bomb or carries DTD entities; bytes that are not UTF-8, and a header split on the wrong
+separator, are said as the way the file was most likely saved, with the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import settings
+from etl.findings import Finding
+from etl.spec import SPEC
+
+# The tables an authority's SSDA903 return can stand in for.
+FROM_RETURNS = ("placements", "missing_episodes")
+
+
+@dataclass
+class RawTable:
+    name: str
+    file: str  # what messages call the file: "contacts.csv" or "bundle.xlsx[contacts]"
+    header: list[str]
+    rows: list[list[object]]  # data rows; rows[i] is spreadsheet row i + 2
+
+
+@dataclass
+class RawBundle:
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)  # name, sha256, bytes
+    findings: list[Finding] = field(default_factory=list)
+    returns: list = field(default_factory=list)  # etl.ssda903.read.Return: local authorities' SSDA903 returns
+
+    @property
+    def content_sha256(self) -> str:
+        digest = hashlib.sha256()
+        for item in sorted(self.files, key=lambda f: f["name"]):
+            digest.update(f"{item['name']}:{item['sha256']}\n".encode())
+        return digest.hexdigest()
+
+
+def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes | None:
+    """A file's bytes, recorded with its checksum; None (and an E01 named ``label``) when it is missing or
+    over the size limit."""
+    label = label or path.name
+    if not path.is_file():
+        bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
+        return None
+    size = path.stat().st_size
+    if size > settings.max_file_bytes():
+        bundle.findings.append(
+            Finding(label, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
+        )
+        return None
+    data = path.read_bytes()
+    bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
+    return data
+
+
+SAVE_AS_CSV = 'open it in Excel and use Save As, "CSV UTF-8 (Comma delimited) (*.csv)"'
+
+
+def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8, said as the way the file was most likely saved, with the fix."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return f"was saved as Unicode text (UTF-16), not UTF-8: {SAVE_AS_CSV}"
+    try:
+        sample = data[exc.start:exc.start + 1].decode("cp1252")
+    except UnicodeDecodeError:
+        sample = None
+    if sample is not None:
+        return (f"was saved as Windows text (cp1252), not UTF-8 (the first such character, {sample!r}, is on line "
+                f"{line}): {SAVE_AS_CSV}")
+    return f"is not UTF-8 text (a byte that UTF-8 does not allow on line {line}): {SAVE_AS_CSV}"
+
+
+_DELIMITERS = {";": "semicolon-separated", "\t": "tab-separated", "|": "separated by |"}
+
+
+def delimiter_problem(text: str, name: str) -> str | None:
+    """A header that reads as the standard's columns only when split on something other than a comma."""
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    known = {c.name for c in SPEC.get(name, ())}
+    if sum(cell.strip().strip('"').lower() in known for cell in first.split(",")) >= 2:
+        return None
+    for delimiter, said in _DELIMITERS.items():
+        cells = [cell.strip().strip('"').lower() for cell in first.split(delimiter)]
+        if len(cells) >= 2 and sum(cell in known for cell in cells) >= 2:
+            return (f"was saved {said}, not comma-separated (a spreadsheet set to a European locale does this): "
+                    f"{SAVE_AS_CSV}, or set the list separator to a comma")
+    return None
+
+
+def blank_cell(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def xlsx_problem(data: bytes) -> str | None:
+    """Why a workbook is refused before it is parsed: not a zip, a zip bomb, or DTD entities."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return "is not an XLSX workbook (not a zip archive, or truncated)"
+    total = sum(m.file_size for m in members)
+    if total > settings.max_xlsx_uncompressed_bytes():
+        return f"would expand to {total / 2**20:.0f} MiB, over the limit"
+    for member in members:
+        if member.compress_size and member.file_size / member.compress_size > settings.max_xlsx_ratio():
+            return "has an implausible compression ratio (a possible zip bomb)"
+    for member in members:
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(member) as handle:
+                if has_doctype(handle):
+                    return "contains an XML document type declaration (entities are not allowed)"
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        return "is not an XLSX workbook (no xl/workbook.xml)"
+    return None
+
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def has_doctype(handle, limit: int = 2**20) -> bool:
+    """True if the XML prolog (everything before the first element) declares a DTD or entity.
+
+    A DTD may only stand before the root element, so reading up to it is enough.
+    """
+    prolog = b""
+    while len(prolog) < limit:
+        chunk = handle.read(65536)
+        if not chunk:
+            break
+        prolog += chunk
+        found = _FIRST_ELEMENT.search(prolog)
+        if found:
+            prolog = prolog[: found.start()]
+            break
+    upper = prolog.upper()
+    return b"<!DOCTYPE" in upper or b"<!ENTITY" in upper
