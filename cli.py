@@ -184,7 +184,7 @@ def _filters(**options):
 @filter_options
 @warehouse_option
 def summary(force: str | None, exact: bool, warehouse: str | None, **filter_values) -> None:
-    """Print the summary JSON document of shared/metrics.md."""
+    """Print the summary JSON document of docs/metrics.md."""
     filters = _filters(**filter_values)
     from metrics.summary import build_summary
     from warehouse.queries import facts
@@ -223,7 +223,8 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
     from metrics.disclosure import INTERNAL, PUBLICATION
     from reports import slides as deck_maker
-    from reports.registry import build, deck_pages, standard_views
+    from reports.registry import deck_pages
+    from reports.views import build, standard_views
     from warehouse import current
     from warehouse.queries import facts
 
@@ -284,7 +285,7 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
     import access
     from etl.load import warehouse_holds
-    from reports.page import AUDIENCE_CONFIG
+    from reports.request import AUDIENCE_CONFIG
     from warehouse import current
 
     exposed = host not in access.LOOPBACK_HOSTS

@@ -85,5 +85,5 @@ class HarbourGroup(click.Group):
 
 warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,
-    help="SQLAlchemy URL of the warehouse (default: HARBOUR_WAREHOUSE, or data/harbour.sqlite).",
+    help="SQLAlchemy URL of the warehouse (default: HARBOUR_WAREHOUSE, or harbour.sqlite in the data folder).",
 )

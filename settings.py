@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent
-DATA_DIR = PROJECT_DIR / "data"
+# Run from a checkout (its pyproject.toml beside this file), the data folder is the checkout's data/, as it
+# always was; installed (pip install .), it is the user's data folder, never inside site-packages.
+CHECKOUT = (PROJECT_DIR / "pyproject.toml").is_file()
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,16 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
+        "HARBOUR_DATA_DIR",
+        None,
+        "The folder where the default SQLite warehouse (harbour.sqlite) and the view cache (cache/) live. "
+        "Default: data/ of the checkout when Harbour runs from one (git-ignored); installed with pip, "
+        "$XDG_DATA_HOME/harbour (~/.local/share/harbour).",
+    ),
+    Setting(
         "HARBOUR_WAREHOUSE",
-        f"sqlite:///{DATA_DIR / 'harbour.sqlite'}",
-        "SQLAlchemy URL of the warehouse. Default: a SQLite file under data/ (git-ignored). "
+        None,
+        "SQLAlchemy URL of the warehouse. Default: harbour.sqlite in the data folder (HARBOUR_DATA_DIR). "
         "For a shared deployment use postgresql+psycopg://user:password@host/dbname.",
     ),
     Setting(
@@ -118,8 +127,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "HARBOUR_CACHE_DIR",
-        str(DATA_DIR / "cache"),
-        "Folder of the view cache that every worker shares (cachelib's file system cache): views are keyed "
+        None,
+        "Folder of the view cache that every worker shares (cachelib's file system cache; default: cache/ in "
+        "the data folder, HARBOUR_DATA_DIR): views are keyed "
         "by the warehouse's load, the audience and the canonical query, so a new load invalidates them. "
         "Set to 'off' to turn the cache off.",
     ),
@@ -143,8 +153,25 @@ def get(name: str) -> str | None:
     return value
 
 
+def data_dir() -> Path:
+    """The data folder: HARBOUR_DATA_DIR, else the checkout's data/, else the user's data folder."""
+    chosen = get("HARBOUR_DATA_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    if CHECKOUT:
+        return PROJECT_DIR / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "harbour"
+
+
+def default_warehouse_url() -> str:
+    """The SQLite warehouse in the data folder, which is made when it is not there yet."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'harbour.sqlite'}"
+
+
 def warehouse_url(override: str | None = None) -> str:
-    return override or get("HARBOUR_WAREHOUSE")  # type: ignore[return-value]
+    return override or get("HARBOUR_WAREHOUSE") or default_warehouse_url()
 
 
 def pseudonym_key() -> bytes | None:
@@ -186,7 +213,7 @@ def redis_url() -> str | None:
 
 
 def cache_dir() -> str | None:
-    value = get("HARBOUR_CACHE_DIR")
+    value = get("HARBOUR_CACHE_DIR") or str(data_dir() / "cache")
     return None if value.strip().lower() == "off" else value
 
 

@@ -1,4 +1,4 @@
-"""Per-child and per-episode facts, derived once at load (shared/metrics.md).
+"""Per-child and per-episode facts, derived once at load (docs/metrics.md).
 
 Pages and the summary export aggregate these facts; nothing recomputes them from raw rows.
 """

@@ -96,14 +96,35 @@ def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sh
 
 def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
                 replace_demo: bool = False) -> LoadResult:
+    """Load one bundle, as its steps: read, validate (cells, the merge of returns, the rules), refuse what may
+    not be loaded, derive the facts, write them in one transaction."""
     raw = read_bundle([Path(p) for p in paths])
     valid = validate(raw, pseudonymiser)
     force_codes = sorted({str(c) for c in valid.forces["force_code"].dropna()})
+    _refuse_errors(engine, raw, valid, force_codes)
+    synthetic = _synthetic_or_refuse(valid, pseudonymiser)
+    holds = _refuse_mixing(engine, synthetic, replace_demo)
+    unchanged = _unchanged(engine, raw, valid, force_codes, synthetic)
+    if unchanged is not None:
+        return unchanged
+    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
+                                                      day_forces=set(valid.day_precision))
+    batch_id = _write(engine, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
+                      replace_demo and holds == "synthetic" and not synthetic)
+    log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
+    return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
+
+
+def _refuse_errors(engine: Engine, raw, valid: ValidBundle, force_codes: list[str]) -> None:
+    """A bundle with any error is refused whole; the refusal is recorded in the load history."""
     if valid.errors:
         _refusal(engine, raw.files, force_codes, valid.row_counts(), valid.findings, raw.content_sha256)
         n = len(valid.errors)
         raise LoadRefused(f"Refused: the bundle has {n} error{'s' if n != 1 else ''}; nothing was loaded.", valid.findings)
 
+
+def _synthetic_or_refuse(valid: ValidBundle, pseudonymiser: Pseudonymiser) -> bool:
+    """Whether the bundle is the synthetic demo; a bundle that mixes both, or real data under a weak key, is refused."""
     synthetic_flags = set(valid.forces["synthetic"])
     if len(synthetic_flags) > 1:
         raise LoadRefused("Refused: the bundle mixes synthetic (synthetic = Y) and real forces; "
@@ -112,6 +133,11 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
     if not synthetic and (weakness := pseudonymiser.weakness()):
         # The pseudonyms so far lived only in memory: nothing was stored under the weak key.
         raise LoadRefused(f"Refused: {weakness}\nNothing was loaded.")
+    return synthetic
+
+
+def _refuse_mixing(engine: Engine, synthetic: bool, replace_demo: bool) -> str:
+    """What the warehouse holds; refused when this bundle would mix the demo with real data."""
     holds = warehouse_holds(engine)
     if holds == "synthetic" and not synthetic and not replace_demo:
         raise LoadRefused("Refused: this warehouse holds the synthetic demo. Load real data into a new "
@@ -119,26 +145,25 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
     if holds == "real" and synthetic:
         raise LoadRefused("Refused: this warehouse holds real data; the synthetic demo is never mixed "
                           "with it. Use another warehouse (--warehouse) for the demo. Nothing was loaded.")
+    return holds
 
+
+def _unchanged(engine: Engine, raw, valid: ValidBundle, force_codes: list[str], synthetic: bool) -> LoadResult | None:
+    """The result of loading content the warehouse already holds for the same forces (recorded, nothing
+    changed), or None when the bundle is new."""
     content = raw.content_sha256
     with engine.connect() as conn:
         held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id)).all()
     same = {code: batch for code, sha, batch in held if sha == content}
-    if force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1:
-        with engine.begin() as conn:
-            batch_id = conn.execute(insert(schema.load_batches).values(
-                loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
-                forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
-                synthetic=synthetic, completeness=None,
-            )).inserted_primary_key[0]
-        return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
-
-    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
-                                                      day_forces=set(valid.day_precision))
-    batch_id = _write(engine, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
-                      replace_demo and holds == "synthetic" and not synthetic)
-    log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
-    return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
+    if not (force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1):
+        return None
+    with engine.begin() as conn:
+        conn.execute(insert(schema.load_batches).values(
+            loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
+            forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
+            synthetic=synthetic, completeness=None,
+        ))
+    return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
 
 
 def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes,

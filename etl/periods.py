@@ -1,5 +1,5 @@
 """Each force's periods (baseline and pilot) and each contact's period, by its UK local date
-(shared/metrics.md, "Cohorts and periods"): used by the rules (W04) and by derivation."""
+(docs/metrics.md, "Cohorts and periods"): used by the rules (W04) and by derivation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The data standard (shared/data-standard.md, version 2) as data: tables, columns, code lists."""
+"""The data standard (docs/data-standard.md, version 2) as data: tables, columns, code lists."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Outcome measures (shared/metrics.md) as pure functions over data frames.
+"""Outcome measures (docs/metrics.md) as pure functions over data frames.
 
 Nothing here imports Dash or SQLAlchemy: the CLI and the pages fetch facts from the warehouse
 and hand frames in; what goes out to a user passes through ``metrics.disclosure`` first.

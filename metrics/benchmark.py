@@ -13,7 +13,7 @@ COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorde
 
 def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
     """Exact counts per force for one period: retained and at risk at 28 days, engaged within
-    24 hours and recorded (the definitions of shared/metrics.md, grouped in one pass)."""
+    24 hours and recorded (the definitions of docs/metrics.md, grouped in one pass)."""
     f = children[children["period"] == period]
     placed = f["placed"].to_numpy(bool)
     event = f["event"].to_numpy(bool) & placed

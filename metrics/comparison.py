@@ -1,5 +1,5 @@
 """Pilot against baseline, on exact counts: differences with Newcombe intervals, Fisher,
-log-rank and Mann-Whitney p-values (shared/metrics.md)."""
+log-rank and Mann-Whitney p-values (docs/metrics.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Disclosure control (shared/metrics.md, version 2): the one module that decides what a figure
+"""Disclosure control (docs/metrics.md, version 2): the one module that decides what a figure
 looks like for each audience.
 
 - **publication** (anything that can leave the force): a count of 0 stays 0, 1 to 7 is ``c``, any

@@ -1,4 +1,4 @@
-"""The summary document of shared/metrics.md, built from child and episode facts."""
+"""The summary document of docs/metrics.md, built from child and episode facts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from metrics.filters import Filters
 from metrics.missing import missing_summary
 from metrics.retention import placed, retention_table
 
-STANDARD_VERSION = 2  # shared/metrics.md: the outcome measures' version
+STANDARD_VERSION = 2  # docs/metrics.md: the outcome measures' version
 
 
 def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> dict:

@@ -1,4 +1,4 @@
-"""The value-for-money model: every input explicit, the result a range (shared/metrics.md).
+"""The value-for-money model: every input explicit, the result a range (docs/metrics.md).
 
 avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk at
 28 days, in whole children and never below zero, its range from the Newcombe interval of the

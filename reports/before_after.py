@@ -68,9 +68,9 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
                    + (". Try grouping by quarter, or more forces together." if grain == "month" else
                       ". Try more forces together, or a longer time."))
         rows = [[period_label(m), v] for m, v in points]
-        return Panel(f"chart-spc-{column}", title, f"{title}: too few children to chart by {grain}", summary, None,
-                     Table(f"table-spc-{column}", f"{title} by {grain}", [grain.title(), ("Value", kind)], rows),
-                     notes, summary, open_table=True)
+        return Panel(panel_id=f"chart-spc-{column}", title=title, finding=f"{title}: too few children to chart by {grain}", summary=summary, figure=None,
+                     table=Table(f"table-spc-{column}", f"{title} by {grain}", [grain.title(), ("Value", kind)], rows),
+                     notes=notes, speaker_notes=summary, open_table=True)
     special = frame[frame["special"]]
     warnings = []
     for segment, part in frame.groupby("segment"):
@@ -110,8 +110,8 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     figure = xmr_figure(frame, y_title, fmt, points, start if split_at is not None else None, 0.0, ceiling)
     if start and split_at is not None:
         summary += f" The pilot started on {long_date(start)}."
-    return Panel(f"chart-spc-{column}", title, finding, summary, figure,
-                 Table(f"table-spc-{column}", f"{title}: points, limits and special causes",
+    return Panel(panel_id=f"chart-spc-{column}", title=title, finding=finding, summary=summary, figure=figure,
+                 table=Table(f"table-spc-{column}", f"{title}: points, limits and special causes",
                        [grain.title(), ("Value", unit), ("Mean", unit), ("Lower limit", unit),
                         ("Upper limit", unit), "Variation", "Rules", "Limits"], rows),
-                 notes, f"{summary} {finding}. {CAVEAT}")
+                 notes=notes, speaker_notes=f"{summary} {finding}. {CAVEAT}")

@@ -55,8 +55,8 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     ok = usable(units, num, den)
     if len(ok) < 2:
         summary = f"Too few forces with published figures to draw a funnel plot of {label.lower()}."
-        return Panel(f"chart-funnel-{key}", f"Funnel plot: {label}", summary, summary, None,
-                     Table(f"table-funnel-{key}", label, ["Force"], []), [FUNNEL_NOTE, FOOTNOTE], summary)
+        return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=summary, summary=summary, figure=None,
+                     table=Table(f"table-funnel-{key}", label, ["Force"], []), notes=[FUNNEL_NOTE, FOOTNOTE], speaker_notes=summary)
     theta = pooled_rate(ok[num], ok[den])
     phi = overdispersion(ok[num], ok[den], theta) if adjust else 1.0
     used_phi = phi if adjust and phi > 1 else 1.0
@@ -104,14 +104,14 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                   "Exact binomial limits, not adjusted for over-dispersion.")
     outside = sum(1 for r in rows if r[-1] != "within")
     summary = f"{finding}. {outside} of {len(rows)} forces fall outside the 95% limits. {dispersion}"
-    return Panel(f"chart-funnel-{key}", f"Funnel plot: {label}", finding, summary,
-                 figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
+    return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=finding, summary=summary,
+                 figure=figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
                                      # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
                                      yaxis={"range": [max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10))), 101]})),
-                 Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits",
+                 table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits",
                        ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"], rows),
-                 [FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
-                 f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
+                 notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
+                 speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
 
 
 def ordinal(n: int) -> str:
@@ -166,14 +166,14 @@ def ranked_panel(units, selected, peers) -> Panel:
         finding = f"28-day retention: {sel['name'].iloc[0]} {pct(float(sel['rate'].iloc[0]))}, {place} of {len(ok)} forces; {averages}"
     else:
         finding = f"28-day retention across {len(ok)} forces: {averages}"
-    return Panel("chart-ranked", "Forces ranked by 28-day retention", finding, summary,
-                 figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
+    return Panel(panel_id="chart-ranked", title="Forces ranked by 28-day retention", finding=finding, summary=summary,
+                 figure=figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
                                      xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
                                      margin={"l": 300, "r": 20, "t": 60, "b": 60})),
-                 Table("table-ranked", "Forces ranked by 28-day retention, with weighted averages",
+                 table=Table("table-ranked", "Forces ranked by 28-day retention, with weighted averages",
                        ["Force", "Role", "Retained", "At risk", "Rate"], rows),
-                 ["Averages are weighted by children at risk (all forces: solid line; peer group: dashed).", ROUNDED_NOTE,
-                  FOOTNOTE], f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
+                 notes=["Averages are weighted by children at risk (all forces: solid line; peer group: dashed).", ROUNDED_NOTE,
+                  FOOTNOTE], speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
 
 
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:

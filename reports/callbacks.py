@@ -16,7 +16,7 @@ from metrics.summary import STANDARD_VERSION
 from reports import exports, images, slides
 from reports.cache import cached_file
 from reports.page import record_access
-from reports.registry import build
+from reports.views import build
 from reports.request import parse_search, read
 from warehouse.current import current_facts
 

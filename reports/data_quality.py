@@ -11,56 +11,78 @@ from metrics.monthly import quarter_of
 from reports.model import Panel, Table, View
 
 
+NOTES = [FOOTNOTE]
+
+
 def view(facts, history: pd.DataFrame, warnings: pd.DataFrame, coverage: pd.DataFrame | None = None) -> View:
     held = set(facts.forces["batch_id"])
-    history_rows = []
+    panels = [_history_panel(history, held), _warnings_panel(warnings), _completeness_panel(history, held),
+              _scope_panel(facts)]
+    if coverage is not None and len(coverage):
+        panels.insert(0, _coverage_panel(facts, coverage, NOTES))
+    return View("/data-quality", "Data quality", "What was loaded, when, and how complete it is.", panels,
+                facts.synthetic, "every force in the warehouse",
+                notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
+
+
+def _history_panel(history: pd.DataFrame, held: set) -> Panel:
+    """Every load, newest first, refused ones too, and whether its data is held now."""
+    rows = []
     for b in history.itertuples():
-        rows = b.row_counts or {}
-        history_rows.append([
+        counts = b.row_counts or {}
+        rows.append([
             str(b.batch_id), f"{long_date(b.loaded_at.date())}, {b.loaded_at:%H:%M} UTC" if b.loaded_at else "–", b.outcome,
             ", ".join(b.forces or []) or "–", ", ".join(f["name"] for f in (b.files or [])) or "–",
-            num(count(rows.get("contacts", 0))), num(count(rows.get("placements", 0))),
-            num(count(rows.get("missing_episodes", 0))), num(count(b.warnings_count)), num(count(b.errors_count)),
+            num(count(counts.get("contacts", 0))), num(count(counts.get("placements", 0))),
+            num(count(counts.get("missing_episodes", 0))), num(count(b.warnings_count)), num(count(b.errors_count)),
             "yes" if b.batch_id in held else "no",
         ])
-    rule_rows = [[f"{r.rule}: {RULES.get(r.rule, '')}", r.file, num(count(int(r.warnings)))] for r in warnings.itertuples()]
-    completeness_rows = []
+    return Panel(panel_id="dq-history", title="Load history", finding=f"{len(history)} loads recorded",
+                 summary="Every load, newest first, refused ones too.", figure=None,
+                 table=Table("table-load-history", "Every load, newest first",
+                             ["Batch", "When", "Outcome", "Forces", "Files", "Contacts", "Placements", "Missing episodes",
+                              "Warnings", "Errors", "Held now"], rows), notes=NOTES, open_table=True)
+
+
+def _warnings_panel(warnings: pd.DataFrame) -> Panel:
+    """The warnings of the loads whose data is held now, by rule and file."""
+    rows = [[f"{r.rule}: {RULES.get(r.rule, '')}", r.file, num(count(int(r.warnings)))] for r in warnings.itertuples()]
+    return Panel(panel_id="dq-warnings", title="Warnings by rule", finding="Warnings of the data held now",
+                 summary="Warnings do not stop a load; these belong to the loads whose data is held now.", figure=None,
+                 table=Table("table-warnings", "Warnings of the data held now, by rule and file",
+                             ["Rule", "File", "Warnings"], rows), notes=NOTES, open_table=True)
+
+
+def _completeness_panel(history: pd.DataFrame, held: set) -> Panel:
+    """The share of rows with a value, for every optional column of the loads held now."""
+    rows = []
     for b in history[history["outcome"] == "loaded"].itertuples():
         if b.batch_id not in held or not b.completeness:
             continue
         for table, columns in b.completeness.items():
             for column, c in columns.items():
                 share = rate(c["filled"], c["rows"])
-                completeness_rows.append([f"{table}.{column}", str(b.batch_id), num(count(c["filled"])),
-                                          num(count(c["rows"])), pct(share["rate"])])
+                rows.append([f"{table}.{column}", str(b.batch_id), num(count(c["filled"])), num(count(c["rows"])),
+                             pct(share["rate"])])
+    return Panel(panel_id="dq-completeness", title="Completeness of optional fields",
+                 finding="How complete the optional fields are",
+                 summary="The share of rows with a value, for every optional column.", figure=None,
+                 table=Table("table-completeness", "Share of rows with a value, for every optional column",
+                             ["Column", "Batch", "Filled", "Rows", "Complete"], rows), notes=NOTES, open_table=True)
+
+
+def _scope_panel(facts) -> Panel:
+    """Children of each force by period of first contact, out of scope included."""
     periods = facts.children.groupby(["force_code", "period"], observed=False).size()
-    scope_rows = []
-    for code, name in zip(facts.forces["force_code"], facts.forces["force_name"]):
-        scope_rows.append([name] + [num(count(int(periods.get((code, p), 0)))) for p in ("baseline", "pilot", "out_of_scope")])
-    notes = [FOOTNOTE]
-    panels = [
-        Panel("dq-history", "Load history", f"{len(history)} loads recorded", "Every load, newest first, refused ones too.",
-              None, Table("table-load-history", "Every load, newest first",
-                          ["Batch", "When", "Outcome", "Forces", "Files", "Contacts", "Placements", "Missing episodes",
-                           "Warnings", "Errors", "Held now"], history_rows), notes, open_table=True),
-        Panel("dq-warnings", "Warnings by rule", "Warnings of the data held now",
-              "Warnings do not stop a load; these belong to the loads whose data is held now.", None,
-              Table("table-warnings", "Warnings of the data held now, by rule and file", ["Rule", "File", "Warnings"],
-                    rule_rows), notes, open_table=True),
-        Panel("dq-completeness", "Completeness of optional fields", "How complete the optional fields are",
-              "The share of rows with a value, for every optional column.", None,
-              Table("table-completeness", "Share of rows with a value, for every optional column",
-                    ["Column", "Batch", "Filled", "Rows", "Complete"], completeness_rows), notes, open_table=True),
-        Panel("dq-scope", "Contacts by period, and out of scope", "Children by period of first contact",
-              "Out-of-scope contacts fall outside both the baseline and the pilot; they are counted here and used nowhere else.",
-              None, Table("table-scope", "Children by period of first contact", ["Force", "Baseline", "Pilot", "Out of scope"],
-                          scope_rows), notes, open_table=True),
-    ]
-    if coverage is not None and len(coverage):
-        panels.insert(0, _coverage_panel(facts, coverage, notes))
-    return View("/data-quality", "Data quality", "What was loaded, when, and how complete it is.", panels,
-                facts.synthetic, "every force in the warehouse",
-                notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."])
+    rows = [[name] + [num(count(int(periods.get((code, p), 0)))) for p in ("baseline", "pilot", "out_of_scope")]
+            for code, name in zip(facts.forces["force_code"], facts.forces["force_name"])]
+    return Panel(panel_id="dq-scope", title="Contacts by period, and out of scope",
+                 finding="Children by period of first contact",
+                 summary="Out-of-scope contacts fall outside both the baseline and the pilot; they are counted here and "
+                         "used nowhere else.",
+                 figure=None, table=Table("table-scope", "Children by period of first contact",
+                                          ["Force", "Baseline", "Pilot", "Out of scope"], rows),
+                 notes=NOTES, open_table=True)
 
 
 def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
@@ -84,9 +106,9 @@ def _coverage_panel(facts, coverage: pd.DataFrame, notes: list[str]) -> Panel:
             share = rate(packs, n)
             rows.append([names.get(force, force), la, when, num(count(n)), num(count(linked)), num(count(packs)),
                          pct(share["rate"])])
-    return Panel("dq-coverage", "Coverage: did every child get the pack?", "Unaccompanied children in care, and how many had a pack",
-                 "From each local authority's SSDA903 return: its unaccompanied children by quarter of their first care "
+    return Panel(panel_id="dq-coverage", title="Coverage: did every child get the pack?", finding="Unaccompanied children in care, and how many had a pack",
+                 summary="From each local authority's SSDA903 return: its unaccompanied children by quarter of their first care "
                  "episode (DECOM), how many had a first contact with the force, and how many had a completed pack.",
-                 None, Table("table-coverage", "Unaccompanied children in each authority's care, by quarter",
+                 figure=None, table=Table("table-coverage", "Unaccompanied children in each authority's care, by quarter",
                              ["Force", "Authority", "Quarter", "Unaccompanied children", "Had a contact", "Had a pack",
-                              "Share with a pack"], rows), notes, open_table=True)
+                              "Share with a pack"], rows), notes=notes, open_table=True)

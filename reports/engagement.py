@@ -24,29 +24,42 @@ def _hours_label(h: float) -> str:
 
 
 def view(ctx: Context, grain: str = "auto") -> View:
+    trend, grain, grain_words = _trend_panel(ctx, grain)
+    return ctx.view("/engagement", "Time to first engagement",
+                    "How quickly children were engaged as victims after first contact, in each period.",
+                    [_distribution_panel(ctx), _quartiles_panel(ctx), _within_panel(ctx), trend],
+                    [grain_words] if grain_words else [], grain=grain)
+
+
+def _distribution_panel(ctx: Context) -> Panel:
+    """The share engaged within each fixed time, both periods, with the medians compared."""
     periods, comparison, audience = ctx.periods, ctx.comparison, ctx.audience
     eb, ep = periods["baseline"]["engagement"], periods["pilot"]["engagement"]
-
     cumulative = {name: cumulative_counts(ctx.groups[name]) for name in ("baseline", "pilot")}
     labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
     shares = {name: [audience.rate(int(r.engaged), int(r.recorded))["rate"] if r.recorded else None
                      for r in cumulative[name].itertuples()] for name in cumulative}
     median_sentence = median_change(eb["median_hours"], ep["median_hours"],
                                     comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
-    distribution = Panel(
-        "chart-engagement-distribution", "Share engaged within a given time", median_sentence.split(",")[0],
-        median_sentence,
-        lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
-              "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
-        Table("table-engagement-distribution", "Children engaged within each time",
-              ["Within", ("Baseline", "rate"), ("Pilot", "rate")],
-              [[label, shares["baseline"][i], shares["pilot"][i]] for i, label in enumerate(labels)]
-              + [["Median hours", Cell(eb["median_hours"], "hours"), Cell(ep["median_hours"], "hours")]]),
-        [DEFINITION, "Shares at fixed times, each from exact counts; c where fewer than 10 children had an engagement "
-         "recorded. Medians compared with the Mann-Whitney U test, two-sided.", audience.footnote],
-        f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, pilot "
-        f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}. {CAVEAT}")
+    return Panel(
+        panel_id="chart-engagement-distribution", title="Share engaged within a given time",
+        finding=median_sentence.split(",")[0], summary=median_sentence,
+        figure=lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
+                     "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
+        table=Table("table-engagement-distribution", "Children engaged within each time",
+                    ["Within", ("Baseline", "rate"), ("Pilot", "rate")],
+                    [[label, shares["baseline"][i], shares["pilot"][i]] for i, label in enumerate(labels)]
+                    + [["Median hours", Cell(eb["median_hours"], "hours"), Cell(ep["median_hours"], "hours")]]),
+        notes=[DEFINITION, "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
+               "engagement recorded. Medians compared with the Mann-Whitney U test, two-sided.", audience.footnote],
+        speaker_notes=f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, pilot "
+                      f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}. {CAVEAT}")
 
+
+def _quartiles_panel(ctx: Context) -> Panel:
+    """Percentiles of hours to first engagement as boxes, both periods."""
+    periods, comparison, audience = ctx.periods, ctx.comparison, ctx.audience
+    eb, ep = periods["baseline"]["engagement"], periods["pilot"]["engagement"]
     quart_rows, boxes = [], []
     for name, e in (("baseline", eb), ("pilot", ep)):
         recorded = int(ctx.groups[name]["engagement_hours"].notna().sum())
@@ -59,37 +72,49 @@ def view(ctx: Context, grain: str = "auto") -> View:
     quart_summary = (f"Median {hours(eb['median_hours'])} in the baseline (quartiles {hours(eb['q1_hours'])} to "
                      f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles "
                      f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}); {p_value(comparison.get('engagement_p_value'))}.")
-    quartiles = Panel(
-        "chart-engagement-quartiles", "Quartiles of hours to first engagement",
-        f"Median hours to first engagement: {hours(eb['median_hours'])} before the pilot, {hours(ep['median_hours'])} during it",
-        quart_summary, quartile_boxes(boxes, "Hours from first contact to first engagement"),
-        Table("table-engagement-quartiles", "Percentiles of hours to first engagement",
-              ["Period", ("Recorded", "count"), ("10th", "hours"), ("25th", "hours"), ("Median", "hours"),
-               ("75th", "hours"), ("90th", "hours"), ("Mean", "hours")], quart_rows),
-        ["Box: 25th to 75th percentile with the median; whiskers: 10th and 90th percentiles (linear interpolation). "
-         "Not drawn where fewer than 10 children had an engagement recorded.", audience.footnote],
-        f"{quart_summary} {CAVEAT}", open_table=True)
+    return Panel(
+        panel_id="chart-engagement-quartiles", title="Quartiles of hours to first engagement",
+        finding=f"Median hours to first engagement: {hours(eb['median_hours'])} before the pilot, "
+                f"{hours(ep['median_hours'])} during it",
+        summary=quart_summary, figure=quartile_boxes(boxes, "Hours from first contact to first engagement"),
+        table=Table("table-engagement-quartiles", "Percentiles of hours to first engagement",
+                    ["Period", ("Recorded", "count"), ("10th", "hours"), ("25th", "hours"), ("Median", "hours"),
+                     ("75th", "hours"), ("90th", "hours"), ("Mean", "hours")], quart_rows),
+        notes=["Box: 25th to 75th percentile with the median; whiskers: 10th and 90th percentiles (linear "
+               "interpolation). Not drawn where fewer than 10 children had an engagement recorded.", audience.footnote],
+        speaker_notes=f"{quart_summary} {CAVEAT}", open_table=True)
 
-    w_b, w_p = eb["within_24h"], ep["within_24h"]
+
+def _within_panel(ctx: Context) -> Panel:
+    """The share engaged within 24 hours, both periods, and its difference."""
+    periods, comparison, audience = ctx.periods, ctx.comparison, ctx.audience
+    w_b, w_p = periods["baseline"]["engagement"]["within_24h"], periods["pilot"]["engagement"]["within_24h"]
     w_diff = comparison.get("within_24h_difference") or {}
     within_sentence = (f"Engaged within 24 hours: {pct(w_b['rate'])} in the baseline "
                        f"(95% interval {interval(w_b['ci_low'], w_b['ci_high'])}) and {pct(w_p['rate'])} in the pilot "
                        f"({interval(w_p['ci_low'], w_p['ci_high'])}); difference {points(w_diff.get('difference'))} points "
                        f"(95% interval {interval(w_diff.get('ci_low'), w_diff.get('ci_high'), points)}).")
-    within = Panel(
-        "chart-engagement-within24", "Engaged within 24 hours",
-        f"Engaged within 24 hours: {pct(w_b['rate'])} before the pilot, {pct(w_p['rate'])} during it", within_sentence,
-        headline_figure([{"label": "Engaged within 24 hours", "baseline": w_b, "pilot": w_p}]),
-        Table("table-engagement-within24", "Share engaged within 24 hours",
-              ["Period", ("Recorded", "count"), ("Within 24 hours", "count"), ("Share", "rate"), ("95% low", "rate"),
-               ("95% high", "rate")],
-              [["Baseline", w_b["n"], w_b["count"], w_b["rate"], w_b["ci_low"], w_b["ci_high"]],
-               ["Pilot", w_p["n"], w_p["count"], w_p["rate"], w_p["ci_low"], w_p["ci_high"]],
-               ["Difference (points)", None, None, Cell(w_diff.get("difference"), "points"),
-                Cell(w_diff.get("ci_low"), "points"), Cell(w_diff.get("ci_high"), "points")]]),
-        ["95% Wilson intervals; the difference is pilot minus baseline with Newcombe's interval.", audience.footnote],
-        f"{within_sentence} {CAVEAT}", open_table=True)
+    return Panel(
+        panel_id="chart-engagement-within24", title="Engaged within 24 hours",
+        finding=f"Engaged within 24 hours: {pct(w_b['rate'])} before the pilot, {pct(w_p['rate'])} during it",
+        summary=within_sentence,
+        figure=headline_figure([{"label": "Engaged within 24 hours", "baseline": w_b, "pilot": w_p}]),
+        table=Table("table-engagement-within24", "Share engaged within 24 hours",
+                    ["Period", ("Recorded", "count"), ("Within 24 hours", "count"), ("Share", "rate"),
+                     ("95% low", "rate"), ("95% high", "rate")],
+                    [["Baseline", w_b["n"], w_b["count"], w_b["rate"], w_b["ci_low"], w_b["ci_high"]],
+                     ["Pilot", w_p["n"], w_p["count"], w_p["rate"], w_p["ci_low"], w_p["ci_high"]],
+                     ["Difference (points)", None, None, Cell(w_diff.get("difference"), "points"),
+                      Cell(w_diff.get("ci_low"), "points"), Cell(w_diff.get("ci_high"), "points")]]),
+        notes=["95% Wilson intervals; the difference is pilot minus baseline with Newcombe's interval.",
+               audience.footnote],
+        speaker_notes=f"{within_sentence} {CAVEAT}", open_table=True)
 
+
+def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
+    """The share engaged within 24 hours by month or quarter of first contact: the panel, its grain and the words
+    that explain the grain chosen."""
+    audience = ctx.audience
     grain, series, grain_words = series_module.choose(ctx, grain, ("within_24h",))
     points_ = [(m, v * 100 if is_value(v) else v) for m, v in zip(series["month"], series["within_24h"])]
     shown = sum(1 for _, v in points_ if is_value(v))
@@ -99,15 +124,14 @@ def view(ctx: Context, grain: str = "auto") -> View:
     enough = shown >= series_module.MIN_POINTS
     if not enough:
         trend_summary += f" Too few {grain}s can be shown to draw a chart; the table gives every {grain}."
-    trend = Panel(
-        "chart-engagement-trend", f"Engaged within 24 hours, by {grain} of first contact",
-        f"Engaged within 24 hours, {grain} by {grain}", trend_summary,
-        series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%") if enough else None,
-        Table("table-engagement-trend", f"Share engaged within 24 hours by {grain}",
-              [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
-              [[period_label(m), n, v] for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])]),
-        [f"Complete {grain}s only; c: fewer than 10 children with an engagement recorded.", audience.footnote],
-        f"{trend_summary} {CAVEAT}", open_table=not enough)
-    return ctx.view("/engagement", "Time to first engagement",
-                    "How quickly children were engaged as victims after first contact, in each period.",
-                    [distribution, quartiles, within, trend], [grain_words] if grain_words else [], grain=grain)
+    panel = Panel(
+        panel_id="chart-engagement-trend", title=f"Engaged within 24 hours, by {grain} of first contact",
+        finding=f"Engaged within 24 hours, {grain} by {grain}", summary=trend_summary,
+        figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%") if enough else None,
+        table=Table("table-engagement-trend", f"Share engaged within 24 hours by {grain}",
+                    [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
+                    [[period_label(m), n, v] for m, n, v in
+                     zip(series["month"], series["engagement_recorded"], series["within_24h"])]),
+        notes=[f"Complete {grain}s only; c: fewer than 10 children with an engagement recorded.", audience.footnote],
+        speaker_notes=f"{trend_summary} {CAVEAT}", open_table=not enough)
+    return panel, grain, grain_words

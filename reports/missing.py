@@ -14,9 +14,15 @@ CAVEAT = "What this does not show: where children went, or episodes that were ne
 
 
 def view(ctx: Context) -> View:
-    groups, episodes, audience = ctx.groups, ctx.facts.episodes, ctx.audience
+    return ctx.view("/missing", "Missing episodes",
+                    "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
+                    [_timing_panel(ctx), _outcomes_panel(ctx)])
+
+
+def _timing_panel(ctx: Context) -> Panel:
+    """How soon after first placement children first went missing, in three bands."""
+    groups, audience = ctx.groups, ctx.audience
     count, rate = audience.count, audience.rate
-    mb, mp = ctx.periods["baseline"]["missing"], ctx.periods["pilot"]["missing"]
     # Three bands, so that a county force's numbers are not all suppressed; the first 72 hours matter most.
     timing = {name: first_missing_timing(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
     bands = list(timing["baseline"]["band"])
@@ -28,21 +34,28 @@ def view(ctx: Context) -> View:
                       f"{num(count(placed['baseline']))} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
                       f"{num(count(first72['pilot']))} of {num(count(placed['pilot']))} in the pilot "
                       f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most.")
-    timing_panel = Panel(
-        "chart-missing-timing", "Time from first placement to first going missing",
-        f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
-        f"{pct(share72['pilot']['rate'])} during it", timing_summary,
-        grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
-        Table("table-missing-timing", "Children by time from first placement to first missing episode",
+    return Panel(
+        panel_id="chart-missing-timing", title="Time from first placement to first going missing",
+        finding=f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
+        f"{pct(share72['pilot']['rate'])} during it", summary=timing_summary,
+        figure=grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
+        table=Table("table-missing-timing", "Children by time from first placement to first missing episode",
               ["Time after placement", ("Baseline", "count"), ("Pilot", "count")],
               [[b, timing_counts["baseline"][i], timing_counts["pilot"][i]] for i, b in enumerate(bands)]
               + [["Share of placed children missing within 72 hours", Cell(share72["baseline"]["rate"], "rate"),
                   Cell(share72["pilot"]["rate"], "rate")]]),
-        [DEFINITION, "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
-         audience.footnote], f"{timing_summary} {CAVEAT}")
+        notes=[DEFINITION, "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
+         audience.footnote], speaker_notes=f"{timing_summary} {CAVEAT}")
 
+
+def _outcomes_panel(ctx: Context) -> Panel:
+    """Episodes, how they ended, return interviews and risk gradings, both periods."""
+    groups, episodes, audience = ctx.groups, ctx.facts.episodes, ctx.audience
+    count, rate = audience.count, audience.rate
+    mb, mp = ctx.periods["baseline"]["missing"], ctx.periods["pilot"]["missing"]
     interviews = {name: return_interviews(groups[name], episodes) for name in groups}
     risks = {name: risk_gradings(groups[name], episodes) for name in groups}
+
     def both(kind, b, p):
         return [Cell(b, kind), Cell(p, kind)]
 
@@ -68,18 +81,15 @@ def view(ctx: Context) -> View:
                        f"({num(mb['episodes_per_child'], 1)} each), and {num(mp['episodes'])} involving "
                        f"{num(mp['children'])} children in the pilot ({num(mp['episodes_per_child'], 1)} each). "
                        f"Median duration {hours(mb['median_duration_hours'])} and {hours(mp['median_duration_hours'])}.")
-    outcome_panel = Panel(
-        "chart-missing-outcomes", "Episodes and outcomes",
-        f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it", outcome_summary,
-        grouped_bars(["Children missing", "Episodes", "Still missing", "Came to harm"],
+    return Panel(
+        panel_id="chart-missing-outcomes", title="Episodes and outcomes",
+        finding=f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it", summary=outcome_summary,
+        figure=grouped_bars(["Children missing", "Episodes", "Still missing", "Came to harm"],
                      {"baseline": [mb["children"], mb["episodes"], mb["open"], mb["harmed"]],
                       "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]]},
                      "Number" if audience.exact else "Number (rounded)"),
-        Table("table-missing-summary", "Missing episodes, outcomes and return interviews",
+        table=Table("table-missing-summary", "Missing episodes, outcomes and return interviews",
               ["Measure", ("Baseline", "count"), ("Pilot", "count")], summary_rows),
-        [DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
-        f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
+        notes=[DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
+        speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
         f"{num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}", open_table=True)
-    return ctx.view("/missing", "Missing episodes",
-                    "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
-                    [timing_panel, outcome_panel])

@@ -63,8 +63,10 @@ class Table:
         return [[display(*cell_kind(c, v)) for c, v in zip(self.columns, row)] for row in self.rows]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Panel:
+    """One chart or table of a view, always built by keyword (``Panel(panel_id=..., title=..., ...)``)."""
+
     panel_id: str
     title: str  # the chart's heading
     finding: str  # the finding in plain words: a slide's title

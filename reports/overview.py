@@ -112,13 +112,13 @@ def view(ctx: Context) -> View:
     if "cannot be compared" not in engaged:
         finding = f"{finding}; {engaged}"
     panel = Panel(
-        "overview-headline", "Headline figures, baseline and pilot", finding,
-        f"{cards[0]['sentence']} {cards[1]['sentence']}",
-        headline_figure(rows),
-        Table("table-overview", "Headline figures: baseline, pilot and the change (pilot minus baseline)",
+        panel_id="overview-headline", title="Headline figures, baseline and pilot", finding=finding,
+        summary=f"{cards[0]['sentence']} {cards[1]['sentence']}",
+        figure=headline_figure(rows),
+        table=Table("table-overview", "Headline figures: baseline, pilot and the change (pilot minus baseline)",
               ["Measure", ("Baseline", "rate"), ("Pilot", "rate"), ("Change", "points"), ("Change 95% low", "points"),
                ("Change 95% high", "points"), ("p-value", "p")], table_rows),
-        [RETENTION_NOTE, ctx.audience.footnote], speaker, open_table=False,
+        notes=[RETENTION_NOTE, ctx.audience.footnote], speaker_notes=speaker, open_table=False,
     )
     return ctx.view("/", "Overview", f"Did the scheme keep more children in safe accommodation? {ctx.scope()}.",
                     [panel], kpis=cards)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from reports.request import AUDIENCE_CONFIG, Request, read  # noqa: F401  (AUDIENCE_CONFIG: the CLI sets it)
+from reports.ask import Ask
+from reports.request import Request, read
 
 log = logging.getLogger(__name__)
 _CONTROLS: dict = {}  # path -> the page module's controls above the figures: before(query, facts) -> components
@@ -80,15 +81,16 @@ def layout_for(path: str, query: dict):
     return draw_page(request, facts, _identity(request))
 
 
-def draw_page(request, facts, person_parts: list | None = None):
-    """The page's content as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
+def draw_page(request: Ask, facts, person_parts: list | None = None):
+    """The page's content for ``request`` (a person's, or the warm-up's ``Ask`` for nobody in particular) as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
     (who is signed in) in their place. Permissions are the caller's to check first."""
     from components.render import render
     from metrics.filters import Filters
     from reports.cache import cached_page
-    from reports.registry import build
+    from reports.registry import report_for
+    from reports.views import build
 
-    report = request.report
+    report = report_for(request.path)
 
     def draw(slot):
         view = build(request.path, request.query, facts, request.audience)

@@ -3,8 +3,9 @@
 A ``Report`` record holds everything the rest of Harbour asks about a page: its path and name, who may see
 it, whether it takes the filter bar, whether the audience changes it, whether and how it is cached, which URL
 settings besides the filters shape it, whether it is in the standard deck and the warm-up, and its builder.
-Dash's page registration (``reports.page.register``), the navigation, the cache keys (``reports.cache``),
-``harbour warm``, ``harbour slides --page`` and the standard deck are all derived from these records.
+Dash's page registration (``reports.page.register_page``), the navigation, the cache keys (``reports.cache``),
+``harbour warm``, ``harbour slides --page``, the standard deck and the views themselves (``reports.views``)
+are all derived from these records.
 
 Adding a page is one module in ``reports/`` (its view), one in ``pages/`` (``register(__name__, PATH)``, and its
 controls' callbacks if it has any), and one record below.
@@ -15,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from metrics.disclosure import PUBLICATION, Audience
+from reports.ask import Ask
 from reports.model import View
-from reports.request import Ask
 
 
 @dataclass(frozen=True)
@@ -164,24 +164,3 @@ def deck_pages() -> tuple[str, ...]:
 def warmed() -> dict[str, bool]:
     """The pages ``harbour warm`` draws for every force, and whether each has the filter bar."""
     return {r.path: r.filtered for r in sorted(REPORTS.values(), key=lambda r: r.order) if r.warm}
-
-
-def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
-    """``build_uncached``'s view through the shared view cache (reports.cache)."""
-    from reports.cache import cached_view
-
-    return cached_view(path, query, facts, audience, lambda: build_uncached(path, query, facts, audience))
-
-
-def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
-    """The view of ``path`` for ``query`` (the URL's parameters) made for ``audience``, or None for an
-    unknown path. A report that the audience does not change is publication figures whatever the audience."""
-    report = report_for(path)
-    if report is None:
-        return None
-    return report.build(Ask(path, query, audience), facts)
-
-
-def standard_views(query: dict, facts, audience: Audience = PUBLICATION) -> list[View]:
-    """The standard conference deck's views (time series at the grain their views choose)."""
-    return [build(path, query, facts, audience) for path in standard_deck()]

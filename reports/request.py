@@ -1,60 +1,20 @@
 """Each request read once, at its edge: who asks, with what role, for which audience, with which filters
 and settings, and whether they may. The page, the download callback and the slides all take this value.
 
-``Ask`` is what a view is built from (the page, the URL's query, the audience); ``Request`` adds the person
-asking and, where they may not have what they asked for, why, in words. Nothing below the edge reads the
+``Ask`` (reports.ask) is what a view is built from (the page, the URL's query, the audience); ``Request`` adds
+the person asking, the page's record and, where they may not have what they asked for, why, in words. Nothing below the edge reads the
 person, the role or the audience from anywhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from urllib.parse import parse_qsl
 
-from metrics.disclosure import INTERNAL, PUBLICATION, Audience
-from metrics.filters import Filters, resolve
+from metrics.disclosure import INTERNAL, PUBLICATION
+from reports.ask import Ask, parse_search  # noqa: F401  (parse_search: the edge parses the URL with it)
+from reports.registry import Report, report_for
 
 AUDIENCE_CONFIG = "HARBOUR_AUDIENCE"
-
-
-def parse_search(search: str | None) -> dict[str, str]:
-    """A URL's query string (``?force=A&sex=F``, or without the ``?``) as a dict: the one parser of it."""
-    return dict(parse_qsl((search or "").lstrip("?")))
-
-
-@dataclass(frozen=True)
-class Ask:
-    """What one view is built from: the page's path, the URL's query (untrusted text), the audience."""
-
-    path: str
-    query: dict
-    audience: Audience = PUBLICATION
-
-    @cached_property
-    def filters(self) -> Filters:
-        """The URL's filters as given (anything malformed dropped), before a warehouse resolves them."""
-        return Filters.from_query(self.query)
-
-    @cached_property
-    def problems(self) -> list[str]:
-        """What in the URL's filters was not understood, in words ([] when all is well)."""
-        return Filters.problems(self.query)
-
-    @property
-    def report(self):
-        from reports.registry import report_for
-
-        return report_for(self.path)
-
-    def resolved(self, facts) -> Filters:
-        """The filters the view uses: no force named means the lead force (metrics.filters.resolve)."""
-        return resolve(self.filters, facts.forces)
-
-    def context(self, facts):
-        from reports.context import Context
-
-        return Context(facts, self.resolved(facts), self.audience)
 
 
 @dataclass(frozen=True)
@@ -63,6 +23,7 @@ class Request(Ask):
     when they may)."""
 
     person: object = None  # access.Person
+    report: Report | None = None  # the page's record (reports.registry), None for a path that is no page
     refusal: str | None = None
     started_internal: bool = False  # this server serves one analyst exact figures (harbour serve --audience internal)
 
@@ -83,8 +44,6 @@ def read(path: str | None, query: dict, need: str = "viewer") -> Request:
 
     path = path or "/"
     person = access.current_person()
-    from reports.registry import report_for
-
     report = report_for(path)
     page_role = report.role if report is not None else "viewer"
     internal = started_internal()
@@ -104,5 +63,5 @@ def read(path: str | None, query: dict, need: str = "viewer") -> Request:
         else:
             refusal = ("Exact figures are for analysts; you are signed in as a viewer. The pages show publication "
                        "figures.")
-    return Request(path, query, audience, person=person, refusal=refusal, started_internal=internal)
+    return Request(path, query, audience, person=person, report=report, refusal=refusal, started_internal=internal)
 

@@ -89,11 +89,14 @@ def _km_rows(curves) -> list[list]:
 
 
 def view(ctx: Context) -> View:
+    return ctx.view("/retention", "Retention in safe accommodation",
+                    "How many children stayed in their placement, rather than going missing, and for how long.",
+                    [_horizon_panel(ctx), _km_panel(ctx)])
+
+
+def _horizon_panel(ctx: Context) -> Panel:
+    """Retention at every horizon, both periods, with the differences and their tests."""
     periods, comparison, audience = ctx.periods, ctx.doc["comparison"], ctx.audience
-    curves = {}
-    for name in ("baseline", "pilot"):
-        placed_n = int(ctx.groups[name]["placed"].sum())
-        curves[name] = audience.curve(km_curve(ctx.groups[name]), placed_n) if placed_n else None
     rows, table_rows, notes = [], [], []
     for label, title in HORIZON_LABELS.items():
         b, p = periods["baseline"]["retention"][label], periods["pilot"]["retention"][label]
@@ -110,29 +113,36 @@ def view(ctx: Context) -> View:
     d28 = comparison["retention"]["28d"] if comparison else None
     headline = rate_change("28-day retention", periods["baseline"]["retention"]["28d"]["rate"],
                            periods["pilot"]["retention"]["28d"]["rate"], d28)
-    logrank = p_value(comparison["logrank_p"]) if comparison else "–"
-    km_summary = _km_summary(curves, logrank)
-    km_panel = Panel(
-        "chart-km", "Estimated survival: children not yet missing, by days since first placement", _km_finding(curves),
-        km_summary, km_figure(curves),
-        Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
-              ["Day", ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"), ("Baseline 95% high", "rate"),
-               ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"), ("Pilot 95% low", "rate"),
-               ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
-        [KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
-        f"{km_summary} {CAVEAT}")
     finding = headline.split(";")[0]
     if d28 and isinstance(d28.get("difference"), float):
         finding += (f", a difference of {points(d28['difference'])} points "
                     f"(95% interval {interval(d28['ci_low'], d28['ci_high'], points)})")
-    horizon_panel = Panel(
-        "chart-horizons", "Retention at each horizon", finding, headline, horizon_figure(rows),
-        Table("table-horizons", "Retention at each horizon: baseline, pilot and the difference (pilot minus baseline)",
-              ["Horizon", "Period", ("At risk", "count"), ("Retained", "rate"), ("95% low", "rate"),
-               ("95% high", "rate"), ("Fisher's exact p", "p")], table_rows),
-        [DEFINITION, "Rates with 95% Wilson intervals; differences are pilot minus baseline with Newcombe's "
-         "hybrid score interval and Fisher's exact test, two-sided.", audience.footnote],
-        " ".join(notes) + " " + CAVEAT, open_table=True)
-    return ctx.view("/retention", "Retention in safe accommodation",
-                    "How many children stayed in their placement, rather than going missing, and for how long.",
-                    [horizon_panel, km_panel])
+    return Panel(
+        panel_id="chart-horizons", title="Retention at each horizon", finding=finding, summary=headline,
+        figure=horizon_figure(rows),
+        table=Table("table-horizons", "Retention at each horizon: baseline, pilot and the difference (pilot minus baseline)",
+                    ["Horizon", "Period", ("At risk", "count"), ("Retained", "rate"), ("95% low", "rate"),
+                     ("95% high", "rate"), ("Fisher's exact p", "p")], table_rows),
+        notes=[DEFINITION, "Rates with 95% Wilson intervals; differences are pilot minus baseline with Newcombe's "
+               "hybrid score interval and Fisher's exact test, two-sided.", audience.footnote],
+        speaker_notes=" ".join(notes) + " " + CAVEAT, open_table=True)
+
+
+def _km_panel(ctx: Context) -> Panel:
+    """The estimated survival (Kaplan-Meier) curves of both periods, with the log-rank test."""
+    comparison, audience = ctx.doc["comparison"], ctx.audience
+    curves = {}
+    for name in ("baseline", "pilot"):
+        placed_n = int(ctx.groups[name]["placed"].sum())
+        curves[name] = audience.curve(km_curve(ctx.groups[name]), placed_n) if placed_n else None
+    logrank = p_value(comparison["logrank_p"]) if comparison else "–"
+    km_summary = _km_summary(curves, logrank)
+    return Panel(
+        panel_id="chart-km", title="Estimated survival: children not yet missing, by days since first placement",
+        finding=_km_finding(curves), summary=km_summary, figure=km_figure(curves),
+        table=Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
+                    ["Day", ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
+                     ("Baseline 95% high", "rate"), ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"),
+                     ("Pilot 95% low", "rate"), ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
+        notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
+        speaker_notes=f"{km_summary} {CAVEAT}")

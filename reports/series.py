@@ -1,4 +1,4 @@
-"""Time series for a view: the grain (month or quarter) chosen as shared/metrics.md says, and the
+"""Time series for a view: the grain (month or quarter) chosen as docs/metrics.md says, and the
 points as the view's audience may see them."""
 
 from __future__ import annotations

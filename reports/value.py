@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components import theme
-from components.format import interval, is_value, money, num, points
+from components.format import is_value, money, num
 from components.theme import figure, layout
 from metrics.disclosure import SUPPRESSED
 from metrics.value import (COST_SOURCE, DEFLATOR_SOURCE, SCHEME_COST_SOURCE, ValueInputs, default_scheme_cost,
@@ -73,6 +73,19 @@ def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
 
 
 def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] | None = None) -> View:
+    figures = _figures(ctx, inputs)
+    notes = [METHOD, f"Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}. Scheme cost: {SCHEME_COST_SOURCE}. A model, "
+             "not an audit: it assumes every avoided missing episode would have needed an investigation at that cost.",
+             ctx.audience.footnote]
+    return ctx.view("/value", "Value for money",
+                    "A model of the missing-person investigations the scheme may have avoided, shown as a range with "
+                    "its inputs.", [_result_panel(figures, notes), _inputs_panel(figures["used"], notes)],
+                    problems or [])
+
+
+def _figures(ctx: Context, inputs: ValueInputs) -> dict:
+    """What the model rests on: the 28-day difference, the pilot's children at risk, the baseline's episodes per
+    child, the scheme's cost and its basis, each input as a row, and the model (None where it cannot be computed)."""
     comparison = ctx.doc["comparison"]
     diff = comparison["retention"]["28d"] if comparison else None
     at_risk = ctx.periods["pilot"]["retention"]["28d"]["at_risk"]
@@ -92,9 +105,12 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] 
         ["Price uplift from 2011 prices", Cell(inputs.price_uplift, "number")],
         [f"Cost of the scheme ({scheme_basis})", Cell(scheme_cost, "money")],
     ]
-    notes = [METHOD, f"Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}. Scheme cost: {SCHEME_COST_SOURCE}. A model, "
-             "not an audit: it assumes every avoided missing episode would have needed an investigation at that cost.",
-             ctx.audience.footnote]
+    return {"model": model, "scheme_cost": scheme_cost, "used": used}
+
+
+def _result_panel(figures: dict, notes: list[str]) -> Panel:
+    """Avoided children, episodes and cost, low, central and high, with the net and the return per pound."""
+    model, scheme_cost, used = figures["model"], figures["scheme_cost"], figures["used"]
     if model:
         c, e, k, n, r = (model[key] for key in ("avoided_children", "avoided_episodes", "avoided_cost", "net",
                                                  "return_per_pound"))
@@ -133,19 +149,21 @@ def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] 
         sentence = ("The model cannot be computed for this selection: the 28-day difference, its interval or the "
                     "baseline's episodes per child is suppressed or undefined (too few children).")
         finding = "Value for money: too few children to model"
-    result = Panel("value-result", "Avoided children, episodes and cost", finding, sentence, fig,
-                   Table("table-value-result", "Avoided children, episodes and cost (low, central, high)",
-                         ["Measure", ("Low", "money"), ("Central", "money"), ("High", "money")], result_rows), notes,
-                   f"{sentence} Inputs: " + "; ".join(f"{row[0]}: {_show(row[1])}" for row in used)
+    return Panel(panel_id="value-result", title="Avoided children, episodes and cost", finding=finding, summary=sentence, figure=fig,
+                   table=Table("table-value-result", "Avoided children, episodes and cost (low, central, high)",
+                         ["Measure", ("Low", "money"), ("Central", "money"), ("High", "money")], result_rows), notes=notes,
+                   speaker_notes=f"{sentence} Inputs: " + "; ".join(f"{row[0]}: {_show(row[1])}" for row in used)
                    + ". What this does not show: harm avoided, or costs beyond the police investigation; it is a model, "
                    "not an audit.", open_table=True)
-    inputs_panel = Panel("value-inputs", "Every input of the model", "The model's inputs", "Every input of the model.",
-                         None, Table("table-value-inputs", "Every input of the model", ["Input", ("Value", "number")], used),
-                         notes, "Every input is printed so that the result can be checked by hand. What this does not "
-                         "show: whether these inputs are right for your force; change them on the page.", open_table=True)
-    return ctx.view("/value", "Value for money",
-                    "A model of the missing-person investigations the scheme may have avoided, shown as a range with "
-                    "its inputs.", [result, inputs_panel], problems or [])
+
+
+def _inputs_panel(used: list[list], notes: list[str]) -> Panel:
+    """Every input of the model, printed so that the result can be checked by hand."""
+    return Panel(panel_id="value-inputs", title="Every input of the model", finding="The model's inputs",
+                 summary="Every input of the model.", figure=None,
+                 table=Table("table-value-inputs", "Every input of the model", ["Input", ("Value", "number")], used),
+                 notes=notes, speaker_notes="Every input is printed so that the result can be checked by hand. What this "
+                 "does not show: whether these inputs are right for your force; change them on the page.", open_table=True)
 
 
 def money2(value) -> str:

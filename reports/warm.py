@@ -44,7 +44,7 @@ def warm(facts, audience: Audience = PUBLICATION, processes: int | None = None) 
 
 def _draw(facts, audience: Audience, queries: list[dict]) -> int:
     from reports.page import draw_page
-    from reports.request import Ask
+    from reports.ask import Ask
     from warehouse.current import engine
 
     if multiprocessing.parent_process() is not None:

@@ -92,7 +92,7 @@ def main() -> None:
             print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
 
         from reports import images, slides
-        from reports.registry import build, standard_views
+        from reports.views import build, standard_views
         from warehouse import current
 
         current.use(url)

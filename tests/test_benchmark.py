@@ -277,7 +277,7 @@ def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
 
 
 def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url):
-    from reports.registry import build_uncached
+    from reports.views import build_uncached
     from warehouse import current
     from warehouse.engine import engine_for
     from warehouse.queries import facts
@@ -299,7 +299,7 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
 def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_does(demo_url):
     """The ranked chart's title says where the selected force stands: counted here from `harbour summary`'s
     published rates of every force with at least 10 children at risk, ties said as ties."""
-    from reports.registry import build_uncached
+    from reports.views import build_uncached
     from warehouse import current
     from warehouse.engine import engine_for
     from warehouse.queries import facts

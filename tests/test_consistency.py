@@ -11,7 +11,7 @@ from cli import main
 from metrics.disclosure import INTERNAL, PUBLICATION
 from metrics.summary import build_summary
 from reports.model import Cell
-from reports.registry import build
+from reports.views import build
 from warehouse.engine import engine_for
 from warehouse.queries import facts
 

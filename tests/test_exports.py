@@ -147,10 +147,10 @@ def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
 
 
 def _view_with_hostile_cells():
-    panel = Panel("p", "Test table", "f", "s", None,
-                  Table("t", "A table", ["Measure", "Value"],
+    panel = Panel(panel_id="p", title="Test table", finding="f", summary="s", figure=None,
+                  table=Table("t", "A table", ["Measure", "Value"],
                         [["=1+1", "@SUM(A1)"], ["+cmd|' /C calc'!A0", "-2+3"], ["-12", "45%"], ["\tTab", "c"]]),
-                  ["The definition.", "Disclosure control: counts of 1 to 7 are shown as c."])
+                  notes=["The definition.", "Disclosure control: counts of 1 to 7 are shown as c."])
     return View("/x", "Test", "lead", [panel], True, "Testshire: baseline and pilot", extract_date="2018-03-15"), panel
 
 
@@ -208,7 +208,7 @@ def test_ods_has_title_footnotes_and_neutralised_cells():
 @pytest.fixture(scope="module")
 def retention_view(demo_url):
     from metrics.disclosure import INTERNAL, PUBLICATION
-    from reports.registry import build
+    from reports.views import build
     from warehouse.engine import engine_for
     from warehouse.queries import facts
 

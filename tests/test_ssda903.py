@@ -115,7 +115,7 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     assert [dict(d) for d in days] == [{"force_code": "TESTSHIRE", "la_codes": LA}]
     # The data-quality page's totals, against the hand count: published rounding (nearest 5) and the share
     # of children with a pack from the exact counts, to whole points.
-    from reports.registry import build_uncached
+    from reports.views import build_uncached
     from warehouse import current
     from warehouse.queries import facts
 
@@ -364,7 +364,7 @@ def test_an_xlsx_bundle_carries_the_return_as_sheets(tmp_path):
 
 def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
     from reports.exports import sheet_rows
-    from reports.registry import build_uncached
+    from reports.views import build_uncached
     from warehouse import current
     from warehouse.queries import facts
 

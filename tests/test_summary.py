@@ -14,7 +14,7 @@ from cli import main
 from metrics.summary import build_summary
 from tests.facts import child, frame
 
-SPEC = (Path(__file__).resolve().parents[2] / "shared" / "metrics.md")
+SPEC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 
 
 def _spec_example() -> dict:
@@ -39,7 +39,6 @@ def demo_url(tmp_path):
     return url
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="shared/metrics.md is beside the repository only")
 def test_the_document_has_the_spec_keys(demo_url):
     doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
     example = _spec_example()

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from cli import main
 from metrics.disclosure import INTERNAL, PUBLICATION
 from reports import cache
-from reports.registry import build, build_uncached
+from reports.views import build, build_uncached
 from warehouse.engine import engine_for
 from warehouse.queries import facts
 

@@ -1,4 +1,4 @@
-"""Placement outcomes from a local authority's SSDA903 return (shared/data-standard.md, version 2).
+"""Placement outcomes from a local authority's SSDA903 return (docs/data-standard.md, version 2).
 
 A bundle may carry, instead of placements.csv and missing_episodes.csv, each authority's own
 children-looked-after return: ``ssda903/<la_code>/`` holding header.csv, episodes.csv, uasc.csv and

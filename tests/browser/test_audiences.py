@@ -1,4 +1,4 @@
-"""The two audiences of shared/metrics.md (version 2), as a person sees them in Chromium: publication
+"""The two audiences of docs/metrics.md (version 2), as a person sees them in Chromium: publication
 rates from exact counts with a change that matches them, the internal marking, no count of 1 to 7."""
 
 import re

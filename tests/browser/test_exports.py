@@ -140,7 +140,7 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
     import base64
 
     from reports import images
-    from reports.registry import build_uncached
+    from reports.views import build_uncached
     from warehouse import current
     from warehouse.queries import facts
 
