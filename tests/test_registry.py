@@ -1,0 +1,123 @@
+"""Every page is described once, in its record (reports.registry): a page added by a record alone, in a module
+of its own, is in the navigation, the cache rules, the warm-up and ``harbour slides --page``, and what the
+records say is what the rest of Harbour does."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from reports import registry
+
+EXTRA = "/extra-report"
+MODULE = textwrap.dedent('''
+    """A report that exists only for this test: its view and its record, nothing else."""
+    from reports.model import Panel, Table, View
+    from reports.registry import Report, add
+
+
+    def build(ask, facts):
+        context = ask.context(facts)
+        children = int(context.doc["periods"]["pilot"]["children"] or 0)
+        table = Table("table-extra", "Children in the pilot", ["Period", ("Children", "count")], [["Pilot", children]])
+        return context.view("/extra-report", "An extra report", "Added by a record alone.", [Panel(
+            panel_id="extra", title="Children in the pilot", finding="Children in the pilot", summary="A count.",
+            figure=None, table=table, notes=[], speaker_notes="A count.", open_table=True)])
+
+
+    RECORD = add(Report("/extra-report", "Extra report", build, order=50, settings=("extra_setting",),
+                        cached=True, warm=True, slides=True))
+''')
+
+
+@pytest.fixture
+def extra_report(tmp_path, monkeypatch):
+    """The record of a report in a temporary module, removed again afterwards."""
+    (tmp_path / "extra_report_module.py").write_text(MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    saved = dict(registry.REPORTS)
+    module = importlib.import_module("extra_report_module")
+    yield module.RECORD
+    registry.REPORTS.clear()
+    registry.REPORTS.update(saved)
+    sys.modules.pop("extra_report_module", None)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    return url
+
+
+def test_a_page_added_by_its_record_alone_is_in_the_navigation(extra_report):
+    from app import _nav
+
+    hrefs = [item.children.href for item in _nav().children.children]
+    assert EXTRA in hrefs
+    assert hrefs.index(EXTRA) == len(hrefs) - 1  # order 50: after every other page
+    assert "/access-log" not in hrefs  # its record says nav=False
+
+
+def test_a_page_added_by_its_record_alone_is_in_the_cache_rules(extra_report, demo):
+    from metrics.disclosure import PUBLICATION
+    from reports import cache
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    f = facts(engine_for(demo))
+    base = cache.key(EXTRA, {}, f, PUBLICATION)
+    assert base != cache.key(EXTRA, {"extra_setting": "2"}, f, PUBLICATION)  # a setting its record names shapes it
+    assert base == cache.key(EXTRA, {"grain": "quarter"}, f, PUBLICATION)  # one it does not name, not
+    assert base != cache.key(EXTRA, {"sex": "F"}, f, PUBLICATION)  # it takes the filters
+
+
+def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path, monkeypatch):
+    import hashlib
+
+    from metrics.disclosure import PUBLICATION
+    from reports import cache
+    from reports.warm import warm
+    from warehouse import current
+
+    monkeypatch.setenv("HARBOUR_CACHE_DIR", str(tmp_path / "cache"))
+    assert EXTRA in registry.warmed()
+    current.use(demo)
+    from app import create_app
+
+    create_app()
+    f = current.current_facts()
+    drawn, _ = warm(f, processes=1)
+    assert drawn == (len(f.forces) + 1) * len(registry.warmed())
+    name = hashlib.sha256(cache.page_key(EXTRA, {}, f, PUBLICATION, True).encode()).hexdigest()
+    assert cache._store().get(name) is not None  # the extra page itself is in the page cache
+
+
+def test_a_page_added_by_its_record_alone_has_a_deck(extra_report, demo, tmp_path):
+    from pptx import Presentation
+
+    out = tmp_path / "extra.pptx"
+    result = CliRunner().invoke(main, ["slides", "--page", EXTRA, "--out", str(out), "--warehouse", demo])
+    assert result.exit_code == 0, result.output
+    texts = " ".join(shape.text_frame.text for slide in Presentation(out).slides for shape in slide.shapes
+                     if shape.has_text_frame)
+    assert "Children in the pilot" in texts
+
+
+def test_a_page_whose_record_says_no_deck_is_refused_by_harbour_slides(demo, tmp_path):
+    result = CliRunner().invoke(main, ["slides", "--page", "/access-log", "--out", str(tmp_path / "x.pptx"),
+                                       "--warehouse", demo])
+    assert result.exit_code == 2 and "is not a page with a deck" in result.output
+
+
+def test_the_records_say_what_the_pages_do():
+    """The standard deck, the admin pages and the pages never cached are the records' words, in their order."""
+    assert registry.standard_deck() == ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
+    assert {path for path, r in registry.REPORTS.items() if r.role == "admin"} == {"/data-quality", "/access-log"}
+    assert {path for path, r in registry.REPORTS.items() if not r.cached} == {"/data-quality", "/access-log"}
+    assert "/access-log" not in registry.deck_pages() and "/benchmark" in registry.deck_pages()
