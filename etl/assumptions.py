@@ -70,6 +70,15 @@ ENGAGEMENT_MEDIAN_HOURS = Assumption(
     "hours.",
 )
 
+SECULAR_TREND = Assumption(
+    "change everywhere: relative risk of going missing, per year, in every force, with a scheme or not", 0.9,
+    "A stated, adjustable assumption of this demo (not a claim): practice improves everywhere over time (better "
+    "placements, national guidance), so the risk of going missing falls by 10% a year from April 2016 in every "
+    "force. A before-and-after gain in the demo is therefore partly national, and the attribution page has "
+    "something to separate from the scheme's own effect.",
+)
+TREND_FROM = date(2016, 4, 1)
+
 LEAD_FORCE = {
     "force_code": "ELMSHIRE",
     "force_name": "Elmshire Constabulary (fictional)",
@@ -90,7 +99,7 @@ OTHER_PILOT_FORCES = (
 
 ALL = (
     CHILDREN_PER_YEAR, MISSING_SHARE_BASELINE, MISSING_EARLY_SHARE, EPISODES_ENDING_IN_48H,
-    NEVER_FOUND_SHARE, PLACED_SHARE, PILOT_EARLY_MISSING_RELATIVE_RISK, ENGAGEMENT_MEDIAN_HOURS,
+    NEVER_FOUND_SHARE, PLACED_SHARE, PILOT_EARLY_MISSING_RELATIVE_RISK, SECULAR_TREND, ENGAGEMENT_MEDIAN_HOURS,
 )
 
 NATIONALITY_WEIGHTS = {

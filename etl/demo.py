@@ -111,7 +111,9 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
     t0 = contact + timedelta(hours=rng.lognormvariate(1.5, 0.8))
     if t0 > cut:
         return
-    risk = A.MISSING_SHARE_BASELINE.value * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0)
+    years = (contact - datetime(A.TREND_FROM.year, A.TREND_FROM.month, A.TREND_FROM.day)).total_seconds() / (365.25 * 86400)
+    risk = (A.MISSING_SHARE_BASELINE.value * A.SECULAR_TREND.value ** max(0.0, years)
+            * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0))
     missing_at = None
     if rng.random() < risk:
         early = rng.random() < A.MISSING_EARLY_SHARE.value

@@ -39,8 +39,13 @@ def month(value) -> str | None:
     return str(value)[:7]
 
 
+# Version 3's attribution and precision describe the force's own change, not a figure peers benchmark: a pack
+# carries the period figures and the comparison only, as its schema (exchange.schema) checks them.
+NOT_PACKED = ("attribution", "attribution_reason", "precision", "precision_reason")
+
+
 def _months_only(summary: dict) -> dict:
-    out = json.loads(json.dumps(summary))
+    out = json.loads(json.dumps({k: v for k, v in summary.items() if k not in NOT_PACKED}))
     out["extract_date"] = month(out.get("extract_date"))
     for period in out["periods"].values():
         period["start"], period["end"] = month(period["start"]), month(period["end"])

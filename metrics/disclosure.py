@@ -185,6 +185,41 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
     return out
 
 
+def disclose_attribution(exact: dict | None) -> dict | None:
+    """Attribution as published (docs/metrics.md, version 3): the effect, its interval and delta's to whole points
+    (two decimals of a fraction), p-values to three decimals; all c when the treated force's baseline or pilot
+    quarters hold fewer than 10 children at risk in all. The comparison forces are named."""
+    if exact is None:
+        return None
+    out = {k: v for k, v in exact.items() if not str(k).startswith("_")}
+    smallest = min(exact["_baseline_at_risk"], exact["_pilot_at_risk"])
+    for key in ("delta", "delta_ci_low", "delta_ci_high", "effect", "ci_low", "ci_high"):
+        out[key] = comparative(exact[key], smallest)
+    for key in ("placebo_p", "pretrend_p"):
+        out[key] = comparative(exact[key], smallest, 3)
+    out["smallest_p"] = half_away(exact["smallest_p"], 3)  # 1 / (J + 1): J is named beside it
+    return out
+
+
+def disclose_precision(exact: dict | None) -> dict | None:
+    """Precision as published: whole points and quarter-years, counts by the count rule; all c when the baseline
+    or the pilot has fewer than 10 children at risk."""
+    if exact is None:
+        return None
+    out = {k: v for k, v in exact.items() if not str(k).startswith("_")}
+    if min(exact["baseline_at_risk"], exact["pilot_at_risk"]) < MIN_CHILDREN:
+        for key in out:
+            if key != "horizon":
+                out[key] = {g: SUPPRESSED for g in out[key]} if isinstance(out[key], dict) else SUPPRESSED
+        return out
+    out["baseline_at_risk"], out["pilot_at_risk"] = count(exact["baseline_at_risk"]), count(exact["pilot_at_risk"])
+    out["baseline_rate"] = points_rate(exact["_baseline_retained"], exact["baseline_at_risk"])
+    out["pilot_years"] = half_away(exact["pilot_years"], 2)
+    out["per_year"] = count(int(round(exact["per_year"])))  # exact children a year would give the pilot's count away
+    out["power_now"] = {g: half_away(v, 2) for g, v in exact["power_now"].items()}
+    return out
+
+
 def disclose_summary(exact: dict) -> dict:
     """The summary document after disclosure control (``exact`` is left unchanged)."""
     out = copy.deepcopy(exact)
@@ -192,6 +227,9 @@ def disclose_summary(exact: dict) -> dict:
     periods = exact["periods"]
     out["periods"] = {name: disclose_period(p) for name, p in periods.items()}
     out["comparison"] = disclose_comparison(exact["comparison"], periods["baseline"], periods["pilot"])
+    if "attribution" in exact:
+        out["attribution"] = disclose_attribution(exact["attribution"])
+        out["precision"] = disclose_precision(exact["precision"])
     return out
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
 
+from metrics.attribution import attribution
 from metrics.comparison import compare
 from metrics.disclosure import disclose_summary, strip_private
 from metrics.engagement import engagement_summary
 from metrics.filters import Filters
 from metrics.missing import missing_summary
+from metrics.precision import precision
 from metrics.retention import placed, retention_table
 
-STANDARD_VERSION = 2  # docs/metrics.md: the outcome measures' version
+STANDARD_VERSION = 3  # docs/metrics.md: the outcome measures' version
 
 
 def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> dict:
@@ -44,12 +47,29 @@ def cohorts(facts: pd.DataFrame, filters: Filters) -> dict[str, pd.DataFrame]:
     return {name: f[f["period"] == name] for name in ("baseline", "pilot")}
 
 
+ATTRIBUTION_IGNORES = ("month_from", "month_to")  # attribution is by whole quarters of every force's own periods
+
+
+def attribution_filters(filters: Filters) -> Filters:
+    """The filters attribution honours: the cohort's (age band, sex, nationality, route) on every force's children;
+    not the force (it is the treated one) nor the months (the model compares whole quarters)."""
+    return replace(filters, force=(), month_from=None, month_to=None)
+
+
+def scheme_effect(facts: pd.DataFrame, forces: pd.DataFrame, force: str, filters: Filters = Filters()):
+    """(attribution, reason): docs/metrics.md's attribution of ``force``'s change, exact, on the filtered cohort."""
+    return attribution(attribution_filters(filters).apply(facts), forces, force)
+
+
 def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFrame,
-                  force: str | None = None, filters: Filters = Filters(), exact: bool = False) -> dict:
+                  force: str | None = None, filters: Filters = Filters(), exact: bool = False,
+                  attributed=None) -> dict:
     """The summary document (exact figures when ``exact``; otherwise after disclosure control).
 
     ``forces`` has force_code, pilot_start, baseline_start, extract_date, synthetic.
-    ``force`` None pools every force in ``facts`` (or those the filters name).
+    ``force`` None pools every force in ``facts`` (or those the filters name). With one force, ``attribution`` and
+    ``precision`` are computed for it (``attributed``: its (attribution, reason) already computed, for a caller
+    that keeps it, as the views' cache does).
     """
     if force is not None:
         filters = filters.with_force(force)
@@ -67,6 +87,19 @@ def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFr
         "periods": periods,
         "comparison": compare(groups["baseline"], groups["pilot"]),
     }
+    doc.update(_effect_keys(facts, forces, single, filters, periods, attributed))
     if not exact:
         doc = disclose_summary(doc)
     return strip_private(doc)
+
+
+def _effect_keys(facts, forces, single, filters, periods, attributed) -> dict:
+    """Version 3's attribution and precision, with their reasons where they cannot be computed."""
+    if single is None:
+        why = "computed for one force only"
+        return {"attribution": None, "attribution_reason": why, "precision": None, "precision_reason": why}
+    found, reason = attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters)
+    b28, p28 = periods["baseline"]["retention"]["28d"], periods["pilot"]["retention"]["28d"]
+    pilot_start = single["pilot_start"] if isinstance(single["pilot_start"], date) else None
+    power, power_reason = precision(b28["at_risk"], b28["retained"], p28["at_risk"], pilot_start, single["extract_date"])
+    return {"attribution": found, "attribution_reason": reason, "precision": power, "precision_reason": power_reason}

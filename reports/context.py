@@ -5,7 +5,35 @@ from __future__ import annotations
 from components.format import long_date
 from metrics.disclosure import PUBLICATION, Audience
 from metrics.filters import Filters
-from metrics.summary import build_summary, cohorts
+from metrics.summary import attribution_filters, build_summary, cohorts, scheme_effect
+
+
+def attributed(facts, filters: Filters):
+    """The exact attribution of the one force ``filters`` name, and its reason where there is none, computed once
+    per load and cohort (its refits are the heaviest work a view asks for) and kept in the view cache for every
+    worker; None for several forces."""
+    if len(filters.force) != 1:
+        return None
+    import json
+
+    from reports.store import code_fingerprint, remember
+
+    force = filters.force[0]
+    cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
+    name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}"
+    key = (facts.generation, force, cohort)
+    if key not in _MEMO:
+        def compute():
+            return list(scheme_effect(facts.children, facts.forces, force, filters))
+
+        found = remember(name, compute, kind="attribution") if facts.generation else compute()
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        _MEMO[key] = tuple(found)
+    return _MEMO[key]
+
+
+_MEMO: dict = {}
 
 
 class Context:
@@ -15,7 +43,9 @@ class Context:
         self.facts = facts
         self.filters = filters
         self.audience = audience
-        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters, exact=audience.exact)
+        self.attributed = attributed(facts, filters)  # (exact attribution or None, reason), for one force
+        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters, exact=audience.exact,
+                                 attributed=self.attributed)
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen

@@ -95,7 +95,7 @@ def test_the_fingerprint_reads_harbours_own_files_only(installed, tmp_path):
 
 
 def test_the_fingerprint_lists_what_pyproject_installs():
-    from reports import cache
+    from reports import store as cache
 
     tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert set(tool["py-modules"]) == set(cache.OWN_MODULES)

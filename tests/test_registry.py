@@ -94,7 +94,7 @@ def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path
     f = current.current_facts()
     drawn, _ = warm(f, processes=1)
     assert drawn == (len(f.forces) + 1) * len(registry.warmed())
-    name = hashlib.sha256(cache.page_key(EXTRA, {}, f, PUBLICATION, True).encode()).hexdigest()
+    name = "view:" + hashlib.sha256(cache.page_key(EXTRA, {}, f, PUBLICATION, True).encode()).hexdigest()
     assert cache._store().get(name) is not None  # the extra page itself is in the page cache
 
 

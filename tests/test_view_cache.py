@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli import main
 from metrics.disclosure import INTERNAL, PUBLICATION
-from reports import cache
+from reports import cache, store
 from reports.views import build, build_uncached
 from warehouse.engine import engine_for
 from warehouse.queries import facts
@@ -66,11 +66,11 @@ def test_an_upgraded_harbour_never_serves_what_its_earlier_code_drew(demo, tmp_p
     root = tmp_path / "harbour"
     (root / "reports").mkdir(parents=True)
     (root / "assets").mkdir()
-    (root / "reports" / "cache.py").write_text("# one version")
+    (root / "reports" / "store.py").write_text("# one version")
     (root / "assets" / "harbour.css").write_text("body {}")
     keys = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "__file__", str(root / "reports" / "cache.py"))
+        patch.setattr(store, "__file__", str(root / "reports" / "store.py"))
         for css in ("body {}", "body { color: red }"):  # an asset changed between two versions
             (root / "assets" / "harbour.css").write_text(css)
             cache.code_fingerprint.cache_clear()
@@ -118,13 +118,13 @@ def test_views_and_pages_are_shared_through_redis_where_the_deployment_has_one(d
     monkeypatch.setenv("HARBOUR_REDIS_URL", url)
     f = facts(engine_for(demo))
     first = build("/missing", {"force": "FENWICK"}, f)
-    assert len(client.keys("harbour:*")) == 1
+    assert len(client.keys("harbour:view:*")) == 1
     cache._caches.clear()  # another worker: nothing in its memory, the view in Redis
     started = time.perf_counter()
     again = build("/missing", {"force": "FENWICK"}, f)
     assert time.perf_counter() - started < 0.05
     assert again == first == build_uncached("/missing", {"force": "FENWICK"}, f)
-    assert len(client.keys("harbour:*")) == 1  # read, not built and written again
+    assert len(client.keys("harbour:view:*")) == 1  # read, not built and written again
     # Redis gone: pages are built afresh, never an error.
     monkeypatch.setenv("HARBOUR_REDIS_URL", "redis://127.0.0.1:9/0")
     assert build("/missing", {"force": "FENWICK"}, f) == first

@@ -1,0 +1,85 @@
+"""The store behind every cache of Harbour's: Redis where the deployment has one (HARBOUR_REDIS_URL), files in
+HARBOUR_CACHE_DIR otherwise (cachelib, the Pallets library under Flask-Caching), shared by every worker; and the
+fingerprint of the code, which every key holds so that an upgraded Harbour never serves what its earlier
+version made. The bottom of reports/: it knows nothing of pages (reports.cache keys the views and pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+import settings
+
+TIMEOUT_SECONDS = 7 * 24 * 3600
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_caches: dict[str, object] = {}
+
+
+def _store():
+    """Redis where HARBOUR_REDIS_URL names one; otherwise files in HARBOUR_CACHE_DIR; None when off."""
+    redis_url = settings.redis_url()
+    folder = settings.cache_dir()
+    if not redis_url and not folder:
+        return None
+    where = redis_url or folder
+    with _lock:
+        if where not in _caches:
+            if redis_url:
+                import redis
+                from cachelib import RedisCache
+
+                client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
+                _caches[where] = RedisCache(client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS)
+            else:
+                from cachelib import FileSystemCache
+
+                _caches[where] = FileSystemCache(folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+        return _caches[where]
+
+
+# Harbour's own code, as pyproject.toml installs it (a test holds the two equal): installed, these sit in
+# site-packages beside every other package, which the fingerprint must not read.
+OWN_MODULES = ("app", "cli", "command_line", "settings", "security", "access", "untrusted")
+OWN_PACKAGES = ("etl", "warehouse", "metrics", "components", "pages", "reports", "exchange")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the code and assets that draw a page: Harbour's own Python files and every file under
+    assets/, read once per process. An upgrade, or any edit, makes new cache keys."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    files = [root / f"{name}.py" for name in OWN_MODULES]
+    files += [f for name in OWN_PACKAGES for f in (root / name).rglob("*.py")]
+    files += [f for f in (root / "assets").rglob("*") if f.is_file()]
+    for file in sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts):
+        digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def remember(name: str, build, kind: str = "view"):
+    """What the store holds under ``name``, or ``build()``'s, stored for every worker. Any failure of the store
+    builds afresh: a damaged cache must never break a page. ``kind`` ("view", "attribution") begins the entry's
+    key, so that an operator can tell them apart."""
+    store = _store()
+    if store is None:
+        return build()
+    key = f"{kind}:{hashlib.sha256(name.encode()).hexdigest()}"
+    try:
+        found = store.get(key)
+    except Exception as exc:  # noqa: BLE001 - a damaged cache file must never break a page
+        log.warning("view cache unreadable: %s", type(exc).__name__)
+        found = None
+    if found is not None:
+        return found
+    made = build()
+    try:
+        store.set(key, made)
+    except Exception as exc:  # noqa: BLE001 - a full disk or a read-only folder: serve uncached
+        log.warning("view cache not written: %s", type(exc).__name__)
+    return made

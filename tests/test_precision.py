@@ -1,0 +1,79 @@
+"""Precision (docs/metrics.md, version 3) against a direct evaluation of its formula with scipy, written here:
+power(d, m) = Phi(d / sqrt(p_b (1 - p_b) / n_b + p1 (1 - p1) / m) - 1.959964), p1 = min(p_b + d, 1)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+from scipy.stats import norm
+
+from metrics.disclosure import disclose_precision
+from metrics.precision import never_possible, precision
+
+
+def direct_power(d, p_b, n_b, m):
+    p1 = min(p_b + d, 1.0)
+    return norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b + p1 * (1 - p1) / m) - 1.959964)
+
+
+def direct(n_b, retained, n_p, pilot_start, extract):
+    p_b = retained / n_b
+    years = ((extract - pilot_start).days + 1) / 365.25
+    k = n_p / years
+    detectable = next((i / 100 for i in range(1, int(round((1 - p_b) * 100)) + 1)
+                       if direct_power(i / 100, p_b, n_b, n_p) >= 0.8), None)
+    needed = {}
+    for d in (0.05, 0.10, 0.15):
+        if norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - 1.959964) < 0.8:
+            needed[d] = None
+            continue
+        needed[d] = next((q / 4 for q in range(1, 81) if direct_power(d, p_b, n_b, k * q / 4) >= 0.8), None)
+    return p_b, years, k, detectable, needed
+
+
+@pytest.mark.parametrize("n_b, retained, n_p, start, extract", [
+    (51, 42, 52, date(2017, 8, 1), date(2018, 7, 31)),  # a county force's one-year baseline and pilot
+    (400, 300, 250, date(2019, 1, 1), date(2020, 6, 30)),  # a large force: small gains can show
+    (120, 60, 30, date(2020, 4, 1), date(2020, 9, 30)),  # half a year of pilot so far
+])
+def test_precision_is_the_formula_evaluated_directly(n_b, retained, n_p, start, extract):
+    found, reason = precision(n_b, retained, n_p, start, extract)
+    assert reason is None
+    p_b, years, k, detectable, needed = direct(n_b, retained, n_p, start, extract)
+    assert found["baseline_rate"] == pytest.approx(p_b)
+    assert found["pilot_years"] == pytest.approx(years) and found["per_year"] == pytest.approx(k)
+    assert found["detectable_now"] == detectable
+    for d in (0.05, 0.10, 0.15):
+        assert found["power_now"][f"{d:.2f}"] == pytest.approx(direct_power(d, p_b, n_b, n_p), rel=1e-12)
+        assert found["years_needed"][f"{d:.2f}"] == needed[d]
+
+
+def test_a_county_baseline_can_never_show_a_ten_point_gain():
+    """The issue's own example: about 60 children a year and a one-year baseline."""
+    found, _ = precision(51, 42, 52, date(2017, 8, 1), date(2018, 7, 31))
+    assert found["years_needed"]["0.10"] is None and never_possible(found, "0.10")
+    assert found["detectable_now"] == 0.16
+
+
+def test_a_large_force_needs_years_it_can_name():
+    found, _ = precision(400, 300, 250, date(2019, 1, 1), date(2020, 6, 30))
+    assert found["years_needed"]["0.10"] is not None and not never_possible(found, "0.10")
+
+
+def test_no_scheme_or_no_children_at_risk_has_no_precision():
+    assert precision(50, 40, 50, None, date(2018, 7, 31)) == (None, "the force has no scheme (no pilot_start)")
+    assert precision(0, 0, 50, date(2017, 8, 1), date(2018, 7, 31))[0] is None
+
+
+def test_published_precision_is_whole_points_quarter_years_and_rounded_counts():
+    exact, _ = precision(51, 42, 52, date(2017, 8, 1), date(2018, 7, 31))
+    shown = disclose_precision(exact)
+    assert (shown["baseline_at_risk"], shown["pilot_at_risk"], shown["per_year"]) == (50, 50, 50)
+    assert shown["baseline_rate"] == 0.82 and shown["pilot_years"] == 1.0
+    assert shown["power_now"] == {g: round(v, 2) for g, v in exact["power_now"].items()}
+    small, _ = precision(9, 8, 52, date(2017, 8, 1), date(2018, 7, 31))
+    hidden = disclose_precision(small)
+    assert hidden["detectable_now"] == "c" and hidden["baseline_at_risk"] == "c"
+    assert set(hidden["power_now"].values()) == {"c"}
