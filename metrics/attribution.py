@@ -12,6 +12,7 @@ Pure functions over data frames: no Dash, no SQLAlchemy.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from metrics import Z95
 
@@ -164,7 +166,10 @@ def fit(rows: pd.DataFrame, indicator: np.ndarray, start: np.ndarray | None = No
         model = sm.GLM(share, exog, family=sm.families.Binomial(), var_weights=at_risk)
         if int(model.df_model) + 1 < exog.shape[1]:  # a parameter the rows cannot tell apart from the others
             return None
-        result = model.fit(start_params=start)
+        with warnings.catch_warnings():
+            # A force at 100% in a quarter: the estimate runs off, which the check below turns into "no estimate".
+            warnings.simplefilter("ignore", PerfectSeparationWarning)
+            result = model.fit(start_params=start)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
         return None
     estimate, se = float(result.params[-1]), float(result.bse[-1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.figures import headline_figure, lines, quartile_boxes, series_figure
 from components.format import SUPPRESSED, hours, interval, is_value, p_value, pct, period_label, points
 from components.theme import PERIOD_STYLE
-from components.words import median_change
+from components.words import first_sentence, median_change
 from metrics.engagement import cumulative_counts, deciles
 from reports import series as series_module
 from reports.context import Context
@@ -43,7 +43,7 @@ def _distribution_panel(ctx: Context) -> Panel:
                                     comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
     return Panel(
         panel_id="chart-engagement-distribution", title="Share engaged within a given time",
-        finding=median_sentence.split(",")[0], summary=median_sentence,
+        finding=first_sentence(median_sentence), summary=median_sentence,
         figure=lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
                      "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
         table=Table("table-engagement-distribution", "Children engaged within each time",

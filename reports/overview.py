@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.figures import headline_figure
 from components.format import hours, interval, is_value, num, p_value, pct, points, signed
-from components.words import median_change, rate_change
+from components.words import attribution_sentence, first_sentence, median_change, precision_sentences, rate_change
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
 
@@ -14,8 +14,8 @@ RETENTION_NOTE = ("Retention: children placed who had not gone missing (an episo
 
 
 def short_finding(sentence: str) -> str:
-    """The first clause of a finding: what a slide title can hold."""
-    return sentence.split(";")[0].rstrip(".")
+    """The headline of a finding: what a slide title can hold (components.words.first_sentence)."""
+    return first_sentence(sentence)
 
 
 def _months(period: dict) -> int | None:
@@ -47,6 +47,13 @@ def _count_words(label: str, unit: str, baseline, pilot, base_period: dict, pilo
             f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot, {signed(change, unit)}.{span}")
 
 
+def _with_attribution(ctx: Context, sentence: str) -> str:
+    """The retention headline and, where one was computed, what the attribution found (docs/metrics.md, "Verdicts")."""
+    if ctx.doc.get("attribution") is None:
+        return sentence
+    return f"{sentence} {attribution_sentence(ctx.doc['attribution'], None)}"
+
+
 def kpis(ctx: Context) -> list[dict]:
     base, pilot = ctx.periods["baseline"], ctx.periods["pilot"]
     comparison = ctx.comparison
@@ -62,7 +69,9 @@ def kpis(ctx: Context) -> list[dict]:
     return [
         {"id": "kpi-retention", "title": "Retained 28 days after placement", "pilot": pct(pilot["retention"]["28d"]["rate"]),
          "baseline": pct(base["retention"]["28d"]["rate"]), "change": retention_change,
-         "sentence": rate_change("28-day retention", base["retention"]["28d"]["rate"], pilot["retention"]["28d"]["rate"], diff28)},
+         "sentence": _with_attribution(ctx, rate_change("28-day retention", base["retention"]["28d"]["rate"],
+                                                        pilot["retention"]["28d"]["rate"], diff28)),
+         "notes": " ".join(precision_sentences(ctx.doc.get("precision"), ctx.doc.get("precision_reason")))},
         {"id": "kpi-engagement", "title": "Median hours to first engagement", "pilot": hours(ep["median_hours"]),
          "baseline": hours(eb["median_hours"]),
          "change": (f"{median_diff:+.1f} h" if is_value(median_diff) else

@@ -25,7 +25,7 @@ class Report:
     path: str
     name: str  # in the navigation and the browser's title
     build: Callable[[Ask, object], View]  # (what was asked, the facts) -> the view
-    order: int = 99  # place in the navigation
+    order: float = 99  # place in the navigation
     role: str = "viewer"  # the least role that may see it
     filtered: bool = True  # shows the filter bar and takes its filters
     audiences: bool = True  # exact figures differ from published ones (the analyst's switch means something)
@@ -102,6 +102,12 @@ def _before_after(ask: Ask, facts) -> View:
     return before_after.view(ask.context(facts), ask.query.get("grain", "auto"))
 
 
+def _attribution(ask: Ask, facts) -> View:
+    from reports import attribution
+
+    return attribution.view(ask.context(facts))
+
+
 def _missing(ask: Ask, facts) -> View:
     from reports import missing
 
@@ -126,6 +132,8 @@ REPORTS: dict[str, Report] = {r.path: r for r in (
     Report("/retention", "Retention", _retention, order=1, deck=True, warm=True),
     Report("/engagement", "Engagement", _engagement, order=2, settings=("grain",), deck=True, warm=True),
     Report("/before-after", "Before and after", _before_after, order=3, settings=("grain",), deck=True, warm=True),
+    # Filters: the cohort's apply to every force; the months do not (the page says so).
+    Report("/attribution", "Was it the scheme?", _attribution, order=3.5, deck=True, warm=True),
     Report("/missing", "Missing episodes", _missing, order=4, deck=True, warm=True),
     Report("/value", "Value for money", _value, order=5, settings=VALUE_SETTINGS, deck=True, warm=True),
     # Benchmarking shows publication figures of every force whatever the audience; only the selection counts.

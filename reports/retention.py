@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from components.figures import horizon_figure, km_figure
 from components.format import interval, num, p_value, pct, points
-from components.words import rate_change
+from components.words import first_sentence, rate_change
 from metrics.retention import km_curve
+from reports.attribution import precision_panel
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
 
@@ -91,7 +92,7 @@ def _km_rows(curves) -> list[list]:
 def view(ctx: Context) -> View:
     return ctx.view("/retention", "Retention in safe accommodation",
                     "How many children stayed in their placement, rather than going missing, and for how long.",
-                    [_horizon_panel(ctx), _km_panel(ctx)])
+                    [_horizon_panel(ctx), _km_panel(ctx), precision_panel(ctx)])
 
 
 def _horizon_panel(ctx: Context) -> Panel:
@@ -113,10 +114,7 @@ def _horizon_panel(ctx: Context) -> Panel:
     d28 = comparison["retention"]["28d"] if comparison else None
     headline = rate_change("28-day retention", periods["baseline"]["retention"]["28d"]["rate"],
                            periods["pilot"]["retention"]["28d"]["rate"], d28)
-    finding = headline.split(";")[0]
-    if d28 and isinstance(d28.get("difference"), float):
-        finding += (f", a difference of {points(d28['difference'])} points "
-                    f"(95% interval {interval(d28['ci_low'], d28['ci_high'], points)})")
+    finding = first_sentence(headline)
     return Panel(
         panel_id="chart-horizons", title="Retention at each horizon", finding=finding, summary=headline,
         figure=horizon_figure(rows),

@@ -155,8 +155,10 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
     _text(slide, Inches(0.6), Inches(1.4), Inches(12.1), Inches(5.2), ["• " + s for s in sentences], size=22)
     _synthetic_footer(slide, synthetic, marking)
+    precision = " ".join(k.get("notes", "") for k in cards if k.get("notes"))
     slide.notes_slide.notes_text_frame.text = ("Each sentence gives the figure, its 95% interval where it has one, and "
-                                              "the test behind it. The slides after this one show each in full.")
+                                              "the test behind it. The slides after this one show each in full."
+                                              + (f" What these numbers can show: {precision}" if precision else ""))
     return slide
 
 
@@ -219,10 +221,14 @@ def deck(views, title: str, made: date | None = None) -> bytes:
         benchmark_findings_slide(presentation, first)
     else:
         findings_slide(presentation, views, synthetic, marking)
+    drawn = set()  # a panel that two pages share (what the numbers can show) is one slide in a deck
     for view in views:
         for panel in view.panels:
             if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
                 continue
+            if panel.panel_id in drawn:
+                continue
+            drawn.add(panel.panel_id)
             panel_slide(presentation, view, panel)
     closing_slide(presentation, synthetic, marking, BENCHMARK_METHOD if benchmarking else None)
     _number_slides(presentation)

@@ -73,21 +73,38 @@ def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
 
 
 def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] | None = None) -> View:
-    figures = _figures(ctx, inputs)
+    from reports.attribution import precision_panel
+
+    comparison = ctx.doc["comparison"]
+    figures = _figures(ctx, inputs, comparison["retention"]["28d"] if comparison else None)
     notes = [METHOD, f"Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}. Scheme cost: {SCHEME_COST_SOURCE}. A model, "
              "not an audit: it assumes every avoided missing episode would have needed an investigation at that cost.",
              ctx.audience.footnote]
+    panels = []
+    attributed = ctx.doc.get("attribution")
+    if attributed and is_value(attributed.get("effect")):  # the scheme's own effect first, where there is one
+        change = {k: attributed[k] for k in ("ci_low", "ci_high")} | {"difference": attributed["effect"]}
+        panels.append(_result_panel(_figures(ctx, inputs, change), notes, ATTRIBUTABLE))
+    panels += [_result_panel(figures, notes, BEFORE_AFTER if panels else None), _inputs_panel(figures["used"], notes),
+               precision_panel(ctx)]
     return ctx.view("/value", "Value for money",
                     "A model of the missing-person investigations the scheme may have avoided, shown as a range with "
-                    "its inputs.", [_result_panel(figures, notes), _inputs_panel(figures["used"], notes)],
-                    problems or [])
+                    "its inputs.", panels, problems or [])
 
 
-def _figures(ctx: Context, inputs: ValueInputs) -> dict:
-    """What the model rests on: the 28-day difference, the pilot's children at risk, the baseline's episodes per
-    child, the scheme's cost and its basis, each input as a row, and the model (None where it cannot be computed)."""
-    comparison = ctx.doc["comparison"]
-    diff = comparison["retention"]["28d"] if comparison else None
+# What a result rests on: the scheme's attributable effect (against forces without a scheme), or the whole
+# before-and-after difference (which credits the scheme with any change that happened everywhere).
+ATTRIBUTABLE = {"id": "value-attributable", "title": "Avoided children, episodes and cost: the scheme's own effect",
+                "basis": "the effect attributable to the scheme against forces without one", "label": "Attributable effect"}
+BEFORE_AFTER = {"id": "value-result", "title": "Avoided children, episodes and cost: the whole before-and-after change",
+                "basis": "the whole before-and-after difference, which credits the scheme with any change that happened "
+                         "everywhere", "label": "Difference"}
+
+
+def _figures(ctx: Context, inputs: ValueInputs, diff: dict | None) -> dict:
+    """What the model rests on: the change in 28-day retention (``diff``: difference, ci_low, ci_high), the pilot's
+    children at risk, the baseline's episodes per child, the scheme's cost and its basis, each input as a row, and
+    the model (None where it cannot be computed)."""
     at_risk = ctx.periods["pilot"]["retention"]["28d"]["at_risk"]
     per_child = ctx.periods["baseline"]["missing"]["episodes_per_child"]
     scheme_cost, scheme_basis = _scheme_cost(ctx, inputs)
@@ -108,8 +125,9 @@ def _figures(ctx: Context, inputs: ValueInputs) -> dict:
     return {"model": model, "scheme_cost": scheme_cost, "used": used}
 
 
-def _result_panel(figures: dict, notes: list[str]) -> Panel:
-    """Avoided children, episodes and cost, low, central and high, with the net and the return per pound."""
+def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) -> Panel:
+    """Avoided children, episodes and cost, low, central and high, with the net and the return per pound, on
+    ``basis`` (ATTRIBUTABLE or BEFORE_AFTER; None: the before-and-after difference, with no attribution beside it)."""
     model, scheme_cost, used = figures["model"], figures["scheme_cost"], figures["used"]
     if model:
         c, e, k, n, r = (model[key] for key in ("avoided_children", "avoided_episodes", "avoided_cost", "net",
@@ -134,6 +152,14 @@ def _result_panel(figures: dict, notes: list[str]) -> Panel:
                     f"{money(k['low'])} and {money(k['high'])} of investigations (central {money(k['central'])}). Net of "
                     f"the scheme's cost of {money(scheme_cost)}: {money(n['central'])}{per_pound}.{caveat}")
         finding = f"Investigations avoided: {money(k['low'])} to {money(k['high'])} (central {money(k['central'])})"
+        if basis is not None:
+            sentence = f"On {basis['basis']}: {sentence[0].lower()}{sentence[1:]}"
+        if basis is ATTRIBUTABLE and model["no_benefit_possible"]:
+            # The verdict rule: the attributable effect's interval includes zero, so no saving can be shown yet.
+            finding = (f"No saving can be shown yet: the scheme's own effect could be none (investigations avoided "
+                       f"{money(k['low'])} to {money(k['high'])})")
+            sentence = ("No saving can be shown yet: the interval of the effect attributable to the scheme includes no "
+                        "effect at all. " + sentence)
         fig = figure([{
             "type": "scatter", "x": [k["central"], n["central"]], "y": ["Investigation cost avoided", "Net of the scheme's cost"],
             "mode": "markers", "name": "Central estimate", "marker": {"size": 18, "color": theme.SERIES["blue"], "symbol": "diamond"},
@@ -149,8 +175,11 @@ def _result_panel(figures: dict, notes: list[str]) -> Panel:
         sentence = ("The model cannot be computed for this selection: the 28-day difference, its interval or the "
                     "baseline's episodes per child is suppressed or undefined (too few children).")
         finding = "Value for money: too few children to model"
-    return Panel(panel_id="value-result", title="Avoided children, episodes and cost", finding=finding, summary=sentence, figure=fig,
-                   table=Table("table-value-result", "Avoided children, episodes and cost (low, central, high)",
+    ids = basis or {"id": "value-result", "title": "Avoided children, episodes and cost"}
+    table_id = "table-" + ids["id"]
+    return Panel(panel_id=ids["id"], title=ids["title"], finding=finding, summary=sentence, figure=fig,
+                   table=Table(table_id, "Avoided children, episodes and cost (low, central, high)"
+                               + (f", on {basis['basis'].split(',')[0]}" if basis else ""),
                          ["Measure", ("Low", "money"), ("Central", "money"), ("High", "money")], result_rows), notes=notes,
                    speaker_notes=f"{sentence} Inputs: " + "; ".join(f"{row[0]}: {_show(row[1])}" for row in used)
                    + ". What this does not show: harm avoided, or costs beyond the police investigation; it is a model, "

@@ -117,7 +117,8 @@ def test_a_page_whose_record_says_no_deck_is_refused_by_harbour_slides(demo, tmp
 
 def test_the_records_say_what_the_pages_do():
     """The standard deck, the admin pages and the pages never cached are the records' words, in their order."""
-    assert registry.standard_deck() == ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
+    assert registry.standard_deck() == ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing",
+                                        "/value")
     assert {path for path, r in registry.REPORTS.items() if r.role == "admin"} == {"/data-quality", "/access-log"}
     assert {path for path, r in registry.REPORTS.items() if not r.cached} == {"/data-quality", "/access-log"}
     assert "/access-log" not in registry.deck_pages() and "/benchmark" in registry.deck_pages()

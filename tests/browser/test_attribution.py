@@ -1,0 +1,58 @@
+"""The attribution page and the precision panel in Chromium: they draw, axe finds nothing, and the figures on
+screen are harbour summary's (docs/metrics.md, version 3)."""
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import summary
+from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
+
+
+def _points(value) -> str:
+    return f"{value * 100:+.0f}" if value else "0"
+
+
+@pytest.mark.browser
+def test_hb040_attribution_page_draws_its_charts_and_says_what_summary_says(driver, server, axe_source, warehouse_url):
+    """/attribution: the quarterly chart, the placebo chart and the precision chart draw; the words give the
+    effect, its interval and the placebo p-value exactly as `harbour summary` publishes them."""
+    driver.get_log("browser")
+    open_page(driver, server + "/attribution?force=ELMSHIRE")
+    for panel in ("chart-attribution", "chart-placebo", "chart-precision"):
+        wait_until(driver, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#{p} .main-svg"))
+    doc = summary(warehouse_url, "--force", "ELMSHIRE")
+    found = doc["attribution"]
+    words = text(driver, "#chart-attribution-summary")
+    assert f"Against {found['comparators']} forces without a scheme" in words
+    assert f"about {_points(found['effect'])} points" in words
+    assert f"95% interval {_points(found['ci_low'])} to {_points(found['ci_high'])}" in words
+    assert f"placebo p = {found['placebo_p']:.3f}" in words
+    assert f"the smallest possible with {found['comparators']} forces being {found['smallest_p']:.3f}" in words
+    precision = doc["precision"]
+    shown = text(driver, "#chart-precision-summary")
+    assert f"a gain of {precision['detectable_now'] * 100:.0f} points or more" in shown
+    assert f"about {precision['per_year']} children at risk a year" in shown
+    assert "Synthetic data" in text(driver, "#synthetic-notice")
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "attribution")
+    assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/retention?force=ELMSHIRE", "/value?force=ELMSHIRE"])
+def test_hb041_the_precision_panel_draws_on_retention_and_value(driver, server, axe_source, warehouse_url, path):
+    """What these numbers can show, on /retention and /value: drawn, its power figures summary's, axe clean."""
+    open_page(driver, server + path)
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-precision .main-svg"))
+    precision = summary(warehouse_url, "--force", "ELMSHIRE")["precision"]
+    table = driver.find_element(By.CSS_SELECTOR, "#chart-precision table").get_attribute("textContent")
+    for gain in ("0.05", "0.10", "0.15"):
+        assert f"{precision['power_now'][gain] * 100:.0f}%" in table
+    assert axe_violations(driver, axe_source) == []
+
+
+@pytest.mark.browser
+def test_hb042_a_force_without_a_scheme_is_told_why_there_is_no_attribution(driver, server, warehouse_url):
+    open_page(driver, server + "/attribution?force=FENWICK")
+    reason = summary(warehouse_url, "--force", "FENWICK")["attribution_reason"]
+    assert reason in text(driver, "#attribution-none-summary")
