@@ -114,13 +114,14 @@ def comparative(value: float | None, smallest_group: int, places: int = 2) -> fl
 
 
 def difference(counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], smallest_group: int) -> float | str | None:
-    """pilot rate minus baseline rate from exact counts, to whole points, so that it rounds like the rates do."""
+    """The published difference (version 3): the pilot's published rate minus the baseline's, so that "82% to 87%"
+    is always "+5 points". The exact difference lies within a point of it."""
     (pn, pd_), (bn, bd) = counts_pilot, counts_baseline
     if not pd_ or not bd:
         return None
     if smallest_group < MIN_CHILDREN:
         return SUPPRESSED
-    return fraction_half_away(Fraction(int(pn), int(pd_)) - Fraction(int(bn), int(bd)), 2)
+    return fraction_half_away(Fraction(round(points_rate(pn, pd_) * 100) - round(points_rate(bn, bd) * 100), 100), 2)
 
 
 def is_publishable_count(value) -> bool:

@@ -46,6 +46,17 @@ def view(ctx: Context) -> View:
                     "same quarters, and how large a change these numbers could show at all.", panels, notices)
 
 
+def _every_quarter(first: str, last: str) -> list[str]:
+    """Every quarter label from ``first`` to ``last`` ('2016-Q4' ...), so that a quarter used for no force (the one
+    a scheme began part-way through) shows as a gap, not as two quarters side by side."""
+    year, q = int(first[:4]), int(first[-1])
+    out = []
+    while f"{year}-Q{q}" <= last:
+        out.append(f"{year}-Q{q}")
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out
+
+
 def _none_panel(ctx: Context, reason: str) -> Panel:
     sentence = attribution_sentence(None, reason)
     return Panel(panel_id="attribution-none", title="The scheme against forces without one", finding=first_sentence(sentence),
@@ -65,7 +76,8 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     rows = found["_rows"]
     treated = found["_treated"]
     names = dict(zip(ctx.facts.forces["force_code"], ctx.facts.forces["force_name"]))
-    quarters = sorted({r["quarter"] for r in rows})
+    present = sorted({r["quarter"] for r in rows})
+    quarters = _every_quarter(present[0], present[-1]) if present else []
     mine = {r["quarter"]: r for r in rows if r["force_code"] == treated}
     pooled = {q: [sum(r[k] for r in rows if r["quarter"] == q and r["force_code"] != treated) for k in ("retained", "at_risk")]
               for q in quarters}
@@ -82,25 +94,28 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     for code in found["comparator_forces"]:
         theirs = {r["quarter"]: r for r in rows if r["force_code"] == code}
         data.append({"type": "scatter", "mode": "lines", "x": x, "name": "Each force without a scheme",
-                     "legendgroup": "each", "showlegend": code == found["comparator_forces"][0],
+                     "legendgroup": "each", "showlegend": False,
                      "y": [scaled(_rate(audience, theirs[q]["retained"], theirs[q]["at_risk"])) if q in theirs else None
-                           for q in quarters],
+                           for q in quarters], "connectgaps": False,
                      "line": {"color": theme.SERIES["grey"], "width": 1}, "opacity": 0.45,
                      "hovertemplate": f"{names.get(code, code)} %{{x}}: %{{y:.0f}}%<extra></extra>"})
     pilot_x = [period_label(q) for q in quarters if q in band]
     if not hidden and pilot_x:
         lows = [cf[q]["without_low"] * 100 for q in quarters if q in band]
         highs = [cf[q]["without_high"] * 100 for q in quarters if q in band]
+        # The band and its line are one entry of the legend: "had it moved like them", with its 95% band.
         data += [{"type": "scatter", "mode": "lines", "x": pilot_x, "y": highs, "line": {"width": 0},
-                  "showlegend": False, "hoverinfo": "skip"},
+                  "showlegend": False, "hoverinfo": "skip", "legendgroup": "without"},
                  {"type": "scatter", "mode": "lines", "x": pilot_x, "y": lows, "fill": "tonexty",
-                  "fillcolor": "rgba(0, 114, 178, 0.15)", "line": {"width": 0},
-                  "name": "Had it moved like forces without a scheme (95% band)", "hoverinfo": "skip"},
+                  "fillcolor": "rgba(0, 114, 178, 0.15)", "line": {"width": 0}, "showlegend": False,
+                  "hoverinfo": "skip", "legendgroup": "without"},
                  {"type": "scatter", "mode": "lines", "x": pilot_x, "y": [cf[q]["without"] * 100 for q in quarters if q in band],
-                  "name": "Had it moved like forces without a scheme", "line": {"color": theme.SERIES["blue"], "dash": "dot", "width": 2},
+                  "name": "Had it moved like them (95% band)", "legendgroup": "without",
+                  "line": {"color": theme.SERIES["blue"], "dash": "dot", "width": 2},
                   "hovertemplate": "%{x}: %{y:.0f}% had it moved like the others<extra></extra>"}]
-    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": "Forces without a scheme, pooled",
-                 "y": [scaled(_rate(audience, *pooled[q])) for q in quarters],
+    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": "Without a scheme, pooled",
+                 "y": [scaled(_rate(audience, *pooled[q])) if pooled[q][1] else None for q in quarters],
+                 "connectgaps": False,
                  "line": {"color": theme.INK, "dash": "dash", "width": 2}, "marker": {"symbol": "diamond", "size": 8},
                  "hovertemplate": "Pooled %{x}: %{y:.0f}%<extra></extra>"})
     style = PERIOD_STYLE["pilot"]
@@ -111,12 +126,13 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     first_pilot = min(band) if band else None
     shapes = ([{"type": "line", "x0": period_label(first_pilot), "x1": period_label(first_pilot), "y0": 0, "y1": 1,
                 "yref": "paper", "line": {"color": theme.INK, "dash": "dot", "width": 1}}] if first_pilot else [])
-    notes = ([{"text": "Pilot", "x": period_label(first_pilot), "y": 1, "yref": "paper", "xanchor": "left",
+    notes = ([{"text": " Pilot begins", "x": period_label(first_pilot), "y": 0.02, "yref": "paper", "xanchor": "left",
                "yanchor": "bottom", "showarrow": False}] if first_pilot else [])
+    # Three entries, one row even in a projector's type; the thin grey lines are named in the notes.
     fig = figure(data, layout(y_title="Retained 28 days after placement (%)", yaxis={"range": [0, 101]},
                               xaxis={"type": "category"}, shapes=shapes, annotations=notes, height=480))
     table_rows = []
-    for q in quarters:
+    for q in present:
         m = mine.get(q)
         c = cf.get(q, {})
         table_rows.append([period_label(q), "pilot" if q in band else "baseline",
@@ -126,6 +142,9 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                            c.get("without"), c.get("without_low"), c.get("without_high")])
     sentence = attribution_sentence(published, None)
     comparators = ", ".join(names.get(c, c) for c in found["comparator_forces"])
+    skipped = [period_label(q) for q in quarters if q not in set(present)]
+    gap = (f" {', '.join(skipped)}: used for no force (a scheme began part-way through it, or no child was at risk)."
+           if skipped else "")
     finding = (f"About {points(published['effect'])} points of the change stand out as the scheme's"
                if is_value(published.get("effect")) and clear(published["ci_low"], published["ci_high"])
                else "No clear effect beyond the change in forces without a scheme")
@@ -137,7 +156,8 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                     ["Quarter", "Period", ("Force", "rate"), ("Force at risk", "count"), ("Without a scheme, pooled", "rate"),
                      ("Pooled at risk", "count"), ("Had it moved like them", "rate"), ("95% low", "rate"),
                      ("95% high", "rate")], table_rows),
-        notes=[MODEL_NOTE, f"Forces without a scheme in these quarters: {comparators}.", CANNOT, audience.footnote],
+        notes=[MODEL_NOTE + gap, f"Forces without a scheme in these quarters (each a thin grey line): {comparators}.",
+               CANNOT, audience.footnote],
         speaker_notes=f"{sentence} The comparison forces: {comparators}. {CANNOT}")
 
 
@@ -153,8 +173,9 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
             return SUPPRESSED
         return None if v is None else (round(v, 2) if not audience.exact else v)
 
-    effects = [(names.get(code, code), shown(found["_placebo"][code]), False) for code in found["comparator_forces"]]
-    effects.append((names.get(treated, treated), shown(found["effect"]), True))
+    effects = [(f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
+               for code in found["comparator_forces"]]
+    effects.append((f"{names.get(treated, treated)}: its scheme", shown(found["effect"]), True))
     effects.sort(key=lambda e: e[1] if is_value(e[1]) else 0)
     drawn = [e for e in effects if is_value(e[1])]
     fig = None
@@ -183,7 +204,7 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
         summary=summary, figure=fig,
         table=Table("table-placebo", "Effect on 28-day retention had each force started a scheme when this force did",
                     ["Force", "Role", ("Effect (points)", "points")],
-                    [[e[0], "this force: its scheme" if e[2] else "placebo", e[1]] for e in effects]),
+                    [[e[0].rsplit(": ", 1)[0], "this force: its scheme" if e[2] else "placebo", e[1]] for e in effects]),
         notes=["The placebo p-value is the share of forces (this one included) whose effect is at least as large as "
                "this force's; with few forces it cannot be small, and the smallest it can be is shown beside it. A "
                "placebo refit with no finite estimate counts as at least as large.", audience.footnote],

@@ -133,7 +133,7 @@ REPORTS: dict[str, Report] = {r.path: r for r in (
     Report("/engagement", "Engagement", _engagement, order=2, settings=("grain",), deck=True, warm=True),
     Report("/before-after", "Before and after", _before_after, order=3, settings=("grain",), deck=True, warm=True),
     # Filters: the cohort's apply to every force; the months do not (the page says so).
-    Report("/attribution", "Was it the scheme?", _attribution, order=3.5, deck=True, warm=True),
+    Report("/attribution", "Attribution", _attribution, order=3.5, deck=True, warm=True),
     Report("/missing", "Missing episodes", _missing, order=4, deck=True, warm=True),
     Report("/value", "Value for money", _value, order=5, settings=VALUE_SETTINGS, deck=True, warm=True),
     # Benchmarking shows publication figures of every force whatever the audience; only the selection counts.
