@@ -56,6 +56,12 @@ def median_change(baseline, pilot, diff, p) -> str:
     return text
 
 
+def compact(sentence: str) -> str:
+    """A headline said in fewer words for a title that joins two of them (the same verdict, shorter)."""
+    return (first_sentence(sentence).replace(f"; {NO_CLEAR_CHANGE}", " (no clear change)")
+            .replace(" before the pilot, ", " before, ").replace(" during it", " during"))
+
+
 def first_sentence(sentence: str) -> str:
     """The headline of a finding (its first sentence): what a slide title or a card can hold."""
     return sentence.split(". ")[0].rstrip(".")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.figures import headline_figure
 from components.format import hours, interval, is_value, num, p_value, pct, points, signed
-from components.words import attribution_sentence, first_sentence, median_change, precision_sentences, rate_change
+from components.words import attribution_sentence, compact, first_sentence, median_change, precision_sentences, rate_change
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
 
@@ -118,8 +118,8 @@ def view(ctx: Context) -> View:
     # The chart shows both rates: its title says both, so it never repeats the retention slide's title.
     finding = short_finding(cards[0]["sentence"])
     engaged = short_finding(rate_change("engagement within 24 hours", bw["rate"], pw["rate"], wdiff))
-    if "cannot be compared" not in engaged:
-        finding = f"{finding}; {engaged}"
+    if "cannot be compared" not in engaged:  # two verdicts in one title: each in its shorter form
+        finding = f"{compact(finding)}; {compact(engaged)}"
     panel = Panel(
         panel_id="overview-headline", title="Headline figures, baseline and pilot", finding=finding,
         summary=f"{cards[0]['sentence']} {cards[1]['sentence']}",
