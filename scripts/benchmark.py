@@ -45,6 +45,34 @@ def bare_insert(engine, folder: Path) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
+def timed_warm(url: str, facts, attributing: bool) -> float:
+    """Seconds that `harbour warm` takes into an empty page cache, with or without every force's attribution."""
+    import os
+    import tempfile
+    from unittest import mock
+
+    from app import create_app
+    from metrics import summary
+    from reports import context, store
+    from reports.warm import warm
+    from warehouse import current
+
+    current.use(url)
+    create_app()
+    with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, {"HARBOUR_CACHE_DIR": folder}):
+        store._caches.clear()
+        context._MEMO.clear()
+        patches = [] if attributing else [mock.patch.object(summary, "scheme_effect", lambda *a, **k: (None, "off")),
+                                          mock.patch.object(context, "scheme_effect", lambda *a, **k: (None, "off"))]
+        for patch in patches:
+            patch.start()
+        try:
+            return warm(facts)[1]
+        finally:
+            for patch in patches:
+                patch.stop()
+
+
 def percentile(values, q):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
@@ -90,6 +118,18 @@ def main() -> None:
                 build_summary(f.children, f.episodes, f.forces, force=force)
                 times.append(time.perf_counter() - started)
             print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
+
+        from metrics.attribution import attribution
+
+        started = time.perf_counter()
+        estimated = sum(attribution(f.children, f.forces, code)[0] is not None for code in f.forces["force_code"])
+        alone = time.perf_counter() - started
+        print(f"attribution for every force ({estimated} with an estimate, every placebo refit included), one core: "
+              f"{alone:.1f} s")
+        warm_without, warm_with = timed_warm(url, f, attributing=False), timed_warm(url, f, attributing=True)
+        print(f"harbour warm without attribution: {warm_without:.1f} s; with it: {warm_with:.1f} s "
+              f"({warm_with / warm_without - 1:+.0%}); attribution alone on one core is {alone / warm_without:.0%} of warm "
+              f"without it [target: attribution within warm's time plus 50%]")
 
         from reports import images, slides
         from reports.views import build, standard_views
