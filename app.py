@@ -29,7 +29,7 @@ def _nav():
     from reports.registry import REPORTS
 
     links = [
-        dbc.NavItem(dbc.NavLink(report.name, href=dash.get_relative_path(report.path),
+        dbc.NavItem(dbc.NavLink(report.nav_name or report.name, href=dash.get_relative_path(report.path),
                                 id={"type": "nav-link", "index": dash.get_relative_path(report.path)}))
         for report in sorted(REPORTS.values(), key=lambda r: r.order) if report.nav
     ]

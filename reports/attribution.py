@@ -254,7 +254,7 @@ def precision_panel(ctx: Context) -> Panel:
         for d in GAINS:
             gain = f"{d:.2f}"
             years_needed = published["years_needed"].get(gain) if isinstance(published.get("years_needed"), dict) else None
-            words = (f"{years_needed:g}" if is_value(years_needed) else
+            words = (f"{years_needed:g} year{'s' if years_needed != 1 else ''}" if is_value(years_needed) else
                      "never with this baseline" if never.get(gain) else
                      "more than 20 years" if published.get("detectable_now") != SUPPRESSED else SUPPRESSED)
             rows.append([f"{d * 100:.0f} points", published["power_now"].get(gain), words])

@@ -37,6 +37,7 @@ class Report:
     slides: bool = True  # has a deck of its own (the page's Download slides, ``harbour slides --page``)
     warm: bool = False  # drawn by ``harbour warm`` for every force before anyone asks
     nav: bool = True  # linked from every page's navigation
+    nav_name: str | None = None  # a shorter name for the navigation, where the page's own is long
     needs_data: bool = True  # an empty warehouse shows the page that says how to load one instead
 
     def title(self) -> str:
@@ -131,10 +132,11 @@ REPORTS: dict[str, Report] = {r.path: r for r in (
     Report("/", "Overview", _overview, order=0, deck=True, warm=True),
     Report("/retention", "Retention", _retention, order=1, deck=True, warm=True),
     Report("/engagement", "Engagement", _engagement, order=2, settings=("grain",), deck=True, warm=True),
-    Report("/before-after", "Before and after", _before_after, order=3, settings=("grain",), deck=True, warm=True),
+    Report("/before-after", "Before and after", _before_after, order=3, settings=("grain",), deck=True, warm=True,
+           nav_name="Before/after"),
     # Filters: the cohort's apply to every force; the months do not (the page says so).
     Report("/attribution", "Attribution", _attribution, order=3.5, deck=True, warm=True),
-    Report("/missing", "Missing episodes", _missing, order=4, deck=True, warm=True),
+    Report("/missing", "Missing episodes", _missing, order=4, deck=True, warm=True, nav_name="Missing"),
     Report("/value", "Value for money", _value, order=5, settings=VALUE_SETTINGS, deck=True, warm=True),
     # Benchmarking shows publication figures of every force whatever the audience; only the selection counts.
     Report("/benchmark", "Benchmarking", _benchmark, order=6, audiences=False, shaped_by="force",
