@@ -186,9 +186,19 @@ def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, 
         _insert_rows(conn, schema.day_precision, pd.DataFrame(
             [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
             columns=["force_code", "la_codes"]))
+        _insert_rows(conn, schema.force_authorities, _authorities(valid.contacts))
         _insert_rows(conn, schema.ssda903_coverage, pd.DataFrame(valid.coverage, columns=[
             "force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]))
         _insert_rows(conn, schema.load_warnings, pd.DataFrame(
             [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
             columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))
     return batch_id
+
+
+def _authorities(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Each force's local authorities (la_code) by number of its children."""
+    named = contacts[contacts["la_code"].notna()] if "la_code" in contacts else contacts.iloc[0:0]
+    if named.empty:
+        return pd.DataFrame(columns=["force_code", "la_code", "children"])
+    return (named.groupby(["force_code", "la_code"])["child_key"].nunique().rename("children").reset_index()
+            .astype({"children": int}))

@@ -66,7 +66,7 @@ CAVEATS = [
 
 
 def view(synthetic: bool, audience: Audience = PUBLICATION) -> View:
-    panels = [_definitions_panel(), _disclosure_panel(), _caveats_panel(), _assumptions_panel()]
+    panels = [_definitions_panel(), _disclosure_panel(), _caveats_panel(), _dfe_panel(), _assumptions_panel()]
     return View("/methodology", "Methodology", "How every figure in Harbour is defined: the Harbour outcome measures, "
                 f"version {STANDARD_VERSION}, on bundles in the Harbour data standard, version {SPEC_VERSION}.", panels,
                 synthetic, "every page", marking=audience.marking)
@@ -91,6 +91,29 @@ def _caveats_panel() -> Panel:
                  summary=" ".join(CAVEATS), figure=None,
                  table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in CAVEATS]), notes=[],
                  speaker_notes=" ".join(CAVEATS), open_table=True)
+
+
+def _dfe_panel() -> Panel:
+    """What the DfE's published figures on /missing measure, and how they differ from retention."""
+    from reference import dfe
+
+    rows = [[dfe.MEASURES[m], "the DfE's own figure for the authority or England, as published"]
+            for m in ("looked_after", "missing_children", "missing_percent", "missing_incidents", "incidents_per_child",
+                      "missing_31_march", "uasc_looked_after_31_march", "uasc_missing_31_march")]
+    rows += [[f"Symbol {k}", v] for k, v in dfe.SYMBOLS.items()]
+    summary = ("The missing-episodes page sets the Department for Education's published figures beside the force's own: "
+               "for the local authorities the force's children are placed with (from the bundle's la_code, most "
+               "children first) and for England. They are a different measure from retention. The DfE counts every "
+               "looked-after child of an authority, not unaccompanied children alone (but for England's two series on "
+               "unaccompanied asylum-seeking children), over a year ending 31 March, by its own definition of "
+               "missing; retention follows each of the force's children from their first placement, for 28 days. "
+               "The figures are shown as the DfE published them, with its symbols; Harbour's rules do not round them "
+               "again; where two releases hold the same year, the later release's figures are shown, and the table "
+               f"names the release of each. {dfe.LICENCE}")
+    return Panel(panel_id="method-dfe", title="Official context: the DfE's figures", finding="The DfE's figures, and "
+                 "how they differ from retention", summary=summary, figure=None,
+                 table=Table("table-dfe-measures", "The DfE's measures and symbols", ["Measure or symbol", "Meaning"],
+                             rows), notes=[], speaker_notes=summary, open_table=True)
 
 
 def _assumptions_panel() -> Panel:

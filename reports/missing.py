@@ -16,7 +16,7 @@ CAVEAT = "What this does not show: where children went, or episodes that were ne
 def view(ctx: Context) -> View:
     return ctx.view("/missing", "Missing episodes",
                     "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
-                    [_timing_panel(ctx), _outcomes_panel(ctx)])
+                    [_timing_panel(ctx), _outcomes_panel(ctx), dfe_panel(ctx)])
 
 
 def _timing_panel(ctx: Context) -> Panel:
@@ -93,3 +93,118 @@ def _outcomes_panel(ctx: Context) -> Panel:
         notes=[DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
         speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
         f"{num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}", open_table=True)
+
+
+DFE_SHOWN = 3  # the force's authorities with the most of its children
+
+
+def _authorities(ctx: Context) -> list[tuple[str, int]]:
+    """(la_code, children) of the authorities the selected forces' bundles name, most children first."""
+    found = ctx.facts.authorities
+    if found is None or found.empty:
+        return []
+    mine = found[found["force_code"].isin(list(ctx.forces["force_code"]))]
+    totals = mine.groupby("la_code")["children"].sum().sort_values(ascending=False, kind="stable")
+    return [(code, int(n)) for code, n in totals.items()][:DFE_SHOWN]
+
+
+def dfe_panel(ctx: Context) -> Panel:
+    """The DfE's published figures for the force's authorities and England, over the years, with the force's own
+    period marked: all looked-after children, by the DfE's definition of missing. Shown as published (never
+    rounded again by Harbour's rules) and never on the same axis as Harbour's own rates."""
+    from components import theme
+    from components.format import is_value
+    from components.theme import figure, layout
+    from reference import dfe
+
+    table = dfe.shipped()
+    wanted = [code for code, _ in _authorities(ctx)]
+    by = {}
+    for row in table:
+        by.setdefault((row["la_code"], row["measure"]), {})[row["year"]] = row
+    shown = [c for c in wanted if (c, "missing_percent") in by or (c, "missing_children") in by]
+    series = [*shown, dfe.ENGLAND]
+    names = {row["la_code"]: row["la_name"] for row in table}
+    years = sorted({row["year"] for row in table})
+
+    def value(code, measure, year):
+        row = by.get((code, measure), {}).get(year)
+        return row["value"] if row else None
+
+    def number(text):
+        return float(text) if text not in (None, "") and text not in dfe.SYMBOLS else None
+
+    colours = (theme.SERIES["vermillion"], theme.SERIES["green"], theme.SERIES["purple"], theme.INK)
+    symbols = ("square", "diamond", "triangle-up", "circle")
+    data = []
+    for i, code in enumerate(series):
+        england = code == dfe.ENGLAND
+        data.append({"type": "scatter", "mode": "lines+markers", "x": years, "name": names.get(code, code),
+                     "y": [number(value(code, "missing_percent", y)) for y in years], "connectgaps": False,
+                     "line": {"color": theme.INK if england else colours[i % 3], "width": 3,
+                              "dash": "dash" if england else "solid"},
+                     "marker": {"symbol": "circle" if england else symbols[i % 3], "size": 9},
+                     "hovertemplate": f"{names.get(code, code)}, year ending 31 March %{{x}}: %{{y}}%<extra></extra>"})
+    shapes, notes_ = [], []
+    periods = ctx.periods
+    first = periods["baseline"]["start"] or periods["pilot"]["start"]
+    last = periods["pilot"]["end"] or periods["baseline"]["end"]
+    if first and last:  # the force's own period, in the DfE's years ending 31 March
+        start_year = int(first[:4]) + (first[5:7] > "03")
+        end_year = int(last[:4]) + (last[5:7] > "03")
+        shapes.append({"type": "rect", "x0": start_year - 0.5, "x1": end_year + 0.5, "y0": 0, "y1": 1, "yref": "paper",
+                       "fillcolor": "rgba(0, 0, 0, 0.06)", "line": {"width": 0}})
+        notes_.append({"text": "this force's records", "x": start_year - 0.45, "y": 0.02, "yref": "paper",
+                       "xanchor": "left", "yanchor": "bottom", "showarrow": False})
+    fig = figure(data, layout(x_title="Year ending 31 March", y_title="Looked-after children who went missing (%)",
+                              xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}, shapes=shapes, annotations=notes_,
+                              height=440))
+    rows = []
+    for code in series:
+        for y in years:
+            cells = [value(code, m, y) for m in ("looked_after", "missing_children", "missing_percent",
+                                                  "missing_incidents", "incidents_per_child", "missing_31_march")]
+            if all(c is None for c in cells):
+                continue
+            release = next((by[(code, m)][y]["release"] for m in ("missing_children", "missing_percent")
+                            if y in by.get((code, m), {})), "")
+            rows.append([names.get(code, code), str(y), *[c if c is not None else "–" for c in cells], release])
+    uasc = [(y, value(dfe.ENGLAND, "uasc_looked_after_31_march", y), value(dfe.ENGLAND, "uasc_missing_31_march", y))
+            for y in years]
+    uasc = [u for u in uasc if u[1] is not None or u[2] is not None]
+    latest = next((y for y in reversed(years) if is_value(number(value(dfe.ENGLAND, "missing_percent", y)))), None)
+    which = "the authority" if len(shown) == 1 else "the authorities"
+    who = ("England's" if not shown else
+           f"{' and '.join(names.get(c, c) for c in shown)}'s ({which} this force's children are placed with most), "
+           "beside England's")
+    first_share = next((y for y in years if number(value(dfe.ENGLAND, "missing_percent", y)) is not None), None)
+    england_latest = (f" In England, {value(dfe.ENGLAND, 'missing_percent', latest)}% of looked-after children went missing "
+                      f"in the year ending 31 March {latest}." if latest else "")
+    if uasc:
+        y, n, m = uasc[-1]
+        england_latest += (f" England looked after {int(float(n)):,} unaccompanied asylum-seeking children on 31 March {y}, "
+                           f"and {m} of them were missing that day.")
+    earlier = (f" The DfE published the share from the year ending 31 March {first_share}; its earlier releases give "
+               "counts only, which the table holds." if first_share and first_share > years[0] else "")
+    summary = (f"The Department for Education's published figures: {who} share of all looked-after children who went "
+               f"missing in each year.{england_latest}{earlier}" + ("" if shown else
+               " The synthetic demo names no real authorities, so England's series is shown alone."))
+    source = (f"{dfe.SOURCE}. Figures as the DfE published them (its symbols kept: "
+              + "; ".join(f"{k} {v}" for k, v in dfe.SYMBOLS.items()) + "); a later release replaces an earlier one's "
+              f"figures for the same year. {dfe.LICENCE}")
+    table_rows = rows + [["England (unaccompanied asylum-seeking children)", str(y), "–", "–", "–", "–", "–",
+                          m if m is not None else "–", f"looked after on 31 March: {n}"] for y, n, m in uasc]
+    return Panel(
+        panel_id="chart-dfe", title="Official context: the DfE's figures for all looked-after children",
+        finding=("Official figures: all looked-after children who went missing, "
+                 + (f"{names.get(shown[0], shown[0])} and England" if shown else "England")),
+        summary=summary, figure=fig,
+        table=Table("table-dfe", "Department for Education figures by authority and year ending 31 March, as published",
+                    ["Authority", "Year ending 31 March", "Looked after during the year", "Had a missing incident",
+                     "Percentage (%)", "Missing incidents", "Incidents per child who went missing",
+                     "Missing at 31 March", "Release"], table_rows),
+        notes=[source, "These are the DfE's measures, not Harbour's: every looked-after child of the authority, not "
+               "unaccompanied children alone, counted a year at a time, by the DfE's definition of missing. They are "
+               "never drawn on the same axis as retention."],
+        speaker_notes=f"{summary} {source} What this does not show: how this force's own children fared; the DfE's "
+                      "figures are for all looked-after children of each authority.")

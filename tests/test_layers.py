@@ -18,7 +18,7 @@ LAYERS = (
     ("access", "security", "components"),  # who is asking and the server's defences; UI factories
     ("reports",),  # views as data, the registry of pages, the page cache, downloads
     ("pages",),  # one module a page: its registration and its controls' callbacks
-    ("app", "cli", "exchange.cli", "gunicorn.conf"),  # the edges: the Dash app, the commands, the server's settings
+    ("app", "cli", "exchange.cli", "reference.cli", "gunicorn.conf"),  # the edges: the Dash app, the commands, the server's settings
 )
 
 

@@ -30,6 +30,8 @@ class Facts:
     forces: pd.DataFrame
     # Which warehouse and which load these facts are: what a cache of views built from them is keyed by.
     generation: str | None = None
+    # force_code, la_code, children: the local authorities each force's bundle names, by number of children.
+    authorities: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -87,7 +89,11 @@ def read_facts(engine: Engine) -> Facts:
     forces["la_codes"] = forces["force_code"].map(days)
     forces["pilot_start"] = forces["pilot_start"].astype(object).where(forces["pilot_start"].notna(), None)
     forces["synthetic"] = forces["synthetic"].astype(bool)
-    return Facts(children, episodes, forces)
+    with engine.connect() as conn:
+        a = schema.force_authorities
+        authorities = pd.DataFrame(conn.execute(select(a.c.force_code, a.c.la_code, a.c.children)).mappings().all(),
+                                   columns=["force_code", "la_code", "children"])
+    return Facts(children, episodes, forces, authorities=authorities)
 
 
 def facts(engine: Engine) -> Facts:
@@ -100,7 +106,8 @@ def facts(engine: Engine) -> Facts:
             return cached[1]
     loaded = read_facts(engine)
     loaded = Facts(loaded.children, loaded.episodes, loaded.forces,
-                   generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24])
+                   generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24],
+                   authorities=loaded.authorities)
     with _lock:
         _cache[key] = (current, loaded)
     return loaded

@@ -231,5 +231,15 @@ ssda903_coverage = Table(
     Column("with_pack", Integer, nullable=False),
 )
 
+force_authorities = Table(
+    "force_authorities",
+    metadata,
+    # The local authorities a force's bundle names (contacts.la_code), by number of its children: which
+    # authorities' published DfE figures its pages set beside its own. Counts only.
+    Column("force_code", String(16), ForeignKey("forces.force_code"), primary_key=True),
+    Column("la_code", String(9), primary_key=True),
+    Column("children", Integer, nullable=False),
+)
+
 FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, day_precision, ssda903_coverage,
-                forces)
+                force_authorities, forces)
