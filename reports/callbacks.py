@@ -50,6 +50,8 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
         source = f"Harbour, outcome measures v{STANDARD_VERSION} · {view.scope}"
         if any("known to the day" in n for n in view.notices):  # placements from SSDA903 returns
             source += " · placements known to the day (SSDA903)"
+        if panel.source:  # another body's published figures: its own source, not Harbour's
+            source = panel.source.replace(" | ", " · ")
         # Rendering an image costs a browser's work: each is made once per view and kept for every worker.
         return name, cached_file(path, query, facts, audience, f"{panel.panel_id}.{fmt}", lambda: images.render(
             images.presentable(panel.figure, panel.title, view.synthetic, source, marking=view.marking), fmt))

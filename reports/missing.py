@@ -207,4 +207,6 @@ def dfe_panel(ctx: Context) -> Panel:
                "unaccompanied children alone, counted a year at a time, by the DfE's definition of missing. They are "
                "never drawn on the same axis as retention."],
         speaker_notes=f"{summary} {source} What this does not show: how this force's own children fared; the DfE's "
-                      "figures are for all looked-after children of each authority.")
+                      "figures are for all looked-after children of each authority.",
+        source=(f"Figures as the DfE published them, its symbols kept; not rounded again by Harbour. | Source: {dfe.SOURCE}; "
+                f"latest, the {max(r['release'] for r in table)}. {dfe.LICENCE}"))

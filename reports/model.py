@@ -76,6 +76,9 @@ class Panel:
     notes: list[str] = field(default_factory=list)  # definition, method, disclosure rule
     speaker_notes: str = ""  # figures with intervals and p-values, and what they do not show
     open_table: bool = False
+    # Where the figures are not Harbour's own (the DfE's published figures): the source line that slides and images
+    # give in place of Harbour's, and its own rule in place of Harbour's disclosure rule.
+    source: str | None = None
 
 
 @dataclass

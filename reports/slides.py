@@ -112,7 +112,10 @@ def panel_slide(deck, view, panel):
               + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
               + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else ""))
     rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
-    _text(slide, Inches(0.5), Inches(6.4), Inches(12.3), Inches(0.6), [rule, source], size=10, colour=MUTED)
+    if panel.source:  # another body's published figures: its source and its own rule, never Harbour's
+        rule, source = panel.source.split(" | ", 1) if " | " in panel.source else ("", panel.source)
+    _text(slide, Inches(0.5), Inches(6.4), Inches(12.3), Inches(0.6), [line for line in (rule, source) if line],
+          size=10, colour=MUTED)
     _synthetic_footer(slide, view.synthetic, view.marking)
     definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
     slide.notes_slide.notes_text_frame.text = f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
