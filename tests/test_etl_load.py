@@ -19,8 +19,10 @@ def _counts(engine) -> dict[str, int]:
 def test_load_writes_raw_rows_and_facts(engine, tmp_path, pseudonymiser):
     result = load_bundle(engine, [bundles.write(tmp_path / "b", bundles.base())], pseudonymiser)
     assert result.outcome == "loaded"
+    # The base bundle's contacts name no local authority (la_code blank): no force_authorities row.
     assert _counts(engine) == {"episode_facts": 1, "child_facts": 2, "missing_episodes": 1, "placements": 2,
-                               "contacts": 2, "forces": 1, "day_precision": 0, "ssda903_coverage": 0}
+                               "contacts": 2, "forces": 1, "day_precision": 0, "ssda903_coverage": 0,
+                               "force_authorities": 0}
 
 
 def test_reloading_the_same_content_is_a_no_op(engine, tmp_path, pseudonymiser):

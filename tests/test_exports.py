@@ -152,7 +152,7 @@ def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
     from pptx import Presentation
 
     titles = [_slide_texts(s)[0] for s in Presentation(out).slides]
-    # Title, key findings... no: title, two charts, what the numbers can show, method.
+    # The title slide, the two charts, what these numbers can show, and the method slide.
     assert len(titles) == 5 and "Fenwick" in " ".join(_slide_texts(Presentation(out).slides[0]))
 
 
