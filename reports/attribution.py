@@ -9,7 +9,7 @@ the months of first contact (the model compares whole quarters of each force's o
 from __future__ import annotations
 
 from components import theme
-from components.format import is_value, period_label, points
+from components.format import is_value, period_label, plotly_text, points
 from components.theme import PERIOD_STYLE, figure, layout
 from components.words import attribution_sentence, clear, first_sentence, precision_sentences
 from metrics.attribution import counterfactual
@@ -98,7 +98,8 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                      "y": [scaled(_rate(audience, theirs[q]["retained"], theirs[q]["at_risk"])) if q in theirs else None
                            for q in quarters], "connectgaps": False,
                      "line": {"color": theme.SERIES["grey"], "width": 1}, "opacity": 0.45,
-                     "hovertemplate": f"{names.get(code, code)} %{{x}}: %{{y:.0f}}%<extra></extra>"})
+                     "text": [plotly_text(names.get(code, code))] * len(x),
+                     "hovertemplate": "%{text} %{x}: %{y:.0f}%<extra></extra>"})
     pilot_x = [period_label(q) for q in quarters if q in band]
     if not hidden and pilot_x:
         lows = [cf[q]["without_low"] * 100 for q in quarters if q in band]
@@ -119,7 +120,7 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                  "line": {"color": theme.INK, "dash": "dash", "width": 2}, "marker": {"symbol": "diamond", "size": 8},
                  "hovertemplate": "Pooled %{x}: %{y:.0f}%<extra></extra>"})
     style = PERIOD_STYLE["pilot"]
-    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": names.get(treated, treated),
+    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": plotly_text(names.get(treated, treated)),
                  "y": [scaled(_rate(audience, mine[q]["retained"], mine[q]["at_risk"])) if q in mine else None for q in quarters],
                  "line": {"color": style["color"], "width": 3}, "marker": {"symbol": style["symbol"], "size": 10},
                  "hovertemplate": "%{x}: %{y:.0f}%<extra></extra>"})
@@ -176,11 +177,13 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
     effects = [(f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
                for code in found["comparator_forces"]]
     effects.append((f"{names.get(treated, treated)}: its scheme", shown(found["effect"]), True))
+    # Force names are a bundle's text: escaped wherever Plotly reads them (tables and words are escaped by Dash).
     effects.sort(key=lambda e: e[1] if is_value(e[1]) else 0)
     drawn = [e for e in effects if is_value(e[1])]
     fig = None
     if drawn and not hidden:
-        fig = figure([{"type": "scatter", "mode": "markers", "x": [e[1] * 100 for e in drawn], "y": [e[0] for e in drawn],
+        fig = figure([{"type": "scatter", "mode": "markers", "x": [e[1] * 100 for e in drawn],
+                       "y": [plotly_text(e[0]) for e in drawn],
                        "marker": {"size": [16 if e[2] else 10 for e in drawn],
                                   "symbol": ["square" if e[2] else "circle" for e in drawn],
                                   "color": [PERIOD_STYLE["pilot"]["color"] if e[2] else theme.SERIES["grey"] for e in drawn]},

@@ -113,7 +113,7 @@ def dfe_panel(ctx: Context) -> Panel:
     period marked: all looked-after children, by the DfE's definition of missing. Shown as published (never
     rounded again by Harbour's rules) and never on the same axis as Harbour's own rates."""
     from components import theme
-    from components.format import is_value
+    from components.format import is_value, plotly_text
     from components.theme import figure, layout
     from reference import dfe
 
@@ -139,12 +139,13 @@ def dfe_panel(ctx: Context) -> Panel:
     data = []
     for i, code in enumerate(series):
         england = code == dfe.ENGLAND
-        data.append({"type": "scatter", "mode": "lines+markers", "x": years, "name": names.get(code, code),
+        data.append({"type": "scatter", "mode": "lines+markers", "x": years, "name": plotly_text(names.get(code, code)),
                      "y": [number(value(code, "missing_percent", y)) for y in years], "connectgaps": False,
                      "line": {"color": theme.INK if england else colours[i % 3], "width": 3,
                               "dash": "dash" if england else "solid"},
                      "marker": {"symbol": "circle" if england else symbols[i % 3], "size": 9},
-                     "hovertemplate": f"{names.get(code, code)}, year ending 31 March %{{x}}: %{{y}}%<extra></extra>"})
+                     "text": [plotly_text(names.get(code, code))] * len(years),
+                     "hovertemplate": "%{text}, year ending 31 March %{x}: %{y}%<extra></extra>"})
     shapes, notes_ = [], []
     periods = ctx.periods
     first = periods["baseline"]["start"] or periods["pilot"]["start"]
