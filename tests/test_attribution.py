@@ -247,3 +247,27 @@ def test_the_pretrend_warns_of_a_force_already_moving_apart():
     found, _ = attribution(children, frame, "T")
     assert found["pretrend_p"] < 0.05
     assert found["pretrend_p"] == pytest.approx(expected(children, PILOT, BASELINE, list("ABCD"))["pretrend_p"], rel=1e-5)
+
+
+def test_the_counterfactual_band_is_the_fit_without_the_schemes_effect():
+    """What the page draws as 'had it moved like them': expit(eta - delta) on each pilot quarter, and its band with
+    delta at the ends of its interval, from this file's own fit."""
+    from metrics.attribution import counterfactual
+
+    children, forces = generated(FORCES, effect=0.7, trend=0.1, sizes=SIZES, level=LEVEL, wobble=0.15)
+    found, _ = attribution(children, forces, "T")
+    wanted = set(PILOT) | set(BASELINE)
+    cells = cells_of(children, lambda code, q: q in wanted)
+    D = [1.0 if c["force"] == "T" and c["quarter"] in PILOT else 0.0 for c in cells]
+    beta, se, eta = quasi(design_matrix(cells, D), np.array([c["retained"] for c in cells], float),
+                          np.array([c["at_risk"] for c in cells], float))
+    delta = beta[-1]
+    expected_band = {f"{c['quarter'][0]}-Q{c['quarter'][1]}": (expit(e - delta), expit(e - delta - Z * se),
+                                                                 expit(e - delta + Z * se))
+                     for c, e, d in zip(cells, eta, D) if d}
+    band = {row["quarter"]: row for row in counterfactual(found)}
+    assert set(band) == set(expected_band)
+    for quarter, (without, low, high) in expected_band.items():
+        assert band[quarter]["without"] == pytest.approx(without, rel=1e-6)
+        assert band[quarter]["without_low"] == pytest.approx(low, rel=1e-6)
+        assert band[quarter]["without_high"] == pytest.approx(high, rel=1e-6)
