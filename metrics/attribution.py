@@ -123,7 +123,6 @@ class Fit:
     se: float  # quasi-binomial: the binomial one times sqrt(phi)
     phi: float
     eta: np.ndarray  # the fitted linear predictor of every row
-    params: np.ndarray  # every coefficient, the one of interest last
 
 
 def _dummies(values: pd.Series) -> np.ndarray:
@@ -177,8 +176,7 @@ def fit(rows: pd.DataFrame, indicator: np.ndarray, start: np.ndarray | None = No
         return None
     df = float(result.df_resid)
     phi = max(1.0, float(result.pearson_chi2) / df) if df > 0 else 1.0
-    return Fit(estimate, se * math.sqrt(phi), phi, np.asarray(exog @ result.params, dtype=float),
-               np.asarray(result.params, dtype=float))
+    return Fit(estimate, se * math.sqrt(phi), phi, np.asarray(exog @ result.params, dtype=float))
 
 
 def _expit(x):
