@@ -123,7 +123,7 @@ def expected(children, treated_pilot_quarters, baseline_quarters, comparison, tr
     effect = eff(delta)
     others = [c for c in cells if c["force"] != treated]
     first = min(treated_pilot_quarters)
-    larger = 0
+    larger, placebos = 0, {}
     for g in comparison:
         Dg = [1.0 if c["force"] == g and c["quarter"] >= first else 0.0 for c in others]
         Xg = design_matrix(others, Dg)
@@ -132,6 +132,7 @@ def expected(children, treated_pilot_quarters, baseline_quarters, comparison, tr
         bg, _, eg = quasi(Xg, yg, ng)
         mg = np.array(Dg, bool)
         eff_g = float(np.sum(ng[mg] * (expit(eg[mg]) - expit(eg[mg] - bg[-1]))) / ng[mg].sum())
+        placebos[g] = eff_g
         larger += abs(eff_g) >= abs(effect)
     base = [c for c in cells if c["quarter"] in set(baseline_quarters)]
     order = {q: k for k, q in enumerate(sorted(baseline_quarters))}
@@ -141,7 +142,7 @@ def expected(children, treated_pilot_quarters, baseline_quarters, comparison, tr
     return {"delta": delta, "delta_ci_low": delta - Z * se, "delta_ci_high": delta + Z * se, "effect": effect,
             "ci_low": eff(delta - Z * se), "ci_high": eff(delta + Z * se),
             "placebo_p": (1 + larger) / (len(comparison) + 1), "smallest_p": 1 / (len(comparison) + 1),
-            "pretrend_p": float(2 * stats.norm.sf(abs(bt[-1] / st)))}
+            "pretrend_p": float(2 * stats.norm.sf(abs(bt[-1] / st))), "_placebo": placebos}
 
 
 # --- the checks -------------------------------------------------------------------------------------------
@@ -159,7 +160,11 @@ def test_attribution_matches_the_definition_computed_independently():
     assert reason is None
     want = expected(children, PILOT, BASELINE, ["A", "B", "C", "D"])
     for key, value in want.items():
-        assert found[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+        if key != "_placebo":
+            assert found[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+    # Each comparison force's placebo effect, as the page charts and tabulates it.
+    for code, value in want["_placebo"].items():
+        assert found["_placebo"][code] == pytest.approx(value, rel=1e-5, abs=1e-7), code
     assert found["comparator_forces"] == ["A", "B", "C", "D"] and found["comparators"] == 4
     assert (found["quarters_baseline"], found["quarters_pilot"]) == (4, 4)
     # The known effect shows: positive, its interval clear of zero, and the shared trend not taken for it.
