@@ -65,9 +65,10 @@ def refusal(exposed: bool) -> str | None:
     return None
 
 
-def setup(app, exposed: bool) -> str:
+def setup(app, exposed: bool, public_routes: list[str] | None = None) -> str:
     """Sign-in for ``app`` as the settings say; ``exposed``: reachable from other machines (a non-loopback
-    address, or gunicorn). Returns the mode, or raises RefuseToStart."""
+    address, or gunicorn). ``public_routes`` need no sign-in (a hub's API, which checks its own bearer tokens).
+    Returns the mode, or raises RefuseToStart."""
     chosen = mode()
     problem = refusal(exposed)
     if problem:
@@ -76,6 +77,7 @@ def setup(app, exposed: bool) -> str:
         from dash_auth import OIDCAuth
 
         auth = OIDCAuth(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
+                        public_routes=public_routes or None,
                         force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")))
         issuer = settings.get("HARBOUR_OIDC_ISSUER").rstrip("/")
         auth.register_provider("harbour", client_id=settings.get("HARBOUR_OIDC_CLIENT_ID"),

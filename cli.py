@@ -270,9 +270,11 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
 
 
 from exchange.cli import benchmark  # noqa: E402  (the exchange's own commands)
+from hub.cli import hub  # noqa: E402  (the benchmarking hub's commands)
 from reference.cli import reference  # noqa: E402  (the reference figures' own commands)
 
 main.add_command(benchmark)
+main.add_command(hub)
 main.add_command(reference)
 
 

@@ -134,6 +134,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to 'off' to turn the cache off.",
     ),
     Setting(
+        "HARBOUR_HUB_WAREHOUSE",
+        None,
+        "SQLAlchemy URL of a benchmarking hub's own database (`harbour hub ...`): the forces, their public keys, "
+        "tokens (as hashes), every accepted pack and the audit log. Default: hub.sqlite in the data folder; "
+        "PostgreSQL in production.",
+    ),
+    Setting(
+        "HARBOUR_HUB_TOKEN",
+        None,
+        "The bearer token a force's Harbour gives its hub (`harbour benchmark publish`, `pull`, `trust --from-hub`) "
+        "where --token is not given. Never printed or logged.",
+    ),
+    Setting(
+        "HARBOUR_HUB_RATE",
+        "10/second;300/minute",
+        "How many API requests a hub answers per token (and, before sign-in, per address), in Flask-Limiter's "
+        "notation; beyond it, 429 with Retry-After. Counted in HARBOUR_REDIS_URL's Redis where set (shared by "
+        "every worker), else in each worker's memory.",
+    ),
+    Setting(
         "HARBOUR_DEBUG",
         "0",
         "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
@@ -223,3 +243,16 @@ def lock_timeout_seconds() -> float:
 
 def debug() -> bool:
     return get("HARBOUR_DEBUG") in {"1", "true", "True", "yes"}
+
+
+def hub_warehouse_url(override: str | None = None) -> str:
+    """The hub's database: ``override``, HARBOUR_HUB_WAREHOUSE, else hub.sqlite in the data folder."""
+    if override or get("HARBOUR_HUB_WAREHOUSE"):
+        return override or get("HARBOUR_HUB_WAREHOUSE")
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'hub.sqlite'}"
+
+
+def hub_rate() -> str:
+    return get("HARBOUR_HUB_RATE")

@@ -31,3 +31,10 @@ def depth(node, stop_above: int | None = None) -> int:
         elif isinstance(item, list):
             stack.extend((v, level + 1) for v in item)
     return deepest
+
+
+def printable(value, most: int = 200) -> str:
+    """Text from outside fit for a terminal or a log line: control characters (escape sequences among them, C0,
+    DEL and C1) and other unprintable characters replaced by '?', and cut to ``most`` characters."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:most])

@@ -64,9 +64,48 @@ def load_private(pem: bytes) -> Ed25519PrivateKey:
     return key
 
 
-def key_id(public: Ed25519PublicKey) -> str:
+def fingerprint(public: Ed25519PublicKey) -> str:
+    """The SHA-256 of the raw public key, in hex: what a force tells its peers out of band, so that a key
+    offered by a hub can be checked (`harbour benchmark trust --from-hub ... --fingerprint`)."""
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw).hexdigest()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    """The key's short name in packs and keyrings: the first 16 hex digits of its fingerprint."""
+    return fingerprint(public)[:16]
+
+
+def normal_fingerprint(text: str) -> str | None:
+    """A fingerprint as typed (any case, with colons or spaces between pairs) in its canonical form, or None
+    when it is not 64 hex digits."""
+    import re
+
+    compact = re.sub(r"[\s:]", "", str(text)).lower()
+    return compact if re.fullmatch(r"[0-9a-f]{64}", compact) else None
+
+
+ROTATION = "harbour-hub-key-rotation"
+
+
+def rotation_statement(force_code: str, new_public_pem: str) -> bytes:
+    """What a force's current key signs to announce its next one to a hub."""
+    return json.dumps({"purpose": ROTATION, "force": force_code, "public_pem": new_public_pem},
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_bytes(data: bytes, private_pem: bytes) -> dict:
+    private = load_private(private_pem)
+    return {"algorithm": ALGORITHM, "key_id": key_id(private.public_key()),
+            "value": base64.b64encode(private.sign(data)).decode("ascii")}
+
+
+def verify_bytes(data: bytes, signature: dict, public_pem_bytes: bytes) -> bool:
+    try:
+        load_public(public_pem_bytes).verify(base64.b64decode(str(signature.get("value")), validate=True), data)
+    except (InvalidSignature, ValueError, AttributeError):
+        return False
+    return True
 
 
 def sign(pack: dict, private_pem: bytes) -> dict:

@@ -45,7 +45,7 @@ def _store():
 # Harbour's own code, as pyproject.toml installs it (a test holds the two equal): installed, these sit in
 # site-packages beside every other package, which the fingerprint must not read.
 OWN_MODULES = ("app", "cli", "command_line", "settings", "security", "access", "untrusted")
-OWN_PACKAGES = ("etl", "warehouse", "metrics", "components", "pages", "reports", "exchange", "reference")
+OWN_PACKAGES = ("etl", "warehouse", "metrics", "components", "pages", "reports", "exchange", "hub", "reference")
 
 
 @functools.lru_cache(maxsize=1)
