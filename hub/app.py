@@ -67,13 +67,22 @@ def _answer(status: int, payload: dict):
 api = Blueprint("hub_api", __name__, url_prefix=API)
 
 
+def _token(write: str | None = None):
+    """(the request's live token, None), or (None, the refusal to answer); a refused write (``write`` names it) is
+    audited."""
+    try:
+        return store.authenticate(_engine(), _bearer()), None
+    except store.Refused as refusal:
+        if write:
+            store.audit_refusal(_engine(), "unauthenticated", None, write, refusal, request.remote_addr)
+        return None, _refusal(refusal)
+
+
 @api.post("/packs")
 def upload_pack():
-    try:
-        token = store.authenticate(_engine(), _bearer())
-    except store.Refused as refusal:
-        store.audit_refusal(_engine(), "unauthenticated", None, "upload pack", refusal, request.remote_addr)
-        return _refusal(refusal)
+    token, refused = _token("upload pack")
+    if refused:
+        return refused
     if not request.mimetype == "application/json":
         refusal = store.Refused(400, "not-json", "send the pack as application/json")
         store.audit_refusal(_engine(), token.actor, token.force_code, "upload pack", refusal, request.remote_addr)
@@ -87,10 +96,9 @@ def upload_pack():
 
 @api.get("/packs")
 def list_packs():
-    try:
-        store.authenticate(_engine(), _bearer())
-    except store.Refused as refusal:
-        return _refusal(refusal)
+    _, refused = _token()
+    if refused:
+        return refused
     since = None
     if request.args.get("since"):
         try:
@@ -98,26 +106,24 @@ def list_packs():
             if since.tzinfo is not None:
                 since = since.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, TypeError):
-            return _refusal(store.Refused(400, "bad-since", "since is a time in ISO 8601, for example 2026-12-01T09:00:00Z"))
+            return _refusal(store.Refused(400, "bad-since",
+                                          "since is a time in ISO 8601, for example 2026-12-01T09:00:00Z"))
     return _answer(200, {"packs": store.latest_packs(_engine(), since), "as_of": store.now().isoformat() + "Z"})
 
 
 @api.get("/keys")
 def list_keys():
-    try:
-        store.authenticate(_engine(), _bearer())
-    except store.Refused as refusal:
-        return _refusal(refusal)
+    _, refused = _token()
+    if refused:
+        return refused
     return _answer(200, {"keys": store.current_keys(_engine())})
 
 
 @api.post("/keys")
 def rotate_key():
-    try:
-        token = store.authenticate(_engine(), _bearer())
-    except store.Refused as refusal:
-        store.audit_refusal(_engine(), "unauthenticated", None, "rotate key", refusal, request.remote_addr)
-        return _refusal(refusal)
+    token, refused = _token("rotate key")
+    if refused:
+        return refused
     try:
         return _answer(201, store.rotate(_engine(), token, request.get_data(cache=False), request.remote_addr))
     except store.Refused as refusal:
@@ -144,9 +150,9 @@ def _table(caption: str, head: list[str], rows: list[list]) -> html.Table:
 
 def _forces_page(engine):
     rows = store.overview(engine)
-    return [html.P(f"{len(rows)} participating force{'s' if len(rows) != 1 else ''}. A force's figures are its own signed "
-                   "pack: the hub checks the signature against the key registered here, and every Harbour that pulls "
-                   "checks it again against its own keyring."),
+    forces = f"{len(rows)} participating force{'s' if len(rows) != 1 else ''}"
+    return [html.P(f"{forces}. A force's figures are its own signed pack: the hub checks the signature against "
+                   "the key registered here, and every Harbour that pulls checks it again against its own keyring."),
             _table("Participating forces, their keys and their latest packs",
                    ["Force", "Name in its latest pack", "Current key", "Fingerprint (SHA-256)", "Latest extract",
                     "Uploaded"],
@@ -173,10 +179,11 @@ def _tokens_page(engine):
 def _audit_page(engine, before: int | None):
     entries, total = store.audit_entries(engine, 500, before)
     older = entries[-1]["entry_id"] if len(entries) == 500 else None
-    parts = [html.P(f"{total:,} entr{'ies' if total != 1 else 'y'} in all, newest first: every write, accepted or refused."),
+    entries_word = f"{total:,} entr{'ies' if total != 1 else 'y'}"
+    parts = [html.P(f"{entries_word} in all, newest first: every write, accepted or refused."),
              _table("Audit log", ["Entry", "When", "Who", "Force", "Action", "Outcome", "Status", "Detail"],
-                    [[e["entry_id"], _when(e["at"]), e["actor"], e["force_code"], e["action"], e["outcome"], e["status"],
-                      e["detail"]] for e in entries])]
+                    [[e["entry_id"], _when(e["at"]), e["actor"], e["force_code"], e["action"], e["outcome"],
+                      e["status"], e["detail"]] for e in entries])]
     if older is not None:
         parts.append(html.P(dcc.Link("Older entries", href=f"/audit?before={older}")))
     return parts

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, EXIT_USAGE, _redact
+from command_line import EXIT_REFUSED, _redact
 
 hub_warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,
@@ -36,7 +36,7 @@ def _engine(warehouse: str | None):
 
 def _refused(refusal) -> None:
     click.echo(f"Refused: {refusal.message}.", err=True)
-    sys.exit(EXIT_REFUSED if refusal.status != 400 else EXIT_USAGE)
+    sys.exit(EXIT_REFUSED)
 
 
 @hub.command("register")
@@ -74,8 +74,8 @@ def hub_token(force: str, days: int, warehouse: str | None) -> None:
     except Refused as refusal:
         _refused(refusal)
     click.echo(token)
-    click.echo(f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: give it "
-               "to the force's admin over a secure channel (they set HARBOUR_HUB_TOKEN to it).", err=True)
+    click.echo(f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: "
+               "give it to the force's admin over a secure channel (they set HARBOUR_HUB_TOKEN to it).", err=True)
 
 
 @hub.command("revoke")
@@ -105,7 +105,8 @@ def _loopback(host: str) -> bool:
 
 @hub.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Any but loopback needs sign-in for the operator's pages (HARBOUR_OIDC_ISSUER).")
+              help="Address to listen on. Any but loopback needs sign-in for the operator's pages "
+                   "(HARBOUR_OIDC_ISSUER).")
 @click.option("--port", type=int, default=8060, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="gunicorn worker processes.")
 @hub_warehouse_option
@@ -126,7 +127,7 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
         def load_config(self):
             for key, value in {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
                                "worker_class": "gthread", "threads": 4, "timeout": 30, "graceful_timeout": 10,
-                               "keepalive": 5, "accesslog": None, "limit_request_line": 8190}.items():
+                               "keepalive": 5, "accesslog": None}.items():
                 self.cfg.set(key, value)
 
         def load(self):

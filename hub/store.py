@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, insert, select, update
 
-import settings
 from hub import schema as H
 from untrusted import printable
 
@@ -49,35 +47,13 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _sqlite_immediate(engine: Engine) -> None:
-    # Every hub transaction writes (an audit line, a token's last use), so on SQLite each takes the write lock
-    # as it begins (BEGIN IMMEDIATE): two uploads queue for it instead of failing half-way.
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # pragma: no cover - driver hook
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):  # pragma: no cover - driver hook
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """The hub's database at ``url``, with its tables in place."""
-    from pathlib import Path
+    """The hub's database at ``url``, with its tables in place. Every hub transaction writes (an audit line, a
+    token's last use), so on SQLite each takes the write lock as it begins: two uploads queue, never fail half-way."""
+    from warehouse.engine import make_engine
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": settings.lock_timeout_seconds()})
-        _sqlite_immediate(engine)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = make_engine(url, immediate=True)
     H.metadata.create_all(engine)
     return engine
 
@@ -92,7 +68,8 @@ def force_code(value: str) -> str:
 def _audit(conn, actor: str, force: str | None, action: str, outcome: str, detail: str, status: int | None = None,
            remote: str | None = None) -> None:
     conn.execute(insert(H.audit).values(at=now(), actor=actor[:40], force_code=force, action=action, outcome=outcome,
-                                        status=status, detail=printable(detail, 240), remote=(remote or None) and remote[:64]))
+                                        status=status, detail=printable(detail, 240),
+                                        remote=(remote or None) and remote[:64]))
 
 
 def audit_refusal(engine: Engine, actor: str, force: str | None, action: str, refusal: Refused,
@@ -216,7 +193,8 @@ def accept_pack(engine: Engine, token: Token, body: bytes, remote: str | None = 
                                                                     f"{code}").replace(" (add the force's public key "
                                                                     "with `harbour benchmark trust`)", "")) from None
             held = conn.execute(select(H.packs.c.pack_id, H.packs.c.extract_month, H.packs.c.sha256)
-                                .where(H.packs.c.force_code == code).order_by(H.packs.c.pack_id.desc()).limit(1)).first()
+                                .where(H.packs.c.force_code == code)
+                                .order_by(H.packs.c.pack_id.desc()).limit(1)).first()
             extract = pack["force"]["extract_month"] or ""
             if held is not None and held.sha256 == pack["sha256"]:
                 _audit(conn, token.actor, code, "upload pack", "accepted", f"already held as pack {held.pack_id}", 200,
@@ -238,15 +216,19 @@ def accept_pack(engine: Engine, token: Token, body: bytes, remote: str | None = 
         raise
 
 
-def latest_packs(engine: Engine, since: datetime | None = None) -> list[dict]:
-    """The latest pack of every force (uploaded after ``since`` where given), as stored."""
-    newest = select(H.packs.c.force_code, func.max(H.packs.c.pack_id).label("pack_id")).group_by(H.packs.c.force_code)
-    newest = newest.subquery()
-    query = (select(H.packs).join(newest, H.packs.c.pack_id == newest.c.pack_id).order_by(H.packs.c.force_code))
+def _latest(conn, since: datetime | None = None):
+    """The latest stored pack of each force (the highest pack id: uploads only ever move a force forward)."""
+    newest = select(func.max(H.packs.c.pack_id)).group_by(H.packs.c.force_code).scalar_subquery()
+    query = select(H.packs).where(H.packs.c.pack_id.in_(newest)).order_by(H.packs.c.force_code)
     if since is not None:
         query = query.where(H.packs.c.uploaded_at > since)
+    return conn.execute(query).mappings().all()
+
+
+def latest_packs(engine: Engine, since: datetime | None = None) -> list[dict]:
+    """The latest pack of every force (uploaded after ``since`` where given), as stored."""
     with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+        rows = _latest(conn, since)
     out = []
     for r in rows:
         try:
@@ -260,7 +242,8 @@ def latest_packs(engine: Engine, since: datetime | None = None) -> list[dict]:
 
 def current_keys(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(select(H.keys).where(H.keys.c.retired_at.is_(None)).order_by(H.keys.c.force_code)).mappings()
+        rows = conn.execute(select(H.keys).where(H.keys.c.retired_at.is_(None))
+                            .order_by(H.keys.c.force_code)).mappings()
         return [{"force": r["force_code"], "key_id": r["key_id"], "fingerprint": r["fingerprint"],
                  "public_pem": r["public_pem"], "added_at": r["added_at"].isoformat() + "Z"} for r in rows]
 
@@ -291,7 +274,8 @@ def rotate(engine: Engine, token: Token, body: bytes, remote: str | None = None)
                 raise Refused(400, "bad-signature", "the new key must be announced with a signature by the force's "
                                                     "current key")
             if not verify_bytes(rotation_statement(code, new_pem), signature, current["public_pem"].encode("ascii")):
-                raise Refused(400, "bad-signature", "the announcement's signature does not match the force's current key")
+                raise Refused(400, "bad-signature",
+                              "the announcement's signature does not match the force's current key")
             fp = fingerprint(new)
             if conn.execute(select(H.keys.c.key_id).where(H.keys.c.fingerprint == fp)).first() is not None:
                 raise Refused(409, "key-known", "that key is already registered")
@@ -313,8 +297,9 @@ def overview(engine: Engine) -> list[dict]:
     """Each participating force: its current key and fingerprint, its latest pack and when it came."""
     with engine.connect() as conn:
         forces = conn.execute(select(H.forces).order_by(H.forces.c.force_code)).mappings().all()
-        keys = {r["force_code"]: r for r in conn.execute(select(H.keys).where(H.keys.c.retired_at.is_(None))).mappings()}
-        latest = {r["force_code"]: r for r in latest_packs_rows(conn)}
+        current = select(H.keys).where(H.keys.c.retired_at.is_(None))
+        keys = {r["force_code"]: r for r in conn.execute(current).mappings()}
+        latest = {r["force_code"]: r for r in _latest(conn)}
     out = []
     for f in forces:
         key, pack = keys.get(f["force_code"]), latest.get(f["force_code"])
@@ -329,12 +314,6 @@ def overview(engine: Engine) -> list[dict]:
                     "extract_month": pack["extract_month"] if pack else None,
                     "uploaded_at": pack["uploaded_at"] if pack else None})
     return out
-
-
-def latest_packs_rows(conn):
-    newest = (select(func.max(H.packs.c.pack_id)).group_by(H.packs.c.force_code)).scalar_subquery()
-    return conn.execute(select(H.packs.c.force_code, H.packs.c.extract_month, H.packs.c.uploaded_at, H.packs.c.body)
-                        .where(H.packs.c.pack_id.in_(newest))).mappings().all()
 
 
 def all_tokens(engine: Engine) -> list[dict]:

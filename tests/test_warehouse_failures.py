@@ -47,8 +47,8 @@ def test_a_full_disk_is_one_line_with_no_row_data(tmp_path, monkeypatch):
     pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
     real = engine_module._sqlite_real_transactions
 
-    def full_disk(engine):
-        real(engine)
+    def full_disk(engine, *args):
+        real(engine, *args)
 
         @engine_module.event.listens_for(engine, "connect")
         def _cap(dbapi_connection, _record):

@@ -12,7 +12,7 @@ import settings
 from warehouse.schema import metadata
 
 
-def _sqlite_real_transactions(engine: Engine) -> None:
+def _sqlite_real_transactions(engine: Engine, begin: str = "BEGIN") -> None:
     # pysqlite's own transaction handling begins late and commits DDL implicitly; SQLAlchemy's
     # documented recipe hands BEGIN to SQLAlchemy so that a load is one real transaction.
     @event.listens_for(engine, "connect")
@@ -25,11 +25,12 @@ def _sqlite_real_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover - driver hook
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
 
-def make_engine(url: str) -> Engine:
-    """A new engine for ``url``; creates a SQLite file's folder when needed."""
+def make_engine(url: str, immediate: bool = False) -> Engine:
+    """A new engine for ``url``; creates a SQLite file's folder when needed. ``immediate``: on SQLite every
+    transaction takes the write lock as it begins (BEGIN IMMEDIATE), for a database whose every transaction writes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -37,7 +38,7 @@ def make_engine(url: str) -> Engine:
         # A locked SQLite file is waited for, for a bounded time, before the error reaches the user.
         engine = create_engine(url, hide_parameters=True,
                                connect_args={"timeout": settings.lock_timeout_seconds()})
-        _sqlite_real_transactions(engine)
+        _sqlite_real_transactions(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
     # hide_parameters: an error never carries the row it failed on (pseudonyms, dates) into a message.
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
