@@ -80,6 +80,31 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
     return {**body, "sha256": checksum(body)}
 
 
+def force_pack(facts, code: str, made: date | None = None) -> dict | None:
+    """The unsigned pack of force ``code`` from the warehouse's facts (None when it holds no such force): its
+    disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from metrics.disclosure import disclose_monthly
+    from metrics.filters import Filters
+    from metrics.monthly import monthly_series
+    from metrics.summary import build_summary
+
+    chosen = facts.forces[facts.forces["force_code"] == code]
+    if chosen.empty:
+        return None
+    doc = build_summary(facts.children, facts.episodes, facts.forces, force=code)
+    series = disclose_monthly(monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()))
+    monthly = [{"month": r["month"], "children": r["children"], "retention_7d": r["retention_7d"],
+                "within_24h": r["within_24h"], "median_engagement_hours": r["median_engagement_hours"]}
+               for r in series.astype(object).where(series.notna(), None).to_dict("records")]
+    try:
+        harbour_version = version("harbour")
+    except PackageNotFoundError:
+        harbour_version = "unknown"
+    return make_pack(chosen.iloc[0].to_dict(), doc, monthly, harbour_version, made or date.today())
+
+
 def _walk(node, path=()):
     if isinstance(node, dict):
         for k, v in node.items():

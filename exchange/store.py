@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from warehouse import schema
 
@@ -13,37 +14,88 @@ S = schema.benchmark_peer_signers
 K = schema.trusted_keys
 
 
-def add(engine: Engine, pack: dict, source_name: str, signer: str | None = None) -> tuple[int, bool]:
-    """(peer_id, newly added); a pack already imported (same checksum) is not added twice. ``signer`` is the
-    key id that verified it, None for a pack imported unsigned."""
+OR = schema.benchmark_peer_origins
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """What became of one arriving pack: ``outcome`` is imported, replaced (a newer pack of a force held),
+    unchanged (this very pack is held already) or older (a newer pack of that force is held: nothing changed)."""
+
+    outcome: str
+    peer_id: int | None
+    held_extract: str | None = None
+
+
+def admit(conn: Connection, pack: dict, signer: str | None, origin: str, source_name: str,
+          hub_url: str | None = None) -> Admitted:
+    """Store a checked pack as a peer inside the caller's transaction, never rolling a force back: a pack whose
+    extract month is older than the one held for its force is not stored, and a newer one replaces it. ``signer``
+    is the key id that verified it (None: imported unsigned); ``origin`` is file or hub."""
+    code, extract = pack["force"]["code"], pack["force"]["extract_month"] or ""
+    now = _now()
+    same = conn.execute(select(P.c.peer_id).where(P.c.sha256 == pack["sha256"])).scalar()
+    if same is not None:
+        if signer is not None:
+            conn.execute(update(S).where(S.c.peer_id == same).values(key_id=signer))
+        conn.execute(delete(OR).where(OR.c.peer_id == same))
+        conn.execute(insert(OR).values(peer_id=same, origin=origin, hub_url=hub_url, pulled_at=now))
+        return Admitted("unchanged", int(same))
+    held = conn.execute(select(P.c.peer_id, P.c.pack).where(P.c.force_code == code)).all()
+    newest = max(((p["force"].get("extract_month") or "") for _, p in held), default=None)
+    if newest is not None and extract < newest:
+        return Admitted("older", None, newest)
+    for peer_id, _ in held:
+        _delete(conn, peer_id)
+    peer_id = conn.execute(insert(P).values(
+        force_code=code, force_name=pack["force"]["name"][:80], imported_at=now, made=pack["made"],
+        harbour_version=str(pack["harbour_version"])[:20], source_name=source_name[:255], sha256=pack["sha256"],
+        pack=pack)).inserted_primary_key[0]
+    conn.execute(insert(S).values(peer_id=peer_id, key_id=signer))
+    conn.execute(insert(OR).values(peer_id=peer_id, origin=origin, hub_url=hub_url and hub_url[:255], pulled_at=now))
+    return Admitted("replaced" if held else "imported", int(peer_id), newest)
+
+
+def add(engine: Engine, pack: dict, source_name: str, signer: str | None = None) -> Admitted:
+    """A pack from a file, stored as :func:`admit` stores it, in a transaction of its own."""
     with engine.begin() as conn:
-        found = conn.execute(select(P.c.peer_id).where(P.c.sha256 == pack["sha256"])).scalar()
-        if found is not None:
-            return int(found), False
-        peer_id = conn.execute(insert(P).values(
-            force_code=pack["force"]["code"], force_name=pack["force"]["name"][:80],
-            imported_at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0), made=pack["made"],
-            harbour_version=str(pack["harbour_version"])[:20], source_name=source_name[:255], sha256=pack["sha256"],
-            pack=pack)).inserted_primary_key[0]
-        conn.execute(insert(S).values(peer_id=peer_id, key_id=signer))
-    return int(peer_id), True
+        return admit(conn, pack, signer, "file", source_name)
 
 
 def all_peers(engine: Engine) -> list[dict]:
-    """Every imported peer with its pack, provenance and ``signer`` (None: imported unsigned)."""
+    """Every imported peer with its pack, provenance, ``signer`` (None: imported unsigned), ``origin`` (file or
+    hub; None for a peer imported before origins were kept), ``hub_url`` and ``pulled_at``."""
     with engine.connect() as conn:
-        rows = conn.execute(select(P, S.c.key_id.label("signer")).select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id))
+        rows = conn.execute(select(P, S.c.key_id.label("signer"), OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
+                            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id)
+                                         .outerjoin(OR, OR.c.peer_id == P.c.peer_id))
                             .order_by(P.c.peer_id)).mappings().all()
     return [dict(r) for r in rows]
 
 
+def origin_words(peer: dict) -> str:
+    """Where a peer's pack came from and when, in words: 'the hub at URL, last pulled ...' or 'the file NAME,
+    imported ...'."""
+    if peer.get("origin") == "hub":
+        return f"the hub at {peer['hub_url']}, last pulled {peer['pulled_at']:%d %b %Y %H:%M} UTC"
+    when = peer.get("pulled_at") or peer["imported_at"]
+    return f"the file {peer['source_name']}, imported {when:%d %b %Y %H:%M} UTC"
+
+
 def fingerprint(engine: Engine) -> str:
-    """Which peers are held, and who signed them: a change to either (an import, a removal) changes it."""
+    """Which peers are held, who signed them, where they came from and when: a change to any (an import, a pull,
+    a removal) changes it."""
     import hashlib
 
     with engine.connect() as conn:
-        rows = conn.execute(select(P.c.peer_id, P.c.sha256, S.c.key_id).select_from(
-            P.outerjoin(S, S.c.peer_id == P.c.peer_id)).order_by(P.c.peer_id)).all()
+        rows = conn.execute(select(P.c.peer_id, P.c.sha256, S.c.key_id, OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
+                            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id)
+                                         .outerjoin(OR, OR.c.peer_id == P.c.peer_id))
+                            .order_by(P.c.peer_id)).all()
     return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
 
@@ -52,8 +104,7 @@ def trust(engine: Engine, key_id: str, force_code: str, public_pem: str) -> bool
     with engine.begin() as conn:
         if conn.execute(select(K.c.key_id).where(K.c.key_id == key_id)).scalar() is not None:
             return False
-        conn.execute(insert(K).values(key_id=key_id, force_code=force_code, public_pem=public_pem,
-                                      added_at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)))
+        conn.execute(insert(K).values(key_id=key_id, force_code=force_code, public_pem=public_pem, added_at=_now()))
     return True
 
 
@@ -64,7 +115,13 @@ def keyring(engine: Engine) -> dict[str, tuple[str, bytes]]:
     return {kid: (code, pem.encode("ascii")) for kid, code, pem in rows}
 
 
+def _delete(conn: Connection, peer_id: int) -> int:
+    # Children first: SQLite enforces no foreign keys unless asked, so the cascade is not relied on.
+    conn.execute(delete(OR).where(OR.c.peer_id == peer_id))
+    conn.execute(delete(S).where(S.c.peer_id == peer_id))
+    return conn.execute(delete(P).where(P.c.peer_id == peer_id)).rowcount
+
+
 def remove(engine: Engine, peer_id: int) -> bool:
     with engine.begin() as conn:
-        conn.execute(delete(S).where(S.c.peer_id == peer_id))
-        return conn.execute(delete(P).where(P.c.peer_id == peer_id)).rowcount > 0
+        return _delete(conn, peer_id) > 0

@@ -127,7 +127,7 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
         def load_config(self):
             for key, value in {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
                                "worker_class": "gthread", "threads": 4, "timeout": 30, "graceful_timeout": 10,
-                               "keepalive": 5, "accesslog": None}.items():
+                               "keepalive": 5, "accesslog": None, "control_socket_disable": True}.items():
                 self.cfg.set(key, value)
 
         def load(self):

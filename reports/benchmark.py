@@ -195,6 +195,12 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
         notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
                        "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
                        "without a signature from a trusted key.")
+    from exchange.store import origin_words
+
+    for p in usable_peers:
+        mark = "signature verified" if p.get("signer") else "unverified"
+        notices.append(f"{p['force_name']}'s pack ({mark}, extract {p['pack']['force'].get('extract_month') or '–'}) "
+                       f"came from {origin_words(p)}.")
     for p in doubled:
         notices.append(f"The imported pack of {p['force_name']} is not shown: this warehouse holds that force's own "
                        "records, which are shown instead. An admin can remove the pack (harbour benchmark remove).")

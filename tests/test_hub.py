@@ -1,7 +1,6 @@
 """The benchmarking hub's API, tried as an attacker would, through Flask's test client on a real SQLite hub database:
 each refusal asserted with its status, nothing of a refused upload stored, every write in the audit log.
-
-(The hub under gunicorn, on PostgreSQL, and the client side of #20 are not built or tested yet.)"""
+(The hub under gunicorn, on SQLite and PostgreSQL, with the client side: tests/test_exchange_hub.py.)"""
 
 import hashlib
 import json

@@ -208,6 +208,18 @@ benchmark_peer_signers = Table(
     Column("key_id", String(16), nullable=True),
 )
 
+# Where each imported pack came from: a file (source_name is its name) or a hub (its URL), and when it was last
+# fetched (a pull that finds the same pack again moves pulled_at on). A peer without a row here was imported
+# from a file before this table existed.
+benchmark_peer_origins = Table(
+    "benchmark_peer_origins",
+    metadata,
+    Column("peer_id", Integer, ForeignKey("benchmark_peers.peer_id", ondelete="CASCADE"), primary_key=True),
+    Column("origin", String(4), nullable=False),  # file | hub
+    Column("hub_url", String(255), nullable=True),
+    Column("pulled_at", DateTime, nullable=False),
+)
+
 # Tables holding a force's data, in the order they are deleted (children before parents).
 # Version 2: what came from local authorities' SSDA903 returns.
 day_precision = Table(
