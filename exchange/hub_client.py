@@ -115,7 +115,7 @@ class Hub:
                     return Answer(response.status, self._read(response))
             except urllib.error.HTTPError as error:
                 with error:
-                    if error.code in RETRY_STATUSES and attempt + 1 < self.attempts:
+                    if error.code in RETRY_STATUSES:  # overloaded or down behind its proxy: tried again
                         wait = _retry_after(error.headers.get("Retry-After"), wait)
                         problem = f"it answered {error.code}"
                     else:
@@ -134,14 +134,18 @@ class Hub:
                        "nothing was changed here")
 
     def _read(self, response, quiet: bool = False) -> dict:
+        too_large = HubError(f"the hub at {_origin(self.url)} sent more than {MOST_RESPONSE_BYTES:,} bytes; nothing "
+                             "of it was used")
         declared = response.headers.get("Content-Length")
+        declared = int(declared) if declared and declared.isdigit() else None
+        if declared is not None and declared > MOST_RESPONSE_BYTES:
+            raise too_large
         data = response.read(MOST_RESPONSE_BYTES + 1)
-        if declared is not None and declared.isdigit() and len(data) < int(declared):
-            # A read of a given size returns what came before the connection closed: a cut answer, not an answer.
-            raise http.client.IncompleteRead(data, int(declared) - len(data))
         if len(data) > MOST_RESPONSE_BYTES:
-            raise HubError(f"the hub at {_origin(self.url)} sent more than {MOST_RESPONSE_BYTES // 2**20} MB; "
-                           "nothing of it was used")
+            raise too_large
+        if declared is not None and len(data) < declared:
+            # A read of a given size returns what came before the connection closed: a cut answer, not an answer.
+            raise http.client.IncompleteRead(data, declared - len(data))
         try:
             body = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
