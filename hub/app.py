@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 import access
 import security
 import settings
+from components import theme
 from hub import store
 
 log = logging.getLogger(__name__)
@@ -140,12 +141,12 @@ def _when(value) -> str:
 
 
 def _table(caption: str, head: list[str], rows: list[list]) -> html.Table:
-    return html.Table([
+    return html.Div(html.Table([
         html.Caption(caption),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
         html.Tbody([html.Tr([html.Td("–" if v is None else str(v)) for v in row]) for row in rows]
                    or [html.Tr(html.Td("None yet.", colSpan=len(head)))]),
-    ], className="table table-sm data-table")
+    ], className="table table-sm data-table"), className="table-responsive")
 
 
 def _forces_page(engine):
@@ -156,8 +157,13 @@ def _forces_page(engine):
             _table("Participating forces, their keys and their latest packs",
                    ["Force", "Name in its latest pack", "Current key", "Fingerprint (SHA-256)", "Latest extract",
                     "Uploaded"],
-                   [[r["force"], r["name"], r["key_id"], r["fingerprint"], r["extract_month"], _when(r["uploaded_at"])]
-                    for r in rows])]
+                   [[r["force"], r["name"], r["key_id"], grouped(r["fingerprint"]), r["extract_month"],
+                     _when(r["uploaded_at"])] for r in rows])]
+
+
+def grouped(fingerprint: str | None) -> str | None:
+    """A fingerprint in groups of eight digits, as it is read out over the phone (and so that it wraps)."""
+    return fingerprint and " ".join(fingerprint[i:i + 8] for i in range(0, len(fingerprint), 8))
 
 
 def _tokens_page(engine):
@@ -192,7 +198,8 @@ def _audit_page(engine, before: int | None):
 def _content(pathname: str, search: str):
     person = access.current_person()
     if not person.may("admin"):
-        return [html.H1("Not available"), html.P("The hub's pages are for its operator: they need the admin role.")]
+        return [html.H1("Not available", id="page-title"),
+                html.P("The hub's pages are for its operator: they need the admin role.")]
     from urllib.parse import parse_qs
 
     engine = store.engine_for(current_app.config[URL_CONFIG])
@@ -217,9 +224,11 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
         dbc.Navbar(dbc.Container([
             html.P([html.Span("Harbour", className="brand"), html.Span(" · benchmarking hub", className="tagline")],
                    className="site-title"),
-            html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(name, href=path)) for path, name in PAGES], navbar=True),
+            html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(name, href=path, active="exact")) for path, name in PAGES],
+                             navbar=True),
                      **{"aria-label": "Pages"}),
-        ], fluid=True), tag="header", dark=True, color="#1d3a5f", class_name="site-header"),
+        ], fluid=True), tag="header", role="banner", dark=True, color=theme.COLOURS["header"],
+            class_name="site-header"),
         html.Main(html.Div(id="hub-content"), id="main", tabIndex="-1", className="container-fluid"),
         html.Footer(html.P("Harbour's benchmarking hub holds forces' signed, disclosure-controlled packs only."),
                     className="site-footer"),
