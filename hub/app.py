@@ -131,6 +131,14 @@ def rotate_key():
         return _refusal(refusal)
 
 
+def unknown_call(rest):
+    """Anything else under /api/: JSON, never the operator's pages (Dash would answer any path with them)."""
+    if rest.strip("/") in ("v1/packs", "v1/keys"):
+        return _refusal(store.Refused(405, "method-not-allowed", f"/api/{rest.strip('/')} takes GET and POST only"))
+    return _refusal(store.Refused(404, "not-found", "no such call: the API is POST/GET /api/v1/packs and "
+                                                    "GET/POST /api/v1/keys"))
+
+
 # --------------------------------------------------------------------------------------------- operator pages
 
 PAGES = (("/", "Forces and packs"), ("/tokens", "Tokens"), ("/audit", "Audit log"))
@@ -209,8 +217,10 @@ def _content(pathname: str, search: str):
     elif pathname == "/audit":
         before = parse_qs((search or "").lstrip("?")).get("before", [""])[0]
         body = _audit_page(engine, int(before) if before.isdigit() else None)
-    else:
+    elif pathname == "/":
         body = _forces_page(engine)
+    else:
+        return [html.H1("Page not found", id="page-title"), html.P(dcc.Link("The hub's pages start here.", href="/"))]
     return [html.H1(title, id="page-title"), *body]
 
 
@@ -243,6 +253,8 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     server = app.server
     server.config[URL_CONFIG] = url
     server.register_blueprint(api)
+    server.add_url_rule("/api/<path:rest>", "hub_api_unknown", unknown_call,
+                        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     store.engine_for(url)  # the tables, before the first request
     security.protect(app)
     # A pack is at most exchange.packs.MAX_PACK_BYTES; the body limit allows that and a little JSON around it.

@@ -146,3 +146,31 @@ def test_a_flood_from_one_token_is_answered_429_and_another_token_is_still_serve
     assert served <= 10 * (int(elapsed) + 2), (served, elapsed)
     assert codes.count(429) >= 1000 - 10 * (int(elapsed) + 2)
     assert client.get("/api/v1/keys", headers={"Authorization": f"Bearer {tokens['MARSHCOTE']}"}).status_code == 200
+
+
+def test_unknown_calls_and_wrong_methods_are_json_without_a_traceback(made, tmp_path, monkeypatch):
+    client, tokens, _ = _hub(tmp_path, made, monkeypatch)
+    auth = {"Authorization": f"Bearer {tokens['ELMSHIRE']}"}
+    for method, path, status in (("GET", "/api/v1/nothing", 404), ("PUT", "/api/v1/packs", 405),
+                                 ("DELETE", "/api/v1/keys", 405), ("GET", "/api/v2/packs", 404)):
+        response = client.open(path, method=method, headers=auth)
+        assert response.status_code == status, (method, path)
+        assert set(response.get_json()) == {"error", "message"}
+        assert b"Traceback" not in response.data and b"werkzeug" not in response.data.lower()
+    # The hub's own database failing mid-request is a 500 in words, never the exception.
+    from hub import store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail: /srv/hub.sqlite is corrupt")
+
+    monkeypatch.setattr(store, "latest_packs", broken)
+    response = client.get("/api/v1/packs", headers=auth)
+    assert response.status_code == 500 and b"secret detail" not in response.data and b"Traceback" not in response.data
+
+
+def test_a_hub_served_beyond_this_machine_refuses_to_start_without_sign_in(tmp_path, monkeypatch):
+    monkeypatch.delenv("HARBOUR_OIDC_ISSUER", raising=False)
+    result = CliRunner().invoke(main, ["hub", "serve", "--host", "0.0.0.0", "--warehouse",
+                                       f"sqlite:///{tmp_path / 'hub.sqlite'}"])
+    assert result.exit_code == 3 and "refuses to start" in result.output
+    assert not (tmp_path / "hub.sqlite").exists()  # nothing was made either
