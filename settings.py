@@ -126,6 +126,14 @@ SETTINGS: tuple[Setting, ...] = (
         "shared by every worker on every machine. Empty: the file system cache of HARBOUR_CACHE_DIR.",
     ),
     Setting(
+        "HARBOUR_CACHE_KEY",
+        None,
+        "Signs every cache entry (HMAC-SHA256): an entry without its signature is refused and the page built "
+        "afresh, so that whoever can write to the Redis or the cache folder cannot plant anything in a page. The "
+        "same on every machine that shares a Redis; default: HARBOUR_SECRET_KEY, else a key made once for this "
+        "machine (cache.key in the data folder, readable by its owner only).",
+    ),
+    Setting(
         "HARBOUR_CACHE_DIR",
         None,
         "Folder of the view cache that every worker shares (cachelib's file system cache; default: cache/ in "

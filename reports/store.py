@@ -29,17 +29,55 @@ def _store():
     where = redis_url or folder
     with _lock:
         if where not in _caches:
+            from reports.serial import Signed
+
+            signed = Signed(cache_key())  # signed JSON, never pickle (cachelib's default)
             if redis_url:
                 import redis
                 from cachelib import RedisCache
 
                 client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
-                _caches[where] = RedisCache(client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS)
+                cache = type("SignedRedisCache", (RedisCache,), {"serializer": signed})(
+                    client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS)
             else:
+                import os
+
                 from cachelib import FileSystemCache
 
-                _caches[where] = FileSystemCache(folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+                # The serializer is the class's before cachelib writes its first file (the entry count).
+                cache = type("SignedFileSystemCache", (FileSystemCache,), {"serializer": signed})(
+                    folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+                os.chmod(folder, 0o700)  # the cache folder is its owner's alone
+            _caches[where] = cache
         return _caches[where]
+
+
+def cache_key() -> bytes:
+    """The key that signs cache entries: HARBOUR_CACHE_KEY, else HARBOUR_SECRET_KEY, else this machine's own, made
+    once in the data folder (outside the cache folder) and readable by its owner only."""
+    import os
+    import secrets
+
+    configured = settings.get("HARBOUR_CACHE_KEY") or settings.get("HARBOUR_SECRET_KEY")
+    if configured:
+        return hashlib.sha256(b"harbour-cache\0" + configured.encode("utf-8")).digest()
+    path = settings.data_dir() / "cache.key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    except OSError:  # a read-only data folder: a key of this process's own (its entries are its own too)
+        return _process_key
+    try:
+        return hashlib.sha256(b"harbour-cache\0" + path.read_text().strip().encode()).digest()
+    except OSError:
+        return _process_key
+
+
+_process_key = hashlib.sha256(b"harbour-cache\0" + __import__("secrets").token_bytes(32)).digest()
 
 
 # Harbour's own code, as pyproject.toml installs it (a test holds the two equal): installed, these sit in
@@ -71,7 +109,7 @@ def remember(name: str, build, kind: str = "view"):
         return build()
     key = f"{kind}:{hashlib.sha256(name.encode()).hexdigest()}"
     try:
-        found = store.get(key)
+        found = store.get(key)  # None for an entry refused by its signature (reports.serial)
     except Exception as exc:  # noqa: BLE001 - a damaged cache file must never break a page
         log.warning("view cache unreadable: %s", type(exc).__name__)
         found = None
