@@ -7,6 +7,9 @@
   PC cannot be read through DNS rebinding.
 - A request body limit (HARBOUR_MAX_REQUEST_KB): a huge POST is refused with 413 before it is read.
 - No version disclosure: no Server header naming the software, no versions in Dash's config.
+- Forwarded headers (X-Forwarded-For, -Proto, -Host, -Port, -Prefix, Forwarded) believed only from the proxies
+  named in HARBOUR_TRUSTED_PROXIES (werkzeug's ProxyFix, one hop), and dropped from anyone else before anything
+  reads them: a sign-in redirect can never be pointed at another host by a header.
 """
 
 from __future__ import annotations
@@ -36,11 +39,34 @@ def content_security_policy(script_hashes: list[str]) -> dict:
     }
 
 
+FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
+             "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+
+
+class ForwardedHeaders:
+    """WSGI middleware: a trusted proxy's forwarded headers applied (ProxyFix), anyone else's removed."""
+
+    def __init__(self, wsgi_app, trusted: set[str]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.plain, self.trusted = wsgi_app, trusted
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=0)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.fixed(environ, start_response)
+        for name in FORWARDED:
+            environ.pop(name, None)
+        return self.plain(environ, start_response)
+
+
 def protect(app) -> None:
     """Headers, the Host allow-list, the body limit and no version disclosure, on ``app.server``."""
     from flask_talisman import Talisman
 
     server = app.server
+    # Outermost, so that nothing (Flask's Host check, the sign-in's redirect) ever reads an untrusted forwarded header.
+    server.wsgi_app = ForwardedHeaders(server.wsgi_app, settings.trusted_proxies())
     server.config["TRUSTED_HOSTS"] = settings.allowed_hosts()
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes()
     talisman = Talisman(

@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
         "every page.",
     ),
     Setting(
+        "HARBOUR_TRUSTED_PROXIES",
+        "",
+        "Addresses (comma-separated) of the reverse proxies whose X-Forwarded-For, -Proto and -Host headers are "
+        "believed, one hop each; from anyone else they are dropped before anything reads them. The forwarded "
+        "host must be in HARBOUR_ALLOWED_HOSTS.",
+    ),
+    Setting(
         "HARBOUR_ALLOWED_HOSTS",
         "127.0.0.1,localhost,::1",
         "Host names (comma-separated) the dashboard answers to; any other Host header gets 400. Add the "
@@ -226,6 +233,10 @@ def role_map() -> dict[str, str]:
             value, role = pair.split("=", 1)
             out[value.strip()] = role.strip().lower()
     return out
+
+
+def trusted_proxies() -> set[str]:
+    return {h.strip() for h in get("HARBOUR_TRUSTED_PROXIES").split(",") if h.strip()}
 
 
 def allowed_hosts() -> list[str]:
