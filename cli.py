@@ -16,7 +16,7 @@ import click
 
 import settings
 
-from command_line import (EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, _progress, _redact, warehouse_option,
+from command_line import (EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, _progress, _redact, echo, warehouse_option,
                           warehouse_problem)  # noqa: F401  (warehouse_problem: for callers of cli)
 
 
@@ -42,11 +42,11 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
     try:
         pseudonymiser = Pseudonymiser(settings.pseudonym_key())
     except MissingKey as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     for path in paths:
         if not path.exists():
-            click.echo(f"Error: {path} does not exist.", err=True)
+            echo(f"Error: {path} does not exist.", err=True)
             sys.exit(EXIT_USAGE)
     engine = _engine(warehouse)
     _progress(f"Reading and checking {', '.join(str(p) for p in paths)} …")
@@ -56,19 +56,19 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
     try:
         result = load_bundle(engine, list(paths), pseudonymiser, replace_demo=replace_demo)
     except LoadRefused as exc:
-        click.echo(exc.report(), err=True)
+        echo(exc.report(), err=True)
         if report is not None:
             n = write_report(exc.findings, report)
-            click.echo(f"The {n} findings are also in {report}.", err=True)
-        click.echo(exc.message)
+            echo(f"The {n} findings are also in {report}.", err=True)
+        echo(exc.message)
         sys.exit(EXIT_REFUSED)
     if report is not None:
         write_report(result.warnings, report)
     for warning in result.warnings[:20]:
-        click.echo(f"warning: {warning.file} {warning.line().strip()}", err=True)
+        echo(f"warning: {warning.file} {warning.line().strip()}", err=True)
     if len(result.warnings) > 20:
-        click.echo(f"warning: … and {len(result.warnings) - 20} more (see the data-quality page)", err=True)
-    click.echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
+        echo(f"warning: … and {len(result.warnings) - 20} more (see the data-quality page)", err=True)
+    echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
 
 
 def _warm(audience: str = "publication") -> str:
@@ -97,7 +97,7 @@ def warm_command(warehouse: str | None) -> None:
     from app import create_app
 
     create_app(exposed=False)
-    click.echo(_warm())
+    echo(_warm())
 
 
 def build_demo(engine, seed: int, scale: str) -> "object":
@@ -133,11 +133,11 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
         rows = generate(seed=seed, scale=scale)
         if placements == "ssda903":
             write_ssda903_bundle(rows, out, seed)
-            click.echo(f"Wrote a synthetic {scale} bundle with SSDA903 returns to {out}: {len(rows.forces)} forces, "
+            echo(f"Wrote a synthetic {scale} bundle with SSDA903 returns to {out}: {len(rows.forces)} forces, "
                        f"{len(rows.contacts)} contacts; placements and missing episodes in {out / 'ssda903'}.")
             return
         write_bundle(rows, out)
-        click.echo(f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
+        echo(f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
                    f"{len(rows.placements)} placements, {len(rows.missing_episodes)} missing episodes.")
         return
     engine = _engine(warehouse)
@@ -145,10 +145,10 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
     try:
         result = build_demo(engine, seed, scale)
     except LoadRefused as exc:
-        click.echo(exc.report(), err=True)
-        click.echo(exc.message)
+        echo(exc.report(), err=True)
+        echo(exc.message)
         sys.exit(EXIT_REFUSED)
-    click.echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
+    echo(f"{result.summary_line()} ({time.perf_counter() - started:.1f} s)")
 
 
 def filter_options(command):
@@ -192,16 +192,16 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
     engine = _engine(warehouse)
     f = facts(engine)
     if f.forces.empty:
-        click.echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
+        echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
         sys.exit(EXIT_REFUSED)
     if force is not None:
         force = force.strip().upper()
         if force not in set(f.forces["force_code"]):
             known = ", ".join(f.forces["force_code"])
-            click.echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
+            echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
     doc = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters, exact=exact)
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -233,13 +233,13 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     current.use(settings.warehouse_url(warehouse))
     f = facts(engine)
     if f.forces.empty:
-        click.echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
+        echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
         sys.exit(EXIT_REFUSED)
     query = filters.to_query()
     if force:
         query["force"] = force.strip().upper()
         if query["force"] != "ALL" and query["force"] not in set(f.forces["force_code"]):
-            click.echo(f"Error: no force {query['force']!r} in the warehouse.", err=True)
+            echo(f"Error: no force {query['force']!r} in the warehouse.", err=True)
             sys.exit(EXIT_USAGE)
     if page is not None and page not in deck_pages():
         raise click.UsageError(f"--page {page[:40]!r} is not a page with a deck (these have: {', '.join(deck_pages())})")
@@ -266,7 +266,7 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     count = len(Presentation(out).slides)
     label = " of synthetic demonstration data" if any(v.synthetic for v in views) else ""
     marking = f"; exact figures, marked {audience.marking}" if exact else ""
-    click.echo(f"Wrote {out}: {count} slides{label}{marking} ({time.perf_counter() - started:.1f} s).")
+    echo(f"Wrote {out}: {count} slides{label}{marking} ({time.perf_counter() - started:.1f} s).")
 
 
 from exchange.cli import benchmark  # noqa: E402  (the exchange's own commands)
@@ -308,9 +308,9 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     url = settings.warehouse_url(warehouse)
     engine = _engine(url)
     if warehouse_holds(engine) == "empty":
-        click.echo("The warehouse is empty: building the synthetic demo first …")
+        echo("The warehouse is empty: building the synthetic demo first …")
         result = build_demo(engine, 2017, "pilot")
-        click.echo(result.summary_line())
+        echo(result.summary_line())
     current.use(url)
     import security
     from app import create_app
@@ -318,9 +318,9 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     security.quiet_dev_server()
     app = create_app(exposed=exposed)
     app.server.config[AUDIENCE_CONFIG] = audience
-    click.echo(_warm(audience))
+    echo(_warm(audience))
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
-    click.echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")
+    echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")
     app.run(host=host, port=port, debug=settings.debug())
 
 

@@ -15,10 +15,18 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 
+def echo(message="", err: bool = False, nl: bool = True) -> None:
+    """click.echo for everything a command prints: names and values from bundles, packs and hubs are untrusted, so
+    control characters never reach the terminal (untrusted.terminal_text)."""
+    from untrusted import terminal_text
+
+    click.echo(terminal_text(message), err=err, nl=nl)
+
+
 def _progress(message: str) -> None:
     """Progress for a person at a terminal; silence when output is piped or captured."""
     if sys.stderr.isatty():
-        click.echo(message, err=True)
+        echo(message, err=True)
 
 
 def _engine(url: str | None):
@@ -79,7 +87,7 @@ class HarbourGroup(click.Group):
             problem = warehouse_problem(exc)
             if problem is None:
                 raise
-            click.echo(f"Error: {problem}", err=True)
+            echo(f"Error: {problem}", err=True)
             sys.exit(EXIT_REFUSED)
 
 

@@ -33,6 +33,16 @@ def depth(node, stop_above: int | None = None) -> int:
     return deepest
 
 
+def terminal_text(value) -> str:
+    """Any text a command prints, made safe for a terminal: every control and unprintable character but the line
+    break and the tab replaced by '?', so that an escape sequence in a name (ESC [8m hides the rest of the line;
+    OSC sequences retitle windows or forge links) is shown, never obeyed."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
+
+
 def printable(value, most: int = 200) -> str:
     """Text from outside fit for a terminal or a log line: control characters (escape sequences among them, C0,
     DEL and C1) and other unprintable characters replaced by '?', and cut to ``most`` characters."""

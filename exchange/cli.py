@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, EXIT_USAGE, _engine, warehouse_option
+from command_line import EXIT_REFUSED, EXIT_USAGE, _engine, echo, warehouse_option
 
 
 @click.group()
@@ -30,12 +30,12 @@ def _force_code(value: str) -> str:
 def _read_checked(path: Path, most: int, what: str, parse, problems):
     """``parse`` of the file's bytes; a file over ``most`` bytes, or one ``parse`` refuses, ends the command."""
     if path.stat().st_size > most:
-        click.echo(f"Refused: the file is too large to be {what}.", err=True)
+        echo(f"Refused: the file is too large to be {what}.", err=True)
         sys.exit(EXIT_REFUSED)
     try:
         return parse(path.read_bytes())
     except problems as exc:
-        click.echo(f"Refused: {exc}.", err=True)
+        echo(f"Refused: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
 
 
@@ -52,7 +52,7 @@ def benchmark_keygen(force: str, out: Path) -> None:
     code = _force_code(force)
     private_path, public_path = out / f"{code}-private.pem", out / f"{code}-public.pem"
     if private_path.exists() or public_path.exists():
-        click.echo(f"Error: {private_path.name} or {public_path.name} already exists in {out}; not overwritten.", err=True)
+        echo(f"Error: {private_path.name} or {public_path.name} already exists in {out}; not overwritten.", err=True)
         sys.exit(EXIT_REFUSED)
     out.mkdir(parents=True, exist_ok=True)
     private_pem, public_pem = generate()
@@ -60,7 +60,7 @@ def benchmark_keygen(force: str, out: Path) -> None:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(private_pem)
     public_path.write_bytes(public_pem)
-    click.echo(f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
+    echo(f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
                f"{public_path} (send it to the forces you benchmark with). Key id {key_id(load_public(public_pem))}, "
                f"fingerprint {fingerprint(load_public(public_pem))}: tell your peers this fingerprint out of band, so "
                "that they can check the key they are given.")
@@ -85,12 +85,12 @@ def _hub(url: str, token: str | None):
 
     token = token or settings.get("HARBOUR_HUB_TOKEN")
     if not token:
-        click.echo("Error: give the force's hub token with --token or set HARBOUR_HUB_TOKEN.", err=True)
+        echo("Error: give the force's hub token with --token or set HARBOUR_HUB_TOKEN.", err=True)
         sys.exit(EXIT_USAGE)
     try:
         return Hub(url, token)
     except HubError as exc:
-        click.echo(f"Error: {exc}.", err=True)
+        echo(f"Error: {exc}.", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -101,10 +101,10 @@ def _ask(hub, method: str, path: str, payload: bytes | None = None, expect=(200,
     try:
         answer = hub.get(path) if method == "GET" else hub.post(path, payload)
     except HubError as exc:
-        click.echo(f"Error: {exc}.", err=True)
+        echo(f"Error: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
     if answer.status not in expect:
-        click.echo(f"Refused by the hub ({answer.status}): {message(answer)}.", err=True)
+        echo(f"Refused by the hub ({answer.status}): {message(answer)}.", err=True)
         sys.exit(EXIT_REFUSED)
     return answer
 
@@ -146,22 +146,22 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
         keys = answer.body.get("keys")
         offered = [k for k in keys if isinstance(k, dict) and k.get("force") == code] if isinstance(keys, list) else []
         if not offered or not isinstance(offered[0].get("public_pem"), str) or len(offered[0]["public_pem"]) > 10_000:
-            click.echo(f"Refused: the hub offers no key for {code}.", err=True)
+            echo(f"Refused: the hub offers no key for {code}.", err=True)
             sys.exit(EXIT_REFUSED)
         try:
             public = load_public(offered[0]["public_pem"].encode("ascii", "replace"))
         except SignatureProblem as exc:
-            click.echo(f"Refused: the hub's key for {code}: {exc}.", err=True)
+            echo(f"Refused: the hub's key for {code}: {exc}.", err=True)
             sys.exit(EXIT_REFUSED)
     actual = fingerprint(public)  # computed here from the key itself, never taken from the hub's word
     if wanted is not None and actual != wanted:
         source = "the hub offers" if path is None else f"{printable(path.name, 80)} holds"
-        click.echo(f"Refused: {source} a key for {code} whose fingerprint is {actual}, not the {wanted} you were "
+        echo(f"Refused: {source} a key for {code} whose fingerprint is {actual}, not the {wanted} you were "
                    "given: it is not trusted. Check the fingerprint with the force itself.", err=True)
         sys.exit(EXIT_REFUSED)
     kid = key_id(public)
     added = trust(_engine(warehouse), kid, code, public_pem(public).decode("ascii"))
-    click.echo(f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}, fingerprint {actual}"
+    echo(f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}, fingerprint {actual}"
                + (" (matches the one given)." if wanted else "."))
 
 
@@ -173,7 +173,7 @@ def _pack_of(force: str, warehouse: str | None) -> dict:
     code = force.strip().upper()
     pack = force_pack(facts(_engine(warehouse)), code)
     if pack is None:
-        click.echo(f"Error: no force {code[:16]!r} in the warehouse.", err=True)
+        echo(f"Error: no force {code[:16]!r} in the warehouse.", err=True)
         sys.exit(EXIT_USAGE)
     return pack
 
@@ -188,7 +188,7 @@ def _signed(pack: dict, key_path: Path) -> dict:
     try:
         return sign(pack, key_path.read_bytes())
     except (SignatureProblem, OSError) as exc:
-        click.echo(f"Error: {key_path}: {exc}.", err=True)
+        echo(f"Error: {key_path}: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
 
 
@@ -203,7 +203,7 @@ def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: boo
     """Write a force's signed benchmark pack: its summary and monthly series after disclosure control."""
     key_path = _key_path(key_path)
     if not unsigned and (key_path is None or not key_path.is_file()):
-        click.echo("Error: a pack is signed with the force's private key: give --key (or set HARBOUR_PACK_KEY), "
+        echo("Error: a pack is signed with the force's private key: give --key (or set HARBOUR_PACK_KEY), "
                    "making one first with `harbour benchmark keygen`; or add --unsigned.", err=True)
         sys.exit(EXIT_USAGE)
     pack = _pack_of(force, warehouse)
@@ -211,7 +211,7 @@ def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: boo
         pack = _signed(pack, key_path)
     out.write_text(json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     signed = "unsigned" if unsigned else f"signed with key {pack['signature']['key_id']}"
-    click.echo(f"Wrote the benchmark pack of {pack['force']['code']} to {out} (disclosure-controlled; "
+    echo(f"Wrote the benchmark pack of {pack['force']['code']} to {out} (disclosure-controlled; "
                f"{'synthetic' if pack['synthetic'] else 'real'} data; {signed}; checksum {pack['sha256'][:12]}).")
 
 
@@ -226,7 +226,7 @@ def benchmark_publish(force: str, key_path: Path | None, hub_url: str, token: st
     """Make the force's signed benchmark pack and upload it to a hub, where its peers pull it."""
     key_path = _key_path(key_path)
     if key_path is None or not key_path.is_file():
-        click.echo("Error: a published pack is signed with the force's private key: give --key (or set "
+        echo("Error: a published pack is signed with the force's private key: give --key (or set "
                    "HARBOUR_PACK_KEY), making one first with `harbour benchmark keygen`.", err=True)
         sys.exit(EXIT_USAGE)
     hub = _hub(hub_url, token)
@@ -234,7 +234,7 @@ def benchmark_publish(force: str, key_path: Path | None, hub_url: str, token: st
     body = json.dumps(pack, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     answer = _ask(hub, "POST", "/packs", body, expect=(200, 201))
     what = "already held there" if answer.status == 200 else "stored"
-    click.echo(f"Published the pack of {pack['force']['code']} (extract {pack['force']['extract_month']}, signed "
+    echo(f"Published the pack of {pack['force']['code']} (extract {pack['force']['extract_month']}, signed "
                f"with key {pack['signature']['key_id']}, checksum {pack['sha256'][:12]}) to {hub.url}: {what}.")
 
 
@@ -253,11 +253,11 @@ def benchmark_pull(hub_url: str, token: str | None, warehouse: str | None) -> No
     try:
         report = pull(engine, answer.body, hub.url)
     except PackError as exc:
-        click.echo(f"Refused: {exc}; nothing was changed here.", err=True)
+        echo(f"Refused: {exc}; nothing was changed here.", err=True)
         sys.exit(EXIT_REFUSED)
     for line in report.lines:
-        click.echo(line)
-    click.echo(report.total(hub.url))
+        echo(line)
+    echo(report.total(hub.url))
 
 
 @benchmark.command("rotate-key")
@@ -276,12 +276,12 @@ def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str
     try:
         signature = sign_bytes(rotation_statement(code, new_pem), key_path.read_bytes())
     except (SignatureProblem, OSError) as exc:
-        click.echo(f"Error: {key_path}: {exc}.", err=True)
+        echo(f"Error: {key_path}: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
     hub = _hub(hub_url, token)
     body = json.dumps({"force": code, "public_pem": new_pem, "signature": signature}).encode("utf-8")
     answer = _ask(hub, "POST", "/keys", body, expect=(201,))
-    click.echo(f"The hub now holds key {answer.body.get('key_id')} for {code} (fingerprint "
+    echo(f"The hub now holds key {answer.body.get('key_id')} for {code} (fingerprint "
                f"{answer.body.get('fingerprint')}). Sign packs with the new private key from now on, and tell your "
                "peers the new fingerprint: they trust it with `harbour benchmark trust --from-hub`.")
 
@@ -305,22 +305,22 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
         signer = check(pack, keyring(engine), own_forces(engine))
     except Unusable as problem:
         if problem.kind == "own records":
-            click.echo(f"Refused: {problem.message}. Benchmarking already shows it from its own records.", err=True)
+            echo(f"Refused: {problem.message}. Benchmarking already shows it from its own records.", err=True)
             sys.exit(EXIT_REFUSED)
         if problem.kind == "altered" or not unsigned:
-            click.echo(f"Refused: {problem.message}." + ("" if problem.kind == "altered" else
+            echo(f"Refused: {problem.message}." + ("" if problem.kind == "altered" else
                        " To import it all the same, marked as unverified, add --unsigned."), err=True)
             sys.exit(EXIT_REFUSED)
     done = add(engine, pack, path.name[:255], signer)
     extract = pack["force"]["extract_month"]
     if done.outcome == "older":
-        click.echo(f"Refused: {label(pack)}'s pack has extract month {extract}, older than the {done.held_extract} "
+        echo(f"Refused: {label(pack)}'s pack has extract month {extract}, older than the {done.held_extract} "
                    "held here, which is kept (no rollback).", err=True)
         sys.exit(EXIT_REFUSED)
     word = {"imported": "Imported", "replaced": "Imported, replacing the older pack held", "unchanged":
             "Already imported"}[done.outcome]
     how = f"signature verified (key {signer})" if signer else "UNVERIFIED: unsigned or by an unknown key"
-    click.echo(f"{word}: {label(pack)} as peer {done.peer_id}, extract {extract}, made {pack['made']} with Harbour "
+    echo(f"{word}: {label(pack)} as peer {done.peer_id}, extract {extract}, made {pack['made']} with Harbour "
                f"{printable(pack['harbour_version'], 20)}; {how}.")
 
 
@@ -333,9 +333,9 @@ def benchmark_list(warehouse: str | None) -> None:
 
     peers = all_peers(_engine(warehouse))
     for p in peers:
-        click.echo(f"{p['peer_id']}\t{p['force_code']}\t{printable(p['force_name'], 80)}\tmade {p['made']}\t"
+        echo(f"{p['peer_id']}\t{p['force_code']}\t{printable(p['force_name'], 80)}\tmade {p['made']}\t"
                    f"Harbour {printable(p['harbour_version'], 20)}\tfrom {printable(origin_words(p), 300)}")
-    click.echo(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}.")
+    echo(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}.")
 
 
 @benchmark.command("remove")
@@ -346,6 +346,6 @@ def benchmark_remove(peer_id: int, warehouse: str | None) -> None:
     from exchange.store import remove
 
     if not remove(_engine(warehouse), peer_id):
-        click.echo(f"Error: no imported peer {peer_id}.", err=True)
+        echo(f"Error: no imported peer {peer_id}.", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"Removed peer {peer_id}.")
+    echo(f"Removed peer {peer_id}.")

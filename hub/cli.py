@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, _redact
+from command_line import EXIT_REFUSED, _redact, echo
 
 hub_warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,
@@ -35,7 +35,7 @@ def _engine(warehouse: str | None):
 
 
 def _refused(refusal) -> None:
-    click.echo(f"Refused: {refusal.message}.", err=True)
+    echo(f"Refused: {refusal.message}.", err=True)
     sys.exit(EXIT_REFUSED)
 
 
@@ -51,13 +51,13 @@ def hub_register(force: str, key_path: Path, replace: bool, warehouse: str | Non
     from hub.store import Refused, register
 
     if key_path.stat().st_size > 10_000:
-        click.echo("Refused: the file is too large to be a public key.", err=True)
+        echo("Refused: the file is too large to be a public key.", err=True)
         sys.exit(EXIT_REFUSED)
     try:
         kid, fp = register(_engine(warehouse), force, key_path.read_bytes(), replace)
     except Refused as refusal:
         _refused(refusal)
-    click.echo(f"Registered key {kid} for {force.strip().upper()}, fingerprint {fp}. Tell the force's peers this "
+    echo(f"Registered key {kid} for {force.strip().upper()}, fingerprint {fp}. Tell the force's peers this "
                "fingerprint out of band: they check the hub's copy against it.")
 
 
@@ -73,8 +73,8 @@ def hub_token(force: str, days: int, warehouse: str | None) -> None:
         token, token_id, expires = issue_token(_engine(warehouse), force, days)
     except Refused as refusal:
         _refused(refusal)
-    click.echo(token)
-    click.echo(f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: "
+    echo(token)
+    echo(f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: "
                "give it to the force's admin over a secure channel (they set HARBOUR_HUB_TOKEN to it).", err=True)
 
 
@@ -89,7 +89,7 @@ def hub_revoke(force: str, warehouse: str | None) -> None:
         count = revoke(_engine(warehouse), force)
     except Refused as refusal:
         _refused(refusal)
-    click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {force.strip().upper()}.")
+    echo(f"Revoked {count} token{'s' if count != 1 else ''} of {force.strip().upper()}.")
 
 
 def _loopback(host: str) -> bool:
@@ -118,7 +118,7 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
     exposed = not _loopback(host)
     problem = access.refusal(exposed)
     if problem:
-        click.echo(f"Harbour refuses to start: {problem}", err=True)
+        echo(f"Harbour refuses to start: {problem}", err=True)
         sys.exit(3)
     _engine(warehouse)  # the database answers and has its tables, before any worker starts
     from gunicorn.app.base import BaseApplication
@@ -135,5 +135,5 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
 
             return create_hub(url, exposed).server
 
-    click.echo(f"Harbour hub on http://{host}:{port}/ (API under /api/v1/; database {_redact(url)}).", err=True)
+    echo(f"Harbour hub on http://{host}:{port}/ (API under /api/v1/; database {_redact(url)}).", err=True)
     HubServer().run()

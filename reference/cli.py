@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from command_line import EXIT_REFUSED
+from command_line import EXIT_REFUSED, echo
 
 
 @click.group()
@@ -27,9 +27,9 @@ def reference_build(source: Path, out: Path | None) -> None:
     try:
         table, provenance = dfe.build(source)
     except (dfe.ReferenceError_, UnicodeDecodeError, OSError) as exc:
-        click.echo(f"Refused: {str(exc).splitlines()[0][:300]}. Nothing was changed.", err=True)
+        echo(f"Refused: {str(exc).splitlines()[0][:300]}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)
     dfe.write(table, provenance, out or dfe.TABLE)
     years = sorted({f.year for f in table})
-    click.echo(f"Wrote {len(table):,} figures for {len({f.la_code for f in table} - {dfe.ENGLAND})} authorities and England, years "
+    echo(f"Wrote {len(table):,} figures for {len({f.la_code for f in table} - {dfe.ENGLAND})} authorities and England, years "
                f"ending 31 March {years[0]} to {years[-1]}, from {len(provenance)} files, to {out or dfe.TABLE}.")

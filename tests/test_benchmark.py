@@ -329,3 +329,26 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
         ranked = next(p for p in build_uncached("/benchmark", {"force": code}, f).panels if p.panel_id == "chart-ranked")
         assert f"{own}%, {place} of" in ranked.finding and f"of {len(shown)} forces" in ranked.finding, (code, ranked.finding)
         assert "peer group" not in ranked.finding  # no peer group chosen, none named
+
+
+def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp_path):
+    """#22: `Beds\\x1b[8m` would hide the rest of the line on an admin's terminal, 'UNVERIFIED' included; OSC
+    sequences retitle the window. Every command prints them as '?'."""
+    from exchange.signing import sign
+
+    pack = json.loads(pack_file.read_text())
+    hostile = {**pack, "force": {**pack["force"], "name": "Beds\x1b[8m\x9b2J\x1b]0;owned\x07"},
+               "harbour_version": "1\x1b[2K"}
+    body = {k: v for k, v in hostile.items() if k not in ("sha256", "signature")}
+    path = tmp_path / "beds.json"
+    path.write_text(json.dumps(sign({**body, "sha256": checksum(body)}, keys[0].read_bytes())))
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    outputs = [CliRunner().invoke(main, ["benchmark", "import", str(path), "--unsigned", "--warehouse", url]),
+               CliRunner().invoke(main, ["benchmark", "list", "--warehouse", url])]
+    for result in outputs:
+        assert result.exit_code == 0, result.output
+        assert not any(ord(ch) < 32 and ch not in "\n\t" or 127 <= ord(ch) < 160 for ch in result.output)
+    assert "Beds?[8m?2J?]0;owned?" in outputs[0].output and "UNVERIFIED" in outputs[0].output
+    from untrusted import terminal_text
+
+    assert terminal_text("a\x1b[8mb\nc\td\x9b\x00") == "a?[8mb\nc\td??"
