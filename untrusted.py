@@ -33,6 +33,17 @@ def depth(node, stop_above: int | None = None) -> int:
     return deepest
 
 
+def visible_controls(value) -> str:
+    """Text with its C0 control characters (but tab, line feed and carriage return) and DEL shown as Unicode's
+    control pictures (ESC as U+241B): a spreadsheet cell cannot hold them (openpyxl refuses the whole file), and a
+    reader of an audit log should see them rather than lose them."""
+    text = "" if value is None else str(value)
+    if not any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return text
+    return "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 and ch not in "\t\n\r" else "\u2421" if ord(ch) == 127
+                   else ch for ch in text)
+
+
 def terminal_text(value) -> str:
     """Any text a command prints, made safe for a terminal: every control and unprintable character but the line
     break and the tab replaced by '?', so that an escape sequence in a name (ESC [8m hides the rest of the line;

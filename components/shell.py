@@ -141,5 +141,14 @@ def unreadable_warehouse():
     ], className="page")
 
 
+def unrecorded():
+    return html.Div([
+        html.H1("This page cannot be shown just now", id="page-title"),
+        html.P("Harbour records every view in its access log before it shows anything, and could not record this "
+               "one (the warehouse may be read-only or full). Nothing is shown that the force cannot audit. Tell "
+               "whoever runs Harbour here."),
+    ], className="page")
+
+
 def not_permitted(message: str):
     return html.Div([html.H1("Not available to you", id="page-title"), html.P(message)], className="page")

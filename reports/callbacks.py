@@ -83,6 +83,7 @@ def download(_clicks, _slides, pathname, search):
     if made is None:
         return no_update
     name, content = made
-    record_access(request, download=name)
+    if not record_access(request, download=name):
+        abort(503)  # a download the access log cannot record is not made
     log.info("download %s", name)
     return dcc.send_bytes(content, name, type=exports.MEDIA_TYPES[fmt])

@@ -16,7 +16,7 @@ import re
 from metrics.disclosure import SYMBOLS
 from metrics.summary import STANDARD_VERSION
 from reports.model import cell_kind
-from untrusted import neutralise
+from untrusted import neutralise, visible_controls
 
 SYNTHETIC_LINE = "SYNTHETIC DEMONSTRATION DATA: every child, force and figure is generated, not real."
 UNITS_LINE = ("Units: rates are proportions (0.82 is 82%); differences are in percentage points; times in hours; "
@@ -48,7 +48,7 @@ def sheet_rows(view, panel) -> list[list[tuple]]:
     """The whole sheet, top to bottom, as (value, kind) cells: title block, the table, notes and symbols.
     A cell's kind is ``text`` or the kind of a number; text is already neutralised."""
     def text(value):
-        return (neutralise(value), "text")
+        return (neutralise(visible_controls(value)), "text")
 
     rows = []
     if view.marking:

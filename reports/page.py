@@ -46,8 +46,9 @@ def guard(request: Request):
     return not_permitted(request.refusal) if request.refusal else None
 
 
-def record_access(request: Request, download: str | None = None) -> None:
-    """One entry in the access log for ``request`` (and the file it downloaded)."""
+def record_access(request: Request, download: str | None = None) -> bool:
+    """One entry in the access log for ``request`` (and the file it downloaded); False when it could not be written,
+    and then nothing is served: an access the force cannot audit does not happen."""
     from sqlalchemy.exc import SQLAlchemyError
 
     import access
@@ -55,15 +56,17 @@ def record_access(request: Request, download: str | None = None) -> None:
 
     try:
         access.record(engine(), request.person, request.path, request.query, request.audience.name, download=download)
-    except (SQLAlchemyError, OSError) as exc:  # a read-only warehouse still serves; the gap is logged
-        log.warning("the access log could not be written: %s", type(exc).__name__)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("the access log could not be written, so nothing was served: %s", type(exc).__name__)
+        return False
+    return True
 
 
 def layout_for(path: str, query: dict):
     """The page at ``path`` for the URL's ``query``: refused, the unreadable- or empty-warehouse page, or the view."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from components.shell import empty_warehouse, unreadable_warehouse
+    from components.shell import empty_warehouse, unreadable_warehouse, unrecorded
     from warehouse.current import current_facts
 
     request = read(path, query)
@@ -75,7 +78,8 @@ def layout_for(path: str, query: dict):
     except (SQLAlchemyError, OSError) as exc:
         log.warning("the warehouse cannot be read: %s", type(exc).__name__)
         return unreadable_warehouse()
-    record_access(request)
+    if not record_access(request):
+        return unrecorded()
     if facts.forces.empty and request.report.needs_data:
         return empty_warehouse()
     return draw_page(request, facts, _identity(request))

@@ -76,7 +76,9 @@ def _access_log(ask: Ask, facts) -> View:
     from warehouse.current import engine
     from warehouse.queries import access_entries
 
-    return access_log.view(access_entries(engine()), facts.synthetic)
+    before = str(ask.query.get("before", ""))
+    entries, total = access_entries(engine(), access_log.PAGE, int(before) if before.isdigit() else None)
+    return access_log.view(entries, total, facts.synthetic)
 
 
 def _overview(ask: Ask, facts) -> View:
@@ -148,6 +150,7 @@ REPORTS: dict[str, Report] = {r.path: r for r in (
            needs_data=False),
     # For admins: linked from the data-quality page, not from every page.
     Report("/access-log", "Access log", _access_log, order=9, role="admin", filtered=False, audiences=False,
+           settings=("before",),
            cached=False, slides=False, nav=False, needs_data=False),
 )}
 

@@ -170,3 +170,61 @@ def test_a_page_drawn_once_is_served_to_each_person_with_their_own_identity(sign
     assert json.dumps(trees[0]).count("identity no-present") == 1
     _, log = _page(_client(app, "admin"), "/access-log")
     assert log.count("force=FENWICK&amp;sex=F") + log.count("force=FENWICK&sex=F") >= 3
+
+
+def test_a_viewers_escape_character_cannot_break_the_admins_export_of_the_log(signed_in_app):
+    """#22: `?force=%1B` once made the admin's XLSX of the access log answer 400 (openpyxl's IllegalCharacterError)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    app, _ = signed_in_app
+    _page(_client(app, "viewer"), "/retention", "?force=%1B%00x")
+    web = _client(app, "admin")
+    answer = _download(web, "/access-log", "", "xlsx", panel="access-log")
+    assert answer.status_code == 200, answer.status_code
+    import base64
+
+    content = base64.b64decode(json.loads(answer.data)["response"]["download-file"]["data"]["content"])
+    cells = [c for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True) for c in row if c]
+    assert any("force=\u241b\u2400x" in str(c) for c in cells)  # the characters shown, not lost
+
+
+def test_every_entry_of_the_log_is_reachable_by_the_admin_a_page_at_a_time(signed_in_app):
+    """#22: the page showed only the newest 500, so 501 requests hid an earlier one."""
+    import re
+
+    app, url = signed_in_app
+    viewer = _client(app, "viewer")
+    _page(viewer, "/missing", "?force=MARSHCOTE&marker=earliest")
+    for _ in range(501):
+        _page(viewer, "/")
+    web = _client(app, "admin")
+    status, body = _page(web, "/access-log")
+    assert status == 200 and "marker=earliest" not in body and "of 50" in body  # the newest page: 500 of them
+    pages = 1
+    while "marker=earliest" not in body:
+        older = re.search(r"access-log(?:\?|\\u003f)before=(\d+)", body)
+        assert older is not None, ("the earlier entry cannot be reached", re.findall(r".{80}before.{40}", body)[:3])
+        status, body = _page(web, "/access-log", f"?before={older.group(1)}")
+        pages += 1
+        assert status == 200 and pages < 10
+    assert "Newest entries" in body
+
+
+def test_no_page_is_served_when_its_access_cannot_be_recorded(signed_in_app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import access
+
+    app, _ = signed_in_app
+
+    def fails(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(access, "record", fails)
+    status, body = _page(_client(app, "viewer"), "/retention", "?force=FENWICK")
+    assert "This page cannot be shown just now" in body and "kpi-retention" not in body
+    assert "chart-horizons" not in body
+    answer = _download(_client(app, "analyst"), "/retention", "?force=FENWICK", "csv")
+    assert answer.status_code == 503

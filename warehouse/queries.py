@@ -139,10 +139,17 @@ def warnings_by_rule(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rule", "file", "warnings"])
 
 
-def access_entries(engine: Engine, limit: int = 500) -> list[dict]:
-    """The newest entries of the access log, newest first."""
+def access_entries(engine: Engine, limit: int = 500, before: int | None = None) -> tuple[list[dict], int]:
+    """The newest ``limit`` entries of the access log (older than entry ``before`` where given), newest first, and
+    how many entries it holds in all: every entry is reachable, a page at a time."""
+    from sqlalchemy import func
+
     from warehouse.schema import access_log
 
+    query = select(access_log).order_by(access_log.c.entry_id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(access_log.c.entry_id < before)
     with engine.connect() as conn:
-        rows = conn.execute(select(access_log).order_by(access_log.c.entry_id.desc()).limit(limit)).mappings().all()
-    return [dict(r) for r in rows]
+        rows = conn.execute(query).mappings().all()
+        total = conn.execute(select(func.count()).select_from(access_log)).scalar() or 0
+    return [dict(r) for r in rows], int(total)
