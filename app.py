@@ -16,8 +16,8 @@ from dash._utils import to_json
 
 import access
 import security
-from components import theme
 import settings
+from components import theme
 from metrics.summary import STANDARD_VERSION
 
 HERE = Path(__file__).resolve().parent
@@ -110,9 +110,10 @@ def create_app(exposed: bool = False) -> Dash:
         update_title=None,
         compress=True,  # gzip on every response the browser accepts it for (flask-compress)
     )
+    from dash import _callback
+
     import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
     import reports.callbacks  # noqa: F401  (registers the downloads' callback)
-    from dash import _callback
 
     if not _CALLBACKS:
         _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))
@@ -135,7 +136,14 @@ def create_app(exposed: bool = False) -> Dash:
     app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
                         .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     security.protect(app)
-    access.setup(app, exposed)  # after the defences, so that a malformed request is refused before sign-in
+    import health
+    from warehouse import schema
+    from warehouse.current import engine
+
+    health.install(app.server, {"warehouse": health.warehouse_check(engine, schema.forces), "cache": health.cache_check,
+                                "sign-in": health.provider_check})
+    # After the defences, so that a malformed request is refused before sign-in; the probes need none.
+    access.setup(app, exposed, public_routes=list(health.PATHS))
     return app
 
 

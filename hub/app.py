@@ -269,8 +269,20 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
             return jsonify(error=error.name.lower().replace(" ", "-"), message=error.description), error.code
         return error
 
-    access.setup(app, exposed, public_routes=[f"{API}/<path:rest>"])
+    import health
+    from hub import schema as H
+
+    health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces),
+                            "rate limits": _limiter_check(server), "sign-in": health.provider_check})
+    access.setup(app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS])
     return app
+
+
+def _limiter_check(server):
+    def check():
+        limiter = server.extensions[LIMITER]
+        return None if limiter.storage.check() else "the rate limits' store does not answer"
+    return check
 
 
 def _rate_limits(server) -> None:

@@ -15,7 +15,7 @@ LAYERS = (
     ("metrics", "reference"),  # pure functions over data frames; published reference figures as data
     ("warehouse",),  # tables, engines, the queries pages need
     ("etl", "exchange", "command_line"),  # loading bundles; the exchange between forces; what commands share
-    ("access", "security", "components", "hub"),  # who is asking and the server's defences; UI factories
+    ("access", "security", "health", "components", "hub"),  # who is asking, the server's defences, health; UI
     ("reports",),  # views as data, the registry of pages, the page cache, downloads
     ("pages",),  # one module a page: its registration and its controls' callbacks
     ("app", "cli", "exchange.cli", "reference.cli", "hub.cli", "gunicorn.conf"),  # the edges: the Dash app, the commands, the server's settings
