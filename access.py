@@ -18,6 +18,7 @@ Roles, enforced on the server in every page, callback and download, never by hid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
 import settings
 
@@ -65,20 +66,141 @@ def refusal(exposed: bool) -> str | None:
     return None
 
 
-def setup(app, exposed: bool, public_routes: list[str] | None = None) -> str:
+def _signed_in_table():
+    """Every live sign-in, by a random id that its session cookie carries: a cookie whose id is not here (signed
+    out, expired, ended by the server) signs in nobody, however validly it is signed. On whatever database the app
+    keeps (the warehouse, a hub's own), in a table of its own."""
+    from sqlalchemy import Column, DateTime, MetaData, String, Table
+
+    global _SIGNED_IN
+    if _SIGNED_IN is None:
+        _SIGNED_IN = Table("signed_in_sessions", MetaData(), Column("sid", String(43), primary_key=True),
+                           Column("started_at", DateTime, nullable=False), Column("ends_at", DateTime, nullable=False))
+    return _SIGNED_IN
+
+
+_SIGNED_IN = None
+_READY: set[int] = set()  # engines whose signed_in_sessions table is known to exist
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _sign_in_class():
+    """dash-auth's OIDCAuth, with sessions that end: at sign-out (the provider's end-session endpoint is called too),
+    at the ID token's expiry, and whenever the server forgets them."""
+    from dash_auth import OIDCAuth
+
+    class SessionsThatEnd(OIDCAuth):
+        sessions = None  # () -> the SQLAlchemy engine that holds signed_in_sessions
+
+        def _engine(self):
+            engine = type(self).sessions()
+            if id(engine) not in _READY:
+                _signed_in_table().create(engine, checkfirst=True)
+                _READY.add(id(engine))
+            return engine
+
+        def callback(self, idp: str):
+            import secrets
+            from datetime import UTC, datetime, timedelta
+
+            from authlib.integrations.base_client.errors import OAuthError
+            from flask import redirect, session
+            from sqlalchemy import delete, insert
+
+            if idp not in self.oauth._registry:
+                return "unknown sign-in provider", 400
+            client = self.get_oauth_client(idp)
+            try:
+                token = client.authorize_access_token()
+            except OAuthError:
+                return "Sign-in did not complete; go back and try again.", 401
+            user = token.get("userinfo")
+            if not user:
+                return "Sign-in did not complete; go back and try again.", 401
+            expiry = user.get("exp") or token.get("expires_at")
+            ends = (datetime.fromtimestamp(int(expiry), UTC).replace(tzinfo=None) if expiry
+                    else _now() + timedelta(hours=1)).replace(microsecond=0)
+            sid = secrets.token_urlsafe(32)
+            table = _signed_in_table()
+            try:
+                with self._engine().begin() as conn:
+                    conn.execute(delete(table).where(table.c.ends_at <= _now()))
+                    conn.execute(insert(table).values(sid=sid, started_at=_now(), ends_at=ends))
+            except Exception:  # noqa: BLE001 - a sign-in that cannot be recorded does not happen
+                return "Sign-in cannot be recorded just now; try again in a minute.", 503
+            session.clear()
+            session.update(user=dict(user), idp=idp, sid=sid, id_token=token.get("id_token"))
+            return redirect(self.app.config.get("url_base_pathname") or "/")
+
+        def is_authorized(self):
+            from flask import session
+            from sqlalchemy import select
+
+            if not super().is_authorized():
+                return False
+            if "user" not in session:
+                return True  # the sign-in routes themselves
+            sid = session.get("sid")
+            table = _signed_in_table()
+            try:
+                with self._engine().connect() as conn:
+                    ends = conn.execute(select(table.c.ends_at).where(table.c.sid == str(sid))).scalar()
+            except Exception:  # noqa: BLE001 - fail closed
+                ends = None
+            if ends is None or ends <= _now():
+                session.clear()
+                return False
+            return True
+
+        def logout(self):
+            from urllib.parse import urlencode
+
+            from flask import redirect, request, session
+            from sqlalchemy import delete
+
+            sid, hint, idp = session.get("sid"), session.get("id_token"), session.get("idp")
+            session.clear()
+            if sid:
+                table = _signed_in_table()
+                with self._engine().begin() as conn:
+                    conn.execute(delete(table).where(table.c.sid == str(sid)))
+            if idp in self.oauth._registry:
+                try:
+                    end = self.get_oauth_client(idp).load_server_metadata().get("end_session_endpoint")
+                except Exception:  # noqa: BLE001 - the provider is down: signed out here all the same
+                    end = None
+                if end:
+                    query = {"post_logout_redirect_uri": request.url_root,
+                             "client_id": settings.get("HARBOUR_OIDC_CLIENT_ID")}
+                    if hint:
+                        query["id_token_hint"] = hint
+                    return redirect(f"{end}{'&' if '?' in end else '?'}{urlencode(query)}")
+            return ("<p>You are signed out of Harbour.</p><p><a href='/'>Sign in again</a></p>", 200)
+
+    return SessionsThatEnd
+
+
+def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=None) -> str:
     """Sign-in for ``app`` as the settings say; ``exposed``: reachable from other machines (a non-loopback
     address, or gunicorn). ``public_routes`` need no sign-in (a hub's API, which checks its own bearer tokens).
-    Returns the mode, or raises RefuseToStart."""
+    ``sessions``: () -> the engine that keeps the live sign-ins (default: the warehouse's). Returns the mode, or
+    raises RefuseToStart."""
     chosen = mode()
     problem = refusal(exposed)
     if problem:
         raise RefuseToStart(problem)
     if chosen == "oidc":
-        from dash_auth import OIDCAuth
-
-        auth = OIDCAuth(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
-                        public_routes=public_routes or None,
-                        force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")))
+        if sessions is None:
+            from warehouse.current import engine as sessions
+        auth_class = type("HarbourSignIn", (_sign_in_class(),), {"sessions": staticmethod(sessions)})
+        auth = auth_class(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
+                          public_routes=public_routes or None,
+                          force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")))
         issuer = settings.get("HARBOUR_OIDC_ISSUER").rstrip("/")
         auth.register_provider("harbour", client_id=settings.get("HARBOUR_OIDC_CLIENT_ID"),
                                client_secret=settings.get("HARBOUR_OIDC_CLIENT_SECRET"),
@@ -132,7 +254,7 @@ def banner_text() -> str | None:
 
 def record(engine, person: Person, path: str, query: dict, audience: str, download: str | None = None) -> None:
     """Append one line to the access log. Nothing child-level is in a query, so nothing child-level is logged."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import insert
 
@@ -141,6 +263,6 @@ def record(engine, person: Person, path: str, query: dict, audience: str, downlo
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500]
     with engine.begin() as conn:
         conn.execute(insert(schema.access_log).values(
-            at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0), person=person.name[:120],
+            at=datetime.now(UTC).replace(tzinfo=None, microsecond=0), person=person.name[:120],
             role=person.role or "none", path=str(path)[:120], query=text, audience=audience,
             download=(download or None)))

@@ -274,7 +274,8 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
 
     health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces),
                             "rate limits": _limiter_check(server), "sign-in": health.provider_check})
-    access.setup(app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS])
+    access.setup(app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS],
+                 sessions=lambda: store.engine_for(url))
     return app
 
 

@@ -34,8 +34,27 @@ def _client(app, role):
     web = app.server.test_client()
     if role:
         with web.session_transaction() as session:
-            session["user"] = {"sub": role, "email": f"{role}@force.example", "roles": [USERS[role]]}
+            session.update(live_session({"sub": role, "email": f"{role}@force.example", "roles": [USERS[role]]}))
     return web
+
+
+def live_session(user: dict) -> dict:
+    """What the sign-in's callback leaves: the user's claims and the id of a sign-in the warehouse holds."""
+    import secrets
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import insert
+
+    import access
+    from warehouse.current import engine
+
+    sid = secrets.token_urlsafe(32)
+    table = access._signed_in_table()
+    table.create(engine(), checkfirst=True)
+    with engine().begin() as conn:
+        conn.execute(insert(table).values(sid=sid, started_at=datetime(2026, 1, 1),
+                                          ends_at=datetime.now() + timedelta(hours=1)))
+    return {"user": user, "sid": sid, "idp": "harbour"}
 
 
 def _page(web, path, search=""):
@@ -115,7 +134,7 @@ def test_a_signed_in_user_with_no_harbour_role_sees_nothing(signed_in_app):
     app, _ = signed_in_app
     web = app.server.test_client()
     with web.session_transaction() as session:
-        session["user"] = {"sub": "x", "email": "someone@force.example", "roles": ["payroll"]}
+        session.update(live_session({"sub": "x", "email": "someone@force.example", "roles": ["payroll"]}))
     status, body = _page(web, "/")
     assert "no Harbour role" in body and "kpi-retention" not in body
 
