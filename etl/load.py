@@ -7,13 +7,14 @@ through rolls the transaction back, leaving the warehouse as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, text
 
 from etl.derive import derive_facts
 from etl.extract import read_bundle
@@ -66,13 +67,16 @@ class LoadResult:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def warehouse_holds(engine: Engine) -> str:
-    """``empty``, ``synthetic`` or ``real``: what the warehouse holds (never both)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(schema.forces.c.synthetic, func.count()).group_by(schema.forces.c.synthetic)).all()
+def warehouse_holds(bind) -> str:
+    """``empty``, ``synthetic`` or ``real``: what the warehouse holds (never both); ``bind`` is an engine or a
+    connection inside a load's transaction."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return warehouse_holds(conn)
+    rows = bind.execute(select(schema.forces.c.synthetic, func.count()).group_by(schema.forces.c.synthetic)).all()
     kinds = {bool(s) for s, _ in rows}
     if not kinds:
         return "empty"
@@ -97,22 +101,48 @@ def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sh
 def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
                 replace_demo: bool = False) -> LoadResult:
     """Load one bundle, as its steps: read, validate (cells, the merge of returns, the rules), refuse what may
-    not be loaded, derive the facts, write them in one transaction."""
+    not be loaded, derive the facts, then check the warehouse and write in one transaction that holds the
+    warehouse's load lock, so that two loads at once run one after the other and each checks what the other left."""
     raw = read_bundle([Path(p) for p in paths])
     valid = validate(raw, pseudonymiser)
     force_codes = sorted({str(c) for c in valid.forces["force_code"].dropna()})
     _refuse_errors(engine, raw, valid, force_codes)
     synthetic = _synthetic_or_refuse(valid, pseudonymiser)
-    holds = _refuse_mixing(engine, synthetic, replace_demo)
-    unchanged = _unchanged(engine, raw, valid, force_codes, synthetic)
-    if unchanged is not None:
-        return unchanged
     forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
                                                       day_forces=set(valid.day_precision))
-    batch_id = _write(engine, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
-                      replace_demo and holds == "synthetic" and not synthetic)
+    with load_lock(engine) as conn:
+        holds = _refuse_mixing(conn, synthetic, replace_demo)
+        unchanged = _unchanged(conn, raw, valid, force_codes, synthetic)
+        if unchanged is not None:
+            return unchanged
+        batch_id = _write(conn, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
+                          replace_demo and holds == "synthetic" and not synthetic)
     log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
     return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
+
+
+LOCK_KEY = 0x4861726226  # PostgreSQL's advisory lock for loads: any 64-bit number no other application uses
+
+
+@contextlib.contextmanager
+def load_lock(engine: Engine):
+    """One transaction that holds the warehouse's write lock from its first statement: on SQLite BEGIN IMMEDIATE
+    (another load waits, up to HARBOUR_LOCK_TIMEOUT), on PostgreSQL a transaction-scoped advisory lock. Everything
+    a load checks is read inside it, so no other load can change the answer before the writes."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        from warehouse.engine import make_engine
+
+        locked = make_engine(engine.url.render_as_string(hide_password=False), immediate=True)
+        try:
+            with locked.begin() as conn:
+                yield conn
+        finally:
+            locked.dispose()
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        yield conn
 
 
 def _refuse_errors(engine: Engine, raw, valid: ValidBundle, force_codes: list[str]) -> None:
@@ -136,9 +166,9 @@ def _synthetic_or_refuse(valid: ValidBundle, pseudonymiser: Pseudonymiser) -> bo
     return synthetic
 
 
-def _refuse_mixing(engine: Engine, synthetic: bool, replace_demo: bool) -> str:
+def _refuse_mixing(conn, synthetic: bool, replace_demo: bool) -> str:
     """What the warehouse holds; refused when this bundle would mix the demo with real data."""
-    holds = warehouse_holds(engine)
+    holds = warehouse_holds(conn)
     if holds == "synthetic" and not synthetic and not replace_demo:
         raise LoadRefused("Refused: this warehouse holds the synthetic demo. Load real data into a new "
                           "warehouse, or add --replace-demo to remove the demo first. Nothing was loaded.")
@@ -148,50 +178,48 @@ def _refuse_mixing(engine: Engine, synthetic: bool, replace_demo: bool) -> str:
     return holds
 
 
-def _unchanged(engine: Engine, raw, valid: ValidBundle, force_codes: list[str], synthetic: bool) -> LoadResult | None:
+def _unchanged(conn, raw, valid: ValidBundle, force_codes: list[str], synthetic: bool) -> LoadResult | None:
     """The result of loading content the warehouse already holds for the same forces (recorded, nothing
     changed), or None when the bundle is new."""
     content = raw.content_sha256
-    with engine.connect() as conn:
-        held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id)).all()
+    held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256,
+                               schema.forces.c.batch_id)).all()
     same = {code: batch for code, sha, batch in held if sha == content}
     if not (force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1):
         return None
-    with engine.begin() as conn:
-        conn.execute(insert(schema.load_batches).values(
-            loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
-            forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
-            synthetic=synthetic, completeness=None,
-        ))
+    conn.execute(insert(schema.load_batches).values(
+        loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
+        forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
+        synthetic=synthetic, completeness=None,
+    ))
     return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
 
 
-def _write(engine, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes,
+def _write(conn, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes,
            synthetic: bool, remove_demo: bool) -> int:
-    with engine.begin() as conn:
-        batch_id = conn.execute(insert(schema.load_batches).values(
-            loaded_at=_now(), outcome="loaded", content_sha256=raw.content_sha256, files=raw.files,
-            forces=force_codes, row_counts=valid.row_counts(), warnings_count=len(valid.warnings),
-            errors_count=0, synthetic=synthetic, completeness=valid.completeness,
-        )).inserted_primary_key[0]
-        for table in schema.FORCE_TABLES:
-            condition = None if remove_demo else table.c.force_code.in_(force_codes)
-            conn.execute(delete(table) if condition is None else delete(table).where(condition))
-        f = forces.assign(synthetic=forces["synthetic"] == "Y", batch_id=batch_id, content_sha256=raw.content_sha256)
-        _insert_rows(conn, schema.forces, f)
-        for table, frame in ((schema.contacts, valid.contacts), (schema.placements, valid.placements),
-                             (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
-                             (schema.episode_facts, episode_facts)):
-            _insert_rows(conn, table, frame)
-        _insert_rows(conn, schema.day_precision, pd.DataFrame(
-            [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
-            columns=["force_code", "la_codes"]))
-        _insert_rows(conn, schema.force_authorities, _authorities(valid.contacts))
-        _insert_rows(conn, schema.ssda903_coverage, pd.DataFrame(valid.coverage, columns=[
-            "force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]))
-        _insert_rows(conn, schema.load_warnings, pd.DataFrame(
-            [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
-            columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))
+    batch_id = conn.execute(insert(schema.load_batches).values(
+        loaded_at=_now(), outcome="loaded", content_sha256=raw.content_sha256, files=raw.files,
+        forces=force_codes, row_counts=valid.row_counts(), warnings_count=len(valid.warnings),
+        errors_count=0, synthetic=synthetic, completeness=valid.completeness,
+    )).inserted_primary_key[0]
+    for table in schema.FORCE_TABLES:
+        condition = None if remove_demo else table.c.force_code.in_(force_codes)
+        conn.execute(delete(table) if condition is None else delete(table).where(condition))
+    f = forces.assign(synthetic=forces["synthetic"] == "Y", batch_id=batch_id, content_sha256=raw.content_sha256)
+    _insert_rows(conn, schema.forces, f)
+    for table, frame in ((schema.contacts, valid.contacts), (schema.placements, valid.placements),
+                         (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
+                         (schema.episode_facts, episode_facts)):
+        _insert_rows(conn, table, frame)
+    _insert_rows(conn, schema.day_precision, pd.DataFrame(
+        [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
+        columns=["force_code", "la_codes"]))
+    _insert_rows(conn, schema.force_authorities, _authorities(valid.contacts))
+    _insert_rows(conn, schema.ssda903_coverage, pd.DataFrame(valid.coverage, columns=[
+        "force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]))
+    _insert_rows(conn, schema.load_warnings, pd.DataFrame(
+        [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
+        columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))
     return batch_id
 
 

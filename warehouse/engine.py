@@ -33,8 +33,8 @@ def make_engine(url: str, immediate: bool = False) -> Engine:
     transaction takes the write lock as it begins (BEGIN IMMEDIATE), for a database whose every transaction writes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # (a file: URI names its own)
         # A locked SQLite file is waited for, for a bounded time, before the error reaches the user.
         engine = create_engine(url, hide_parameters=True,
                                connect_args={"timeout": settings.lock_timeout_seconds()})
@@ -52,8 +52,27 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+SCHEMA_LOCK = 0x4861726227  # PostgreSQL's advisory lock while tables are made (two processes starting at once)
+
+
 def ensure_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
+    """The warehouse's tables, made where missing, under the database's write lock: two processes that start on
+    one new warehouse at once (two loads, a load and a server) make them once, and neither fails half-way. A
+    warehouse that has them all is only read (it may be read-only)."""
+    if set(metadata.tables) <= set(inspect(engine).get_table_names()):
+        return
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        locked = make_engine(engine.url.render_as_string(hide_password=False), immediate=True)
+        try:
+            with locked.begin() as conn:
+                metadata.create_all(conn)
+        finally:
+            locked.dispose()
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+        metadata.create_all(conn)
 
 
 def has_schema(engine: Engine) -> bool:

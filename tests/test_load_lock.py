@@ -1,0 +1,94 @@
+"""Two loads at once (#22), as two people would start them, on SQLite and on PostgreSQL: their checks and
+writes now share one locked transaction, so the second sees what the first left. A real bundle and the demo
+never end up mixed; two real bundles leave the warehouse whole with the later one, each reporting what it did;
+no raw database error reaches anyone."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.hubs import ROOT
+
+KEY = "a-real-key-for-tests-only-0123456789abcdef"
+
+
+def _real_bundle(folder: Path, seed: int) -> Path:
+    """The synthetic generator's output marked as real data (synthetic = N): what a force's extract looks like."""
+    out = folder / f"real-{seed}"
+    subprocess.run([sys.executable, "-m", "cli", "demo", "--seed", str(seed), "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    forces = out / "forces.csv"
+    rows = list(csv.DictReader(forces.open(newline="", encoding="utf-8")))
+    for row in rows:
+        row["synthetic"] = "N"
+    with forces.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def _at_once(url: str, *commands: list[str]) -> list[dict]:
+    """Start every command at the same moment; each one's exit code, output and when it ran."""
+    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
+    started = []
+    for command in commands:
+        started.append((time.monotonic(), subprocess.Popen([sys.executable, "-m", "cli", *command], cwd=ROOT, env=env,
+                                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+    out = []
+    for began, process in started:
+        output, _ = process.communicate(timeout=300)
+        out.append({"code": process.returncode, "output": output, "began": began, "ended": time.monotonic()})
+    return out
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'w.sqlite'}"
+        return
+    from tests.hubs import hub_database
+
+    with hub_database("postgresql", tmp_path, f"harbour_lock_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}") \
+            as url:
+        yield url
+
+
+def _holds(url: str) -> dict:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT synthetic, batch_id, content_sha256 FROM forces")).all()
+    finally:
+        engine.dispose()
+    return {"kinds": {bool(r[0]) for r in rows}, "batches": {r[1] for r in rows}, "contents": {r[2] for r in rows}}
+
+
+def test_a_real_load_and_the_demo_at_once_never_mix(warehouse, tmp_path):
+    bundle = _real_bundle(tmp_path, 11)
+    results = _at_once(warehouse, ["load", str(bundle)], ["demo"])
+    assert results[0]["began"] < results[1]["ended"] and results[1]["began"] < results[0]["ended"]  # they overlapped
+    codes = sorted(r["code"] for r in results)
+    assert codes == [0, 1], [r["output"][-400:] for r in results]
+    refused = next(r for r in results if r["code"] == 1)["output"]
+    assert "Refused: this warehouse holds" in refused and "Traceback" not in refused
+    assert "IntegrityError" not in refused and "violates" not in refused
+    assert len(_holds(warehouse)["kinds"]) == 1  # one kind of data, never both
+
+
+def test_two_real_loads_at_once_leave_the_later_whole(warehouse, tmp_path):
+    first, second = _real_bundle(tmp_path, 21), _real_bundle(tmp_path, 22)
+    results = _at_once(warehouse, ["load", str(first)], ["load", str(second)])
+    assert [r["code"] for r in results] == [0, 0], [r["output"][-400:] for r in results]
+    assert all(r["output"].splitlines()[-1].startswith("Loaded") for r in results), [r["output"][-300:] for r in results]
+    held = _holds(warehouse)
+    assert len(held["batches"]) == 1 and len(held["contents"]) == 1  # every force from one bundle, the last written
