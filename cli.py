@@ -7,6 +7,7 @@ a clear message and an exit code, never a traceback: 0 done, 1 refused or failed
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -83,11 +84,13 @@ def _warm(audience: str = "publication") -> str:
 
 
 @main.command("warm")
+@click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
+              help="Whose pages to draw: publication figures, or one analyst's exact ones.")
 @warehouse_option
-def warm_command(warehouse: str | None) -> None:
+def warm_command(audience: str, warehouse: str | None) -> None:
     """Draw every force's default pages into the page cache (after a load, before the first visitor).
 
-    `harbour serve`, and gunicorn through gunicorn.conf.py, do this as they start.
+    `harbour serve`, and gunicorn through gunicorn.conf.py, start this behind them as they start.
     """
     from warehouse import current
 
@@ -97,7 +100,7 @@ def warm_command(warehouse: str | None) -> None:
     from app import create_app
 
     create_app(exposed=False)
-    echo(_warm())
+    echo(_warm(audience))
 
 
 def build_demo(engine, seed: int, scale: str) -> "object":
@@ -318,10 +321,18 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     security.quiet_dev_server()
     app = create_app(exposed=exposed)
     app.server.config[AUDIENCE_CONFIG] = audience
-    echo(_warm(audience))
+    from reports.warm import start_background, stop_background
+
+    # The default pages are drawn behind the server, which answers at once; the warm-up ends when the server does.
+    warming = start_background(audience, url, echo)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the clean-up below runs on SIGTERM too
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
-    echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); Ctrl+C stops it.")
-    app.run(host=host, port=port, debug=settings.debug())
+    echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "
+         "default pages behind it. Ctrl+C stops it.")
+    try:
+        app.run(host=host, port=port, debug=settings.debug())
+    finally:
+        stop_background(warming)
 
 
 if __name__ == "__main__":  # pragma: no cover

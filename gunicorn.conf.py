@@ -4,8 +4,6 @@ Measured with scripts/loadtest.py on 2 cores: see the README's "Running it for a
 """
 
 import multiprocessing
-import subprocess
-import sys
 
 # Each can be overridden on gunicorn's command line (--bind, --workers, --threads, ...).
 bind = "127.0.0.1:8050"  # behind the force's reverse proxy, which ends TLS
@@ -20,15 +18,24 @@ max_requests_jitter = 200
 accesslog = None  # pages carry filters in their URLs; the app keeps its own access log of who saw what
 
 
+_warming = []
+
+
 def when_ready(server):
-    """Before the workers take requests: draw every force's default pages into the shared page cache,
-    in a process of its own that then exits (so the arbiter holds no warehouse in memory)."""
-    result = subprocess.run([sys.executable, "-m", "cli", "warm"], capture_output=True, text=True, timeout=600)
-    if result.returncode == 0:
-        server.log.info(result.stdout.strip())
-    else:
-        server.log.warning("could not draw the default pages in advance; they will be drawn on demand: %s",
-                           (result.stderr.strip().splitlines() or ["no message"])[-1][:300])
+    """As the workers start taking requests: draw every force's default pages into the shared page cache behind
+    them, in a process of its own (so the arbiter holds no warehouse in memory) that ends with the arbiter."""
+    from reports.warm import start_background
+    from settings import warehouse_url
+
+    _warming.append(start_background("publication", warehouse_url(), server.log.info))
+
+
+def on_exit(server):
+    """Stopping gunicorn stops a warm-up still running, and every worker it forked."""
+    from reports.warm import stop_background
+
+    for process in _warming:
+        stop_background(process)
 
 
 def post_worker_init(worker):

@@ -37,14 +37,73 @@ def warm(facts, audience: Audience = PUBLICATION, processes: int | None = None) 
     if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return _draw(facts, audience, queries), time.perf_counter() - started
     shares = [queries[i::processes] for i in range(processes)]
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent) as pool:
         done = sum(pool.map(_draw, [facts] * processes, [audience] * processes, shares))
     return done, time.perf_counter() - started
 
 
+def die_with_parent() -> None:
+    """Make this process end when the one that started it ends, however that ends (kill -9 included): Linux's
+    PR_SET_PDEATHSIG. For the warm-up's forked workers and for the warm-up started behind a server, so that a
+    stopped server never leaves them drawing pages at full CPU with no parent."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's own clean-up (stop_background) still applies
+        return
+    if os.getppid() == 1:  # the parent was gone before the request took hold
+        os._exit(0)
+
+
+def start_background(audience: str, warehouse_url: str, say=None):
+    """``harbour warm`` in a process of its own (its own process group, ending with its parent): a server answers
+    at once while its default pages are drawn behind it. ``say(line)`` gets its last line when it is done.
+    Returns the process."""
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "warm", "--audience", audience],
+                               cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               preexec_fn=die_with_parent)  # prctl only, before exec
+
+    def report():
+        lines = (process.communicate()[0] or "").strip().splitlines()
+        if say is not None and lines and process.returncode == 0:
+            say(lines[-1])
+        elif say is not None and process.returncode not in (0, -15):
+            say("The default pages could not be drawn in advance; they are drawn as they are asked for.")
+
+    threading.Thread(target=report, daemon=True, name="harbour-warm-report").start()
+    return process
+
+
+def stop_background(process) -> None:
+    """End a background warm-up and every worker it forked (its whole process group), at once."""
+    import signal
+
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    try:
+        process.wait(timeout=5)
+    except Exception:  # noqa: BLE001 - it is told to go; killed if it will not
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _draw(facts, audience: Audience, queries: list[dict]) -> int:
-    from reports.page import draw_page
     from reports.ask import Ask
+    from reports.page import draw_page
     from warehouse.current import engine
 
     if multiprocessing.parent_process() is not None:

@@ -50,3 +50,90 @@ def test_harbour_warm_draws_every_default_page_and_the_first_visitor_gets_them(d
     assert drawn == []  # nothing was drawn: every page came from the cache
     render(client, "/retention", f"?force={forces[-1]}&sex=F")
     assert drawn  # and a view nobody drew in advance is drawn on demand
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process started, directly or not, by ``pid`` (from /proc), and every process in a group it leads."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        groups.setdefault(int(fields[2]), []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        for child in children.get(current, []) + groups.get(current, []):
+            if child not in found and child != pid:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    import os
+
+    alive = set()
+    for pid in pids:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_path):
+    """#22: `harbour serve` answered nothing while it warmed, and SIGTERM during the warm-up left its forked
+    workers running with no parent, at full CPU."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from tests.hubs import free_port
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    port = free_port()
+    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
+    log = (tmp_path / "serve.log").open("w")
+    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env, stdout=log,
+                             stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+    try:
+        started, seen, answered = time.monotonic(), set(), None
+        while time.monotonic() - started < 60 and answered is None:
+            seen |= _descendants(serve.pid)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    answered = response.status
+            except OSError:
+                time.sleep(0.1)
+        seen |= _descendants(serve.pid)
+        warming = _alive(seen)
+        assert answered == 200
+        assert warming, "the warm-up should still be drawing when the server first answers"
+        for _ in range(20):  # its forked workers, once they exist
+            seen |= _descendants(serve.pid)
+            if len(_alive(seen)) > 1:
+                break
+            time.sleep(0.1)
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=10)
+        time.sleep(1)
+        assert _alive(seen) == set(), "warm-up processes outlived the server"
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+        log.close()
