@@ -67,19 +67,14 @@ def refusal(exposed: bool) -> str | None:
 
 
 def _signed_in_table():
-    """Every live sign-in, by a random id that its session cookie carries: a cookie whose id is not here (signed
-    out, expired, ended by the server) signs in nobody, however validly it is signed. On whatever database the app
-    keeps (the warehouse, a hub's own), in a table of its own."""
-    from sqlalchemy import Column, DateTime, MetaData, String, Table
+    """Every live sign-in, by a random id that its session cookie carries: a cookie whose id is not there (signed
+    out, expired, ended by the server) signs in nobody, however validly it is signed. The warehouse's table
+    (warehouse.schema.signed_in_sessions); a hub makes the same on its own database."""
+    from warehouse.schema import signed_in_sessions
 
-    global _SIGNED_IN
-    if _SIGNED_IN is None:
-        _SIGNED_IN = Table("signed_in_sessions", MetaData(), Column("sid", String(43), primary_key=True),
-                           Column("started_at", DateTime, nullable=False), Column("ends_at", DateTime, nullable=False))
-    return _SIGNED_IN
+    return signed_in_sessions
 
 
-_SIGNED_IN = None
 _READY: set[int] = set()  # engines whose signed_in_sessions table is known to exist
 
 

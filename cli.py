@@ -83,6 +83,37 @@ def _warm(audience: str = "publication") -> str:
     return f"{drawn} default pages ready in the page cache ({seconds:.1f} s)."
 
 
+@main.command("upgrade")
+@warehouse_option
+def upgrade_command(warehouse: str | None) -> None:
+    """Bring the warehouse to this Harbour's schema: adopt one made before schema versions, then apply every
+    pending migration, in one transaction; a SQLite file is backed up first."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from warehouse.engine import make_engine
+    from warehouse.migrate import NotCurrent, upgrade
+
+    url = settings.warehouse_url(warehouse)
+    engine = make_engine(url)
+    try:
+        done = upgrade(engine)
+    except NotCurrent as exc:
+        echo(f"Refused: {exc}. Nothing was changed.", err=True)
+        sys.exit(EXIT_REFUSED)
+    except (SQLAlchemyError, OSError) as exc:
+        echo(f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
+             f"changed (warehouse {_redact(url)}).", err=True)
+        sys.exit(EXIT_REFUSED)
+    finally:
+        engine.dispose()
+    if done.before == done.after:
+        echo(f"The warehouse is at schema revision {done.after} already; nothing to do.")
+        return
+    was = "made before schema versions" if done.before is None else f"at revision {done.before}"
+    kept = f"; the backup taken first is {done.backup}" if done.backup else ""
+    echo(f"Upgraded the warehouse from {was} to revision {done.after}{kept}.")
+
+
 @main.command("warm")
 @click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
               help="Whose pages to draw: publication figures, or one analyst's exact ones.")

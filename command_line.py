@@ -33,9 +33,12 @@ def _engine(url: str | None):
     from sqlalchemy.exc import SQLAlchemyError
 
     from warehouse.engine import engine_for
+    from warehouse.migrate import NotCurrent
 
     try:
         return engine_for(settings.warehouse_url(url))
+    except NotCurrent as exc:
+        raise click.ClickException(f"{exc} (warehouse {_redact(settings.warehouse_url(url))})") from None
     except (SQLAlchemyError, OSError) as exc:
         problem = warehouse_problem(exc)
         raise click.ClickException(f"{problem} (warehouse {_redact(settings.warehouse_url(url))})")

@@ -21,6 +21,27 @@ accesslog = None  # pages carry filters in their URLs; the app keeps its own acc
 _warming = []
 
 
+def on_starting(server):
+    """Before any worker starts: a warehouse at another schema revision than this Harbour's is refused, in one line
+    that says which command to run (harbour upgrade)."""
+    import sys
+
+    from settings import warehouse_url
+    from warehouse.engine import make_engine
+    from warehouse.migrate import NotCurrent, check
+
+    engine = make_engine(warehouse_url())
+    try:
+        check(engine)
+    except NotCurrent as exc:
+        print(f"Harbour refuses to start: {exc}.", file=sys.stderr)
+        sys.exit(3)
+    except Exception:  # noqa: BLE001 - an unreadable warehouse is reported by /readyz and on the pages
+        pass
+    finally:
+        engine.dispose()
+
+
 def when_ready(server):
     """As the workers start taking requests: draw every force's default pages into the shared page cache behind
     them, in a process of its own (so the arbiter holds no warehouse in memory) that ends with the arbiter."""

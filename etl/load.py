@@ -7,14 +7,13 @@ through rolls the transaction back, leaving the warehouse as it was.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 
 from etl.derive import derive_facts
 from etl.extract import read_bundle
@@ -121,28 +120,11 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
     return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
 
 
-LOCK_KEY = 0x4861726226  # PostgreSQL's advisory lock for loads: any 64-bit number no other application uses
-
-
-@contextlib.contextmanager
 def load_lock(engine: Engine):
-    """One transaction that holds the warehouse's write lock from its first statement: on SQLite BEGIN IMMEDIATE
-    (another load waits, up to HARBOUR_LOCK_TIMEOUT), on PostgreSQL a transaction-scoped advisory lock. Everything
-    a load checks is read inside it, so no other load can change the answer before the writes."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        from warehouse.engine import make_engine
+    """The warehouse's write lock, for one transaction (warehouse.engine.locked_transaction)."""
+    from warehouse.connect import locked_transaction
 
-        locked = make_engine(engine.url.render_as_string(hide_password=False), immediate=True)
-        try:
-            with locked.begin() as conn:
-                yield conn
-        finally:
-            locked.dispose()
-        return
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        yield conn
+    return locked_transaction(engine)
 
 
 def _refuse_errors(engine: Engine, raw, valid: ValidBundle, force_codes: list[str]) -> None:

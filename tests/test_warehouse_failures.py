@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from warehouse import engine as engine_module
+from warehouse import connect as engine_module  # where make_engine and its SQLite recipe live
+from warehouse.engine import engine_for
 
 PSEUDONYM = re.compile(r"\b[0-9a-f]{64}\b")
 ROW_DATA = re.compile(r"\b20\d\d-\d\d-\d\d|parameters|\[SQL")
@@ -18,7 +19,7 @@ def _demo(tmp_path, name="w.sqlite"):
     path = tmp_path / name
     result = CliRunner().invoke(main, ["demo", "--warehouse", f"sqlite:///{path}"])
     assert result.exit_code == 0, result.output
-    engine_module.engine_for.cache_clear()
+    engine_for.cache_clear()
     return path
 
 

@@ -220,6 +220,16 @@ benchmark_peer_origins = Table(
     Column("pulled_at", DateTime, nullable=False),
 )
 
+# Every live sign-in (access.py): a session cookie signs in only while its id is here (until sign-out or the ID
+# token's expiry). A hub keeps the same table on its own database.
+signed_in_sessions = Table(
+    "signed_in_sessions",
+    metadata,
+    Column("sid", String(43), primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+)
+
 # Tables holding a force's data, in the order they are deleted (children before parents).
 # Version 2: what came from local authorities' SSDA903 returns.
 day_precision = Table(
