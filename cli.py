@@ -114,6 +114,41 @@ def upgrade_command(warehouse: str | None) -> None:
     echo(f"Upgraded the warehouse from {was} to revision {done.after}{kept}.")
 
 
+@main.command("backup")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The file to write (never overwritten): a SQLite copy, or pg_dump's custom format on PostgreSQL.")
+@warehouse_option
+def backup_command(out: Path, warehouse: str | None) -> None:
+    """Back up the warehouse (with its keyring, peers and access log) while it serves and loads."""
+    from warehouse.backup import BackupProblem, backup
+
+    try:
+        echo(backup(settings.warehouse_url(warehouse), out))
+    except (BackupProblem, OSError) as exc:
+        echo(f"Refused: {exc}. Nothing was written.", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
+@main.command("restore")
+@click.argument("backup_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@warehouse_option
+def restore_command(backup_file: Path, warehouse: str | None) -> None:
+    """Replace the warehouse with a backup, whole, after checking it (a Harbour warehouse, a known schema, and
+    HARBOUR_PSEUDONYM_KEY the key that made its pseudonyms)."""
+    from etl.pseudonymise import Pseudonymiser
+    from warehouse.backup import BackupProblem, restore
+    from warehouse.engine import engine_for
+
+    key = settings.pseudonym_key()
+    try:
+        words = restore(backup_file, settings.warehouse_url(warehouse), Pseudonymiser(key).key_check() if key else None)
+    except (BackupProblem, OSError) as exc:
+        echo(f"Refused: {exc}. The warehouse is as it was.", err=True)
+        sys.exit(EXIT_REFUSED)
+    engine_for.cache_clear()
+    echo(words)
+
+
 @main.command("warm")
 @click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
               help="Whose pages to draw: publication figures, or one analyst's exact ones.")

@@ -111,11 +111,12 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
                                                       day_forces=set(valid.day_precision))
     with load_lock(engine) as conn:
         holds = _refuse_mixing(conn, synthetic, replace_demo)
+        removing_demo = replace_demo and holds == "synthetic" and not synthetic
+        _same_key_or_refuse(conn, pseudonymiser, synthetic, removing_demo)
         unchanged = _unchanged(conn, raw, valid, force_codes, synthetic)
         if unchanged is not None:
             return unchanged
-        batch_id = _write(conn, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic,
-                          replace_demo and holds == "synthetic" and not synthetic)
+        batch_id = _write(conn, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic, removing_demo)
     log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
     return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
 
@@ -158,6 +159,22 @@ def _refuse_mixing(conn, synthetic: bool, replace_demo: bool) -> str:
         raise LoadRefused("Refused: this warehouse holds real data; the synthetic demo is never mixed "
                           "with it. Use another warehouse (--warehouse) for the demo. Nothing was loaded.")
     return holds
+
+
+def _same_key_or_refuse(conn, pseudonymiser: Pseudonymiser, synthetic: bool, removing_demo: bool) -> None:
+    """The pseudonym key must be the one that made the warehouse's pseudonyms (recorded by its check value, which
+    this load records when none is); another key would give the same child a second pseudonym."""
+    table = schema.pseudonym_keys
+    if removing_demo:
+        conn.execute(delete(table))
+    held = set(conn.execute(select(table.c.check_value)).scalars())
+    mine = pseudonymiser.key_check()
+    if held and mine not in held:
+        raise LoadRefused("Refused: HARBOUR_PSEUDONYM_KEY is not the key that made this warehouse's pseudonyms, so "
+                          "the same child would get a second pseudonym. Set the key the earlier loads used. "
+                          "Nothing was loaded.")
+    if not held:
+        conn.execute(insert(table).values(check_value=mine, synthetic=synthetic, first_used_at=_now()))
 
 
 def _unchanged(conn, raw, valid: ValidBundle, force_codes: list[str], synthetic: bool) -> LoadResult | None:

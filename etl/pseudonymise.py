@@ -51,6 +51,11 @@ class Pseudonymiser:
                     f"{MIN_KEY_BYTES} bytes of random secret. Make one:\n" + HOW_TO_MAKE_ONE)
         return None
 
+    def key_check(self) -> str:
+        """A check value of the key (an HMAC of a fixed text, not of any identifier): stored with the warehouse, it
+        tells whether a later load or a restore uses the key that made its pseudonyms, and reveals nothing else."""
+        return hmac.new(self._key, b"harbour-pseudonym-key-check\0", hashlib.sha256).hexdigest()[:32]
+
     def __call__(self, child_id: str) -> str:
         found = self._cache.get(child_id)
         if found is None:

@@ -230,6 +230,16 @@ signed_in_sessions = Table(
     Column("ends_at", DateTime, nullable=False),
 )
 
+# The check value of the pseudonym key that made the warehouse's pseudonyms (etl.pseudonymise.key_check): a load
+# or a restore with another key is refused, since the same child would get two pseudonyms.
+pseudonym_keys = Table(
+    "pseudonym_keys",
+    metadata,
+    Column("check_value", String(32), primary_key=True),
+    Column("synthetic", Boolean, nullable=False),
+    Column("first_used_at", DateTime, nullable=False),
+)
+
 # Tables holding a force's data, in the order they are deleted (children before parents).
 # Version 2: what came from local authorities' SSDA903 returns.
 day_precision = Table(

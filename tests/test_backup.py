@@ -1,0 +1,134 @@
+"""Backups that restore (#22): a backup taken while the dashboard serves and a load runs restores to a warehouse
+with the same summaries as one of the states it was taken between (a load is one transaction); a restore onto a
+key that cannot match the stored pseudonyms is refused with a line saying why; a load with another key is
+refused too; on PostgreSQL through pg_dump and pg_restore."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests.conftest import require
+from tests.hubs import ROOT, free_port, hub_database
+from tests.test_load_lock import _real_bundle
+
+KEY = "a-real-key-for-tests-only-0123456789abcdef"
+OTHER_KEY = "another-real-key-for-tests-only-9876543210"
+
+
+def harbour(*args: str, key: str | None = KEY):
+    env = {"HARBOUR_PSEUDONYM_KEY": key} if key else {"HARBOUR_PSEUDONYM_KEY": ""}
+    return CliRunner(env=env).invoke(main, list(args))
+
+
+def summaries(url: str) -> dict:
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    engine_for.cache_clear()
+    out = {}
+    for code in sorted(facts(engine_for(url)).forces["force_code"]):
+        result = harbour("summary", "--exact", "--force", code, "--warehouse", url)
+        assert result.exit_code == 0, result.output
+        out[code] = json.loads(result.output)
+    return out
+
+
+def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries(tmp_path):
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    first, second = _real_bundle(tmp_path, 31), _real_bundle(tmp_path, 32)
+    assert harbour("load", str(first), "--warehouse", url).exit_code == 0
+    before = summaries(url)
+    port = free_port()
+    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY,
+           "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
+    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stop = threading.Event()
+
+    def visit():  # a reader of the dashboard throughout
+        while not stop.is_set():
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/retention", timeout=5).read()
+            except OSError:
+                time.sleep(0.2)
+
+    reader = threading.Thread(target=visit, daemon=True)
+    reader.start()
+    try:
+        load = subprocess.Popen([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        backups = []
+        while load.poll() is None or not backups:
+            out = tmp_path / f"backup-{len(backups)}.sqlite"
+            result = harbour("backup", "--out", str(out), "--warehouse", url)
+            assert result.exit_code == 0, result.output
+            backups.append(out)
+            if load.poll() is not None:
+                break
+            time.sleep(0.3)
+        assert load.wait(timeout=120) == 0, load.stdout.read()
+    finally:
+        stop.set()
+        serve.terminate()
+        serve.wait(timeout=15)
+    after = summaries(url)
+    assert before != after
+    for number, copy in enumerate(backups):
+        restored = f"sqlite:///{tmp_path / f'restored-{number}.sqlite'}"
+        result = harbour("restore", str(copy), "--warehouse", restored)
+        assert result.exit_code == 0 and "is the key that made its pseudonyms" in result.output, result.output
+        assert summaries(restored) in (before, after), copy  # one state or the other, never a half-load
+    # The backup is readable by its owner only, and never overwritten.
+    assert oct(backups[0].stat().st_mode & 0o777) == "0o600"
+    again = harbour("backup", "--out", str(backups[0]), "--warehouse", url)
+    assert again.exit_code == 1 and "never overwrites" in again.output
+
+
+def test_a_restore_or_a_load_with_another_pseudonym_key_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    bundle = _real_bundle(tmp_path, 41)
+    assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0
+    assert harbour("backup", "--out", str(tmp_path / "b.sqlite"), "--warehouse", url).exit_code == 0
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    for key, words in ((OTHER_KEY, "is not the key that made this backup's pseudonyms"),
+                       (None, "set HARBOUR_PSEUDONYM_KEY to the key that made its pseudonyms")):
+        result = harbour("restore", str(tmp_path / "b.sqlite"), "--warehouse", target, key=key)
+        assert result.exit_code == 1 and words in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert not (tmp_path / "target.sqlite").exists()  # nothing was replaced, or even made
+    other = _real_bundle(tmp_path, 42)
+    refused = harbour("load", str(other), "--warehouse", url, key=OTHER_KEY)
+    assert refused.exit_code == 1 and "not the key that made this warehouse's pseudonyms" in refused.output
+    # Not a warehouse at all: refused before anything is touched.
+    (tmp_path / "junk.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    junk = harbour("restore", str(tmp_path / "junk.sqlite"), "--warehouse", url)
+    assert junk.exit_code == 1 and "The warehouse is as it was" in junk.output
+
+
+@pytest.mark.postgres
+def test_backup_and_restore_on_postgresql_with_pg_dump(tmp_path):
+    require(os.environ.get("HARBOUR_TEST_POSTGRES_URL") is not None, "PostgreSQL (HARBOUR_TEST_POSTGRES_URL)")
+    require(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
+            "pg_dump and pg_restore (Debian's postgresql-client)")
+    bundle = _real_bundle(tmp_path, 51)
+    with hub_database("postgresql", tmp_path, f"harbour_backup_{os.getpid()}") as url, \
+            hub_database("postgresql", tmp_path, f"harbour_restore_{os.getpid()}") as target:
+        assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0
+        made = harbour("backup", "--out", str(tmp_path / "pg.dump"), "--warehouse", url)
+        assert made.exit_code == 0 and "pg_dump --format=custom" in made.output and "@" in made.output, made.output
+        refused = harbour("restore", str(tmp_path / "pg.dump"), "--warehouse", target, key=OTHER_KEY)
+        assert refused.exit_code == 1 and "is not the key" in refused.output
+        restored = harbour("restore", str(tmp_path / "pg.dump"), "--warehouse", target)
+        assert restored.exit_code == 0, restored.output
+        assert summaries(target) == summaries(url)
