@@ -136,6 +136,10 @@ def create_app(exposed: bool = False) -> Dash:
     app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
                         .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     security.protect(app)
+    import logs
+
+    logs.configure()
+    logs.install(app.server, lambda: (access.current_person().role, access.current_person().name))
     import health
     from warehouse import schema
     from warehouse.current import engine

@@ -82,6 +82,10 @@ class HarbourGroup(click.Group):
     one clear line and exit 1, never a traceback or a row of data."""
 
     def invoke(self, ctx):
+        if settings.get("HARBOUR_LOG_FORMAT"):  # a command's log lines (a load's) only when asked for
+            import logs
+
+            logs.configure()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):

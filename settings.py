@@ -133,6 +133,14 @@ SETTINGS: tuple[Setting, ...] = (
         "shared by every worker on every machine. Empty: the file system cache of HARBOUR_CACHE_DIR.",
     ),
     Setting(
+        "HARBOUR_LOG_FORMAT",
+        "",
+        "json: every log line (one per request, one per load) is a JSON object with a request id (also sent back "
+        "as X-Request-Id), the role and an opaque id of the person, and timings; text: the same as plain text. "
+        "Servers log at INFO either way; a command logs only when this is set. Never a child identifier, a count of "
+        "children or a value from a bundle.",
+    ),
+    Setting(
         "HARBOUR_CACHE_KEY",
         None,
         "Signs every cache entry (HMAC-SHA256): an entry without its signature is refused and the page built "

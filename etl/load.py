@@ -99,6 +99,22 @@ def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sh
 
 def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
                 replace_demo: bool = False) -> LoadResult:
+    """Load one bundle (:func:`_load`), leaving one log line of its outcome (logs.load_line)."""
+    import time
+
+    import logs
+
+    started = time.perf_counter()
+    try:
+        result = _load(engine, paths, pseudonymiser, replace_demo)
+    except LoadRefused:
+        logs.load_line("refused", None, time.perf_counter() - started, None)
+        raise
+    logs.load_line(result.outcome, result.batch_id, time.perf_counter() - started, result.synthetic)
+    return result
+
+
+def _load(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, replace_demo: bool) -> LoadResult:
     """Load one bundle, as its steps: read, validate (cells, the merge of returns, the rules), refuse what may
     not be loaded, derive the facts, then check the warehouse and write in one transaction that holds the
     warehouse's load lock, so that two loads at once run one after the other and each checks what the other left."""
@@ -117,7 +133,6 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
         if unchanged is not None:
             return unchanged
         batch_id = _write(conn, raw, valid, forces, child_facts, episode_facts, force_codes, synthetic, removing_demo)
-    log.info("loaded batch %s for %d forces", batch_id, len(force_codes))
     return LoadResult("loaded", batch_id, force_codes, valid.row_counts(), valid.warnings, synthetic)
 
 

@@ -270,7 +270,11 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
         return error
 
     import health
+    import logs
     from hub import schema as H
+
+    logs.configure()
+    logs.install(server, lambda: (access.current_person().role, access.current_person().name))
 
     health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces),
                             "rate limits": _limiter_check(server), "sign-in": health.provider_check})

@@ -85,5 +85,5 @@ def download(_clicks, _slides, pathname, search):
     name, content = made
     if not record_access(request, download=name):
         abort(503)  # a download the access log cannot record is not made
-    log.info("download %s", name)
+    log.info("download (%s)", fmt)  # never the file's name: it can carry a force code from a bundle
     return dcc.send_bytes(content, name, type=exports.MEDIA_TYPES[fmt])

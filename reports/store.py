@@ -82,7 +82,7 @@ _process_key = hashlib.sha256(b"harbour-cache\0" + __import__("secrets").token_b
 
 # Harbour's own code, as pyproject.toml installs it (a test holds the two equal): installed, these sit in
 # site-packages beside every other package, which the fingerprint must not read.
-OWN_MODULES = ("app", "cli", "command_line", "settings", "security", "access", "health", "untrusted")
+OWN_MODULES = ("app", "cli", "command_line", "settings", "security", "access", "health", "logs", "untrusted")
 OWN_PACKAGES = ("etl", "warehouse", "metrics", "components", "pages", "reports", "exchange", "hub", "reference")
 
 
