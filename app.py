@@ -53,6 +53,10 @@ def _header():
 _CALLBACKS: dict = {}  # dash.callback's global registrations, kept for every app this process makes
 
 
+def _output_key(callback: dict) -> str:
+    return json.dumps(callback.get("output"), default=str)
+
+
 class HarbourDash(Dash):
     """Dash, telling the browser no software versions and never asking another host for a newer one.
 
@@ -66,10 +70,17 @@ class HarbourDash(Dash):
         if not self._got_first_request["setup_server"] and _CALLBACKS:
             for key, value in _CALLBACKS["map"].items():
                 _callback.GLOBAL_CALLBACK_MAP.setdefault(key, value)
-            listed = {json.dumps(c.get("output"), default=str) for c in _callback.GLOBAL_CALLBACK_LIST}
-            _callback.GLOBAL_CALLBACK_LIST.extend(c for c in _CALLBACKS["list"]
-                                                  if json.dumps(c.get("output"), default=str) not in listed)
+            listed = {_output_key(c) for c in _callback.GLOBAL_CALLBACK_LIST}
+            _callback.GLOBAL_CALLBACK_LIST.extend(c for c in _CALLBACKS["list"] if _output_key(c) not in listed)
         super()._setup_server()
+        # Each callback once in /_dash-dependencies, however many apps this process made.
+        seen, unique = set(), []
+        for callback in self._callback_list:
+            key = json.dumps([callback.get("output"), callback.get("inputs"), callback.get("state")], default=str)
+            if key not in seen:
+                seen.add(key)
+                unique.append(callback)
+        self._callback_list[:] = unique
 
     # The layout and the callback list are the same for every request once the server is set up:
     # both are made into JSON once per process, not once per visitor.

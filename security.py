@@ -125,6 +125,10 @@ def protect(app) -> None:
 
         if isinstance(error, HTTPException):
             return error
+        from dash.exceptions import DependencyException
+
+        if isinstance(error, DependencyException) or request.path.startswith("/_dash-component-suites/"):
+            return "Not found.", 404  # a script or style Dash does not have: no such file, not a failure
         log.warning("a request failed: %s at %s", type(error).__name__, request.path)
         if request.path.endswith("/_dash-update-component"):
             return {"error": "the request could not be answered; reload the page"}, 400

@@ -103,3 +103,21 @@ def test_the_value_model_takes_a_bad_number_as_a_message(web):
     status, body = render(web, "/value", "?cost=abc&uplift=-5&scheme_cost=1e99")
     assert status == 200
     assert b"is not a number; the default is used" in body and b"must be between 0 and" in body
+
+
+def test_unknown_component_suite_paths_are_404_and_each_callback_is_listed_once(web):
+    """#22: unknown paths under /_dash-component-suites/ answered 500; /_dash-dependencies listed two callbacks twice
+    (a process that makes more than one app, as `harbour serve` does)."""
+    import collections
+
+    import app as app_module
+
+    for path in ("/_dash-component-suites/dash/nothing.js", "/_dash-component-suites/../../etc/passwd",
+                 "/_dash-component-suites/dash_bootstrap_components/x.v1m1.js"):
+        answer = web.get(path)
+        assert answer.status_code == 404 and b"Traceback" not in answer.data, path
+    second = app_module.create_app(exposed=False).server.test_client()
+    for client in (web, second):
+        deps = json.loads(client.get("/_dash-dependencies").data)
+        listed = collections.Counter(json.dumps([d["output"], d["inputs"]]) for d in deps)
+        assert [k for k, n in listed.items() if n > 1] == []

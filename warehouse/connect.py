@@ -62,5 +62,9 @@ def locked_transaction(engine: Engine):
         return
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            if (conn.dialect.server_version_info or (0,)) >= (14,):
+                # A writer killed mid-statement (kill -9 of a load) is noticed within a second and its statement
+                # cancelled, rather than running on for its full length with nobody to answer.
+                conn.exec_driver_sql("SET LOCAL client_connection_check_interval = '1s'")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
         yield conn
