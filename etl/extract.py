@@ -8,8 +8,17 @@ import io
 from pathlib import Path
 
 from etl.findings import Finding
-from etl.raw import (FROM_RETURNS, RawBundle, RawTable, blank_cell, delimiter_problem, encoding_problem,
-                     read_bytes, xlsx_problem)
+from etl.raw import (
+    FROM_RETURNS,
+    RawBundle,
+    RawTable,
+    blank_cell,
+    delimiter_problem,
+    encoding_problem,
+    read_bytes,
+    text_problem,
+    xlsx_problem,
+)
 from etl.spec import TABLES
 from etl.ssda903 import read as return_reader
 
@@ -56,8 +65,9 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
     except UnicodeDecodeError as exc:
         bundle.findings.append(Finding(path.name, None, None, "E01", encoding_problem(data, exc)))
         return
-    if "\x00" in text:
-        bundle.findings.append(Finding(path.name, None, None, "E01", "contains NUL bytes: not a CSV file"))
+    problem = text_problem(text)
+    if problem:
+        bundle.findings.append(Finding(path.name, None, None, "E01", problem))
         return
     if not text.strip():
         bundle.findings.append(Finding(path.name, None, None, "E01", "is empty"))

@@ -73,6 +73,9 @@ def ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (file_rank(f.file), f.row is not None, f.row or 0, f.column or "", f.rule))
 
 
+SHOWN_PER_RULE = 100  # a report prints the first hundred of each rule in a file, then a count of the rest
+
+
 def format_findings(findings: list[Finding], heading: str) -> str:
     """The findings grouped by file (forces, contacts, placements, missing_episodes, SSDA903), each file's
     problems with the whole file first, under a heading, ending with a count of each rule."""
@@ -82,7 +85,15 @@ def format_findings(findings: list[Finding], heading: str) -> str:
     lines = [heading]
     for file, items in by_file.items():
         lines.append(f"{file} ({len(items)}):")
-        lines.extend(f.line() for f in items)
+        shown: dict[str, int] = defaultdict(int)
+        for f in items:
+            shown[f.rule] += 1
+            if shown[f.rule] <= SHOWN_PER_RULE:
+                lines.append(f.line())
+        for rule, n in sorted(shown.items()):
+            if n > SHOWN_PER_RULE:
+                lines.append(f"  … and {n - SHOWN_PER_RULE:,} more {rule} in {file} (every one is in the --report "
+                             "CSV)")
     counts: dict[str, int] = defaultdict(int)
     for finding in findings:
         counts[finding.rule] += 1

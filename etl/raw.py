@@ -86,6 +86,18 @@ def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
 _DELIMITERS = {";": "semicolon-separated", "\t": "tab-separated", "|": "separated by |"}
 
 
+def text_problem(text: str) -> str | None:
+    """What makes decoded CSV text unreadable as a whole, said first, before any cell is looked at: NUL bytes
+    (not a text file: refused in every CSV, a column Harbour drops included), or lines ending CR CR LF (a file
+    converted twice), which a CSV reader would take as a blank line after every row."""
+    if "\x00" in text:
+        return "contains NUL bytes: not a CSV file"
+    if "\r\r\n" in text:
+        return ("has lines ending CR CR LF (a file converted to Windows line endings twice): open it and save it "
+                "again as CSV, or convert it once with dos2unix")
+    return None
+
+
 def delimiter_problem(text: str, name: str) -> str | None:
     """A header that reads as the standard's columns only when split on something other than a comma."""
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""

@@ -4,6 +4,7 @@ warehouse's write lock for a transaction that checks before it writes. The botto
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,7 +21,10 @@ def _sqlite_real_transactions(engine: Engine, begin: str = "BEGIN") -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception:  # noqa: BLE001 - opened read-only (immutable): nothing is written, no journal needed
+            pass
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -34,7 +38,13 @@ def make_engine(url: str, immediate: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # (a file: URI names its own)
+            path = Path(parsed.database)
+            if path.is_file() and not os.access(path.parent, os.W_OK):
+                # A folder this process cannot write: WAL would need its -shm file there, so SQLite is told the
+                # file cannot change under it (immutable), and every reading command still answers.
+                url = f"sqlite:///file:{path.resolve()}?mode=ro&immutable=1&uri=true"
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)  # (a file: URI names its own)
         # A locked SQLite file is waited for, for a bounded time, before the error reaches the user.
         engine = create_engine(url, hide_parameters=True,
                                connect_args={"timeout": settings.lock_timeout_seconds()})

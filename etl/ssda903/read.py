@@ -13,7 +13,7 @@ from pathlib import Path
 
 from etl.findings import Finding
 from etl.parse import is_blank
-from etl.raw import encoding_problem, read_bytes
+from etl.raw import encoding_problem, read_bytes, text_problem
 from etl.ssda903.codes import COLUMNS, LA_CODE, REQUIRED, TABLES
 
 
@@ -81,6 +81,10 @@ def _read_csv(path: Path, label: str, name: str, ret: Return, bundle) -> None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         bundle.findings.append(Finding(label, None, None, "E01", encoding_problem(data, exc)))
+        return
+    problem = text_problem(text)
+    if problem:
+        bundle.findings.append(Finding(label, None, None, "E01", problem))
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
