@@ -93,10 +93,13 @@ def upgrade_command(warehouse: str | None) -> None:
     from warehouse.engine import make_engine
     from warehouse.migrate import NotCurrent, upgrade
 
+    from etl.rederive import rederive
+
     url = settings.warehouse_url(warehouse)
     engine = make_engine(url)
     try:
         done = upgrade(engine)
+        rederived = rederive(engine)
     except NotCurrent as exc:
         echo(f"Refused: {exc}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)
@@ -106,12 +109,14 @@ def upgrade_command(warehouse: str | None) -> None:
         sys.exit(EXIT_REFUSED)
     finally:
         engine.dispose()
+    again = (f" Derived the facts of {len(rederived)} force{'s' if len(rederived) != 1 else ''} again from the stored "
+             "rows, as this Harbour derives them." if rederived else "")
     if done.before == done.after:
-        echo(f"The warehouse is at schema revision {done.after} already; nothing to do.")
+        echo(f"The warehouse is at schema revision {done.after} already.{again or ' Nothing to do.'}")
         return
     was = "made before schema versions" if done.before is None else f"at revision {done.before}"
     kept = f"; the backup taken first is {done.backup}" if done.backup else ""
-    echo(f"Upgraded the warehouse from {was} to revision {done.after}{kept}.")
+    echo(f"Upgraded the warehouse from {was} to revision {done.after}{kept}.{again}")
 
 
 @main.command("backup")

@@ -15,6 +15,19 @@ from etl.spec import EXIT_REASONS
 HOUR = pd.Timedelta(hours=1)
 
 
+def derivation_version() -> str:
+    """The version of the code that turns stored rows into facts: a digest of this module and the periods it uses.
+    Stored with every load; a warehouse whose facts another version derived is re-derived by `harbour upgrade`."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("derive.py", "periods.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def age_band(age: float | None) -> str:
     if age is None or pd.isna(age):
         return "unknown"

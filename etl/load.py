@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
-from etl.derive import derive_facts
+from etl.derive import derivation_version, derive_facts
 from etl.extract import read_bundle
 from etl.findings import Finding, format_findings, ordered
 from etl.pseudonymise import Pseudonymiser
@@ -196,9 +196,11 @@ def _unchanged(conn, raw, valid: ValidBundle, force_codes: list[str], synthetic:
     """The result of loading content the warehouse already holds for the same forces (recorded, nothing
     changed), or None when the bundle is new."""
     content = raw.content_sha256
-    held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256,
-                               schema.forces.c.batch_id)).all()
-    same = {code: batch for code, sha, batch in held if sha == content}
+    batches = schema.load_batches
+    held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id,
+                               batches.c.derivation).join(batches, batches.c.batch_id == schema.forces.c.batch_id)).all()
+    # The same content derived by other code is not unchanged: it is loaded again, and derived as this code does.
+    same = {code: batch for code, sha, batch, derivation in held if sha == content and derivation == derivation_version()}
     if not (force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1):
         return None
     conn.execute(insert(schema.load_batches).values(
@@ -214,7 +216,7 @@ def _write(conn, raw, valid: ValidBundle, forces, child_facts, episode_facts, fo
     batch_id = conn.execute(insert(schema.load_batches).values(
         loaded_at=_now(), outcome="loaded", content_sha256=raw.content_sha256, files=raw.files,
         forces=force_codes, row_counts=valid.row_counts(), warnings_count=len(valid.warnings),
-        errors_count=0, synthetic=synthetic, completeness=valid.completeness,
+        errors_count=0, synthetic=synthetic, completeness=valid.completeness, derivation=derivation_version(),
     )).inserted_primary_key[0]
     for table in schema.FORCE_TABLES:
         condition = None if remove_demo else table.c.force_code.in_(force_codes)

@@ -71,12 +71,18 @@ def test_a_warehouse_in_a_read_only_folder_answers_read_only_commands(tmp_path, 
     folder = tmp_path / "shelf"
     folder.mkdir()
     url = f"sqlite:///{folder / 'w.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    made = tmp_path / "made.sqlite"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", f"sqlite:///{made}"]).exit_code == 0
+    # Copied to a read-only share, as an operator would: one file, no -wal or -shm beside it.
+    import sqlite3
+
+    with sqlite3.connect(made) as source, sqlite3.connect(folder / "w.sqlite") as target:
+        source.backup(target)
+    with sqlite3.connect(folder / "w.sqlite") as copy:
+        copy.execute("PRAGMA journal_mode=DELETE")
     from warehouse.engine import engine_for
 
     engine_for.cache_clear()
-    for leftover in folder.glob("w.sqlite-*"):  # as a copy to a read-only share leaves it: no -wal, no -shm
-        leftover.unlink()
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if (mode & os.W_OK and str(p) == str(folder))

@@ -110,7 +110,9 @@ def test_a_warehouse_from_before_migrations_is_refused_then_upgraded_and_gives_t
     if old_url.startswith("sqlite"):
         backups = list(tmp_path.glob("old.before-upgrade-unversioned-*.sqlite"))
         assert len(backups) == 1 and "the backup taken first is" in upgraded.output
-    assert "nothing to do" in harbour("upgrade", "--warehouse", old_url).output
+    # Its facts, derived by unknown (older) code, were derived again from the stored rows.
+    assert "Derived the facts of 6 forces again from the stored rows" in upgraded.output
+    assert "Nothing to do" in harbour("upgrade", "--warehouse", old_url).output
     # A fresh load of the same bundle (the demo's seed) by today's code gives the same figures, force by force.
     assert harbour("demo", "--warehouse", fresh_url).exit_code == 0
     assert _summaries(old_url) == _summaries(fresh_url)
@@ -188,3 +190,36 @@ def test_the_migrations_make_exactly_the_schema_the_code_describes(engine):
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == [], differences
+
+
+def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_unchanged(tmp_path):
+    """#22: reloading the same files was answered 'Unchanged', so a warehouse was never re-derived after the
+    derivation code was fixed. Facts now record the derivation's version; other code's facts are derived again."""
+    from sqlalchemy import text
+
+    from warehouse.engine import engine_for, make_engine
+
+    url, fresh = f"sqlite:///{tmp_path / 'w.sqlite'}", f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    assert harbour("demo", "--warehouse", url).exit_code == 0
+    assert harbour("demo", "--warehouse", fresh).exit_code == 0
+    expected = _summaries(fresh)
+    engine = make_engine(url)
+    with engine.begin() as conn:  # what an older, wrong derivation left: other facts, under another version
+        conn.execute(text("UPDATE load_batches SET derivation = 'an-older-one'"))
+        conn.execute(text("DELETE FROM episode_facts WHERE seq > 1"))
+        conn.execute(text("UPDATE child_facts SET engagement_hours = engagement_hours + 1"))
+    engine.dispose()
+    engine_for.cache_clear()
+    assert _summaries(url) != expected
+    upgraded = harbour("upgrade", "--warehouse", url)
+    assert upgraded.exit_code == 0 and "Derived the facts of 6 forces again" in upgraded.output, upgraded.output
+    engine_for.cache_clear()
+    assert _summaries(url) == expected
+    # Loading the same bundle again under another derivation loads it; under this one it is unchanged.
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE load_batches SET derivation = 'an-older-one'"))
+    engine.dispose()
+    again = harbour("demo", "--warehouse", url)
+    assert again.exit_code == 0 and "Unchanged" not in again.output, again.output
+    assert "Unchanged" in harbour("demo", "--warehouse", url).output

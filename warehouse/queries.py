@@ -52,15 +52,21 @@ def generation(engine: Engine) -> object:
     with engine.connect() as conn:
         row = conn.execute(select(b.c.batch_id, b.c.loaded_at, b.c.content_sha256).where(b.c.outcome == "loaded")
                            .order_by(b.c.batch_id.desc()).limit(1)).first()
-    return None if row is None else (row[0], str(row[1]), row[2])
+        # And the derivation of every batch whose facts are held: facts derived again (harbour upgrade) are new.
+        derived = conn.execute(select(b.c.batch_id, b.c.derivation).where(
+            b.c.batch_id.in_(select(schema.forces.c.batch_id).distinct())).order_by(b.c.batch_id)).all()
+    return None if row is None else (row[0], str(row[1]), row[2], ";".join(f"{i}:{d}" for i, d in derived))
 
 
 def read_facts(engine: Engine) -> Facts:
     with engine.connect() as conn:
-        children = pd.DataFrame(conn.execute(select(schema.child_facts)).mappings().all(),
-                                columns=[c.name for c in schema.child_facts.columns])
-        episodes = pd.DataFrame(conn.execute(select(schema.episode_facts)).mappings().all(),
-                                columns=[c.name for c in schema.episode_facts.columns])
+        # In key order: sums of floats are the same however the rows were inserted (a load, a re-derivation) and
+        # whichever order a database returns them in.
+        c, e = schema.child_facts, schema.episode_facts
+        children = pd.DataFrame(conn.execute(select(c).order_by(c.c.force_code, c.c.child_key)).mappings().all(),
+                                columns=[col.name for col in c.columns])
+        episodes = pd.DataFrame(conn.execute(select(e).order_by(e.c.force_code, e.c.child_key, e.c.seq))
+                                .mappings().all(), columns=[col.name for col in e.columns])
         f = schema.forces
         forces = pd.DataFrame(conn.execute(select(
             f.c.force_code, f.c.force_name, f.c.scheme_name, f.c.pilot_start, f.c.baseline_start,

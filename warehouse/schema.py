@@ -40,6 +40,9 @@ load_batches = Table(
     Column("errors_count", Integer, nullable=False, default=0),
     Column("synthetic", Boolean, nullable=False, default=False),
     Column("completeness", JSON),  # {table: {column: share filled}}
+    # The version of the code that derived the batch's facts (etl.derive.derivation_version); None: unknown, made
+    # before versions were kept. `harbour upgrade` re-derives every force whose batch's differs from this code's.
+    Column("derivation", String(16)),
 )
 
 load_warnings = Table(
