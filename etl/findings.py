@@ -51,6 +51,47 @@ class Finding:
         return f"  {place}: {self.rule} {self.message}"
 
 
+KEPT_PER_RULE = 1000  # findings kept of each rule in each file; the rest are counted (a junk file cannot fill memory)
+
+
+class Findings(list):
+    """The findings of a bundle, keeping the first KEPT_PER_RULE of each rule in each file and counting the rest:
+    2 million bad rows cost a count, not 2 million objects."""
+
+    def __init__(self, items=()):
+        super().__init__()
+        self.counts: dict[tuple[str, str], int] = defaultdict(int)
+        self.extend(items)
+
+    def append(self, finding: Finding) -> None:
+        key = (finding.file, finding.rule)
+        self.counts[key] += 1
+        if self.counts[key] <= KEPT_PER_RULE:
+            super().append(finding)
+
+    def extend(self, items) -> None:
+        for finding in items:
+            self.append(finding)
+
+    def __iadd__(self, items):
+        self.extend(items)
+        return self
+
+    def found(self, errors: bool) -> int:
+        """How many errors (or warnings) were found, kept or not."""
+        return sum(n for (_, rule), n in self.counts.items() if rule.startswith("E") == errors)
+
+
+def totals(findings) -> dict[tuple[str, str], int]:
+    """(file, rule) -> how many were found: from a Findings' counts, or by counting a plain list."""
+    if isinstance(findings, Findings):
+        return dict(findings.counts)
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for f in findings:
+        out[(f.file, f.rule)] += 1
+    return dict(out)
+
+
 def safe_value(value: object, limit: int = 40) -> str:
     """A value fit to echo in a message: printable, short, quoted."""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
@@ -76,7 +117,7 @@ def ordered(findings: list[Finding]) -> list[Finding]:
 SHOWN_PER_RULE = 100  # a report prints the first hundred of each rule in a file, then a count of the rest
 
 
-def format_findings(findings: list[Finding], heading: str) -> str:
+def format_findings(findings: list[Finding], heading: str, found: dict | None = None) -> str:
     """The findings grouped by file (forces, contacts, placements, missing_episodes, SSDA903), each file's
     problems with the whole file first, under a heading, ending with a count of each rule."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
@@ -84,19 +125,25 @@ def format_findings(findings: list[Finding], heading: str) -> str:
         by_file[finding.file].append(finding)
     lines = [heading]
     for file, items in by_file.items():
-        lines.append(f"{file} ({len(items)}):")
+        in_file = sum(n for (name, _), n in (found or {}).items() if name == file) or len(items)
+        lines.append(f"{file} ({max(in_file, len(items)):,}):")
         shown: dict[str, int] = defaultdict(int)
         for f in items:
             shown[f.rule] += 1
             if shown[f.rule] <= SHOWN_PER_RULE:
                 lines.append(f.line())
         for rule, n in sorted(shown.items()):
+            n = max(n, (found or {}).get((file, rule), 0))
             if n > SHOWN_PER_RULE:
-                lines.append(f"  … and {n - SHOWN_PER_RULE:,} more {rule} in {file} (every one is in the --report "
-                             "CSV)")
+                lines.append(f"  … and {n - SHOWN_PER_RULE:,} more {rule} in {file} (the first "
+                             f"{min(n, KEPT_PER_RULE):,} are in the --report CSV)")
     counts: dict[str, int] = defaultdict(int)
-    for finding in findings:
-        counts[finding.rule] += 1
+    if found:
+        for (_, rule), n in found.items():
+            counts[rule] += n
+    else:
+        for finding in findings:
+            counts[finding.rule] += 1
     if counts:
         lines.append("By rule: " + "; ".join(f"{rule} {n} ({RULES.get(rule, '')})" for rule, n in sorted(counts.items())))
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from etl.derive import derivation_version, derive_facts
 from etl.extract import read_bundle
-from etl.findings import Finding, format_findings, ordered
+from etl.findings import Finding, format_findings, ordered, totals
 from etl.pseudonymise import Pseudonymiser
 from etl.validate import ValidBundle, validate
 from warehouse import schema
@@ -41,10 +41,11 @@ class LoadRefused(Exception):
             return self.message
         first = ordered(errors)[0]
         place = "" if first.row is None else f" row {first.row}" + (f", column {first.column}" if first.column else "")
-        n = len(errors)
+        found = {k: v for k, v in totals(self.findings).items() if k[1].startswith("E")}
+        n = sum(found.values())
         heading = (f"Refused: {first.file}{place}: {first.message} ({n} error{'s' if n != 1 else ''} in all; "
                    "nothing was loaded.)")
-        return format_findings(errors, heading)
+        return format_findings(errors, heading, found)
 
 
 @dataclass
@@ -92,8 +93,9 @@ def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sh
         conn.execute(insert(schema.load_batches).values(
             loaded_at=_now(), outcome="refused", content_sha256=content_sha256, files=raw_files,
             forces=forces, row_counts=row_counts,
-            warnings_count=sum(1 for f in findings if not f.is_error),
-            errors_count=sum(1 for f in findings if f.is_error), synthetic=False, completeness=None,
+            warnings_count=sum(n for (_, rule), n in totals(findings).items() if not rule.startswith("E")),
+            errors_count=sum(n for (_, rule), n in totals(findings).items() if rule.startswith("E")),
+            synthetic=False, completeness=None,
         ))
 
 
@@ -147,7 +149,7 @@ def _refuse_errors(engine: Engine, raw, valid: ValidBundle, force_codes: list[st
     """A bundle with any error is refused whole; the refusal is recorded in the load history."""
     if valid.errors:
         _refusal(engine, raw.files, force_codes, valid.row_counts(), valid.findings, raw.content_sha256)
-        n = len(valid.errors)
+        n = valid.error_count
         raise LoadRefused(f"Refused: the bundle has {n} error{'s' if n != 1 else ''}; nothing was loaded.", valid.findings)
 
 

@@ -21,6 +21,13 @@ class ValidBundle:
     coverage: list[dict] = field(default_factory=list)  # force, la_code, month, uasc_children, linked, with_pack
 
     @property
+    def error_count(self) -> int:
+        """How many errors were found (more than ``errors`` keeps, for a file of junk)."""
+        from etl.findings import Findings
+
+        return self.findings.found(errors=True) if isinstance(self.findings, Findings) else len(self.errors)
+
+    @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.is_error]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.cells import TableCheck, empty_frame
-from etl.findings import Finding
+from etl.findings import Finding, Findings
 from etl.pseudonymise import Pseudonymiser
 from etl.raw import RawBundle
 from etl.returns import merge_returns
@@ -25,7 +25,7 @@ __all__ = ["ValidBundle", "validate"]
 
 
 def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
-    findings = list(raw.findings)
+    findings = Findings(raw.findings)
     frames: dict[str, pd.DataFrame] = {}
     completeness: dict[str, dict[str, dict[str, int]]] = {}
     broken: set[str] = set()  # tables that could not be read, or lack a required column

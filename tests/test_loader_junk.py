@@ -36,6 +36,19 @@ def test_many_bad_rows_print_a_hundred_of_each_rule_and_a_count(tmp_path):
     assert len(lines) < 600, len(lines)
     assert any(line.startswith("  … and 4,900 more E04 in contacts.csv") for line in lines), lines[-8:]
     assert "By rule:" in result.output and "E04 5000" in result.output.replace(",", "")
+    assert "contacts.csv (10,000):" in result.output  # every finding counted, though only some are kept
+
+
+def test_a_file_of_junk_rows_is_counted_not_held(tmp_path):
+    """#22: 2 million junk rows held a finding object each (15.9 GB on a 154 MB file here, and 2 million lines
+    printed). Findings beyond a thousand of a rule in a file are counted, not kept."""
+    from etl.findings import KEPT_PER_RULE, Finding, Findings
+
+    found = Findings()
+    for row in range(50_000):
+        found.append(Finding("contacts.csv", row, "sex", "E04", "x"))
+        found.append(Finding("contacts.csv", row, "age_at_contact", "E05", "x"))
+    assert len(found) == 2 * KEPT_PER_RULE and found.found(errors=True) == 100_000
 
 
 def test_cr_cr_lf_line_endings_are_named_as_the_cause_first(tmp_path):
