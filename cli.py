@@ -190,7 +190,7 @@ def build_demo(engine, seed: int, scale: str) -> "object":
 @main.command()
 @click.option("--seed", default=2017, show_default=True, type=int, help="Seed of the generator: the same seed gives the same bundle.")
 @click.option("--scale", type=click.Choice(["pilot", "national"]), default="pilot", show_default=True,
-              help="pilot: the lead force and three others over two years; national: 43 forces over 10 years.")
+              help="pilot: the lead force and five others (six in all) over two years; national: 43 forces over 10 years.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Only write the bundle's CSVs to this folder; load nothing.")
 @click.option("--placements", "placements", type=click.Choice(["tables", "ssda903"]), default="tables", show_default=True,
               help="With --out: write placements and missing episodes as the standard's tables, or as each force's "

@@ -81,6 +81,17 @@ class HarbourGroup(click.Group):
     """The command group: a warehouse that is locked, full, read-only or unreachable ends a command with
     one clear line and exit 1, never a traceback or a row of data."""
 
+    def format_commands(self, ctx, formatter) -> None:
+        """Each command with the whole first sentence of its help, wrapped, never cut off with '...'."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx):
         if settings.get("HARBOUR_LOG_FORMAT"):  # a command's log lines (a load's) only when asked for
             import logs

@@ -10,6 +10,18 @@ from __future__ import annotations
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def loopback(host: str) -> bool:
+    """Whether a host name or address (from a URL, a --host) is this machine's own: localhost or a loopback IP."""
+    import ipaddress
+
+    if str(host).strip("[]") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def neutralise(value) -> str:
     """A text cell made safe: one that starts like a formula gets an apostrophe in front."""
     text = "" if value is None else str(value)

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, EXIT_USAGE, _engine, echo, warehouse_option
+from command_line import EXIT_REFUSED, EXIT_USAGE, _engine, echo, HarbourGroup, warehouse_option
 
 
-@click.group()
+@click.group(cls=HarbourGroup)
 def benchmark() -> None:
     """Benchmark packs: disclosure-controlled aggregates that forces can exchange."""
 

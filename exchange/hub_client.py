@@ -11,7 +11,6 @@ says so in one line.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import socket
 import time
@@ -19,6 +18,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+
+from untrusted import loopback
 
 API = "/api/v1"
 TIMEOUT_SECONDS = 20
@@ -65,19 +66,10 @@ def base_url(url: str) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         raise HubError("a hub address carries no user name, password, query or fragment: give the token with "
                        "--token or HARBOUR_HUB_TOKEN")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not loopback(parts.hostname):
         raise HubError(f"the hub at {_origin(text)} is plain http: the token would cross the network unencrypted. "
                        "Use its https address")
     return text.removesuffix(API)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Hub:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, _redact, echo
+from command_line import EXIT_REFUSED, _redact, echo, HarbourGroup
 
 hub_warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,
@@ -16,7 +16,7 @@ hub_warehouse_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=HarbourGroup)
 def hub() -> None:
     """A benchmarking hub: forces publish their signed packs to it and pull their peers'."""
 
@@ -92,17 +92,6 @@ def hub_revoke(force: str, warehouse: str | None) -> None:
     echo(f"Revoked {count} token{'s' if count != 1 else ''} of {force.strip().upper()}.")
 
 
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @hub.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Any but loopback needs sign-in for the operator's pages "
@@ -115,7 +104,9 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
     import access
 
     url = settings.hub_warehouse_url(warehouse)
-    exposed = not _loopback(host)
+    from untrusted import loopback
+
+    exposed = not loopback(host)
     problem = access.refusal(exposed)
     if problem:
         echo(f"Harbour refuses to start: {problem}", err=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from command_line import EXIT_REFUSED, echo
+from command_line import EXIT_REFUSED, echo, HarbourGroup
 
 
-@click.group()
+@click.group(cls=HarbourGroup)
 def reference() -> None:
     """Published reference figures (the DfE's looked-after children who went missing), shipped with Harbour."""
 

@@ -130,3 +130,17 @@ def test_a_weak_or_public_key_never_pseudonymises_a_real_bundle(runner, tmp_path
     assert "Traceback" not in result.output
     monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "k" * 32)
     assert runner.invoke(main, ["load", str(bundles.write(tmp_path / "c", bundles.base())), "--warehouse", url]).exit_code == 0
+
+
+def test_help_lists_every_command_with_its_whole_first_sentence():
+    """#19: the top-level --help cut every description with '...'; demo --help miscounted the pilot's forces."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    for args in ([], ["benchmark"], ["hub"], ["reference"]):
+        result = CliRunner().invoke(main, [*args, "--help"], terminal_width=80)
+        listed = result.output.split("Commands:", 1)[1]
+        assert result.exit_code == 0 and "..." not in listed, (args, listed)
+    demo = CliRunner().invoke(main, ["demo", "--help"]).output
+    assert "the lead force and five others (six in all)" in " ".join(demo.split())
