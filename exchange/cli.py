@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, EXIT_USAGE, _engine, echo, HarbourGroup, warehouse_option
+from command_line import EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, echo, warehouse_option
 
 
 @click.group(cls=HarbourGroup)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import settings
-from command_line import EXIT_REFUSED, _redact, echo, HarbourGroup
+from command_line import EXIT_REFUSED, HarbourGroup, _redact, echo
 
 hub_warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,

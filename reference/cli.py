@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from command_line import EXIT_REFUSED, echo, HarbourGroup
+from command_line import EXIT_REFUSED, HarbourGroup, echo
 
 
 @click.group(cls=HarbourGroup)
