@@ -223,3 +223,21 @@ def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_uncha
     again = harbour("demo", "--warehouse", url)
     assert again.exit_code == 0 and "Unchanged" not in again.output, again.output
     assert "Unchanged" in harbour("demo", "--warehouse", url).output
+
+
+def test_a_development_build_warehouse_with_newer_tables_but_no_version_is_adopted(tmp_path):
+    """A warehouse made by create_all of code between the baseline and versions (it has some newer tables, and no
+    version): adopted at the baseline, each later migration keeps what is there already."""
+    from warehouse.connect import make_engine
+    from warehouse.migrate import head, state
+    from warehouse.schema import metadata
+
+    url = f"sqlite:///{tmp_path / 'dev.sqlite'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        metadata.create_all(conn)  # every table of today's code, no alembic_version
+    assert state(engine)[0] == "unversioned"
+    result = harbour("upgrade", "--warehouse", url)
+    assert result.exit_code == 0, result.output
+    assert state(engine) == ("current", head())
+    engine.dispose()

@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("pseudonym_keys"):  # made by a development build's create_all: kept
+        return
     op.create_table(
         "pseudonym_keys",
         sa.Column("check_value", sa.String(length=32), nullable=False),

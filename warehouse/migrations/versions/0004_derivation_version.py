@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "derivation" in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("load_batches")}:
+        return  # made by a development build's create_all: kept
     with op.batch_alter_table("load_batches") as batch:  # SQLite rebuilds the table; PostgreSQL alters it
         batch.add_column(sa.Column("derivation", sa.String(length=16), nullable=True))
 
