@@ -270,7 +270,7 @@ def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
     assert status == 401 and answer["error"] == "expired"
 
 
-def test_a_thousand_requests_a_second_from_one_token_are_limited_and_others_still_served(harbours, tmp_path):
+def test_a_flood_of_a_thousand_requests_from_one_token_is_limited_and_others_still_served(harbours, tmp_path):
     """The default limit (10 a second, 300 a minute per token), counted in Redis so that both workers share it."""
     import os
 
