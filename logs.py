@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -36,23 +37,35 @@ class JsonLines(logging.Formatter):
         return json.dumps(doc, ensure_ascii=False, default=str)
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever sys.stderr is when a line is written (a test's capture may have replaced the one there
+    was when the handler was made, and closed it by the time a library logs at exit)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure() -> None:
-    """The root logger's format, once per process: JSON lines or plain text, on stderr, at INFO."""
+    """Once per process: Harbour's own lines (the ``harbour.*`` loggers, at INFO) and every library's warnings, on
+    stderr, as JSON lines or plain text. Other libraries' INFO chatter stays out."""
     if _configured:
         return
     _configured.append(True)
-    handler = logging.StreamHandler()
+    handler = _Stderr()
     if (settings.get("HARBOUR_LOG_FORMAT") or "").strip().lower() == "json":
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("harbour").setLevel(logging.INFO)
     # The development server's own access log writes every URL whole, query values and all: the request line
     # above replaces it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    if root.level in (logging.NOTSET, logging.WARNING):
-        root.setLevel(logging.INFO)
 
 
 def opaque(name: str) -> str:
