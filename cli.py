@@ -396,6 +396,9 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
 
     # The default pages are drawn behind the server, which answers at once; the warm-up ends when the server does.
     warming = start_background(audience, url, echo)
+    from reports.images import start_in_background as start_images
+
+    start_images()  # Kaleido's browser, so that the first image is as quick as the rest
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the clean-up below runs on SIGTERM too
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
     echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "

@@ -61,6 +61,9 @@ def on_exit(server):
 
 def post_worker_init(worker):
     """Each worker reads the warehouse's facts as it starts, not when its first visitor arrives."""
+    from reports.images import start_in_background
+
+    start_in_background()  # Kaleido's browser, so that the first image a worker draws is as quick as the rest
     try:
         from warehouse.current import current_facts
 

@@ -35,6 +35,19 @@ def _start() -> None:
         _started = True
 
 
+def start_in_background() -> None:
+    """Start Kaleido's browser now, behind the server, and draw one tiny image: the first chart a person downloads
+    is then as quick as the rest (it took 7 s, the browser's start, when Kaleido started on demand)."""
+    def start():
+        try:
+            _start()
+            render({"data": [{"type": "bar", "x": [1], "y": [1]}], "layout": {}}, "png", 64, 64, 1)
+        except Exception:  # noqa: BLE001 - no browser here: images start on demand, and say so then
+            pass
+
+    threading.Thread(target=start, daemon=True, name="harbour-kaleido-start").start()
+
+
 def presentable(figure: dict, title: str | None, synthetic: bool, source: str | None = None,
                 font_size: int = 20, marking: str | None = None) -> dict:
     """The on-screen figure with a title, larger type, the synthetic label where it applies, and the

@@ -137,3 +137,48 @@ def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_p
         if serve.poll() is None:
             serve.kill()
         log.close()
+
+
+def test_serve_starts_kaleidos_browser_before_anyone_asks_for_an_image(tmp_path):
+    """#19: the first PNG after a start took 7.3 s (Kaleido's browser starting); later ones 0.6 s. The browser now
+    starts with the server, before any image is asked for."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.browser.conftest import CHROMIUM
+    from tests.conftest import require
+    from tests.hubs import free_port
+
+    require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
+    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(free_port())], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline, browser = time.monotonic() + 60, None
+        while time.monotonic() < deadline and browser is None:
+            for pid in _alive(_descendants(serve.pid)):
+                try:
+                    command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                # Kaleido's headless browser (the warm-up's own children are Python, not a browser).
+                if b"chrom" in command and b"--headless" in command:
+                    browser = pid
+            time.sleep(0.3)
+        assert browser is not None, "no browser for images was started with the server"
+        family = _descendants(serve.pid)
+        serve.terminate()
+        serve.wait(timeout=15)
+        for _ in range(50):
+            if not _alive(family):
+                break
+            time.sleep(0.1)
+        assert not _alive(family), "the image browser outlived the server"
+    finally:
+        if serve.poll() is None:
+            serve.kill()
