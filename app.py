@@ -149,7 +149,6 @@ def create_app(exposed: bool = False) -> Dash:
     security.protect(app)
     import logs
 
-    logs.configure()
     logs.install(app.server, lambda: (access.current_person().role, access.current_person().name))
     import health
     from warehouse import schema

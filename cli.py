@@ -386,8 +386,11 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
         result = build_demo(engine, 2017, "pilot")
         echo(result.summary_line())
     current.use(url)
+    import logs
     import security
     from app import create_app
+
+    logs.configure()  # a server's lines: one per request (an app made in a test or a command logs nothing)
 
     security.quiet_dev_server()
     app = create_app(exposed=exposed)

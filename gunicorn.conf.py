@@ -22,9 +22,13 @@ _warming = []
 
 
 def on_starting(server):
-    """Before any worker starts: a warehouse at another schema revision than this Harbour's is refused, in one line
-    that says which command to run (harbour upgrade)."""
+    """Before any worker starts: Harbour's log lines (inherited by every worker), and a warehouse at another schema
+    revision than this Harbour's refused, in one line that says which command to run (harbour upgrade)."""
     import sys
+
+    import logs
+
+    logs.configure()
 
     from settings import warehouse_url
     from warehouse.engine import make_engine

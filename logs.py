@@ -51,7 +51,8 @@ class _Stderr(logging.StreamHandler):
 
 
 def configure() -> None:
-    """Once per process: Harbour's own lines (the ``harbour.*`` loggers, at INFO) and every library's warnings, on
+    """Once per process, by what serves (harbour serve, gunicorn, a hub) or a command asked to log
+    (HARBOUR_LOG_FORMAT set): Harbour's own lines (the ``harbour.*`` loggers, at INFO) and every library's warnings, on
     stderr, as JSON lines or plain text. Other libraries' INFO chatter stays out."""
     if _configured:
         return

@@ -273,7 +273,6 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     import logs
     from hub import schema as H
 
-    logs.configure()
     logs.install(server, lambda: (access.current_person().role, access.current_person().name))
 
     health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces),

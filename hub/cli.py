@@ -112,6 +112,9 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
         echo(f"Harbour refuses to start: {problem}", err=True)
         sys.exit(3)
     _engine(warehouse)  # the database answers and has its tables, before any worker starts
+    import logs
+
+    logs.configure()  # in the arbiter, before the workers are forked: each inherits it
     from gunicorn.app.base import BaseApplication
 
     class HubServer(BaseApplication):
