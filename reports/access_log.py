@@ -22,7 +22,7 @@ def view(entries: list[dict], total: int, synthetic: bool) -> View:
                   notes=["Every page view and download is recorded as it is served: the person, their role, the page, the "
                    "filters, the audience (publication or internal) and the file downloaded."], speaker_notes=summary, open_table=True)
     return View("/access-log", "Access log", "Every view and download, for the force's audit.", [panel], synthetic,
-                "this server", notices=[summary])
+                "this server")
 
 
 def paging(query: dict, facts) -> list:
