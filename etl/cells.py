@@ -135,10 +135,12 @@ class TableCheck:
     def header(self) -> dict[str, int]:
         positions: dict[str, int] = {}
         unknown: dict[str, str] = {}  # key: the header as written
+        self.unnamed: dict[int, str] = {}  # columns with no header: unknown only if a row fills them
         for index, name in enumerate(self.raw.header):
             key = str(name).strip().lower()
-            if key == "" and all(index >= len(r) or is_blank(r[index]) for r in self.raw.rows):
-                continue  # an empty trailing column left by a spreadsheet
+            if key == "":
+                self.unnamed[index] = f"column {index + 1}"  # an empty column a spreadsheet left, unless filled
+                continue
             if key not in self.spec:
                 unknown[key or f"column {index + 1}"] = str(name)
             elif key in positions:
@@ -161,26 +163,37 @@ class TableCheck:
         return positions
 
     def frame(self) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+        """The typed frame, checked a chunk of rows at a time (etl.raw.CHUNK_ROWS): the raw cells of one chunk are
+        held at once, never the whole table's."""
         positions = self.header()
+        self.rows_read = 0
         if self.broken:  # every row would fail for the same reason: one error says it
             return empty_frame(self.raw.name), {}
-        rows = self.raw.rows
-        total = len(rows)
         cols = [c for c in self.spec.values() if c.name in positions]
-        ok = np.ones(total, dtype=bool)
-        columns: dict[str, list] = {"_row": list(range(2, total + 2))}
-        filled: dict[str, int] = {}
+        columns: dict[str, list] = {stored_name(c): [] for c in cols}
+        ok_parts: list[np.ndarray] = []
+        filled = dict.fromkeys((c.name for c in cols), 0)
         first = len(self.findings)
         width = len(self.raw.header)
-        # Columns at once (zip is C); a short row, as a spreadsheet can leave, reads as blanks.
-        transposed = list(zip(*(r if len(r) == width else [*r[:width], *[None] * (width - len(r))] for r in rows)))
-        for col in cols:
-            index = positions[col.name]
-            raw = list(transposed[index]) if transposed else []
-            values, good, filled[col.name] = self.column(col, raw)
-            columns[stored_name(col)] = values.tolist()
-            ok &= good
-        columns["_ok"] = ok.tolist()
+        filled_unnamed: set[int] = set()
+        for chunk in self.raw.chunks():
+            offset = self.rows_read
+            self.rows_read += len(chunk)
+            # Columns at once (zip is C); a short row, as a spreadsheet can leave, reads as blanks.
+            transposed = list(zip(*(r if len(r) == width else [*r[:width], *[None] * (width - len(r))] for r in chunk)))
+            ok = np.ones(len(chunk), dtype=bool)
+            for col in cols:
+                values, good, n = self.column(col, list(transposed[positions[col.name]]), offset)
+                columns[stored_name(col)].extend(values.tolist())
+                filled[col.name] += n
+                ok &= good
+            ok_parts.append(ok)
+            filled_unnamed.update(i for i in self.unnamed if not all(is_blank(v) for v in transposed[i]))
+            del transposed
+        for index in sorted(filled_unnamed):
+            self.add(1, self.unnamed[index], "E02", f"column {safe_value(self.unnamed[index])} is not in the data "
+                                                    "standard")
+        total = self.rows_read
         # Columns were checked one at a time; the report reads row by row, as the file does.
         order = {c.name: i for i, c in enumerate(cols)}
         self.findings[first:] = sorted(self.findings[first:], key=lambda f: (f.row or 0, order.get(f.column, -1)))
@@ -189,7 +202,11 @@ class TableCheck:
             for name in filled
             if not self.spec[name].required
         }
-        frame = pd.DataFrame(columns)
+        # Column by column, each list let go as soon as it is in the frame: the table is never held twice.
+        frame = pd.DataFrame({"_row": np.arange(2, total + 2, dtype=np.int64)})
+        for key in list(columns):
+            frame[key] = columns.pop(key)
+        frame["_ok"] = np.concatenate(ok_parts) if ok_parts else np.ones(0, dtype=bool)
         for col in self.spec.values():
             # A missing optional column behaves as an all-blank one.
             key = stored_name(col)
@@ -199,7 +216,7 @@ class TableCheck:
                     completeness[col.name] = {"filled": 0, "rows": len(frame)}
         return frame, completeness
 
-    def column(self, col: Col, raw: list) -> tuple[np.ndarray, np.ndarray, int]:
+    def column(self, col: Col, raw: list, offset: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
         """One column's typed values, which rows passed, and how many were filled.
 
         Each distinct value is checked once (codes and ids repeat); identifiers that plainly
@@ -241,7 +258,7 @@ class TableCheck:
             flagged = np.zeros(n, dtype=bool)
             flagged[list(problems)] = True
             for i in np.flatnonzero(flagged[codes]):
-                self.add(int(i) + 2, col.name, *problems[int(codes[i])])
+                self.add(int(i) + 2 + offset, col.name, *problems[int(codes[i])])
         return values, good, filled
 
     def cell(self, col: Col, raw: object) -> tuple[object, bool, bool, tuple[str, str] | None]:

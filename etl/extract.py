@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
 from pathlib import Path
 
 from etl.findings import Finding
@@ -13,10 +14,10 @@ from etl.raw import (
     RawBundle,
     RawTable,
     blank_cell,
+    csv_rows,
     delimiter_problem,
-    encoding_problem,
     read_bytes,
-    text_problem,
+    scan_csv,
     xlsx_problem,
 )
 from etl.spec import TABLES
@@ -57,38 +58,35 @@ def read_bundle(paths: list[Path]) -> RawBundle:
 
 
 def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
-    data = read_bytes(path, bundle)
-    if data is None:
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bundle.findings.append(Finding(path.name, None, None, "E01", encoding_problem(data, exc)))
-        return
-    problem = text_problem(text)
+    """A CSV as a raw table whose rows are read from the file as they are checked: the file is scanned once here
+    for what makes it unreadable as a whole, and parsed once to find a malformed line, holding nothing."""
+    problem = scan_csv(path, bundle)
     if problem:
         bundle.findings.append(Finding(path.name, None, None, "E01", problem))
         return
-    if not text.strip():
-        bundle.findings.append(Finding(path.name, None, None, "E01", "is empty"))
-        return
-    wrong = delimiter_problem(text, name)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        wrong = delimiter_problem(handle.readline(), name)
     if wrong:
         bundle.findings.append(Finding(path.name, None, None, "E01", wrong))
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        bundle.findings.append(
-            Finding(path.name, reader.line_num, None, "E01", f"is not valid CSV or is truncated ({exc})")
-        )
-        return
-    header, body = rows[0], rows[1:]
-    # Blank trailing lines are not rows.
-    while body and all(cell.strip() == "" for cell in body[-1]):
-        body.pop()
-    bundle.tables[name] = RawTable(name, path.name, header, body)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader)
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            bundle.findings.append(
+                Finding(path.name, reader.line_num, None, "E01", f"is not valid CSV or is truncated ({exc})")
+            )
+            return
+
+    def rows():
+        body = csv_rows(path)
+        next(body)  # the header
+        return body
+
+    bundle.tables[name] = RawTable(name, path.name, header, rows)
 
 
 def _read_xlsx(path: Path, bundle: RawBundle) -> None:
@@ -118,18 +116,37 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
             bundle.findings.append(Finding(label, None, None, "E01", f"the workbook has no sheet named {name!r}"))
             continue
         try:
-            rows = workbook.get_sheet_by_name(sheets[name]).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(sheets[name])
+            header_row = _sheet_header(sheet)
         except Exception as exc:
             bundle.findings.append(Finding(label, None, None, "E01", f"the sheet cannot be read ({type(exc).__name__})"))
             continue
-        rows = [list(r) for r in rows]
-        while rows and all(blank_cell(c) for c in rows[-1]):
-            rows.pop()
-        if not rows:
+        if header_row is None:
             bundle.findings.append(Finding(label, None, None, "E01", "the sheet is empty"))
             continue
-        header = ["" if blank_cell(c) else str(c) for c in rows[0]]
+        header = ["" if blank_cell(c) else str(c) for c in header_row]
         while header and header[-1] == "":
             header.pop()
-        body = [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
-        bundle.tables[name] = RawTable(name, label, header, body)
+        bundle.tables[name] = RawTable(name, label, header, _sheet_body(sheet))
+
+
+def _sheet_rows(sheet):
+    """A sheet's rows from its first (A1), read as they are asked for; calamine's own range starts at the first
+    filled cell, so a sheet that does not start at A1 is read whole, as the spreadsheet numbers it."""
+    start = sheet.start or (0, 0)
+    if tuple(start) == (0, 0):
+        return sheet.iter_rows()
+    return iter(sheet.to_python(skip_empty_area=False))
+
+
+def _sheet_header(sheet):
+    """The sheet's first row (blank, when only later rows are filled), or None when the sheet holds nothing."""
+    rows = _sheet_rows(sheet)
+    first = next(rows, None)
+    if first is None or (all(blank_cell(c) for c in first) and all(all(blank_cell(c) for c in r) for r in rows)):
+        return None
+    return first
+
+
+def _sheet_body(sheet):
+    return lambda: islice(_sheet_rows(sheet), 1, None)

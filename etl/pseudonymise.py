@@ -30,6 +30,9 @@ def normalise(child_id: str) -> str:
     return unicodedata.normalize("NFC", child_id.strip().casefold())
 
 
+CACHE_LIMIT = 500_000  # pseudonyms remembered (a child's id repeats across contacts, placements and episodes)
+
+
 class Pseudonymiser:
     """Maps identifiers to pseudonyms, caching within one load (a child appears in 3 tables)."""
 
@@ -60,5 +63,6 @@ class Pseudonymiser:
         found = self._cache.get(child_id)
         if found is None:
             found = hmac.new(self._key, normalise(child_id).encode("utf-8"), hashlib.sha256).hexdigest()
-            self._cache[child_id] = found
+            if len(self._cache) < CACHE_LIMIT:  # a junk file of millions of ids cannot fill memory with them
+                self._cache[child_id] = found
         return found

@@ -9,10 +9,13 @@ separator, are said as the way the file was most likely saved, with the fix.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +27,44 @@ from etl.spec import SPEC
 FROM_RETURNS = ("placements", "missing_episodes")
 
 
+CHUNK_ROWS = 50_000  # rows checked at a time: a table is read in chunks, never held whole as raw cells
+
+
 @dataclass
 class RawTable:
+    """A table's header and a way to read its data rows, from the start, each time it is asked: a CSV is read from
+    its file again, a sheet from the parsed workbook, so that the raw cells are never all held at once."""
+
     name: str
     file: str  # what messages call the file: "contacts.csv" or "bundle.xlsx[contacts]"
     header: list[str]
-    rows: list[list[object]]  # data rows; rows[i] is spreadsheet row i + 2
+    source: Callable[[], Iterable[Sequence[object]]]  # the data rows in order; the first is spreadsheet row 2
+
+    @classmethod
+    def of_rows(cls, name: str, file: str, header: list[str], rows: list[Sequence[object]]) -> RawTable:
+        return cls(name, file, header, lambda: iter(rows))
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[Sequence[object]]]:
+        """The data rows in lists of at most ``size``, blank rows at the end of the table left out (they are not
+        rows); a blank row before a filled one is kept, so every row keeps its spreadsheet number."""
+        chunk: list[Sequence[object]] = []
+        blanks = 0  # blank rows not yet known to be before a filled one
+        for row in self.source():
+            if all(blank_cell(c) for c in row):
+                blanks += 1
+                continue
+            while blanks:
+                chunk.append(())
+                blanks -= 1
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+            chunk.append(row)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
 
 @dataclass
@@ -63,6 +98,61 @@ def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes
     data = path.read_bytes()
     bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
     return data
+
+
+def scan_csv(path: Path, bundle: RawBundle, label: str | None = None) -> str | None:
+    """Read a CSV file through once, in blocks, and say what makes it unreadable as a whole (or None): not UTF-8,
+    NUL bytes, CR CR LF line endings, empty, the wrong separator, or not valid CSV. Records its checksum; the
+    file is never held whole. Its rows are then read again as they are checked (``csv_rows``)."""
+    label = label or path.name
+    if not path.is_file():
+        return "the file is missing from the bundle"
+    size = path.stat().st_size
+    if size > settings.max_file_bytes():
+        return f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB"
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    not_utf8 = nul = crcrlf = False
+    filled = False
+    tail = b""
+    with path.open("rb") as handle:
+        first = True
+        while block := handle.read(2**20):
+            digest.update(block)
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                not_utf8 = True
+            nul = nul or b"\x00" in block
+            crcrlf = crcrlf or b"\r\r\n" in tail + block
+            tail = block[-2:]
+            text_part = block[3:] if first and block.startswith(codecs.BOM_UTF8) else block
+            filled = filled or bool(text_part.strip())
+            first = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        not_utf8 = True
+    bundle.files.append({"name": label, "sha256": digest.hexdigest(), "bytes": size})
+    if not_utf8:  # the rare failure: the file is read whole to say where and why
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return encoding_problem(data, exc)
+    if nul:
+        return text_problem("\x00")
+    if crcrlf:
+        return text_problem("\r\r\n")
+    if not filled:
+        return "is empty"
+    return None
+
+
+def csv_rows(path: Path) -> Iterator[list[str]]:
+    """A CSV file's rows, header first, read as they are asked for (strict: a malformed file raises csv.Error)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from csv.reader(handle, strict=True)
 
 
 SAVE_AS_CSV = 'open it in Excel and use Save As, "CSV UTF-8 (Comma delimited) (*.csv)"'

@@ -35,10 +35,10 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
             frames[name] = empty_frame(name)
             broken.add(name)
             continue
-        if not table.rows:
-            findings.append(Finding(table.file, None, None, "E01", "has a header but no rows"))
         check = TableCheck(table, pseudonymise, findings)
         frames[name], completeness[name] = check.frame()
+        if (check.rows_read if not check.broken else sum(len(c) for c in table.chunks())) == 0:
+            findings.append(Finding(table.file, None, None, "E01", "has a header but no rows"))
         if check.broken:
             broken.add(name)
     bundle = ValidBundle(
