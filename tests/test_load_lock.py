@@ -92,3 +92,52 @@ def test_two_real_loads_at_once_leave_the_later_whole(warehouse, tmp_path):
     assert all(r["output"].splitlines()[-1].startswith("Loaded") for r in results), [r["output"][-300:] for r in results]
     held = _holds(warehouse)
     assert len(held["batches"]) == 1 and len(held["contents"]) == 1  # every force from one bundle, the last written
+
+
+def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
+    """#22: a load killed (kill -9) while PostgreSQL ran its DELETE left that DELETE running for 30 s with no
+    client, holding the rows and the load lock. The DELETE is made slow here by a trigger that sleeps 30 s, as a
+    national warehouse's DELETE is slow; once the load is killed, PostgreSQL notices within a few seconds
+    (client_connection_check_interval), cancels it, and the next load runs at once on the warehouse as it was."""
+    import sqlalchemy as sa
+
+    from tests.hubs import hub_database
+
+    with hub_database("postgresql", tmp_path, f"harbour_killed_{os.getpid()}") as url:
+        env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
+        first, second = _real_bundle(tmp_path, 31), _real_bundle(tmp_path, 32)
+        subprocess.run([sys.executable, "-m", "cli", "load", str(first)], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        before = _holds(url)
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("CREATE FUNCTION harbour_slow() RETURNS trigger LANGUAGE plpgsql AS "
+                                     "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$"))
+                conn.execute(sa.text("CREATE TRIGGER harbour_slow BEFORE DELETE ON contacts FOR EACH STATEMENT "
+                                     "EXECUTE FUNCTION harbour_slow()"))
+            load = subprocess.Popen([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deleting = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state = 'active' AND query ILIKE 'DELETE FROM contacts%'")
+            deadline = time.monotonic() + 120
+            with engine.connect() as conn:
+                while conn.execute(sa.text(deleting)).scalar() == 0:
+                    assert load.poll() is None and time.monotonic() < deadline, "the load never reached its DELETE"
+                    time.sleep(0.1)
+                load.kill()
+                load.wait()
+                killed = time.monotonic()
+                while conn.execute(sa.text(deleting)).scalar() and time.monotonic() - killed < 20:
+                    time.sleep(0.1)
+                gone = time.monotonic() - killed
+                assert gone < 5, f"the killed load's DELETE ran on for {gone:.1f} s"
+                locked = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar()
+                assert locked == 0  # the load lock went with it
+                conn.execute(sa.text("DROP TRIGGER harbour_slow ON contacts"))
+            assert _holds(url) == before  # as it was: the killed load's transaction was rolled back
+            again = subprocess.run([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, timeout=120)
+            assert again.returncode == 0 and again.stdout.splitlines()[-1].startswith("Loaded"), again.stdout[-300:]
+        finally:
+            engine.dispose()
