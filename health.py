@@ -19,13 +19,20 @@ PATHS = ("/healthz", "/readyz")
 TIMEOUT_SECONDS = 1.0
 
 
-def warehouse_check(engine_of: Callable, table) -> Callable[[], str | None]:
-    """The warehouse answers a query on ``table`` (a problem's words, or None)."""
+def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str | None]:
+    """The database answers a query on ``table`` and is at this Harbour's schema revision (``schema``: which
+    database, warehouse.migrate.WAREHOUSE or HUB). A problem's words, or None."""
     def check():
-        from sqlalchemy import select
+        from sqlalchemy import select, text
 
+        from warehouse import migrate
+
+        versions = schema or migrate.WAREHOUSE
         with engine_of().connect() as conn:
             conn.execute(select(table.c[next(iter(table.c.keys()))]).limit(1)).all()
+            held = conn.execute(text(f"SELECT version_num FROM {versions.version_table}")).scalars().all()
+        if held != [migrate.head(versions)]:
+            return "not at this Harbour's schema revision"
         return None
     return check
 

@@ -272,10 +272,10 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     import health
     import logs
     from hub import schema as H
+    from warehouse import migrate
 
     logs.install(server, lambda: (access.current_person().role, access.current_person().name))
-
-    health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces),
+    health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces, migrate.HUB),
                             "rate limits": _limiter_check(server), "sign-in": health.provider_check})
     access.setup(app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS],
                  sessions=lambda: store.engine_for(url))

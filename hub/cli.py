@@ -26,10 +26,13 @@ def _engine(warehouse: str | None):
 
     from command_line import warehouse_problem
     from hub.store import engine_for
+    from warehouse.migrate import NotCurrent
 
     url = settings.hub_warehouse_url(warehouse)
     try:
         return engine_for(url)
+    except NotCurrent as exc:
+        raise click.ClickException(f"{exc} (hub database {_redact(url)})") from None
     except (SQLAlchemyError, OSError) as exc:
         raise click.ClickException(f"{warehouse_problem(exc)} (hub database {_redact(url)})") from None
 
@@ -90,6 +93,38 @@ def hub_revoke(force: str, warehouse: str | None) -> None:
     except Refused as refusal:
         _refused(refusal)
     echo(f"Revoked {count} token{'s' if count != 1 else ''} of {force.strip().upper()}.")
+
+
+@hub.command("upgrade")
+@hub_warehouse_option
+def hub_upgrade(warehouse: str | None) -> None:
+    """Bring the hub's database to this Harbour's schema: adopt one made before schema versions, apply what is
+    pending, in one transaction, after a backup of a SQLite file."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from command_line import warehouse_problem
+    from warehouse import migrate
+    from warehouse.engine import make_engine
+
+    url = settings.hub_warehouse_url(warehouse)
+    engine = make_engine(url)
+    try:
+        done = migrate.upgrade(engine, migrate.HUB)
+    except migrate.NotCurrent as exc:
+        echo(f"Refused: {exc}. Nothing was changed.", err=True)
+        sys.exit(EXIT_REFUSED)
+    except (SQLAlchemyError, OSError) as exc:
+        echo(f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
+             f"changed (hub database {_redact(url)}).", err=True)
+        sys.exit(EXIT_REFUSED)
+    finally:
+        engine.dispose()
+    if done.before == done.after:
+        echo(f"The hub database is at schema revision {done.after} already. Nothing to do.")
+        return
+    was = "made before schema versions" if done.before is None else f"at revision {done.before}"
+    kept = f"; the backup taken first is {done.backup}" if done.backup else ""
+    echo(f"Upgraded the hub database from {was} to revision {done.after}{kept}.")
 
 
 @hub.command("serve")

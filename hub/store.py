@@ -51,10 +51,15 @@ def now() -> datetime:
 def engine_for(url: str) -> Engine:
     """The hub's database at ``url``, with its tables in place. Every hub transaction writes (an audit line, a
     token's last use), so on SQLite each takes the write lock as it begins: two uploads queue, never fail half-way."""
-    from warehouse.engine import make_engine
+    from warehouse import migrate
+    from warehouse.engine import ensure_schema, make_engine
 
     engine = make_engine(url, immediate=True)
-    H.metadata.create_all(engine)
+    try:
+        ensure_schema(engine, migrate.HUB, H.metadata)  # a new one made at the head; any other must be current
+    except Exception:
+        engine.dispose()
+        raise
     return engine
 
 

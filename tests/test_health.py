@@ -32,6 +32,12 @@ def _app(monkeypatch, warehouse_url: str, **env):
     return app_module.create_app(exposed=bool(env.get("HARBOUR_OIDC_ISSUER"))).server.test_client()
 
 
+def _head() -> str:
+    from warehouse import migrate
+
+    return migrate.head()
+
+
 def _ready(web) -> tuple[int, dict]:
     answer = web.get("/readyz")
     return answer.status_code, json.loads(answer.data)
@@ -55,6 +61,18 @@ def test_healthz_and_readyz_answer_quickly_with_no_data(monkeypatch, tmp_path):
     text = web.get("/readyz").get_data(as_text=True)
     for leak in ("ELMSHIRE", "sqlite", str(tmp_path)):
         assert leak not in text
+    # A warehouse moved to another schema revision under a running server (a newer Harbour upgraded it): not ready.
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    status, body = _ready(web)
+    assert status == 503 and body["checks"]["warehouse"] == "not at this Harbour's schema revision"
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": _head()})
+    engine.dispose()
+    assert _ready(web)[0] == 200
     # A warehouse that cannot be read: not ready, in words, without the error's text.
     (tmp_path / "a-folder").mkdir()
     web = _app(monkeypatch, f"sqlite:///{tmp_path / 'a-folder'}")  # a folder where the file should be

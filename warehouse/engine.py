@@ -19,21 +19,24 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
-def ensure_schema(engine: Engine) -> None:
+def ensure_schema(engine: Engine, schema=None, metadata_of=None) -> None:
     """A new warehouse gets its tables at this Harbour's schema revision (made under the write lock, so that two
     processes starting on one new warehouse at once make them once); any other must be at that revision, or
-    warehouse.migrate.NotCurrent says what to run. A current warehouse is only read (it may be read-only)."""
+    warehouse.migrate.NotCurrent says what to run. A current warehouse is only read (it may be read-only).
+    ``schema`` and ``metadata_of``: another database Harbour versions (a hub's: migrate.HUB, hub.schema.metadata)."""
     from warehouse import migrate
 
-    kind, _ = migrate.state(engine)
+    schema = schema or migrate.WAREHOUSE
+    tables = metadata_of if metadata_of is not None else metadata
+    kind, _ = migrate.state(engine, schema)
     if kind != "empty":
-        migrate.check(engine)
+        migrate.check(engine, schema)
         return
     with locked_transaction(engine) as conn:
-        if "alembic_version" in inspect(conn).get_table_names():
+        if schema.version_table in inspect(conn).get_table_names():
             return  # another process made it while this one waited
-        metadata.create_all(conn)
-        migrate.stamp_new(conn)
+        tables.create_all(conn)
+        migrate.stamp_new(conn, schema)
 
 
 def has_schema(engine: Engine) -> bool:

@@ -1,5 +1,6 @@
 """The warehouse's schema version, with Alembic: every change to the schema is a migration in
-warehouse/migrations/versions, on SQLite and PostgreSQL alike.
+warehouse/migrations/versions, on SQLite and PostgreSQL alike. A hub's own database is versioned the same way, by
+its migrations in hub/migrations/versions (``HUB``).
 
 A warehouse is in one of five states: ``empty`` (made now, at the newest revision), ``current``,
 ``unversioned`` (made before schema versions: adopted by ``harbour upgrade``, which stamps the baseline and
@@ -22,78 +23,102 @@ HERE = Path(__file__).resolve().parent
 BASELINE = "0001"  # the schema of the last Harbour before versions (commit 24ec189)
 
 
+@dataclass(frozen=True)
+class Schema:
+    """A database Harbour makes and versions: the warehouse, or a hub's own database. Each has its migrations, its
+    version table (so that both could share one PostgreSQL database), the tables that show it was made before
+    versions, and the command that upgrades it."""
+
+    name: str  # as a message says it: "the warehouse", "the hub database"
+    migrations: Path
+    version_table: str
+    marks: frozenset[str]
+    command: str
+    baseline: str = BASELINE
+
+
+WAREHOUSE = Schema("the warehouse", HERE / "migrations", "alembic_version",
+                   frozenset({"forces", "child_facts", "load_batches"}), "harbour upgrade")
+HUB = Schema("the hub database", HERE.parent / "hub" / "migrations", "hub_alembic_version",
+             frozenset({"hub_forces", "hub_packs"}), "harbour hub upgrade")
+
+
 class NotCurrent(RuntimeError):
-    """A warehouse at another schema version than this Harbour's; the message is one line saying what to do."""
+    """A database at another schema version than this Harbour's; the message is one line saying what to do."""
 
 
-def _config(connection=None):
+def _config(connection=None, schema: Schema = WAREHOUSE):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(HERE / "migrations"))
+    config.set_main_option("script_location", str(schema.migrations))
+    config.attributes["version_table"] = schema.version_table
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
-@lru_cache(maxsize=1)
-def _script():
+@lru_cache(maxsize=4)
+def _script(schema: Schema = WAREHOUSE):
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config())
+    return ScriptDirectory.from_config(_config(schema=schema))
 
 
-def head() -> str:
-    return _script().get_current_head()
+def head(schema: Schema = WAREHOUSE) -> str:
+    return _script(schema).get_current_head()
 
 
-def known(revision: str) -> bool:
+def known(revision: str, schema: Schema = WAREHOUSE) -> bool:
     try:
-        return _script().get_revision(revision) is not None
+        return _script(schema).get_revision(revision) is not None
     except Exception:  # noqa: BLE001 - alembic's errors for an unknown revision vary by version
         return False
 
 
-def revision_of(bind) -> str | None:
+def _context(conn, schema: Schema):
     from alembic.migration import MigrationContext
 
+    return MigrationContext.configure(conn, opts={"version_table": schema.version_table})
+
+
+def revision_of(bind, schema: Schema = WAREHOUSE) -> str | None:
     if isinstance(bind, Engine):
         with bind.connect() as conn:
-            return revision_of(conn)
-    return MigrationContext.configure(bind).get_current_revision()
+            return revision_of(conn, schema)
+    return _context(bind, schema).get_current_revision()
 
 
-def state(engine: Engine) -> tuple[str, str | None]:
-    """(the warehouse's state, its revision): see the module's docstring."""
+def state(engine: Engine, schema: Schema = WAREHOUSE) -> tuple[str, str | None]:
+    """(the database's state, its revision): see the module's docstring."""
     tables = set(inspect(engine).get_table_names())
-    if "alembic_version" not in tables:
-        return ("empty" if not tables & {"forces", "child_facts", "load_batches"} else "unversioned"), None
-    current = revision_of(engine)
-    if current == head():
+    if schema.version_table not in tables:
+        return ("empty" if not tables & schema.marks else "unversioned"), None
+    current = revision_of(engine, schema)
+    if current == head(schema):
         return "current", current
     if current is None:
         return "unversioned", None
-    return ("behind" if known(current) else "ahead"), current
+    return ("behind" if known(current, schema) else "ahead"), current
 
 
-def check(engine: Engine) -> None:
-    """Nothing when the warehouse is at this Harbour's schema (or empty); NotCurrent, in one line, otherwise."""
-    kind, current = state(engine)
+def check(engine: Engine, schema: Schema = WAREHOUSE) -> None:
+    """Nothing when the database is at this Harbour's schema (or empty); NotCurrent, in one line, otherwise."""
+    kind, current = state(engine, schema)
     if kind in ("current", "empty"):
         return
     if kind == "ahead":
-        raise NotCurrent(f"the warehouse is at schema revision {current}, made by a newer Harbour than this one "
-                         f"(which knows up to {head()}): install that Harbour, or restore a backup made before it")
+        raise NotCurrent(f"{schema.name} is at schema revision {current}, made by a newer Harbour than this one "
+                         f"(which knows up to {head(schema)}): install that Harbour, or restore a backup made before it")
     where = "made before schema versions" if kind == "unversioned" else f"at schema revision {current}"
-    raise NotCurrent(f"the warehouse is {where}; this Harbour needs revision {head()}: run `harbour upgrade` "
-                     "(it takes a backup of a SQLite file first)")
+    backup = " (it takes a backup of a SQLite file first)"
+    raise NotCurrent(f"{schema.name} is {where}; this Harbour needs revision {head(schema)}: run `{schema.command}`"
+                     f"{backup}")
 
 
-def stamp_new(conn) -> None:
-    """Inside the transaction that made a new warehouse's tables (metadata.create_all): record it at the head."""
-    from alembic.migration import MigrationContext
-
-    MigrationContext.configure(conn).stamp(_script(), "head")
+def stamp_new(conn, schema: Schema = WAREHOUSE) -> None:
+    """Inside the transaction that made a new database's tables (metadata.create_all): record it at the head."""
+    _context(conn, schema).stamp(_script(schema), "head")
 
 
 @dataclass
@@ -119,22 +144,22 @@ def _backup(engine: Engine, before: str | None) -> Path | None:
     return target
 
 
-def upgrade(engine: Engine) -> Upgraded:
-    """Bring the warehouse to this Harbour's head, in one transaction: adopt a warehouse made before versions at the
+def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
+    """Bring the database to this Harbour's head, in one transaction: adopt one made before versions at the
     baseline, then apply every pending migration. A SQLite file is backed up first."""
     from alembic import command
 
-    kind, current = state(engine)
+    kind, current = state(engine, schema)
     if kind == "ahead":
-        check(engine)
+        check(engine, schema)
     if kind == "current":
         return Upgraded(current, current, None)
     backup = _backup(engine, current) if kind != "empty" else None
     from warehouse.connect import locked_transaction
 
     with locked_transaction(engine) as conn:
-        config = _config(conn)
+        config = _config(conn, schema)
         if kind == "unversioned":
-            command.stamp(config, BASELINE)
+            command.stamp(config, schema.baseline)
         command.upgrade(config, "head")
-    return Upgraded(current, head(), backup)
+    return Upgraded(current, head(schema), backup)
