@@ -28,6 +28,25 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "overview"
 
 
+def scope_slug(query: dict, forces, audience: Audience = PUBLICATION) -> str:
+    """What a download holds, for its file name: the force (or all forces), each filter and the months, and
+    'exact' for the internal audience, so that two forces' or two cohorts' files never overwrite each other
+    ('elmshire-sex-f-age-16-17'). Codes are the filters' own, checked against their patterns (metrics.filters)."""
+    from metrics.filters import Filters, resolve
+
+    filters = resolve(Filters.from_query(query), forces)
+    parts = ["-".join(filters.force) if filters.force else "all-forces"]
+    for name, label in (("sex", "sex"), ("age_band", "age"), ("nationality", "nationality"),
+                        ("contact_route", "route")):
+        if getattr(filters, name):
+            parts.append(f"{label}-{'-'.join(getattr(filters, name))}")
+    if filters.month_from or filters.month_to:
+        parts.append(f"{filters.month_from or 'start'}-to-{filters.month_to or 'end'}")
+    if audience.exact:
+        parts.append("exact")
+    return _slug("-".join(parts))
+
+
 def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
              audience: Audience = PUBLICATION) -> tuple[str, bytes] | None:
     """(file name, bytes) of one download for ``audience``, or None when the page or panel is unknown."""
@@ -35,7 +54,7 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
     view = build(path, query, facts, audience)
     if view is None:
         return None
-    stem = f"harbour-{_slug(path)}"
+    stem = f"harbour-{_slug(path)}-{scope_slug(query, facts.forces, audience)}"
     if fmt == "pptx":
         today = date.today()
         return f"{stem}.pptx", cached_file(path, query, facts, audience, f"deck-{today.isoformat()}",

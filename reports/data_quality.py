@@ -37,7 +37,7 @@ def _history_panel(history: pd.DataFrame, held: set) -> Panel:
             num(count(counts.get("missing_episodes", 0))), num(count(b.warnings_count)), num(count(b.errors_count)),
             "yes" if b.batch_id in held else "no",
         ])
-    return Panel(panel_id="dq-history", title="Load history", finding=f"{len(history)} loads recorded",
+    return Panel(panel_id="dq-history", title="Load history", finding=f"{len(history)} load{'s' if len(history) != 1 else ''} recorded",
                  summary="Every load, newest first, refused ones too.", figure=None,
                  table=Table("table-load-history", "Every load, newest first",
                              ["Batch", "When", "Outcome", "Forces", "Files", "Contacts", "Placements", "Missing episodes",

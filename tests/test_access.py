@@ -127,7 +127,7 @@ def test_an_admin_reads_the_access_log_of_every_view_and_download(signed_in_app)
     status, body = _page(web, "/access-log")
     assert status == 200 and "table-access-log" in body
     assert "viewer@force.example" in body and "force=FENWICK" in body
-    assert "analyst@force.example" in body and "harbour-retention-chart-horizons.csv" in body
+    assert "analyst@force.example" in body and "harbour-retention-elmshire-exact-chart-horizons.csv" in body
 
 
 def test_a_signed_in_user_with_no_harbour_role_sees_nothing(signed_in_app):

@@ -321,7 +321,7 @@ def test_chart_images_are_wide_png_and_svg(demo_url):
 
     current.use(demo_url)
     name, png = file_for("/retention", {}, "chart-km", "png")
-    assert name == "harbour-retention-chart-km.png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert name == "harbour-retention-elmshire-chart-km.png" and png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width >= 1920
     name, svg = file_for("/retention", {}, "chart-km", "svg")
@@ -399,3 +399,40 @@ def test_the_benchmarking_deck_refuses_a_peer_the_warehouse_does_not_hold(demo_u
     result = CliRunner().invoke(main, ["slides", "--peers", "MARSHCOTE", "--out", str(tmp_path / "y.pptx"),
                                        "--warehouse", demo_url])
     assert result.exit_code == 2 and "--page /benchmark" in result.output
+
+
+def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
+    """#19: file names carried no force or filter, so two forces' downloads overwrote each other."""
+    from metrics.disclosure import INTERNAL
+    from reports.callbacks import file_for
+    from warehouse import current
+
+    current.use(demo_url)
+    names = {query: file_for("/retention", dict(query), "chart-horizons", "csv")[0] for query in (
+        (), (("force", "FENWICK"),), (("force", "ALL"),), (("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17")),
+        (("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12")))}
+    assert names[()] == "harbour-retention-elmshire-chart-horizons.csv"  # the lead force, as the page shows
+    assert names[(("force", "FENWICK"),)] == "harbour-retention-fenwick-chart-horizons.csv"
+    assert names[(("force", "ALL"),)] == "harbour-retention-all-forces-chart-horizons.csv"
+    assert names[(("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17"))] == \
+        "harbour-retention-elmshire-sex-f-age-16-17-chart-horizons.csv"
+    assert names[(("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12"))] == \
+        "harbour-retention-elmshire-2017-01-to-2017-12-chart-horizons.csv"
+    assert len(set(names.values())) == len(names)
+    exact, _ = file_for("/retention", {"force": "FENWICK"}, "chart-horizons", "csv", INTERNAL)
+    assert exact == "harbour-retention-fenwick-exact-chart-horizons.csv"
+
+
+def test_one_load_is_said_as_one_load(demo_url):
+    """#19: the data-quality page and its deck said "1 loads recorded"."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts, load_history
+
+    current.use(demo_url)
+    loads = len(load_history(engine_for(demo_url)))
+    view = build_uncached("/data-quality", {}, facts(engine_for(demo_url)))
+    history = next(p for p in view.panels if p.panel_id == "dq-history")
+    assert history.finding == f"{loads} load{'s' if loads != 1 else ''} recorded"
+    assert not history.finding.startswith("1 loads")

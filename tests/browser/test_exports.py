@@ -35,7 +35,7 @@ def test_hb020_each_chart_and_table_download_arrives(driver, server, download_di
     button = driver.find_element(By.CSS_SELECTOR, f"#chart-km .downloads button[id*='\"format\":\"{fmt}\"']")
     button.click()
     path = _arrived(download_dir, f".{fmt}")
-    assert path.name == f"harbour-retention-chart-km.{fmt}"
+    assert path.name == f"harbour-retention-elmshire-chart-km.{fmt}"
     data = path.read_bytes()
     if fmt == "png":
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") >= 1920
