@@ -72,11 +72,21 @@ def count(n: int | None) -> int | str | None:
     return 5 * ((n + 2) // 5)
 
 
+def hides_a_count(numerator: int, denominator: int) -> bool:
+    """Secondary suppression (version 3): a rate to whole points, with its interval, beside its denominator gives
+    its numerator and the rest (denominator - numerator) back to within a child; so it is ``c`` when either is a
+    count that would itself be ``c`` (1 to 7): "c of 60 (7%)" gave 4 children away, "87% of 50 retained" 6 or 7
+    missing."""
+    numerator, denominator = int(numerator), int(denominator)
+    return 1 <= numerator <= SMALL_COUNT or 1 <= denominator - numerator <= SMALL_COUNT
+
+
 def rate(numerator: int | None, denominator: int | None) -> dict:
-    """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10."""
+    """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10, and ``c`` where the
+    numerator or the rest is 1 to 7 (:func:`hides_a_count`)."""
     if not denominator:
         return {"rate": None, "ci_low": None, "ci_high": None}
-    if denominator < MIN_CHILDREN:
+    if denominator < MIN_CHILDREN or hides_a_count(numerator or 0, denominator):
         return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
     _, low, high = wilson(int(numerator), int(denominator))
     return {"rate": points_rate(numerator, denominator), "ci_low": half_away(low, 2), "ci_high": half_away(high, 2)}
@@ -115,13 +125,19 @@ def comparative(value: float | None, smallest_group: int, places: int = 2) -> fl
 
 def difference(counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], smallest_group: int) -> float | str | None:
     """The published difference (version 3): the pilot's published rate minus the baseline's, so that "82% to 87%"
-    is always "+5 points". The exact difference lies within a point of it."""
+    is always "+5 points". The exact difference lies within a point of it. ``c`` where either rate is ``c``."""
     (pn, pd_), (bn, bd) = counts_pilot, counts_baseline
     if not pd_ or not bd:
         return None
-    if smallest_group < MIN_CHILDREN:
+    if smallest_group < MIN_CHILDREN or rests_on_c(counts_pilot, counts_baseline):
         return SUPPRESSED
     return fraction_half_away(Fraction(round(points_rate(pn, pd_) * 100) - round(points_rate(bn, bd) * 100), 100), 2)
+
+
+def rests_on_c(*pairs: tuple[int, int]) -> bool:
+    """Whether any of the (numerator, denominator) rates a figure rests on is published as ``c``; a difference,
+    its interval and its p-value are ``c`` then too."""
+    return any(rate(n, d)["rate"] == SUPPRESSED for n, d in pairs if d)
 
 
 def is_publishable_count(value) -> bool:
@@ -139,8 +155,9 @@ def disclose_period(period: dict) -> dict:
     for label, h in period["retention"].items():
         out = {k: count(h[k]) for k in ("at_risk", "retained", "not_retained")}
         out.update(rate(h["retained"], h["at_risk"]))
+        hidden = out["rate"] == SUPPRESSED  # the estimate at the same horizon would give its counts back too
         for key in ("km", "km_ci_low", "km_ci_high"):
-            out[key] = survival(h[key], placed)
+            out[key] = SUPPRESSED if hidden and h[key] is not None else survival(h[key], placed)
         p["retention"][label] = out
     e = period["engagement"]
     recorded = e["recorded"]
@@ -167,6 +184,8 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
     for label, diff in comparison["retention"].items():
         b, p = baseline["retention"][label], pilot["retention"][label]
         smallest = min(b["at_risk"], p["at_risk"])
+        if rests_on_c((b["retained"], b["at_risk"]), (p["retained"], p["at_risk"])):
+            smallest = 0  # a rate it rests on is c: the difference, its interval and p-value are c too
         out["retention"][label] = {
             "difference": difference((p["retained"], p["at_risk"]), (b["retained"], b["at_risk"]), smallest),
             "ci_low": comparative(diff["ci_low"], smallest), "ci_high": comparative(diff["ci_high"], smallest),
@@ -178,6 +197,8 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
     out["engagement_median_difference_hours"] = comparative(comparison["engagement_median_difference_hours"], recorded, 1)
     out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
     w = comparison["within_24h_difference"]
+    if rests_on_c((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"])):
+        recorded = 0
     out["within_24h_difference"] = {
         "difference": difference((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"]),
                                  recorded),
