@@ -228,10 +228,10 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
 def filter_options(command):
     """The filter bar's filters as options: the same value object as the pages (metrics.filters)."""
     for name, help_text in reversed((
-        ("age-band", "Age bands, comma-separated: 0-12, 13-15, 16-17, unknown."),
-        ("sex", "Sex codes, comma-separated: M, F, U."),
-        ("nationality", "ISO 3166-1 alpha-3 codes (or UNK), comma-separated."),
-        ("contact-route", "Contact routes, comma-separated (PORT, VEHICLE, ...)."),
+        ("age-band", "One age band: 0-12, 13-15, 16-17 or unknown (default: all)."),
+        ("sex", "One sex code: M, F or U (default: all)."),
+        ("nationality", "One ISO 3166-1 alpha-3 code, or UNK (default: all)."),
+        ("contact-route", "One contact route: PORT, VEHICLE, ... (default: all)."),
         ("month-from", "First month of first contact, YYYY-MM."),
         ("month-to", "Last month of first contact, YYYY-MM."),
     )):
@@ -246,6 +246,9 @@ def _filters(**options):
     filters = Filters.from_query(query)
     for key, value in query.items():
         given = [v for v in str(value).split(",") if v.strip()]
+        if len(given) > 1:
+            raise click.UsageError(f"--{key.replace('_', '-')} takes one value, or none for all (a list would let two "
+                                   "views be subtracted)")
         kept = getattr(filters, key)
         if (isinstance(kept, tuple) and len(kept) != len(given)) or (not isinstance(kept, tuple) and kept is None):
             raise click.UsageError(f"--{key.replace('_', '-')} {value!r} is not valid (see --help)")

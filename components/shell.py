@@ -33,12 +33,14 @@ def marking_banner(marking: str | None):
                   className="marking-banner", role="note", id="marking-notice")
 
 
-def _checklist(component_id: str, legend: str, options: list[tuple[str, str]], chosen: tuple[str, ...]):
+def _one_of(component_id: str, legend: str, options: list[tuple[str, str]], chosen: tuple[str, ...]):
+    """One value or all (docs/metrics.md version 3: a filter is never a list, so no two views subtract)."""
     return html.Fieldset([
         html.Legend(legend),
-        dcc.Checklist(id=component_id, options=[{"label": label, "value": value} for value, label in options],
-                      value=list(chosen), className="choices", inputClassName="choice-input",
-                      labelClassName="choice-label"),
+        dcc.RadioItems(id=component_id, options=[{"label": "All", "value": ""}]
+                       + [{"label": label, "value": value} for value, label in options],
+                       value=chosen[0] if chosen else "", className="choices", inputClassName="choice-input",
+                       labelClassName="choice-label"),
     ], className="filter-group")
 
 
@@ -68,11 +70,11 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
                            value=chosen_force, className="choices", inputClassName="choice-input",
                            labelClassName="choice-label"),
         ], className="filter-group"),
-        _checklist(FilterId.AGE_BAND, "Age band (none ticked: all)", [(a, a) for a in AGE_BANDS], filters.age_band),
-        _checklist(FilterId.SEX, "Sex (none ticked: all)", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
-        _checklist(FilterId.ROUTE, "Contact route (none ticked: all)", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
+        _one_of(FilterId.AGE_BAND, "Age band", [(a, a) for a in AGE_BANDS], filters.age_band),
+        _one_of(FilterId.SEX, "Sex", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
+        _one_of(FilterId.ROUTE, "Contact route", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
                    filters.contact_route),
-        _checklist(FilterId.NATIONALITY, "Nationality (none ticked: all)",
+        _one_of(FilterId.NATIONALITY, "Nationality",
                    sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
                    filters.nationality),
         html.Fieldset([

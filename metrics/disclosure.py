@@ -28,15 +28,17 @@ SUPPRESSED = "c"
 MIN_CHILDREN = 10
 SMALL_COUNT = 7
 MARKING = "OFFICIAL-SENSITIVE: exact figures, not for publication"
-FOOTNOTE = ("Disclosure control: counts of 1 to 7 are shown as c and other counts are rounded to the nearest 5. "
+FOOTNOTE = ("Disclosure control: counts of 1 to 7 are shown as c and other counts are rounded to the nearest 5; "
+            "a figure from which a c could be worked out (a rate, the other part of a total) is c too. "
             "Rates, intervals and differences are computed from exact counts and shown to whole percentage points "
             "(c where fewer than 10 children), so the rounded counts beside them may not reproduce them exactly; "
             "medians and survival estimates resting on fewer than 10 children are c.")
-FOOTNOTE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5; rates from exact "
-                  "counts, to whole points; c where fewer than 10 children.")
+FOOTNOTE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5, and c for any "
+                  "figure that would give a c away; rates from exact counts, to whole points; c where fewer than 10 "
+                  "children.")
 INTERNAL_NOTE = (f"{MARKING}. Exact counts and rates, without disclosure control: not to be shared beyond people "
                  "entitled to the force's records.")
-SYMBOLS = {"c": "suppressed: too few children to show safely", "–": "not applicable or no data"}
+SYMBOLS = {"c": "suppressed: too few children to show safely, or a figure that would give such a count away", "–": "not applicable or no data"}
 
 
 # ---- rounding: halves away from zero, on the decimal value a person reads ----------------------------
@@ -134,6 +136,21 @@ def difference(counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], 
     return fraction_half_away(Fraction(round(points_rate(pn, pd_) * 100) - round(points_rate(bn, bd) * 100), 100), 2)
 
 
+def parts(total: int, first: int, second: int) -> tuple:
+    """A total and its two parts (total = first + second) as published together (version 3's secondary suppression):
+    each by the count rule, and where one part is c and the other is not, the other is c too, since the rounded
+    total less the rounded other part would give the c back to within a child or two ("50 at risk, 40 retained,
+    c not retained" is 6 to 7); where both parts are c, the total is c too ("15 at risk", c and c, are 6 or 7
+    each)."""
+    shown = [count(total), count(first), count(second)]
+    if (shown[1] == SUPPRESSED) != (shown[2] == SUPPRESSED) and 0 not in (first, second):
+        shown[1] = shown[2] = SUPPRESSED
+    if shown[1] == shown[2] == SUPPRESSED:
+        # Two parts taken as 1 to 7 under a total of 15 are each 6 or 7: the total is c too.
+        shown[0] = SUPPRESSED
+    return tuple(shown)
+
+
 def rests_on_c(*pairs: tuple[int, int]) -> bool:
     """Whether any of the (numerator, denominator) rates a figure rests on is published as ``c``; a difference,
     its interval and its p-value are ``c`` then too."""
@@ -150,10 +167,9 @@ def is_publishable_count(value) -> bool:
 def disclose_period(period: dict) -> dict:
     p = copy.deepcopy(period)
     placed = period.get("placed") or 0
-    for key in ("children", "placed", "not_placed"):
-        p[key] = count(period[key])
+    p["children"], p["placed"], p["not_placed"] = parts(period["children"], period["placed"], period["not_placed"])
     for label, h in period["retention"].items():
-        out = {k: count(h[k]) for k in ("at_risk", "retained", "not_retained")}
+        out = dict(zip(("at_risk", "retained", "not_retained"), parts(h["at_risk"], h["retained"], h["not_retained"])))
         out.update(rate(h["retained"], h["at_risk"]))
         hidden = out["rate"] == SUPPRESSED  # the estimate at the same horizon would give its counts back too
         for key in ("km", "km_ci_low", "km_ci_high"):
@@ -161,10 +177,11 @@ def disclose_period(period: dict) -> dict:
         p["retention"][label] = out
     e = period["engagement"]
     recorded = e["recorded"]
+    _, shown_recorded, shown_not_recorded = parts(period["children"], recorded, e["not_recorded"])
     p["engagement"] = {
-        "recorded": count(recorded), "not_recorded": count(e["not_recorded"]),
+        "recorded": shown_recorded, "not_recorded": shown_not_recorded,
         **{k: statistic(e[k], recorded) for k in ("median_hours", "q1_hours", "q3_hours", "mean_hours")},
-        "within_24h": {"n": count(recorded), "count": count(e["within_24h"]["count"]),
+        "within_24h": {"n": shown_recorded, "count": count(e["within_24h"]["count"]),
                        **rate(e["within_24h"]["count"], recorded)},
     }
     m = period["missing"]
@@ -252,6 +269,59 @@ def disclose_summary(exact: dict) -> dict:
     if "attribution" in exact:
         out["attribution"] = disclose_attribution(exact["attribution"])
         out["precision"] = disclose_precision(exact["precision"])
+    return out
+
+
+def _all_c(value):
+    """Every number in a published document's figures as c (dates, words and flags kept)."""
+    if isinstance(value, dict):
+        return {k: v if k in ("start", "end", "horizon", "comparators", "comparator_forces") else _all_c(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_all_c(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return SUPPRESSED
+    return value
+
+
+def _small_step(mine: tuple[int, ...], wider: tuple[int, ...]) -> bool:
+    """Whether the wider view holds 1 to 7 more of any of these counts than this one."""
+    return any(1 <= w - m <= SMALL_COUNT for m, w in zip(mine, wider))
+
+
+def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
+    """Filters that cannot be subtracted (version 3): ``published`` is a filtered view's summary after disclosure
+    control, ``exact`` the same view's exact summary and ``wider`` the exact summaries of the view with each one of
+    its filters removed. Where a wider view has 1 to 7 children more, in either period, the view is c throughout;
+    otherwise each rate whose counts differ from a wider view's by 1 to 7 (at risk, retained or not, recorded or
+    engaged) is c, with the counts, the estimate and the comparison resting on it, since the wider view less this
+    one would give that small group away."""
+    out = copy.deepcopy(published)
+    names = ("baseline", "pilot")
+    if any(_small_step((exact["periods"][n]["children"],), (w["periods"][n]["children"],)) for w in wider for n in names):
+        for key in ("periods", "comparison", "attribution", "precision"):
+            if out.get(key) is not None:
+                out[key] = _all_c(out[key])
+        return out
+    for name in names:
+        mine = exact["periods"][name]
+        for label, h in mine["retention"].items():
+            counts = (h["at_risk"], h["retained"], h["not_retained"])
+            if any(_small_step(counts, tuple(w["periods"][name]["retention"][label][k]
+                                             for k in ("at_risk", "retained", "not_retained"))) for w in wider):
+                out["periods"][name]["retention"][label] = _all_c(out["periods"][name]["retention"][label])
+                if out.get("comparison"):
+                    out["comparison"]["retention"][label] = _all_c(out["comparison"]["retention"][label])
+        e = mine["engagement"]
+        counts = (e["recorded"], e["within_24h"]["count"], e["recorded"] - e["within_24h"]["count"])
+        if any(_small_step(counts, (w["periods"][name]["engagement"]["recorded"],
+                                    w["periods"][name]["engagement"]["within_24h"]["count"],
+                                    w["periods"][name]["engagement"]["recorded"]
+                                    - w["periods"][name]["engagement"]["within_24h"]["count"])) for w in wider):
+            within = out["periods"][name]["engagement"]["within_24h"]
+            out["periods"][name]["engagement"]["within_24h"] = {**_all_c(within), "n": within["n"]}
+            if out.get("comparison"):
+                out["comparison"]["within_24h_difference"] = _all_c(out["comparison"]["within_24h_difference"])
     return out
 
 

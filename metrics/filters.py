@@ -16,7 +16,8 @@ _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 
 @dataclass(frozen=True)
 class Filters:
-    """The cohort's narrowing. An empty tuple means 'all'; months are 'YYYY-MM' inclusive."""
+    """The cohort's narrowing: each filter one value, or an empty tuple for all (docs/metrics.md version 3: a filter
+    takes one value or all of them, not a list); months are 'YYYY-MM' inclusive."""
 
     force: tuple[str, ...] = ()
     age_band: tuple[str, ...] = ()
@@ -58,6 +59,13 @@ class Filters:
             raw = query.get(name)
             if raw not in (None, "") and not _MONTH.match(str(raw)):
                 found.append(f"{name.replace('_', ' ')} {str(raw)[:12]!r} is not a month written YYYY-MM")
+        for name in ("force", "age_band", "sex", "nationality", "contact_route"):
+            raw = query.get(name)
+            items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            items = [str(i).strip() for i in items if str(i).strip()]
+            if len(items) > 1:
+                found.append(f"{name.replace('_', ' ')} takes one value or none (all), not a list, so that no two views "
+                             f"can be subtracted: only {items[0][:12]!r} is used")
         allowed = {"age_band": set(AGE_BANDS) | {"unknown"}, "sex": set(SEXES), "contact_route": set(CONTACT_ROUTES)}
         for name, codes in allowed.items():
             raw = query.get(name)
@@ -88,7 +96,8 @@ class Filters:
                     item = item.upper() if name != "age_band" else item
                 if (allowed is None or item in allowed) and (pattern is None or pattern.match(item)):
                     out.append(item)
-            return tuple(dict.fromkeys(out))
+            # One value or all (version 3): a list would let two views be subtracted ("all but one").
+            return tuple(out[:1])
 
         def month(name: str) -> str | None:
             raw = query.get(name)

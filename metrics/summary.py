@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics.attribution import attribution
 from metrics.comparison import compare
-from metrics.disclosure import disclose_summary, strip_private
+from metrics.disclosure import disclose_summary, shield_filters, strip_private
 from metrics.engagement import engagement_summary
 from metrics.filters import Filters
 from metrics.missing import missing_summary
@@ -89,8 +89,20 @@ def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFr
     }
     doc.update(_effect_keys(facts, forces, single, filters, periods, attributed))
     if not exact:
-        doc = disclose_summary(doc)
+        published = disclose_summary(doc)
+        wider = [_wider_periods(facts, episodes, filters, name, bounds) for name in _ACTIVE if getattr(filters, name)]
+        doc = shield_filters(published, doc, wider) if wider else published
     return strip_private(doc)
+
+
+_ACTIVE = ("force", "age_band", "sex", "nationality", "contact_route")
+
+
+def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict:
+    """The exact periods of the view with filter ``name`` removed (for filters that cannot be subtracted)."""
+    groups = cohorts(facts, replace(filters, **{name: ()}))
+    return {"periods": {period: period_summary(groups[period], episodes, *bounds[period])
+                        for period in ("baseline", "pilot")}}
 
 
 def _effect_keys(facts, forces, single, filters, periods, attributed) -> dict:

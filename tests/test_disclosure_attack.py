@@ -1,0 +1,182 @@
+"""The attack of #19, as a test (docs/metrics.md version 3: secondary suppression, filters that cannot be
+subtracted). From a viewer's figures alone (the published summary of a view, as every page, slide and export of
+it shows), an attacker lists every exact count that fits each published figure: a rounded count fits five values,
+``c`` fits 1 to 7, a rate to whole points and its Wilson interval (computed here by statsmodels) fit only some
+(retained, at risk) pairs, and the rule itself says which pairs would have been shown as ``c``. Where every pair
+that fits gives a hidden ``c`` count to within one child, the count is recovered. Then, one filter at a time, the
+attacker subtracts a view from the view without that filter. Run over both demos and many filtered views; any
+``c`` recovered fails the test, naming the view and the figure."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from metrics import disclosure
+from metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+from metrics.summary import build_summary
+
+C = disclosure.SUPPRESSED
+HORIZONS = ("24h", "72h", "7d", "28d", "90d")
+
+
+def fits(published) -> range | list[int]:
+    """The exact counts a published count could stand for: its rounding window, 1 to 7 for c, 0 for 0."""
+    if published == C:
+        return range(1, 8)
+    if published == 0:
+        return [0]
+    return [n for n in range(published - 2, published + 3) if n >= 8 and 5 * ((n + 2) // 5) == published]
+
+
+@lru_cache(maxsize=None)
+def _wilson(r: int, a: int) -> tuple[float, float]:
+    low, high = proportion_confint(r, a, alpha=0.05, method="wilson")
+    return round(low + 1e-12, 2), round(high + 1e-12, 2)
+
+
+def _rate_fits(r: int, a: int, shown: dict) -> bool:
+    """Whether (r of a) gives the published rate and interval, or (when they are c) would have been c."""
+    if shown["rate"] == C:
+        return disclosure.rate(r, a)["rate"] == C  # the attacker knows the rule
+    if a == 0 or shown["rate"] is None:
+        return shown["rate"] is None and a == 0
+    if disclosure.rate(r, a)["rate"] == C:
+        return False
+    exact = r / a
+    if abs(exact - shown["rate"]) > 0.005 + 1e-9:
+        return False
+    low, high = _wilson(r, a)
+    return abs(low - shown["ci_low"]) < 0.011 and abs(high - shown["ci_high"]) < 0.011
+
+
+def pairs_of(numerator, denominator, rest, shown: dict) -> list[tuple[int, int]]:
+    """Every exact (numerator, denominator) that fits a published numerator, denominator, rest (denominator -
+    numerator, or None where it is not shown) and rate with its interval. A c is first taken as 1 to 7; where
+    nothing fits that way, a c beside it must be a figure suppressed to protect it (any count), and is taken so."""
+    def search(wide: bool):
+        top = max(fits(denominator), default=0)
+        def options(published):
+            return range(1, top + 1) if (wide and published == C) else fits(published)
+        return [(r, a) for a in fits(denominator) for r in options(numerator)
+                if r <= a and (rest is None or (a - r) in options(rest)) and _rate_fits(r, a, shown)]
+    return search(False) or search(True)
+
+
+def pinned(values: list[int]) -> bool:
+    return bool(values) and max(values) - min(values) <= 1
+
+
+def recovered_pairs(numerator, denominator, rest, shown: dict, truth: tuple[int, int]) -> dict[str, tuple[int, int]]:
+    """Each hidden c among a published numerator, denominator and rest that every fitting pair pins to within one
+    child, and rightly (``truth``, the exact (numerator, denominator), is in the range: a wrong conclusion is not a
+    disclosure), with the range it is pinned to."""
+    pairs = pairs_of(numerator, denominator, rest, shown)
+    r_true, a_true = truth
+    out = {}
+    for name, published, values, true in (("numerator", numerator, [r for r, _ in pairs], r_true),
+                                          ("denominator", denominator, [a for _, a in pairs], a_true),
+                                          ("rest", rest, [a - r for r, a in pairs], a_true - r_true)):
+        if published == C and pinned(values) and min(values) <= true <= max(values):
+            out[name] = (min(values), max(values))
+    return out
+
+
+def _figures(doc: dict):
+    """(where, numerator, denominator, rest, shown) for each published rate of a summary."""
+    for period, p in doc["periods"].items():
+        for h in HORIZONS:
+            r = p["retention"][h]
+            if r.get("at_risk") is not None:
+                yield f"{period} {h} retention", r["retained"], r["at_risk"], r["not_retained"], r
+        w = p["engagement"]["within_24h"]
+        if w.get("n") is not None:
+            yield f"{period} engaged within 24 hours", w["count"], w["n"], None, w  # the rest is not shown
+
+
+def attack_summary(doc: dict, exact: dict) -> list[str]:
+    """Every c this one published summary gives away, in words (``exact``: the same view's exact summary)."""
+    found = []
+    for (where, n, d, rest, shown), (_, tn, td, _, _) in zip(_figures(doc), _figures(exact)):
+        for name, (low, high) in recovered_pairs(n, d, rest, shown, (tn, td)).items():
+            found.append(f"{where}: the {name} c is {low} to {high}")
+    return found
+
+
+def one_filter_steps(published: dict[Filters, dict]) -> list[str]:
+    """For each view with a filter and the view without that filter: the children the filter leaves out are the
+    wider view's less this one's, rate by rate. Where every fitting pair of both pins that left-out group to 1 to 7
+    children, to within one child, the step has given a group away that would be c if it were shown."""
+    found = []
+    for filters, doc in published.items():
+        for field in ("force", "age_band", "sex", "nationality", "contact_route"):
+            if not getattr(filters, field):
+                continue
+            wider = published.get(Filters(**{**filters.__dict__, field: ()}))
+            if wider is None:
+                continue
+            for (where, *mine), (_, *all_) in zip(_figures(doc), _figures(wider)):
+                ours, theirs = pairs_of(*mine), pairs_of(*all_)
+                if not ours or not theirs:
+                    continue
+                left = {b - a for _, a in ours for _, b in theirs if b >= a}
+                if left and 1 <= min(left) and max(left) <= 7 and pinned(sorted(left)):
+                    found.append(f"{filters.describe()}, without its {field}: {where} leaves {min(left)} to "
+                                 f"{max(left)} children out")
+    return found
+
+
+def _views(facts) -> list[Filters]:
+    children = facts.children
+    forces = list(facts.forces["force_code"])[:6]
+    nationalities = list(children["nationality"].value_counts().index[:4])
+    out = [Filters()]
+    for force in [None, *forces]:
+        base = Filters() if force is None else Filters(force=(force,))
+        out.append(base)
+        out += [Filters(**{**base.__dict__, "sex": (s,)}) for s in SEXES]
+        out += [Filters(**{**base.__dict__, "age_band": (a,)}) for a in AGE_BANDS]
+        out += [Filters(**{**base.__dict__, "nationality": (n,)}) for n in nationalities]
+        out += [Filters(**{**base.__dict__, "contact_route": (r,)}) for r in CONTACT_ROUTES[:4]]
+        out += [Filters(**{**base.__dict__, "sex": ("F",), "age_band": ("16-17",)})]
+    return list(dict.fromkeys(out))
+
+
+@pytest.fixture(scope="module", params=["pilot", "national"])
+def demo_facts(request, tmp_path_factory):
+    from click.testing import CliRunner
+
+    from cli import main
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('attack') / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0
+    return facts(engine_for(url))
+
+
+def test_the_search_finds_what_the_issue_found_under_the_old_rule():
+    """The attack works: under version 2's rule (c only under 10 at risk), "87% of 50 at risk" gives the hidden
+    not-retained c back, as the issue found; under this code's rule the rate is c and nothing is found."""
+    r, a = 44, 51  # 7 went missing
+    low, high = proportion_confint(r, a, alpha=0.05, method="wilson")
+    old = {"rate": round(r / a, 2), "ci_low": round(low, 2), "ci_high": round(high, 2)}
+    pairs = [(x, y) for y in fits(50) for x in fits(45) if (y - x) in fits(C) and
+             abs(x / y - old["rate"]) <= 0.005 and _wilson(x, y) == (old["ci_low"], old["ci_high"])]
+    assert pairs and max(y - x for x, y in pairs) - min(y - x for x, y in pairs) <= 1  # recovered, as the issue said
+    shown = disclosure.parts(a, r, a - r)
+    assert recovered_pairs(shown[1], shown[0], shown[2], disclosure.rate(r, a), (r, a)) == {}
+
+
+def test_no_c_is_recovered_from_any_published_view(demo_facts):
+    published = {}
+    problems = []
+    for filters in _views(demo_facts):
+        doc, exact = (build_summary(demo_facts.children, demo_facts.episodes, demo_facts.forces, filters=filters,
+                                    exact=audience, attributed=(None, "not needed by the attack")) for audience in (False, True))
+        published[filters] = doc
+        problems += [f"{filters.describe()}: {p}" for p in attack_summary(doc, exact)]
+    problems += one_filter_steps(published)
+    assert not problems, f"{len(problems)} recovered, e.g. " + "; ".join(problems[:10])
