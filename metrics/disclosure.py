@@ -143,11 +143,13 @@ def parts(total: int, first: int, second: int) -> tuple:
     c not retained" is 6 to 7); where both parts are c, the total is c too ("15 at risk", c and c, are 6 or 7
     each)."""
     shown = [count(total), count(first), count(second)]
-    if (shown[1] == SUPPRESSED) != (shown[2] == SUPPRESSED) and 0 not in (first, second):
-        shown[1] = shown[2] = SUPPRESSED
     if shown[1] == shown[2] == SUPPRESSED:
-        # Two parts taken as 1 to 7 under a total of 15 are each 6 or 7: the total is c too.
+        # Two parts of 1 to 7 under a total of 15 are each 6 or 7: the total is c too.
         shown[0] = SUPPRESSED
+    elif (shown[1] == SUPPRESSED) != (shown[2] == SUPPRESSED) and 0 not in (first, second):
+        shown[1] = shown[2] = SUPPRESSED  # the other part, not the total: a headline total stays
+        if shown[0] in (10, 15):  # a total that could be two parts of 1 to 7 would still pin them (6 or 7 each)
+            shown[0] = SUPPRESSED
     return tuple(shown)
 
 

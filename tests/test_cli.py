@@ -81,7 +81,7 @@ def test_demo_loads_and_summary_prints_the_document(runner, url):
     doc = json.loads(result.output)
     assert doc["force"] == "ELMSHIRE" and doc["exact"] is False and doc["synthetic"] is True
     assert doc["standard_version"] == 3  # docs/metrics.md, version 3
-    rate = doc["periods"]["pilot"]["retention"]["28d"]["rate"]
+    rate = doc["periods"]["baseline"]["retention"]["28d"]["rate"]
     assert rate == round(rate, 2)  # whole percentage points, as a fraction
     exact = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", url]).output)
     assert exact["exact"] is True and exact["force"] is None and exact["extract_date"] is None
@@ -106,10 +106,13 @@ def test_an_unreachable_warehouse_is_a_clear_error(runner):
 def test_summary_takes_the_filter_bar_filters(runner, url):
     assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
     everyone = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", url]).output)
-    girls = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", "F", "--warehouse", url]).output)
-    boys = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", "M,U", "--warehouse", url]).output)
+    each = [json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", sex, "--warehouse",
+                                            url]).output) for sex in ("F", "M", "U")]
     for period in ("baseline", "pilot"):
-        assert girls["periods"][period]["children"] + boys["periods"][period]["children"] == everyone["periods"][period]["children"]
+        assert sum(doc["periods"][period]["children"] for doc in each) == everyone["periods"][period]["children"]
+    # Version 3: a filter takes one value or all, never a list ("all but one" would subtract from "all").
+    listed = runner.invoke(main, ["summary", "--force", "ELMSHIRE", "--sex", "M,U", "--warehouse", url])
+    assert listed.exit_code == 2 and "takes one value" in listed.output
     bad = runner.invoke(main, ["summary", "--sex", "X", "--warehouse", url])
     assert bad.exit_code == 2 and "--sex" in bad.output
 

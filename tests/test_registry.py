@@ -23,7 +23,7 @@ MODULE = textwrap.dedent('''
 
     def build(ask, facts):
         context = ask.context(facts)
-        children = int(context.doc["periods"]["pilot"]["children"] or 0)
+        children = context.doc["periods"]["pilot"]["children"] or 0  # a count, or c
         table = Table("table-extra", "Children in the pilot", ["Period", ("Children", "count")], [["Pilot", children]])
         return context.view("/extra-report", "An extra report", "Added by a record alone.", [Panel(
             panel_id="extra", title="Children in the pilot", finding="Children in the pilot", summary="A count.",
