@@ -14,14 +14,29 @@ def clear(low, high) -> bool:
     return is_value(low) and is_value(high) and (low > 0 or high < 0)
 
 
-def rate_change(label: str, baseline, pilot, diff: dict | None) -> str:
+SO_FEW_MISSING = "too few went missing to show the exact rate"  # version 3's band, in place of a c rate
+
+
+def rate_shown(value, band: float | None = None) -> str:
+    """A published rate in words; a c rate with its band (docs/metrics.md version 3) as 'at least 87%'."""
+    if value == SUPPRESSED and band is not None:
+        return f"at least {pct(band)}"
+    return pct(value)
+
+
+def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (None, None)) -> str:
     """The headline of a change in a rate, then its figures. 'rose' or 'fell' only where the Newcombe interval of
     the difference excludes zero; otherwise both figures and 'no clear change': '28-day retention: 82% before the
     pilot, 87% during it; no clear change (the difference could be chance). The difference of +5 points has a
     95% interval of -8 to 19 points (p = 0.412, Fisher's exact test).'"""
     if not is_value(baseline) or not is_value(pilot):
+        if any(v == SUPPRESSED and b is not None for v, b in zip((baseline, pilot), bands)) and \
+                all(is_value(v) or b is not None for v, b in zip((baseline, pilot), bands)):
+            return (f"{label}: {rate_shown(baseline, bands[0])} before the pilot, {rate_shown(pilot, bands[1])} during "
+                    f"it ({SO_FEW_MISSING}). No difference can be published.")
         if SUPPRESSED in (baseline, pilot):
-            return f"{label} cannot be shown for both periods: too few children (c)."
+            return (f"{label} cannot be shown for both periods (c): too few children, or so few went missing that "
+                    "the rate would give their number away.")
         return f"{label} cannot be compared: a period has no children at risk."
     shown = diff and is_value(diff.get("difference"))
     if shown and clear(diff.get("ci_low"), diff.get("ci_high")) and pilot != baseline:

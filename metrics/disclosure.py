@@ -83,6 +83,16 @@ def hides_a_count(numerator: int, denominator: int) -> bool:
     return 1 <= numerator <= SMALL_COUNT or 1 <= denominator - numerator <= SMALL_COUNT
 
 
+def at_least(retained: int, at_risk: int) -> float | None:
+    """The band a view may show in place of a retention rate that is c because 1 to 7 went missing (version 3):
+    L = 100 x (at_risk - 7) / at_risk rounded down, as a fraction, which says no more than c does (the rate is at
+    least L whatever the hidden count). None where the rate is c for another reason, or is shown."""
+    retained, at_risk = int(retained), int(at_risk)
+    if at_risk < MIN_CHILDREN or not 1 <= at_risk - retained <= SMALL_COUNT or retained <= SMALL_COUNT:
+        return None
+    return math.floor(Fraction(100 * (at_risk - SMALL_COUNT), at_risk)) / 100
+
+
 def rate(numerator: int | None, denominator: int | None) -> dict:
     """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10, and ``c`` where the
     numerator or the rest is 1 to 7 (:func:`hides_a_count`)."""

@@ -16,7 +16,8 @@ MEASURES = (("retention", "retained", "at_risk", "28-day retention", "Children a
             ("within24", "within", "recorded", "Engaged within 24 hours", "Children with an engagement recorded"))
 FUNNEL_NOTE = ("Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
                "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
-               "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded) are left out.")
+               "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded), or whose rate is "
+               "c (it would give a count of 1 to 7 away), are left out of the chart; the table lists them.")
 ROUNDED_NOTE = ("Every force's figures are the published ones: rates from exact counts to whole points, counts rounded; "
                 "imported peers' come from their packs. The pooled rate and the limits use the rounded counts.")
 
@@ -51,12 +52,30 @@ def _label_side(placed: list, x: float, y: float, span: float) -> str:
     return "bottom center" if crowded else "top center"
 
 
+def _role(row, selected, peers) -> str:
+    return "imported peer" if row.imported else ("selected" if row.unit == selected else
+                                                 ("peer group" if row.unit in peers else "force"))
+
+
+def _left_out(units, ok, num, den, selected, peers) -> list[list[str]]:
+    """The table's rows for the forces the chart leaves out, each with its published figures and why."""
+    rows = []
+    for row in units[~units["unit"].isin(ok["unit"])].itertuples():
+        rate = getattr(row, f"{num}_rate")
+        why = "left out: rate c" if rate == "c" else "left out: fewer than 10 children" if rate is not None else "left out: none"
+        rows.append([row.name, _role(row, selected, peers), str(getattr(row, num)), str(getattr(row, den)),
+                     pct(rate) if rate is not None else "–", why])
+    return rows
+
+
 def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) -> Panel:
     ok = usable(units, num, den)
+    columns = ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"]
     if len(ok) < 2:
         summary = f"Too few forces with published figures to draw a funnel plot of {label.lower()}."
         return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=summary, summary=summary, figure=None,
-                     table=Table(f"table-funnel-{key}", label, ["Force"], []), notes=[FUNNEL_NOTE, FOOTNOTE], speaker_notes=summary)
+                     table=Table(f"table-funnel-{key}", label, columns, _left_out(units, ok, num, den, selected, peers)),
+                     notes=[FUNNEL_NOTE, FOOTNOTE], speaker_notes=summary)
     theta = pooled_rate(ok[num], ok[den])
     phi = overdispersion(ok[num], ok[den], theta) if adjust else 1.0
     used_phi = phi if adjust and phi > 1 else 1.0
@@ -78,8 +97,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     span = max(float(ok[den].max()) - 10, 1.0)
     for row in ok.itertuples():
         position = classify(row.rate, getattr(row, den), theta, used_phi)
-        role = "imported peer" if row.imported else ("selected" if row.unit == selected else
-                                                     ("peer group" if row.unit in peers else "force"))
+        role = _role(row, selected, peers)
         rows.append([row.name, role, str(getattr(row, num)), str(getattr(row, den)), pct(row.rate), position])
         # Every point carries its force's name; the legend says which marker is which role.
         data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
@@ -103,13 +121,17 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                   f"No over-dispersion adjustment (phi = {phi:.2f})." if adjust else
                   "Exact binomial limits, not adjusted for over-dispersion.")
     outside = sum(1 for r in rows if r[-1] != "within")
+    left = _left_out(units, ok, num, den, selected, peers)
     summary = f"{finding}. {outside} of {len(rows)} forces fall outside the 95% limits. {dispersion}"
+    if left:
+        summary += (f" {len(left)} force{'s are' if len(left) != 1 else ' is'} left out of the chart: "
+                    f"{', '.join(short_name(r[0]) for r in left)} (see the table).")
+    rows += left
     return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=finding, summary=summary,
                  figure=figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
                                      # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
                                      yaxis={"range": [max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10))), 101]})),
-                 table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits",
-                       ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"], rows),
+                 table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
                  notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
                  speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
 

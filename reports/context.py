@@ -50,6 +50,18 @@ class Context:
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen
 
+    def band(self, period: str, label: str) -> float | None:
+        """The "at least L%" a view shows in place of a retention rate that is c only because 1 to 7 children went
+        missing (docs/metrics.md version 3, disclosure.at_least), for this audience; None where there is none."""
+        if self.audience.exact or self.periods[period]["retention"][label].get("rate") != "c":
+            return None
+        from metrics.disclosure import at_least
+        from metrics import HORIZONS
+        from metrics.retention import horizon_counts
+
+        counts = horizon_counts(self.groups[period], HORIZONS[label])
+        return at_least(counts["retained"], counts["at_risk"]) if counts["at_risk"] else None
+
     @property
     def periods(self) -> dict:
         return self.doc["periods"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.figures import headline_figure
 from components.format import hours, interval, is_value, num, p_value, pct, points, signed
-from components.words import attribution_sentence, compact, first_sentence, median_change, precision_sentences, rate_change
+from components.words import attribution_sentence, compact, first_sentence, median_change, precision_sentences, rate_change, rate_shown
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
 
@@ -60,17 +60,20 @@ def kpis(ctx: Context) -> list[dict]:
     diff28 = (comparison.get("retention") or {}).get("28d")
     eb, ep = base["engagement"], pilot["engagement"]
     median_diff = comparison.get("engagement_median_difference_hours")
+    bands = (ctx.band("baseline", "28d"), ctx.band("pilot", "28d"))
     retention_change = f"{points(diff28['difference'])} points" if diff28 and is_value(diff28["difference"]) else (
-        "not shown: fewer than 10 children at risk in a period" if diff28 else "not shown: a period has no placed child")
+        "not shown: so few went missing that it would give their number away" if any(bands) else
+        "not shown: too few children at risk in a period" if diff28 else "not shown: a period has no placed child")
     children_change, children_sentence = _count_words("Children first contacted", "children", base["children"],
                                                       pilot["children"], base, pilot)
     episodes_change, episodes_sentence = _count_words("Missing episodes after placement", "episodes",
                                                       base["missing"]["episodes"], pilot["missing"]["episodes"], base, pilot)
     return [
-        {"id": "kpi-retention", "title": "Retained 28 days after placement", "pilot": pct(pilot["retention"]["28d"]["rate"]),
-         "baseline": pct(base["retention"]["28d"]["rate"]), "change": retention_change,
+        {"id": "kpi-retention", "title": "Retained 28 days after placement",
+         "pilot": rate_shown(pilot["retention"]["28d"]["rate"], bands[1]),
+         "baseline": rate_shown(base["retention"]["28d"]["rate"], bands[0]), "change": retention_change,
          "sentence": _with_attribution(ctx, rate_change("28-day retention", base["retention"]["28d"]["rate"],
-                                                        pilot["retention"]["28d"]["rate"], diff28)),
+                                                        pilot["retention"]["28d"]["rate"], diff28, bands)),
          "notes": " ".join(precision_sentences(ctx.doc.get("precision"), ctx.doc.get("precision_reason")))},
         {"id": "kpi-engagement", "title": "Median hours to first engagement", "pilot": hours(ep["median_hours"]),
          "baseline": hours(eb["median_hours"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.figures import horizon_figure, km_figure
 from components.format import interval, num, p_value, pct, points
-from components.words import first_sentence, rate_change
+from components.words import first_sentence, rate_change, rate_shown
 from metrics.retention import km_curve
 from reports.attribution import precision_panel
 from reports.context import Context
@@ -107,13 +107,16 @@ def _horizon_panel(ctx: Context) -> Panel:
             table_rows.append([title, name.title(), h["at_risk"], h["rate"], h["ci_low"], h["ci_high"], None])
         table_rows.append([title, "Difference (points)", None, Cell(diff.get("difference"), "points"),
                            Cell(diff.get("ci_low"), "points"), Cell(diff.get("ci_high"), "points"), diff.get("p_value")])
-        notes.append(f"{title}: baseline {pct(b['rate'])} ({interval(b['ci_low'], b['ci_high'])}, {num(b['at_risk'])} at risk), "
-                     f"pilot {pct(p['rate'])} ({interval(p['ci_low'], p['ci_high'])}, {num(p['at_risk'])} at risk)"
+        notes.append(f"{title}: baseline {rate_shown(b['rate'], ctx.band('baseline', label))} "
+                     f"({interval(b['ci_low'], b['ci_high'])}, {num(b['at_risk'])} at risk), "
+                     f"pilot {rate_shown(p['rate'], ctx.band('pilot', label))} ({interval(p['ci_low'], p['ci_high'])}, "
+                     f"{num(p['at_risk'])} at risk)"
                      + (f"; difference {points(diff['difference'])} points ({interval(diff['ci_low'], diff['ci_high'], points)}), "
                         f"{p_value(diff['p_value'])}." if diff else "."))
     d28 = comparison["retention"]["28d"] if comparison else None
     headline = rate_change("28-day retention", periods["baseline"]["retention"]["28d"]["rate"],
-                           periods["pilot"]["retention"]["28d"]["rate"], d28)
+                           periods["pilot"]["retention"]["28d"]["rate"], d28,
+                           (ctx.band("baseline", "28d"), ctx.band("pilot", "28d")))
     finding = first_sentence(headline)
     return Panel(
         panel_id="chart-horizons", title="Retention at each horizon", finding=finding, summary=headline,

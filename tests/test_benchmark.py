@@ -166,8 +166,9 @@ def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file
     status, body = render(client(other), "/benchmark", "?force=ELMSHIRE")
     assert status == 200
     text = body.decode()
-    row = re.search(r'"Elmshire Constabulary \(fictional\) \(imported\)".*?"imported peer".*?"(\d+)".*?"(\d+)"', text)
-    assert row and (int(row.group(1)), int(row.group(2))) == (r28["retained"], r28["at_risk"])
+    row = re.search(r'"Elmshire Constabulary \(fictional\) \(imported\)".*?"imported peer".*?"children":"([^"]*)".*?'
+                    r'"children":"([^"]*)"', text)
+    assert row and (row.group(1), row.group(2)) == (str(r28["retained"]), str(r28["at_risk"]))
     peer_id = re.search(r"^(\d+)\t", listed.output, re.M).group(1)
     assert runner.invoke(main, ["benchmark", "remove", peer_id, "--warehouse", other]).exit_code == 0
     assert "0 imported peers." in runner.invoke(main, ["benchmark", "list", "--warehouse", other]).output
@@ -284,11 +285,19 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
+    from reports.benchmark import short_name
+
     view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f)
     funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
     points = [t for t in funnel.figure["data"] if "markers" in t.get("mode", "")]
-    assert len(points) == len(funnel.table.rows) >= 6
-    assert sorted(t["text"][0] for t in points) == sorted(r[0].split(" ")[0] for r in funnel.table.rows)
+    drawn = [r for r in funnel.table.rows if not r[-1].startswith("left out")]
+    assert len(points) == len(drawn) >= 3
+    assert sorted(t["text"][0] for t in points) == sorted(r[0].split(" ")[0] for r in drawn)
+    # Every force the chart leaves out (its rate c: too few children, or a count of 1 to 7 it would give away) is in
+    # the table, said as left out, and named in the summary; none is silently dropped.
+    left = [r for r in funnel.table.rows if r[-1].startswith("left out")]
+    assert set(f.forces["force_name"]) <= {r[0] for r in funnel.table.rows}
+    assert all(r[4] in ("c", "–") for r in left) and all(short_name(r[0]) in funnel.summary for r in left)
     legend = {t["name"] for t in points if t["showlegend"]}
     assert {"Selected force", "Peer group", "Other forces"} <= legend
     ranked = next(p for p in view.panels if p.panel_id == "chart-ranked")
@@ -308,10 +317,12 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
     shown = {}
     for code in codes:
         r28 = json.loads(CliRunner().invoke(main, ["summary", "--force", code, "--warehouse", demo_url]).output)[
-            "periods"]["pilot"]["retention"]["28d"]
+            "periods"]["baseline"]["retention"]["28d"]
         if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("rate"), float):
             shown[code] = round(r28["rate"] * 100)
-    assert len(shown) >= 3
+    # The pilot demo's pilot periods are short and few went missing in them: every force's pilot 28-day rate is c
+    # (version 3), so the baseline's are ranked here.
+    assert len(shown) >= 3, shown
     current.use(demo_url)
     f = facts(engine_for(demo_url))
     for code, own in shown.items():
@@ -326,7 +337,8 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
             place = "lowest"
         else:
             place = words[higher + 1]
-        ranked = next(p for p in build_uncached("/benchmark", {"force": code}, f).panels if p.panel_id == "chart-ranked")
+        ranked = next(p for p in build_uncached("/benchmark", {"force": code, "bench_period": "baseline"}, f).panels
+                      if p.panel_id == "chart-ranked")
         assert f"{own}%, {place} of" in ranked.finding and f"of {len(shown)} forces" in ranked.finding, (code, ranked.finding)
         assert "peer group" not in ranked.finding  # no peer group chosen, none named
 

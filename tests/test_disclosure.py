@@ -206,3 +206,26 @@ def test_no_longer_horizon_publishes_a_higher_rate_on_the_same_children(children
 
 def test_the_footnote_names_the_symbol_and_the_exact_rule():
     assert "shown as c" in disclosure.FOOTNOTE and "exact counts" in disclosure.FOOTNOTE
+
+
+def test_the_band_in_place_of_a_c_retention_rate_says_no_more_than_c():
+    """docs/metrics.md version 3: "at least L%", L = 100 x (at_risk - 7) / at_risk rounded down, by hand."""
+    from metrics.disclosure import at_least
+
+    assert at_least(48, 55) == at_least(50, 55) == at_least(54, 55) == 0.87  # 4800/55 = 87.27
+    assert at_least(43, 50) == 0.86 and at_least(93, 100) == 0.93
+    assert at_least(47, 55) is None  # 8 went missing: the rate itself is shown
+    assert at_least(55, 55) is None  # none went missing: the rate is shown (100%)
+    assert at_least(9, 9) is None and at_least(5, 12) is None  # c for too few children, no band
+
+
+@given(st.integers(10, 2000), st.integers(1, 7))
+def test_the_band_never_exceeds_the_rate_and_is_the_same_whatever_the_hidden_count(at_risk, missing):
+    from metrics.disclosure import at_least
+
+    retained = at_risk - missing
+    if retained <= 7:
+        return
+    band = at_least(retained, at_risk)
+    assert band is not None and band <= retained / at_risk
+    assert all(at_least(at_risk - m, at_risk) == band for m in range(1, 8) if at_risk - m > 7)

@@ -185,7 +185,7 @@ def test_a_hub_that_alters_forges_or_rolls_back_a_pack_changes_nothing_in_a_pull
     attacks = {
         # A figure changed after upload, its checksum recomputed (anyone can), its signature kept.
         "altered": rehashed({**genuine, "summary": {**genuine["summary"], "periods": {
-            **genuine["summary"]["periods"], "pilot": {**pilot, "children": pilot["children"] + 5}}}}),
+            **genuine["summary"]["periods"], "pilot": {**pilot, "children": 105 if pilot["children"] != 105 else 110}}}}),
         # The same figures re-signed with a key of the hub's own, under the force's name.
         "unknown signer": sign(rehashed({**genuine, "force": {**genuine["force"], "scheme_name": "Forged"}}),
                                generate()[0]),

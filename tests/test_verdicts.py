@@ -105,3 +105,16 @@ def test_the_verdict_finder_finds_the_words_and_the_arrows():
     assert not VERDICT.search("Special cause: improvement") and not VERDICT.search("no clear change")
     assert not _evidence_holds("interval", {"ci_low": -0.08, "ci_high": 0.2})
     assert _evidence_holds("interval", {"ci_low": 0.01, "ci_high": 0.2}) and _evidence_holds("p", 0.001)
+
+
+def test_a_c_rate_with_its_band_is_said_as_a_band_and_no_difference():
+    """#19: a headline retention rate that is c because so few went missing is said as "at least L%", and no verdict
+    or difference is said beside it; a c rate without a band is said as c, with both reasons."""
+    from components.words import rate_change
+
+    said = rate_change("28-day retention", 0.82, "c", {"difference": "c", "ci_low": "c", "ci_high": "c"}, (None, 0.87))
+    assert said.startswith("28-day retention: 82% before the pilot, at least 87% during it")
+    assert "No difference can be published" in said
+    assert not any(word in said.split() for word in ("rose", "fell", "points"))
+    plain = rate_change("28-day retention", 0.82, "c", {"difference": "c", "ci_low": "c", "ci_high": "c"})
+    assert "cannot be shown" in plain and "too few children" in plain and "at least" not in plain
