@@ -62,6 +62,18 @@ class Context:
         counts = horizon_counts(self.groups[period], HORIZONS[label])
         return at_least(counts["retained"], counts["at_risk"]) if counts["at_risk"] else None
 
+    def banded(self, period: str, label: str):
+        """A table's cell for a retention rate: the published rate, or in place of a c rate with a band its words
+        ("at least 87%") as text, so that a table holds what its title says."""
+        value = self.periods[period]["retention"][label]["rate"]
+        band = self.band(period, label)
+        if band is None:
+            return value
+        from components.words import rate_shown
+        from reports.model import Cell
+
+        return Cell(rate_shown(value, band), "text")
+
     @property
     def periods(self) -> dict:
         return self.doc["periods"]

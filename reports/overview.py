@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from components.figures import headline_figure
 from components.format import hours, interval, is_value, num, p_value, pct, points, signed
-from components.words import attribution_sentence, compact, first_sentence, median_change, precision_sentences, rate_change, rate_shown
+from components.words import (attribution_sentence, compact, first_sentence, median_change, precision_sentences,
+                              rate_change, rate_shown)
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
 
@@ -98,7 +99,8 @@ def view(ctx: Context) -> View:
     wdiff = comparison.get("within_24h_difference") or {}
     median_diff = comparison.get("engagement_median_difference_hours")
     table_rows = [
-        ["Retained 28 days after placement", b28["rate"], p28["rate"], Cell(diff28.get("difference"), "points"),
+        ["Retained 28 days after placement", ctx.banded("baseline", "28d"), ctx.banded("pilot", "28d"),
+         Cell(diff28.get("difference"), "points"),
          Cell(diff28.get("ci_low"), "points"), Cell(diff28.get("ci_high"), "points"), diff28.get("p_value")],
         ["Engaged within 24 hours", bw["rate"], pw["rate"], Cell(wdiff.get("difference"), "points"),
          Cell(wdiff.get("ci_low"), "points"), Cell(wdiff.get("ci_high"), "points"), None],

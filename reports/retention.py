@@ -104,7 +104,8 @@ def _horizon_panel(ctx: Context) -> Panel:
         diff = comparison["retention"][label] if comparison else {}
         for name, h in (("baseline", b), ("pilot", p)):
             rows.append({"period": name, "horizon": title, **{k: h[k] for k in ("rate", "ci_low", "ci_high")}})
-            table_rows.append([title, name.title(), h["at_risk"], h["rate"], h["ci_low"], h["ci_high"], None])
+            table_rows.append([title, name.title(), h["at_risk"], ctx.banded(name, label), h["ci_low"], h["ci_high"],
+                               None])
         table_rows.append([title, "Difference (points)", None, Cell(diff.get("difference"), "points"),
                            Cell(diff.get("ci_low"), "points"), Cell(diff.get("ci_high"), "points"), diff.get("p_value")])
         notes.append(f"{title}: baseline {rate_shown(b['rate'], ctx.band('baseline', label))} "

@@ -225,10 +225,13 @@ def deck(views, title: str, made: date | None = None) -> bytes:
     else:
         findings_slide(presentation, views, synthetic, marking)
     drawn = set()  # a panel that two pages share (what the numbers can show) is one slide in a deck
+    said_unmodelled = False  # a value model that cannot be computed is said once, on a slide of its own
     for view in views:
         for panel in view.panels:
             if panel.figure is None and view.page in ("/engagement", "/value") and panel.panel_id != "value-inputs":
-                continue
+                if view.page != "/value" or said_unmodelled:
+                    continue
+                said_unmodelled = True
             if panel.panel_id in drawn:
                 continue
             drawn.add(panel.panel_id)

@@ -173,8 +173,9 @@ def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) ->
     else:
         result_rows, fig = [], None
         sentence = ("The model cannot be computed for this selection: the 28-day difference, its interval or the "
-                    "baseline's episodes per child is suppressed or undefined (too few children).")
-        finding = "Value for money: too few children to model"
+                    "baseline's episodes per child is not published (c: too few children, or so few went missing that "
+                    "it would give their number away) or is undefined.")
+        finding = "Value for money: cannot be modelled on the published figures"
     ids = basis or {"id": "value-result", "title": "Avoided children, episodes and cost"}
     table_id = "table-" + ids["id"]
     return Panel(panel_id=ids["id"], title=ids["title"], finding=finding, summary=sentence, figure=fig,

@@ -88,7 +88,7 @@ def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, de
         assert 1 <= exact["not_retained"] <= 7
         band = (100 * (exact["at_risk"] - 7)) // exact["at_risk"]
         assert f"{pct(baseline)} before the pilot, at least {band}% during it" in sentence, sentence
-        assert "No difference can be published" in sentence and "points" not in sentence
+        assert "The difference of" not in sentence and " rose " not in sentence and " fell " not in sentence
         return
     # The verdict rule (docs/metrics.md, version 3): "rose from A to B" only where the interval excludes zero.
     difference = doc["comparison"]["retention"]["28d"]

@@ -15,7 +15,7 @@ def open_page(driver, url: str, marker: str = "#page-title"):
     wait_ready(driver, marker)
 
 
-def wait_ready(driver, marker: str = "#page-title", seconds: float = 30):
+def wait_ready(driver, marker: str = "#page-title", seconds: float = 60):
     WebDriverWait(driver, seconds).until(EC.presence_of_element_located((By.CSS_SELECTOR, marker)))
     # Dash marks the page busy while callbacks run; wait until it is idle.
     WebDriverWait(driver, seconds).until(
