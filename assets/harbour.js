@@ -60,7 +60,7 @@
 })();
 
 /* Long option lists in the filter bar (forces, nationalities) get a search field: typing narrows the list
- * to the options whose words contain it. Nothing is ever clipped; ticked options always stay in view. */
+ * to the options whose words contain it. Nothing is ever clipped; the chosen option always stays in view. */
 (function () {
   var MANY = 10;
   function addSearch(list) {
