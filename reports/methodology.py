@@ -51,17 +51,28 @@ PUBLICATION_RULE = ("In full: a count of 0 stays 0; 1 to 7 is c; any other count
                     "is under 10. A median, mean or percentile is c on fewer than 10 children, otherwise published to "
                     "one decimal place of hours. Kaplan-Meier figures are c under 10 placed children, and a curve is "
                     "drawn from its values every 24 hours, stopping where fewer than 10 children remain at risk. "
-                    "Differences are computed on exact counts and published to whole points, p-values to three "
-                    "decimals; all c where either period has fewer than 10 children at risk. A monthly or quarterly "
+                    "A published difference is the difference of the two published rates; intervals and p-values "
+                    "are computed on exact counts, published to whole points and three decimals; all c where either "
+                    "period has fewer than 10 children at risk. A monthly or quarterly "
                     "point is c where its denominator is under 10: months are shown where at least two thirds of them "
-                    "can be published, quarters otherwise.")
+                    "can be published, quarters otherwise. "
+                    "Secondary suppression (version 3): no c can be worked back from the other figures of the same "
+                    "page, deck, file or pack. So a rate is c where its numerator or the rest is 1 to 7, with the "
+                    "differences, intervals and estimates resting on it; where one part of a total is c, the other "
+                    "part is c too (and the total, where both parts are); a retention rate that is c because 1 to 7 "
+                    "went missing may be shown as 'at least L%', L = 100 x (at risk - 7) / at risk rounded down, which "
+                    "says no more than c does. A filter takes one value or all, never a list; a filtered view is c "
+                    "throughout where the view without one of its filters holds 1 to 7 more children, and a figure of "
+                    "it is c where that step would leave 1 to 7 at risk, retained or engaged. What remains possible: "
+                    "views several steps apart (every nationality but one, added up, against all) are not checked "
+                    "against each other, and months of first contact are not yet limited to whole quarters.")
 CAVEATS = [
     "A before-after comparison shows what changed, not why: other things changed at the same time (routes, numbers, "
     "placements), and children in the two periods may differ.",
     "Small numbers: a county force meets about 60 unaccompanied children a year, so intervals are wide.",
-    "Rounding: counts are rounded to the nearest 5 and small ones suppressed; rates and differences are computed "
-    "from exact counts and rounded to whole points, so a rounded count beside a rate may not reproduce it exactly, "
-    "and a difference can differ by one point from the difference of the two rates shown.",
+    "Rounding: counts are rounded to the nearest 5 and small ones suppressed; rates are computed from exact counts "
+    "and rounded to whole points, so a rounded count beside a rate may not reproduce it exactly; a difference is "
+    "the difference of the two rates shown, and the exact difference lies within a point of it.",
 ]
 
 
