@@ -106,8 +106,10 @@ def panel_slide(deck, view, panel):
         figure = images.presentable(panel.figure, None, False, font_size=20)
         png = images.render(figure, "png", width=1280, height=560, scale=1.5)
         slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), top, width=Inches(12.3))
-    else:
+    elif panel.table.rows:
         _table(slide, panel, top)
+    else:  # nothing to chart or tabulate (a model that cannot be computed): the words that say why
+        _text(slide, Inches(0.5), top, Inches(12.3), Inches(3.0), panel.summary, size=20)
     source = (f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}"
               + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
               + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else ""))

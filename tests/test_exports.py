@@ -453,3 +453,14 @@ def test_one_load_is_said_as_one_load(demo_url):
     history = next(p for p in view.panels if p.panel_id == "dq-history")
     assert history.finding == f"{loads} load{'s' if loads != 1 else ''} recorded"
     assert not history.finding.startswith("1 loads")
+
+
+def test_a_slide_with_nothing_to_chart_or_tabulate_says_why_not_an_empty_table(standard_deck):
+    """Seen on the rendered deck: the value slide, its model not computable on published figures, was an empty
+    table of headers. It carries the panel's words instead."""
+    for slide in standard_deck.slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                assert len(shape.table.rows) > 1, _slide_texts(slide)[0]
+    value = [s for s in standard_deck.slides if _slide_texts(s)[0].startswith("Value for money: cannot be modelled")]
+    assert all(any("The model cannot be computed" in t for t in _slide_texts(s)) for s in value)
