@@ -123,7 +123,7 @@ def view(ctx: Context) -> View:
     # The chart shows both rates: its title says both, so it never repeats the retention slide's title.
     finding = short_finding(cards[0]["sentence"])
     engaged = short_finding(rate_change("engagement within 24 hours", bw["rate"], pw["rate"], wdiff))
-    if "cannot be compared" not in engaged:  # two verdicts in one title: each in its shorter form
+    if "cannot be" not in engaged:  # two verdicts in one title, each shorter; never one that cannot be shown
         finding = f"{compact(finding)}; {compact(engaged)}"
     panel = Panel(
         panel_id="overview-headline", title="Headline figures, baseline and pilot", finding=finding,

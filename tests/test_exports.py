@@ -464,3 +464,20 @@ def test_a_slide_with_nothing_to_chart_or_tabulate_says_why_not_an_empty_table(s
                 assert len(shape.table.rows) > 1, _slide_texts(slide)[0]
     value = [s for s in standard_deck.slides if _slide_texts(s)[0].startswith("Value for money: cannot be modelled")]
     assert all(any("The model cannot be computed" in t for t in _slide_texts(s)) for s in value)
+
+
+def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(demo_url):
+    """Seen in presentation mode at 1280x720: the overview's title ran to four lines, most of them saying why the
+    pilot's engagement within 24 hours is c, and squeezed its chart to a strip. A figure that cannot be shown is
+    said in the summary, not in the title."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    view = build_uncached("/", {}, facts(engine_for(demo_url)))
+    headline = view.panels[0]
+    assert "cannot be shown" not in headline.finding and len(headline.finding) < 140, headline.finding
+    if "cannot be shown" in headline.summary or " c " in headline.summary:
+        assert headline.finding.startswith("28-day retention")
