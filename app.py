@@ -57,14 +57,14 @@ def _output_key(callback: dict) -> str:
     return json.dumps(callback.get("output"), default=str)
 
 
-class HarbourDash(Dash):
+class HarbourDash(security.SetUpOnce):
     """Dash, telling the browser no software versions and never asking another host for a newer one.
 
     Dash moves the callbacks registered with ``dash.callback`` into the first app that serves a
     request; a process that makes more than one app (``harbour serve``, the tests) gives each its own copy.
     """
 
-    def _setup_server(self):
+    def _set_up(self):
         from dash import _callback
 
         if not self._got_first_request["setup_server"] and _CALLBACKS:
@@ -72,7 +72,7 @@ class HarbourDash(Dash):
                 _callback.GLOBAL_CALLBACK_MAP.setdefault(key, value)
             listed = {_output_key(c) for c in _callback.GLOBAL_CALLBACK_LIST}
             _callback.GLOBAL_CALLBACK_LIST.extend(c for c in _CALLBACKS["list"] if _output_key(c) not in listed)
-        super()._setup_server()
+        super()._set_up()
         # Each callback once in /_dash-dependencies, however many apps this process made.
         seen, unique = set(), []
         for callback in self._callback_list:

@@ -15,13 +15,39 @@
 from __future__ import annotations
 
 import logging
+import threading
 
+from dash import Dash
 from flask import abort, request
 
 import settings
 
 log = logging.getLogger(__name__)
 STYLE_SOURCES = ["'self'", "'unsafe-inline'"]  # Plotly and Dash set inline styles on elements
+
+
+class SetUpOnce(Dash):
+    """Dash, set up by one thread while the others wait.
+
+    Dash sets itself up at a worker's first request, and marks that done as it *starts*: a second thread of
+    a new gthread worker, asked for react.js at the same moment, found no script registered yet and answered
+    404, leaving a blank page (seen on the hub behind sign-in, whose index and scripts reach different workers).
+    Subclasses put their own setting up in ``_set_up``.
+    """
+
+    _setup_lock = threading.Lock()
+    _set_up_done = False
+
+    def _setup_server(self):
+        if self._set_up_done:
+            return
+        with self._setup_lock:
+            if not self._set_up_done:
+                self._set_up()
+                self._set_up_done = True
+
+    def _set_up(self):
+        super()._setup_server()
 
 
 def content_security_policy(script_hashes: list[str]) -> dict:
@@ -127,7 +153,8 @@ def protect(app) -> None:
             return error
         from dash.exceptions import DependencyException
 
-        if isinstance(error, DependencyException) or request.path.startswith("/_dash-component-suites/"):
+        if isinstance(error, DependencyException) or (
+                request.path.startswith("/_dash-component-suites/") and isinstance(error, (KeyError, OSError))):
             return "Not found.", 404  # a script or style Dash does not have: no such file, not a failure
         log.warning("a request failed: %s at %s", type(error).__name__, request.path)
         if request.path.endswith("/_dash-update-component"):

@@ -226,7 +226,7 @@ def _content(pathname: str, search: str):
 
 def create_hub(url: str, exposed: bool = False) -> Dash:
     """The hub on the database at ``url``; ``exposed`` as for the dashboard (access.setup)."""
-    app = Dash(__name__, assets_folder=str(ROOT / "assets"), assets_ignore=r"^(vendor/|harbour\.js)",
+    app = security.SetUpOnce(__name__, assets_folder=str(ROOT / "assets"), assets_ignore=r"^(vendor/|harbour\.js)",
                title="Harbour hub", update_title=None, serve_locally=True, suppress_callback_exceptions=True)
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="skip-link"),

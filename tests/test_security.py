@@ -121,3 +121,54 @@ def test_unknown_component_suite_paths_are_404_and_each_callback_is_listed_once(
         deps = json.loads(client.get("/_dash-dependencies").data)
         listed = collections.Counter(json.dumps([d["output"], d["inputs"]]) for d in deps)
         assert [k for k, n in listed.items() if n > 1] == []
+
+
+def _scripts(page: bytes) -> list[str]:
+    import re
+
+    return re.findall(rb'<script src="(/_dash-component-suites/[^"]+)"', page)
+
+
+@pytest.mark.parametrize("which", ["dashboard", "hub"])
+def test_a_new_worker_serves_its_scripts_to_threads_that_arrive_together(which, tmp_path, monkeypatch):
+    """#22, seen in CI: a new gthread worker's first requests, for react.js and the rest at once, answered 404 to
+    all but the first (Dash marks itself set up as it starts setting up), so the page stayed blank. Here setting
+    up is made slow, and eight threads ask for the page's scripts at once."""
+    import threading
+    import time
+
+    from dash import Dash
+
+    if which == "hub":
+        from hub.app import create_hub
+
+        def make():
+            return create_hub(f"sqlite:///{tmp_path / 'hub.sqlite'}").server
+    else:
+        import app as app_module
+
+        def make():
+            return app_module.create_app(exposed=False).server
+
+    scripts = _scripts(make().test_client().get("/").data)
+    assert len(scripts) >= 5
+    original = Dash._generate_scripts_html
+
+    def slow(self):
+        time.sleep(0.5)
+        return original(self)
+
+    monkeypatch.setattr(Dash, "_generate_scripts_html", slow)
+    server = make()
+    answers, start = [], threading.Barrier(8)
+
+    def fetch(path):
+        start.wait()
+        answers.append((server.test_client().get(path.decode()).status_code, path))
+
+    threads = [threading.Thread(target=fetch, args=(scripts[i % len(scripts)],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == sorted((200, scripts[i % len(scripts)]) for i in range(8))
