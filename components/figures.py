@@ -17,6 +17,11 @@ def _shown(value):
     return None if value in (None, SUPPRESSED) else value
 
 
+def _percent(values) -> list:
+    """Fractions as percentages; a point that is c (1 to 7 children gone missing by then) is a gap in the line."""
+    return [None if isinstance(v, str) or v is None else v * 100 for v in values]
+
+
 def km_figure(curves: dict) -> dict:
     """Survival curves with their 95% bands; ``curves`` maps period to a published curve frame."""
     data = []
@@ -25,23 +30,23 @@ def km_figure(curves: dict) -> dict:
             continue
         style = PERIOD_STYLE[period]
         days = [h / 24 for h in curve["hours"]]
-        data.append({"type": "scatter", "x": days, "y": [v * 100 for v in curve["km_ci_high"]], "mode": "lines",
+        data.append({"type": "scatter", "x": days, "y": _percent(curve["km_ci_high"]), "mode": "lines",
                      "line": {"width": 0, "shape": "hv"}, "showlegend": False, "hoverinfo": "skip"})
-        data.append({"type": "scatter", "x": days, "y": [v * 100 for v in curve["km_ci_low"]], "mode": "lines",
+        data.append({"type": "scatter", "x": days, "y": _percent(curve["km_ci_low"]), "mode": "lines",
                      "line": {"width": 0, "shape": "hv"}, "fill": "tonexty", "fillcolor": _rgba(style["color"], 0.18),
                      "showlegend": False, "hoverinfo": "skip"})
         data.append({
-            "type": "scatter", "x": days, "y": [v * 100 for v in curve["km"]], "mode": "lines+markers",
+            "type": "scatter", "x": days, "y": _percent(curve["km"]), "mode": "lines+markers",
             "name": style["label"],
             "line": {"color": style["color"], "dash": style["dash"], "width": 3, "shape": "hv"},
             "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"], "maxdisplayed": 16},
-            "customdata": [[lo * 100, hi * 100, str(n)] for lo, hi, n in
-                           zip(curve["km_ci_low"], curve["km_ci_high"], curve["n_at_risk"])],
+            "customdata": [[lo, hi, str(n)] for lo, hi, n in
+                           zip(_percent(curve["km_ci_low"]), _percent(curve["km_ci_high"]), curve["n_at_risk"])],
             "hovertemplate": (f"{style['label']}<br>Day %{{x:.0f}}: estimated survival %{{y:.0f}}%"
                               "<br>95% interval %{customdata[0]:.0f}% to %{customdata[1]:.0f}%"
                               "<br>At risk: %{customdata[2]}<extra></extra>"),
         })
-    return figure(data, layout(y_title="Estimated survival: not yet missing (%)", x_title="Days since first placement",
+    return figure(data, layout(y_title="Estimated survival: still in safe accommodation (%)", x_title="Days since first placement",
                                yaxis={"range": [0, 101]}, xaxis={"range": [0, 90], "dtick": 7}))
 
 

@@ -350,16 +350,24 @@ def disclose_curve(curve, placed_children: int):
     """A Kaplan-Meier curve fit to publish: values at its fixed points rounded to whole percentage
     points, stopping where fewer than 10 children remain at risk; empty under 10 placed children.
 
-    ``curve`` has hours, km, km_ci_low, km_ci_high, n_at_risk; the result has the same columns
-    with n_at_risk rounded as a count.
+    ``curve`` has hours, km, km_ci_low, km_ci_high, n_at_risk, n_missing; the result has the same columns with
+    n_at_risk rounded as a count and without n_missing.
+
+    Secondary suppression (version 3): a point where 1 to 7 children had gone missing is ``c``. Its value, 94% of
+    50 placed, says 3 went missing, the very count that makes the retention rate at a horizon there ``c``. The
+    curve has a gap there, never a line drawn across it.
     """
+    import pandas as pd
+
     if placed_children < MIN_CHILDREN:
-        return curve.iloc[0:0].copy()
+        return curve.iloc[0:0].drop(columns=["n_missing"], errors="ignore").copy()
     keep = curve[curve["n_at_risk"] >= MIN_CHILDREN].copy()
+    hidden = [1 <= int(n) <= SMALL_COUNT for n in keep["n_missing"]] if "n_missing" in keep else [False] * len(keep)
     for column in ("km", "km_ci_low", "km_ci_high"):
-        keep[column] = [half_away(v, 2) for v in keep[column]]
+        keep[column] = pd.Series([SUPPRESSED if h else half_away(v, 2) for v, h in zip(keep[column], hidden)],
+                                 index=keep.index, dtype=object)
     keep["n_at_risk"] = [count(int(n)) for n in keep["n_at_risk"]]
-    return keep.reset_index(drop=True)
+    return keep.drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
 
 def _series_rate(numerator: int, denominator: int):
@@ -456,7 +464,7 @@ class Audience:
     def curve(self, curve, placed_children: int):
         if not self.exact:
             return disclose_curve(curve, placed_children)
-        return curve[curve["n_at_risk"] > 0].reset_index(drop=True)
+        return curve[curve["n_at_risk"] > 0].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
     def series(self, series):
         return exact_monthly(series) if self.exact else disclose_monthly(series)

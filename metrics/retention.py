@@ -79,15 +79,17 @@ def retention_table(facts: pd.DataFrame) -> dict[str, dict]:
 def km_curve(facts: pd.DataFrame, step_hours: float = 24.0, until_hours: float = 2160.0) -> pd.DataFrame:
     """Survival with its interval and the number still at risk at fixed points (0, 24, 48 … h).
 
-    Columns: hours, km, km_ci_low, km_ci_high, n_at_risk (children with obs_hours >= hours).
+    Columns: hours, km, km_ci_low, km_ci_high, n_at_risk (children with obs_hours >= hours), n_missing (children
+    who went missing by then: an event at or before the point, the not-retained count of a horizon there).
     """
     fit = kaplan_meier(facts)
-    is_placed, _, obs_all, _ = _arrays(facts)
+    is_placed, event, obs_all, _ = _arrays(facts)
     rows = []
     points = np.arange(0.0, until_hours + step_hours / 2, step_hours)
     obs = obs_all[is_placed]
+    event_times = obs_all[event]
     for hours in points:
         km, low, high = km_at(fit, float(hours))
         rows.append({"hours": float(hours), "km": km, "km_ci_low": low, "km_ci_high": high,
-                     "n_at_risk": int((obs >= hours).sum())})
+                     "n_at_risk": int((obs >= hours).sum()), "n_missing": int((event_times <= hours).sum())})
     return pd.DataFrame(rows)

@@ -25,15 +25,23 @@ CAVEAT = ("What this does not show: why retention changed. Children in the two p
           "changed at the same time; small numbers make the intervals wide.")
 
 
+def _published(curve):
+    """The curve's points that have a value (not c: see metrics.disclosure.disclose_curve)."""
+    if curve is None or curve.empty:
+        return curve
+    return curve[[not isinstance(v, str) for v in curve["km"]]]
+
+
 def most_missing_by(curve) -> int | None:
     """The first day by which at least half of the curve's whole fall had happened: when most of the
     children who went missing (within the curve's follow-up) did so. None for a curve that never falls."""
-    if curve is None or curve.empty:
+    shown = _published(curve)
+    if shown is None or shown.empty:
         return None
-    fall = 1.0 - float(curve["km"].iloc[-1])
+    fall = 1.0 - float(shown["km"].iloc[-1])
     if fall <= 0:
         return None
-    for hours, km in zip(curve["hours"], curve["km"]):
+    for hours, km in zip(shown["hours"], shown["km"]):
         if 1.0 - float(km) >= fall / 2:
             return max(1, int(round(hours / 24)))
     return None
@@ -64,7 +72,11 @@ def _km_summary(curves, logrank: str) -> str:
         if curve is None or curve.empty:
             parts.append(f"The {name} curve is not shown: fewer than 10 children were placed.")
             continue
-        last = curve.iloc[-1]
+        shown = _published(curve)
+        if shown.empty:
+            parts.append(f"The {name} curve is c throughout: 1 to 7 children went missing over its follow-up.")
+            continue
+        last = shown.iloc[-1]
         day = most_missing_by(curve)
         when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else "it never falls")
         parts.append(f"{name.title()}: estimated survival reaches {pct(last['km'])} by day {int(last['hours'] // 24)}; "

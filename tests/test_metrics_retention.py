@@ -78,3 +78,25 @@ def test_kaplan_meier_curve_reports_children_still_at_risk():
     curve = km_curve(_six_children(), step_hours=4.0, until_hours=12.0)
     assert curve["hours"].tolist() == [0.0, 4.0, 8.0, 12.0]
     assert curve["n_at_risk"].tolist() == [6, 3, 2, 0]
+
+
+def test_a_published_curve_is_c_wherever_1_to_7_children_had_gone_missing():
+    """#19 (secondary suppression): 94% of 50 placed says 3 went missing. Thirty children: 3 go missing at 10 h,
+    6 more at 100 h, the rest are followed for 100 days. By hand: the points at 24, 48, 72 and 96 h rest on 3
+    children gone missing (c); at 0 h none had (100%); from 120 h on 9 had (70%, which KM gives as 21/30: no one
+    was censored before)."""
+    from metrics.disclosure import PUBLICATION, SUPPRESSED
+
+    kids = ([child(event=True, obs_hours=10.0, followup_hours=2400.0) for _ in range(3)]
+            + [child(event=True, obs_hours=100.0, followup_hours=2400.0) for _ in range(6)]
+            + [child(obs_hours=2400.0, followup_hours=2400.0) for _ in range(21)])
+    curve = km_curve(frame(*kids), until_hours=168.0)
+    assert curve["n_missing"].tolist() == [0, 3, 3, 3, 3, 9, 9, 9]
+    published = PUBLICATION.curve(curve, 30)
+    assert published["km"].tolist() == [1.0, *[SUPPRESSED] * 4, 0.7, 0.7, 0.7]
+    assert published["km_ci_low"].tolist()[1:5] == [SUPPRESSED] * 4
+    assert "n_missing" not in published
+    from components.figures import km_figure
+
+    line = km_figure({"pilot": published})["data"][-1]
+    assert line["y"][1:5] == [None] * 4 and line["y"][5] == 70.0  # a gap, not a line drawn across it
