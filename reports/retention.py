@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.figures import horizon_figure, km_figure
-from components.format import interval, num, p_value, pct, points
+from components.format import interval, is_value, num, p_value, pct, points
 from components.words import first_sentence, rate_change, rate_shown
 from metrics.retention import km_curve
 from reports.attribution import precision_panel
@@ -47,23 +47,31 @@ def most_missing_by(curve) -> int | None:
     return None
 
 
-def _km_finding(curves) -> str:
-    days = {name: most_missing_by(curve) for name, curve in curves.items()}
-    shown = {name: d for name, d in days.items() if d is not None}
+def _last_shared_day(curves) -> tuple[float, float] | None:
+    """Both periods' published values at the last point where both curves have one."""
+    if any(_published(c) is None or _published(c).empty for c in curves.values()):
+        return None
+    baseline, pilot = (_published(curves[n]).set_index("hours")["km"] for n in ("baseline", "pilot"))
+    shared = sorted(set(baseline.index) & set(pilot.index))
+    return (float(baseline[shared[-1]]), float(pilot[shared[-1]])) if shared else None
+
+
+def _km_finding(curves, logrank_p) -> str:
+    """What the curves show, in words their figures hold: whether they differ by more than chance (the log-rank
+    test) and which lies higher, never a value at a horizon (that is the retention rate's, metrics.md)."""
+    shown = {name: c for name, c in curves.items() if c is not None and not c.empty}
     if not shown:
-        if all(c is None or c.empty for c in curves.values()):
-            return "Estimated survival cannot be shown: fewer than 10 children were placed"
-        return "No child went missing within the follow-up shown"
-    if len(set(shown.values())) == 1:
-        d = next(iter(shown.values()))
-        return f"Most children who went missing did so within {d} day{'s' if d != 1 else ''} of placement"
-    words = {name: f"{d} day{'s' if d != 1 else ''}" for name, d in shown.items()}
-    if len(words) == 1:
-        name, text = next(iter(words.items()))
-        return (f"Most children who went missing {'before' if name == 'baseline' else 'during'} the pilot did so within "
-                f"{text} of placement")
-    return (f"Most children who went missing did so within {words['baseline']} of placement before the pilot, and "
-            f"within {words['pilot']} during it")
+        return "The share still in safe accommodation cannot be shown: fewer than 10 children were placed"
+    if len(shown) == 1:
+        name = next(iter(shown))
+        return (f"The share still in safe accommodation, day by day, {'before' if name == 'baseline' else 'during'} "
+                f"the pilot only: the other period has fewer than 10 children placed")
+    test = f"log-rank {p_value(logrank_p)}" if is_value(logrank_p) else "no log-rank test"
+    pair = _last_shared_day(curves)
+    if is_value(logrank_p) and logrank_p < 0.05 and pair and pair[0] != pair[1]:
+        return (f"Children stayed in safe accommodation longer {'during' if pair[1] > pair[0] else 'before'} the pilot "
+                f"than {'before' if pair[1] > pair[0] else 'during'} it ({test})")
+    return f"How long children stayed in safe accommodation: no clear difference between the periods ({test})"
 
 
 def _km_summary(curves, logrank: str) -> str:
@@ -79,7 +87,8 @@ def _km_summary(curves, logrank: str) -> str:
         last = shown.iloc[-1]
         day = most_missing_by(curve)
         when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else "it never falls")
-        parts.append(f"{name.title()}: estimated survival reaches {pct(last['km'])} by day {int(last['hours'] // 24)}; "
+        parts.append(f"{name.title()}: the estimated share still in safe accommodation is {pct(last['km'])} by day "
+                     f"{int(last['hours'] // 24)}; "
                      f"{when}.")
     parts.append(f"Log-rank test of the two curves: {logrank}.")
     return " ".join(parts)
@@ -152,8 +161,8 @@ def _km_panel(ctx: Context) -> Panel:
     logrank = p_value(comparison["logrank_p"]) if comparison else "–"
     km_summary = _km_summary(curves, logrank)
     return Panel(
-        panel_id="chart-km", title="Estimated survival: children not yet missing, by days since first placement",
-        finding=_km_finding(curves), summary=km_summary, figure=km_figure(curves),
+        panel_id="chart-km", title="Estimated survival: the share still in safe accommodation, by days since first placement",
+        finding=_km_finding(curves, comparison["logrank_p"] if comparison else None), summary=km_summary, figure=km_figure(curves),
         table=Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
                     ["Day", ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
                      ("Baseline 95% high", "rate"), ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"),

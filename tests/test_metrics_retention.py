@@ -100,3 +100,26 @@ def test_a_published_curve_is_c_wherever_1_to_7_children_had_gone_missing():
 
     line = km_figure({"pilot": published})["data"][-1]
     assert line["y"][1:5] == [None] * 4 and line["y"][5] == 70.0  # a gap, not a line drawn across it
+
+
+def test_the_curves_title_says_what_the_log_rank_test_and_the_curves_hold():
+    """#19: "Most children who went missing did so within 2 days before the pilot, and within 16 days during it" read
+    as if the pilot made things worse, and no curve said it. The title now names the test's verdict and which curve
+    lies higher, and no value at a horizon (that is the retention rate's, metrics.md)."""
+    import pandas as pd
+
+    from reports.retention import _km_finding
+
+    def curve(values):
+        return pd.DataFrame({"hours": [0.0, 24.0, 48.0], "km": values, "km_ci_low": values, "km_ci_high": values,
+                             "n_at_risk": [50, 45, 40]})
+
+    low, high = curve([1.0, 0.8, 0.7]), curve([1.0, "c", 0.9])
+    assert _km_finding({"baseline": low, "pilot": high}, 0.01) == (
+        "Children stayed in safe accommodation longer during the pilot than before it (log-rank p = 0.010)")
+    assert _km_finding({"baseline": high, "pilot": low}, 0.01).startswith("Children stayed in safe accommodation "
+                                                                           "longer before the pilot than during it")
+    assert _km_finding({"baseline": low, "pilot": high}, 0.2) == (
+        "How long children stayed in safe accommodation: no clear difference between the periods (log-rank p = 0.200)")
+    assert "before the pilot only" in _km_finding({"baseline": low, "pilot": None}, "c")
+    assert "%" not in _km_finding({"baseline": low, "pilot": high}, 0.01)
