@@ -33,6 +33,23 @@ def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> 
     }
 
 
+def compared_forces(filters: Filters, forces: pd.DataFrame) -> tuple[Filters, tuple[str, ...]]:
+    """The filters a pilot-against-baseline comparison of several forces uses, and the forces it leaves out.
+
+    Version 3: a comparison of several forces pools only the forces that have a pilot_start. A force without a
+    scheme has no pilot period, and its children would weigh on one side only ("children first contacted 460 ->
+    165" compared five schemes and one force without any). One force, or forces that all have a scheme (or none
+    has), are compared as they are."""
+    chosen = forces[forces["force_code"].isin(filters.force)] if filters.force else forces
+    if len(chosen) < 2:
+        return filters, ()
+    schemed = chosen[chosen["pilot_start"].notna()]
+    if schemed.empty or len(schemed) == len(chosen):
+        return filters, ()
+    left_out = tuple(code for code in chosen["force_code"] if code not in set(schemed["force_code"]))
+    return replace(filters, force=tuple(schemed["force_code"])), left_out
+
+
 def period_bounds(force: pd.Series | None) -> dict[str, tuple]:
     if force is None:
         return {"baseline": (None, None), "pilot": (None, None)}
@@ -73,8 +90,10 @@ def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFr
     """
     if force is not None:
         filters = filters.with_force(force)
+    asked = filters
+    filters, left_out = compared_forces(filters, forces)
     chosen = forces[forces["force_code"].isin(filters.force)] if filters.force else forces
-    single = chosen.iloc[0] if len(chosen) == 1 else None
+    single = chosen.iloc[0] if len(chosen) == 1 and not left_out else None
     bounds = period_bounds(single)
     groups = cohorts(facts, filters)
     periods = {name: period_summary(groups[name], episodes, *bounds[name]) for name in ("baseline", "pilot")}
@@ -87,10 +106,13 @@ def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFr
         "periods": periods,
         "comparison": compare(groups["baseline"], groups["pilot"]),
     }
+    if left_out:  # version 3: the view names the forces each figure rests on
+        doc["compared_forces"], doc["forces_without_a_scheme"] = list(filters.force), list(left_out)
     doc.update(_effect_keys(facts, forces, single, filters, periods, attributed))
     if not exact:
         published = disclose_summary(doc)
-        wider = [_wider_periods(facts, episodes, filters, name, bounds) for name in _ACTIVE if getattr(filters, name)]
+        # The filters the user chose (not the forces left out for having no scheme), each removed in turn.
+        wider = [_wider_periods(facts, episodes, filters, name, bounds) for name in _ACTIVE if getattr(asked, name)]
         doc = shield_filters(published, doc, wider) if wider else published
     return strip_private(doc)
 

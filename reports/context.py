@@ -40,12 +40,19 @@ class Context:
     """The facts, the resolved filters, the audience, its summary and the cohorts of one request."""
 
     def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION):
+        from metrics.summary import compared_forces
+
         self.facts = facts
-        self.filters = filters
+        self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
+        self.filters, self.left_out = compared_forces(filters, facts.forces)
+        filters = self.filters
         self.audience = audience
-        self.attributed = attributed(facts, filters)  # (exact attribution or None, reason), for one force
-        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=filters, exact=audience.exact,
-                                 attributed=self.attributed)
+        # (exact attribution or None, reason), for one force
+        self.attributed = None if self.left_out else attributed(facts, filters)
+        # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
+        # the user chose (not those forces) against subtraction.
+        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=self.asked,
+                                 exact=audience.exact, attributed=self.attributed)
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen
@@ -88,7 +95,13 @@ class Context:
 
     def scope(self) -> str:
         names = list(self.forces["force_name"])
-        who = names[0] if len(names) == 1 else f"{len(names)} forces together"
+        who = names[0] if len(names) == 1 and not self.left_out else f"{len(names)} forces together"
+        if self.left_out:
+            named = self.facts.forces.set_index("force_code")["force_name"]
+            out = [str(named.get(code, code)) for code in self.left_out]
+            without = out[0] if len(out) == 1 else f"{', '.join(out[:-1])} and {out[-1]}"
+            who = (f"{len(names)} forces with a scheme together ({without} "
+                   f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)")
         base, pilot = self.periods["baseline"], self.periods["pilot"]
         if base["start"] and pilot["start"]:
             when = (f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
@@ -97,7 +110,7 @@ class Context:
             when = f"baseline {long_date(base['start'])} to {long_date(base['end'])}, no scheme yet"
         else:
             when = "each child's period from its own force"
-        narrowed = self.filters.describe()
+        narrowed = self.asked.describe()
         extra = "" if narrowed.startswith("force") and ";" not in narrowed else f"; {narrowed}"
         return f"{who}: {when}{extra if narrowed != 'all children' else ''}"
 

@@ -61,7 +61,9 @@ def test_pooled_forces_have_null_dates(demo_url):
     assert doc["periods"]["baseline"]["start"] is None and doc["periods"]["pilot"]["end"] is None
 
 
-def test_pooled_counts_are_the_sum_of_each_force_exactly(demo_url):
+def test_pooled_counts_are_the_sum_of_each_force_with_a_scheme_exactly(demo_url):
+    """Version 3: a comparison of several forces pools only those with a pilot_start ("children first contacted 460
+    -> 165" weighed a force without a scheme on the baseline side only), and names both lists."""
     runner = CliRunner()
     pooled = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", demo_url]).output)
     from sqlalchemy import select
@@ -70,13 +72,26 @@ def test_pooled_counts_are_the_sum_of_each_force_exactly(demo_url):
     from warehouse.engine import engine_for
 
     with engine_for(demo_url).connect() as conn:
-        codes = conn.execute(select(schema.forces.c.force_code)).scalars().all()
-    assert len(codes) == 6
-    total = 0
-    for code in codes:
-        one = json.loads(runner.invoke(main, ["summary", "--exact", "--force", code, "--warehouse", demo_url]).output)
-        total += one["periods"]["pilot"]["children"] + one["periods"]["baseline"]["children"]
-    assert total == pooled["periods"]["pilot"]["children"] + pooled["periods"]["baseline"]["children"]
+        rows = conn.execute(select(schema.forces.c.force_code, schema.forces.c.pilot_start)).all()
+    assert len(rows) == 6
+    schemed = [code for code, start in rows if start is not None]
+    without = [code for code, start in rows if start is None]
+    assert without and schemed
+    assert sorted(pooled["compared_forces"]) == sorted(schemed)
+    assert sorted(pooled["forces_without_a_scheme"]) == sorted(without)
+    for period in ("baseline", "pilot"):
+        total = 0
+        for code in schemed:
+            one = json.loads(runner.invoke(main, ["summary", "--exact", "--force", code, "--warehouse",
+                                                  demo_url]).output)
+            total += one["periods"][period]["children"]
+        assert total == pooled["periods"][period]["children"], period
+        with engine_for(demo_url).connect() as conn:  # and counted by hand, row by row
+            facts = conn.execute(select(schema.child_facts.c.force_code, schema.child_facts.c.period)).all()
+        assert sum(1 for code, p in facts if code in schemed and p == period) == total, period
+    one_force = json.loads(runner.invoke(main, ["summary", "--exact", "--force", without[0], "--warehouse",
+                                                demo_url]).output)
+    assert "compared_forces" not in one_force and one_force["periods"]["pilot"]["children"] == 0
 
 
 def test_a_period_without_children_has_zero_counts_and_null_measures():
@@ -90,3 +105,29 @@ def test_a_period_without_children_has_zero_counts_and_null_measures():
     assert pilot["engagement"]["median_hours"] is None and pilot["missing"]["episodes_per_child"] is None
     assert doc["comparison"] is None
     assert json.loads(json.dumps(doc)) == doc  # numbers are plain JSON numbers
+
+
+def test_the_all_forces_view_names_the_forces_it_leaves_out(demo_url):
+    """#19: "All forces together" compared forces with a scheme against forces without. The view now says which
+    forces it pools and which it leaves out, and its figures are those forces' alone (the exact summary's)."""
+    from metrics.disclosure import INTERNAL
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    without = f.forces[f.forces["pilot_start"].isna()]
+    view = build_uncached("/retention", {"force": "ALL"}, f, INTERNAL)
+    assert view.scope.startswith(f"{len(f.forces) - len(without)} forces with a scheme together (")
+    for name in without["force_name"]:
+        assert name in view.scope
+    schemed = set(f.forces[f.forces["pilot_start"].notna()]["force_code"])
+    placed = f.children[f.children["force_code"].isin(schemed) & f.children["placed"].astype(bool)]
+    table = next(p for p in view.panels if p.panel_id == "chart-horizons").table
+    at_risk_24h = {row[1]: row[2] for row in table.rows if row[0] == "24 hours" and row[1] in ("Baseline", "Pilot")}
+    for period in ("baseline", "pilot"):  # at 24 hours: placed, and followed for 24 hours or gone missing by then
+        mine = placed[placed["period"] == period]
+        by_hand = int(((mine["event"].astype(bool) & (mine["obs_hours"] <= 24)) | (mine["followup_hours"] >= 24)).sum())
+        assert at_risk_24h[period.title()] == by_hand, period
