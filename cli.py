@@ -232,8 +232,8 @@ def filter_options(command):
         ("sex", "One sex code: M, F or U (default: all)."),
         ("nationality", "One ISO 3166-1 alpha-3 code, or UNK (default: all)."),
         ("contact-route", "One contact route: PORT, VEHICLE, ... (default: all)."),
-        ("month-from", "First month of first contact, YYYY-MM."),
-        ("month-to", "Last month of first contact, YYYY-MM."),
+        ("month-from", "First month of first contact, YYYY-MM: the first month of a quarter (01, 04, 07 or 10)."),
+        ("month-to", "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12)."),
     )):
         command = click.option(f"--{name}", name.replace("-", "_"), default=None, help=help_text)(command)
     return command
@@ -244,6 +244,9 @@ def _filters(**options):
 
     query = {k: v for k, v in options.items() if v}
     filters = Filters.from_query(query)
+    quarters = [p for p in Filters.problems(query) if "quarter" in p]
+    if quarters:
+        raise click.UsageError(f"--{quarters[0].replace('month from', 'month-from').replace('month to', 'month-to')}")
     for key, value in query.items():
         given = [v for v in str(value).split(",") if v.strip()]
         if len(given) > 1:

@@ -11,13 +11,23 @@ AGE_BANDS = ("0-12", "13-15", "16-17", "unknown")
 SEXES = ("M", "F", "U")
 CONTACT_ROUTES = ("PORT", "VEHICLE", "SELF_PRESENTED", "POLICE_ENCOUNTER", "AGENCY_REFERRAL", "OTHER", "UNKNOWN")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Version 3: months of first contact are chosen in whole quarters, so that two views a month apart cannot be
+# subtracted to give the children of one month.
+QUARTER_STARTS, QUARTER_ENDS = ("01", "04", "07", "10"), ("03", "06", "09", "12")
+QUARTER_RULE = "months of first contact are chosen in whole quarters, so that no two views can be subtracted"
+
+
+def on_quarter(name: str, month: str) -> bool:
+    """Whether ``month`` (YYYY-MM) begins a quarter (``name`` month_from) or ends one (month_to)."""
+    return month[5:7] in (QUARTER_STARTS if name == "month_from" else QUARTER_ENDS)
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 
 
 @dataclass(frozen=True)
 class Filters:
     """The cohort's narrowing: each filter one value, or an empty tuple for all (docs/metrics.md version 3: a filter
-    takes one value or all of them, not a list); months are 'YYYY-MM' inclusive."""
+    takes one value or all of them, not a list); months are 'YYYY-MM' inclusive, in whole quarters (from the first
+    month of a quarter to the last month of one)."""
 
     force: tuple[str, ...] = ()
     age_band: tuple[str, ...] = ()
@@ -59,6 +69,11 @@ class Filters:
             raw = query.get(name)
             if raw not in (None, "") and not _MONTH.match(str(raw)):
                 found.append(f"{name.replace('_', ' ')} {str(raw)[:12]!r} is not a month written YYYY-MM")
+            elif raw not in (None, "") and not on_quarter(name, str(raw)):
+                first = name == "month_from"
+                found.append(f"{name.replace('_', ' ')} {str(raw)!r} does not {'begin' if first else 'end'} a quarter "
+                             f"({'January, April, July or October' if first else 'March, June, September or December'}):"
+                             f" {QUARTER_RULE}")
         for name in ("force", "age_band", "sex", "nationality", "contact_route"):
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
@@ -101,7 +116,8 @@ class Filters:
 
         def month(name: str) -> str | None:
             raw = query.get(name)
-            return str(raw) if raw is not None and _MONTH.match(str(raw)) else None
+            ok = raw is not None and _MONTH.match(str(raw)) and on_quarter(name, str(raw))
+            return str(raw) if ok else None
 
         return cls(
             force=values("force", pattern=_CODE),
