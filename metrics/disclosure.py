@@ -420,6 +420,9 @@ class Audience:
     """Who a figure is for. Every view, export and slide is made for exactly one audience."""
 
     name: str  # "publication" or "internal"
+    # Version 3's filters that cannot be subtracted: a publication view whose one filter's step is 1 to 7 children
+    # is c throughout, the figures a page computes beside the summary (timings, shares, series, curves) too.
+    withheld: bool = False
 
     def __post_init__(self):
         if self.name not in ("publication", "internal"):
@@ -442,31 +445,52 @@ class Audience:
     def footnote_short(self) -> str:
         return INTERNAL_NOTE if self.exact else FOOTNOTE_SHORT
 
+    def withholding(self) -> "Audience":
+        """This audience for a view that is c throughout (publication only: exact figures hide nothing)."""
+        return self if self.exact else Audience(self.name, withheld=True)
+
     def count(self, n):
+        if self.withheld:
+            return None if n is None else SUPPRESSED
         return (None if n is None else int(n)) if self.exact else count(n)
 
     def rate(self, numerator, denominator) -> dict:
+        if self.withheld:
+            return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED} if denominator else \
+                {"rate": None, "ci_low": None, "ci_high": None}
         if not self.exact:
             return rate(numerator, denominator)
         value, low, high = wilson(int(numerator or 0), int(denominator or 0))
         return {"rate": value, "ci_low": low, "ci_high": high}
 
     def ratio(self, numerator, denominator):
+        if self.withheld:
+            return SUPPRESSED if denominator else None
         if not self.exact:
             return ratio(numerator, denominator)
         return numerator / denominator if denominator else None
 
     def statistic(self, value, children: int):
+        if self.withheld:
+            return SUPPRESSED if children else None
         if not self.exact:
             return statistic(value, children)
         return None if value is None or value != value else float(value)
 
     def curve(self, curve, placed_children: int):
+        if self.withheld:
+            return disclose_curve(curve, 0)  # no curve: every point would rest on the small group
         if not self.exact:
             return disclose_curve(curve, placed_children)
         return curve[curve["n_at_risk"] > 0].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
     def series(self, series):
+        if self.withheld:
+            published = disclose_monthly(series)
+            for column in published.columns:
+                if column not in ("month", "quarter", "period", "start"):
+                    published[column] = [SUPPRESSED if v is not None else None for v in published[column]]
+            return published
         return exact_monthly(series) if self.exact else disclose_monthly(series)
 
 

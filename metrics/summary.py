@@ -120,6 +120,24 @@ def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFr
 _ACTIVE = ("force", "age_band", "sex", "nationality", "contact_route")
 
 
+def withheld_by(facts: pd.DataFrame, asked: Filters, compared: Filters | None = None) -> str | None:
+    """The filter whose removal adds only 1 to 7 children to a view, in either period, so that the view is c
+    throughout for publication (version 3, as :func:`metrics.disclosure.shield_filters` decides for the summary);
+    None when there is none. ``asked``: the filters as the user chose them; ``compared``: as the comparison uses
+    them (:func:`compared_forces`)."""
+    from metrics.disclosure import _small_step
+
+    compared = compared or asked
+    mine = cohorts(facts, compared)
+    for name in _ACTIVE:
+        if not getattr(asked, name):
+            continue
+        wider = cohorts(facts, replace(compared, **{name: ()}))
+        if any(_small_step((len(mine[p]),), (len(wider[p]),)) for p in ("baseline", "pilot")):
+            return name
+    return None
+
+
 def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict:
     """The exact periods of the view with filter ``name`` removed (for filters that cannot be subtracted)."""
     groups = cohorts(facts, replace(filters, **{name: ()}))

@@ -46,7 +46,11 @@ class Context:
         self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
         self.filters, self.left_out = compared_forces(filters, facts.forces)
         filters = self.filters
-        self.audience = audience
+        from metrics.summary import withheld_by
+
+        # Filters that cannot be subtracted (version 3): c throughout, the figures computed beside the summary too.
+        self.withheld_by = None if audience.exact else withheld_by(facts.children, self.asked, self.filters)
+        self.audience = audience.withholding() if self.withheld_by else audience
         # (exact attribution or None, reason), for one force
         self.attributed = None if self.left_out else attributed(facts, filters)
         # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
@@ -118,6 +122,14 @@ class Context:
         schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""
         return schemes.pop() if len(schemes) == 1 else None
 
+    def withheld_notices(self) -> list[str]:
+        if not self.withheld_by:
+            return []
+        label = {"force": "force", "age_band": "age band", "sex": "sex", "nationality": "nationality",
+                 "contact_route": "contact route"}[self.withheld_by]
+        return [f"Every figure of this view is c: without its {label} filter it would count only 1 to 7 more "
+                "children, and the two views side by side would give those children away. Choose a wider group."]
+
     def precision_notices(self) -> list[str]:
         """Forces whose placements and missing episodes came from an SSDA903 return are known to the day."""
         if "day_precision" not in self.forces:
@@ -137,5 +149,14 @@ class Context:
         """A view of this request's scope, audience and extract (see reports.model.View)."""
         from reports.model import View
 
-        return View(page, title, lead, panels, self.synthetic, self.scope(), [*self.precision_notices(), *notices],
+        if self.withheld_by:  # each panel's words say that it is c, not why a smaller group would be
+            withheld = self.withheld_notices()[0]
+            for panel in panels:
+                if panel.source is None:
+                    panel.finding = f"{panel.title}: c for this group"
+                    panel.summary = panel.speaker_notes = withheld
+            for card in extra.get("kpis") or []:
+                card["sentence"] = f"{card['title']}: c for this group."
+        return View(page, title, lead, panels, self.synthetic, self.scope(),
+                    [*self.withheld_notices(), *self.precision_notices(), *notices],
                     extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)
