@@ -22,6 +22,18 @@ def _percent(values) -> list:
     return [None if isinstance(v, str) or v is None else v * 100 for v in values]
 
 
+def _runs(shown: list[bool]) -> list[list[int]]:
+    """The index runs of consecutive True values: [T, T, F, T] -> [[0, 1], [3]]."""
+    runs, current = [], []
+    for i, ok in enumerate(shown):
+        if ok:
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+    return runs + ([current] if current else [])
+
+
 def km_figure(curves: dict) -> dict:
     """Survival curves with their 95% bands; ``curves`` maps period to a published curve frame."""
     data = []
@@ -30,11 +42,16 @@ def km_figure(curves: dict) -> dict:
             continue
         style = PERIOD_STYLE[period]
         days = [h / 24 for h in curve["hours"]]
-        data.append({"type": "scatter", "x": days, "y": _percent(curve["km_ci_high"]), "mode": "lines",
-                     "line": {"width": 0, "shape": "hv"}, "showlegend": False, "hoverinfo": "skip"})
-        data.append({"type": "scatter", "x": days, "y": _percent(curve["km_ci_low"]), "mode": "lines",
-                     "line": {"width": 0, "shape": "hv"}, "fill": "tonexty", "fillcolor": _rgba(style["color"], 0.18),
-                     "showlegend": False, "hoverinfo": "skip"})
+        highs, lows = _percent(curve["km_ci_high"]), _percent(curve["km_ci_low"])
+        # The 95% band drawn run by run between the gaps of c points: a fill across a gap would draw a shape that
+        # no published figure holds.
+        for run in _runs([v is not None for v in highs]):
+            data.append({"type": "scatter", "x": [days[i] for i in run], "y": [highs[i] for i in run],
+                         "mode": "lines", "line": {"width": 0, "shape": "hv"}, "showlegend": False,
+                         "hoverinfo": "skip"})
+            data.append({"type": "scatter", "x": [days[i] for i in run], "y": [lows[i] for i in run],
+                         "mode": "lines", "line": {"width": 0, "shape": "hv"}, "fill": "tonexty",
+                         "fillcolor": _rgba(style["color"], 0.18), "showlegend": False, "hoverinfo": "skip"})
         data.append({
             "type": "scatter", "x": days, "y": _percent(curve["km"]), "mode": "lines+markers",
             "name": style["label"],
@@ -67,8 +84,25 @@ def horizon_figure(rows: list[dict]) -> dict:
                         "arrayminus": [(r["rate"] - r["ci_low"]) * 100 for r in mine]},
             "hovertemplate": f"{style['label']} %{{x}}: %{{y:.0f}}% retained<extra></extra>",
         })
+        # Version 3's band: a rate that is c only because 1 to 7 went missing, drawn as what it says, "at least L%":
+        # an open marker at L with a line up to 100%, labelled, never a dot at a value nobody may know.
+        banded = [r for r in rows if r["period"] == period and r["rate"] == SUPPRESSED and r.get("band") is not None]
+        if banded:
+            data.append({
+                "type": "scatter", "x": [r["horizon"] for r in banded], "y": [r["band"] * 100 for r in banded],
+                "mode": "markers+text", "name": f"{style['label']}: at least",
+                "offsetgroup": period, "text": [f"≥{r['band'] * 100:.0f}%" for r in banded],
+                "textposition": "bottom center",
+                "marker": {"symbol": f"{style['symbol']}-open", "size": 14, "color": style["color"],
+                           "line": {"width": 2}},
+                "error_y": {"type": "data", "symmetric": False, "thickness": 2, "width": 0, "color": style["color"],
+                            "array": [100 - r["band"] * 100 for r in banded], "arrayminus": [0] * len(banded)},
+                "hovertemplate": f"{style['label']} %{{x}}: at least %{{y:.0f}}% retained<extra></extra>",
+            })
+    horizons = list(dict.fromkeys(r["horizon"] for r in rows))  # in the rows' order, whichever period shows each
     return figure(data, layout(y_title="Retained (%)", x_title="Time since first placement", scattermode="group",
-                               yaxis={"range": [0, 101]}))
+                               yaxis={"range": [0, 101]},
+                               xaxis={"type": "category", "categoryorder": "array", "categoryarray": horizons}))
 
 
 def grouped_bars(categories: list[str], series: dict[str, list], y_title: str, value_format: str = "%{y}",

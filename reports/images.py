@@ -56,8 +56,13 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     layout = fig["layout"]
     layout["font"] = {**layout.get("font", {}), "size": font_size}
     layout.pop("height", None)
+    title_lines = []
     if title:
-        layout["title"] = {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}}
+        # Broken between words to fit the image's width (1280 px at the title's size), never cut at its edge.
+        title_lines = _wrap(plotly_text(title), int(WIDTH / ((font_size + 6) * 0.55)))
+        layout["title"] = {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "y": 0.98,
+                           "yanchor": "top", "yref": "container", "pad": {"t": 8},
+                           "font": {"size": font_size + 6}}
     notes = []
     if marking:
         notes.append(f"<b>{marking}</b>")
@@ -68,7 +73,9 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     lines = _wrap(" · ".join(notes), 110 * 20 // font_size) if notes else []
     line_height = round((font_size - 4) * 1.35)
     axis_room = round(font_size * 3.6)  # tick labels and the axis title under the plot
-    layout["margin"] = {"l": 90, "r": 30, "t": 90 if title else 50, "b": axis_room + line_height * len(lines) + 14}
+    # The title's lines from the top, then the legend's row above the plot.
+    top = 50 + (round((font_size + 6) * 1.3) * len(title_lines) + 10 if title else 0)
+    layout["margin"] = {"l": 90, "r": 30, "t": top, "b": axis_room + line_height * len(lines) + 14}
     if lines:
         # Pinned in pixels under the axis, inside the bottom margin: the footer never leaves the canvas.
         layout.setdefault("annotations", [])

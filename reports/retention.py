@@ -20,7 +20,8 @@ DEFINITION = ("Retention: of children placed, those who had not gone missing (a 
 KM_NOTE = ("Estimated survival (Kaplan-Meier) over all placed children, with 95% intervals from Greenwood's variance "
            "on the log(-log) scale. It shows when children went missing; for the share retained at 24 hours, 72 "
            "hours, 7, 28 and 90 days, use the retention rates. The curve is drawn from its values every 24 hours and "
-           "stops where fewer than 10 children remain at risk.")
+           "stops where fewer than 10 children remain at risk; a point where 1 to 7 children had gone missing by then is c, "
+           "a gap in the curve (its value would give their number away).")
 CAVEAT = ("What this does not show: why retention changed. Children in the two periods may differ, and other things "
           "changed at the same time; small numbers make the intervals wide.")
 
@@ -124,7 +125,8 @@ def _horizon_panel(ctx: Context) -> Panel:
         b, p = periods["baseline"]["retention"][label], periods["pilot"]["retention"][label]
         diff = comparison["retention"][label] if comparison else {}
         for name, h in (("baseline", b), ("pilot", p)):
-            rows.append({"period": name, "horizon": title, **{k: h[k] for k in ("rate", "ci_low", "ci_high")}})
+            rows.append({"period": name, "horizon": title, "band": ctx.band(name, label),
+                         **{k: h[k] for k in ("rate", "ci_low", "ci_high")}})
             table_rows.append([title, name.title(), h["at_risk"], ctx.banded(name, label), h["ci_low"], h["ci_high"],
                                None])
         table_rows.append([title, "Difference (points)", None, Cell(diff.get("difference"), "points"),
