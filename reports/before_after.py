@@ -93,10 +93,17 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         return round(x / 100, digits + 2) if unit == "rate" else x
 
     means = [display(unit, cell(m)) for m in frame.groupby("segment")["mean"].first().tolist()]
+    # The mean of the points, said as that (a mean of quarterly medians is not the period's median, which the
+    # overview gives): "Median hours to first engagement: the quarters averaged 33.7 h before the pilot ...".
     if len(means) == 2:
-        finding = f"{title}: mean {means[0]} before the pilot, {means[1]} during it"
+        finding = f"{title}: the {grain}s averaged {means[0]} before the pilot, {means[1]} during it"
     else:
-        finding = f"{title}: mean {means[0]}"
+        finding = f"{title}: the {grain}s averaged {means[0]}"
+    if kinds:
+        finding += f"; {found}"
+    summary += (" The chart asks whether single points stand out from their own period's limits; whether the "
+                "periods differ as a whole is the before-after test of the overview and its page, on every child of "
+                "each period.")
     ceiling = 100.0 if column == "retention_7d" else None
 
     def bound(x):  # a limit beyond what is possible is shown at that bound, as on the chart

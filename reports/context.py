@@ -114,9 +114,16 @@ class Context:
             when = f"baseline {long_date(base['start'])} to {long_date(base['end'])}, no scheme yet"
         else:
             when = "each child's period from its own force"
-        narrowed = self.asked.describe()
-        extra = "" if narrowed.startswith("force") and ";" not in narrowed else f"; {narrowed}"
-        return f"{who}: {when}{extra if narrowed != 'all children' else ''}"
+        # The filters besides the force (named already), in words rather than codes ("sex F" read as a code).
+        from dataclasses import replace
+
+        from components.shell import ROUTE_LABELS, SEX_LABELS, nationality_label
+
+        others = replace(self.asked, force=())
+        names = {"sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
+                 "nationality": {n: nationality_label(n) for n in others.nationality}}
+        narrowed = others.describe(names, long_date)
+        return f"{who}: {when}" + (f"; {narrowed}" if narrowed != "all children" else "")
 
     def scheme(self) -> str | None:
         schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""

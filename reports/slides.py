@@ -332,8 +332,10 @@ BENCHMARK_METHOD = (
 def closing_slide(deck, synthetic: bool, marking: str | None = None, method: tuple[str, ...] | None = None):
     slide = _blank(deck)
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
+    # Exact figures are neither rounded nor suppressed: their deck does not say they are.
+    caveats = [c for c in CAVEATS if not c.startswith("Rounding")] if marking else CAVEATS
     lines = ([("These figures come from synthetic demonstration data: generated to look like real use, "
-               "they describe no real child or force.")] if synthetic else []) + list(method or [*CAVEATS,
+               "they describe no real child or force.")] if synthetic else []) + list(method or [*caveats,
         "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
         "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier."]) + [
         INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer

@@ -151,6 +151,10 @@ def test_an_exact_deck_is_marked_on_every_slide_and_a_publication_deck_on_none(d
         assert sum(marking in t for t in _slide_texts(slide)) == 1  # once, in the footer
     for slide in standard_deck.slides:
         assert "OFFICIAL-SENSITIVE" not in " ".join(_slide_texts(slide))
+    # #19: the exact deck's method slide said its counts were rounded and suppressed; they are not.
+    method = " ".join(_slide_texts(list(Presentation(out).slides)[-1]))
+    assert "rounded to the nearest 5" not in method and "exact" in method
+    assert "rounded to the nearest 5" in " ".join(_slide_texts(list(standard_deck.slides)[-1]))
 
 
 def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
