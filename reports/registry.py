@@ -60,7 +60,16 @@ def _benchmark(ask: Ask, facts) -> View:
     selected = filters.force[0] if len(filters.force) == 1 else ""
     group = {p for p in str(ask.query.get("peers", "")).split(",") if p}
     period = "baseline" if ask.query.get("bench_period") == "baseline" else "pilot"
-    return benchmark.view(facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1")
+    view = benchmark.view(facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1")
+    # A filter shown as applied is applied, or the page says it is not (#19: sex and age were ignored silently).
+    labels = {"age_band": "age band", "sex": "sex", "nationality": "nationality", "contact_route": "contact route",
+              "month_from": "months of first contact", "month_to": "months of first contact"}
+    ignored = list(dict.fromkeys(label for name, label in labels.items() if getattr(filters, name)))
+    if ignored:
+        view.notices.insert(0, f"Benchmarking compares whole forces: the {' and '.join(ignored)} "
+                               f"filter{'s are' if len(ignored) > 1 else ' is'} not applied here, since a peer's pack "
+                               "holds its whole force's published figures only.")
+    return view
 
 
 def _data_quality(ask: Ask, facts) -> View:

@@ -151,7 +151,10 @@ def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) ->
                     f"{c['low']} to {c['high']}), avoiding a modelled {num(e['central'], 1)} missing episodes and between "
                     f"{money(k['low'])} and {money(k['high'])} of investigations (central {money(k['central'])}). Net of "
                     f"the scheme's cost of {money(scheme_cost)}: {money(n['central'])}{per_pound}.{caveat}")
-        finding = f"Investigations avoided: {money(k['low'])} to {money(k['high'])} (central {money(k['central'])})"
+        # The title leads with the net, which a loss shows as one; the gross saving follows (#19: "Investigations
+        # avoided: £0 to £83,142" stood over a net of -£8,372).
+        finding = (f"Net of the scheme's cost: {money(n['central'])} (range {money(n['low'])} to {money(n['high'])}); "
+                   f"investigations avoided {money(k['central'])}")
         if basis is not None:
             sentence = f"On {basis['basis']}: {sentence[0].lower()}{sentence[1:]}"
         if basis is ATTRIBUTABLE and model["no_benefit_possible"]:

@@ -364,3 +364,22 @@ def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp
     from untrusted import terminal_text
 
     assert terminal_text("a\x1b[8mb\nc\td\x9b\x00") == "a?[8mb\nc\td??"
+
+
+def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
+    """#19: /benchmark ignored the sex and age filters silently while the filter bar showed them applied."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    query = {"force": "ELMSHIRE", "bench_period": "baseline"}
+    plain = build_uncached("/benchmark", query, f)
+    filtered = build_uncached("/benchmark", {**query, "sex": "F", "age_band": "16-17"}, f)
+    assert not any("not applied here" in n for n in plain.notices)
+    assert filtered.notices[0].startswith("Benchmarking compares whole forces: the age band and sex filters are not "
+                                          "applied here")
+    # and they are indeed not applied: the same figures either way
+    assert [p.table.rows for p in plain.panels] == [p.table.rows for p in filtered.panels]

@@ -110,7 +110,7 @@ def test_the_standard_deck_has_title_chart_and_closing_slides(standard_deck):
     assert any(t.startswith("28-day retention") for t in titles)
     assert any(t.startswith("No clear effect beyond") or t.startswith("About ") for t in titles)  # attribution
     assert any(t.startswith("Children first contacted") for t in titles)
-    assert any(t.startswith("Investigations avoided") or t.startswith("Value for money") for t in titles)
+    assert any(t.startswith("Net of the scheme's cost") or t.startswith("Value for money") for t in titles)
     assert standard_deck.slide_width * 9 == standard_deck.slide_height * 16  # 16:9
 
 

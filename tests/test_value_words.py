@@ -1,0 +1,40 @@
+"""The value page's title leads with the net, so that a loss reads as one (#19: "Investigations avoided: £0 to
+£83,142 (central £16,628)" stood over a net of -£8,372)."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('value') / 'demo.sqlite'}"
+    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    current.use(url)
+    return facts(engine_for(url))
+
+
+def _pounds(text: str) -> int:
+    return int(text.replace("−", "-").replace("£", "").replace(",", ""))
+
+
+@pytest.mark.parametrize("scheme_cost", [10000, 500000])
+def test_the_title_is_the_net_the_avoided_cost_less_the_schemes(demo, scheme_cost):
+    from reports.views import build_uncached
+
+    view = build_uncached("/value", {"force": "ALL", "scheme_cost": str(scheme_cost)}, demo)
+    panel = view.panels[0]
+    net, avoided = re.match(r"Net of the scheme's cost: (−?£[\d,]+) \(range .*\); investigations avoided (£[\d,]+)$",
+                            panel.finding).groups()
+    rows = {row[0]: row for row in panel.table.rows}
+    gross = next(v for k, v in rows.items() if k.lower().startswith("investigation"))[2].value
+    assert _pounds(avoided) == round(gross)
+    assert _pounds(net) == round(gross - scheme_cost)
+    assert (net.startswith("−")) == (gross < scheme_cost)
