@@ -134,16 +134,23 @@ def lines(categories: list[str], series: dict[str, list], y_title: str, x_title:
     return figure(data, layout(y_title=y_title, x_title=x_title, yaxis={"range": [0, 101]}, xaxis={"type": "category"}))
 
 
-def series_figure(points: list, y_title: str, name: str, hover: str) -> dict:
-    """One measure over months or quarters on a date axis; a point that cannot be shown leaves a gap."""
+def series_figure(points: list, y_title: str, name: str, hover: str, split_date: str | None = None) -> dict:
+    """One measure over months or quarters on a date axis; a point that cannot be shown leaves a gap; a dotted
+    line where the pilot starts (``split_date``, ISO), labelled."""
     style = PERIOD_STYLE["baseline"]
     data = [{"type": "scatter", "x": [label_date(m) for m, _ in points], "y": [_shown(v) for _, v in points],
              "mode": "lines+markers", "connectgaps": False, "name": name,
              "line": {"color": style["color"], "width": 3}, "marker": {"symbol": style["symbol"], "size": 9},
              "customdata": [period_label(m) for m, _ in points],
              "hovertemplate": f"%{{customdata}}: {hover}<extra></extra>"}]
+    extra = {}
+    if split_date:
+        extra["shapes"] = [{"type": "line", "x0": split_date, "x1": split_date, "y0": 0, "y1": 1, "yref": "paper",
+                            "line": {"color": theme.INK, "dash": "dot", "width": 2}}]
+        extra["annotations"] = [{"x": split_date, "y": 1.0, "yref": "paper", "text": "Pilot starts",
+                                 "showarrow": False, "xanchor": "left", "yanchor": "top", "xshift": 4}]
     return figure(data, layout(y_title=y_title, yaxis={"range": [0, 101]},
-                               xaxis={"type": "date", "tickformat": "%b %Y"}, showlegend=False))
+                               xaxis={"type": "date", "tickformat": "%b %Y"}, showlegend=False, **extra))
 
 
 def quartile_boxes(rows: list[dict], x_title: str) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.figures import headline_figure, lines, quartile_boxes, series_figure
-from components.format import SUPPRESSED, hours, interval, is_value, p_value, pct, period_label, points
+from components.format import SUPPRESSED, hours, interval, is_value, long_date, p_value, pct, period_label, points
 from components.theme import PERIOD_STYLE
 from components.words import first_sentence, median_change
 from metrics.engagement import cumulative_counts, deciles
@@ -111,6 +111,20 @@ def _within_panel(ctx: Context) -> Panel:
         speaker_notes=f"{within_sentence} {CAVEAT}", open_table=True)
 
 
+def _course(series, grain: str) -> str:
+    """What the chart's own points say, without a figure of its own (the periods' figures are the overview's):
+    whether every shown point of the pilot lies above, or below, every shown point before it."""
+    shown = {p: [v for v, q in zip(series["within_24h"], series["period"]) if q == p and is_value(v)]
+             for p in ("baseline", "pilot")}
+    if not shown["baseline"] or not shown["pilot"]:
+        return ""
+    if min(shown["pilot"]) > max(shown["baseline"]):
+        return f": every {grain} of the pilot shown is above every {grain} before it"
+    if max(shown["pilot"]) < min(shown["baseline"]):
+        return f": every {grain} of the pilot shown is below every {grain} before it"
+    return f": the {grain}s before and during the pilot overlap"
+
+
 def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
     """The share engaged within 24 hours by month or quarter of first contact: the panel, its grain and the words
     that explain the grain chosen."""
@@ -124,10 +138,17 @@ def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
     enough = shown >= series_module.MIN_POINTS
     if not enough:
         trend_summary += f" Too few {grain}s can be shown to draw a chart; the table gives every {grain}."
+    from reports.before_after import split_label
+
+    _, start, _ = split_label(ctx, grain)
+    finding = f"Engaged within 24 hours, {grain} by {grain}{_course(series, grain) if enough else ''}"
+    if start and enough:
+        trend_summary += f" The pilot started on {long_date(start)} (the dotted line)."
     panel = Panel(
         panel_id="chart-engagement-trend", title=f"Engaged within 24 hours, by {grain} of first contact",
-        finding=f"Engaged within 24 hours, {grain} by {grain}", summary=trend_summary,
-        figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%") if enough else None,
+        finding=finding, summary=trend_summary,
+        figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%",
+                             start) if enough else None,
         table=Table("table-engagement-trend", f"Share engaged within 24 hours by {grain}",
                     [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
                     [[period_label(m), n, v] for m, n, v in
