@@ -38,7 +38,9 @@ def _history_panel(history: pd.DataFrame, held: set) -> Panel:
             "yes" if b.batch_id in held else "no",
         ])
     return Panel(panel_id="dq-history", title="Load history", finding=f"{len(history)} load{'s' if len(history) != 1 else ''} recorded",
-                 summary="Every load, newest first, refused ones too.", figure=None,
+                 summary=("Every load, newest first, refused ones too. Its rows of children's records are counted "
+                          "as every published count is (rounded to the nearest 5, c for 1 to 7): the loader's own "
+                          "message gave the exact numbers to whoever ran the load."), figure=None,
                  table=Table("table-load-history", "Every load, newest first",
                              ["Batch", "When", "Outcome", "Forces", "Files", "Contacts", "Placements", "Missing episodes",
                               "Warnings", "Errors", "Held now"], rows), notes=NOTES, open_table=True)
@@ -61,9 +63,13 @@ def _completeness_panel(history: pd.DataFrame, held: set) -> Panel:
             continue
         for table, columns in b.completeness.items():
             for column, c in columns.items():
-                share = rate(c["filled"], c["rows"])
-                rows.append([f"{table}.{column}", str(b.batch_id), num(count(c["filled"])), num(count(c["rows"])),
-                             pct(share["rate"])])
+                if table == "forces":  # rows of forces, not of children: nothing to protect, shown exactly
+                    filled, rows_, share = num(c["filled"]), num(c["rows"]), pct(c["filled"] / c["rows"], 0) \
+                        if c["rows"] else "–"
+                else:
+                    filled, rows_, share = num(count(c["filled"])), num(count(c["rows"])), \
+                        pct(rate(c["filled"], c["rows"])["rate"])
+                rows.append([f"{table}.{column}", str(b.batch_id), filled, rows_, share])
     return Panel(panel_id="dq-completeness", title="Completeness of optional fields",
                  finding="How complete the optional fields are",
                  summary="The share of rows with a value, for every optional column.", figure=None,

@@ -485,3 +485,20 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
     assert "cannot be shown" not in headline.finding and len(headline.finding) < 140, headline.finding
     if "cannot be shown" in headline.summary or " c " in headline.summary:
         assert headline.finding.startswith("28-day retention")
+
+
+def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
+    """#19: the data-quality page suppressed the six-row forces table's completeness as if its rows were children."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    panel = next(p for p in build_uncached("/data-quality", {}, f).panels if p.panel_id == "dq-completeness")
+    rows = {r[0]: r for r in panel.table.display_rows()}
+    with_scheme = int(f.forces["pilot_start"].notna().sum())  # counted by hand from the forces held
+    assert rows["forces.pilot_start"][2:] == [str(with_scheme), str(len(f.forces)),
+                                               f"{int(100 * with_scheme / len(f.forces) + 0.5)}%"]
+    assert all(r[3] not in ("c",) for name, r in rows.items() if name.startswith("forces."))
