@@ -22,6 +22,28 @@ def _percent(values) -> list:
     return [None if isinstance(v, str) or v is None else v * 100 for v in values]
 
 
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def drawable(figure: dict | None) -> bool:
+    """Whether a figure draws at least one value: a chart of nothing but c (an empty plot with a -1 to 6 axis, seen
+    for ?sex=F&age_band=16-17) is no chart, and its panel gives its table and words instead."""
+    for trace in (figure or {}).get("data", []):
+        if trace.get("type") == "box":
+            if any(_number(v) for key in ("median", "q1", "q3") for v in trace.get(key) or []):
+                return True
+            continue
+        if trace.get("hoverinfo") == "skip":  # a band or a guide, drawn around values, never a value itself
+            continue
+        values = trace.get("y") or []
+        if trace.get("orientation") == "h" or all(isinstance(v, str) for v in values if v is not None):
+            values = list(values) + list(trace.get("x") or [])
+        if any(_number(v) for v in values):
+            return True
+    return False
+
+
 def _runs(shown: list[bool]) -> list[list[int]]:
     """The index runs of consecutive True values: [T, T, F, T] -> [[0, 1], [3]]."""
     runs, current = [], []
@@ -73,9 +95,7 @@ def horizon_figure(rows: list[dict]) -> dict:
     data = []
     for period, style in PERIOD_STYLE.items():
         mine = [r for r in rows if r["period"] == period and _shown(r["rate"]) is not None]
-        if not mine:
-            continue
-        data.append({
+        data += [] if not mine else [{
             "type": "scatter", "x": [r["horizon"] for r in mine], "y": [r["rate"] * 100 for r in mine],
             "mode": "markers", "name": style["label"], "offsetgroup": period,
             "marker": {"symbol": style["symbol"], "size": 14, "color": style["color"]},
@@ -83,7 +103,7 @@ def horizon_figure(rows: list[dict]) -> dict:
                         "array": [(r["ci_high"] - r["rate"]) * 100 for r in mine],
                         "arrayminus": [(r["rate"] - r["ci_low"]) * 100 for r in mine]},
             "hovertemplate": f"{style['label']} %{{x}}: %{{y:.0f}}% retained<extra></extra>",
-        })
+        }]
         # Version 3's band: a rate that is c only because 1 to 7 went missing, drawn as what it says, "at least L%":
         # an open marker at L with a line up to 100%, labelled, never a dot at a value nobody may know.
         banded = [r for r in rows if r["period"] == period and r["rate"] == SUPPRESSED and r.get("band") is not None]
@@ -218,7 +238,8 @@ def headline_figure(rows: list[dict]) -> dict:
     points = []
     for r in rows:
         for period in ("baseline", "pilot"):
-            points.append({"period": period, "horizon": r["label"], **{k: r[period][k] for k in ("rate", "ci_low", "ci_high")}})
+            points.append({"period": period, "horizon": r["label"], "band": (r.get("bands") or {}).get(period),
+                           **{k: r[period][k] for k in ("rate", "ci_low", "ci_high")}})
     fig = horizon_figure(points)
     fig["layout"]["xaxis"]["title"]["text"] = ""
     fig["layout"]["yaxis"]["title"]["text"] = "Children (%)"

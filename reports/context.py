@@ -156,6 +156,11 @@ class Context:
         """A view of this request's scope, audience and extract (see reports.model.View)."""
         from reports.model import View
 
+        from components.figures import drawable
+
+        for panel in panels:  # a chart of nothing but c is no chart: its table and its words stand instead
+            if panel.figure is not None and not drawable(panel.figure):
+                panel.figure, panel.open_table = None, True
         if self.withheld_by:  # each panel's words say that it is c, not why a smaller group would be
             withheld = self.withheld_notices()[0]
             for panel in panels:

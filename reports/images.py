@@ -56,8 +56,13 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     layout = fig["layout"]
     layout["font"] = {**layout.get("font", {}), "size": font_size}
     layout.pop("height", None)
-    title_lines = []
-    if title:
+    # A long vertical axis title in two lines: at a slide's height one line ran off the canvas.
+    for name in [k for k in layout if k.startswith("yaxis")]:
+        axis_title = (layout[name].get("title") or {}).get("text") or ""
+        if len(axis_title) > 30 and "<br>" not in axis_title:
+            lines_ = _wrap(axis_title, max(len(axis_title) // 2 + 1, 20))
+            layout[name] = {**layout[name], "title": {**layout[name]["title"], "text": "<br>".join(lines_[:2]
+                            + ([" ".join(lines_[2:])] if len(lines_) > 2 else []))}}
         # Broken between words to fit the image's width (1280 px at the title's size), never cut at its edge.
         title_lines = _wrap(plotly_text(title), int(WIDTH / ((font_size + 6) * 0.55)))
         layout["title"] = {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "y": 0.98,

@@ -93,7 +93,8 @@ def view(ctx: Context) -> View:
     cards = kpis(ctx)
     b28, p28 = base["retention"]["28d"], pilot["retention"]["28d"]
     bw, pw = base["engagement"]["within_24h"], pilot["engagement"]["within_24h"]
-    rows = [{"label": "28-day retention", "baseline": b28, "pilot": p28},
+    rows = [{"label": "28-day retention", "baseline": b28, "pilot": p28,
+             "bands": {p: ctx.band(p, "28d") for p in ("baseline", "pilot")}},
             {"label": "Engaged within 24 hours", "baseline": bw, "pilot": pw}]
     diff28 = (comparison.get("retention") or {}).get("28d") or {}
     wdiff = comparison.get("within_24h_difference") or {}

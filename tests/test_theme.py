@@ -108,3 +108,17 @@ def test_the_browsers_plotly_is_a_small_bundle_of_the_same_major_version_as_the_
     for module in (*ROOT.glob("components/*.py"), *ROOT.glob("reports/*.py")):
         used |= set(re.findall(r'"type": "(scatter|bar|box|histogram|heatmap|pie|violin|scattergl)"', module.read_text()))
     assert used and used <= {"scatter", "bar", "box", "histogram", "heatmap", "pie", "violin"}
+
+
+def test_a_chart_of_nothing_but_c_is_no_chart():
+    """#19: ?sex=F&age_band=16-17 drew empty plots (a -1 to 6 axis) over tables of c."""
+    from components.figures import drawable, grouped_bars, horizon_figure, km_figure, quartile_boxes
+
+    assert not drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", "c"], "pilot": ["c", None]}, "n"))
+    assert drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", 10], "pilot": ["c", None]}, "n"))
+    assert not drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
+                                         "ci_high": "c"}]))
+    assert drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
+                                     "ci_high": "c", "band": 0.86}]))  # the band is drawn
+    assert not drawable(km_figure({"baseline": None, "pilot": None}))
+    assert drawable(quartile_boxes([{"period": "pilot", "p10": 1, "q1": 2, "median": 3, "q3": 4, "p90": 5}], "h"))

@@ -153,9 +153,13 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
                         ("/missing", {}), ("/", {"force": "ALL"})):
         view = build_uncached(path, query, f)
         for panel in (p for p in view.panels if p.figure is not None):
-            for width, height, title, marking in ((1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for "
-                                                   "publication"), (1280, 560, None, None)):
-                figure = images.presentable(panel.figure, title, True, source=view.scope, marking=marking)
+            from reports.slides import CHART_FONT, CHART_PX
+
+            for width, height, title, marking, size in (
+                    (1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for publication", 20),
+                    (*CHART_PX, None, None, CHART_FONT)):  # an image file, and a slide's chart as slides draw it
+                figure = images.presentable(panel.figure, title, True, source=view.scope, marking=marking,
+                                            font_size=size)
                 svg = images.render(figure, "svg", width=width, height=height)
                 driver.get("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
                 outside = driver.execute_script(
