@@ -29,10 +29,13 @@ def key(path: str, query: dict, facts, audience) -> str:
 
     report = report_for(path) or Report(path, path, build=lambda ask, facts: None)
     filters = resolve(Filters.from_query(query), facts.forces) if report.filtered else Filters()
+    ignored = []
     if report.shaped_by == "force":  # its figures are every force's, whatever the filters; only the selection counts
+        # (and which filters it says it does not apply: their names, never their values)
+        ignored = sorted(k for k, v in filters.to_query().items() if v and k != "force")
         filters = Filters(force=filters.force)
     canonical = {"page": path, "audience": audience.name, "generation": facts.generation, "code": code_fingerprint(),
-                 "filters": sorted(filters.to_query().items()),
+                 "filters": sorted(filters.to_query().items()), "not_applied": ignored,
                  "settings": sorted((k, str(query[k])) for k in report.settings if k in query)}
     if report.reads is not None:  # what the view reads besides the facts (benchmarking: the imported peers)
         canonical["reads"] = report.reads()

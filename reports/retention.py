@@ -20,7 +20,7 @@ DEFINITION = ("Retention: of children placed, those who had not gone missing (a 
 KM_NOTE = ("Estimated survival (Kaplan-Meier) over all placed children, with 95% intervals from Greenwood's variance "
            "on the log(-log) scale. It shows when children went missing; for the share retained at 24 hours, 72 "
            "hours, 7, 28 and 90 days, use the retention rates. The curve is drawn from its values every 24 hours and "
-           "stops where fewer than 10 children remain at risk; a point where 1 to 7 children had gone missing by then is c, "
+           "stops where fewer than 10 children remain at risk; a point where one to seven children had gone missing by then is c, "
            "a gap in the curve (its value would give their number away).")
 CAVEAT = ("What this does not show: why retention changed. Children in the two periods may differ, and other things "
           "changed at the same time; small numbers make the intervals wide.")
@@ -83,7 +83,7 @@ def _km_summary(curves, logrank: str) -> str:
             continue
         shown = _published(curve)
         if shown.empty:
-            parts.append(f"The {name} curve is c throughout: 1 to 7 children went missing over its follow-up.")
+            parts.append(f"The {name} curve is c throughout: one to seven children went missing over its follow-up.")
             continue
         last = shown.iloc[-1]
         day = most_missing_by(curve)
