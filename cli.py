@@ -259,7 +259,8 @@ def _filters(**options):
 
 
 @main.command()
-@click.option("--force", "force", metavar="CODE", default=None, help="One force (default: all forces together).")
+@click.option("--force", "force", metavar="CODE", default=None,
+              help="One force (default, or ALL: all forces together, as the pages' ALL).")
 @click.option("--exact", is_flag=True, help="Exact figures, without disclosure control: for internal analysis only.")
 @filter_options
 @warehouse_option
@@ -276,7 +277,9 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
         sys.exit(EXIT_REFUSED)
     if force is not None:
         force = force.strip().upper()
-        if force not in set(f.forces["force_code"]):
+        if force == "ALL":  # the pages' word for every force pooled
+            force = None
+        elif force not in set(f.forces["force_code"]):
             known = ", ".join(f.forces["force_code"])
             echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
