@@ -35,14 +35,18 @@ def _published(curve):
 
 def most_missing_by(curve) -> int | None:
     """The first day by which at least half of the curve's whole fall had happened: when most of the
-    children who went missing (within the curve's follow-up) did so. None for a curve that never falls."""
+    children who went missing (within the curve's follow-up) did so. None for a curve that never falls, and where
+    a c point comes first (the fall happened where the curve may not show it: "within 82 days" was only the first
+    day shown after a gap)."""
     shown = _published(curve)
     if shown is None or shown.empty:
         return None
     fall = 1.0 - float(shown["km"].iloc[-1])
     if fall <= 0:
         return None
-    for hours, km in zip(shown["hours"], shown["km"]):
+    for hours, km in zip(curve["hours"], curve["km"]):
+        if isinstance(km, str):
+            return None
         if 1.0 - float(km) >= fall / 2:
             return max(1, int(round(hours / 24)))
     return None
@@ -87,7 +91,9 @@ def _km_summary(curves, logrank: str) -> str:
             continue
         last = shown.iloc[-1]
         day = most_missing_by(curve)
-        when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else "it never falls")
+        hidden = len(shown) < len(curve)
+        when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else
+                "when it fell is not shown: too few had gone missing by then (c)" if hidden else "it never falls")
         parts.append(f"{name.title()}: the estimated share still in safe accommodation is {pct(last['km'])} by day "
                      f"{int(last['hours'] // 24)}; "
                      f"{when}.")

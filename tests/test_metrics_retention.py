@@ -123,3 +123,19 @@ def test_the_curves_title_says_what_the_log_rank_test_and_the_curves_hold():
         "How long children stayed in safe accommodation: no clear difference between the periods (log-rank p = 0.200)")
     assert "before the pilot only" in _km_finding({"baseline": low, "pilot": None}, "c")
     assert "%" not in _km_finding({"baseline": low, "pilot": high}, 0.01)
+
+
+def test_when_the_curve_fell_is_not_said_across_a_gap():
+    """Seen in presentation mode: a pilot curve c from day 1 to day 80 said 'half of its fall came within 82 days',
+    the first day shown after the gap."""
+    import pandas as pd
+
+    from reports.retention import _km_summary, most_missing_by
+
+    gapped = pd.DataFrame({"hours": [0.0, 24.0, 48.0, 72.0], "km": [1.0, "c", "c", 0.8], "km_ci_low": [1.0] * 4,
+                           "km_ci_high": [1.0] * 4, "n_at_risk": [50, 45, 40, 40]})
+    whole = gapped.assign(km=[1.0, 0.95, 0.85, 0.8])
+    assert most_missing_by(gapped) is None
+    assert most_missing_by(whole) == 2  # half of the fall of 0.2 (0.1) by 48 hours, by hand
+    words = _km_summary({"baseline": whole, "pilot": gapped}, "p = 0.5")
+    assert "half of its fall came within 2 days" in words and "when it fell is not shown" in words
