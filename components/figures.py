@@ -120,8 +120,9 @@ def horizon_figure(rows: list[dict]) -> dict:
                 "hovertemplate": f"{style['label']} %{{x}}: at least %{{y:.0f}}% retained<extra></extra>",
             })
     horizons = list(dict.fromkeys(r["horizon"] for r in rows))  # in the rows' order, whichever period shows each
+    # The legend even for one period's points: which period a lone dot is, is never left to its colour.
     return figure(data, layout(y_title="Retained (%)", x_title="Time since first placement", scattermode="group",
-                               yaxis={"range": [0, 101]},
+                               yaxis={"range": [0, 101]}, showlegend=True,
                                xaxis={"type": "category", "categoryorder": "array", "categoryarray": horizons}))
 
 
