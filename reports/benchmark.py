@@ -198,6 +198,47 @@ def ranked_panel(units, selected, peers) -> Panel:
                   FOOTNOTE], speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
 
 
+def _months(start, end) -> int | None:
+    from datetime import date
+
+    def as_date(value):
+        if isinstance(value, date):
+            return value
+        text = str(value or "")
+        return date(int(text[:4]), int(text[5:7]), 1) if len(text) >= 7 and text[:4].isdigit() else None
+
+    start, end = as_date(start), as_date(end)
+    if start is None or end is None or end < start:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _period_months(forces, peers: list[dict], period: str) -> dict[str, int]:
+    """Each force's and peer's period, in calendar months (#19: an 8-year pilot beside a 1-year one, unsaid)."""
+    from datetime import timedelta
+
+    out = {}
+    for row in forces.itertuples():
+        pilot = row.pilot_start if row.pilot_start is not None and row.pilot_start == row.pilot_start else None
+        if period == "pilot":
+            months = _months(pilot, row.extract_date) if pilot else None
+        else:
+            months = _months(row.baseline_start, (pilot - timedelta(days=1)) if pilot else row.extract_date)
+        if months:
+            out[row.force_code] = months
+    for peer in peers:
+        force = peer["pack"]["force"]
+        pilot = force.get("pilot_start")
+        if period == "pilot":
+            months = _months(pilot, force.get("extract_month")) if pilot else None
+        else:
+            months = _months(force.get("baseline_start"), pilot or force.get("extract_month"))
+            months = months - 1 if months and pilot else months
+        if months:
+            out[f"{peer['force_code']} (imported)"] = months
+    return out
+
+
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
     from exchange.packs import readable
 
@@ -229,6 +270,17 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
     for name in skipped:
         notices.append(f"The imported pack of {name} was skipped: it does not pass this Harbour's checks. An admin "
                        "can remove it and import a fresh one.")
+    lengths = _period_months(facts.forces, usable_peers, period)
+    if lengths and max(lengths.values()) >= 2 * min(lengths.values()):
+        notices.append(f"The forces' {period} periods differ in length, from {min(lengths.values())} to "
+                       f"{max(lengths.values())} months: a longer period holds more children, and so narrower limits. "
+                       "Their rates can be compared; their counts cannot.")
+    # How a force takes part (#19: the page never said): its own figures are here once loaded; another force's come
+    # in its signed pack, by hand or through a hub.
+    notices.append("How a force takes part: a force whose records this Harbour loads is here already. Another force "
+                   "exports a signed pack of its published figures (harbour benchmark export), and an admin here "
+                   "imports it (harbour benchmark import) or pulls it from a benchmarking hub (harbour benchmark "
+                   "pull); the pack holds no child-level record and no exact count.")
     return View("/benchmark", "Benchmarking between forces",
                 f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
                 facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period",

@@ -383,3 +383,21 @@ def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
                                           "applied here")
     # and they are indeed not applied: the same figures either way
     assert [p.table.rows for p in plain.panels] == [p.table.rows for p in filtered.panels]
+
+
+def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(demo_url):
+    """#19: the page never said how a force takes part, and compared an 8-year pilot with a 1-year one unsaid."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    view = build_uncached("/benchmark", {"force": "ELMSHIRE"}, f)
+    assert any(n.startswith("How a force takes part") and "harbour benchmark export" in n for n in view.notices)
+    # By hand, in calendar months from each scheme's start to its extract date.
+    months = [(e.year - s.year) * 12 + e.month - s.month + 1
+              for s, e in zip(f.forces["pilot_start"], f.forces["extract_date"]) if s is not None]
+    words = f"The forces' pilot periods differ in length, from {min(months)} to {max(months)} months"
+    assert (max(months) >= 2 * min(months)) == any(n.startswith(words) for n in view.notices)
