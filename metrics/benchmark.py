@@ -67,10 +67,3 @@ def usable(units: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFram
     ok[denominator] = ok[denominator].astype(int)
     ok["rate"] = ok[f"{numerator}_rate"].astype(float)
     return ok
-
-
-def weighted_rate(units: pd.DataFrame, numerator: str, denominator: str) -> float | None:
-    """The average of the units' published rates weighted by their published denominators (``numerator``
-    names the rate: see ``usable``)."""
-    total = units[denominator].sum()
-    return float((units["rate"] * units[denominator]).sum() / total) if total else None

@@ -8,7 +8,7 @@ from components import theme
 from components.format import pct, plotly_text
 from components.theme import figure, layout
 from metrics.disclosure import FOOTNOTE
-from metrics.benchmark import published_units, usable, weighted_rate
+from metrics.benchmark import published_units, usable
 from metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
 from reports.model import Panel, Table, View
 
@@ -145,8 +145,10 @@ def ordinal(n: int) -> str:
 def ranked_panel(units, selected, peers) -> Panel:
     ok = usable(units, "retained", "at_risk").sort_values("rate")
     peer_rows = ok[ok["unit"].isin(peers | {selected})]
-    all_rate = weighted_rate(ok, "retained", "at_risk")
-    peer_rate = weighted_rate(peer_rows, "retained", "at_risk") if len(peer_rows) else None
+    # One number for "all forces" on the page: the funnel's pooled rate of the rounded counts, which the table's
+    # row beside it reproduces (#19: a weighted average of rates printed 115 of 125 as 89%, the funnel 92%).
+    all_rate = pooled_rate(ok["retained"], ok["at_risk"])
+    peer_rate = pooled_rate(peer_rows["retained"], peer_rows["at_risk"]) if len(peer_rows) else None
     colours = [theme.SERIES["vermillion"] if u == selected else theme.SERIES["green"] if imp else theme.SERIES["blue"] if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
     patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
@@ -165,14 +167,14 @@ def ranked_panel(units, selected, peers) -> Panel:
             # Each average line is named where it is drawn.
             notes.append({"x": value * 100, "y": side, "xref": "x", "yref": "paper", "yanchor": "bottom",
                           "text": f"{words} {pct(value, 0)}", "showarrow": False, "font": {"size": 13, "color": theme.INK}})
-    summary = (f"All forces together (weighted): {pct(all_rate, 0)}, the solid line; the peer group: {pct(peer_rate, 0)}, the "
+    summary = (f"All forces pooled: {pct(all_rate, 0)}, the solid line; the peer group pooled: {pct(peer_rate, 0)}, the "
                "dashed line. The selected force is orange and marked '(selected)'; peer-group forces are blue with "
                "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey.")
     rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
              ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
             for r in ok.iloc[::-1].itertuples()]
-    rows += [["All forces (weighted average)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)],
-             ["Peer group (weighted average)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
+    rows += [["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)],
+             ["Peer group (pooled)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
               pct(peer_rate, 0)]]
     # The title states what the chart shows for the selected force: where it stands, against which averages.
     chosen = [peer for peer in peers if peer != selected and peer in set(ok["unit"])]
@@ -192,9 +194,10 @@ def ranked_panel(units, selected, peers) -> Panel:
                  figure=figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
                                      xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
                                      margin={"l": 300, "r": 20, "t": 60, "b": 60})),
-                 table=Table("table-ranked", "Forces ranked by 28-day retention, with weighted averages",
+                 table=Table("table-ranked", "Forces ranked by 28-day retention, with the pooled rates",
                        ["Force", "Role", "Retained", "At risk", "Rate"], rows),
-                 notes=["Averages are weighted by children at risk (all forces: solid line; peer group: dashed).", ROUNDED_NOTE,
+                 notes=["The lines are the pooled rates of the forces' rounded counts, as the funnel plot's (all forces: "
+                        "solid line; peer group: dashed).", ROUNDED_NOTE,
                   FOOTNOTE], speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
 
 
@@ -283,5 +286,6 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
                    "pull); the pack holds no child-level record and no exact count.")
     return View("/benchmark", "Benchmarking between forces",
                 f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
-                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period",
+                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period ({len(usable(units, 'retained', 'at_risk'))} with a "
+                f"published 28-day retention)",
                 notices)

@@ -321,7 +321,7 @@ BENCHMARK_METHOD = (
     "Funnel plots (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and 99.8% limits "
     "around the pooled rate from the exact binomial distribution; forces with fewer than 10 children are left out.",
     "Every force's figures are the published ones (rates from exact counts to whole points, counts rounded); the "
-    "pooled rate, the limits and the weighted averages use the rounded counts.",
+    "pooled rates and the limits use the rounded counts, on the funnel plots and the ranked chart alike.",
     "Imported peers' figures come from their forces' signed benchmark packs; a peer imported without a trusted "
     "signature is marked 'unverified'.",
     "What this does not show: why forces differ. Case mix, recording practice and when each scheme began all differ "

@@ -401,3 +401,25 @@ def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(
               for s, e in zip(f.forces["pilot_start"], f.forces["extract_date"]) if s is not None]
     words = f"The forces' pilot periods differ in length, from {min(months)} to {max(months)} months"
     assert (max(months) >= 2 * min(months)) == any(n.startswith(words) for n in view.notices)
+
+
+def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces(demo_url):
+    """#19: the funnel's pooled rate was 92% while the ranked chart's title said 'all forces 89%', and its table
+    printed 115 retained of 125 at risk as 89%."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE", "bench_period": "baseline"}, f)
+    ranked = next(p for p in view.panels if p.panel_id == "chart-ranked")
+    forces = [r for r in ranked.table.rows if r[1] != "–"]
+    pooled = next(r for r in ranked.table.rows if r[0] == "All forces (pooled)")
+    retained, at_risk = sum(int(r[2]) for r in forces), sum(int(r[3]) for r in forces)  # by hand, from the rows
+    assert (int(pooled[2]), int(pooled[3])) == (retained, at_risk)
+    assert pooled[4] == f"{int(100 * retained / at_risk + 0.5)}%"
+    assert f"all forces {pooled[4]}" in ranked.finding
+    funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
+    assert f"pooled {pooled[4]}" in funnel.finding or f"pooled rate {pooled[4]}" in funnel.finding
