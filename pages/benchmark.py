@@ -10,14 +10,28 @@ from reports.page import register_page
 def before(query: dict, facts) -> list:
     """The peer-group, period and limits controls above the charts."""
     peers = [p for p in str(query.get("peers", "")).split(",") if p]
+    options = [{"label": n, "value": c} for c, n in zip(facts.forces["force_code"], facts.forces["force_name"])]
+    # Imported peers are in every peer group (the page compares with them because they were imported): listed,
+    # ticked and fixed, so that the choices show every force the charts do (#19: an imported peer was missing).
+    from exchange.store import all_peers
+    from warehouse.current import engine
+
+    held = set(facts.forces["force_code"])
+    try:
+        imported = [p for p in all_peers(engine()) if p["force_code"] not in held]
+    except Exception:  # noqa: BLE001 - no exchange tables yet: no imported peer to list
+        imported = []
+    for peer in imported:
+        unit = f"{peer['force_code']} (imported)"
+        options.append({"label": f"{peer['force_name']} (imported: always in the peer group)", "value": unit,
+                        "disabled": True})
+        peers = peers if unit in peers else [*peers, unit]
     controls = html.Section([
         html.H2("Compare with"),
         html.Div([
             html.Fieldset([html.Legend("Peer group (the selected force is the one in the filter bar)"),
                            dcc.Checklist(id="bench-peers", value=peers, className="choices", inputClassName="choice-input",
-                                         labelClassName="choice-label",
-                                         options=[{"label": n, "value": c} for c, n in
-                                                  zip(facts.forces["force_code"], facts.forces["force_name"])])],
+                                         labelClassName="choice-label", options=options)],
                           className="filter-group"),
             html.Fieldset([html.Legend("Period"),
                            dcc.RadioItems(id="bench-period", value=query.get("bench_period", "pilot"), className="choices",

@@ -148,7 +148,9 @@ def ranked_panel(units, selected, peers) -> Panel:
     # One number for "all forces" on the page: the funnel's pooled rate of the rounded counts, which the table's
     # row beside it reproduces (#19: a weighted average of rates printed 115 of 125 as 89%, the funnel 92%).
     all_rate = pooled_rate(ok["retained"], ok["at_risk"])
-    peer_rate = pooled_rate(peer_rows["retained"], peer_rows["at_risk"]) if len(peer_rows) else None
+    # A peer group is the selected force with at least one peer; with none chosen there is no peer-group line.
+    chosen = [peer for peer in peers if peer != selected and peer in set(ok["unit"])]
+    peer_rate = pooled_rate(peer_rows["retained"], peer_rows["at_risk"]) if chosen else None
     colours = [theme.SERIES["vermillion"] if u == selected else theme.SERIES["green"] if imp else theme.SERIES["blue"] if u in peers else "#b0b0b0"
                for u, imp in zip(ok["unit"], ok["imported"])]
     patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
@@ -160,24 +162,25 @@ def ranked_panel(units, selected, peers) -> Panel:
              "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
              "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
     shapes, notes = [], []
-    for value, dash, words, side in ((all_rate, "solid", "All forces", 1.0), (peer_rate, "dash", "Peer group", 1.06)):
+    for value, dash, words, shift in ((all_rate, "solid", "All forces", 0), (peer_rate, "dash", "Peer group", 20)):
         if value is not None:
             shapes.append({"type": "line", "x0": value * 100, "x1": value * 100, "y0": 0, "y1": 1, "yref": "paper",
                            "line": {"color": theme.INK, "dash": dash, "width": 2}})
-            # Each average line is named where it is drawn.
-            notes.append({"x": value * 100, "y": side, "xref": "x", "yref": "paper", "yanchor": "bottom",
+            # Each line is named where it is drawn, the two names a line apart (they collided when the rates were near).
+            notes.append({"x": value * 100, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "yshift": shift,
                           "text": f"{words} {pct(value, 0)}", "showarrow": False, "font": {"size": 13, "color": theme.INK}})
-    summary = (f"All forces pooled: {pct(all_rate, 0)}, the solid line; the peer group pooled: {pct(peer_rate, 0)}, the "
-               "dashed line. The selected force is orange and marked '(selected)'; peer-group forces are blue with "
+    summary = (f"All forces pooled: {pct(all_rate, 0)}, the solid line"
+               + (f"; the peer group pooled: {pct(peer_rate, 0)}, the dashed line" if chosen else "; no peer group chosen")
+               + ". The selected force is orange and marked '(selected)'; peer-group forces are blue with "
                "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey.")
     rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
              ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
             for r in ok.iloc[::-1].itertuples()]
-    rows += [["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)],
-             ["Peer group (pooled)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
-              pct(peer_rate, 0)]]
+    rows += [["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)]]
+    if chosen:
+        rows += [["Peer group (pooled)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
+                  pct(peer_rate, 0)]]
     # The title states what the chart shows for the selected force: where it stands, against which averages.
-    chosen = [peer for peer in peers if peer != selected and peer in set(ok["unit"])]
     averages = f"all forces {pct(all_rate, 0)}" + (f", peer group {pct(peer_rate, 0)}" if chosen else "")
     sel = ok[ok["unit"] == selected]
     if len(sel):

@@ -423,3 +423,23 @@ def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces
     assert f"all forces {pooled[4]}" in ranked.finding
     funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
     assert f"pooled {pooled[4]}" in funnel.finding or f"pooled rate {pooled[4]}" in funnel.finding
+
+
+def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
+    """#19: a peer-group line (the selected force's own rate) was drawn when no peer was chosen."""
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    f = facts(engine_for(demo_url))
+    alone = build_uncached("/benchmark", {"force": "ELMSHIRE", "bench_period": "baseline"}, f)
+    ranked = next(p for p in alone.panels if p.panel_id == "chart-ranked")
+    assert not any(r[0].startswith("Peer group") for r in ranked.table.rows)
+    assert [s["line"]["dash"] for s in ranked.figure["layout"]["shapes"]] == ["solid"]
+    grouped = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE", "bench_period": "baseline"}, f)
+    ranked = next(p for p in grouped.panels if p.panel_id == "chart-ranked")
+    assert any(r[0] == "Peer group (pooled)" for r in ranked.table.rows)
+    labels = [a for a in ranked.figure["layout"]["annotations"]]
+    assert len(labels) == 2 and labels[0]["yshift"] != labels[1]["yshift"]  # a line apart, never on each other

@@ -104,6 +104,9 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
     assert peer[1:4] == ["imported peer", str(figures["retained"]), str(figures["at_risk"])]
     assert any(r[1] == "selected" for r in rows) and any(r[1] == "peer group" for r in rows)
     assert "imported peer" in text(driver, "#main")
+    # #19: the peer-group choices list the imported peer too, ticked and fixed (it is in every peer group).
+    box = driver.find_element(By.CSS_SELECTOR, '#bench-peers input[value="N_FENWICK (imported)"]')
+    assert box.is_selected() and not box.is_enabled()
     screenshot(driver, "benchmark-with-peer")
     assert axe_violations(driver, axe_source) == []
 
