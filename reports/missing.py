@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.figures import grouped_bars
-from components.format import hours, num, pct
+from components.format import hours, is_value, num, pct
 from metrics.missing import first_missing_timing, return_interviews, risk_gradings
 from reports.context import Context
 from reports.model import Cell, Panel, Table, View
@@ -77,10 +77,17 @@ def _outcomes_panel(ctx: Context) -> Panel:
     ] + [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
           *both("count", count(risks["baseline"][grade]), count(risks["pilot"][grade]))]
          for grade in ("HIGH", "MEDIUM", "LOW", "U")]
-    outcome_summary = (f"{num(mb['episodes'])} missing episodes involving {num(mb['children'])} children in the baseline "
-                       f"({num(mb['episodes_per_child'], 1)} each), and {num(mp['episodes'])} involving "
-                       f"{num(mp['children'])} children in the pilot ({num(mp['episodes_per_child'], 1)} each). "
-                       f"Median duration {hours(mb['median_duration_hours'])} and {hours(mp['median_duration_hours'])}.")
+    def each(m) -> str:
+        per = m["episodes_per_child"]
+        return f"{num(per, 1)} each" if is_value(per) else f"episodes per child: {num(per, 1)}"
+
+    # Each figure said with its period, never "22.6 h and c" (#19).
+    outcome_summary = (f"Before the pilot, {num(mb['episodes'])} missing episodes involving {num(mb['children'])} "
+                       f"children ({each(mb)}); during it, {num(mp['episodes'])} involving {num(mp['children'])} "
+                       f"children ({each(mp)}). Median duration of ended episodes: "
+                       f"{hours(mb['median_duration_hours'])} before the pilot, {hours(mp['median_duration_hours'])} "
+                       "during it. Episodes per child are computed from exact counts, so the rounded counts beside "
+                       "them may not reproduce them.")
     return Panel(
         panel_id="chart-missing-outcomes", title="Episodes and outcomes",
         finding=f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it", summary=outcome_summary,
