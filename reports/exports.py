@@ -197,7 +197,15 @@ def to_ods(view, panel) -> bytes:
 
 
 def _sheet_name(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
+    """A sheet's name (31 characters at most, none of []:*?/\\): the title up to its first colon where that names
+    it, cut between words, never mid-word with doubled spaces ("Estimated survival  children no")."""
+    head = title.split(":")[0].strip() if ":" in title and len(title.split(":")[0].strip()) >= 4 else title
+    words, name = re.sub(r"[\[\]:*?/\\]", " ", head).split(), ""
+    for word in words:
+        if len(name) + len(word) + (1 if name else 0) > 31:
+            break
+        name = f"{name} {word}" if name else word
+    return name or (words[0][:31] if words else "Sheet")
 
 
 TABLE_WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "ods": to_ods}

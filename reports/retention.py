@@ -104,7 +104,7 @@ def _km_summary(curves, logrank: str) -> str:
 def _km_rows(curves) -> list[list]:
     rows = []
     for day in KM_TABLE_DAYS:
-        row = [f"Day {day}"]
+        row = [day]  # a number, so that a spreadsheet can sort and chart it
         for name in ("baseline", "pilot"):
             curve = curves.get(name)
             at = curve[curve["hours"] == day * 24] if curve is not None and not curve.empty else None
@@ -172,7 +172,7 @@ def _km_panel(ctx: Context) -> Panel:
         panel_id="chart-km", title="Estimated survival: the share still in safe accommodation, by days since first placement",
         finding=_km_finding(curves, comparison["logrank_p"] if comparison else None), summary=km_summary, figure=km_figure(curves),
         table=Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
-                    ["Day", ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
+                    [("Day", "number"), ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
                      ("Baseline 95% high", "rate"), ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"),
                      ("Pilot 95% low", "rate"), ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
         notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],

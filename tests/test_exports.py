@@ -502,3 +502,18 @@ def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
     assert rows["forces.pilot_start"][2:] == [str(with_scheme), str(len(f.forces)),
                                                f"{int(100 * with_scheme / len(f.forces) + 0.5)}%"]
     assert all(r[3] not in ("c",) for name, r in rows.items() if name.startswith("forces."))
+
+
+def test_the_survival_sheet_is_named_in_words_and_its_days_are_numbers(retention_view):
+    """#19: the survival XLSX's sheet was 'Estimated survival  children no' and its Day column text."""
+    from openpyxl import load_workbook
+
+    view = retention_view["publication"]
+    panel = next(p for p in view.panels if p.panel_id == "chart-km")
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(view, panel)))
+    ws = wb.active
+    assert ws.title == "Estimated survival"
+    rows = [list(r) for r in ws.iter_rows()]
+    header = next(i for i, r in enumerate(rows) if r[0].value == "Day")
+    days = [r[0] for r in rows[header + 1: header + 1 + len(panel.table.rows)]]
+    assert [c.value for c in days] == [2, 5, 14, 21, 42, 60] and all(c.data_type == "n" for c in days)
