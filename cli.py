@@ -415,6 +415,14 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
     echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "
          "default pages behind it. Ctrl+C stops it.")
+    # The line above says where it serves, once: not Dash's "Dash is running" (printed and logged, so twice) nor
+    # Flask's banner beneath it (#19).
+    import logging
+
+    import flask.cli
+
+    logging.getLogger("dash.dash").setLevel(logging.WARNING)
+    flask.cli.show_server_banner = lambda *args, **kwargs: None
     try:
         app.run(host=host, port=port, debug=settings.debug())
     finally:

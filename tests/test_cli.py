@@ -154,3 +154,39 @@ def test_help_lists_every_command_with_its_whole_first_sentence():
         assert result.exit_code == 0 and "..." not in listed, (args, listed)
     demo = CliRunner().invoke(main, ["demo", "--help"]).output
     assert "the lead force and five others (six in all)" in " ".join(demo.split())
+
+
+def test_serve_says_where_it_serves_once(runner, url, tmp_path):
+    """#19: the development server printed "Dash is running" twice (printed and logged) and Flask's banner."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("HARBOUR_DEBUG", None)
+    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--warehouse", url],
+                             cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+                break
+            except OSError:
+                assert time.time() < deadline, "the server never answered"
+                time.sleep(0.3)
+    finally:
+        serve.terminate()
+        output = serve.communicate(timeout=30)[0]
+    assert output.count(f"Serving Harbour on http://127.0.0.1:{port}/") == 1, output
+    assert "Dash is running" not in output and "Serving Flask app" not in output
+    assert "development server" not in output.lower(), output
