@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.figures import headline_figure, lines, quartile_boxes, series_figure
 from components.format import SUPPRESSED, hours, interval, is_value, long_date, p_value, pct, period_label, points
 from components.theme import PERIOD_STYLE
-from components.words import first_sentence, median_change
+from components.words import median_change
 from metrics.engagement import cumulative_counts, deciles
 from reports import series as series_module
 from reports.context import Context
@@ -41,9 +41,19 @@ def _distribution_panel(ctx: Context) -> Panel:
                      for r in cumulative[name].itertuples()] for name in cumulative}
     median_sentence = median_change(eb["median_hours"], ep["median_hours"],
                                     comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
+    # The title says what the chart shows, a share at a fixed time (#19: it gave the median, which the quartiles'
+    # slide gives, so two slides had one title), at the first of these times where both periods can be shown.
+    finding = "Share engaged within a given time, before and during the pilot"
+    for wanted in ("12 hours", "4 hours", "72 hours"):
+        if wanted in labels:
+            i = labels.index(wanted)
+            b, p = shares["baseline"][i], shares["pilot"][i]
+            if is_value(b) and is_value(p):
+                finding = f"Engaged within {wanted}: {pct(b)} before the pilot, {pct(p)} during it"
+                break
     return Panel(
         panel_id="chart-engagement-distribution", title="Share engaged within a given time",
-        finding=first_sentence(median_sentence), summary=median_sentence,
+        finding=finding, summary=median_sentence,
         figure=lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
                      "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
         table=Table("table-engagement-distribution", "Children engaged within each time",

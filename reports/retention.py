@@ -93,7 +93,7 @@ def _km_summary(curves, logrank: str) -> str:
         day = most_missing_by(curve)
         hidden = len(shown) < len(curve)
         when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else
-                "when it fell is not shown: too few had gone missing by then (c)" if hidden else "it never falls")
+                "when most of its fall came is not shown: too few had gone missing by then (c)" if hidden else "it never falls")
         parts.append(f"{name.title()}: the estimated share still in safe accommodation is {pct(last['km'])} by day "
                      f"{int(last['hours'] // 24)}; "
                      f"{when}.")

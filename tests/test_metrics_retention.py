@@ -138,4 +138,4 @@ def test_when_the_curve_fell_is_not_said_across_a_gap():
     assert most_missing_by(gapped) is None
     assert most_missing_by(whole) == 2  # half of the fall of 0.2 (0.1) by 48 hours, by hand
     words = _km_summary({"baseline": whole, "pilot": gapped}, "p = 0.5")
-    assert "half of its fall came within 2 days" in words and "when it fell is not shown" in words
+    assert "half of its fall came within 2 days" in words and "when most of its fall came is not shown" in words

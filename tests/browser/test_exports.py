@@ -144,7 +144,6 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
     from reports import images
     from reports.views import build_uncached
     from warehouse import current
-    from warehouse.queries import facts
 
     current.use(warehouse_url)
     f = current.current_facts()
