@@ -89,14 +89,16 @@ def _km_summary(curves, logrank: str) -> str:
         if shown.empty:
             parts.append(f"The {name} curve is c throughout: one to seven children went missing over its follow-up.")
             continue
-        last = shown.iloc[-1]
+        # Its value on the last day the table gives, a day between the horizons: at a horizon the retention rate
+        # is the figure, and the two differ (#19: "77% by day 90" beside a 90-day retention of 76%).
+        tabled = shown[[int(h // 24) in KM_TABLE_DAYS and h % 24 == 0 for h in shown["hours"]]]
         day = most_missing_by(curve)
         hidden = len(shown) < len(curve)
         when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else
                 "when most of its fall came is not shown: too few had gone missing by then (c)" if hidden else "it never falls")
-        parts.append(f"{name.title()}: the estimated share still in safe accommodation is {pct(last['km'])} by day "
-                     f"{int(last['hours'] // 24)}; "
-                     f"{when}.")
+        value = (f"the estimated share still in safe accommodation is {pct(tabled.iloc[-1]['km'])} by day "
+                 f"{int(tabled.iloc[-1]['hours'] // 24)}; " if len(tabled) else "")
+        parts.append(f"{name.title()}: {value}{when}.")
     parts.append(f"Log-rank test of the two curves: {logrank}.")
     return " ".join(parts)
 

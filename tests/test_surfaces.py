@@ -144,6 +144,13 @@ def test_every_surface_shows_each_headline_measure_with_one_number(demo):
                 want["median"], where
             retention = views["/retention"]
             assert tuple(_row_period(retention, "28 days", p) for p in ("Baseline", "Pilot")) == want["retention"]
+            # The curve's words give its value on a day its table holds, and the table's value; never at a horizon.
+            km = next(p for p in retention.panels if p.panel_id == "chart-km")
+            table = {row[0]: row for row in km.table.display_rows()}
+            for period, value, day in re.findall(r"(Baseline|Pilot): the estimated share still in safe accommodation "
+                                                 r"is (\d+%) by day (\d+)", km.summary):
+                column = 1 if period == "Baseline" else 5
+                assert table[day][column] == value, (where, period, day, value)
             engagement = views["/engagement"]
             assert tuple(_row(engagement, "chart-engagement-quartiles", p, ("Median",))[0]
                          for p in ("Baseline", "Pilot")) == want["median"], where
