@@ -288,13 +288,16 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
     cards = next((v.kpis for v in views if v.kpis), None)
     # The measures, not the count of children contacted (a count has no interval and is on the title slide's scope).
     sentences = [k["sentence"] for k in (cards or []) if k["id"] != "kpi-children"][:4]
-    if not sentences:  # a page's own deck without headline cards: each slide's title is its finding
+    if not sentences:  # a page's own deck without headline cards: its charts' findings, the slides' own titles
+        sentences = list(dict.fromkeys(p.finding.rstrip(".") + "." for v in views for p in v.panels
+                                       if p.figure is not None))[:4]
+    if not sentences:  # nothing charted (the methodology, data quality): the tables speak for themselves
         return None
     slide = _blank(deck)
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
     _fitted(slide, 0.6, 1.4, 12.1, 5.4, ["• " + s for s in sentences], 22, 16)
     _synthetic_footer(slide, synthetic, marking)
-    precision = " ".join(k.get("notes", "") for k in cards if k.get("notes"))
+    precision = " ".join(k.get("notes", "") for k in (cards or []) if k.get("notes"))
     slide.notes_slide.notes_text_frame.text = ("Each sentence gives the figure, its 95% interval where it has one, and "
                                               "the test behind it. The slides after this one show each in full."
                                               + (f" What these numbers can show: {precision}" if precision else ""))

@@ -165,9 +165,15 @@ def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
     assert result.exit_code == 0, result.output
     from pptx import Presentation
 
-    titles = [_slide_texts(s)[0] for s in Presentation(out).slides]
-    # The title slide, the two charts, what these numbers can show, and the method slide.
-    assert len(titles) == 5 and "Fenwick" in " ".join(_slide_texts(Presentation(out).slides[0]))
+    slides = list(Presentation(out).slides)
+    titles = [_slide_texts(s)[0] for s in slides]
+    # The title slide, the key findings (#19: a page's deck had none), the charts, what these numbers can show, and
+    # the method slide.
+    assert titles[1] == "Key findings" and "Fenwick" in " ".join(_slide_texts(slides[0]))
+    charts = [t for s, t in zip(slides, titles) if any(sh.shape_type == 13 for sh in s.shapes)]
+    findings = " ".join(_slide_texts(slides[1]))
+    assert charts and all(t in findings for t in charts[:4])  # the charts' own titles, each said again
+    assert titles[-1] == "Method and caveats"
 
 
 def _view_with_hostile_cells():
