@@ -74,7 +74,7 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     if synthetic:
         notes.append("<b>Synthetic demonstration data</b>: generated, not real")
     if source:
-        notes.append(plotly_text(source))  # the scope names forces: untrusted text
+        notes.append(plotly_text(_unbroken(source)))  # the scope names forces: untrusted text
     lines = _wrap(" · ".join(notes), 110 * 20 // font_size) if notes else []
     line_height = round((font_size - 4) * 1.35)
     axis_room = round(font_size * 3.6)  # tick labels and the axis title under the plot
@@ -89,6 +89,17 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
             "yanchor": "top", "yshift": -axis_room, "align": "left", "showarrow": False,
             "font": {"size": font_size - 4, "color": theme.INK}}]
     return fig
+
+
+def _unbroken(source: str) -> str:
+    """The scope with its force's name and its dates held together by no-break spaces, so that a wrapped footer
+    never breaks 'Elmshire / Constabulary' or '1 / August 2017' (#19)."""
+    import re
+
+    head, sep, tail = source.partition(": ")
+    if sep and len(head) <= 45:
+        source = head.replace(" ", "\u00a0") + sep + tail
+    return re.sub(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b", "\\1\u00a0\\2\u00a0\\3", source)
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -122,3 +122,14 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
                                      "ci_high": "c", "band": 0.86}]))  # the band is drawn
     assert not drawable(km_figure({"baseline": None, "pilot": None}))
     assert drawable(quartile_boxes([{"period": "pilot", "p10": 1, "q1": 2, "median": 3, "q3": 4, "p90": 5}], "h"))
+
+
+def test_an_image_footer_never_breaks_a_force_name_or_a_date():
+    """#19: the PNG footer wrapped mid-name."""
+    from reports.images import _unbroken, _wrap
+
+    scope = "Elmshire Constabulary (fictional): baseline 1 August 2016 to 31 July 2017, pilot 1 August 2017 to 31 July 2018"
+    for width in range(20, 90, 7):
+        lines = [line.replace("\u00a0", " ") for line in _wrap(_unbroken(scope), width)]
+        assert " ".join(lines) == scope
+        assert not any(line.endswith(("Elmshire", "August", " 1", " 31")) for line in lines), lines
