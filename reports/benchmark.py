@@ -45,11 +45,47 @@ def short_name(name: str) -> str:
     return text or str(name)
 
 
-def _label_side(placed: list, x: float, y: float, span: float) -> str:
-    """Above its point, unless a label already sits near there: then below, so that names do not overprint."""
-    crowded = any(abs(x - px) < 0.08 * span and abs(y - py) < 6 for px, py in placed)
-    placed.append((x, y))
-    return "bottom center" if crowded else "top center"
+# Where a point's name may go, in the order tried, with the label box's offset from the point (in label widths
+# and heights; the box is anchored at its centre).
+LABEL_PLACES = (("top center", 0, 1), ("bottom center", 0, -1), ("middle right", 0.62, 0), ("middle left", -0.62, 0),
+                ("top right", 0.62, 1), ("bottom right", 0.62, -1), ("top left", -0.62, 1), ("bottom left", -0.62, -1))
+
+
+def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list, list]], x_range: tuple, y_range: tuple,
+                 width_px: float = 900, height_px: float = 360, font_px: float = 13) -> list[str]:
+    """Each point's label position (Plotly's textposition), chosen so that no name sits on another, on a point or
+    across a limit line (#19: names piled on each other, and one struck through by a limit line).
+
+    Greedy, in pixels on a chart of about ``width_px`` by ``height_px``: each label takes the first place in
+    LABEL_PLACES where its box overlaps nothing placed before it and no line; failing that, the least crowded."""
+    sx = width_px / max(x_range[1] - x_range[0], 1e-9)
+    sy = height_px / max(y_range[1] - y_range[0], 1e-9)
+
+    def px(x, y):
+        return (x - x_range[0]) * sx, (y - y_range[0]) * sy
+
+    markers = [px(x, y) for x, y, _ in points]
+    line_points = [[px(x, y) for x, y in zip(xs, ys)] for xs, ys in lines]
+    boxes, out = [], []
+    for (x, y, text), (mx, my) in zip(points, markers):
+        w, h = max(len(text), 1) * font_px * 0.58, font_px * 1.25
+        best, best_cost = LABEL_PLACES[0][0], None
+        for place, dx, dy in LABEL_PLACES:
+            cx, cy = mx + dx * (w + 12), my + dy * (h / 2 + 7)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            cost = sum(1 for b in boxes if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]) * 10
+            cost += 5 * sum(1 for qx, qy in markers if box[0] - 4 < qx < box[2] + 4 and box[1] - 4 < qy < box[3] + 4)
+            # A line across a name costs less than a name on a name, which cannot be read at all.
+            cost += 3 * sum(1 for line in line_points
+                            if any(box[0] < qx < box[2] and box[1] < qy < box[3] for qx, qy in line))
+            cost += 0 if 0 <= box[0] and box[2] <= width_px and box[3] <= height_px + 20 else 5
+            if best_cost is None or cost < best_cost:
+                best, best_cost, best_box = place, cost, box
+            if cost == 0:
+                break
+        boxes.append(best_box)
+        out.append(best)
+    return out
 
 
 def _role(row, selected, peers) -> str:
@@ -79,7 +115,10 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     theta = pooled_rate(ok[num], ok[den])
     phi = overdispersion(ok[num], ok[den], theta) if adjust else 1.0
     used_phi = phi if adjust and phi > 1 else 1.0
-    n_grid = np.unique(np.linspace(10, max(ok[den].max() * 1.1, 20), 120).astype(int))
+    # The funnel from half the smallest force's size: drawn from 10 children, its mouth set the axis 50 points deep
+    # and squeezed every force into a band where their names piled up (#19).
+    start = max(10, int(ok[den].min() * 0.5))
+    n_grid = np.unique(np.linspace(start, max(ok[den].max() * 1.1, start + 10), 120).astype(int))
     data = []
     lowest = float(ok["rate"].min())
     for level, dash in zip(LEVELS, ("dash", "dot")):
@@ -93,15 +132,21 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                  "name": f"Pooled rate {pct(theta, 0)}", "line": {"color": theme.INK, "width": 2}, "hoverinfo": "skip"})
     rows = []
     in_legend: set[str] = set()
-    placed: list[tuple[float, float]] = []
-    span = max(float(ok[den].max()) - 10, 1.0)
+    y_low = max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10)))
+    lines = [(t["x"], t["y"]) for t in data]  # the limits and the pooled rate, which no name may cross
+    x_range = (float(n_grid[0]), float(n_grid[-1]))  # drawn exactly so, so that the names are placed as they will be
+    # Placed from the most crowded end (the smallest forces, where the funnel is widest and names meet) outwards.
+    order = ok.sort_values(den)
+    places = dict(zip(order["unit"], label_places(
+        [(float(getattr(r, den)), float(r.rate) * 100, short_name(r.name)) for r in order.itertuples()], lines,
+        x_range, (y_low, 101.0), width_px=880, height_px=360)))
     for row in ok.itertuples():
         position = classify(row.rate, getattr(row, den), theta, used_phi)
         role = _role(row, selected, peers)
         rows.append([row.name, role, str(getattr(row, num)), str(getattr(row, den)), pct(row.rate), position])
         # Every point carries its force's name; the legend says which marker is which role.
         data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
-                     "text": [plotly_text(short_name(row.name))], "textposition": _label_side(placed, getattr(row, den), row.rate * 100, span),
+                     "text": [plotly_text(short_name(row.name))], "textposition": places[row.unit],
                      "textfont": {"size": 13, "color": theme.INK}, "cliponaxis": False,
                      "name": ROLE_NAMES[role], "legendgroup": role, "showlegend": role not in in_legend,
                      "marker": _marker(row, selected, peers),
@@ -130,7 +175,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=finding, summary=summary,
                  figure=figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
                                      # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
-                                     yaxis={"range": [max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10))), 101]})),
+                                     xaxis={"range": list(x_range)}, yaxis={"range": [y_low, 101]})),
                  table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
                  notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
                  speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")

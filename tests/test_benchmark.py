@@ -443,3 +443,26 @@ def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
     assert any(r[0] == "Peer group (pooled)" for r in ranked.table.rows)
     labels = [a for a in ranked.figure["layout"]["annotations"]]
     assert len(labels) == 2 and labels[0]["yshift"] != labels[1]["yshift"]  # a line apart, never on each other
+
+
+def test_funnel_names_are_placed_apart_where_there_is_room():
+    """#19: names piled on each other and one was struck through by a limit line. Four forces in a row 40 px apart
+    and a line just above them: each name is placed where, by a box model of its own (7.5 px a character, 16 px
+    high, beside or over its point), it meets no other name and no line."""
+    from reports.benchmark import label_places
+
+    points = [(100.0 + 40 * i, 50.0, f"Force {i}") for i in range(4)]
+    line = ([float(x) for x in range(0, 400, 2)], [56.0] * 200)  # 6 px above the points, the pooled rate's line
+    places = label_places(points, [line], (0.0, 400.0), (0.0, 100.0), width_px=400, height_px=100)
+
+    def box(x, y, text, place):
+        w, h = len(text) * 7.5, 16
+        dx = {"center": -w / 2, "right": 6, "left": -6 - w}[place.split()[1]]
+        dy = {"top": 6, "bottom": -6 - h, "middle": -h / 2}[place.split()[0]]
+        return (x + dx, y + dy, x + dx + w, y + dy + h)
+
+    boxes = [box(x, y, t, p) for (x, y, t), p in zip(points, places)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (places, a, b)
+        assert not (a[1] < 56 < a[3]), (places, a)  # no name across the line
