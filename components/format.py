@@ -132,6 +132,7 @@ DISPLAY = {
     "signed": lambda v: _special(v) or (f"{v:+,}" if v else "0"),
     "money2": lambda v: _special(v) or f"£{v:,.2f}",
     "number": lambda v: _special(v) or (f"{v:,.3f}".rstrip("0").rstrip(".") if isinstance(v, float) else num(v)),
+    "day": lambda v: _special(v) or f"Day {int(v)}",  # a day since placement: read as a day, kept a number in sheets
 }
 
 

@@ -25,7 +25,7 @@ UNITS_LINE = ("Units: rates are proportions (0.82 is 82%); differences are in pe
 FORMATS = {
     "count": ("#,##0", "#,##0"), "rate": ("0%", "0.0%"), "points": ("+0;-0;0", "+0.0;-0.0;0.0"),
     "hours": ("0.0", "0.0"), "ratio": ("0.0", "0.00"), "p": ("0.000", "0.0000"), "money": ("£#,##0", "£#,##0"),
-    "money2": ("£#,##0.00", "£#,##0.00"), "number": ("General", "General"),
+    "money2": ("£#,##0.00", "£#,##0.00"), "number": ("General", "General"), "day": ("0", "0"),
     "signed": ("+#,##0;-#,##0;0", "+#,##0;-#,##0;0"),
 }
 
@@ -39,7 +39,7 @@ def number(kind: str, value):
         return None
     if kind == "points":
         x = round(x * 100, 6)
-    if kind in ("count", "signed") or (x.is_integer() and kind in ("number", "money", "points")):
+    if kind in ("count", "signed", "day") or (x.is_integer() and kind in ("number", "money", "points")):
         return int(round(x))
     return x
 
@@ -151,6 +151,7 @@ def _ods_styles(doc, exact: bool) -> dict[str, object]:
         "money": number_style("N-money", 0, grouping=True, prefix="£"),
         "money2": number_style("N-money2", 2, grouping=True, prefix="£"),
         "number": number_style("N-number", 1),
+        "day": number_style("N-day", 0),
         "signed": number_style("N-signed", 0, grouping=True),
     }
     number_style("N-points-positive", decimals["points"], prefix="+")

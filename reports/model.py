@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 # What a column holds. rate: a fraction (0.82 shows as 82%); points: a difference of two rates as a
 # fraction (0.04 shows as +4); hours, ratio: one decimal; p: a p-value; money: pounds; count: a whole number;
-# signed: a change in a count (+5).
-KINDS = ("text", "count", "rate", "points", "hours", "ratio", "p", "money", "money2", "number", "signed")
+# signed: a change in a count (+5); day: a day since placement ("Day 14" on a page, 14 in a spreadsheet).
+KINDS = ("text", "count", "rate", "points", "hours", "ratio", "p", "money", "money2", "number", "signed", "day")
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def _km_panel(ctx: Context) -> Panel:
         panel_id="chart-km", title="Estimated survival: the share still in safe accommodation, by days since first placement",
         finding=_km_finding(curves, comparison["logrank_p"] if comparison else None), summary=km_summary, figure=km_figure(curves),
         table=Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
-                    [("Day", "number"), ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
+                    [("Day", "day"), ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
                      ("Baseline 95% high", "rate"), ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"),
                      ("Pilot 95% low", "rate"), ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
         notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],

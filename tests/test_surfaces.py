@@ -150,7 +150,7 @@ def test_every_surface_shows_each_headline_measure_with_one_number(demo):
             for period, value, day in re.findall(r"(Baseline|Pilot): the estimated share still in safe accommodation "
                                                  r"is (\d+%) by day (\d+)", km.summary):
                 column = 1 if period == "Baseline" else 5
-                assert table[day][column] == value, (where, period, day, value)
+                assert table[f"Day {day}"][column] == value, (where, period, day, value)
             engagement = views["/engagement"]
             assert tuple(_row(engagement, "chart-engagement-quartiles", p, ("Median",))[0]
                          for p in ("Baseline", "Pilot")) == want["median"], where
