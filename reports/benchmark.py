@@ -57,7 +57,9 @@ def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list,
     across a limit line (#19: names piled on each other, and one struck through by a limit line).
 
     Greedy, in pixels on a chart of about ``width_px`` by ``height_px``: each label takes the first place in
-    LABEL_PLACES where its box overlaps nothing placed before it and no line; failing that, the least crowded."""
+    LABEL_PLACES where its box overlaps nothing placed before it and no line; failing that, the least crowded, and
+    where even that would print over another name, None: the name is left off the chart (its point keeps its hover,
+    the chart's words and table name it), never printed over another."""
     sx = width_px / max(x_range[1] - x_range[0], 1e-9)
     sy = height_px / max(y_range[1] - y_range[0], 1e-9)
 
@@ -83,6 +85,9 @@ def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list,
                 best, best_cost, best_box = place, cost, box
             if cost == 0:
                 break
+        if best_cost >= 10:  # on another name whichever way: left off, said beside the chart
+            out.append(None)
+            continue
         boxes.append(best_box)
         out.append(best)
     return out
@@ -146,7 +151,8 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
         rows.append([row.name, role, str(getattr(row, num)), str(getattr(row, den)), pct(row.rate), position])
         # Every point carries its force's name; the legend says which marker is which role.
         data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
-                     "text": [plotly_text(short_name(row.name))], "textposition": places[row.unit],
+                     "text": [plotly_text(short_name(row.name)) if places[row.unit] else ""],
+                     "textposition": places[row.unit] or "top center",
                      "textfont": {"size": 13, "color": theme.INK}, "cliponaxis": False,
                      "name": ROLE_NAMES[role], "legendgroup": role, "showlegend": role not in in_legend,
                      "marker": _marker(row, selected, peers),
@@ -171,6 +177,10 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     if left:
         summary += (f" {len(left)} force{'s are' if len(left) != 1 else ' is'} left out of the chart: "
                     f"{', '.join(short_name(r[0]) for r in left)} (see the table).")
+    unnamed = [short_name(r.name) for r in ok.itertuples() if not places[r.unit]]
+    if unnamed:
+        summary += (f" Where a name would print over another it is left off the chart (hover on the point, or see the "
+                    f"table): {', '.join(unnamed)}.")
     rows += left
     return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=finding, summary=summary,
                  figure=figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
@@ -334,6 +344,5 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
                    "pull); the pack holds no child-level record and no exact count.")
     return View("/benchmark", "Benchmarking between forces",
                 f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
-                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period ({len(usable(units, 'retained', 'at_risk'))} with a "
-                f"published 28-day retention)",
+                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period (each chart says which it leaves out)",
                 notices)
