@@ -28,8 +28,13 @@ def _number(v) -> bool:
 
 def drawable(figure: dict | None) -> bool:
     """Whether a figure draws at least one value: a chart of nothing but c (an empty plot with a -1 to 6 axis, seen
-    for ?sex=F&age_band=16-17) is no chart, and its panel gives its table and words instead."""
+    for ?sex=F&age_band=16-17), or of bars mostly c, is no chart, and its panel gives its table and words instead."""
+    bars_shown = bars_hidden = 0
     for trace in (figure or {}).get("data", []):
+        if trace.get("type") == "bar":  # bars: counted, so that a chart of mostly c bars is a table instead
+            bars_shown += sum(1 for v in trace.get("y") or [] if _number(v))
+            bars_hidden += sum(1 for t in trace.get("text") or [] if t == SUPPRESSED)
+            continue
         if trace.get("type") == "box":
             if any(_number(v) for key in ("median", "q1", "q3") for v in trace.get(key) or []):
                 return True
@@ -41,7 +46,8 @@ def drawable(figure: dict | None) -> bool:
             values = list(values) + list(trace.get("x") or [])
         if any(_number(v) for v in values):
             return True
-    return False
+    # Bars: a chart when at least as many can be drawn as are c (#19: /missing's first chart was five c bars of six).
+    return bars_shown > 0 and bars_shown >= bars_hidden
 
 
 def _runs(shown: list[bool]) -> list[list[int]]:

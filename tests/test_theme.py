@@ -115,7 +115,7 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
     from components.figures import drawable, grouped_bars, horizon_figure, km_figure, quartile_boxes
 
     assert not drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", "c"], "pilot": ["c", None]}, "n"))
-    assert drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", 10], "pilot": ["c", None]}, "n"))
+    assert drawable(grouped_bars(["0h to 72h", "after"], {"baseline": [12, 10], "pilot": ["c", None]}, "n"))
     assert not drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
                                          "ci_high": "c"}]))
     assert drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
@@ -133,3 +133,12 @@ def test_an_image_footer_never_breaks_a_force_name_or_a_date():
         lines = [line.replace("\u00a0", " ") for line in _wrap(_unbroken(scope), width)]
         assert " ".join(lines) == scope
         assert not any(line.endswith(("Elmshire", "August", " 1", " 31")) for line in lines), lines
+
+
+def test_a_bar_chart_of_mostly_c_is_a_table():
+    """#19: /missing's first chart was five c bars of six."""
+    from components.figures import drawable, grouped_bars
+
+    mostly_c = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, "c", "c"], "pilot": ["c", "c", "c"]}, "n")
+    half = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, 10, "c"], "pilot": [20, "c", "c"]}, "n")
+    assert not drawable(mostly_c) and drawable(half)
