@@ -166,9 +166,11 @@ class Context:
             for panel in panels:
                 if panel.source is None:
                     panel.finding = f"{panel.title}: c for this group"
-                    panel.summary = panel.speaker_notes = withheld
+                    panel.summary = "Every figure here is c for this group, as the notice at the top says."
+                    panel.speaker_notes = withheld
             for card in extra.get("kpis") or []:
                 card["sentence"] = f"{card['title']}: c for this group."
+                card["change"] = "c"
         return View(page, title, lead, panels, self.synthetic, self.scope(),
                     [*self.withheld_notices(), *self.precision_notices(), *notices],
                     extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)
