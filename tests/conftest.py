@@ -11,6 +11,22 @@ TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def built_demo(folder: Path, scale: str = "pilot"):
+    """(url, facts) of a synthetic demo built in ``folder``, made the current warehouse of this process."""
+    from click.testing import CliRunner
+
+    from cli import main
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    result = CliRunner().invoke(main, ["demo", "--scale", scale, "--warehouse", url])
+    assert result.exit_code == 0, result.output
+    current.use(url)
+    return url, facts(engine_for(url))
+
+
 def require(condition: bool, what: str) -> None:
     """Skip when a component is missing on a developer's machine; fail under CI=true."""
     if condition:

@@ -24,20 +24,14 @@ from components.format import hours, num, pct
 from metrics.disclosure import INTERNAL, PUBLICATION
 from reports import exports
 from reports.views import build_uncached
+from tests.conftest import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing", "/value")
 
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo(request, tmp_path_factory):
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('surfaces') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0
-    current.use(url)
-    f = facts(engine_for(url))
+    url, f = built_demo(tmp_path_factory.mktemp("surfaces"), request.param)
     codes = list(f.forces["force_code"])
     queries = [{}, {"force": "ALL"}, {"force": codes[-1]}, {"sex": "M"}]
     return url, f, queries

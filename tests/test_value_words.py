@@ -4,21 +4,13 @@
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from cli import main
+from tests.conftest import built_demo
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('value') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
-    current.use(url)
-    return facts(engine_for(url))
+    return built_demo(tmp_path_factory.mktemp("value"))[1]
 
 
 def _pounds(text: str) -> int:

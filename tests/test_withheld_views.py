@@ -7,11 +7,10 @@ by hand from the children's facts, and every page of every such view is read cel
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from cli import main
 from metrics.disclosure import INTERNAL, PUBLICATION
 from reports.views import build_uncached
+from tests.conftest import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/attribution")
 NOT_A_FIGURE = {"c", "–", ""}
@@ -19,14 +18,7 @@ NOT_A_FIGURE = {"c", "–", ""}
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('withheld') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
-    current.use(url)
-    return facts(engine_for(url))
+    return built_demo(tmp_path_factory.mktemp("withheld"))[1]
 
 
 def _steps(f, force: str, nationality: str) -> list[int]:
