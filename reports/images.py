@@ -63,6 +63,8 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
             lines_ = _wrap(axis_title, max(len(axis_title) // 2 + 1, 20))
             layout[name] = {**layout[name], "title": {**layout[name]["title"], "text": "<br>".join(lines_[:2]
                             + ([" ".join(lines_[2:])] if len(lines_) > 2 else []))}}
+    title_lines = []
+    if title:
         # Broken between words to fit the image's width (1280 px at the title's size), never cut at its edge.
         title_lines = _wrap(plotly_text(title), int(WIDTH / ((font_size + 6) * 0.55)))
         layout["title"] = {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "y": 0.98,

@@ -142,3 +142,16 @@ def test_a_bar_chart_of_mostly_c_is_a_table():
     mostly_c = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, "c", "c"], "pilot": ["c", "c", "c"]}, "n")
     half = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, 10, "c"], "pilot": [20, "c", "c"]}, "n")
     assert not drawable(mostly_c) and drawable(half)
+
+
+def test_an_image_has_the_title_it_was_given_and_none_when_given_none():
+    """Seen on the rendered deck: every slide's chart carried the word 'None' as its title."""
+    from components.figures import horizon_figure
+    from reports.images import presentable
+
+    figure = horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": 0.8, "ci_low": 0.7, "ci_high": 0.9}])
+    assert "title" not in presentable(figure, None, False)["layout"] or \
+        not presentable(figure, None, False)["layout"]["title"].get("text")
+    long = "A title long enough to be broken between its words, never cut at the edge of the image it heads, at all"
+    text = presentable(figure, long, False)["layout"]["title"]["text"]
+    assert text.replace("<br>", " ") == long and "<br>" in text
