@@ -144,7 +144,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     order = ok.sort_values(den)
     places = dict(zip(order["unit"], label_places(
         [(float(getattr(r, den)), float(r.rate) * 100, short_name(r.name)) for r in order.itertuples()], lines,
-        x_range, (y_low, 101.0), width_px=880, height_px=360)))
+        x_range, (y_low, 101.0), width_px=880, height_px=360, font_px=16)))  # 16: names as large as a slide draws them
     for row in ok.itertuples():
         position = classify(row.rate, getattr(row, den), theta, used_phi)
         role = _role(row, selected, peers)
