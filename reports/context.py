@@ -166,7 +166,8 @@ class Context:
             for panel in panels:
                 if panel.source is None:
                     panel.finding = f"{panel.title}: c for this group"
-                    panel.summary = "Every figure here is c for this group, as the notice at the top says."
+                    panel.summary = ("Every figure here is c: without one of its filters this group would count "
+                                     "only 1 to 7 more children, whom the two views side by side would give away.")
                     panel.speaker_notes = withheld
             for card in extra.get("kpis") or []:
                 card["sentence"] = f"{card['title']}: c for this group."
