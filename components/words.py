@@ -124,7 +124,8 @@ def precision_sentences(found: dict | None, reason: str | None, never: dict | No
     if not is_value(found.get("detectable_now")) and found.get("detectable_now") == SUPPRESSED:
         return ["What these numbers can show is not shown: too few children at risk (c)."]
     per_year = found["per_year"]
-    about = f"about {per_year:g} children at risk a year" if is_value(per_year) else "so few children a year"
+    # "about 53", not "about 53.0363" (an exact deck's rate of children a year): a rough figure said roughly.
+    about = f"about {round(per_year):,} children at risk a year" if is_value(per_year) else "so few children a year"
     now = found["detectable_now"]
     lines = [f"With {about}, these numbers can show a gain of {now * 100:.0f} points or more in 28-day retention."
              if is_value(now) else f"With {about}, these numbers cannot yet show a gain of any size in 28-day retention."]

@@ -77,3 +77,13 @@ def test_published_precision_is_whole_points_quarter_years_and_rounded_counts():
     hidden = disclose_precision(small)
     assert hidden["detectable_now"] == "c" and hidden["baseline_at_risk"] == "c"
     assert set(hidden["power_now"].values()) == {"c"}
+
+
+def test_the_exact_sentence_says_children_a_year_as_a_whole_number():
+    """Seen on the exact deck: "With about 53.0363 children at risk a year"."""
+    from components.words import precision_sentences
+
+    exact, _ = precision(51, 42, 53, date(2017, 8, 1), date(2018, 6, 30))
+    assert exact["per_year"] != round(exact["per_year"])  # a pilot of 11 months: not a whole number a year
+    first = precision_sentences(exact, None)[0]
+    assert f"about {round(exact['per_year'])} children at risk a year" in first
