@@ -105,7 +105,9 @@ class Context:
             out = [str(named.get(code, code)) for code in self.left_out]
             without = out[0] if len(out) == 1 else f"{', '.join(out[:-1])} and {out[-1]}"
             who = (f"{len(names)} forces with a scheme together ({without} "
-                   f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)")
+                   f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)" if len(out) <= 3 else
+                   # Many: counted here (the scope heads every slide and image); named in the view's notice.
+                   f"{len(names)} forces with a scheme together ({len(out)} without one are left out)")
         base, pilot = self.periods["baseline"], self.periods["pilot"]
         if base["start"] and pilot["start"]:
             when = (f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
@@ -128,6 +130,13 @@ class Context:
     def scheme(self) -> str | None:
         schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""
         return schemes.pop() if len(schemes) == 1 else None
+
+    def left_out_notices(self) -> list[str]:
+        if len(self.left_out) <= 3:
+            return []  # named in the scope already
+        named = self.facts.forces.set_index("force_code")["force_name"]
+        return ["Left out of these comparisons, having no scheme (no pilot period to compare): "
+                + ", ".join(str(named.get(code, code)) for code in self.left_out) + "."]
 
     def withheld_notices(self) -> list[str]:
         if not self.withheld_by:
@@ -173,5 +182,5 @@ class Context:
                 card["sentence"] = f"{card['title']}: c for this group."
                 card["change"] = "c"
         return View(page, title, lead, panels, self.synthetic, self.scope(),
-                    [*self.withheld_notices(), *self.precision_notices(), *notices],
+                    [*self.withheld_notices(), *self.left_out_notices(), *self.precision_notices(), *notices],
                     extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)

@@ -122,6 +122,9 @@ def test_every_surface_shows_each_headline_measure_with_one_number(demo):
             views = {page: build_uncached(page, query, f, audience) for page in PAGES}
             where = (query, audience.name)
             overview = views["/"]
+            if query.get("force") == "ALL":  # the forces left out, having no scheme, are named in the scope or beside it
+                for name in f.forces[f.forces["pilot_start"].isna()]["force_name"]:
+                    assert name in overview.scope or any(name in n for n in overview.notices), (where, name)
             cards = {k["id"]: (k["baseline"], k["pilot"]) for k in overview.kpis}
             if any("Every figure of this view is c" in n for n in overview.notices):
                 continue  # c throughout (tests/test_withheld_views.py)
