@@ -99,7 +99,8 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
         g = info.loc[code]
         g_start, g_end, g_pilot = _day(g["baseline_start"]), _day(g["extract_date"]), _day(g["pilot_start"])
         theirs = counts[(counts["force_code"] == code) & counts["quarter"].isin(wanted)]
-        keep = [q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot) for q in theirs["quarter"]]
+        keep = pd.Series([q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot)
+                          for q in theirs["quarter"]], index=theirs.index, dtype=bool)  # rows, even when none
         theirs = theirs[keep]
         n_base = sum(q in set(baseline_q) for q in theirs["quarter"])
         n_pilot = sum(q in set(pilot_q) for q in theirs["quarter"])

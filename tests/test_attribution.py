@@ -211,6 +211,16 @@ def test_a_comparison_force_with_no_baseline_quarters_is_left_out():
     assert "N" not in found["comparator_forces"] and found["comparators"] == 4
 
 
+def test_a_comparison_force_with_children_in_none_of_the_quarters_is_left_out():
+    """A force whose children all fall outside the treated force's quarters (seen on the pilot demo filtered to one
+    nationality: the comparison's empty selection lost its columns, and the page failed)."""
+    forces = {**FORCES, "O": force("O", start=date(2018, 1, 1), extract=date(2018, 12, 31))}
+    children, frame = generated(forces, 0.7, 0.1, SIZES, LEVEL)
+    children = pd.concat([children, pd.DataFrame(children_of("O", 2018, 1, 20, 15))], ignore_index=True)
+    found, _ = attribution(children, frame, "T")
+    assert "O" not in found["comparator_forces"] and found["comparators"] == 4
+
+
 def test_a_comparison_force_where_every_child_is_retained_is_left_out():
     children, frame = generated({**FORCES, "R": force("R")}, 0.7, 0.1, {**SIZES, "R": 30}, {**LEVEL, "R": 30.0})
     assert (children[children["force_code"] == "R"]["event"] == False).all()  # noqa: E712
