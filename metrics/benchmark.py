@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.disclosure import SUPPRESSED, count, rate
+from metrics.disclosure import SUPPRESSED, count, partings, parts, rate
 
 COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 
@@ -21,7 +21,8 @@ def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
     not_retained = event & (obs <= 672.0)
     retained = placed & ~not_retained & (follow >= 672.0)
     e = f["engagement_hours"].to_numpy(float)
-    frame = pd.DataFrame({"force_code": f["force_code"].astype(str).to_numpy(), "retained": retained,
+    frame = pd.DataFrame({"force_code": f["force_code"].astype(str).to_numpy(), "children": 1, "placed": placed,
+                          "retained": retained,
                           "at_risk": retained | not_retained, "within": ~np.isnan(e) & (e <= 24.0),
                           "recorded": ~np.isnan(e)})
     return frame.groupby("force_code").sum().astype(int).reset_index()
@@ -38,11 +39,15 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
     rows = []
     for code, name in zip(forces["force_code"], forces["force_name"]):
         if code in counts.index:
-            c = counts.loc[code]
-            rows.append({"unit": code, "name": name, "imported": False,
-                         **{k: count(int(c[k])) for k in ("retained", "at_risk", "within", "recorded")},
-                         "retained_rate": rate(int(c["retained"]), int(c["at_risk"]))["rate"],
-                         "within_rate": rate(int(c["within"]), int(c["recorded"]))["rate"]})
+            c = {k: int(v) for k, v in counts.loc[code].items()}
+            # As the force's own summary publishes them (one number per measure): at risk and retained are parts,
+            # and the recorded are a part of all children, with the share over them c where they are.
+            at_risk, retained, _ = parts(c["at_risk"], c["retained"], c["at_risk"] - c["retained"])
+            _, (_, recorded, _) = partings(c["children"], c["placed"], c["recorded"])
+            rows.append({"unit": code, "name": name, "imported": False, "retained": retained, "at_risk": at_risk,
+                         "within": count(c["within"]), "recorded": recorded,
+                         "retained_rate": rate(c["retained"], c["at_risk"])["rate"],
+                         "within_rate": rate(c["within"], c["recorded"], recorded)["rate"]})
     for peer in peers:
         summary = peer["pack"]["summary"]["periods"].get(period) or {}
         if not summary or not summary.get("children"):

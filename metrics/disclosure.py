@@ -93,12 +93,15 @@ def at_least(retained: int, at_risk: int) -> float | None:
     return math.floor(Fraction(100 * (at_risk - SMALL_COUNT), at_risk)) / 100
 
 
-def rate(numerator: int | None, denominator: int | None) -> dict:
+def rate(numerator: int | None, denominator: int | None, shown_denominator=None) -> dict:
     """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10, and ``c`` where the
-    numerator or the rest is 1 to 7 (:func:`hides_a_count`)."""
+    numerator or the rest is 1 to 7 (:func:`hides_a_count`). ``shown_denominator``: the denominator as the same output
+    publishes it, where it is one part of a total (children with an engagement recorded, of all children); where that
+    is ``c``, the rate is ``c`` too, since a rate to whole points with its interval and its numerator gives its
+    denominator back ("20 of c, 37%, 25% to 51%" is 19 of 51, and 58 children less 51 gave the 7 not recorded)."""
     if not denominator:
         return {"rate": None, "ci_low": None, "ci_high": None}
-    if denominator < MIN_CHILDREN or hides_a_count(numerator or 0, denominator):
+    if denominator < MIN_CHILDREN or hides_a_count(numerator or 0, denominator) or shown_denominator == SUPPRESSED:
         return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
     _, low, high = wilson(int(numerator), int(denominator))
     return {"rate": points_rate(numerator, denominator), "ci_low": half_away(low, 2), "ci_high": half_away(high, 2)}
@@ -176,10 +179,24 @@ def is_publishable_count(value) -> bool:
 
 # ---- whole documents -------------------------------------------------------------------------------
 
+def partings(children: int, placed: int, recorded: int) -> tuple[tuple, tuple]:
+    """All children parted twice, as published: (children, placed, not placed) and (children, recorded, not
+    recorded). Each by the parts rule; the total is c where either parting makes it c, and where it is c, the parts
+    of both are c too (a 0 may stand), or "c children: 15 recorded, 0 not", with the recorded pinned by the
+    within-24-hours share, gives the c back (#19's attack on the pages). The summary and the benchmark both use it."""
+    placed_parts = list(parts(children, placed, children - placed))
+    recorded_parts = list(parts(children, recorded, children - recorded))
+    if SUPPRESSED in (placed_parts[0], recorded_parts[0]):
+        for shown, exact in ((placed_parts, (placed, children - placed)), (recorded_parts, (recorded, children - recorded))):
+            shown[:] = [SUPPRESSED] + [v if n == 0 else SUPPRESSED for v, n in zip(shown[1:], exact)]
+    return tuple(placed_parts), tuple(recorded_parts)
+
+
 def disclose_period(period: dict) -> dict:
     p = copy.deepcopy(period)
     placed = period.get("placed") or 0
-    p["children"], p["placed"], p["not_placed"] = parts(period["children"], period["placed"], period["not_placed"])
+    placed_parts, recorded_parts = partings(period["children"], period["placed"], period["engagement"]["recorded"])
+    p["children"], p["placed"], p["not_placed"] = placed_parts
     for label, h in period["retention"].items():
         out = dict(zip(("at_risk", "retained", "not_retained"), parts(h["at_risk"], h["retained"], h["not_retained"])))
         out.update(rate(h["retained"], h["at_risk"]))
@@ -189,19 +206,23 @@ def disclose_period(period: dict) -> dict:
         p["retention"][label] = out
     e = period["engagement"]
     recorded = e["recorded"]
-    _, shown_recorded, shown_not_recorded = parts(period["children"], recorded, e["not_recorded"])
+    _, shown_recorded, shown_not_recorded = recorded_parts
     p["engagement"] = {
         "recorded": shown_recorded, "not_recorded": shown_not_recorded,
         **{k: statistic(e[k], recorded) for k in ("median_hours", "q1_hours", "q3_hours", "mean_hours")},
         "within_24h": {"n": shown_recorded, "count": count(e["within_24h"]["count"]),
-                       **rate(e["within_24h"]["count"], recorded)},
+                       **rate(e["within_24h"]["count"], recorded, shown_recorded)},
     }
     m = period["missing"]
+    # Episodes are the ended and the still missing: parts, so that "15 episodes, 15 ended, c still missing" does not
+    # leave the c to be worked out (the ended count is on /missing).
+    episodes, _, still_missing = parts(m["episodes"], m["episodes"] - m["open"], m["open"])
     p["missing"] = {
-        "children": count(m["children"]), "episodes": count(m["episodes"]),
-        "episodes_per_child": ratio(m["episodes"], m["children"]),
+        "children": count(m["children"]), "episodes": episodes,
+        # A ratio beside its denominator gives its numerator back, as a rate does: c where the episodes are.
+        "episodes_per_child": SUPPRESSED if episodes == SUPPRESSED else ratio(m["episodes"], m["children"]),
         "median_duration_hours": statistic(m["median_duration_hours"], m.get("_duration_children", 0)),
-        "open": count(m["open"]), "harmed": count(m["harmed"]),
+        "open": still_missing, "harmed": count(m["harmed"]),
     }
     return p
 
@@ -296,8 +317,9 @@ def _all_c(value):
     return value
 
 
-def _small_step(mine: tuple[int, ...], wider: tuple[int, ...]) -> bool:
-    """Whether the wider view holds 1 to 7 more of any of these counts than this one."""
+def small_step(mine: tuple[int, ...], wider: tuple[int, ...]) -> bool:
+    """Whether the wider view holds 1 to 7 more of any of these counts than this one (a figure resting on them
+    would give that small group away when the two are subtracted: filters that cannot be subtracted)."""
     return any(1 <= w - m <= SMALL_COUNT for m, w in zip(mine, wider))
 
 
@@ -310,7 +332,7 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
     one would give that small group away."""
     out = copy.deepcopy(published)
     names = ("baseline", "pilot")
-    if any(_small_step((exact["periods"][n]["children"],), (w["periods"][n]["children"],)) for w in wider for n in names):
+    if any(small_step((exact["periods"][n]["children"],), (w["periods"][n]["children"],)) for w in wider for n in names):
         for key in ("periods", "comparison", "attribution", "precision"):
             if out.get(key) is not None:
                 out[key] = _all_c(out[key])
@@ -319,14 +341,21 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
         mine = exact["periods"][name]
         for label, h in mine["retention"].items():
             counts = (h["at_risk"], h["retained"], h["not_retained"])
-            if any(_small_step(counts, tuple(w["periods"][name]["retention"][label][k]
+            if h["at_risk"] and any(small_step(counts, tuple(w["periods"][name]["retention"][label][k]
                                              for k in ("at_risk", "retained", "not_retained"))) for w in wider):
                 out["periods"][name]["retention"][label] = _all_c(out["periods"][name]["retention"][label])
                 if out.get("comparison"):
                     out["comparison"]["retention"][label] = _all_c(out["comparison"]["retention"][label])
+        m = mine["missing"]
+        counts = (m["children"], m["episodes"], m["open"])
+        if m["children"] and any(small_step(counts, tuple(w["periods"][name]["missing"][k]
+                                                         for k in ("children", "episodes", "open"))) for w in wider):
+            # Episodes per child to one decimal beside rounded counts pin both counts, in this view and the wider
+            # one, and so the small group between them ("13 went missing" less "8 or 9" is 4 or 5).
+            out["periods"][name]["missing"] = _all_c(out["periods"][name]["missing"])
         e = mine["engagement"]
         counts = (e["recorded"], e["within_24h"]["count"], e["recorded"] - e["within_24h"]["count"])
-        if any(_small_step(counts, (w["periods"][name]["engagement"]["recorded"],
+        if e["recorded"] and any(small_step(counts, (w["periods"][name]["engagement"]["recorded"],
                                     w["periods"][name]["engagement"]["within_24h"]["count"],
                                     w["periods"][name]["engagement"]["recorded"]
                                     - w["periods"][name]["engagement"]["within_24h"]["count"])) for w in wider):
@@ -346,7 +375,7 @@ def strip_private(doc: dict) -> dict:
     return doc
 
 
-def disclose_curve(curve, placed_children: int):
+def disclose_curve(curve, placed_children: int, wider=()):
     """A Kaplan-Meier curve fit to publish: values at its fixed points rounded to whole percentage
     points, stopping where fewer than 10 children remain at risk; empty under 10 placed children.
 
@@ -356,6 +385,10 @@ def disclose_curve(curve, placed_children: int):
     Secondary suppression (version 3): a point where 1 to 7 children had gone missing is ``c``. Its value, 94% of
     50 placed, says 3 went missing, the very count that makes the retention rate at a horizon there ``c``. The
     curve has a gap there, never a line drawn across it.
+
+    ``wider``: the exact curves of the view with each filter the user chose removed in turn; a point where one of
+    them has 1 to 7 more children gone missing, or at risk, is ``c`` too (filters that cannot be subtracted: the
+    two estimates with their intervals would give the small group's count back).
     """
     import pandas as pd
 
@@ -363,6 +396,11 @@ def disclose_curve(curve, placed_children: int):
         return curve.iloc[0:0].drop(columns=["n_missing"], errors="ignore").copy()
     keep = curve[curve["n_at_risk"] >= MIN_CHILDREN].copy()
     hidden = [1 <= int(n) <= SMALL_COUNT for n in keep["n_missing"]] if "n_missing" in keep else [False] * len(keep)
+    for other in wider:
+        at = other.set_index("hours")
+        hidden = [h or (hours in at.index and small_step((int(m), int(r)), (int(at.at[hours, "n_missing"]),
+                                                                            int(at.at[hours, "n_at_risk"]))))
+                  for h, hours, m, r in zip(hidden, keep["hours"], keep["n_missing"], keep["n_at_risk"])]
     for column in ("km", "km_ci_low", "km_ci_high"):
         keep[column] = pd.Series([SUPPRESSED if h else half_away(v, 2) for v, h in zip(keep[column], hidden)],
                                  index=keep.index, dtype=object)
@@ -454,12 +492,13 @@ class Audience:
             return None if n is None else SUPPRESSED
         return (None if n is None else int(n)) if self.exact else count(n)
 
-    def rate(self, numerator, denominator) -> dict:
+    def rate(self, numerator, denominator, shown_denominator=None) -> dict:
+        """The rate as this audience sees it (``shown_denominator``: see :func:`rate`)."""
         if self.withheld:
             return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED} if denominator else \
                 {"rate": None, "ci_low": None, "ci_high": None}
         if not self.exact:
-            return rate(numerator, denominator)
+            return rate(numerator, denominator, shown_denominator)
         value, low, high = wilson(int(numerator or 0), int(denominator or 0))
         return {"rate": value, "ci_low": low, "ci_high": high}
 
@@ -477,11 +516,12 @@ class Audience:
             return statistic(value, children)
         return None if value is None or value != value else float(value)
 
-    def curve(self, curve, placed_children: int):
+    def curve(self, curve, placed_children: int, wider=()):
+        """The curve as this audience sees it (``wider``: see :func:`disclose_curve`)."""
         if self.withheld:
             return disclose_curve(curve, 0)  # no curve: every point would rest on the small group
         if not self.exact:
-            return disclose_curve(curve, placed_children)
+            return disclose_curve(curve, placed_children, wider)
         return curve[curve["n_at_risk"] > 0].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
     def series(self, series):

@@ -125,7 +125,7 @@ def withheld_by(facts: pd.DataFrame, asked: Filters, compared: Filters | None = 
     throughout for publication (version 3, as :func:`metrics.disclosure.shield_filters` decides for the summary);
     None when there is none. ``asked``: the filters as the user chose them; ``compared``: as the comparison uses
     them (:func:`compared_forces`)."""
-    from metrics.disclosure import _small_step
+    from metrics.disclosure import small_step
 
     compared = compared or asked
     mine = cohorts(facts, compared)
@@ -133,9 +133,17 @@ def withheld_by(facts: pd.DataFrame, asked: Filters, compared: Filters | None = 
         if not getattr(asked, name):
             continue
         wider = cohorts(facts, replace(compared, **{name: ()}))
-        if any(_small_step((len(mine[p]),), (len(wider[p]),)) for p in ("baseline", "pilot")):
+        if any(small_step((len(mine[p]),), (len(wider[p]),)) for p in ("baseline", "pilot")):
             return name
     return None
+
+
+def wider_cohorts(facts: pd.DataFrame, asked: Filters, compared: Filters | None = None) -> list[dict]:
+    """The cohorts ({"baseline", "pilot"}) of the view with each filter the user chose removed in turn, as
+    :func:`withheld_by` and the summary's shield compare them (filters that cannot be subtracted): a page's own
+    figures are checked against them the same way."""
+    compared = compared or asked
+    return [cohorts(facts, replace(compared, **{name: ()})) for name in _ACTIVE if getattr(asked, name)]
 
 
 def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict:

@@ -168,6 +168,11 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
                    f"{classify(s['rate'], s[den], theta, used_phi)} the limits")
     else:
         finding = f"{label}: pooled rate {pct(theta, 0)} across {len(ok)} forces"
+        mine = units[units["unit"] == selected]
+        if len(mine):  # the selected force, not drawn: the title says why, so that no reader looks for it
+            r = mine.iloc[0][f"{num}_rate"]
+            finding += (f"; {mine.iloc[0]['name']} is not drawn, its rate being c" if r == "c" else
+                        f"; {mine.iloc[0]['name']} is not drawn, with too few children" if r is not None else "")
     dispersion = (f"Over-dispersion adjustment used: phi = {phi:.2f}." if adjust and phi > 1 else
                   f"No over-dispersion adjustment (phi = {phi:.2f})." if adjust else
                   "Exact binomial limits, not adjusted for over-dispersion.")

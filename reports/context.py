@@ -43,6 +43,7 @@ class Context:
         from metrics.summary import compared_forces
 
         self.facts = facts
+        self._wider = None
         self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
         self.filters, self.left_out = compared_forces(filters, facts.forces)
         filters = self.filters
@@ -84,6 +85,25 @@ class Context:
         from reports.model import Cell
 
         return Cell(rate_shown(value, band), "text")
+
+    @property
+    def wider(self) -> list[dict]:
+        """The cohorts of this view with each filter the user chose removed in turn (none for an exact audience,
+        which hides nothing), made once per view."""
+        if self._wider is None:
+            from metrics.summary import wider_cohorts
+
+            self._wider = [] if self.audience.exact else wider_cohorts(self.facts.children, self.asked, self.filters)
+        return self._wider
+
+    def small_step(self, period: str, counts_of) -> bool:
+        """Whether a figure of ``period`` resting on the counts ``counts_of`` gives for a cohort would give a small
+        group away against a wider view (filters that cannot be subtracted, as the summary's figures are shielded),
+        so that it is c for publication."""
+        from metrics.disclosure import small_step
+
+        mine = tuple(int(v) for v in counts_of(self.groups[period]))
+        return any(small_step(mine, tuple(int(v) for v in counts_of(w[period]))) for w in self.wider)
 
     @property
     def periods(self) -> dict:

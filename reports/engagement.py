@@ -37,8 +37,19 @@ def _distribution_panel(ctx: Context) -> Panel:
     eb, ep = periods["baseline"]["engagement"], periods["pilot"]["engagement"]
     cumulative = {name: cumulative_counts(ctx.groups[name]) for name in ("baseline", "pilot")}
     labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
-    shares = {name: [audience.rate(int(r.engaged), int(r.recorded))["rate"] if r.recorded else None
+    shown_recorded = {"baseline": eb["recorded"], "pilot": ep["recorded"]}  # the shares' denominator, as published
+    shares = {name: [audience.rate(int(r.engaged), int(r.recorded), shown_recorded[name])["rate"] if r.recorded else None
                      for r in cumulative[name].itertuples()] for name in cumulative}
+    for name in shares:
+        for i, hours_at in enumerate(cumulative[name]["hours"]):
+            def counts_of(group, at=hours_at):
+                c = cumulative_counts(group, points=(at,)).iloc[0]
+                return c["recorded"], c["engaged"], c["recorded"] - c["engaged"]
+
+            if shares[name][i] is not None and ctx.small_step(name, counts_of):
+                shares[name][i] = "c"  # filters that cannot be subtracted, as the within-24-hours share
+            if hours_at == 24:  # one measure, one number: the summary's (shielded the same way)
+                shares[name][i] = periods[name]["engagement"]["within_24h"]["rate"] if shares[name][i] is not None else None
     median_sentence = median_change(eb["median_hours"], ep["median_hours"],
                                     comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
     # The title says what the chart shows, a share at a fixed time (#19: it gave the median, which the quartiles'

@@ -19,6 +19,29 @@ def view(ctx: Context) -> View:
                     [_timing_panel(ctx), _outcomes_panel(ctx), dfe_panel(ctx)])
 
 
+def shielded(ctx: Context, name: str) -> bool:
+    """Whether the period's missing figures are c against a wider view (filters that cannot be subtracted), as the
+    summary decides them (disclosure.shield_filters): every count and share of /missing for the period is c then."""
+    from metrics.missing import missing_summary
+
+    def counts_of(group):
+        m = missing_summary(group, ctx.facts.episodes)
+        return m["children"], m["episodes"], m["open"]
+
+    return ctx.small_step(name, counts_of) and bool(int(missing_summary(ctx.groups[name], ctx.facts.episodes)["children"]))
+
+
+def parts_of_a_total(counts: list) -> list:
+    """Counts that add up to a total shown beside them (the children by time to first going missing; the episodes
+    by risk grading), as published: each by the count rule, and every one c (a 0 too) where one is, or "14 went
+    missing: c, 0, c" is 7 and 7 (found on the national demo)."""
+    return ["c"] * len(counts) if "c" in counts else counts
+
+
+def _c_where(values: list, hide: bool) -> list:
+    return ["c" if hide and v is not None else v for v in values]
+
+
 def _timing_panel(ctx: Context) -> Panel:
     """How soon after first placement children first went missing, in three bands."""
     groups, audience = ctx.groups, ctx.audience
@@ -26,13 +49,26 @@ def _timing_panel(ctx: Context) -> Panel:
     # Three bands, so that a county force's numbers are not all suppressed; the first 72 hours matter most.
     timing = {name: first_missing_timing(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
     bands = list(timing["baseline"]["band"])
+    hidden = {name: shielded(ctx, name) for name in timing}
     timing_counts = {name: [count(int(n)) for n in timing[name]["children"]] for name in timing}
+    for name in timing:
+        timing_counts[name] = _c_where(parts_of_a_total(timing_counts[name]), hidden[name])
     first72 = {name: int(timing[name]["children"].iloc[0]) for name in timing}
     placed = {name: int(groups[name]["placed"].sum()) for name in groups}
-    share72 = {name: rate(first72[name], placed[name]) for name in groups}
+    shown_placed = {name: ctx.periods[name]["placed"] for name in groups}  # as the summary publishes it (a part)
+    share72 = {name: rate(first72[name], placed[name], shown_placed[name]) for name in groups}
+
+    def first72_counts(group):
+        first = int(first_missing_timing(group, bands=(72, 672))["children"].iloc[0])
+        placed_here = int(group["placed"].sum())
+        return placed_here, first, placed_here - first
+
+    for name in groups:  # filters that cannot be subtracted
+        if share72[name]["rate"] is not None and (timing_counts[name][0] == "c" or ctx.small_step(name, first72_counts)):
+            share72[name] = {"rate": "c", "ci_low": "c", "ci_high": "c"}
     timing_summary = (f"Children who went missing within 72 hours of placement: {num(count(first72['baseline']))} of "
-                      f"{num(count(placed['baseline']))} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
-                      f"{num(count(first72['pilot']))} of {num(count(placed['pilot']))} in the pilot "
+                      f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
+                      f"{num(count(first72['pilot']))} of {num(shown_placed['pilot'])} in the pilot "
                       f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most.")
     return Panel(
         panel_id="chart-missing-timing", title="Time from first placement to first going missing",
@@ -54,10 +90,24 @@ def _outcomes_panel(ctx: Context) -> Panel:
     count, rate = audience.count, audience.rate
     mb, mp = ctx.periods["baseline"]["missing"], ctx.periods["pilot"]["missing"]
     interviews = {name: return_interviews(groups[name], episodes) for name in groups}
+    # Ended episodes are one part of the episodes (the other: still missing), published by the same rule as the
+    # summary's, and the share of them offered an interview is c where they are.
+    ended = {name: disclosure_parts(mb if name == "baseline" else mp, interviews[name]["ended"], audience)
+             for name in groups}
     risks = {name: risk_gradings(groups[name], episodes) for name in groups}
 
     def both(kind, b, p):
         return [Cell(b, kind), Cell(p, kind)]
+
+    def offered_counts(group):
+        i = return_interviews(group, episodes)
+        return i["ended"], i["offered"], i["ended"] - i["offered"]
+
+    offered_share = {}
+    for name in groups:
+        offered_share[name] = rate(interviews[name]["offered"], interviews[name]["ended"], ended[name])["rate"]
+        if offered_share[name] is not None and ctx.small_step(name, offered_counts):
+            offered_share[name] = "c"  # filters that cannot be subtracted
 
     summary_rows = [
         ["Children with a missing episode", *both("count", mb["children"], mp["children"])],
@@ -66,17 +116,23 @@ def _outcomes_panel(ctx: Context) -> Panel:
         ["Median duration of ended episodes", *both("hours", mb["median_duration_hours"], mp["median_duration_hours"])],
         ["Still missing at the extract date", *both("count", mb["open"], mp["open"])],
         ["Came to harm", *both("count", mb["harmed"], mp["harmed"])],
-        ["Ended episodes", *both("count", count(interviews["baseline"]["ended"]), count(interviews["pilot"]["ended"]))],
+        ["Ended episodes", *both("count", ended["baseline"], ended["pilot"])],
         ["Return interview offered", *both("count", count(interviews["baseline"]["offered"]),
                                            count(interviews["pilot"]["offered"]))],
         ["Return interview accepted", *both("count", count(interviews["baseline"]["accepted"]),
                                             count(interviews["pilot"]["accepted"]))],
         ["Share of ended episodes with an interview offered",
-         *both("rate", rate(interviews["baseline"]["offered"], interviews["baseline"]["ended"])["rate"],
-               rate(interviews["pilot"]["offered"], interviews["pilot"]["ended"])["rate"])],
-    ] + [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
-          *both("count", count(risks["baseline"][grade]), count(risks["pilot"][grade]))]
-         for grade in ("HIGH", "MEDIUM", "LOW", "U")]
+         *both("rate", offered_share["baseline"], offered_share["pilot"])],
+    ]
+    grades = ("HIGH", "MEDIUM", "LOW", "U")
+    graded = {name: parts_of_a_total([count(risks[name][g]) for g in grades]) for name in groups}
+    summary_rows += [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
+                      *both("count", graded["baseline"][i], graded["pilot"][i])] for i, grade in enumerate(grades)]
+    for column, name in ((1, "baseline"), (2, "pilot")):
+        if shielded(ctx, name):  # c throughout for the period, as the summary's missing figures are
+            for row in summary_rows:
+                row[column] = Cell("c" if row[column].value is not None else None, row[column].kind)
+
     def each(m) -> str:
         per = m["episodes_per_child"]
         return f"{num(per, 1)} each" if is_value(per) else f"episodes per child: {num(per, 1)}"
@@ -100,6 +156,14 @@ def _outcomes_panel(ctx: Context) -> Panel:
         notes=[DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
         speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
         f"{num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}", open_table=True)
+
+
+def disclosure_parts(published: dict, ended: int, audience) -> int | str:
+    """The ended episodes as published beside the period's episodes and still missing: ``c`` where the still missing
+    are and the ended are not 0 (disclosure.parts), for a publication audience."""
+    if audience.exact or audience.withheld:
+        return audience.count(ended)
+    return "c" if published["open"] == "c" and ended else audience.count(ended)
 
 
 DFE_SHOWN = 3  # the force's authorities with the most of its children

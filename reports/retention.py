@@ -167,7 +167,9 @@ def _km_panel(ctx: Context) -> Panel:
     curves = {}
     for name in ("baseline", "pilot"):
         placed_n = int(ctx.groups[name]["placed"].sum())
-        curves[name] = audience.curve(km_curve(ctx.groups[name]), placed_n) if placed_n else None
+        # The wider views' curves: a point one small step from theirs is c (filters that cannot be subtracted).
+        wider = [km_curve(w[name]) for w in ctx.wider if int(w[name]["placed"].sum())]
+        curves[name] = audience.curve(km_curve(ctx.groups[name]), placed_n, wider) if placed_n else None
     logrank = p_value(comparison["logrank_p"]) if comparison else "–"
     km_summary = _km_summary(curves, logrank)
     return Panel(

@@ -229,3 +229,41 @@ def test_the_band_never_exceeds_the_rate_and_is_the_same_whatever_the_hidden_cou
     band = at_least(retained, at_risk)
     assert band is not None and band <= retained / at_risk
     assert all(at_least(at_risk - m, at_risk) == band for m in range(1, 8) if at_risk - m > 7)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(child_strategy, max_size=70), st.data())
+def test_no_published_figure_gives_back_a_c_beside_it(children, data):
+    """What the page attack (test_disclosure_attack_pages) found, as rules of every published summary: a rate or
+    ratio beside a c denominator is c (its interval would give the denominator back); where all children are c,
+    the parts of both partings are c or 0 (their sum would give the c back)."""
+    doc, exact = _documents(children, data)
+    for name, period in doc["periods"].items():
+        e, m = period["engagement"], period["missing"]
+        if e["recorded"] == SUPPRESSED:
+            assert e["within_24h"]["rate"] == SUPPRESSED, (name, e)
+        if m["episodes"] == SUPPRESSED:
+            assert m["episodes_per_child"] == SUPPRESSED, (name, m)
+        if period["children"] == SUPPRESSED:
+            assert {period["placed"], period["not_placed"], e["recorded"], e["not_recorded"]} <= {0, SUPPRESSED}
+        ex = exact["periods"][name]
+        # The episodes are the ended and the still missing: parts, by the parts rule.
+        ended = ex["missing"]["episodes"] - ex["missing"]["open"]
+        if m["open"] == SUPPRESSED and ended:
+            assert m["episodes"] in (SUPPRESSED, *range(20, 10 ** 6, 5)), (name, m)
+
+
+def test_a_rate_over_a_denominator_published_as_c_is_c():
+    """"20 of c, 37% (25% to 51%)" was 19 of 51, and 58 children less 51 gave the 7 not recorded."""
+    assert rate(19, 51)["rate"] == 0.37
+    assert rate(19, 51, SUPPRESSED) == {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
+    assert rate(19, 51, 50)["rate"] == 0.37
+
+
+def test_a_curve_point_one_small_step_from_a_wider_curve_is_c():
+    curve = pd.DataFrame({"hours": [0.0, 24.0, 48.0], "km": [1.0, 0.8, 0.7], "km_ci_low": [1.0, 0.7, 0.6],
+                          "km_ci_high": [1.0, 0.9, 0.8], "n_at_risk": [50, 40, 35], "n_missing": [0, 10, 15]})
+    wider = curve.assign(n_missing=[0, 10, 18], n_at_risk=[58, 48, 40])  # 3 more gone missing by 48 h, 8 more at risk
+    shown = disclosure.disclose_curve(curve, 50, [wider])
+    assert list(shown["km"]) == [1.0, 0.8, SUPPRESSED]
+    assert list(disclosure.disclose_curve(curve, 50)["km"]) == [1.0, 0.8, 0.7]
