@@ -351,8 +351,9 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
         if m["children"] and any(small_step(counts, tuple(w["periods"][name]["missing"][k]
                                                          for k in ("children", "episodes", "open"))) for w in wider):
             # Episodes per child to one decimal beside rounded counts pin both counts, in this view and the wider
-            # one, and so the small group between them ("13 went missing" less "8 or 9" is 4 or 5).
-            out["periods"][name]["missing"] = _all_c(out["periods"][name]["missing"])
+            # one, and so the small group between them ("13 went missing" less "8 or 9" is 4 or 5); the rounded
+            # counts alone cannot.
+            out["periods"][name]["missing"]["episodes_per_child"] = _all_c(out["periods"][name]["missing"]["episodes_per_child"])
         e = mine["engagement"]
         counts = (e["recorded"], e["within_24h"]["count"], e["recorded"] - e["within_24h"]["count"])
         if e["recorded"] and any(small_step(counts, (w["periods"][name]["engagement"]["recorded"],

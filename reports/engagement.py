@@ -72,7 +72,8 @@ def _distribution_panel(ctx: Context) -> Panel:
                     [[label, shares["baseline"][i], shares["pilot"][i]] for i, label in enumerate(labels)]
                     + [["Median hours", Cell(eb["median_hours"], "hours"), Cell(ep["median_hours"], "hours")]]),
         notes=[DEFINITION, "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
-               "engagement recorded. Medians compared with the Mann-Whitney U test, two-sided.", audience.footnote],
+               "engagement recorded, or where the children recorded are themselves c (the 1 to 7 without one would be "
+               "given back). Medians compared with the Mann-Whitney U test, two-sided.", audience.footnote],
         speaker_notes=f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, pilot "
                       f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}. {CAVEAT}")
 

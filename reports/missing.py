@@ -20,8 +20,9 @@ def view(ctx: Context) -> View:
 
 
 def shielded(ctx: Context, name: str) -> bool:
-    """Whether the period's missing figures are c against a wider view (filters that cannot be subtracted), as the
-    summary decides them (disclosure.shield_filters): every count and share of /missing for the period is c then."""
+    """Whether the period's missing figures are one small step from a wider view's (filters that cannot be
+    subtracted), as the summary decides it (disclosure.shield_filters): its episodes per child are c then, and so are
+    the shares of /missing for the period, which like it would pin the rounded counts on both sides of the step."""
     from metrics.missing import missing_summary
 
     def counts_of(group):
@@ -38,10 +39,6 @@ def parts_of_a_total(counts: list) -> list:
     return ["c"] * len(counts) if "c" in counts else counts
 
 
-def _c_where(values: list, hide: bool) -> list:
-    return ["c" if hide and v is not None else v for v in values]
-
-
 def _timing_panel(ctx: Context) -> Panel:
     """How soon after first placement children first went missing, in three bands."""
     groups, audience = ctx.groups, ctx.audience
@@ -52,7 +49,7 @@ def _timing_panel(ctx: Context) -> Panel:
     hidden = {name: shielded(ctx, name) for name in timing}
     timing_counts = {name: [count(int(n)) for n in timing[name]["children"]] for name in timing}
     for name in timing:
-        timing_counts[name] = _c_where(parts_of_a_total(timing_counts[name]), hidden[name])
+        timing_counts[name] = parts_of_a_total(timing_counts[name])
     first72 = {name: int(timing[name]["children"].iloc[0]) for name in timing}
     placed = {name: int(groups[name]["placed"].sum()) for name in groups}
     shown_placed = {name: ctx.periods[name]["placed"] for name in groups}  # as the summary publishes it (a part)
@@ -64,11 +61,12 @@ def _timing_panel(ctx: Context) -> Panel:
         return placed_here, first, placed_here - first
 
     for name in groups:  # filters that cannot be subtracted
-        if share72[name]["rate"] is not None and (timing_counts[name][0] == "c" or ctx.small_step(name, first72_counts)):
+        if share72[name]["rate"] is not None and (timing_counts[name][0] == "c" or hidden[name]
+                                                    or ctx.small_step(name, first72_counts)):
             share72[name] = {"rate": "c", "ci_low": "c", "ci_high": "c"}
-    timing_summary = (f"Children who went missing within 72 hours of placement: {num(count(first72['baseline']))} of "
+    timing_summary = (f"Children who went missing within 72 hours of placement: {num(timing_counts['baseline'][0])} of "
                       f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
-                      f"{num(count(first72['pilot']))} of {num(shown_placed['pilot'])} in the pilot "
+                      f"{num(timing_counts['pilot'][0])} of {num(shown_placed['pilot'])} in the pilot "
                       f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most.")
     return Panel(
         panel_id="chart-missing-timing", title="Time from first placement to first going missing",
@@ -106,7 +104,7 @@ def _outcomes_panel(ctx: Context) -> Panel:
     offered_share = {}
     for name in groups:
         offered_share[name] = rate(interviews[name]["offered"], interviews[name]["ended"], ended[name])["rate"]
-        if offered_share[name] is not None and ctx.small_step(name, offered_counts):
+        if offered_share[name] is not None and (shielded(ctx, name) or ctx.small_step(name, offered_counts)):
             offered_share[name] = "c"  # filters that cannot be subtracted
 
     summary_rows = [
@@ -128,10 +126,6 @@ def _outcomes_panel(ctx: Context) -> Panel:
     graded = {name: parts_of_a_total([count(risks[name][g]) for g in grades]) for name in groups}
     summary_rows += [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
                       *both("count", graded["baseline"][i], graded["pilot"][i])] for i, grade in enumerate(grades)]
-    for column, name in ((1, "baseline"), (2, "pilot")):
-        if shielded(ctx, name):  # c throughout for the period, as the summary's missing figures are
-            for row in summary_rows:
-                row[column] = Cell("c" if row[column].value is not None else None, row[column].kind)
 
     def each(m) -> str:
         per = m["episodes_per_child"]

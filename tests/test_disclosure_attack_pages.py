@@ -221,6 +221,8 @@ class Attack:
 
         def per_child_fits(e) -> bool:
             rule = disclosure.ratio(e["episodes"], e["went_missing"])
+            if per == C and self.shieldable:
+                return True  # c one small step from a wider view, whatever the counts
             if per == C or rule == C or per is None or rule is None:
                 return rule == per
             return abs(e["episodes"] / e["went_missing"] - per) <= 0.05 + 1e-9
@@ -246,28 +248,10 @@ class Attack:
             [({"episodes", "high", "medium", "low"}, lambda e: bands_fit(
                 (e["high"], e["medium"], e["low"], e["episodes"] - e["high"] - e["medium"] - e["low"]), grades))])
 
-    @property
-    def missing_shielded(self) -> bool:
-        """Whether the period's /missing figures are c throughout, as a filter that cannot be subtracted makes them
-        (the attacker then learns nothing from them, whatever the counts)."""
-        s = self.shown
-        figures = [*s["bands"], s["share72"], s["went_missing"], s["episodes"], s["open"], s["ended"], s["offered"],
-                   s["offered_share"], s["per_child"], *s["grades"]]
-        return self.shieldable and all(v in (C, None) for v in figures)
-
-    def placed(self) -> list[dict]:
-        s = self.shown
-        parts = (s["placed"], s["not_placed"])
-        return self.run({"children": window(s["children"]), "placed": lambda e: range(e["children"] + 1)},
-                        [({"children", "placed"}, lambda e: parting_fits(e["children"], e["placed"], s["children"], parts))])
-
     def everything(self) -> dict[str, set]:
         """Each family in turn, twice, so that what one learns about a shared count narrows the others."""
         for _ in range(2):
             self.engagement()
-            if self.missing_shielded:
-                self.placed()
-                continue
             self.placed_and_timing()
             self.episodes()
             self.grades()
