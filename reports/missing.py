@@ -68,10 +68,16 @@ def _timing_panel(ctx: Context) -> Panel:
                       f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
                       f"{num(timing_counts['pilot'][0])} of {num(shown_placed['pilot'])} in the pilot "
                       f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most.")
+    finding = (f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
+               f"{pct(share72['pilot']['rate'])} during it")
+    if all(v in ("c", None) for name in timing for v in [*timing_counts[name], share72[name]["rate"]]):
+        # Nothing but c: say why once, rather than "c of c placed (c)" (#19's small groups).
+        finding = ("Time from placement to first going missing is c for this view: each band, or the share beside "
+                   "it, would give a count of 1 to 7 children away")
+        timing_summary = finding + "."
     return Panel(
         panel_id="chart-missing-timing", title="Time from first placement to first going missing",
-        finding=f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
-        f"{pct(share72['pilot']['rate'])} during it", summary=timing_summary,
+        finding=finding, summary=timing_summary,
         figure=grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
         table=Table("table-missing-timing", "Children by time from first placement to first missing episode",
               ["Time after placement", ("Baseline", "count"), ("Pilot", "count")],
