@@ -73,7 +73,7 @@ def _timing_panel(ctx: Context) -> Panel:
     if all(v in ("c", None) for name in timing for v in [*timing_counts[name], share72[name]["rate"]]):
         # Nothing but c: say why once, rather than "c of c placed (c)" (#19's small groups).
         finding = ("Time from placement to first going missing is c for this view: each band, or the share beside "
-                   "it, would give a count of 1 to 7 children away")
+                   "it, would give away a count too small to publish")
         timing_summary = finding + "."
     return Panel(
         panel_id="chart-missing-timing", title="Time from first placement to first going missing",

@@ -153,7 +153,8 @@ def panel_slide(deck, view, panel):
     """The panel's slide: its finding, its chart (or its table, over as many slides as it needs), the rule and the
     source. Returns the first slide."""
     pages = [None]
-    if panel.figure is None and panel.table.rows:
+    withheld = panel.figure is None and _nothing_shown(panel.table)
+    if panel.figure is None and panel.table.rows and not withheld:
         pages = _table_pages(panel)
     first = None
     for n, page in enumerate(pages, start=1):
@@ -168,6 +169,8 @@ def panel_slide(deck, view, panel):
             slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(BODY_TOP), width=Inches(BODY_W))
         elif page is not None:
             _table(slide, panel, page)
+        elif withheld:  # a table of nothing but c is no slide for a hall: one sentence says so
+            _fitted(slide, 0.5, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, WITHHELD_WORDS, 20, 14)
         else:  # nothing to chart or tabulate (a model that cannot be computed): the words that say why
             _fitted(slide, 0.5, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, panel.summary, 20, 14)
         _source(slide, view, panel)
@@ -175,6 +178,19 @@ def panel_slide(deck, view, panel):
         definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
         slide.notes_slide.notes_text_frame.text = f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
     return first
+
+
+WITHHELD_WORDS = ("Every figure of this table is c for this selection: each is a count too small to publish, or "
+                  "would give one away. The table is on the page and in its download.")
+
+
+def _nothing_shown(table) -> bool:
+    """Whether a table holds rows but no published value: every cell outside its text columns c or empty."""
+    from reports.model import cell_kind
+
+    values = [cell_kind(c, v) for row in table.rows for c, v in zip(table.columns, row)]
+    numbers = [v for kind, v in values if kind != "text"]
+    return bool(table.rows) and bool(numbers) and all(v in ("c", None) for v in numbers)
 
 
 def _source(slide, view, panel) -> None:
