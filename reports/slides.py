@@ -251,23 +251,33 @@ def _table_pages(panel) -> list[TablePage]:
     kept = rows[:MAX_TABLE_ROWS]
     note = (f"First {MAX_TABLE_ROWS} of {len(rows)} rows; the full table is in the dashboard's download."
             if len(rows) > MAX_TABLE_ROWS else None)
-    for size in TABLE_SIZES:
-        widths = _column_widths([header, *kept], BODY_W, size)
-        if widths is not None:
+    room = BODY_BOTTOM - BODY_TOP - 0.05 - (0.4 if note else 0)
+    fitting = [(size, widths) for size in TABLE_SIZES
+               if (widths := _column_widths([header, *kept], BODY_W, size)) is not None]
+    if not fitting:
+        fitting = [(TABLE_SIZES[-1], [BODY_W / len(header)] * len(header))]
+    # One slide at the largest size that holds every row; else the largest size, over slides of even length (a
+    # continuation of three rows was seen on /missing's deck).
+    for size, widths in [f for f in fitting if f[0] >= 12] or fitting[:1]:  # never smaller than 12 pt to save a slide
+        if sum(_row_height(r, widths, size) for r in [header, *kept]) <= room:
             break
     else:
-        size, widths = TABLE_SIZES[-1], [BODY_W / len(header)] * len(header)
-    room = BODY_BOTTOM - BODY_TOP - 0.05
+        size, widths = fitting[0]
     head = _row_height(header, widths, size)
     pages, current, used = [], [], head
     for row in kept:
         height = _row_height(row, widths, size)
-        if current and used + height > room - (0.4 if note else 0):
+        if current and used + height > room:
             pages.append(current)
             current, used = [], head
         current.append((row, height))
         used += height
     pages.append(current)
+    if len(pages) > 1:
+        per = -(-len(kept) // len(pages))
+        even = [[(r, _row_height(r, widths, size)) for r in kept[i:i + per]] for i in range(0, len(kept), per)]
+        if len(even) == len(pages) and all(head + sum(h for _, h in page) <= room for page in even):
+            pages = even
     return [TablePage([r for r, _ in page], widths, size, [head, *(h for _, h in page)],
                       note if n == len(pages) - 1 else None) for n, page in enumerate(pages)]
 
