@@ -77,7 +77,7 @@ def _data_quality(ask: Ask, facts) -> View:
     from warehouse.current import engine
     from warehouse.queries import coverage, load_history, warnings_by_rule
 
-    return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()))
+    return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()), ask.audience)
 
 
 def _access_log(ask: Ask, facts) -> View:
@@ -153,8 +153,7 @@ REPORTS: dict[str, Report] = {r.path: r for r in (
     Report("/benchmark", "Benchmarking", _benchmark, order=6, audiences=False, shaped_by="force",
            settings=("peers", "bench_period", "od"), reads=_peers_fingerprint, warm=True),
     # Data quality reads the load history, the access log itself: both change between loads.
-    Report("/data-quality", "Data quality", _data_quality, order=7, role="admin", filtered=False, audiences=False,
-           cached=False),
+    Report("/data-quality", "Data quality", _data_quality, order=7, role="admin", filtered=False, cached=False),
     Report("/methodology", "Methodology", _methodology, order=8, filtered=False, audiences=False, warm=True,
            needs_data=False),
     # For admins: linked from the data-quality page, not from every page.

@@ -531,3 +531,33 @@ def test_the_survival_sheet_is_named_in_words_and_its_days_are_numbers(retention
     header = next(i for i, r in enumerate(rows) if r[0].value == "Day")
     days = [r[0] for r in rows[header + 1: header + 1 + len(panel.table.rows)]]
     assert [c.value for c in days] == [2, 5, 14, 21, 42, 60] and all(c.data_type == "n" for c in days)
+
+
+def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url):
+    """#19: the data-quality page said 625 where the loader said 623. Publication rounds as every published count
+    is, and says so; the internal audience sees the loader's numbers, counted here from the warehouse's own rows,
+    under the OFFICIAL-SENSITIVE marking."""
+    import sqlalchemy as sa
+
+    from metrics.disclosure import INTERNAL, MARKING, PUBLICATION
+    from reports.views import build_uncached
+    from warehouse import current
+    from warehouse.engine import engine_for
+    from warehouse.queries import facts
+
+    current.use(demo_url)
+    engine = engine_for(demo_url)
+    with engine.connect() as c:
+        held = {t: c.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                for t in ("contacts", "placements", "missing_episodes")}
+    f = facts(engine)
+    rows = {}
+    for audience in (PUBLICATION, INTERNAL):
+        view = build_uncached("/data-quality", {}, f, audience)
+        history = next(p for p in view.panels if p.panel_id == "dq-history")
+        assert len(history.table.rows) == 1  # the demo is one load
+        rows[audience.name] = dict(zip(history.table.names, history.table.rows[0]))
+        assert view.marking == (MARKING if audience.exact else None)
+    for column, table in (("Contacts", "contacts"), ("Placements", "placements"), ("Missing episodes", "missing_episodes")):
+        assert rows["internal"][column] == f"{held[table]:,}"
+        assert rows["publication"][column] == f"{5 * ((held[table] + 2) // 5):,}"
