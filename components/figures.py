@@ -29,7 +29,7 @@ def _number(v) -> bool:
 def drawable(figure: dict | None) -> bool:
     """Whether a figure draws at least one value: a chart of nothing but c (an empty plot with a -1 to 6 axis, seen
     for ?sex=F&age_band=16-17), or of bars mostly c, is no chart, and its panel gives its table and words instead."""
-    bars_shown = bars_hidden = 0
+    bars_shown = bars_hidden = lines_shown = lines_total = 0
     for trace in (figure or {}).get("data", []):
         if trace.get("type") == "bar":  # bars: counted, so that a chart of mostly c bars is a table instead
             bars_shown += sum(1 for v in trace.get("y") or [] if _number(v))
@@ -44,8 +44,15 @@ def drawable(figure: dict | None) -> bool:
         values = trace.get("y") or []
         if trace.get("orientation") == "h" or all(isinstance(v, str) for v in values if v is not None):
             values = list(values) + list(trace.get("x") or [])
+        if "lines" in str(trace.get("mode", "")) and trace.get("orientation") != "h":
+            # A line: counted, so that two dots at 0% of nine points (Fenwick's men, /engagement) are no chart.
+            lines_shown += sum(1 for v in values if _number(v))
+            lines_total += len(values)
+            continue
         if any(_number(v) for v in values):
             return True
+    if lines_shown and (lines_shown >= 3 or 2 * lines_shown >= lines_total):
+        return True
     # Bars: a chart when at least as many can be drawn as are c (#19: /missing's first chart was five c bars of six).
     return bars_shown > 0 and bars_shown >= bars_hidden
 

@@ -93,7 +93,9 @@ def _quartiles_panel(ctx: Context) -> Panel:
             boxes.append(dict(zip(("p10", "q1", "median", "q3", "p90"), values), period=name))
     quart_summary = (f"Median {hours(eb['median_hours'])} in the baseline (quartiles {hours(eb['q1_hours'])} to "
                      f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles "
-                     f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}); {p_value(comparison.get('engagement_p_value'))}.")
+                     f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])})"
+                     + (f"; {p_value(comparison.get('engagement_p_value'))}." if comparison.get("engagement_p_value")
+                        is not None else "."))
     return Panel(
         panel_id="chart-engagement-quartiles", title="Quartiles of hours to first engagement",
         finding=f"Median hours to first engagement: {hours(eb['median_hours'])} before the pilot, "

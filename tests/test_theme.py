@@ -121,6 +121,10 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
     assert drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
                                      "ci_high": "c", "band": 0.86}]))  # the band is drawn
     assert not drawable(km_figure({"baseline": None, "pilot": None}))
+    from components.figures import lines
+    hours = ["1 hour", "2 hours", "4 hours", "6 hours", "12 hours", "24 hours"]
+    assert not drawable(lines(hours, {"baseline": [0, "c", "c", 0, "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
+    assert drawable(lines(hours, {"baseline": [0, 0, 10, "c", "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
     assert drawable(quartile_boxes([{"period": "pilot", "p10": 1, "q1": 2, "median": 3, "q3": 4, "p90": 5}], "h"))
 
 
