@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
-import settings
+from harbour import settings
 
 RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 MODE_CONFIG = "HARBOUR_ACCESS_MODE"
@@ -70,7 +70,7 @@ def _signed_in_table():
     """Every live sign-in, by a random id that its session cookie carries: a cookie whose id is not there (signed
     out, expired, ended by the server) signs in nobody, however validly it is signed. The warehouse's table
     (warehouse.schema.signed_in_sessions); a hub makes the same on its own database."""
-    from warehouse.schema import signed_in_sessions
+    from harbour.warehouse.schema import signed_in_sessions
 
     return signed_in_sessions
 
@@ -191,7 +191,7 @@ def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=N
         raise RefuseToStart(problem)
     if chosen == "oidc":
         if sessions is None:
-            from warehouse.current import engine as sessions
+            from harbour.warehouse.current import engine as sessions
         auth_class = type("HarbourSignIn", (_sign_in_class(),), {"sessions": staticmethod(sessions)})
         auth = auth_class(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
                           public_routes=public_routes or None,
@@ -253,7 +253,7 @@ def record(engine, person: Person, path: str, query: dict, audience: str, downlo
 
     from sqlalchemy import insert
 
-    from warehouse import schema
+    from harbour.warehouse import schema
 
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500]
     with engine.begin() as conn:

@@ -14,11 +14,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from dash._utils import to_json
 
-import access
-import security
-import settings
-from components import theme
-from metrics.summary import STANDARD_VERSION
+from harbour import access
+from harbour import security
+from harbour import settings
+from harbour.components import theme
+from harbour.metrics.summary import STANDARD_VERSION
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 def _nav():
     """The pages, as a Bootstrap navbar's links, from their records (reports.registry); the filters ride along
     (components.filter_callbacks)."""
-    from reports.registry import REPORTS
+    from harbour.reports.registry import REPORTS
 
     links = [
         dbc.NavItem(dbc.NavLink(report.nav_name or report.name, href=dash.get_relative_path(report.path),
@@ -123,8 +123,8 @@ def create_app(exposed: bool = False) -> Dash:
     )
     from dash import _callback
 
-    import components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
-    import reports.callbacks  # noqa: F401  (registers the downloads' callback)
+    import harbour.components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
+    import harbour.reports.callbacks  # noqa: F401  (registers the downloads' callback)
 
     if not _CALLBACKS:
         _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))
@@ -147,12 +147,12 @@ def create_app(exposed: bool = False) -> Dash:
     app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
                         .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     security.protect(app)
-    import logs
+    from harbour import logs
 
     logs.install(app.server, lambda: (access.current_person().role, access.current_person().name))
-    import health
-    from warehouse import schema
-    from warehouse.current import engine
+    from harbour import health
+    from harbour.warehouse import schema
+    from harbour.warehouse.current import engine
 
     health.install(app.server, {"warehouse": health.warehouse_check(engine, schema.forces), "cache": health.cache_check,
                                 "sign-in": health.provider_check})

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
-import settings
+from harbour import settings
 
-from command_line import (EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, _progress, _redact, echo, warehouse_option,
+from harbour.command_line import (EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, _progress, _redact, echo, warehouse_option,
                           warehouse_problem)  # noqa: F401  (warehouse_problem: for callers of cli)
 
 
@@ -37,8 +37,8 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
 
     Needs HARBOUR_PSEUDONYM_KEY. Exit 0 when loaded or already loaded, 1 when refused.
     """
-    from etl.load import LoadRefused, load_bundle
-    from etl.pseudonymise import MissingKey, Pseudonymiser
+    from harbour.etl.load import LoadRefused, load_bundle
+    from harbour.etl.pseudonymise import MissingKey, Pseudonymiser
 
     try:
         pseudonymiser = Pseudonymiser(settings.pseudonym_key())
@@ -52,7 +52,7 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
     engine = _engine(warehouse)
     _progress(f"Reading and checking {', '.join(str(p) for p in paths)} …")
     started = time.perf_counter()
-    from etl.findings import write_report
+    from harbour.etl.findings import write_report
 
     try:
         result = load_bundle(engine, list(paths), pseudonymiser, replace_demo=replace_demo)
@@ -74,9 +74,9 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
 
 def _warm(audience: str = "publication") -> str:
     """Draw every force's default pages into the page cache (the app must exist)."""
-    from metrics.disclosure import Audience
-    from reports.warm import warm
-    from warehouse.current import current_facts
+    from harbour.metrics.disclosure import Audience
+    from harbour.reports.warm import warm
+    from harbour.warehouse.current import current_facts
 
     _progress("Drawing every force's default pages, so that nobody waits for them …")
     drawn, seconds = warm(current_facts(), Audience(audience))
@@ -90,10 +90,10 @@ def upgrade_command(warehouse: str | None) -> None:
     pending migration, in one transaction; a SQLite file is backed up first."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from warehouse.engine import make_engine
-    from warehouse.migrate import NotCurrent, upgrade
+    from harbour.warehouse.engine import make_engine
+    from harbour.warehouse.migrate import NotCurrent, upgrade
 
-    from etl.rederive import rederive
+    from harbour.etl.rederive import rederive
 
     url = settings.warehouse_url(warehouse)
     engine = make_engine(url)
@@ -125,7 +125,7 @@ def upgrade_command(warehouse: str | None) -> None:
 @warehouse_option
 def backup_command(out: Path, warehouse: str | None) -> None:
     """Back up the warehouse (with its keyring, peers and access log) while it serves and loads."""
-    from warehouse.backup import BackupProblem, backup
+    from harbour.warehouse.backup import BackupProblem, backup
 
     try:
         echo(backup(settings.warehouse_url(warehouse), out))
@@ -140,9 +140,9 @@ def backup_command(out: Path, warehouse: str | None) -> None:
 def restore_command(backup_file: Path, warehouse: str | None) -> None:
     """Replace the warehouse with a backup, whole, after checking it (a Harbour warehouse, a known schema, and
     HARBOUR_PSEUDONYM_KEY the key that made its pseudonyms)."""
-    from etl.pseudonymise import Pseudonymiser
-    from warehouse.backup import BackupProblem, restore
-    from warehouse.engine import engine_for
+    from harbour.etl.pseudonymise import Pseudonymiser
+    from harbour.warehouse.backup import BackupProblem, restore
+    from harbour.warehouse.engine import engine_for
 
     key = settings.pseudonym_key()
     try:
@@ -163,21 +163,21 @@ def warm_command(audience: str, warehouse: str | None) -> None:
 
     `harbour serve`, and gunicorn through gunicorn.conf.py, start this behind them as they start.
     """
-    from warehouse import current
+    from harbour.warehouse import current
 
     url = settings.warehouse_url(warehouse)
     _engine(url)
     current.use(url)
-    from app import create_app
+    from harbour.app import create_app
 
     create_app(exposed=False)
     echo(_warm(audience))
 
 
 def build_demo(engine, seed: int, scale: str) -> "object":
-    from etl.demo import generate, write_bundle
-    from etl.load import load_bundle
-    from etl.pseudonymise import DEMO_KEY, Pseudonymiser
+    from harbour.etl.demo import generate, write_bundle
+    from harbour.etl.load import load_bundle
+    from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
 
     _progress(f"Generating the synthetic {scale} demo (seed {seed}) …")
     rows = generate(seed=seed, scale=scale)
@@ -198,8 +198,8 @@ def build_demo(engine, seed: int, scale: str) -> "object":
 @warehouse_option
 def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: str | None) -> None:
     """Generate a synthetic demonstration bundle and load it (or only write it with --out)."""
-    from etl.demo import generate, write_bundle, write_ssda903_bundle
-    from etl.load import LoadRefused
+    from harbour.etl.demo import generate, write_bundle, write_ssda903_bundle
+    from harbour.etl.load import LoadRefused
 
     if placements == "ssda903" and out is None:
         raise click.UsageError("--placements ssda903 writes a bundle: give --out DIR, then load it with harbour load")
@@ -240,7 +240,7 @@ def filter_options(command):
 
 
 def _filters(**options):
-    from metrics.filters import Filters
+    from harbour.metrics.filters import Filters
 
     query = {k: v for k, v in options.items() if v}
     filters = Filters.from_query(query)
@@ -267,8 +267,8 @@ def _filters(**options):
 def summary(force: str | None, exact: bool, warehouse: str | None, **filter_values) -> None:
     """Print the summary JSON document of docs/metrics.md."""
     filters = _filters(**filter_values)
-    from metrics.summary import build_summary
-    from warehouse.queries import facts
+    from harbour.metrics.summary import build_summary
+    from harbour.warehouse.queries import facts
 
     engine = _engine(warehouse)
     f = facts(engine)
@@ -304,12 +304,12 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
 def slides(force: str | None, page: str | None, peers: str | None, period: str, exact: bool, out: Path,
            warehouse: str | None, **filter_values) -> None:
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
-    from metrics.disclosure import INTERNAL, PUBLICATION
-    from reports import slides as deck_maker
-    from reports.registry import deck_pages
-    from reports.views import build, standard_views
-    from warehouse import current
-    from warehouse.queries import facts
+    from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+    from harbour.reports import slides as deck_maker
+    from harbour.reports.registry import deck_pages
+    from harbour.reports.views import build, standard_views
+    from harbour.warehouse import current
+    from harbour.warehouse.queries import facts
 
     filters = _filters(**filter_values)
     engine = _engine(warehouse)
@@ -352,9 +352,9 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     echo(f"Wrote {out}: {count} slides{label}{marking} ({time.perf_counter() - started:.1f} s).")
 
 
-from exchange.cli import benchmark  # noqa: E402  (the exchange's own commands)
-from hub.cli import hub  # noqa: E402  (the benchmarking hub's commands)
-from reference.cli import reference  # noqa: E402  (the reference figures' own commands)
+from harbour.exchange.cli import benchmark  # noqa: E402  (the exchange's own commands)
+from harbour.hub.cli import hub  # noqa: E402  (the benchmarking hub's commands)
+from harbour.reference.cli import reference  # noqa: E402  (the reference figures' own commands)
 
 main.add_command(benchmark)
 main.add_command(hub)
@@ -370,10 +370,10 @@ main.add_command(reference)
 @warehouse_option
 def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
-    import access
-    from etl.load import warehouse_holds
-    from reports.request import AUDIENCE_CONFIG
-    from warehouse import current
+    from harbour import access
+    from harbour.etl.load import warehouse_holds
+    from harbour.reports.request import AUDIENCE_CONFIG
+    from harbour.warehouse import current
 
     exposed = host not in access.LOOPBACK_HOSTS
     if settings.debug() and exposed:
@@ -395,20 +395,20 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
         result = build_demo(engine, 2017, "pilot")
         echo(result.summary_line())
     current.use(url)
-    import logs
-    import security
-    from app import create_app
+    from harbour import logs
+    from harbour import security
+    from harbour.app import create_app
 
     logs.configure()  # a server's lines: one per request (an app made in a test or a command logs nothing)
 
     security.quiet_dev_server()
     app = create_app(exposed=exposed)
     app.server.config[AUDIENCE_CONFIG] = audience
-    from reports.warm import start_background, stop_background
+    from harbour.reports.warm import start_background, stop_background
 
     # The default pages are drawn behind the server, which answers at once; the warm-up ends when the server does.
     warming = start_background(audience, url, echo)
-    from reports.images import start_in_background as start_images
+    from harbour.reports.images import start_in_background as start_images
 
     start_images()  # Kaleido's browser, so that the first image is as quick as the rest
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the clean-up below runs on SIGTERM too

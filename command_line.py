@@ -9,7 +9,7 @@ import sys
 
 import click
 
-import settings
+from harbour import settings
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 def echo(message="", err: bool = False, nl: bool = True) -> None:
     """click.echo for everything a command prints: names and values from bundles, packs and hubs are untrusted, so
     control characters never reach the terminal (untrusted.terminal_text)."""
-    from untrusted import terminal_text
+    from harbour.untrusted import terminal_text
 
     click.echo(terminal_text(message), err=err, nl=nl)
 
@@ -32,8 +32,8 @@ def _progress(message: str) -> None:
 def _engine(url: str | None):
     from sqlalchemy.exc import SQLAlchemyError
 
-    from warehouse.engine import engine_for
-    from warehouse.migrate import NotCurrent
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.migrate import NotCurrent
 
     try:
         return engine_for(settings.warehouse_url(url))
@@ -94,7 +94,7 @@ class HarbourGroup(click.Group):
 
     def invoke(self, ctx):
         if settings.get("HARBOUR_LOG_FORMAT"):  # a command's log lines (a load's) only when asked for
-            import logs
+            from harbour import logs
 
             logs.configure()
         try:

@@ -26,13 +26,13 @@ def on_starting(server):
     revision than this Harbour's refused, in one line that says which command to run (harbour upgrade)."""
     import sys
 
-    import logs
+    from harbour import logs
 
     logs.configure()
 
-    from settings import warehouse_url
-    from warehouse.engine import make_engine
-    from warehouse.migrate import NotCurrent, check
+    from harbour.settings import warehouse_url
+    from harbour.warehouse.engine import make_engine
+    from harbour.warehouse.migrate import NotCurrent, check
 
     engine = make_engine(warehouse_url())
     try:
@@ -49,15 +49,15 @@ def on_starting(server):
 def when_ready(server):
     """As the workers start taking requests: draw every force's default pages into the shared page cache behind
     them, in a process of its own (so the arbiter holds no warehouse in memory) that ends with the arbiter."""
-    from reports.warm import start_background
-    from settings import warehouse_url
+    from harbour.reports.warm import start_background
+    from harbour.settings import warehouse_url
 
     _warming.append(start_background("publication", warehouse_url(), server.log.info))
 
 
 def on_exit(server):
     """Stopping gunicorn stops a warm-up still running, and every worker it forked."""
-    from reports.warm import stop_background
+    from harbour.reports.warm import stop_background
 
     for process in _warming:
         stop_background(process)
@@ -65,11 +65,11 @@ def on_exit(server):
 
 def post_worker_init(worker):
     """Each worker reads the warehouse's facts as it starts, not when its first visitor arrives."""
-    from reports.images import start_in_background
+    from harbour.reports.images import start_in_background
 
     start_in_background()  # Kaleido's browser, so that the first image a worker draws is as quick as the rest
     try:
-        from warehouse.current import current_facts
+        from harbour.warehouse.current import current_facts
 
         current_facts()
     except Exception as exc:  # noqa: BLE001 - an unreadable warehouse is reported on the pages, not here

@@ -25,7 +25,7 @@ def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str
     def check():
         from sqlalchemy import select, text
 
-        from warehouse import migrate
+        from harbour.warehouse import migrate
 
         versions = schema or migrate.WAREHOUSE
         with engine_of().connect() as conn:
@@ -41,7 +41,7 @@ def cache_check() -> str | None:
     """The cache backend that the pages use answers (none configured is fine)."""
     import os
 
-    import settings
+    from harbour import settings
 
     redis_url = settings.redis_url()
     if redis_url:
@@ -64,8 +64,8 @@ def provider_check() -> str | None:
     import json
     import urllib.request
 
-    import access
-    import settings
+    from harbour import access
+    from harbour import settings
 
     if access.mode() != "oidc":
         return None

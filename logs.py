@@ -19,7 +19,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import settings
+from harbour import settings
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _configured = []

@@ -20,7 +20,7 @@ import threading
 from dash import Dash
 from flask import abort, request
 
-import settings
+from harbour import settings
 
 log = logging.getLogger(__name__)
 STYLE_SOURCES = ["'self'", "'unsafe-inline'"]  # Plotly and Dash set inline styles on elements
@@ -171,7 +171,7 @@ def callback_problem(body: bytes) -> str | None:
     """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
     import json
 
-    from untrusted import depth
+    from harbour.untrusted import depth
 
     try:
         payload = json.loads(body or b"null")

@@ -10,10 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent
-# Run from a checkout (its pyproject.toml beside this file), the data folder is the checkout's data/, as it
-# always was; installed (pip install .), it is the user's data folder, never inside site-packages.
-CHECKOUT = (PROJECT_DIR / "pyproject.toml").is_file()
+# The repository's data/ (with its README), which a wheel does not carry: run from the repository, the warehouse
+# lives there; installed from a wheel, in the user's data folder, never inside site-packages.
+OWN_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
@@ -197,12 +196,12 @@ def get(name: str) -> str | None:
 
 
 def data_dir() -> Path:
-    """The data folder: HARBOUR_DATA_DIR, else the checkout's data/, else the user's data folder."""
+    """The data folder: HARBOUR_DATA_DIR, else the repository's data/, else the user's data folder."""
     chosen = get("HARBOUR_DATA_DIR")
     if chosen:
         return Path(chosen).expanduser()
-    if CHECKOUT:
-        return PROJECT_DIR / "data"
+    if OWN_DATA_DIR.is_dir():
+        return OWN_DATA_DIR
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "harbour"
 
 

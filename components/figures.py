@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from components import theme
-from components.format import SUPPRESSED, period_label
-from metrics.monthly import label_date
-from components.theme import PERIOD_STYLE, VARIATION_STYLE, figure, layout
+from harbour.components import theme
+from harbour.components.format import SUPPRESSED, period_label
+from harbour.metrics.monthly import label_date
+from harbour.components.theme import PERIOD_STYLE, VARIATION_STYLE, figure, layout
 
 
 def _rgba(colour: str, alpha: float) -> str:

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 
-from components.ids import PAGES_LOCATION, FilterId
-from metrics.filters import Filters
+from harbour.components.ids import PAGES_LOCATION, FilterId
+from harbour.metrics.filters import Filters
 
 
 def updated_search(search: str | None, updates: dict[str, str | None], drop=()) -> str:

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import theme
-from components.chart import GRAPH_CONFIG, data_table
-from components.kpi import kpi, kpi_grid
-from components.shell import footnote, marking_banner, page_for, synthetic_banner
-from metrics.filters import Filters
-from metrics.summary import STANDARD_VERSION
+from harbour.components import theme
+from harbour.components.chart import GRAPH_CONFIG, data_table
+from harbour.components.kpi import kpi, kpi_grid
+from harbour.components.shell import footnote, marking_banner, page_for, synthetic_banner
+from harbour.metrics.filters import Filters
+from harbour.metrics.summary import STANDARD_VERSION
 
 IMAGE_FORMATS = ("png", "svg")
 TABLE_FORMATS = ("csv", "xlsx", "ods")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.format import long_date
-from components.ids import FilterId
-from metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+from harbour.components.format import long_date
+from harbour.components.ids import FilterId
+from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
 
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: every child, force and figure on this page is generated, "
                     "not real. The forces are fictional.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.format import SUPPRESSED, hours, interval, is_value, p_value, pct, points
+from harbour.components.format import SUPPRESSED, hours, interval, is_value, p_value, pct, points
 
 
 NO_CLEAR_CHANGE = "no clear change (the difference could be chance)"

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from etl.findings import Finding, safe_value
-from etl.parse import LONDON_NAME, cell_text, is_blank, parse_date, parse_datetime, parse_int
-from etl.pseudonymise import Pseudonymiser
-from etl.raw import RawTable
-from etl.spec import ID_KINDS, PSEUDONYMISED, SPEC, Col, stored_name
+from harbour.etl.findings import Finding, safe_value
+from harbour.etl.parse import LONDON_NAME, cell_text, is_blank, parse_date, parse_datetime, parse_int
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.etl.raw import RawTable
+from harbour.etl.spec import ID_KINDS, PSEUDONYMISED, SPEC, Col, stored_name
 
 NATIONALITIES = frozenset(c.alpha_3 for c in pycountry.countries) | {"UNK"}
 EARLIEST = date(2000, 1, 1)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from etl import assumptions as A
-from etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc
-from etl.spec import SPEC
+from harbour.etl import assumptions as A
+from harbour.etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc
+from harbour.etl.spec import SPEC
 
 UTC = timezone.utc
 
@@ -235,7 +235,7 @@ def la_code_of(index: int) -> str:
 
 def _day(text: str) -> str:
     """A bundle date-time as the return writes its dates: the UK day, dd/mm/yyyy."""
-    from etl.parse import parse_datetime, utc_to_local_date
+    from harbour.etl.parse import parse_datetime, utc_to_local_date
 
     return utc_to_local_date(parse_datetime(text)).strftime("%d/%m/%Y")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from etl.periods import contact_periods, local_dates, resolve_force_periods
-from etl.spec import EXIT_REASONS
+from harbour.etl.periods import contact_periods, local_dates, resolve_force_periods
+from harbour.etl.spec import EXIT_REASONS
 
 HOUR = pd.Timedelta(hours=1)
 

@@ -8,8 +8,8 @@ import io
 from itertools import islice
 from pathlib import Path
 
-from etl.findings import Finding
-from etl.raw import (
+from harbour.etl.findings import Finding
+from harbour.etl.raw import (
     FROM_RETURNS,
     RawBundle,
     RawTable,
@@ -20,8 +20,8 @@ from etl.raw import (
     scan_csv,
     xlsx_problem,
 )
-from etl.spec import TABLES
-from etl.ssda903 import read as return_reader
+from harbour.etl.spec import TABLES
+from harbour.etl.ssda903 import read as return_reader
 
 
 def read_bundle(paths: list[Path]) -> RawBundle:

@@ -157,7 +157,7 @@ def write_report(findings: list[Finding], path) -> int:
     never hold an identifier (see validate); text that a spreadsheet would run as a formula is neutralised."""
     import csv
 
-    from untrusted import neutralise
+    from harbour.untrusted import neutralise
 
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)

@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
-from etl.derive import derivation_version, derive_facts
-from etl.extract import read_bundle
-from etl.findings import Finding, format_findings, ordered, totals
-from etl.pseudonymise import Pseudonymiser
-from etl.validate import ValidBundle, validate
-from warehouse import schema
-from warehouse.bulk import insert_frame
+from harbour.etl.derive import derivation_version, derive_facts
+from harbour.etl.extract import read_bundle
+from harbour.etl.findings import Finding, format_findings, ordered, totals
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.etl.validate import ValidBundle, validate
+from harbour.warehouse import schema
+from harbour.warehouse.bulk import insert_frame
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
     """Load one bundle (:func:`_load`), leaving one log line of its outcome (logs.load_line)."""
     import time
 
-    import logs
+    from harbour import logs
 
     started = time.perf_counter()
     try:
@@ -140,7 +140,7 @@ def _load(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, repla
 
 def load_lock(engine: Engine):
     """The warehouse's write lock, for one transaction (warehouse.engine.locked_transaction)."""
-    from warehouse.connect import locked_transaction
+    from harbour.warehouse.connect import locked_transaction
 
     return locked_transaction(engine)
 

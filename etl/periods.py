@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from etl.parse import end_of_day_utc
+from harbour.etl.parse import end_of_day_utc
 
 
 def minus_twelve_months(day: date) -> date:

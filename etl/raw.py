@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import settings
-from etl.findings import Finding
-from etl.spec import SPEC
+from harbour import settings
+from harbour.etl.findings import Finding
+from harbour.etl.spec import SPEC
 
 # The tables an authority's SSDA903 return can stand in for.
 FROM_RETURNS = ("placements", "missing_episodes")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, delete, select, update
 
-from etl.derive import derivation_version, derive_facts
-from warehouse import schema
-from warehouse.bulk import insert_frame
-from warehouse.connect import locked_transaction
+from harbour.etl.derive import derivation_version, derive_facts
+from harbour.warehouse import schema
+from harbour.warehouse.bulk import insert_frame
+from harbour.warehouse.connect import locked_transaction
 
 
 def _frame(conn, table, codes: list[str]) -> pd.DataFrame:

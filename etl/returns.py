@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.pseudonymise import Pseudonymiser
-from etl.ssda903.derive import derive as derive_return
-from etl.valid import ValidBundle, add_rows
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.etl.ssda903.derive import derive as derive_return
+from harbour.etl.valid import ValidBundle, add_rows
 
 
 def merge_returns(bundle: ValidBundle, returns: list, pseudonymise: Pseudonymiser, contacts_file: str,

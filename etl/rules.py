@@ -10,9 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from etl.parse import end_of_day_utc
-from etl.periods import contact_periods, resolve_force_periods
-from etl.valid import ValidBundle, add_rows
+from harbour.etl.parse import end_of_day_utc
+from harbour.etl.periods import contact_periods, resolve_force_periods
+from harbour.etl.valid import ValidBundle, add_rows
 
 
 def check_forces(bundle: ValidBundle, file: str) -> None:

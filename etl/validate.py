@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.cells import TableCheck, empty_frame
-from etl.findings import Finding, Findings
-from etl.pseudonymise import Pseudonymiser
-from etl.raw import RawBundle
-from etl.returns import merge_returns
-from etl.rules import check_contacts, check_forces, check_spans, warn_w03
-from etl.spec import TABLES
-from etl.valid import ValidBundle
+from harbour.etl.cells import TableCheck, empty_frame
+from harbour.etl.findings import Finding, Findings
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.etl.raw import RawBundle
+from harbour.etl.returns import merge_returns
+from harbour.etl.rules import check_contacts, check_forces, check_spans, warn_w03
+from harbour.etl.spec import TABLES
+from harbour.etl.valid import ValidBundle
 
 __all__ = ["ValidBundle", "validate"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-import settings
-from command_line import EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, echo, warehouse_option
+from harbour import settings
+from harbour.command_line import EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, echo, warehouse_option
 
 
 @click.group(cls=HarbourGroup)
@@ -47,7 +47,7 @@ def benchmark_keygen(force: str, out: Path) -> None:
     """Make the force's Ed25519 key pair for signing its benchmark packs."""
     import os
 
-    from exchange.signing import fingerprint, generate, key_id, load_public
+    from harbour.exchange.signing import fingerprint, generate, key_id, load_public
 
     code = _force_code(force)
     private_path, public_path = out / f"{code}-private.pem", out / f"{code}-public.pem"
@@ -81,7 +81,7 @@ def with_hub(function):
 
 def _hub(url: str, token: str | None):
     """A client for the hub at ``url``, or the command ends with one line saying why it cannot be."""
-    from exchange.hub_client import Hub, HubError
+    from harbour.exchange.hub_client import Hub, HubError
 
     token = token or settings.get("HARBOUR_HUB_TOKEN")
     if not token:
@@ -96,7 +96,7 @@ def _hub(url: str, token: str | None):
 
 def _ask(hub, method: str, path: str, payload: bytes | None = None, expect=(200,)):
     """The hub's answer to one call; an unreachable hub or a refusal ends the command with one line."""
-    from exchange.hub_client import HubError, message
+    from harbour.exchange.hub_client import HubError, message
 
     try:
         answer = hub.get(path) if method == "GET" else hub.post(path, payload)
@@ -124,9 +124,9 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
                     warehouse: str | None) -> None:
     """Add a force's public key to this warehouse's keyring, from a file or a hub, so that its signed packs can be
     imported."""
-    from exchange.signing import SignatureProblem, fingerprint, key_id, load_public, normal_fingerprint, public_pem
-    from exchange.store import trust
-    from untrusted import printable
+    from harbour.exchange.signing import SignatureProblem, fingerprint, key_id, load_public, normal_fingerprint, public_pem
+    from harbour.exchange.store import trust
+    from harbour.untrusted import printable
 
     code = _force_code(force)
     if (path is None) == (hub_url is None):
@@ -167,8 +167,8 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
 
 def _pack_of(force: str, warehouse: str | None) -> dict:
     """The force's unsigned pack from the warehouse, or the command ends saying the force is not there."""
-    from exchange.packs import force_pack
-    from warehouse.queries import facts
+    from harbour.exchange.packs import force_pack
+    from harbour.warehouse.queries import facts
 
     code = force.strip().upper()
     pack = force_pack(facts(_engine(warehouse)), code)
@@ -183,7 +183,7 @@ def _key_path(key_path: Path | None) -> Path | None:
 
 
 def _signed(pack: dict, key_path: Path) -> dict:
-    from exchange.signing import SignatureProblem, sign
+    from harbour.exchange.signing import SignatureProblem, sign
 
     try:
         return sign(pack, key_path.read_bytes())
@@ -244,8 +244,8 @@ def benchmark_publish(force: str, key_path: Path | None, hub_url: str, token: st
 def benchmark_pull(hub_url: str, token: str | None, warehouse: str | None) -> None:
     """Download every force's latest pack from a hub and import those signed by keys in this warehouse's keyring,
     all in one transaction; list the packs skipped and why."""
-    from exchange.packs import PackError
-    from exchange.pulling import pull
+    from harbour.exchange.packs import PackError
+    from harbour.exchange.pulling import pull
 
     hub = _hub(hub_url, token)
     engine = _engine(warehouse)
@@ -269,7 +269,7 @@ def benchmark_pull(hub_url: str, token: str | None, warehouse: str | None) -> No
 @with_hub
 def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str, token: str | None) -> None:
     """Replace the force's key on a hub: the new public key, announced with a signature by the current key."""
-    from exchange.signing import SignatureProblem, load_public, public_pem, rotation_statement, sign_bytes
+    from harbour.exchange.signing import SignatureProblem, load_public, public_pem, rotation_statement, sign_bytes
 
     code = _force_code(force)
     new_pem = public_pem(_read_checked(new_key, 10_000, "a public key", load_public, SignatureProblem)).decode("ascii")
@@ -293,10 +293,10 @@ def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str
 @warehouse_option
 def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
     """Check a benchmark pack (schema, checksum, signature) and store it as a peer, with its provenance."""
-    from exchange.packs import MAX_PACK_BYTES, PackError, validate
-    from exchange.pulling import Unusable, check, label, own_forces
-    from exchange.store import add, keyring
-    from untrusted import printable
+    from harbour.exchange.packs import MAX_PACK_BYTES, PackError, validate
+    from harbour.exchange.pulling import Unusable, check, label, own_forces
+    from harbour.exchange.store import add, keyring
+    from harbour.untrusted import printable
 
     pack = _read_checked(path, MAX_PACK_BYTES, "a benchmark pack", validate, PackError)
     engine = _engine(warehouse)
@@ -328,8 +328,8 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
 @warehouse_option
 def benchmark_list(warehouse: str | None) -> None:
     """List the imported peers."""
-    from exchange.store import all_peers, origin_words
-    from untrusted import printable
+    from harbour.exchange.store import all_peers, origin_words
+    from harbour.untrusted import printable
 
     peers = all_peers(_engine(warehouse))
     for p in peers:
@@ -343,7 +343,7 @@ def benchmark_list(warehouse: str | None) -> None:
 @warehouse_option
 def benchmark_remove(peer_id: int, warehouse: str | None) -> None:
     """Remove an imported peer."""
-    from exchange.store import remove
+    from harbour.exchange.store import remove
 
     if not remove(_engine(warehouse), peer_id):
         echo(f"Error: no imported peer {peer_id}.", err=True)

@@ -14,8 +14,8 @@ import json
 import re
 from datetime import date
 
-from exchange.schema import SchemaError, check_pack
-from metrics.summary import STANDARD_VERSION
+from harbour.exchange.schema import SchemaError, check_pack
+from harbour.metrics.summary import STANDARD_VERSION
 
 FORMAT = "harbour-benchmark-pack"
 PACK_VERSION = 1
@@ -85,10 +85,10 @@ def force_pack(facts, code: str, made: date | None = None) -> dict | None:
     disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from metrics.disclosure import disclose_monthly
-    from metrics.filters import Filters
-    from metrics.monthly import monthly_series
-    from metrics.summary import build_summary
+    from harbour.metrics.disclosure import disclose_monthly
+    from harbour.metrics.filters import Filters
+    from harbour.metrics.monthly import monthly_series
+    from harbour.metrics.summary import build_summary
 
     chosen = facts.forces[facts.forces["force_code"] == code]
     if chosen.empty:

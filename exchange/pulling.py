@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from exchange.packs import PackError, validate
-from exchange.signing import SignatureProblem, Tampered, verify
-from exchange.store import admit, keyring
-from untrusted import printable
-from warehouse import schema
+from harbour.exchange.packs import PackError, validate
+from harbour.exchange.signing import SignatureProblem, Tampered, verify
+from harbour.exchange.store import admit, keyring
+from harbour.untrusted import printable
+from harbour.warehouse import schema
 
 MOST_PACKS = 500
 _CODE = re.compile(r"[A-Z0-9_]{2,16}")

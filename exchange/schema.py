@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 import re
 
-from metrics.disclosure import SUPPRESSED, is_publishable_count
-from untrusted import depth
+from harbour.metrics.disclosure import SUPPRESSED, is_publishable_count
+from harbour.untrusted import depth
 
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
 MAX_COUNT = 10_000_000

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from warehouse import schema
+from harbour.warehouse import schema
 
 P = schema.benchmark_peers
 S = schema.benchmark_peer_signers

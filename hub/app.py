@@ -24,11 +24,11 @@ from dash import Dash, Input, Output, dcc, html
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-import access
-import security
-import settings
-from components import theme
-from hub import store
+from harbour import access
+from harbour import security
+from harbour import settings
+from harbour.components import theme
+from harbour.hub import store
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -258,7 +258,7 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     store.engine_for(url)  # the tables, before the first request
     security.protect(app)
     # A pack is at most exchange.packs.MAX_PACK_BYTES; the body limit allows that and a little JSON around it.
-    from exchange.packs import MAX_PACK_BYTES
+    from harbour.exchange.packs import MAX_PACK_BYTES
 
     server.config["MAX_CONTENT_LENGTH"] = MAX_PACK_BYTES + 64 * 1024
     _rate_limits(server)
@@ -269,10 +269,10 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
             return jsonify(error=error.name.lower().replace(" ", "-"), message=error.description), error.code
         return error
 
-    import health
-    import logs
-    from hub import schema as H
-    from warehouse import migrate
+    from harbour import health
+    from harbour import logs
+    from harbour.hub import schema as H
+    from harbour.warehouse import migrate
 
     logs.install(server, lambda: (access.current_person().role, access.current_person().name))
     health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces, migrate.HUB),

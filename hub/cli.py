@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-import settings
-from command_line import EXIT_REFUSED, HarbourGroup, _redact, echo
+from harbour import settings
+from harbour.command_line import EXIT_REFUSED, HarbourGroup, _redact, echo
 
 hub_warehouse_option = click.option(
     "--warehouse", "warehouse", metavar="URL", default=None,
@@ -24,9 +24,9 @@ def hub() -> None:
 def _engine(warehouse: str | None):
     from sqlalchemy.exc import SQLAlchemyError
 
-    from command_line import warehouse_problem
-    from hub.store import engine_for
-    from warehouse.migrate import NotCurrent
+    from harbour.command_line import warehouse_problem
+    from harbour.hub.store import engine_for
+    from harbour.warehouse.migrate import NotCurrent
 
     url = settings.hub_warehouse_url(warehouse)
     try:
@@ -51,7 +51,7 @@ def _refused(refusal) -> None:
 @hub_warehouse_option
 def hub_register(force: str, key_path: Path, replace: bool, warehouse: str | None) -> None:
     """Register a force's public key: the hub accepts only packs signed by it."""
-    from hub.store import Refused, register
+    from harbour.hub.store import Refused, register
 
     if key_path.stat().st_size > 10_000:
         echo("Refused: the file is too large to be a public key.", err=True)
@@ -70,7 +70,7 @@ def hub_register(force: str, key_path: Path, replace: bool, warehouse: str | Non
 @hub_warehouse_option
 def hub_token(force: str, days: int, warehouse: str | None) -> None:
     """Make a new token for a force; it is printed once, and only its hash is kept."""
-    from hub.store import Refused, issue_token
+    from harbour.hub.store import Refused, issue_token
 
     try:
         token, token_id, expires = issue_token(_engine(warehouse), force, days)
@@ -86,7 +86,7 @@ def hub_token(force: str, days: int, warehouse: str | None) -> None:
 @hub_warehouse_option
 def hub_revoke(force: str, warehouse: str | None) -> None:
     """Revoke every live token of a force, at once."""
-    from hub.store import Refused, revoke
+    from harbour.hub.store import Refused, revoke
 
     try:
         count = revoke(_engine(warehouse), force)
@@ -102,9 +102,9 @@ def hub_upgrade(warehouse: str | None) -> None:
     pending, in one transaction, after a backup of a SQLite file."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from command_line import warehouse_problem
-    from warehouse import migrate
-    from warehouse.engine import make_engine
+    from harbour.command_line import warehouse_problem
+    from harbour.warehouse import migrate
+    from harbour.warehouse.engine import make_engine
 
     url = settings.hub_warehouse_url(warehouse)
     engine = make_engine(url)
@@ -136,10 +136,10 @@ def hub_upgrade(warehouse: str | None) -> None:
 @hub_warehouse_option
 def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None:
     """Serve the hub (its API under /api/v1/ and its operator's pages) with gunicorn."""
-    import access
+    from harbour import access
 
     url = settings.hub_warehouse_url(warehouse)
-    from untrusted import loopback
+    from harbour.untrusted import loopback
 
     exposed = not loopback(host)
     problem = access.refusal(exposed)
@@ -147,7 +147,7 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
         echo(f"Harbour refuses to start: {problem}", err=True)
         sys.exit(3)
     _engine(warehouse)  # the database answers and has its tables, before any worker starts
-    import logs
+    from harbour import logs
 
     logs.configure()  # in the arbiter, before the workers are forked: each inherits it
     from gunicorn.app.base import BaseApplication
@@ -160,7 +160,7 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
                 self.cfg.set(key, value)
 
         def load(self):
-            from hub.app import create_hub
+            from harbour.hub.app import create_hub
 
             return create_hub(url, exposed).server
 

@@ -22,7 +22,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from metrics import Z95
+from harbour.metrics import Z95
 
 HORIZON_HOURS = 672.0  # 28 days
 MIN_QUARTERS = 2  # of the treated force's baseline, and of its pilot; of each comparison force's, among them

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.disclosure import SUPPRESSED, count, partings, parts, rate
+from harbour.metrics.disclosure import SUPPRESSED, count, partings, parts, rate
 
 COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 

@@ -8,10 +8,10 @@ import pandas as pd
 from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.duration.survfunc import survdiff
 
-from metrics import HORIZONS
-from metrics.engagement import engagement_hours
-from metrics.intervals import newcombe
-from metrics.retention import horizon_counts, placed
+from harbour.metrics import HORIZONS
+from harbour.metrics.engagement import engagement_hours
+from harbour.metrics.intervals import newcombe
+from harbour.metrics.retention import horizon_counts, placed
 
 
 def retention_difference(baseline: pd.DataFrame, pilot: pd.DataFrame, hours: float) -> dict:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from metrics.intervals import wilson
+from harbour.metrics.intervals import wilson
 
 SUPPRESSED = "c"
 MIN_CHILDREN = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.intervals import wilson
+from harbour.metrics.intervals import wilson
 
 
 def engagement_hours(facts: pd.DataFrame) -> np.ndarray:

@@ -9,7 +9,7 @@ from datetime import date
 
 from scipy.stats import norm
 
-from metrics import Z95
+from harbour.metrics import Z95
 
 GAINS = (0.05, 0.10, 0.15)
 TARGET = 0.8

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from metrics import HORIZONS, Z95
-from metrics.intervals import wilson
+from harbour.metrics import HORIZONS, Z95
+from harbour.metrics.intervals import wilson
 
 
 def placed(facts: pd.DataFrame) -> pd.DataFrame:

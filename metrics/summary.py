@@ -7,14 +7,14 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from metrics.attribution import attribution
-from metrics.comparison import compare
-from metrics.disclosure import disclose_summary, shield_filters, strip_private
-from metrics.engagement import engagement_summary
-from metrics.filters import Filters
-from metrics.missing import missing_summary
-from metrics.precision import precision
-from metrics.retention import placed, retention_table
+from harbour.metrics.attribution import attribution
+from harbour.metrics.comparison import compare
+from harbour.metrics.disclosure import disclose_summary, shield_filters, strip_private
+from harbour.metrics.engagement import engagement_summary
+from harbour.metrics.filters import Filters
+from harbour.metrics.missing import missing_summary
+from harbour.metrics.precision import precision
+from harbour.metrics.retention import placed, retention_table
 
 STANDARD_VERSION = 3  # docs/metrics.md: the outcome measures' version
 
@@ -125,7 +125,7 @@ def withheld_by(facts: pd.DataFrame, asked: Filters, compared: Filters | None = 
     throughout for publication (version 3, as :func:`metrics.disclosure.shield_filters` decides for the summary);
     None when there is none. ``asked``: the filters as the user chose them; ``compared``: as the comparison uses
     them (:func:`compared_forces`)."""
-    from metrics.disclosure import small_step
+    from harbour.metrics.disclosure import small_step
 
     compared = compared or asked
     mine = cohorts(facts, compared)

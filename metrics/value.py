@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from metrics.disclosure import half_away
+from harbour.metrics.disclosure import half_away
 
 COST_SOURCE = ("Shalev Greene and Pakes, 'The cost of missing person investigations', "
                "University of Portsmouth, 2012 (2011 prices)")

@@ -2,7 +2,7 @@
 
 Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.access_log import paging
-from reports.page import register_page
+from harbour.reports.access_log import paging
+from harbour.reports.page import register_page
 
 register_page(__name__, "/access-log", controls=paging)

@@ -2,9 +2,9 @@
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components.filter_callbacks import updated_search
-from components.ids import PAGES_LOCATION
-from reports.page import register_page
+from harbour.components.filter_callbacks import updated_search
+from harbour.components.ids import PAGES_LOCATION
+from harbour.reports.page import register_page
 
 
 def before(query: dict, facts) -> list:
@@ -13,8 +13,8 @@ def before(query: dict, facts) -> list:
     options = [{"label": n, "value": c} for c, n in zip(facts.forces["force_code"], facts.forces["force_name"])]
     # Imported peers are in every peer group (the page compares with them because they were imported): listed,
     # ticked and fixed, so that the choices show every force the charts do (#19: an imported peer was missing).
-    from exchange.store import all_peers
-    from warehouse.current import engine
+    from harbour.exchange.store import all_peers
+    from harbour.warehouse.current import engine
 
     held = set(facts.forces["force_code"])
     try:

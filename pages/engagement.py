@@ -2,6 +2,6 @@
 
 Its record, and so its name, role and place, is in reports.registry."""
 
-from reports.page import register_page
+from harbour.reports.page import register_page
 
 register_page(__name__, "/engagement")

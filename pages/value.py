@@ -3,10 +3,10 @@
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components.filter_callbacks import updated_search
-from components.ids import PAGES_LOCATION
-from reports.page import register_page
-from reports.value import FIELDS, inputs_from
+from harbour.components.filter_callbacks import updated_search
+from harbour.components.ids import PAGES_LOCATION
+from harbour.reports.page import register_page
+from harbour.reports.value import FIELDS, inputs_from
 
 
 def _field(f, value):

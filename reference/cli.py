@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from command_line import EXIT_REFUSED, HarbourGroup, echo
+from harbour.command_line import EXIT_REFUSED, HarbourGroup, echo
 
 
 @click.group(cls=HarbourGroup)
@@ -22,7 +22,7 @@ def reference() -> None:
               help="Where to write the table (default: the one Harbour ships, reference/dfe_cla_missing.csv).")
 def reference_build(source: Path, out: Path | None) -> None:
     """Build the tidy table of the DfE's published figures from its downloads: whole, or not at all."""
-    from reference import dfe
+    from harbour.reference import dfe
 
     try:
         table, provenance = dfe.build(source)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.model import Panel, Table, View
+from harbour.reports.model import Panel, Table, View
 
 PAGE = 500  # entries a page (and its download) holds; older ones are a link away
 
@@ -29,8 +29,8 @@ def paging(query: dict, facts) -> list:
     """Links to the older entries, and back to the newest, above the table."""
     from dash import dcc, html
 
-    from warehouse.current import engine
-    from warehouse.queries import access_entries
+    from harbour.warehouse.current import engine
+    from harbour.warehouse.queries import access_entries
 
     before = str(query.get("before", ""))
     entries, _ = access_entries(engine(), PAGE, int(before) if before.isdigit() else None)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import parse_qsl
 
-from metrics.disclosure import PUBLICATION, Audience
-from metrics.filters import Filters, resolve
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.filters import Filters, resolve
 
 
 def parse_search(search: str | None) -> dict[str, str]:
@@ -40,6 +40,6 @@ class Ask:
         return resolve(self.filters, facts.forces)
 
     def context(self, facts):
-        from reports.context import Context
+        from harbour.reports.context import Context
 
         return Context(facts, self.resolved(facts), self.audience)

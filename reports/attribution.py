@@ -8,16 +8,16 @@ the months of first contact (the model compares whole quarters of each force's o
 
 from __future__ import annotations
 
-from components import theme
-from components.format import is_value, period_label, plotly_text, points
-from components.theme import PERIOD_STYLE, figure, layout
-from components.words import attribution_sentence, clear, first_sentence, precision_sentences
-from metrics.attribution import counterfactual
-from metrics.disclosure import SUPPRESSED
-from metrics.precision import GAINS, never_possible, power, precision
-from metrics.retention import horizon_counts
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.components import theme
+from harbour.components.format import is_value, period_label, plotly_text, points
+from harbour.components.theme import PERIOD_STYLE, figure, layout
+from harbour.components.words import attribution_sentence, clear, first_sentence, precision_sentences
+from harbour.metrics.attribution import counterfactual
+from harbour.metrics.disclosure import SUPPRESSED
+from harbour.metrics.precision import GAINS, never_possible, power, precision
+from harbour.metrics.retention import horizon_counts
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 MODEL_NOTE = ("Quarterly 28-day retention by quarter of first contact, complete quarters only. A binomial model with "
               "a level for every force and every quarter, and the scheme's effect on the force's pilot quarters "

@@ -3,14 +3,14 @@ or quarter as the view's grain says."""
 
 from __future__ import annotations
 
-from components.figures import xmr_figure
-from components.format import SUPPRESSED, display, long_date, period_label
-from components.theme import VARIATION_STYLE
-from metrics.monthly import quarter_of
-from metrics.spc import RULE_NAMES, TRIAL_POINTS, xmr
-from reports import series as series_module
-from reports.context import Context
-from reports.model import Panel, Table, View
+from harbour.components.figures import xmr_figure
+from harbour.components.format import SUPPRESSED, display, long_date, period_label
+from harbour.components.theme import VARIATION_STYLE
+from harbour.metrics.monthly import quarter_of
+from harbour.metrics.spc import RULE_NAMES, TRIAL_POINTS, xmr
+from harbour.reports import series as series_module
+from harbour.reports.context import Context
+from harbour.reports.model import Panel, Table, View
 
 MEASURES = (
     ("children", "Children first contacted", "Children", 0, ".0f", "count"),

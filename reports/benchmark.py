@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from components import theme
-from components.format import pct, plotly_text
-from components.theme import figure, layout
-from metrics.disclosure import FOOTNOTE
-from metrics.benchmark import published_units, usable
-from metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
-from reports.model import Panel, Table, View
+from harbour.components import theme
+from harbour.components.format import pct, plotly_text
+from harbour.components.theme import figure, layout
+from harbour.metrics.disclosure import FOOTNOTE
+from harbour.metrics.benchmark import published_units, usable
+from harbour.metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
+from harbour.reports.model import Panel, Table, View
 
 MEASURES = (("retention", "retained", "at_risk", "28-day retention", "Children at risk at 28 days"),
             ("within24", "within", "recorded", "Engaged within 24 hours", "Children with an engagement recorded"))
@@ -306,7 +306,7 @@ def _period_months(forces, peers: list[dict], period: str) -> dict[str, int]:
 
 
 def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
-    from exchange.packs import readable
+    from harbour.exchange.packs import readable
 
     # A pack of a force whose own records are here would count that force twice: its records win.
     held = set(facts.forces["force_code"])
@@ -324,7 +324,7 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
         notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
                        "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
                        "without a signature from a trusted key.")
-    from exchange.store import origin_words
+    from harbour.exchange.store import origin_words
 
     for p in usable_peers:
         mark = "signature verified" if p.get("signer") else "unverified"

@@ -17,15 +17,15 @@ import hashlib
 import json
 import logging
 
-from reports import store
-from reports.store import _caches, _store, code_fingerprint  # noqa: F401  (the cache's own names, for its callers)
+from harbour.reports import store
+from harbour.reports.store import _caches, _store, code_fingerprint  # noqa: F401  (the cache's own names, for its callers)
 
 log = logging.getLogger(__name__)
 
 
 def key(path: str, query: dict, facts, audience) -> str:
-    from metrics.filters import Filters, resolve
-    from reports.registry import Report, report_for
+    from harbour.metrics.filters import Filters, resolve
+    from harbour.reports.registry import Report, report_for
 
     report = report_for(path) or Report(path, path, build=lambda ask, facts: None)
     filters = resolve(Filters.from_query(query), facts.forces) if report.filtered else Filters()
@@ -82,7 +82,7 @@ def cached_page(path: str, query: dict, facts, audience, filtered: bool, render,
 
 
 def _cached(path: str, facts, name_of, build):
-    from reports.registry import report_for
+    from harbour.reports.registry import report_for
 
     report = report_for(path)
     if (report is not None and not report.cached) or not facts.generation:

@@ -10,15 +10,15 @@ from datetime import date
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 from flask import abort
 
-from components.ids import PAGES_LOCATION
-from metrics.disclosure import PUBLICATION, Audience
-from metrics.summary import STANDARD_VERSION
-from reports import exports, images, slides
-from reports.cache import cached_file
-from reports.page import record_access
-from reports.views import build
-from reports.request import parse_search, read
-from warehouse.current import current_facts
+from harbour.components.ids import PAGES_LOCATION
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.summary import STANDARD_VERSION
+from harbour.reports import exports, images, slides
+from harbour.reports.cache import cached_file
+from harbour.reports.page import record_access
+from harbour.reports.views import build
+from harbour.reports.request import parse_search, read
+from harbour.warehouse.current import current_facts
 
 log = logging.getLogger(__name__)
 DOWNLOAD_ID = "download-file"
@@ -32,7 +32,7 @@ def scope_slug(query: dict, forces, audience: Audience = PUBLICATION) -> str:
     """What a download holds, for its file name: the force (or all forces), each filter and the months, and
     'exact' for the internal audience, so that two forces' or two cohorts' files never overwrite each other
     ('elmshire-sex-f-age-16-17'). Codes are the filters' own, checked against their patterns (metrics.filters)."""
-    from metrics.filters import Filters, resolve
+    from harbour.metrics.filters import Filters, resolve
 
     filters = resolve(Filters.from_query(query), forces)
     parts = ["-".join(filters.force) if filters.force else "all-forces"]

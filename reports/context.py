@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from components.format import long_date
-from metrics.disclosure import PUBLICATION, Audience
-from metrics.filters import Filters
-from metrics.summary import attribution_filters, build_summary, cohorts, scheme_effect
+from harbour.components.format import long_date
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.filters import Filters
+from harbour.metrics.summary import attribution_filters, build_summary, cohorts, scheme_effect
 
 
 def attributed(facts, filters: Filters):
@@ -16,7 +16,7 @@ def attributed(facts, filters: Filters):
         return None
     import json
 
-    from reports.store import code_fingerprint, remember
+    from harbour.reports.store import code_fingerprint, remember
 
     force = filters.force[0]
     cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
@@ -40,14 +40,14 @@ class Context:
     """The facts, the resolved filters, the audience, its summary and the cohorts of one request."""
 
     def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION):
-        from metrics.summary import compared_forces
+        from harbour.metrics.summary import compared_forces
 
         self.facts = facts
         self._wider = None
         self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
         self.filters, self.left_out = compared_forces(filters, facts.forces)
         filters = self.filters
-        from metrics.summary import withheld_by
+        from harbour.metrics.summary import withheld_by
 
         # Filters that cannot be subtracted (version 3): c throughout, the figures computed beside the summary too.
         self.withheld_by = None if audience.exact else withheld_by(facts.children, self.asked, self.filters)
@@ -67,9 +67,9 @@ class Context:
         missing (docs/metrics.md version 3, disclosure.at_least), for this audience; None where there is none."""
         if self.audience.exact or self.periods[period]["retention"][label].get("rate") != "c":
             return None
-        from metrics.disclosure import at_least
-        from metrics import HORIZONS
-        from metrics.retention import horizon_counts
+        from harbour.metrics.disclosure import at_least
+        from harbour.metrics import HORIZONS
+        from harbour.metrics.retention import horizon_counts
 
         counts = horizon_counts(self.groups[period], HORIZONS[label])
         return at_least(counts["retained"], counts["at_risk"]) if counts["at_risk"] else None
@@ -81,8 +81,8 @@ class Context:
         band = self.band(period, label)
         if band is None:
             return value
-        from components.words import rate_shown
-        from reports.model import Cell
+        from harbour.components.words import rate_shown
+        from harbour.reports.model import Cell
 
         return Cell(rate_shown(value, band), "text")
 
@@ -91,7 +91,7 @@ class Context:
         """The cohorts of this view with each filter the user chose removed in turn (none for an exact audience,
         which hides nothing), made once per view."""
         if self._wider is None:
-            from metrics.summary import wider_cohorts
+            from harbour.metrics.summary import wider_cohorts
 
             self._wider = [] if self.audience.exact else wider_cohorts(self.facts.children, self.asked, self.filters)
         return self._wider
@@ -100,7 +100,7 @@ class Context:
         """Whether a figure of ``period`` resting on the counts ``counts_of`` gives for a cohort would give a small
         group away against a wider view (filters that cannot be subtracted, as the summary's figures are shielded),
         so that it is c for publication."""
-        from metrics.disclosure import small_step
+        from harbour.metrics.disclosure import small_step
 
         mine = tuple(int(v) for v in counts_of(self.groups[period]))
         return any(small_step(mine, tuple(int(v) for v in counts_of(w[period]))) for w in self.wider)
@@ -139,7 +139,7 @@ class Context:
         # The filters besides the force (named already), in words rather than codes ("sex F" read as a code).
         from dataclasses import replace
 
-        from components.shell import ROUTE_LABELS, SEX_LABELS, nationality_label
+        from harbour.components.shell import ROUTE_LABELS, SEX_LABELS, nationality_label
 
         others = replace(self.asked, force=())
         names = {"sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
@@ -183,9 +183,9 @@ class Context:
 
     def view(self, page: str, title: str, lead: str, panels: list, notices=(), **extra):
         """A view of this request's scope, audience and extract (see reports.model.View)."""
-        from reports.model import View
+        from harbour.reports.model import View
 
-        from components.figures import drawable
+        from harbour.components.figures import drawable
 
         for panel in panels:  # a chart of nothing but c is no chart: its table and its words stand instead
             if panel.figure is not None and not drawable(panel.figure):

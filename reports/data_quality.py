@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.format import period_label, long_date, num, pct
-from etl.findings import RULES
-from metrics.disclosure import PUBLICATION, Audience, partings
-from metrics.monthly import quarter_of
-from reports.model import Panel, Table, View
+from harbour.components.format import period_label, long_date, num, pct
+from harbour.etl.findings import RULES
+from harbour.metrics.disclosure import PUBLICATION, Audience, partings
+from harbour.metrics.monthly import quarter_of
+from harbour.reports.model import Panel, Table, View
 
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from components.figures import headline_figure, lines, quartile_boxes, series_figure
-from components.format import SUPPRESSED, hours, interval, is_value, long_date, p_value, pct, period_label, points
-from components.theme import PERIOD_STYLE
-from components.words import median_change
-from metrics.engagement import cumulative_counts, deciles
-from reports import series as series_module
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.components.figures import headline_figure, lines, quartile_boxes, series_figure
+from harbour.components.format import SUPPRESSED, hours, interval, is_value, long_date, p_value, pct, period_label, points
+from harbour.components.theme import PERIOD_STYLE
+from harbour.components.words import median_change
+from harbour.metrics.engagement import cumulative_counts, deciles
+from harbour.reports import series as series_module
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 DEFINITION = ("Time to first engagement: hours from first contact to the start of the first welfare engagement "
               "(the pack interview in the pilot), in real elapsed hours. Children with no engagement recorded are "
@@ -162,7 +162,7 @@ def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
     enough = shown >= series_module.MIN_POINTS
     if not enough:
         trend_summary += f" Too few {grain}s can be shown to draw a chart; the table gives every {grain}."
-    from reports.before_after import split_label
+    from harbour.reports.before_after import split_label
 
     _, start, _ = split_label(ctx, grain)
     finding = f"Engaged within 24 hours, {grain} by {grain}{_course(series, grain) if enough else ''}"

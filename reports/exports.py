@@ -13,10 +13,10 @@ import io
 import math
 import re
 
-from metrics.disclosure import SYMBOLS
-from metrics.summary import STANDARD_VERSION
-from reports.model import cell_kind
-from untrusted import neutralise, visible_controls
+from harbour.metrics.disclosure import SYMBOLS
+from harbour.metrics.summary import STANDARD_VERSION
+from harbour.reports.model import cell_kind
+from harbour.untrusted import neutralise, visible_controls
 
 SYNTHETIC_LINE = "SYNTHETIC DEMONSTRATION DATA: every child, force and figure is generated, not real."
 UNITS_LINE = ("Units: rates are proportions (0.82 is 82%); differences are in percentage points; times in hours; "
@@ -173,7 +173,7 @@ def to_ods(view, panel) -> bytes:
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
 
-    from components.format import display
+    from harbour.components.format import display
 
     doc = OpenDocumentSpreadsheet()
     styles = _ods_styles(doc, bool(view.marking))

@@ -10,8 +10,8 @@ import os
 import shutil
 import threading
 
-from components import theme
-from components.format import plotly_text
+from harbour.components import theme
+from harbour.components.format import plotly_text
 
 WIDTH, HEIGHT, SCALE = 1280, 720, 1.5  # 1920 x 1080 pixels, with type sized for the back of a hall
 _lock = threading.Lock()

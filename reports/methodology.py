@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from etl import assumptions
-from etl.spec import STANDARD_VERSION as SPEC_VERSION
-from metrics.disclosure import FOOTNOTE, MARKING, PUBLICATION, SYMBOLS, Audience
-from metrics.spc import RULE_NAMES
-from metrics.summary import STANDARD_VERSION
-from metrics.value import COST_SOURCE, DEFLATOR_SOURCE
-from reports.model import Panel, Table, View
+from harbour.etl import assumptions
+from harbour.etl.spec import STANDARD_VERSION as SPEC_VERSION
+from harbour.metrics.disclosure import FOOTNOTE, MARKING, PUBLICATION, SYMBOLS, Audience
+from harbour.metrics.spc import RULE_NAMES
+from harbour.metrics.summary import STANDARD_VERSION
+from harbour.metrics.value import COST_SOURCE, DEFLATOR_SOURCE
+from harbour.reports.model import Panel, Table, View
 
 DEFINITIONS = [
     ("Period", "From the UK local date of first contact: baseline from baseline_start (default: 12 months before the "
@@ -106,7 +106,7 @@ def _caveats_panel() -> Panel:
 
 def _dfe_panel() -> Panel:
     """What the DfE's published figures on /missing measure, and how they differ from retention."""
-    from reference import dfe
+    from harbour.reference import dfe
 
     rows = [[dfe.MEASURES[m], "the DfE's own figure for the authority or England, as published"]
             for m in ("looked_after", "missing_children", "missing_percent", "missing_incidents", "incidents_per_child",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from components.figures import grouped_bars
-from components.format import hours, is_value, num, pct
-from metrics.missing import first_missing_timing, return_interviews, risk_gradings
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.components.figures import grouped_bars
+from harbour.components.format import hours, is_value, num, pct
+from harbour.metrics.missing import first_missing_timing, return_interviews, risk_gradings
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 DEFINITION = ("Missing episodes: episodes of type M (whereabouts unknown) that start from the child's first placement "
               "to the end of follow-up, for placed children. 'Away' episodes (whereabouts known) are not counted.")
@@ -23,7 +23,7 @@ def shielded(ctx: Context, name: str) -> bool:
     """Whether the period's missing figures are one small step from a wider view's (filters that cannot be
     subtracted), as the summary decides it (disclosure.shield_filters): its episodes per child are c then, and so are
     the shares of /missing for the period, which like it would pin the rounded counts on both sides of the step."""
-    from metrics.missing import missing_summary
+    from harbour.metrics.missing import missing_summary
 
     def counts_of(group):
         m = missing_summary(group, ctx.facts.episodes)
@@ -183,10 +183,10 @@ def dfe_panel(ctx: Context) -> Panel:
     """The DfE's published figures for the force's authorities and England, over the years, with the force's own
     period marked: all looked-after children, by the DfE's definition of missing. Shown as published (never
     rounded again by Harbour's rules) and never on the same axis as Harbour's own rates."""
-    from components import theme
-    from components.format import is_value, plotly_text
-    from components.theme import figure, layout
-    from reference import dfe
+    from harbour.components import theme
+    from harbour.components.format import is_value, plotly_text
+    from harbour.components.theme import figure, layout
+    from harbour.reference import dfe
 
     table = dfe.shipped()
     wanted = [code for code, _ in _authorities(ctx)]

@@ -58,7 +58,7 @@ class Table:
 
     def display_rows(self) -> list[list[str]]:
         """Every cell as a person reads it."""
-        from components.format import display
+        from harbour.components.format import display
 
         return [[display(*cell_kind(c, v)) for c, v in zip(self.columns, row)] for row in self.rows]
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from components.figures import headline_figure
-from components.format import hours, interval, is_value, num, p_value, pct, points, signed
-from components.words import (attribution_sentence, compact, first_sentence, median_change, precision_sentences,
+from harbour.components.figures import headline_figure
+from harbour.components.format import hours, interval, is_value, num, p_value, pct, points, signed
+from harbour.components.words import (attribution_sentence, compact, first_sentence, median_change, precision_sentences,
                               rate_change, rate_shown)
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 RETENTION_NOTE = ("Retention: children placed who had not gone missing (an episode of type M) by 28 days after their "
                   "first placement, over those followed for 28 days or who went missing by then; 95% Wilson interval. "

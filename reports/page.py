@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from reports.ask import Ask
-from reports.request import Request, read
+from harbour.reports.ask import Ask
+from harbour.reports.request import Request, read
 
 log = logging.getLogger(__name__)
 _CONTROLS: dict = {}  # path -> the page module's controls above the figures: before(query, facts) -> components
@@ -21,7 +21,7 @@ def register_page(module: str, path: str, controls=None) -> None:
     (query, facts) -> components: what the page shows above the figures (a form, a peer-group choice)."""
     import dash
 
-    from reports.registry import report_for
+    from harbour.reports.registry import report_for
 
     report = report_for(path)
     if controls is not None:
@@ -41,7 +41,7 @@ def controls_for(path: str, query: dict, facts) -> list:
 
 def guard(request: Request):
     """The page that stands in for what ``request`` may not have, or None when it may."""
-    from components.shell import not_permitted
+    from harbour.components.shell import not_permitted
 
     return not_permitted(request.refusal) if request.refusal else None
 
@@ -51,8 +51,8 @@ def record_access(request: Request, download: str | None = None) -> bool:
     and then nothing is served: an access the force cannot audit does not happen."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    import access
-    from warehouse.current import engine
+    from harbour import access
+    from harbour.warehouse.current import engine
 
     try:
         access.record(engine(), request.person, request.path, request.query, request.audience.name, download=download)
@@ -66,8 +66,8 @@ def layout_for(path: str, query: dict):
     """The page at ``path`` for the URL's ``query``: refused, the unreadable- or empty-warehouse page, or the view."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from components.shell import empty_warehouse, unreadable_warehouse, unrecorded
-    from warehouse.current import current_facts
+    from harbour.components.shell import empty_warehouse, unreadable_warehouse, unrecorded
+    from harbour.warehouse.current import current_facts
 
     request = read(path, query)
     refused = guard(request)
@@ -88,11 +88,11 @@ def layout_for(path: str, query: dict):
 def draw_page(request: Ask, facts, person_parts: list | None = None):
     """The page's content for ``request`` (a person's, or the warm-up's ``Ask`` for nobody in particular) as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
     (who is signed in) in their place. Permissions are the caller's to check first."""
-    from components.render import render
-    from metrics.filters import Filters
-    from reports.cache import cached_page
-    from reports.registry import report_for
-    from reports.views import build
+    from harbour.components.render import render
+    from harbour.metrics.filters import Filters
+    from harbour.reports.cache import cached_page
+    from harbour.reports.registry import report_for
+    from harbour.reports.views import build
 
     report = report_for(request.path)
 
@@ -111,8 +111,8 @@ def _identity(request: Request) -> list:
 
     from dash import dcc, html
 
-    import access
-    from metrics.disclosure import INTERNAL
+    from harbour import access
+    from harbour.metrics.disclosure import INTERNAL
 
     person, query = request.person, request.query
     items = []

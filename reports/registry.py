@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports.ask import Ask
-from reports.model import View
+from harbour.reports.ask import Ask
+from harbour.reports.model import View
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,16 @@ class Report:
 
 
 def _peers_fingerprint() -> str:
-    from exchange.store import fingerprint
-    from warehouse.current import engine
+    from harbour.exchange.store import fingerprint
+    from harbour.warehouse.current import engine
 
     return fingerprint(engine())
 
 
 def _benchmark(ask: Ask, facts) -> View:
-    from exchange.store import all_peers
-    from reports import benchmark
-    from warehouse.current import engine
+    from harbour.exchange.store import all_peers
+    from harbour.reports import benchmark
+    from harbour.warehouse.current import engine
 
     filters = ask.resolved(facts)
     selected = filters.force[0] if len(filters.force) == 1 else ""
@@ -73,17 +73,17 @@ def _benchmark(ask: Ask, facts) -> View:
 
 
 def _data_quality(ask: Ask, facts) -> View:
-    from reports import data_quality
-    from warehouse.current import engine
-    from warehouse.queries import coverage, load_history, warnings_by_rule
+    from harbour.reports import data_quality
+    from harbour.warehouse.current import engine
+    from harbour.warehouse.queries import coverage, load_history, warnings_by_rule
 
     return data_quality.view(facts, load_history(engine()), warnings_by_rule(engine()), coverage(engine()), ask.audience)
 
 
 def _access_log(ask: Ask, facts) -> View:
-    from reports import access_log
-    from warehouse.current import engine
-    from warehouse.queries import access_entries
+    from harbour.reports import access_log
+    from harbour.warehouse.current import engine
+    from harbour.warehouse.queries import access_entries
 
     before = str(ask.query.get("before", ""))
     entries, total = access_entries(engine(), access_log.PAGE, int(before) if before.isdigit() else None)
@@ -91,49 +91,49 @@ def _access_log(ask: Ask, facts) -> View:
 
 
 def _overview(ask: Ask, facts) -> View:
-    from reports import overview
+    from harbour.reports import overview
 
     return overview.view(ask.context(facts))
 
 
 def _retention(ask: Ask, facts) -> View:
-    from reports import retention
+    from harbour.reports import retention
 
     return retention.view(ask.context(facts))
 
 
 def _engagement(ask: Ask, facts) -> View:
-    from reports import engagement
+    from harbour.reports import engagement
 
     return engagement.view(ask.context(facts), ask.query.get("grain", "auto"))
 
 
 def _before_after(ask: Ask, facts) -> View:
-    from reports import before_after
+    from harbour.reports import before_after
 
     return before_after.view(ask.context(facts), ask.query.get("grain", "auto"))
 
 
 def _attribution(ask: Ask, facts) -> View:
-    from reports import attribution
+    from harbour.reports import attribution
 
     return attribution.view(ask.context(facts))
 
 
 def _missing(ask: Ask, facts) -> View:
-    from reports import missing
+    from harbour.reports import missing
 
     return missing.view(ask.context(facts))
 
 
 def _value(ask: Ask, facts) -> View:
-    from reports import value
+    from harbour.reports import value
 
     return value.view(ask.context(facts), *value.inputs_from(ask.query))
 
 
 def _methodology(ask: Ask, facts) -> View:
-    from reports import methodology
+    from harbour.reports import methodology
 
     return methodology.view(facts.synthetic, ask.audience)
 

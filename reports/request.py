@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metrics.disclosure import INTERNAL, PUBLICATION
-from reports.ask import Ask, parse_search  # noqa: F401  (parse_search: the edge parses the URL with it)
-from reports.registry import Report, report_for
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.reports.ask import Ask, parse_search  # noqa: F401  (parse_search: the edge parses the URL with it)
+from harbour.reports.registry import Report, report_for
 
 AUDIENCE_CONFIG = "HARBOUR_AUDIENCE"
 
@@ -40,7 +40,7 @@ def started_internal() -> bool:
 def read(path: str | None, query: dict, need: str = "viewer") -> Request:
     """The request for ``path`` with ``query`` made by whoever is signed in. ``need``: the least role the request
     itself needs (a table download needs an analyst), besides the page's own."""
-    import access
+    from harbour import access
 
     path = path or "/"
     person = access.current_person()

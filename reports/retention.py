@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from components.figures import horizon_figure, km_figure
-from components.format import interval, is_value, num, p_value, pct, points
-from components.words import first_sentence, rate_change, rate_shown
-from metrics.retention import km_curve
-from reports.attribution import precision_panel
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.components.figures import horizon_figure, km_figure
+from harbour.components.format import interval, is_value, num, p_value, pct, points
+from harbour.components.words import first_sentence, rate_change, rate_shown
+from harbour.metrics.retention import km_curve
+from harbour.reports.attribution import precision_panel
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 HORIZON_LABELS = {"24h": "24 hours", "72h": "72 hours", "7d": "7 days", "28d": "28 days", "90d": "90 days"}
 # Estimated survival is tabled between the horizons, so that each horizon has one number: its rate.

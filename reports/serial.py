@@ -30,7 +30,7 @@ class Refused(ValueError):
 
 
 def _types() -> dict[str, type]:
-    from reports.model import Cell, Column, Panel, Table, View
+    from harbour.reports.model import Cell, Column, Panel, Table, View
 
     return {t.__name__: t for t in (Cell, Column, Panel, Table, View)}
 

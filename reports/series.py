@@ -3,8 +3,8 @@ points as the view's audience may see them."""
 
 from __future__ import annotations
 
-from components.format import SUPPRESSED
-from metrics.monthly import monthly_series
+from harbour.components.format import SUPPRESSED
+from harbour.metrics.monthly import monthly_series
 
 GRAINS = ("auto", "month", "quarter")
 PUBLISHABLE_SHARE = 2 / 3

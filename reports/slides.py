@@ -15,12 +15,12 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from components import theme
-from components.format import long_date
-from reports import images
-from metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE
-from metrics.summary import STANDARD_VERSION
-from reports.methodology import CAVEATS
+from harbour.components import theme
+from harbour.components.format import long_date
+from harbour.reports import images
+from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE
+from harbour.metrics.summary import STANDARD_VERSION
+from harbour.reports.methodology import CAVEATS
 
 INK = RGBColor(*theme.rgb("ink"))
 WARN = RGBColor(*theme.rgb("warn-line"))
@@ -186,7 +186,7 @@ WITHHELD_WORDS = ("Every figure of this table is c for this selection: each is a
 
 def _nothing_shown(table) -> bool:
     """Whether a table holds rows but no published value: every cell outside its text columns c or empty."""
-    from reports.model import cell_kind
+    from harbour.reports.model import cell_kind
 
     values = [cell_kind(c, v) for row in table.rows for c, v in zip(table.columns, row)]
     numbers = [v for kind, v in values if kind != "text"]

@@ -12,7 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
-import settings
+from harbour import settings
 
 TIMEOUT_SECONDS = 7 * 24 * 3600
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def _store():
     where = redis_url or folder
     with _lock:
         if where not in _caches:
-            from reports.serial import Signed
+            from harbour.reports.serial import Signed
 
             signed = Signed(cache_key())  # signed JSON, never pickle (cachelib's default)
             if redis_url:
@@ -80,24 +80,21 @@ def cache_key() -> bytes:
 _process_key = hashlib.sha256(b"harbour-cache\0" + __import__("secrets").token_bytes(32)).digest()
 
 
-# Harbour's own code, as pyproject.toml installs it (a test holds the two equal): installed, these sit in
-# site-packages beside every other package, which the fingerprint must not read.
-OWN_MODULES = ("app", "cli", "command_line", "settings", "security", "access", "health", "logs", "untrusted")
-OWN_PACKAGES = ("etl", "warehouse", "metrics", "components", "pages", "reports", "exchange", "hub", "reference")
-
-
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A digest of the code and assets that draw a page: Harbour's own Python files and every file under
-    assets/, read once per process. An upgrade, or any edit, makes new cache keys."""
+    """A digest of the code and assets that draw a page: every Python file of the package and every file under
+    assets/, read once per process (the tests and scripts of a repository are not the package's). An upgrade, or
+    any edit, makes new cache keys."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    files = [root / f"{name}.py" for name in OWN_MODULES]
-    files += [f for name in OWN_PACKAGES for f in (root / name).rglob("*.py")]
+    files = [f for f in root.rglob("*.py") if f.relative_to(root).parts[0] not in NOT_THE_PACKAGE]
     files += [f for f in (root / "assets").rglob("*") if f.is_file()]
     for file in sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts):
         digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+NOT_THE_PACKAGE = ("tests", "scripts", "docs", "data", "build", "dist")
 
 
 def remember(name: str, build, kind: str = "view"):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components import theme
-from components.format import is_value, money, num
-from components.theme import figure, layout
-from metrics.disclosure import SUPPRESSED
-from metrics.value import (COST_SOURCE, DEFLATOR_SOURCE, SCHEME_COST_SOURCE, ValueInputs, default_scheme_cost,
+from harbour.components import theme
+from harbour.components.format import is_value, money, num
+from harbour.components.theme import figure, layout
+from harbour.metrics.disclosure import SUPPRESSED
+from harbour.metrics.value import (COST_SOURCE, DEFLATOR_SOURCE, SCHEME_COST_SOURCE, ValueInputs, default_scheme_cost,
                            value_for_money)
-from reports.context import Context
-from reports.model import Cell, Panel, Table, View
+from harbour.reports.context import Context
+from harbour.reports.model import Cell, Panel, Table, View
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
 
 
 def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] | None = None) -> View:
-    from reports.attribution import precision_panel
+    from harbour.reports.attribution import precision_panel
 
     comparison = ctx.doc["comparison"]
     figures = _figures(ctx, inputs, comparison["retention"]["28d"] if comparison else None)
@@ -204,6 +204,6 @@ def money2(value) -> str:
 
 
 def _show(cell: Cell) -> str:
-    from components.format import display
+    from harbour.components.format import display
 
     return display(cell.kind, cell.value)

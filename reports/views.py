@@ -3,11 +3,11 @@ in the shared view cache (reports.cache): the one place that the pages, the down
 
 from __future__ import annotations
 
-from metrics.disclosure import PUBLICATION, Audience
-from reports.ask import Ask
-from reports.cache import cached_view
-from reports.model import View
-from reports.registry import report_for, standard_deck
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.reports.ask import Ask
+from harbour.reports.cache import cached_view
+from harbour.reports.model import View
+from harbour.reports.registry import report_for, standard_deck
 
 
 def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:

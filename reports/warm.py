@@ -14,8 +14,8 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from metrics.disclosure import PUBLICATION, Audience
-from reports.registry import warmed
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.reports.registry import warmed
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def start_background(audience: str, warehouse_url: str, say=None):
     from pathlib import Path
 
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "warm", "--audience", audience],
+    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "warm", "--audience", audience],
                                cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True,
                                preexec_fn=die_with_parent)  # prctl only, before exec
@@ -102,9 +102,9 @@ def stop_background(process) -> None:
 
 
 def _draw(facts, audience: Audience, queries: list[dict]) -> int:
-    from reports.ask import Ask
-    from reports.page import draw_page
-    from warehouse.current import engine
+    from harbour.reports.ask import Ask
+    from harbour.reports.page import draw_page
+    from harbour.warehouse.current import engine
 
     if multiprocessing.parent_process() is not None:
         engine().dispose(close=False)  # a forked child opens its own connections, never its parent's

@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Column, MetaData, String, Table, insert  # noqa: E402
 
-from etl.demo import generate, write_bundle  # noqa: E402
-from etl.load import load_bundle  # noqa: E402
-from etl.pseudonymise import DEMO_KEY, Pseudonymiser  # noqa: E402
-from etl.spec import SPEC, TABLES  # noqa: E402
-from warehouse.engine import make_engine, ensure_schema  # noqa: E402
+from harbour.etl.demo import generate, write_bundle  # noqa: E402
+from harbour.etl.load import load_bundle  # noqa: E402
+from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser  # noqa: E402
+from harbour.etl.spec import SPEC, TABLES  # noqa: E402
+from harbour.warehouse.engine import make_engine, ensure_schema  # noqa: E402
 
 
 def bare_insert(engine, folder: Path) -> tuple[int, float]:
@@ -51,11 +51,11 @@ def timed_warm(url: str, facts, attributing: bool) -> float:
     import tempfile
     from unittest import mock
 
-    from app import create_app
-    from metrics import summary
-    from reports import context, store
-    from reports.warm import warm
-    from warehouse import current
+    from harbour.app import create_app
+    from harbour.metrics import summary
+    from harbour.reports import context, store
+    from harbour.reports.warm import warm
+    from harbour.warehouse import current
 
     current.use(url)
     create_app()
@@ -105,8 +105,8 @@ def main() -> None:
         print(f"bare read-and-insert: {bare_rows:,} rows in {bare_seconds:.2f} s = {bare_rows / bare_seconds:,.0f} rows/s")
         print(f"loader / bare insert: {seconds / bare_seconds:.1f} times [target: at most 3]")
 
-        from metrics.summary import build_summary
-        from warehouse.queries import facts
+        from harbour.metrics.summary import build_summary
+        from harbour.warehouse.queries import facts
 
         started = time.perf_counter()
         f = facts(engine)
@@ -119,7 +119,7 @@ def main() -> None:
                 times.append(time.perf_counter() - started)
             print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
 
-        from metrics.attribution import attribution
+        from harbour.metrics.attribution import attribution
 
         started = time.perf_counter()
         estimated = sum(attribution(f.children, f.forces, code)[0] is not None for code in f.forces["force_code"])
@@ -131,9 +131,9 @@ def main() -> None:
               f"({warm_with / warm_without - 1:+.0%}); attribution alone on one core is {alone / warm_without:.0%} of warm "
               f"without it [target: attribution within warm's time plus 50%]")
 
-        from reports import images, slides
-        from reports.views import build, standard_views
-        from warehouse import current
+        from harbour.reports import images, slides
+        from harbour.reports.views import build, standard_views
+        from harbour.warehouse import current
 
         current.use(url)
         query = {"force": f.forces["force_code"].iloc[0]}

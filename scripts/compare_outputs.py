@@ -63,7 +63,7 @@ def snapshot(scales: list[str]) -> dict[str, str]:
         url = f"sqlite:///{folder / 'warehouse.sqlite'}"
         from click.testing import CliRunner
 
-        import cli
+        from harbour import cli
 
         result = CliRunner().invoke(cli.main, ["demo", "--scale", scale, "--warehouse", url])
         assert result.exit_code == 0, result.output
@@ -76,15 +76,15 @@ def _outputs(scale: str, url: str) -> dict[str, str]:
 
     from click.testing import CliRunner
 
-    import cli
-    from metrics.disclosure import INTERNAL, PUBLICATION
-    from reports import callbacks
+    from harbour import cli
+    from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+    from harbour.reports import callbacks
     try:
-        from reports.views import build
+        from harbour.reports.views import build
     except ImportError:  # before the views had a module of their own
-        from reports.registry import build
+        from harbour.reports.registry import build
     from tests.page_requests import client, render
-    from warehouse.current import current_facts
+    from harbour.warehouse.current import current_facts
 
     test_client = client(url)
     facts = current_facts()

@@ -152,7 +152,7 @@ def _gunicorn(url: str, port: int, workers: int, threads: int, cache: Path, log:
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none", "HARBOUR_CACHE_DIR": str(cache)}
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "app:server"],
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "harbour.app:server"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -303,7 +303,7 @@ def main() -> None:
         if url is None:
             url = f"sqlite:///{tmp / 'national.sqlite'}"
             print("building the national demo …", flush=True)
-            subprocess.run([sys.executable, "-m", "cli", "demo", "--scale", "national", "--warehouse", url],
+            subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--scale", "national", "--warehouse", url],
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         port = free_port()
         base = f"http://127.0.0.1:{port}"

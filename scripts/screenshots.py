@@ -102,10 +102,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.warehouse or f"sqlite:///{tmp}/demo.sqlite"
         if not args.warehouse:
-            subprocess.run([sys.executable, "-m", "cli", "demo", "--warehouse", url], cwd=ROOT, check=True,
+            subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--warehouse", url], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL)
         port = _port()
-        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT,
+        server = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT,
                                   env={**os.environ, "HARBOUR_WAREHOUSE": url}, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"

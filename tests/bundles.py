@@ -6,7 +6,7 @@ import copy
 import csv
 from pathlib import Path
 
-from etl.spec import SPEC
+from harbour.etl.spec import SPEC
 
 BASE = {
     "forces": [

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.pseudonymise import Pseudonymiser
-from warehouse.engine import make_engine, ensure_schema
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.warehouse.engine import make_engine, ensure_schema
 
 TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -15,10 +15,10 @@ def built_demo(folder: Path, scale: str = "pilot"):
     """(url, facts) of a synthetic demo built in ``folder``, made the current warehouse of this process."""
     from click.testing import CliRunner
 
-    from cli import main
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.cli import main
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     url = f"sqlite:///{folder / 'demo.sqlite'}"
     result = CliRunner().invoke(main, ["demo", "--scale", scale, "--warehouse", url])

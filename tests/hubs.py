@@ -16,7 +16,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def hub_database(kind: str, folder: Path, name: str):
     try:
         yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
-        from hub.store import engine_for
+        from harbour.hub.store import engine_for
 
         engine_for.cache_clear()
         with admin.connect() as conn:
@@ -73,7 +73,7 @@ def serving_hub(database_url: str, log: Path, **env):
     """`harbour hub serve` in a subprocess (gunicorn) on a free loopback port; yields its base URL."""
     port = free_port()
     handle = log.open("w")
-    process = subprocess.Popen([sys.executable, "-m", "cli", "hub", "serve", "--port", str(port), "--warehouse",
+    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse",
                                 database_url], cwd=ROOT, env={**os.environ, **env}, stdout=handle,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -92,10 +92,10 @@ def serving_hub(database_url: str, log: Path, **env):
 def renamed_demo(folder: Path, codes: dict[str, str], seed: int, prefix: str) -> str:
     """A warehouse of another Harbour: the synthetic demo with its forces renamed (``codes`` maps some demo codes
     to new ones; the rest get ``prefix``), so that no force is held by two of the tests' Harbours."""
-    from etl.demo import generate, write_bundle
-    from etl.load import load_bundle
-    from etl.pseudonymise import DEMO_KEY, Pseudonymiser
-    from warehouse.engine import engine_for
+    from harbour.etl.demo import generate, write_bundle
+    from harbour.etl.load import load_bundle
+    from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
+    from harbour.warehouse.engine import engine_for
 
     rows = generate(seed=seed)
     names = {}

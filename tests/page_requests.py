@@ -25,10 +25,10 @@ def router_request(path: str, search: str = "") -> dict:
 
 
 def client(warehouse_url: str):
-    from warehouse import current
+    from harbour.warehouse import current
 
     current.use(warehouse_url)
-    from app import app
+    from harbour.app import app
 
     return app.server.test_client()
 
@@ -55,7 +55,7 @@ def filter_searches(forces: list[str], nationalities: list[str], n: int, seed: i
 
 
 def time_pages(warehouse_url: str, repeat: int = 20) -> dict[str, list[float]]:
-    from warehouse.current import current_facts
+    from harbour.warehouse.current import current_facts
 
     test_client = client(warehouse_url)
     facts = current_facts()

@@ -6,8 +6,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import app as app_module  # the process's own app, made now, before any test turns sign-in on
-from cli import main
+from harbour import app as app_module  # the process's own app, made now, before any test turns sign-in on
+from harbour.cli import main
 from tests.page_requests import router_request
 
 OIDC_ENV = {"HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted", "HARBOUR_OIDC_CLIENT_ID": "harbour",
@@ -22,7 +22,7 @@ def signed_in_app(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     for key, value in OIDC_ENV.items():
         mp.setenv(key, value)
-    from warehouse import current
+    from harbour.warehouse import current
 
     current.use(url)
     app = app_module.create_app(exposed=True)
@@ -45,8 +45,8 @@ def live_session(user: dict) -> dict:
 
     from sqlalchemy import insert
 
-    import access
-    from warehouse.current import engine
+    from harbour import access
+    from harbour.warehouse.current import engine
 
     sid = secrets.token_urlsafe(32)
     table = access._signed_in_table()
@@ -140,7 +140,7 @@ def test_a_signed_in_user_with_no_harbour_role_sees_nothing(signed_in_app):
 
 
 def test_exposed_without_sign_in_refuses_to_start(monkeypatch, tmp_path):
-    import access
+    from harbour import access
 
     create_app = app_module.create_app
     for key in OIDC_ENV:
@@ -167,7 +167,7 @@ def test_gunicorn_without_sign_in_refuses_to_start_and_says_what_to_set(tmp_path
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARBOUR_")}
     env["HARBOUR_WAREHOUSE"] = f"sqlite:///{tmp_path / 'g.sqlite'}"
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "app:server"],
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "harbour.app:server"],
                             cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "Harbour refuses to start" in result.stderr and "HARBOUR_OIDC_ISSUER" in result.stderr
@@ -214,7 +214,7 @@ def test_every_entry_of_the_log_is_reachable_by_the_admin_a_page_at_a_time(signe
     import re
 
     app, url = signed_in_app
-    from warehouse import current
+    from harbour.warehouse import current
 
     current.use(url)  # (an earlier test's `harbour serve` pointed this process elsewhere)
     viewer = _client(app, "viewer")
@@ -238,7 +238,7 @@ def test_every_entry_of_the_log_is_reachable_by_the_admin_a_page_at_a_time(signe
 def test_no_page_is_served_when_its_access_cannot_be_recorded(signed_in_app, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    import access
+    from harbour import access
 
     app, _ = signed_in_app
 

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 from scipy.special import expit, logit
 
-from metrics.attribution import attribution
+from harbour.metrics.attribution import attribution
 
 Z = 1.959964
 QUARTERS = [(2016, 1), (2016, 2), (2016, 3), (2016, 4), (2017, 1), (2017, 2), (2017, 3), (2017, 4)]
@@ -267,7 +267,7 @@ def test_the_pretrend_warns_of_a_force_already_moving_apart():
 def test_the_counterfactual_band_is_the_fit_without_the_schemes_effect():
     """What the page draws as 'had it moved like them': expit(eta - delta) on each pilot quarter, and its band with
     delta at the ends of its interval, from this file's own fit."""
-    from metrics.attribution import counterfactual
+    from harbour.metrics.attribution import counterfactual
 
     children, forces = generated(FORCES, effect=0.7, trend=0.1, sizes=SIZES, level=LEVEL, wobble=0.15)
     found, _ = attribution(children, forces, "T")

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 from tests.hubs import ROOT, free_port, hub_database
 from tests.test_load_lock import _real_bundle
@@ -32,8 +32,8 @@ def harbour(*args: str, key: str | None = KEY):
 
 
 def summaries(url: str) -> dict:
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     engine_for.cache_clear()
     out = {}
@@ -52,7 +52,7 @@ def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries
     port = free_port()
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY,
            "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
-    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
 
@@ -66,7 +66,7 @@ def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries
     reader = threading.Thread(target=visit, daemon=True)
     reader.start()
     try:
-        load = subprocess.Popen([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+        load = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         backups = []
         while load.poll() is None or not backups:

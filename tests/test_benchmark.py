@@ -6,10 +6,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.benchmark import force_counts
-from metrics.disclosure import is_publishable_count
-from exchange.packs import PackError, checksum, validate
+from harbour.cli import main
+from harbour.metrics.benchmark import force_counts
+from harbour.metrics.disclosure import is_publishable_count
+from harbour.exchange.packs import PackError, checksum, validate
 from tests.page_requests import client, render
 
 
@@ -23,10 +23,10 @@ def demo_url(tmp_path_factory):
 def peer_warehouse(tmp_path, seed: int) -> str:
     """Another force's warehouse: the synthetic demo with its forces renamed (NORTH-ELMSHIRE and so on), so
     that ELMSHIRE's pack is a peer there, not a second copy of a force it holds."""
-    from etl.demo import generate, write_bundle
-    from etl.load import load_bundle
-    from etl.pseudonymise import DEMO_KEY, Pseudonymiser
-    from warehouse.engine import engine_for
+    from harbour.etl.demo import generate, write_bundle
+    from harbour.etl.load import load_bundle
+    from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
+    from harbour.warehouse.engine import engine_for
 
     rows = generate(seed=seed)
     for table in (rows.forces, rows.contacts, rows.placements, rows.missing_episodes):
@@ -40,8 +40,8 @@ def peer_warehouse(tmp_path, seed: int) -> str:
 
 
 def test_a_pack_of_a_force_the_warehouse_holds_is_refused_and_never_counted_twice(pack_file, demo_url, tmp_path):
-    from exchange import store as peers
-    from warehouse.engine import engine_for
+    from harbour.exchange import store as peers
+    from harbour.warehouse.engine import engine_for
 
     result = CliRunner().invoke(main, ["benchmark", "import", str(pack_file), "--warehouse", demo_url, "--unsigned"])
     assert result.exit_code == 1 and "holds the records of Elmshire" in result.output
@@ -78,8 +78,8 @@ def pack_file(demo_url, keys, tmp_path_factory):
 
 
 def test_force_counts_equal_the_exact_summary_of_each_force(demo_url):
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     f = facts(engine_for(demo_url))
     counts = force_counts(f.children, "pilot").set_index("force_code")
@@ -278,14 +278,14 @@ def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
 
 
 def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url):
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
-    from reports.benchmark import short_name
+    from harbour.reports.benchmark import short_name
 
     view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f)
     funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
@@ -314,10 +314,10 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
 def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_does(demo_url):
     """The ranked chart's title says where the selected force stands: counted here from `harbour summary`'s
     published rates of every force with at least 10 children at risk, ties said as ties."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     codes = ("ELMSHIRE", "FENWICK", "HOLLINGTON", "MARSHCOTE", "OAKVALE", "RAVENSMOOR")
     shown = {}
@@ -352,7 +352,7 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
 def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp_path):
     """#22: `Beds\\x1b[8m` would hide the rest of the line on an admin's terminal, 'UNVERIFIED' included; OSC
     sequences retitle the window. Every command prints them as '?'."""
-    from exchange.signing import sign
+    from harbour.exchange.signing import sign
 
     pack = json.loads(pack_file.read_text())
     hostile = {**pack, "force": {**pack["force"], "name": "Beds\x1b[8m\x9b2J\x1b]0;owned\x07"},
@@ -367,17 +367,17 @@ def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp
         assert result.exit_code == 0, result.output
         assert not any(ord(ch) < 32 and ch not in "\n\t" or 127 <= ord(ch) < 160 for ch in result.output)
     assert "Beds?[8m?2J?]0;owned?" in outputs[0].output and "UNVERIFIED" in outputs[0].output
-    from untrusted import terminal_text
+    from harbour.untrusted import terminal_text
 
     assert terminal_text("a\x1b[8mb\nc\td\x9b\x00") == "a?[8mb\nc\td??"
 
 
 def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
     """#19: /benchmark ignored the sex and age filters silently while the filter bar showed them applied."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -393,10 +393,10 @@ def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
 
 def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(demo_url):
     """#19: the page never said how a force takes part, and compared an 8-year pilot with a 1-year one unsaid."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -412,10 +412,10 @@ def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(
 def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces(demo_url):
     """#19: the funnel's pooled rate was 92% while the ranked chart's title said 'all forces 89%', and its table
     printed 115 retained of 125 at risk as 89%."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -433,10 +433,10 @@ def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces
 
 def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
     """#19: a peer-group line (the selected force's own rate) was drawn when no peer was chosen."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -455,7 +455,7 @@ def test_funnel_names_are_placed_apart_where_there_is_room():
     """#19: names piled on each other and one was struck through by a limit line. Four forces in a row 40 px apart
     and a line just above them: each name is placed where, by a box model of its own (7.5 px a character, 16 px
     high, beside or over its point), it meets no other name and no line."""
-    from reports.benchmark import label_places
+    from harbour.reports.benchmark import label_places
 
     points = [(100.0 + 40 * i, 50.0, f"Force {i}") for i in range(4)]
     line = ([float(x) for x in range(0, 400, 2)], [56.0] * 200)  # 6 px above the points, the pooled rate's line
@@ -476,7 +476,7 @@ def test_funnel_names_are_placed_apart_where_there_is_room():
 
 def test_a_name_that_would_print_over_another_is_left_off_and_said():
     """Nine forces on one spot: no place is free for most names; each is left off (None) rather than overprinted."""
-    from reports.benchmark import label_places
+    from harbour.reports.benchmark import label_places
 
     points = [(200.0 + i, 50.0, f"Force {i}") for i in range(9)]
     places = label_places(points, [], (0.0, 400.0), (0.0, 100.0), width_px=400, height_px=100)

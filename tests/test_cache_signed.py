@@ -12,11 +12,11 @@ import struct
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from reports import serial, store
-from reports.views import build, build_uncached
-from warehouse.engine import engine_for
-from warehouse.queries import facts
+from harbour.cli import main
+from harbour.reports import serial, store
+from harbour.reports.views import build, build_uncached
+from harbour.warehouse.engine import engine_for
+from harbour.warehouse.queries import facts
 
 
 class Planted:

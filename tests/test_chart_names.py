@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 
 HOSTILE = "<b>Elm</b>%{y}&shire"
 
@@ -18,8 +18,8 @@ HOSTILE = "<b>Elm</b>%{y}&shire"
 def hostile_facts(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('names') / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     f = facts(engine_for(url))
     f.forces.loc[f.forces["force_code"] == "ELMSHIRE", "force_name"] = HOSTILE
@@ -32,7 +32,7 @@ def _traces(view) -> str:
 
 
 def test_force_names_on_the_attribution_charts_are_escaped(hostile_facts):
-    from reports.views import build_uncached
+    from harbour.reports.views import build_uncached
 
     drawn = _traces(build_uncached("/attribution", {"force": "ELMSHIRE"}, hostile_facts))
     assert "&lt;b&gt;Elm&lt;/b&gt;" in drawn and "<b>Elm" not in drawn
@@ -43,8 +43,8 @@ def test_force_names_on_the_attribution_charts_are_escaped(hostile_facts):
 
 
 def test_an_authority_name_from_a_download_is_escaped_on_the_dfe_chart(hostile_facts, monkeypatch):
-    from reference import dfe
-    from reports.views import build_uncached
+    from harbour.reference import dfe
+    from harbour.reports.views import build_uncached
 
     real = dfe.shipped()
     monkeypatch.setattr(dfe, "shipped", lambda: [{**r, "la_name": HOSTILE} if r["la_code"] == dfe.ENGLAND else r

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests import bundles
 
 
@@ -146,7 +146,7 @@ def test_help_lists_every_command_with_its_whole_first_sentence():
     """#19: the top-level --help cut every description with '...'; demo --help miscounted the pilot's forces."""
     from click.testing import CliRunner
 
-    from cli import main
+    from harbour.cli import main
 
     for args in ([], ["benchmark"], ["hub"], ["reference"]):
         result = CliRunner().invoke(main, [*args, "--help"], terminal_width=80)
@@ -172,7 +172,7 @@ def test_serve_says_where_it_serves_once(runner, url, tmp_path):
         port = s.getsockname()[1]
     env = {**os.environ, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("HARBOUR_DEBUG", None)
-    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--warehouse", url],
+    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), "--warehouse", url],
                              cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
     try:

@@ -7,13 +7,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.disclosure import INTERNAL, PUBLICATION
-from metrics.summary import build_summary
-from reports.model import Cell
-from reports.views import build
-from warehouse.engine import engine_for
-from warehouse.queries import facts
+from harbour.cli import main
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.summary import build_summary
+from harbour.reports.model import Cell
+from harbour.reports.views import build
+from harbour.warehouse.engine import engine_for
+from harbour.warehouse.queries import facts
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -77,7 +77,7 @@ def test_no_longer_horizon_shows_a_higher_rate_on_the_same_children(demo):
     for query in queries:
         force = query.get("force")
         exact = build_summary(f.children, f.episodes, f.forces, force=force)["periods"]
-        from metrics.filters import Filters
+        from harbour.metrics.filters import Filters
 
         filters = Filters.from_query({k: v for k, v in query.items() if k != "force"})
         exact = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters, exact=True)["periods"]
@@ -104,7 +104,7 @@ def test_no_chart_is_drawn_around_fewer_than_three_points(demo):
 
 def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
     """'+5 children': the pilot's published count minus the baseline's, from the summary export."""
-    from metrics.filters import Filters, resolve
+    from harbour.metrics.filters import Filters, resolve
 
     f, queries = demo
     for query in queries:

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from metrics import disclosure
-from metrics.disclosure import (INTERNAL, PUBLICATION, SUPPRESSED, count, fraction_half_away, half_away,
+from harbour.metrics import disclosure
+from harbour.metrics.disclosure import (INTERNAL, PUBLICATION, SUPPRESSED, count, fraction_half_away, half_away,
                                 is_publishable_count, rate, ratio, statistic, survival)
-from metrics.summary import build_summary
+from harbour.metrics.summary import build_summary
 from tests.facts import child, episodes, frame
 
 COUNT_KEYS = {"children", "placed", "not_placed", "at_risk", "retained", "not_retained", "recorded",
@@ -210,7 +210,7 @@ def test_the_footnote_names_the_symbol_and_the_exact_rule():
 
 def test_the_band_in_place_of_a_c_retention_rate_says_no_more_than_c():
     """docs/metrics.md version 3: "at least L%", L = 100 x (at_risk - 7) / at_risk rounded down, by hand."""
-    from metrics.disclosure import at_least
+    from harbour.metrics.disclosure import at_least
 
     assert at_least(48, 55) == at_least(50, 55) == at_least(54, 55) == 0.87  # 4800/55 = 87.27
     assert at_least(43, 50) == 0.86 and at_least(93, 100) == 0.93
@@ -221,7 +221,7 @@ def test_the_band_in_place_of_a_c_retention_rate_says_no_more_than_c():
 
 @given(st.integers(10, 2000), st.integers(1, 7))
 def test_the_band_never_exceeds_the_rate_and_is_the_same_whatever_the_hidden_count(at_risk, missing):
-    from metrics.disclosure import at_least
+    from harbour.metrics.disclosure import at_least
 
     retained = at_risk - missing
     if retained <= 7:

@@ -15,9 +15,9 @@ from functools import lru_cache
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from metrics import disclosure
-from metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
-from metrics.summary import build_summary
+from harbour.metrics import disclosure
+from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+from harbour.metrics.summary import build_summary
 
 C = disclosure.SUPPRESSED
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -150,9 +150,9 @@ def _views(facts) -> list[Filters]:
 def demo_facts(request, tmp_path_factory):
     from click.testing import CliRunner
 
-    from cli import main
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.cli import main
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     url = f"sqlite:///{tmp_path_factory.mktemp('attack') / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0

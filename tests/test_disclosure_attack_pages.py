@@ -23,13 +23,13 @@ from functools import lru_cache
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from metrics import disclosure
-from metrics.disclosure import INTERNAL, PUBLICATION
-from metrics.filters import Filters
-from reports import engagement, missing
-from reports.missing import parts_of_a_total
-from reports.context import Context
-from reports.model import Cell
+from harbour.metrics import disclosure
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.filters import Filters
+from harbour.reports import engagement, missing
+from harbour.reports.missing import parts_of_a_total
+from harbour.reports.context import Context
+from harbour.reports.model import Cell
 from tests.test_disclosure_attack import _views
 
 C = disclosure.SUPPRESSED

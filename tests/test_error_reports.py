@@ -6,8 +6,8 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from etl.load import LoadRefused, load_bundle
+from harbour.cli import main
+from harbour.etl.load import LoadRefused, load_bundle
 from tests import bundles
 
 KEY = "k" * 40
@@ -15,7 +15,7 @@ KEY = "k" * 40
 
 @pytest.fixture
 def engine(tmp_path):
-    from warehouse.engine import ensure_schema, make_engine
+    from harbour.warehouse.engine import ensure_schema, make_engine
 
     e = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
     ensure_schema(e)
@@ -24,7 +24,7 @@ def engine(tmp_path):
 
 @pytest.fixture
 def pseudonymiser():
-    from etl.pseudonymise import Pseudonymiser
+    from harbour.etl.pseudonymise import Pseudonymiser
 
     return Pseudonymiser(KEY.encode())
 

@@ -4,11 +4,11 @@ These run on SQLite and on PostgreSQL."""
 import pytest
 from sqlalchemy import func, select
 
-import etl.load
-from etl.load import LoadRefused, load_bundle, warehouse_holds
-from etl.pseudonymise import DEMO_KEY, Pseudonymiser
+from harbour.etl import load as etl_load
+from harbour.etl.load import LoadRefused, load_bundle, warehouse_holds
+from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
 from tests import bundles
-from warehouse import schema
+from harbour.warehouse import schema
 
 
 def _counts(engine) -> dict[str, int]:
@@ -52,14 +52,14 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(engine, tmp_path, pse
     before = _counts(engine)
     with engine.connect() as conn:
         batches_before = conn.execute(select(func.count()).select_from(schema.load_batches)).scalar()
-    original = etl.load._insert_rows
+    original = etl_load._insert_rows
 
     def failing(conn, table, rows):
         if table is schema.episode_facts:  # after the old rows were deleted and most new ones inserted
             raise RuntimeError("disk full (injected)")
         original(conn, table, rows)
 
-    monkeypatch.setattr(etl.load, "_insert_rows", failing)
+    monkeypatch.setattr(etl_load, "_insert_rows", failing)
     tables = bundles.base()
     tables["contacts"].append({**tables["contacts"][1], "contact_id": "C-3", "child_id": "AB-003"})
     with pytest.raises(RuntimeError, match="injected"):

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from etl.load import LoadRefused, load_bundle
+from harbour.etl.load import LoadRefused, load_bundle
 from tests import bundles
-from warehouse import schema
+from harbour.warehouse import schema
 
 
 def _load(engine, folder, pseudonymiser):

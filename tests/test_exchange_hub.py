@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, update
 
-from exchange.packs import checksum
-from exchange.signing import generate, sign
+from harbour.exchange.packs import checksum
+from harbour.exchange.signing import generate, sign
 from tests.hubs import api, copy_sqlite, enrol, harbour, hub_database, keygen, post_huge, renamed_demo, serving_hub
 
 
@@ -65,20 +65,20 @@ def pull(ex, who, base=None):
 
 
 def peers(ex, who) -> list[dict]:
-    from exchange.store import all_peers
-    from warehouse.engine import engine_for
+    from harbour.exchange.store import all_peers
+    from harbour.warehouse.engine import engine_for
 
     return all_peers(engine_for(ex[who]))
 
 
 def hub_engine(ex):
-    from hub.store import engine_for
+    from harbour.hub.store import engine_for
 
     return engine_for(ex["hub_db"])
 
 
 def held_on_hub(ex, code) -> dict:
-    from hub import schema as H
+    from harbour.hub import schema as H
 
     with hub_engine(ex).connect() as conn:
         body = conn.execute(select(H.packs.c.body).where(H.packs.c.force_code == code)
@@ -88,8 +88,8 @@ def held_on_hub(ex, code) -> dict:
 
 def serve_instead(ex, code, pack: dict) -> None:
     """The hub's operator (or whoever holds its database) makes the hub serve ``pack`` as ``code``'s latest."""
-    from hub import schema as H
-    from hub.store import now
+    from harbour.hub import schema as H
+    from harbour.hub.store import now
 
     with hub_engine(ex).begin() as conn:
         latest = conn.execute(select(H.packs).where(H.packs.c.force_code == code)
@@ -150,8 +150,8 @@ def test_each_harbour_publishes_and_pulls_the_other_as_a_verified_peer(exchange)
         assert peer_row["signer"] == ex["keys"][peer]["fingerprint"][:16]
         assert peer_row["origin"] == "hub" and peer_row["hub_url"] == ex["base"]
     # A second pull finds the same pack: unchanged, and the time of the last pull moves on.
-    from warehouse import schema
-    from warehouse.engine import engine_for
+    from harbour.warehouse import schema
+    from harbour.warehouse.engine import engine_for
 
     with engine_for(ex["ELMSHIRE"]).begin() as conn:
         conn.execute(update(schema.benchmark_peer_origins).values(pulled_at=func.datetime("2020-01-01 00:00:00")))
@@ -204,13 +204,13 @@ def test_a_hub_that_alters_forges_or_rolls_back_a_pack_changes_nothing_in_a_pull
 
 
 def test_a_hub_that_offers_a_key_of_its_own_is_refused_without_the_matching_fingerprint(exchange):
-    from hub import schema as H
-    from warehouse import schema
-    from warehouse.engine import engine_for
+    from harbour.hub import schema as H
+    from harbour.warehouse import schema
+    from harbour.warehouse.engine import engine_for
 
     ex = exchange
     private, public = generate()
-    from exchange.signing import fingerprint, load_public
+    from harbour.exchange.signing import fingerprint, load_public
 
     with hub_engine(ex).begin() as conn:
         conn.execute(update(H.keys).where(H.keys.c.force_code == "WESTMERE").values(
@@ -227,13 +227,13 @@ def test_a_hub_that_offers_a_key_of_its_own_is_refused_without_the_matching_fing
 
 
 def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
-    from hub import schema as H
+    from harbour.hub import schema as H
 
     ex = exchange
     base, tokens = ex["base"], ex["tokens"]
-    from exchange.packs import force_pack
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.exchange.packs import force_pack
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     pack = sign(force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"),
                 ex["keys"]["ELMSHIRE"]["private"].read_bytes())
@@ -342,7 +342,7 @@ def test_a_pull_from_a_hub_that_stops_mid_transfer_leaves_the_warehouse_as_it_wa
     assert publish(ex, "WESTMERE").exit_code == 0
     assert trust(ex, "ELMSHIRE", "WESTMERE").exit_code == 0
     before = warehouse_rows(ex["ELMSHIRE"])
-    monkeypatch.setattr("exchange.hub_client.BACKOFF_SECONDS", 0.05)
+    monkeypatch.setattr("harbour.exchange.hub_client.BACKOFF_SECONDS", 0.05)
     length = int(api(ex["base"], "GET", "/api/v1/packs", ex["tokens"]["ELMSHIRE"])[2]["Content-Length"])
     proxy = _CuttingProxy(int(ex["base"].rsplit(":", 1)[1]), keep=length // 2)  # the headers and half the packs
     try:
@@ -370,9 +370,9 @@ def test_a_force_rotates_its_key_through_the_hub_and_its_peers_trust_the_new_one
     # The old key no longer uploads; the new one does, and a peer that trusted only the old key skips the new pack.
     old = publish(ex, "ELMSHIRE")
     assert old.exit_code == 1 and "Refused by the hub (400)" in old.output, old.output
-    from exchange.packs import force_pack
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.exchange.packs import force_pack
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     newer = rehashed({**force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"), "made": "2027-01"})
     status, _, _ = api(ex["base"], "POST", "/api/v1/packs", ex["tokens"]["ELMSHIRE"], json.dumps(
@@ -402,9 +402,9 @@ def test_a_hub_that_cannot_be_reached_is_one_line(harbours, tmp_path):
 
 
 def test_a_file_import_never_rolls_a_force_back_and_a_newer_pack_replaces_the_older(harbours, tmp_path):
-    from exchange.packs import force_pack
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.exchange.packs import force_pack
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     url = copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire")
     keys = harbours["keys"]["WESTMERE"]
@@ -448,10 +448,10 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     elmshire = copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire")
     # WESTMERE has enrolled and published on this hub already (what its own admin did, by the same commands).
     token = enrol(hub_db, "WESTMERE", harbours["keys"]["WESTMERE"]["public"])
-    from exchange.packs import force_pack
-    from hub.store import accept_pack, authenticate, engine_for
-    from warehouse.engine import engine_for as warehouse
-    from warehouse.queries import facts
+    from harbour.exchange.packs import force_pack
+    from harbour.hub.store import accept_pack, authenticate, engine_for
+    from harbour.warehouse.engine import engine_for as warehouse
+    from harbour.warehouse.queries import facts
 
     pack = sign(force_pack(facts(warehouse(harbours["WESTMERE"])), "WESTMERE"),
                 harbours["keys"]["WESTMERE"]["private"].read_bytes())
@@ -494,7 +494,7 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     env["HARBOUR_HUB_TOKEN"] = token
     port = free_port()  # the walkthrough's hub may still be letting its port go
     env["HUB"] = f"http://127.0.0.1:{port}"
-    hub = subprocess.Popen([sys.executable, "-m", "cli", "hub", "serve", "--port", str(port), "--warehouse",
+    hub = subprocess.Popen([sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse",
                             hub_db], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_hub(env["HUB"])
@@ -502,8 +502,8 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
             if not line.startswith("curl"):
                 continue
             if "rotation.json" in line:
-                from exchange.signing import load_public, rotation_statement, sign_bytes
-                from exchange.signing import public_pem as _pem
+                from harbour.exchange.signing import load_public, rotation_statement, sign_bytes
+                from harbour.exchange.signing import public_pem as _pem
 
                 _, new_public = generate()
                 new_pem = _pem(load_public(new_public)).decode()

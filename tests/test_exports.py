@@ -9,10 +9,10 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.disclosure import is_publishable_count
-from reports import exports
-from reports.model import Panel, Table, View
+from harbour.cli import main
+from harbour.metrics.disclosure import is_publishable_count
+from harbour.reports import exports
+from harbour.reports.model import Panel, Table, View
 from tests.conftest import require
 
 COUNTED = re.compile(r"(?<![\d.])(\d[\d,]*)\s+(children|child|episodes|episode|placed|at risk)\b")
@@ -70,7 +70,7 @@ def test_the_deck_has_no_cut_text_a_number_on_every_slide_one_label_and_one_font
 
 
 def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, demo_url):
-    from components.format import pct
+    from harbour.components.format import pct
 
     doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
     slide = list(standard_deck.slides)[1]
@@ -237,10 +237,10 @@ def test_ods_has_title_footnotes_and_neutralised_cells():
 
 @pytest.fixture(scope="module")
 def retention_view(demo_url):
-    from metrics.disclosure import INTERNAL, PUBLICATION
-    from reports.views import build
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+    from harbour.reports.views import build
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     f = facts(engine_for(demo_url))
     return {a.name: build("/retention", {"force": "ELMSHIRE"}, f, a) for a in (PUBLICATION, INTERNAL)}
@@ -252,7 +252,7 @@ def _horizon_panel(view):
 
 def _expected_rows(panel):
     """The table's rows as a spreadsheet should hold them: rates as fractions, differences in points, c as text."""
-    from reports.model import cell_kind
+    from harbour.reports.model import cell_kind
 
     out = []
     for row in panel.table.rows:
@@ -341,8 +341,8 @@ def test_csv_holds_plain_numbers_and_two_interval_columns(retention_view):
 
 def test_chart_images_are_wide_png_and_svg(demo_url):
     _needs_chromium()
-    from reports.callbacks import file_for
-    from warehouse import current
+    from harbour.reports.callbacks import file_for
+    from harbour.warehouse import current
 
     current.use(demo_url)
     name, png = file_for("/retention", {}, "chart-km", "png")
@@ -354,7 +354,7 @@ def test_chart_images_are_wide_png_and_svg(demo_url):
     name, ods = file_for("/missing", {"force": "ELMSHIRE"}, "chart-missing-outcomes", "ods")
     assert zipfile.ZipFile(io.BytesIO(ods)).read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
     assert file_for("/retention", {}, "no-such-panel", "csv") is None
-    from metrics.disclosure import INTERNAL
+    from harbour.metrics.disclosure import INTERNAL
 
     _, internal_svg = file_for("/retention", {}, "chart-km", "svg", INTERNAL)
     assert b"OFFICIAL-SENSITIVE: exact figures, not for publication" in internal_svg
@@ -376,7 +376,7 @@ def benchmark_deck(demo_url, tmp_path_factory):
 
 
 def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_method(benchmark_deck, demo_url):
-    from components.format import pct
+    from harbour.components.format import pct
 
     slides = list(benchmark_deck.slides)
     titles = [_slide_texts(s)[0] for s in slides]
@@ -434,9 +434,9 @@ def test_the_benchmarking_deck_refuses_a_peer_the_warehouse_does_not_hold(demo_u
 
 def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
     """#19: file names carried no force or filter, so two forces' downloads overwrote each other."""
-    from metrics.disclosure import INTERNAL
-    from reports.callbacks import file_for
-    from warehouse import current
+    from harbour.metrics.disclosure import INTERNAL
+    from harbour.reports.callbacks import file_for
+    from harbour.warehouse import current
 
     current.use(demo_url)
     names = {query: file_for("/retention", dict(query), "chart-horizons", "csv")[0] for query in (
@@ -456,10 +456,10 @@ def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
 
 def test_one_load_is_said_as_one_load(demo_url):
     """#19: the data-quality page and its deck said "1 loads recorded"."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts, load_history
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts, load_history
 
     current.use(demo_url)
     loads = len(load_history(engine_for(demo_url)))
@@ -488,10 +488,10 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
     """Seen in presentation mode at 1280x720: the overview's title ran to four lines, most of them saying why the
     pilot's engagement within 24 hours is c, and squeezed its chart to a strip. A figure that cannot be shown is
     said in the summary, not in the title."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     view = build_uncached("/", {}, facts(engine_for(demo_url)))
@@ -503,10 +503,10 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
 
 def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
     """#19: the data-quality page suppressed the six-row forces table's completeness as if its rows were children."""
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -539,11 +539,11 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
     under the OFFICIAL-SENSITIVE marking."""
     import sqlalchemy as sa
 
-    from metrics.disclosure import INTERNAL, MARKING, PUBLICATION
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.metrics.disclosure import INTERNAL, MARKING, PUBLICATION
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     engine = engine_for(demo_url)

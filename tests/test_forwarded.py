@@ -28,7 +28,7 @@ def _redirect_uri(provider, monkeypatch, trusted: str, headers: dict, remote="12
                        "HARBOUR_TRUSTED_PROXIES": trusted,
                        "HARBOUR_ALLOWED_HOSTS": "127.0.0.1,localhost,harbour.force.example"}.items():
         monkeypatch.setenv(key, value)
-    from hub.app import create_hub
+    from harbour.hub.app import create_hub
 
     web = create_hub("sqlite://", exposed=True).server.test_client()  # the dashboard's own defences, on a small app
     answer = web.get("/", headers=headers, environ_base={"REMOTE_ADDR": remote})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from metrics.funnel import binomial_limit, classify, limits, overdispersion, pooled_rate
+from harbour.metrics.funnel import binomial_limit, classify, limits, overdispersion, pooled_rate
 
 
 def test_pooled_rate_is_the_weighted_average():

@@ -22,18 +22,18 @@ def _app(monkeypatch, warehouse_url: str, **env):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from reports import store
-    from warehouse import current
+    from harbour.reports import store
+    from harbour.warehouse import current
 
     store._caches.clear()
     current.use(warehouse_url)
-    import app as app_module
+    from harbour import app as app_module
 
     return app_module.create_app(exposed=bool(env.get("HARBOUR_OIDC_ISSUER"))).server.test_client()
 
 
 def _head() -> str:
-    from warehouse import migrate
+    from harbour.warehouse import migrate
 
     return migrate.head()
 
@@ -46,7 +46,7 @@ def _ready(web) -> tuple[int, dict]:
 def test_healthz_and_readyz_answer_quickly_with_no_data(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from harbour.cli import main
 
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
@@ -146,7 +146,7 @@ def test_readyz_follows_postgresql_redis_and_the_provider_going_down_and_coming_
                    HARBOUR_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
                    HARBOUR_OIDC_ISSUER=f"http://localhost:{oidc_port}", HARBOUR_OIDC_CLIENT_ID="harbour",
                    HARBOUR_OIDC_CLIENT_SECRET="s" * 20, HARBOUR_SECRET_KEY="k" * 40)
-        from warehouse.engine import ensure_schema, make_engine
+        from harbour.warehouse.engine import ensure_schema, make_engine
 
         ensure_schema(make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{pg_port}/postgres"))
         assert _wait(web, 200)["checks"] == {"warehouse": "ok", "cache": "ok", "sign-in": "ok"}

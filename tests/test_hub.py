@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select, update
 
-from cli import main
-from exchange.packs import checksum
-from exchange.signing import sign
+from harbour.cli import main
+from harbour.exchange.packs import checksum
+from harbour.exchange.signing import sign
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def made(tmp_path_factory):
 
 
 def _hub(tmp_path, made, monkeypatch, rate="1000/second"):
-    from hub.app import create_hub
+    from harbour.hub.app import create_hub
 
     monkeypatch.setenv("HARBOUR_HUB_RATE", rate)
     monkeypatch.delenv("HARBOUR_REDIS_URL", raising=False)
@@ -65,8 +65,8 @@ def _resigned(pack: dict, private: bytes) -> bytes:
 
 
 def test_uploads_are_checked_refused_with_their_status_and_audited(made, tmp_path, monkeypatch):
-    from hub import schema as H
-    from hub.store import engine_for
+    from harbour.hub import schema as H
+    from harbour.hub.store import engine_for
 
     client, tokens, hub_url = _hub(tmp_path, made, monkeypatch)
     elm, marsh = made[1]["ELMSHIRE"], made[1]["MARSHCOTE"]
@@ -158,7 +158,7 @@ def test_unknown_calls_and_wrong_methods_are_json_without_a_traceback(made, tmp_
         assert set(response.get_json()) == {"error", "message"}
         assert b"Traceback" not in response.data and b"werkzeug" not in response.data.lower()
     # The hub's own database failing mid-request is a 500 in words, never the exception.
-    from hub import store
+    from harbour.hub import store
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail: /srv/hub.sqlite is corrupt")

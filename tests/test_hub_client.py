@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from exchange import hub_client
-from exchange.hub_client import Hub, HubError
+from harbour.exchange import hub_client
+from harbour.exchange.hub_client import Hub, HubError
 
 TOKEN = "t" * 43
 

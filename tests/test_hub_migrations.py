@@ -29,7 +29,7 @@ def old_hub_code(tmp_path_factory) -> Path:
 
 
 def run_old(old: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=old, capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "harbour.cli", *args], cwd=old, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(old)})
 
 
@@ -51,7 +51,7 @@ def _rows(url: str) -> dict:
 
 
 def _clear_engines():
-    from hub.store import engine_for
+    from harbour.hub.store import engine_for
 
     engine_for.cache_clear()
 
@@ -107,9 +107,9 @@ def test_a_hub_database_ahead_of_the_code_is_refused(tmp_path):
 def test_the_hub_migrations_make_exactly_the_schema_the_code_describes(hub_url):
     from alembic.autogenerate import compare_metadata
 
-    from hub.schema import metadata
-    from warehouse import migrate
-    from warehouse.engine import make_engine
+    from harbour.hub.schema import metadata
+    from harbour.warehouse import migrate
+    from harbour.warehouse.engine import make_engine
 
     engine = make_engine(hub_url)
     try:

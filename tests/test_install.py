@@ -1,5 +1,5 @@
-"""Harbour works as installed, not only from a checkout: a wheel built from the tree, installed into a new
-virtual environment, serves the dashboard with its stylesheet from outside the checkout, keeps its warehouse
+"""Harbour works as installed, not only from a checkout: a wheel built from the tree holds one package, `harbour`;
+installed into a new virtual environment, it serves the dashboard with its stylesheet from outside the checkout, keeps its warehouse
 in the user's data folder (never inside site-packages), and fingerprints only its own code."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 import time
 import tomllib
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -61,13 +62,13 @@ def _ask(python: Path, cwd: Path, env: dict, code: str) -> str:
 
 def test_the_installed_harbour_is_the_wheel_and_keeps_its_data_outside_site_packages(installed):
     python, elsewhere, env = installed
-    found = _ask(python, elsewhere, env, "import app, settings, reports.cache as c; print(app.__file__); "
+    found = _ask(python, elsewhere, env, "from harbour import app, settings; from harbour.reports import cache as c; print(app.__file__); "
                                          "print(settings.data_dir()); print(settings.warehouse_url()); "
                                          "print(c.code_fingerprint())")
     module, data, url, _fingerprint = found.splitlines()
     site = Path(module).parent
     assert str(python.parent.parent) in module  # the wheel's copy, not the checkout's
-    assert not Path(data).is_relative_to(site)
+    assert not Path(data).is_relative_to(site.parent)
     assert Path(data) == Path(env["XDG_DATA_HOME"]) / "harbour"
     assert url == f"sqlite:///{Path(data) / 'harbour.sqlite'}"
     assert (site / "assets" / "harbour.css").read_bytes() == (ROOT / "assets" / "harbour.css").read_bytes()
@@ -76,10 +77,10 @@ def test_the_installed_harbour_is_the_wheel_and_keeps_its_data_outside_site_pack
 def test_the_fingerprint_reads_harbours_own_files_only(installed, tmp_path):
     """A package installed beside Harbour does not change the fingerprint; an edit to Harbour's own code does."""
     python, elsewhere, env = installed
-    code = "import reports.cache as c; print(c.code_fingerprint())"
-    site = Path(_ask(python, elsewhere, env, "import app; print(app.__file__)")).parent
+    code = "from harbour.reports import cache as c; print(c.code_fingerprint())"
+    site = Path(_ask(python, elsewhere, env, "from harbour import app; print(app.__file__)")).parent
     before = _ask(python, elsewhere, env, code)
-    stranger = site / "someone_else.py"
+    stranger = site.parent / "someone_else.py"
     stranger.write_text("# another package's module\n")
     try:
         assert _ask(python, elsewhere, env, code) == before
@@ -94,13 +95,39 @@ def test_the_fingerprint_reads_harbours_own_files_only(installed, tmp_path):
         own.write_bytes(original)
 
 
-def test_the_fingerprint_lists_what_pyproject_installs():
-    from reports import store as cache
+def test_the_wheel_installs_one_name_harbour(installed):
+    """Nothing but the package `harbour` (and its metadata) lands in site-packages: no module of Harbour's can
+    overwrite, or be overwritten by, another distribution's of the same name."""
+    python, elsewhere, env = installed
+    wheel = next((python.parents[2] / "wheels").glob("harbour-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        top = {name.split("/")[0] for name in archive.namelist()}
+    assert top == {"harbour", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
+    site = Path(_ask(python, elsewhere, env, "import harbour; print(harbour.__file__)")).parents[1]
+    record = next(site.glob("harbour-*.dist-info")) / "RECORD"
+    paths = [line.split(",")[0] for line in record.read_text().splitlines()]
+    assert all(p.startswith(("harbour/", "harbour-", "../")) for p in paths), paths
+    assert not (site / "app.py").exists() and not (site / "metrics").exists()
 
-    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert set(tool["py-modules"]) == set(cache.OWN_MODULES)
-    packages = {p.rstrip("*") for p in tool["packages"]["find"]["include"]} - {"assets"}
-    assert packages == set(cache.OWN_PACKAGES)
+
+def test_pyproject_installs_every_package_of_the_tree():
+    """A new sub-package is installed: pyproject.toml's list is the tree's folders with an __init__.py, less the
+    tests."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    tree = {".".join(("harbour", *f.parent.relative_to(ROOT).parts)) for f in ROOT.rglob("__init__.py")
+            if f.relative_to(ROOT).parts[0] not in ("tests", "build", ".git")}
+    assert listed == tree
+
+
+def test_every_module_of_the_installed_wheel_imports(installed):
+    """The installed package imports module by module from outside the repository (no module still asks for a
+    top-level name of the old layout)."""
+    python, elsewhere, env = installed
+    code = ("import pkgutil, importlib, harbour; "
+            "names = [m.name for m in pkgutil.walk_packages(harbour.__path__, 'harbour.') "
+            "if '.migrations.versions.' not in m.name and not m.name.endswith(('.migrations.env', '__main__'))]; "
+            "[importlib.import_module(n) for n in names]; print(len(names))")
+    assert int(_ask(python, elsewhere, env, code)) > 50
 
 
 def test_the_installed_harbour_serves_a_page_with_its_stylesheet(installed):

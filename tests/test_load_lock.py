@@ -22,7 +22,7 @@ KEY = "a-real-key-for-tests-only-0123456789abcdef"
 def _real_bundle(folder: Path, seed: int) -> Path:
     """The synthetic generator's output marked as real data (synthetic = N): what a force's extract looks like."""
     out = folder / f"real-{seed}"
-    subprocess.run([sys.executable, "-m", "cli", "demo", "--seed", str(seed), "--out", str(out)], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--seed", str(seed), "--out", str(out)], cwd=ROOT, check=True,
                    capture_output=True)
     forces = out / "forces.csv"
     rows = list(csv.DictReader(forces.open(newline="", encoding="utf-8")))
@@ -40,7 +40,7 @@ def _at_once(url: str, *commands: list[str]) -> list[dict]:
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
     started = []
     for command in commands:
-        started.append((time.monotonic(), subprocess.Popen([sys.executable, "-m", "cli", *command], cwd=ROOT, env=env,
+        started.append((time.monotonic(), subprocess.Popen([sys.executable, "-m", "harbour.cli", *command], cwd=ROOT, env=env,
                                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
     out = []
     for began, process in started:
@@ -106,7 +106,7 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
     with hub_database("postgresql", tmp_path, f"harbour_killed_{os.getpid()}") as url:
         env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
         first, second = _real_bundle(tmp_path, 31), _real_bundle(tmp_path, 32)
-        subprocess.run([sys.executable, "-m", "cli", "load", str(first)], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(first)], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         before = _holds(url)
         engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -116,7 +116,7 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
                                      "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$"))
                 conn.execute(sa.text("CREATE TRIGGER harbour_slow BEFORE DELETE ON contacts FOR EACH STATEMENT "
                                      "EXECUTE FUNCTION harbour_slow()"))
-            load = subprocess.Popen([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+            load = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deleting = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                         "AND state = 'active' AND query ILIKE 'DELETE FROM contacts%'")
@@ -136,7 +136,7 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
                 assert locked == 0  # the load lock went with it
                 conn.execute(sa.text("DROP TRIGGER harbour_slow ON contacts"))
             assert _holds(url) == before  # as it was: the killed load's transaction was rolled back
-            again = subprocess.run([sys.executable, "-m", "cli", "load", str(second)], cwd=ROOT, env=env,
+            again = subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
                                    capture_output=True, text=True, timeout=120)
             assert again.returncode == 0 and again.stdout.splitlines()[-1].startswith("Loaded"), again.stdout[-300:]
         finally:

@@ -13,7 +13,7 @@ import sys
 
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.bundles import base, write
 from tests.hubs import ROOT
 
@@ -42,7 +42,7 @@ def test_many_bad_rows_print_a_hundred_of_each_rule_and_a_count(tmp_path):
 def test_a_file_of_junk_rows_is_counted_not_held(tmp_path):
     """#22: 2 million junk rows held a finding object each (15.9 GB on a 154 MB file here, and 2 million lines
     printed). Findings beyond a thousand of a rule in a file are counted, not kept."""
-    from etl.findings import KEPT_PER_RULE, Finding, Findings
+    from harbour.etl.findings import KEPT_PER_RULE, Finding, Findings
 
     found = Findings()
     for row in range(50_000):
@@ -57,7 +57,7 @@ def _measured_load(bundle, url) -> tuple[int, list[str], float, float]:
     import time
 
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "cli", "load", str(bundle), "--warehouse", url], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(bundle), "--warehouse", url], cwd=ROOT,
                                env={**os.environ, **KEY}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
@@ -114,7 +114,7 @@ def test_cr_cr_lf_line_endings_are_named_as_the_cause_first(tmp_path):
 
 def test_a_nul_byte_in_a_dropped_ssda903_column_is_refused(tmp_path):
     out = tmp_path / "bundle"
-    subprocess.run([sys.executable, "-m", "cli", "demo", "--placements", "ssda903", "--out", str(out)], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(out)], cwd=ROOT,
                    check=True, capture_output=True)
     episodes = next(out.rglob("ssda903/*/episodes*.csv"), None) or next(out.rglob("ssda903/*/*.csv"))
     with episodes.open(newline="", encoding="utf-8") as handle:
@@ -143,7 +143,7 @@ def test_a_warehouse_in_a_read_only_folder_answers_read_only_commands(tmp_path, 
         source.backup(target)
     with sqlite3.connect(folder / "w.sqlite") as copy:
         copy.execute("PRAGMA journal_mode=DELETE")
-    from warehouse.engine import engine_for
+    from harbour.warehouse.engine import engine_for
 
     engine_for.cache_clear()
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)

@@ -44,12 +44,12 @@ def _json_lines(text: str) -> list[dict]:
 
 def test_every_log_line_of_a_load_and_a_served_session_is_json_without_a_childs_identifier(tmp_path):
     bundle = tmp_path / "bundle"
-    subprocess.run([sys.executable, "-m", "cli", "demo", "--placements", "ssda903", "--out", str(bundle)], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(bundle)], cwd=ROOT,
                    check=True, capture_output=True)
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     env = {**os.environ, "HARBOUR_LOG_FORMAT": "json", "HARBOUR_WAREHOUSE": url,
            "HARBOUR_CACHE_DIR": str(tmp_path / "cache"), "HARBOUR_PSEUDONYM_KEY": "harbour-synthetic-demo-only"}
-    load = subprocess.run([sys.executable, "-m", "cli", "load", str(bundle)], cwd=ROOT, env=env, capture_output=True,
+    load = subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(bundle)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
     assert load.returncode == 0, load.stderr[-500:]
     load_lines = _json_lines(load.stderr)
@@ -57,7 +57,7 @@ def test_every_log_line_of_a_load_and_a_served_session_is_json_without_a_childs_
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as handle:
-        serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                                  stdout=handle, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"

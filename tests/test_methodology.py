@@ -2,9 +2,9 @@
 
 import re
 
-from etl import assumptions
-from metrics.disclosure import PUBLICATION
-from reports import methodology
+from harbour.etl import assumptions
+from harbour.metrics.disclosure import PUBLICATION
+from harbour.reports import methodology
 
 
 def test_assumptions_are_written_as_people_read_them():

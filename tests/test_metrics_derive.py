@@ -2,9 +2,9 @@
 
 import pytest
 
-from etl.load import load_bundle
+from harbour.etl.load import load_bundle
 from tests import bundles
-from warehouse.queries import read_facts
+from harbour.warehouse.queries import read_facts
 
 
 def _facts(engine, tmp_path, pseudonymiser, tables):

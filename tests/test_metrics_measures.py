@@ -5,11 +5,11 @@ import math
 import pytest
 from scipy.stats import norm
 
-from metrics.comparison import compare, logrank_p, retention_difference
-from metrics.engagement import engagement_summary
-from metrics.intervals import newcombe, wilson
-from metrics.missing import first_missing_timing, missing_summary
-from metrics.value import ValueInputs, value_for_money
+from harbour.metrics.comparison import compare, logrank_p, retention_difference
+from harbour.metrics.engagement import engagement_summary
+from harbour.metrics.intervals import newcombe, wilson
+from harbour.metrics.missing import first_missing_timing, missing_summary
+from harbour.metrics.value import ValueInputs, value_for_money
 from tests.facts import child, episodes, frame
 
 
@@ -143,7 +143,7 @@ def test_avoided_children_are_whole_and_never_negative():
 
 
 def test_the_default_price_uplift_is_the_cpi_ratio_from_2011():
-    from metrics.value import CPI_2011, CPI_LATEST, DEFAULT_UPLIFT
+    from harbour.metrics.value import CPI_2011, CPI_LATEST, DEFAULT_UPLIFT
 
     assert (CPI_2011, CPI_LATEST) == (93.4, 133.9) and DEFAULT_UPLIFT == 1.434  # 133.9 / 93.4 = 1.43362
 

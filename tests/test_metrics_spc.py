@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.spc import xmr
+from harbour.metrics.spc import xmr
 
 BASE = [10, 12] * 5  # mean 11, mean moving range 2: limits 11 ± 5.32, near zone beyond 11 ± 3.547
 
@@ -71,7 +71,7 @@ def test_special_cause_is_improvement_or_concern_by_direction():
 def test_monthly_series_keeps_complete_months_and_drops_small_denominators():
     from datetime import date
 
-    from metrics.monthly import monthly_series
+    from harbour.metrics.monthly import monthly_series
     from tests.facts import child, frame
 
     kids = [child(contact_month="2017-01", engagement_hours=float(h)) for h in (1, 2, 3, 4, 5)]
@@ -91,7 +91,7 @@ def test_monthly_series_keeps_complete_months_and_drops_small_denominators():
 def test_last_complete_month_and_quarter():
     from datetime import date
 
-    from metrics.monthly import last_complete_label
+    from harbour.metrics.monthly import last_complete_label
 
     assert last_complete_label(date(2018, 7, 31), "month") == "2018-07"
     assert last_complete_label(date(2018, 7, 30), "month") == "2018-06"

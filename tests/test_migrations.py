@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 from tests.hubs import ROOT, hub_database
 
@@ -71,7 +71,7 @@ def _old_warehouse(old: Path, url: str, tmp_path: Path) -> None:
     doc = json.loads(pack.read_text())
     doc["force"] = {**doc["force"], "code": "NEIGHBOUR", "name": "Neighbouring Police (fictional)"}
     doc["summary"]["force"] = "NEIGHBOUR"
-    from exchange.packs import checksum
+    from harbour.exchange.packs import checksum
 
     body = {k: v for k, v in doc.items() if k not in ("sha256", "signature")}
     pack.write_text(json.dumps({**body, "sha256": checksum(body)}))
@@ -80,8 +80,8 @@ def _old_warehouse(old: Path, url: str, tmp_path: Path) -> None:
 
 
 def _summaries(url: str) -> dict:
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     codes = sorted(facts(engine_for(url)).forces["force_code"])
     out = {}
@@ -101,7 +101,7 @@ def test_a_warehouse_from_before_migrations_is_refused_then_upgraded_and_gives_t
     assert "made before schema versions" in refused.output and "run `harbour upgrade`" in refused.output
     if old_url.startswith("sqlite"):
         started = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0",
-                                  "app:server"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                                  "harbour.app:server"], cwd=ROOT, capture_output=True, text=True, timeout=120,
                                  env={**os.environ, "HARBOUR_WAREHOUSE": old_url, "HARBOUR_AUTH": "none"})
         assert started.returncode != 0 and "harbour upgrade" in started.stderr, started.stderr[-500:]
     upgraded = harbour("upgrade", "--warehouse", old_url)
@@ -117,8 +117,8 @@ def test_a_warehouse_from_before_migrations_is_refused_then_upgraded_and_gives_t
     assert harbour("demo", "--warehouse", fresh_url).exit_code == 0
     assert _summaries(old_url) == _summaries(fresh_url)
     # The peer imported by the old code got its origin, derived: a file, on the day it was imported.
-    from exchange.store import all_peers
-    from warehouse.engine import engine_for
+    from harbour.exchange.store import all_peers
+    from harbour.warehouse.engine import engine_for
 
     (peer,) = all_peers(engine_for(old_url))
     assert peer["origin"] == "file" and peer["pulled_at"] == peer["imported_at"] and peer["force_code"] == "NEIGHBOUR"
@@ -127,7 +127,7 @@ def test_a_warehouse_from_before_migrations_is_refused_then_upgraded_and_gives_t
 def test_a_warehouse_ahead_of_the_code_is_refused(tmp_path):
     from sqlalchemy import text
 
-    from warehouse.engine import make_engine
+    from harbour.warehouse.engine import make_engine
 
     url = f"sqlite:///{tmp_path / 'ahead.sqlite'}"
     assert harbour("demo", "--warehouse", url).exit_code == 0
@@ -135,7 +135,7 @@ def test_a_warehouse_ahead_of_the_code_is_refused(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
-    from warehouse.engine import engine_for
+    from harbour.warehouse.engine import engine_for
 
     engine_for.cache_clear()
     for command in (["summary"], ["upgrade"]):
@@ -145,15 +145,15 @@ def test_a_warehouse_ahead_of_the_code_is_refused(tmp_path):
 
 
 def test_kill_9_during_an_upgrade_leaves_a_warehouse_that_upgrades_next_time(old_harbour, database, tmp_path):
-    from warehouse.engine import make_engine
-    from warehouse.migrate import head, state
+    from harbour.warehouse.engine import make_engine
+    from harbour.warehouse.migrate import head, state
 
     old_url, _ = database
     _old_warehouse(old_harbour, old_url, tmp_path)
     engine = make_engine(old_url)
     before = state(engine)
     for delay in (0.8, 1.2, 1.6, 2.0, 2.5):
-        process = subprocess.Popen([sys.executable, "-m", "cli", "upgrade", "--warehouse", old_url], cwd=ROOT,
+        process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "upgrade", "--warehouse", old_url], cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
@@ -176,8 +176,8 @@ def test_the_migrations_make_exactly_the_schema_the_code_describes(engine):
     from alembic.migration import MigrationContext
     from sqlalchemy import MetaData
 
-    from warehouse import migrate
-    from warehouse.schema import metadata
+    from harbour.warehouse import migrate
+    from harbour.warehouse.schema import metadata
 
     # The fixture made the warehouse with create_all; start again from nothing, by migrations only.
     with engine.begin() as conn:
@@ -197,7 +197,7 @@ def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_uncha
     derivation code was fixed. Facts now record the derivation's version; other code's facts are derived again."""
     from sqlalchemy import text
 
-    from warehouse.engine import engine_for, make_engine
+    from harbour.warehouse.engine import engine_for, make_engine
 
     url, fresh = f"sqlite:///{tmp_path / 'w.sqlite'}", f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert harbour("demo", "--warehouse", url).exit_code == 0
@@ -228,9 +228,9 @@ def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_uncha
 def test_a_development_build_warehouse_with_newer_tables_but_no_version_is_adopted(tmp_path):
     """A warehouse made by create_all of code between the baseline and versions (it has some newer tables, and no
     version): adopted at the baseline, each later migration keeps what is there already."""
-    from warehouse.connect import make_engine
-    from warehouse.migrate import head, state
-    from warehouse.schema import metadata
+    from harbour.warehouse.connect import make_engine
+    from harbour.warehouse.migrate import head, state
+    from harbour.warehouse.schema import metadata
 
     url = f"sqlite:///{tmp_path / 'dev.sqlite'}"
     engine = make_engine(url)

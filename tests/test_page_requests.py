@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import event
 
-from cli import main
+from harbour.cli import main
 from tests.page_requests import PAGES, client, render, router_request
-from warehouse.current import engine
+from harbour.warehouse.current import engine
 
 RAW_TABLES = re.compile(r"\b(FROM|JOIN)\s+\"?(contacts|placements|missing_episodes)\b", re.I)
 PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
@@ -63,7 +63,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none"}  # a closed network: no sign-in
     env.pop("HARBOUR_DEBUG", None)
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:server"],
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "harbour.app:server"],
                                cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
@@ -101,7 +101,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
 def _apply(demo_client, force, search, trigger="filter-apply", month_from="", month_to=""):
     import json
 
-    from app import app
+    from harbour.app import app
 
     demo_client.get("/")  # Dash finishes setting up (its callback map) on the first request
     output = next(k for k, v in app.callback_map.items() if getattr(v["callback"], "__name__", "") == "apply_filters")

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from scipy.stats import norm
 
-from metrics.disclosure import disclose_precision
-from metrics.precision import never_possible, precision
+from harbour.metrics.disclosure import disclose_precision
+from harbour.metrics.precision import never_possible, precision
 
 
 def direct_power(d, p_b, n_b, m):
@@ -81,7 +81,7 @@ def test_published_precision_is_whole_points_quarter_years_and_rounded_counts():
 
 def test_the_exact_sentence_says_children_a_year_as_a_whole_number():
     """Seen on the exact deck: "With about 53.0363 children at risk a year"."""
-    from components.words import precision_sentences
+    from harbour.components.words import precision_sentences
 
     exact, _ = precision(51, 42, 53, date(2017, 8, 1), date(2018, 6, 30))
     assert exact["per_year"] != round(exact["per_year"])  # a pilot of 11 months: not a whole number a year

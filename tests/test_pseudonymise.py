@@ -6,10 +6,10 @@ import unicodedata
 
 from sqlalchemy import select
 
-from etl.load import load_bundle
-from etl.pseudonymise import Pseudonymiser, normalise
+from harbour.etl.load import load_bundle
+from harbour.etl.pseudonymise import Pseudonymiser, normalise
 from tests import bundles
-from warehouse import schema
+from harbour.warehouse import schema
 
 
 def test_pseudonym_is_hmac_sha256_of_the_normalised_id():

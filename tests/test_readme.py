@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-import settings
+from harbour import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

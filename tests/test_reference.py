@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from reference import dfe
+from harbour.cli import main
+from harbour.reference import dfe
 from tests.conftest import require
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "dfe-cla"

@@ -11,14 +11,14 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from reports import registry
+from harbour.cli import main
+from harbour.reports import registry
 
 EXTRA = "/extra-report"
 MODULE = textwrap.dedent('''
     """A report that exists only for this test: its view and its record, nothing else."""
-    from reports.model import Panel, Table, View
-    from reports.registry import Report, add
+    from harbour.reports.model import Panel, Table, View
+    from harbour.reports.registry import Report, add
 
 
     def build(ask, facts):
@@ -56,7 +56,7 @@ def demo(tmp_path):
 
 
 def test_a_page_added_by_its_record_alone_is_in_the_navigation(extra_report):
-    from app import _nav
+    from harbour.app import _nav
 
     hrefs = [item.children.href for item in _nav().children.children]
     assert EXTRA in hrefs
@@ -65,10 +65,10 @@ def test_a_page_added_by_its_record_alone_is_in_the_navigation(extra_report):
 
 
 def test_a_page_added_by_its_record_alone_is_in_the_cache_rules(extra_report, demo):
-    from metrics.disclosure import PUBLICATION
-    from reports import cache
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.metrics.disclosure import PUBLICATION
+    from harbour.reports import cache
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     f = facts(engine_for(demo))
     base = cache.key(EXTRA, {}, f, PUBLICATION)
@@ -80,15 +80,15 @@ def test_a_page_added_by_its_record_alone_is_in_the_cache_rules(extra_report, de
 def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path, monkeypatch):
     import hashlib
 
-    from metrics.disclosure import PUBLICATION
-    from reports import cache
-    from reports.warm import warm
-    from warehouse import current
+    from harbour.metrics.disclosure import PUBLICATION
+    from harbour.reports import cache
+    from harbour.reports.warm import warm
+    from harbour.warehouse import current
 
     monkeypatch.setenv("HARBOUR_CACHE_DIR", str(tmp_path / "cache"))
     assert EXTRA in registry.warmed()
     current.use(demo)
-    from app import create_app
+    from harbour.app import create_app
 
     create_app()
     f = current.current_facts()

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.page_requests import client, router_request
 
 
@@ -61,7 +61,7 @@ def test_the_page_names_no_software_version(web):
 
 
 def test_the_development_server_names_no_software():
-    import security
+    from harbour import security
     from werkzeug.serving import WSGIRequestHandler
 
     security.quiet_dev_server()
@@ -110,7 +110,7 @@ def test_unknown_component_suite_paths_are_404_and_each_callback_is_listed_once(
     (a process that makes more than one app, as `harbour serve` does)."""
     import collections
 
-    import app as app_module
+    from harbour import app as app_module
 
     for path in ("/_dash-component-suites/dash/nothing.js", "/_dash-component-suites/../../etc/passwd",
                  "/_dash-component-suites/dash_bootstrap_components/x.v1m1.js"):
@@ -140,12 +140,12 @@ def test_a_new_worker_serves_its_scripts_to_threads_that_arrive_together(which, 
     from dash import Dash
 
     if which == "hub":
-        from hub.app import create_hub
+        from harbour.hub.app import create_hub
 
         def make():
             return create_hub(f"sqlite:///{tmp_path / 'hub.sqlite'}").server
     else:
-        import app as app_module
+        from harbour import app as app_module
 
         def make():
             return app_module.create_app(exposed=False).server

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 from tests.page_requests import router_request
 
@@ -38,10 +38,10 @@ def signed(tmp_path_factory):
         for key, value in {"HARBOUR_OIDC_ISSUER": provider, "HARBOUR_OIDC_CLIENT_ID": "harbour",
                            "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}.items():
             mp.setenv(key, value)
-        from warehouse import current
+        from harbour.warehouse import current
 
         current.use(url)
-        import app as app_module
+        from harbour import app as app_module
 
         yield app_module.create_app(exposed=True), provider, url
         mp.undo()
@@ -90,8 +90,8 @@ def test_a_cookie_kept_after_sign_out_shows_nothing(signed):
 def test_a_cookie_replayed_after_its_token_expired_shows_nothing(signed):
     from sqlalchemy import update
 
-    import access
-    from warehouse.engine import engine_for
+    from harbour import access
+    from harbour.warehouse.engine import engine_for
 
     app, provider, url = signed
     web = sign_in(app, provider)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 
 POINT = 12700  # EMU in a point
@@ -123,7 +123,7 @@ def _blank_png(figure, fmt="png", width=1280, height=560, scale=1.0) -> bytes:
 
 def _decks() -> list[tuple[str, list[str]]]:
     """Each deck's name and its `harbour slides` options; those named national- are of the national demo."""
-    from reports.registry import REPORTS, deck_pages
+    from harbour.reports.registry import REPORTS, deck_pages
 
     decks = [("standard", []), ("standard-exact", ["--exact"]),
              ("national-all-forces", ["--force", "ALL"]),
@@ -155,7 +155,7 @@ def rendered(tmp_path_factory):
         assert runner.invoke(main, ["demo", "--scale", scale, "--warehouse", urls[scale]]).exit_code == 0
     decks = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("reports.images.render", _blank_png)
+        patch.setattr("harbour.reports.images.render", _blank_png)
         for name, args in _decks():
             out = folder / f"{name}.pptx"
             url = urls["national" if name.startswith("national-") else "pilot"]

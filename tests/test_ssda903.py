@@ -15,16 +15,16 @@ from click.testing import CliRunner
 from defusedxml import ElementTree
 from sqlalchemy import select, text
 
-from cli import main
-from etl.derive import derive_facts
-from etl.extract import read_bundle
-from etl.load import load_bundle
-from etl.pseudonymise import Pseudonymiser
-from etl.validate import validate
-from metrics.retention import horizon_counts
+from harbour.cli import main
+from harbour.etl.derive import derive_facts
+from harbour.etl.extract import read_bundle
+from harbour.etl.load import load_bundle
+from harbour.etl.pseudonymise import Pseudonymiser
+from harbour.etl.validate import validate
+from harbour.metrics.retention import horizon_counts
 from tests import bundles
-from warehouse import schema
-from warehouse.engine import ensure_schema, make_engine
+from harbour.warehouse import schema
+from harbour.warehouse.engine import ensure_schema, make_engine
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ssda903"
 LA = "E10000015"
@@ -115,9 +115,9 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     assert [dict(d) for d in days] == [{"force_code": "TESTSHIRE", "la_codes": LA}]
     # The data-quality page's totals, against the hand count: published rounding (nearest 5) and the share
     # of children with a pack from the exact counts, to whole points.
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.queries import facts
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.queries import facts
 
     current.use(str(engine.url))
     panel = build_uncached("/data-quality", {}, facts(engine)).panels[0]
@@ -245,7 +245,7 @@ def test_a_bad_date_or_code_in_the_return_is_named_by_its_path_row_and_column(tm
                 ["101", "01/02/2018", "Q", "V2", "ZZ", "PR1", "", "", "", ""]]
     folder = _bundle(tmp_path / "b", ["100", "101"], {})
     _return(folder, episodes, [], ["100", "101"])
-    from etl.load import LoadRefused
+    from harbour.etl.load import LoadRefused
 
     with pytest.raises(LoadRefused) as caught:
         load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
@@ -363,10 +363,10 @@ def test_an_xlsx_bundle_carries_the_return_as_sheets(tmp_path):
 
 
 def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
-    from reports.exports import sheet_rows
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.queries import facts
+    from harbour.reports.exports import sheet_rows
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.queries import facts
 
     folder = _bundle(tmp_path / "b", ["100", "200"], {"100": date(2018, 1, 1), "200": date(2018, 1, 1)})
     _return(folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
@@ -381,7 +381,7 @@ def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
 
 
 def test_a_link_to_a_return_needs_its_authority(tmp_path):
-    from etl.load import LoadRefused
+    from harbour.etl.load import LoadRefused
 
     folder = _bundle(tmp_path / "b", ["100"], {"100": date(2018, 1, 1)})
     path = folder / "contacts.csv"
@@ -395,7 +395,7 @@ def test_a_link_to_a_return_needs_its_authority(tmp_path):
 
 def test_a_hostile_return_is_refused_in_one_line_each(tmp_path, monkeypatch):
     """An XML return with entities (a billion laughs), and a return file over the bundle's size limit."""
-    from etl.load import LoadRefused
+    from harbour.etl.load import LoadRefused
 
     folder = _bundle(tmp_path / "b", ["100"], {"100": date(2018, 1, 1)})
     target = folder / "ssda903" / LA

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.summary import build_summary
+from harbour.cli import main
+from harbour.metrics.summary import build_summary
 from tests.facts import child, frame
 
 SPEC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
@@ -68,8 +68,8 @@ def test_pooled_counts_are_the_sum_of_each_force_with_a_scheme_exactly(demo_url)
     pooled = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", demo_url]).output)
     from sqlalchemy import select
 
-    from warehouse import schema
-    from warehouse.engine import engine_for
+    from harbour.warehouse import schema
+    from harbour.warehouse.engine import engine_for
 
     with engine_for(demo_url).connect() as conn:
         rows = conn.execute(select(schema.forces.c.force_code, schema.forces.c.pilot_start)).all()
@@ -110,11 +110,11 @@ def test_a_period_without_children_has_zero_counts_and_null_measures():
 def test_the_all_forces_view_names_the_forces_it_leaves_out(demo_url):
     """#19: "All forces together" compared forces with a scheme against forces without. The view now says which
     forces it pools and which it leaves out, and its figures are those forces' alone (the exact summary's)."""
-    from metrics.disclosure import INTERNAL
-    from reports.views import build_uncached
-    from warehouse import current
-    from warehouse.engine import engine_for
-    from warehouse.queries import facts
+    from harbour.metrics.disclosure import INTERNAL
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))

@@ -19,11 +19,11 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from components.format import hours, num, pct
-from metrics.disclosure import INTERNAL, PUBLICATION
-from reports import exports
-from reports.views import build_uncached
+from harbour.cli import main
+from harbour.components.format import hours, num, pct
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.reports import exports
+from harbour.reports.views import build_uncached
 from tests.conftest import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing", "/value")
@@ -42,8 +42,8 @@ def _summary(url: str, query: dict, exact: bool) -> dict:
     for key, value in query.items():
         args += [f"--{key.replace('_', '-')}", value]
     if "force" not in query:  # a page without a force is the lead force's; `harbour summary` pools them
-        from metrics.filters import Filters, resolve
-        from warehouse.current import current_facts
+        from harbour.metrics.filters import Filters, resolve
+        from harbour.warehouse.current import current_facts
 
         args += ["--force", resolve(Filters.from_query(query), current_facts().forces).force[0]]
     result = CliRunner().invoke(main, args)
@@ -87,12 +87,12 @@ def _row(view, panel_id: str, label: str, columns: tuple[str, ...]) -> tuple[str
 def _deck_text(views) -> str:
     from pptx import Presentation
 
-    from reports import slides
+    from harbour.reports import slides
 
     with pytest.MonkeyPatch.context() as patch:
         from tests.test_slide_fit import _blank_png
 
-        patch.setattr("reports.images.render", _blank_png)
+        patch.setattr("harbour.reports.images.render", _blank_png)
         deck = Presentation(io.BytesIO(slides.deck(views, "Surfaces")))
     texts = []
     for slide in deck.slides:
@@ -224,7 +224,7 @@ def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path):
 def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not_apply(demo):
     """Each page with the filter bar, with one filter set against none: its figures differ, or a notice says which
     filter it does not apply (benchmarking), or its words say so (attribution's months)."""
-    from reports.registry import REPORTS
+    from harbour.reports.registry import REPORTS
 
     url, f, _ = demo
     lead = f.forces[f.forces["pilot_start"].notna()]["force_code"].iloc[0]

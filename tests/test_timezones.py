@@ -5,10 +5,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from etl.load import LoadRefused, load_bundle
-from etl.parse import SkippedHour, parse_datetime
+from harbour.etl.load import LoadRefused, load_bundle
+from harbour.etl.parse import SkippedHour, parse_datetime
 from tests import bundles
-from warehouse import schema
+from harbour.warehouse import schema
 
 
 def test_summer_time_is_an_hour_ahead_of_utc():

@@ -19,7 +19,7 @@ def _pounds(text: str) -> int:
 
 @pytest.mark.parametrize("scheme_cost", [10000, 500000])
 def test_the_title_is_the_net_the_avoided_cost_less_the_schemes(demo, scheme_cost):
-    from reports.views import build_uncached
+    from harbour.reports.views import build_uncached
 
     view = build_uncached("/value", {"force": "ALL", "scheme_cost": str(scheme_cost)}, demo)
     panel = view.panels[0]

@@ -11,10 +11,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.disclosure import INTERNAL, PUBLICATION
-from metrics.filters import Filters, resolve
-from metrics.summary import build_summary
+from harbour.cli import main
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.filters import Filters, resolve
+from harbour.metrics.summary import build_summary
 
 VERDICT = re.compile(r"\b(rose|fell|improved|worsened)\b|[↑↓]", re.IGNORECASE)
 MEASURES = (  # how a sentence names the change it judges, and where its evidence is in the exact summary
@@ -29,7 +29,7 @@ MEASURES = (  # how a sentence names the change it judges, and where its evidenc
 def demo(request, tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('verdicts') / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0
-    from warehouse import current
+    from harbour.warehouse import current
 
     current.use(url)
     return request.param, current.current_facts()
@@ -65,9 +65,9 @@ def _evidence_holds(kind: str, evidence) -> bool:
 
 def test_no_view_says_a_figure_changed_where_its_interval_includes_no_change(demo):
     scale, facts = demo
-    from app import create_app
-    from reports.registry import REPORTS
-    from reports.views import build_uncached
+    from harbour.app import create_app
+    from harbour.reports.registry import REPORTS
+    from harbour.reports.views import build_uncached
 
     create_app()
     claims, problems = 0, []
@@ -110,7 +110,7 @@ def test_the_verdict_finder_finds_the_words_and_the_arrows():
 def test_a_c_rate_with_its_band_is_said_as_a_band_and_no_difference():
     """#19: a headline retention rate that is c because so few went missing is said as "at least L%", and no verdict
     or difference is said beside it; a c rate without a band is said as c, with both reasons."""
-    from components.words import rate_change
+    from harbour.components.words import rate_change
 
     said = rate_change("28-day retention", 0.82, "c", {"difference": "c", "ci_low": "c", "ci_high": "c"}, (None, 0.87))
     assert said.startswith("28-day retention: 82% before the pilot, at least 87% during it")

@@ -6,12 +6,12 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from metrics.disclosure import INTERNAL, PUBLICATION
-from reports import cache, store
-from reports.views import build, build_uncached
-from warehouse.engine import engine_for
-from warehouse.queries import facts
+from harbour.cli import main
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.reports import cache, store
+from harbour.reports.views import build, build_uncached
+from harbour.warehouse.engine import engine_for
+from harbour.warehouse.queries import facts
 
 
 @pytest.fixture
@@ -87,8 +87,8 @@ def test_an_upgraded_harbour_never_serves_what_its_earlier_code_drew(demo, tmp_p
 
 
 def test_a_chart_image_is_rendered_once_and_then_served_from_the_cache(demo, monkeypatch):
-    from reports import callbacks, images
-    from warehouse import current
+    from harbour.reports import callbacks, images
+    from harbour.warehouse import current
 
     current.use(demo)
     calls = []

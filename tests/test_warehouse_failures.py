@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from warehouse import connect as engine_module  # where make_engine and its SQLite recipe live
-from warehouse.engine import engine_for
+from harbour.cli import main
+from harbour.warehouse import connect as engine_module  # where make_engine and its SQLite recipe live
+from harbour.warehouse.engine import engine_for
 
 PSEUDONYM = re.compile(r"\b[0-9a-f]{64}\b")
 ROW_DATA = re.compile(r"\b20\d\d-\d\d-\d\d|parameters|\[SQL")

@@ -5,7 +5,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.page_requests import render
 
 
@@ -18,9 +18,9 @@ def demo(tmp_path, monkeypatch):
 
 
 def test_harbour_warm_draws_every_default_page_and_the_first_visitor_gets_them(demo, monkeypatch):
-    from reports import cache
-    from reports.registry import warmed
-    from warehouse import current
+    from harbour.reports import cache
+    from harbour.reports.registry import warmed
+    from harbour.warehouse import current
 
     PAGES = warmed()
 
@@ -38,7 +38,7 @@ def test_harbour_warm_draws_every_default_page_and_the_first_visitor_gets_them(d
         return real(path, facts_, name_of, lambda: drawn.append(path) or build())
 
     monkeypatch.setattr(cache, "_cached", watching)
-    from app import app
+    from harbour.app import app
 
     client = app.server.test_client()
     for path in PAGES:
@@ -107,7 +107,7 @@ def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_p
     port = free_port()
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
     log = (tmp_path / "serve.log").open("w")
-    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env, stdout=log,
+    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], env=env, stdout=log,
                              stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
     try:
         started, seen, answered = time.monotonic(), set(), None
@@ -154,7 +154,7 @@ def test_serve_starts_kaleidos_browser_before_anyone_asks_for_an_image(tmp_path)
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
-    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(free_port())], env=env,
+    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(free_port())], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
     try:
         deadline, browser = time.monotonic() + 60, None

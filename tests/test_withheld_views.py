@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.disclosure import INTERNAL, PUBLICATION
-from reports.views import build_uncached
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.reports.views import build_uncached
 from tests.conftest import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/attribution")

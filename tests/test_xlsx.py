@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from etl.load import LoadRefused, load_bundle
-from etl.spec import SPEC
+from harbour.etl.load import LoadRefused, load_bundle
+from harbour.etl.spec import SPEC
 from tests import bundles
 
 

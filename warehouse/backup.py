@@ -80,7 +80,7 @@ def _check(engine: Engine, pseudonymiser_check: str | None) -> Checked:
     """What the warehouse at ``engine`` (a restored copy, before it replaces anything) is, or BackupProblem."""
     from sqlalchemy import inspect, select
 
-    from warehouse import migrate, schema
+    from harbour.warehouse import migrate, schema
 
     tables = set(inspect(engine).get_table_names())
     if "forces" not in tables:
@@ -106,7 +106,7 @@ def _check(engine: Engine, pseudonymiser_check: str | None) -> Checked:
 
 def restore(backup_file: Path, url: str, pseudonymiser_check: str | None) -> str:
     """Replace the warehouse at ``url`` with ``backup_file``, whole, after checking it; a sentence saying what."""
-    from warehouse.connect import make_engine
+    from harbour.warehouse.connect import make_engine
 
     if not backup_file.is_file():
         raise BackupProblem(f"there is no backup at {backup_file}")
@@ -141,7 +141,7 @@ def _restore_postgres(backup_file: Path, url: str, pseudonymiser_check: str | No
         raise BackupProblem("pg_restore is not on the PATH")
     from sqlalchemy import create_engine, text
 
-    from warehouse.connect import make_engine
+    from harbour.warehouse.connect import make_engine
 
     target = make_url(url)
     staging_name = f"{target.database}_restore_check"
@@ -176,7 +176,7 @@ def _restore_postgres(backup_file: Path, url: str, pseudonymiser_check: str | No
 
 
 def _restored_words(backup_file: Path, checked: Checked) -> str:
-    from warehouse import migrate
+    from harbour.warehouse import migrate
 
     words = f"Restored the warehouse from {backup_file}"
     if checked.key_checked:

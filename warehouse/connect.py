@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-import settings
+from harbour import settings
 
 
 def _sqlite_real_transactions(engine: Engine, begin: str = "BEGIN") -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import settings
-from warehouse.engine import engine_for
-from warehouse.queries import Facts, facts
+from harbour import settings
+from harbour.warehouse.engine import engine_for
+from harbour.warehouse.queries import Facts, facts
 
 _url: str | None = None
 

@@ -155,7 +155,7 @@ def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
     if kind == "current":
         return Upgraded(current, current, None)
     backup = _backup(engine, current) if kind != "empty" else None
-    from warehouse.connect import locked_transaction
+    from harbour.warehouse.connect import locked_transaction
 
     with locked_transaction(engine) as conn:
         config = _config(conn, schema)

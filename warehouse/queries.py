@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from warehouse import schema
+from harbour.warehouse import schema
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def access_entries(engine: Engine, limit: int = 500, before: int | None = None) 
     how many entries it holds in all: every entry is reachable, a page at a time."""
     from sqlalchemy import func
 
-    from warehouse.schema import access_log
+    from harbour.warehouse.schema import access_log
 
     query = select(access_log).order_by(access_log.c.entry_id.desc()).limit(limit)
     if before is not None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from etl.cells import EARLIEST, IDENT
-from etl.findings import Finding
-from etl.parse import is_blank, parse_date
-from etl.spec import PROVIDERS
-from etl.ssda903.codes import MISSING_CODES, PLACE_CODES, REASON_CODES, REC_CODES, REQUIRED, RNE_CODES
-from etl.ssda903.read import ReturnTable
+from harbour.etl.cells import EARLIEST, IDENT
+from harbour.etl.findings import Finding
+from harbour.etl.parse import is_blank, parse_date
+from harbour.etl.spec import PROVIDERS
+from harbour.etl.ssda903.codes import MISSING_CODES, PLACE_CODES, REASON_CODES, REC_CODES, REQUIRED, RNE_CODES
+from harbour.etl.ssda903.read import ReturnTable
 
 
 def checked_rows(table: ReturnTable, findings: list[Finding]) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from etl.spec import PLACEMENT_TYPES
+from harbour.etl.spec import PLACEMENT_TYPES
 
 TABLES = ("header", "episodes", "uasc", "missing")
 # What is read of each table; everything else is dropped as it is read.

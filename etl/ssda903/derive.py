@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from etl.findings import Finding
-from etl.parse import is_blank, local_to_utc, parse_date
-from etl.ssda903.check import checked_rows
-from etl.ssda903.codes import REC_END_REASONS, move_reason
-from etl.ssda903.read import Return
+from harbour.etl.findings import Finding
+from harbour.etl.parse import is_blank, local_to_utc, parse_date
+from harbour.etl.ssda903.check import checked_rows
+from harbour.etl.ssda903.codes import REC_END_REASONS, move_reason
+from harbour.etl.ssda903.read import Return
 
 
 @dataclass

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from etl.findings import Finding
-from etl.parse import is_blank
-from etl.raw import encoding_problem, read_bytes, text_problem
-from etl.ssda903.codes import COLUMNS, LA_CODE, REQUIRED, TABLES
+from harbour.etl.findings import Finding
+from harbour.etl.parse import is_blank
+from harbour.etl.raw import encoding_problem, read_bytes, text_problem
+from harbour.etl.ssda903.codes import COLUMNS, LA_CODE, REQUIRED, TABLES
 
 
 @dataclass

@@ -3,7 +3,7 @@ connection it passes in, so that a whole upgrade is one transaction."""
 
 from alembic import context
 
-from hub.schema import metadata
+from harbour.hub.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, transactional_ddl=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from harbour.cli import main
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def serving(warehouse_url, log_dir, *options):
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
     # The server's log goes to a file: a pipe that nobody reads fills up and then blocks the server.
     log = (log_dir / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), *options], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), *options], cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from tests.browser.conftest import make_driver, serving
 from tests.browser.helpers import axe_violations, open_page, screenshot, text
 from tests.browser.test_sign_in import monkeypatch_module, provider, sign_in  # noqa: F401 - fixtures
-from hub.app import grouped
+from harbour.hub.app import grouped
 from tests.hubs import serving_hub
 from tests.test_exchange_hub import exchange, harbours, publish, pull, trust  # noqa: F401 - fixtures
 

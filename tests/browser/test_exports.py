@@ -144,9 +144,9 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
     """Title, axes, legend and footer of every chart, as an image file and at a slide's size, inside the canvas."""
     import base64
 
-    from reports import images
-    from reports.views import build_uncached
-    from warehouse import current
+    from harbour.reports import images
+    from harbour.reports.views import build_uncached
+    from harbour.warehouse import current
 
     current.use(warehouse_url)
     f = current.current_facts()
@@ -155,7 +155,7 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
                         ("/missing", {}), ("/", {"force": "ALL"})):
         view = build_uncached(path, query, f)
         for panel in (p for p in view.panels if p.figure is not None):
-            from reports.slides import CHART_FONT, CHART_PX
+            from harbour.reports.slides import CHART_FONT, CHART_PX
 
             for width, height, title, marking, size in (
                     (1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for publication", 20),

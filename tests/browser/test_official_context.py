@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 from selenium.webdriver.common.by import By
 
-from cli import main
-from reference import dfe
+from harbour.cli import main
+from harbour.reference import dfe
 from tests.browser.conftest import serving
 from tests.browser.helpers import axe_violations, open_page, screenshot, text
 

@@ -86,7 +86,7 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
 
     from click.testing import CliRunner
 
-    from cli import main
+    from harbour.cli import main
 
     from tests.test_benchmark import peer_warehouse
 
@@ -213,7 +213,7 @@ def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server,
             open_page(browser, server + "/")
             links = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")
             toggle = browser.find_element(By.ID, "nav-toggle")
-            from reports.registry import REPORTS
+            from harbour.reports.registry import REPORTS
 
             assert len(links) == sum(r.nav for r in REPORTS.values())
             if width == 1024:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from selenium.webdriver.common.by import By
 
-from cli import main
+from harbour.cli import main
 from tests.browser.conftest import free_port, serving
 from tests.browser.helpers import open_page
 

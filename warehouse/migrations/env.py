@@ -3,7 +3,7 @@ that a whole upgrade is one transaction (PostgreSQL and SQLite both make DDL tra
 
 from alembic import context
 
-from warehouse.schema import metadata
+from harbour.warehouse.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, transactional_ddl=True,

@@ -1,0 +1,5 @@
+"""``python -m harbour``: the ``harbour`` command."""
+
+from harbour.cli import main
+
+main()
