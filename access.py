@@ -17,10 +17,17 @@ Roles, enforced on the server in every page, callback and download, never by hid
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from flask import current_app, redirect, request, session
+from sqlalchemy import delete, insert, select
 
 from harbour import settings
+from harbour.warehouse import current, schema
+from harbour.warehouse.schema import signed_in_sessions
 
 RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 MODE_CONFIG = "HARBOUR_ACCESS_MODE"
@@ -70,7 +77,6 @@ def _signed_in_table():
     """Every live sign-in, by a random id that its session cookie carries: a cookie whose id is not there (signed
     out, expired, ended by the server) signs in nobody, however validly it is signed. The warehouse's table
     (warehouse.schema.signed_in_sessions); a hub makes the same on its own database."""
-    from harbour.warehouse.schema import signed_in_sessions
 
     return signed_in_sessions
 
@@ -79,7 +85,6 @@ _READY: set[int] = set()  # engines whose signed_in_sessions table is known to e
 
 
 def _now():
-    from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -87,7 +92,7 @@ def _now():
 def _sign_in_class():
     """dash-auth's OIDCAuth, with sessions that end: at sign-out (the provider's end-session endpoint is called too),
     at the ID token's expiry, and whenever the server forgets them."""
-    from dash_auth import OIDCAuth
+    from dash_auth import OIDCAuth  # only with sign-in on (HARBOUR_AUTH=oidc)
 
     class SessionsThatEnd(OIDCAuth):
         sessions = None  # () -> the SQLAlchemy engine that holds signed_in_sessions
@@ -100,12 +105,8 @@ def _sign_in_class():
             return engine
 
         def callback(self, idp: str):
-            import secrets
-            from datetime import UTC, datetime, timedelta
 
-            from authlib.integrations.base_client.errors import OAuthError
-            from flask import redirect, session
-            from sqlalchemy import delete, insert
+            from authlib.integrations.base_client.errors import OAuthError  # only with sign-in on (HARBOUR_AUTH=oidc)
 
             if idp not in self.oauth._registry:
                 return "unknown sign-in provider", 400
@@ -133,8 +134,6 @@ def _sign_in_class():
             return redirect(self.app.config.get("url_base_pathname") or "/")
 
         def is_authorized(self):
-            from flask import session
-            from sqlalchemy import select
 
             if not super().is_authorized():
                 return False
@@ -153,10 +152,7 @@ def _sign_in_class():
             return True
 
         def logout(self):
-            from urllib.parse import urlencode
 
-            from flask import redirect, request, session
-            from sqlalchemy import delete
 
             sid, hint, idp = session.get("sid"), session.get("id_token"), session.get("idp")
             session.clear()
@@ -191,7 +187,7 @@ def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=N
         raise RefuseToStart(problem)
     if chosen == "oidc":
         if sessions is None:
-            from harbour.warehouse.current import engine as sessions
+            sessions = current.engine
         auth_class = type("HarbourSignIn", (_sign_in_class(),), {"sessions": staticmethod(sessions)})
         auth = auth_class(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
                           public_routes=public_routes or None,
@@ -220,8 +216,6 @@ def role_from_claims(claims: dict) -> str | None:
 def current_person() -> Person:
     """The person making the current request (outside a request: the local user, as the CLI is)."""
     try:
-        from flask import current_app, session
-
         chosen = current_app.config.get(MODE_CONFIG, "local")
     except RuntimeError:
         return Person("command line", "admin")
@@ -237,8 +231,6 @@ def current_person() -> Person:
 def banner_text() -> str | None:
     """The banner every page shows when sign-in is off on a shared server."""
     try:
-        from flask import current_app
-
         if current_app.config.get(MODE_CONFIG) == "none":
             return ("Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, "
                     "as a viewer.")
@@ -249,11 +241,7 @@ def banner_text() -> str | None:
 
 def record(engine, person: Person, path: str, query: dict, audience: str, download: str | None = None) -> None:
     """Append one line to the access log. Nothing child-level is in a query, so nothing child-level is logged."""
-    from datetime import datetime
 
-    from sqlalchemy import insert
-
-    from harbour.warehouse import schema
 
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500]
     with engine.begin() as conn:

@@ -11,22 +11,25 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+from dash import Dash, _callback, dcc, html
 from dash._utils import to_json
 
-from harbour import access
-from harbour import security
-from harbour import settings
-from harbour.components import theme
+import harbour.web.downloads  # noqa: F401  (registers the downloads' callback at import)
+import harbour.web.filter_bar  # noqa: F401  (registers the filter bar's and the nav's callbacks at import)
+from harbour import access, health, logs, security, settings
 from harbour.metrics.summary import STANDARD_VERSION
+from harbour.pages.registry import REPORTS
+from harbour.views import theme
+from harbour.warehouse import schema
+from harbour.warehouse.current import engine
+from harbour.web.page import register_pages
 
 HERE = Path(__file__).resolve().parent
 
 
 def _nav():
-    """The pages, as a Bootstrap navbar's links, from their records (reports.registry); the filters ride along
-    (components.filter_callbacks)."""
-    from harbour.reports.registry import REPORTS
+    """The pages, as a Bootstrap navbar's links, from their records (pages.registry); the filters ride along
+    (web.filter_bar)."""
 
     links = [
         dbc.NavItem(dbc.NavLink(report.nav_name or report.name, href=dash.get_relative_path(report.path),
@@ -65,7 +68,6 @@ class HarbourDash(security.SetUpOnce):
     """
 
     def _set_up(self):
-        from dash import _callback
 
         if not self._got_first_request["setup_server"] and _CALLBACKS:
             for key, value in _CALLBACKS["map"].items():
@@ -111,7 +113,7 @@ def create_app(exposed: bool = False) -> Dash:
     app = HarbourDash(
         __name__,
         use_pages=True,
-        pages_folder=str(HERE / "pages"),
+        pages_folder="",  # the pages come from their records (harbour.pages.registry), not a folder scan
         assets_folder=str(HERE / "assets"),
         # assets/vendor/ is served but not put in every page: plotly.js is loaded by dcc.Graph when a
         # chart is drawn (assets/harbour.js points it at the cartesian bundle there).
@@ -121,10 +123,8 @@ def create_app(exposed: bool = False) -> Dash:
         update_title=None,
         compress=True,  # gzip on every response the browser accepts it for (flask-compress)
     )
-    from dash import _callback
 
-    import harbour.components.filter_callbacks  # noqa: F401  (registers the filter bar's and the nav's callbacks)
-    import harbour.reports.callbacks  # noqa: F401  (registers the downloads' callback)
+    register_pages()  # each page's record as a Dash page, now that the app exists
 
     if not _CALLBACKS:
         _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))
@@ -147,12 +147,8 @@ def create_app(exposed: bool = False) -> Dash:
     app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
                         .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
     security.protect(app)
-    from harbour import logs
 
     logs.install(app.server, lambda: (access.current_person().role, access.current_person().name))
-    from harbour import health
-    from harbour.warehouse import schema
-    from harbour.warehouse.current import engine
 
     health.install(app.server, {"warehouse": health.warehouse_check(engine, schema.forces), "cache": health.cache_check,
                                 "sign-in": health.provider_check})

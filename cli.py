@@ -6,6 +6,8 @@ a clear message and an exit code, never a traceback: 0 done, 1 refused or failed
 
 from __future__ import annotations
 
+# Each command imports what it needs when it runs (pandas, Dash, plotly, the warehouse): `harbour --help` and a
+# mistyped option answer at once, without loading the dashboard. These are the project's deliberate late imports.
 import json
 import signal
 import sys
@@ -16,9 +18,18 @@ from pathlib import Path
 import click
 
 from harbour import settings
-
-from harbour.command_line import (EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, _progress, _redact, echo, warehouse_option,
-                          warehouse_problem)  # noqa: F401  (warehouse_problem: for callers of cli)
+from harbour.command_line import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    HarbourGroup,
+    _engine,
+    _progress,
+    _redact,
+    echo,
+    warehouse_option,
+    warehouse_problem,  # noqa: F401  (warehouse_problem: for callers of cli)
+)
+from harbour.metrics.filters import FILTERS
 
 
 @click.group(cls=HarbourGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,8 +86,8 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
 def _warm(audience: str = "publication") -> str:
     """Draw every force's default pages into the page cache (the app must exist)."""
     from harbour.metrics.disclosure import Audience
-    from harbour.reports.warm import warm
     from harbour.warehouse.current import current_facts
+    from harbour.web.warm import warm
 
     _progress("Drawing every force's default pages, so that nobody waits for them …")
     drawn, seconds = warm(current_facts(), Audience(audience))
@@ -90,10 +101,9 @@ def upgrade_command(warehouse: str | None) -> None:
     pending migration, in one transaction; a SQLite file is backed up first."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from harbour.etl.rederive import rederive
     from harbour.warehouse.engine import make_engine
     from harbour.warehouse.migrate import NotCurrent, upgrade
-
-    from harbour.etl.rederive import rederive
 
     url = settings.warehouse_url(warehouse)
     engine = make_engine(url)
@@ -226,16 +236,10 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
 
 
 def filter_options(command):
-    """The filter bar's filters as options: the same value object as the pages (metrics.filters)."""
-    for name, help_text in reversed((
-        ("age-band", "One age band: 0-12, 13-15, 16-17 or unknown (default: all)."),
-        ("sex", "One sex code: M, F or U (default: all)."),
-        ("nationality", "One ISO 3166-1 alpha-3 code, or UNK (default: all)."),
-        ("contact-route", "One contact route: PORT, VEHICLE, ... (default: all)."),
-        ("month-from", "First month of first contact, YYYY-MM: the first month of a quarter (01, 04, 07 or 10)."),
-        ("month-to", "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12)."),
-    )):
-        command = click.option(f"--{name}", name.replace("-", "_"), default=None, help=help_text)(command)
+    """The filter bar's filters besides the force (which each command offers in its own words) as options, from the
+    one filter table (harbour.metrics.filters.FILTERS)."""
+    for f in reversed(FILTERS[1:]):
+        command = click.option(f.option, f.name, default=None, help=f.help)(command)
     return command
 
 
@@ -305,11 +309,11 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
            warehouse: str | None, **filter_values) -> None:
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
     from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-    from harbour.reports import slides as deck_maker
-    from harbour.reports.registry import deck_pages
-    from harbour.reports.views import build, standard_views
+    from harbour.pages.registry import deck_pages
+    from harbour.render import slides as deck_maker
     from harbour.warehouse import current
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build, standard_views
 
     filters = _filters(**filter_values)
     engine = _engine(warehouse)
@@ -372,8 +376,8 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
     from harbour import access
     from harbour.etl.load import warehouse_holds
-    from harbour.reports.request import AUDIENCE_CONFIG
     from harbour.warehouse import current
+    from harbour.web.request import AUDIENCE_CONFIG
 
     exposed = host not in access.LOOPBACK_HOSTS
     if settings.debug() and exposed:
@@ -395,8 +399,7 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
         result = build_demo(engine, 2017, "pilot")
         echo(result.summary_line())
     current.use(url)
-    from harbour import logs
-    from harbour import security
+    from harbour import logs, security
     from harbour.app import create_app
 
     logs.configure()  # a server's lines: one per request (an app made in a test or a command logs nothing)
@@ -404,11 +407,11 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     security.quiet_dev_server()
     app = create_app(exposed=exposed)
     app.server.config[AUDIENCE_CONFIG] = audience
-    from harbour.reports.warm import start_background, stop_background
+    from harbour.web.warm import start_background, stop_background
 
     # The default pages are drawn behind the server, which answers at once; the warm-up ends when the server does.
     warming = start_background(audience, url, echo)
-    from harbour.reports.images import start_in_background as start_images
+    from harbour.render.images import start_in_background as start_images
 
     start_images()  # Kaleido's browser, so that the first image is as quick as the rest
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the clean-up below runs on SIGTERM too
@@ -416,7 +419,7 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "
          "default pages behind it. Ctrl+C stops it.")
     # The line above says where it serves, once: not Dash's "Dash is running" (printed and logged, so twice) nor
-    # Flask's banner beneath it (#19).
+    # Flask's banner beneath it.
     import logging
 
     import flask.cli

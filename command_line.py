@@ -8,8 +8,13 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from harbour import settings
+from harbour import logs, settings
+from harbour.untrusted import terminal_text
+from harbour.warehouse.engine import engine_for
+from harbour.warehouse.migrate import NotCurrent
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -18,7 +23,6 @@ EXIT_USAGE = 2
 def echo(message="", err: bool = False, nl: bool = True) -> None:
     """click.echo for everything a command prints: names and values from bundles, packs and hubs are untrusted, so
     control characters never reach the terminal (untrusted.terminal_text)."""
-    from harbour.untrusted import terminal_text
 
     click.echo(terminal_text(message), err=err, nl=nl)
 
@@ -30,10 +34,6 @@ def _progress(message: str) -> None:
 
 
 def _engine(url: str | None):
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from harbour.warehouse.engine import engine_for
-    from harbour.warehouse.migrate import NotCurrent
 
     try:
         return engine_for(settings.warehouse_url(url))
@@ -48,7 +48,6 @@ def _engine(url: str | None):
 
 
 def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -59,7 +58,6 @@ def _redact(url: str) -> str:
 def warehouse_problem(exc: BaseException) -> str | None:
     """One line that says what went wrong with the warehouse, or None when ``exc`` is not such a problem.
     Never the statement's parameters or any row: only the driver's first line, matched to a cause."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     if not isinstance(exc, (SQLAlchemyError, OSError)):
         return None
@@ -94,7 +92,6 @@ class HarbourGroup(click.Group):
 
     def invoke(self, ctx):
         if settings.get("HARBOUR_LOG_FORMAT"):  # a command's log lines (a load's) only when asked for
-            from harbour import logs
 
             logs.configure()
         try:

@@ -1,9 +1,12 @@
-"""Production settings for `gunicorn app:server` (read from the working directory; see the README).
+"""Production settings for `gunicorn harbour.app:server` (read from the working directory; see the README).
 
 Measured with scripts/loadtest.py on 2 cores: see the README's "Running it for a force" section.
 """
 
 import multiprocessing
+
+# The hooks import Harbour when gunicorn calls them, in the master before it forks: gunicorn reads this file
+# before it has chosen a Python path or the app, so nothing of Harbour's is imported here at the top.
 
 # Each can be overridden on gunicorn's command line (--bind, --workers, --threads, ...).
 bind = "127.0.0.1:8050"  # behind the force's reverse proxy, which ends TLS
@@ -49,15 +52,15 @@ def on_starting(server):
 def when_ready(server):
     """As the workers start taking requests: draw every force's default pages into the shared page cache behind
     them, in a process of its own (so the arbiter holds no warehouse in memory) that ends with the arbiter."""
-    from harbour.reports.warm import start_background
     from harbour.settings import warehouse_url
+    from harbour.web.warm import start_background
 
     _warming.append(start_background("publication", warehouse_url(), server.log.info))
 
 
 def on_exit(server):
     """Stopping gunicorn stops a warm-up still running, and every worker it forked."""
-    from harbour.reports.warm import stop_background
+    from harbour.web.warm import stop_background
 
     for process in _warming:
         stop_background(process)
@@ -65,7 +68,7 @@ def on_exit(server):
 
 def post_worker_init(worker):
     """Each worker reads the warehouse's facts as it starts, not when its first visitor arrives."""
-    from harbour.reports.images import start_in_background
+    from harbour.render.images import start_in_background
 
     start_in_background()  # Kaleido's browser, so that the first image a worker draws is as quick as the rest
     try:

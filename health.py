@@ -8,11 +8,18 @@ worker; ``/readyz`` answers 503 while any check fails, and 200 again as soon as 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
+import urllib.request
 from collections.abc import Callable
 
 from flask import jsonify
+from sqlalchemy import select, text
+
+from harbour import access, settings
+from harbour.warehouse import migrate
 
 log = logging.getLogger(__name__)
 PATHS = ("/healthz", "/readyz")
@@ -23,9 +30,6 @@ def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str
     """The database answers a query on ``table`` and is at this Harbour's schema revision (``schema``: which
     database, warehouse.migrate.WAREHOUSE or HUB). A problem's words, or None."""
     def check():
-        from sqlalchemy import select, text
-
-        from harbour.warehouse import migrate
 
         versions = schema or migrate.WAREHOUSE
         with engine_of().connect() as conn:
@@ -39,13 +43,11 @@ def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str
 
 def cache_check() -> str | None:
     """The cache backend that the pages use answers (none configured is fine)."""
-    import os
 
-    from harbour import settings
 
     redis_url = settings.redis_url()
     if redis_url:
-        import redis
+        import redis  # an optional dependency (the redis extra), needed only with HARBOUR_REDIS_URL
 
         client = redis.Redis.from_url(redis_url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS)
         try:
@@ -61,11 +63,7 @@ def cache_check() -> str | None:
 
 def provider_check() -> str | None:
     """With sign-in on, the provider's OpenID metadata can be fetched now."""
-    import json
-    import urllib.request
 
-    from harbour import access
-    from harbour import settings
 
     if access.mode() != "oidc":
         return None

@@ -19,6 +19,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from flask import g, request
+
 from harbour import settings
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -78,7 +80,6 @@ def opaque(name: str) -> str:
 def install(server, role_of) -> None:
     """A request id for every request (the caller's X-Request-Id when well formed, else a new one), sent back, and
     one log line when it is answered. ``role_of()`` -> (role, person name) of the current request."""
-    from flask import g, request
 
     log = logging.getLogger("harbour.request")
 

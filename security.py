@@ -14,13 +14,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import threading
 
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask import abort, request
+from flask_talisman import Talisman
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
 
 from harbour import settings
+from harbour.untrusted import depth
 
 log = logging.getLogger(__name__)
 STYLE_SOURCES = ["'self'", "'unsafe-inline'"]  # Plotly and Dash set inline styles on elements
@@ -73,7 +81,6 @@ class ForwardedHeaders:
     """WSGI middleware: a trusted proxy's forwarded headers applied (ProxyFix), anyone else's removed."""
 
     def __init__(self, wsgi_app, trusted: set[str]):
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         self.plain, self.trusted = wsgi_app, trusted
         self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=0)
@@ -88,7 +95,6 @@ class ForwardedHeaders:
 
 def protect(app) -> None:
     """Headers, the Host allow-list, the body limit and no version disclosure, on ``app.server``."""
-    from flask_talisman import Talisman
 
     server = app.server
     # Outermost, so that nothing (Flask's Host check, the sign-in's redirect) ever reads an untrusted forwarded header.
@@ -147,11 +153,9 @@ def protect(app) -> None:
     @server.errorhandler(Exception)
     def _no_500s(error):
         # A callback that fails on the input it was sent answers 400, never 500 with a traceback.
-        from werkzeug.exceptions import HTTPException
 
         if isinstance(error, HTTPException):
             return error
-        from dash.exceptions import DependencyException
 
         if isinstance(error, DependencyException) or (
                 request.path.startswith("/_dash-component-suites/") and isinstance(error, (KeyError, OSError))):
@@ -169,9 +173,7 @@ MAX_DEPTH = 12
 
 def callback_problem(body: bytes) -> str | None:
     """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
-    import json
 
-    from harbour.untrusted import depth
 
     try:
         payload = json.loads(body or b"null")
@@ -195,7 +197,6 @@ def callback_problem(body: bytes) -> str | None:
 
 def quiet_gunicorn() -> None:
     """Under gunicorn, its Server header names no software either (it reads this at every response)."""
-    import sys
 
     wsgi = sys.modules.get("gunicorn.http.wsgi")
     if wsgi is not None:
@@ -204,7 +205,6 @@ def quiet_gunicorn() -> None:
 
 def quiet_dev_server() -> None:
     """The development server names no software or Python version in its Server header."""
-    from werkzeug.serving import WSGIRequestHandler
 
     WSGIRequestHandler.server_version = "Harbour"
     WSGIRequestHandler.sys_version = ""

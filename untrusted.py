@@ -6,13 +6,21 @@ It imports nothing of Harbour's, so that every layer may use it.
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import parse_qsl
+
 # OWASP's rule for CSV injection: a text cell that a spreadsheet would run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def parse_search(search: str | None) -> dict[str, str]:
+    """A URL's query string (``?force=A&sex=F``, or without the ``?``) as a dict of its text, untrusted still: the
+    one parser of it, for the dashboard and the hub alike."""
+    return dict(parse_qsl((search or "").lstrip("?")))
+
+
 def loopback(host: str) -> bool:
     """Whether a host name or address (from a URL, a --host) is this machine's own: localhost or a loopback IP."""
-    import ipaddress
 
     if str(host).strip("[]") == "localhost":
         return True

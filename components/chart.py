@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dash import html
 
-
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from harbour.components.format import long_date
 from harbour.components.ids import FilterId
-from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+from harbour.metrics.filters import (
+    AGE_BANDS,
+    CONTACT_ROUTES,
+    ROUTE_LABELS,
+    SEX_LABELS,
+    SEXES,
+    Filters,
+    nationality_label,
+)
+from harbour.views.format import long_date
 
 SYNTHETIC_NOTICE = ("Synthetic demonstration data: every child, force and figure on this page is generated, "
                     "not real. The forces are fictional.")
-SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown"}
-ROUTE_LABELS = {
-    "PORT": "Port", "VEHICLE": "Vehicle", "SELF_PRESENTED": "Self-presented", "POLICE_ENCOUNTER": "Police encounter",
-    "AGENCY_REFERRAL": "Agency referral", "OTHER": "Other", "UNKNOWN": "Unknown",
-}
 
 
 def synthetic_banner(synthetic: bool):
@@ -42,18 +45,6 @@ def _one_of(component_id: str, legend: str, options: list[tuple[str, str]], chos
                        value=chosen[0] if chosen else "", className="choices", inputClassName="choice-input",
                        labelClassName="choice-label"),
     ], className="filter-group")
-
-
-def nationality_label(code: str) -> str:
-    """A nationality by its country's name, with the ISO code after it: 'Eritrea (ERI)'."""
-    import pycountry
-
-    if code == "UNK":
-        return "Unknown (UNK)"
-    country = pycountry.countries.get(alpha_3=code)
-    if country is None:
-        return code
-    return f"{getattr(country, 'common_name', None) or country.name} ({code})"
 
 
 def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):

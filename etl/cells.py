@@ -7,6 +7,7 @@ that looked identifying.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from datetime import date, datetime
@@ -337,7 +338,6 @@ class _OutOfRange(ValueError):
 
 def _closest(wanted: str, headers: dict[str, str]) -> str | None:
     """The unknown header most like a missing column's name ('Child ID', 'childid' for child_id), or None."""
-    import difflib
 
     def squash(text: str) -> str:
         return re.sub(r"[^a-z0-9]", "", text.lower())

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from harbour.etl import assumptions as A
-from harbour.etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc
+from harbour.etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc, parse_datetime, utc_to_local_date
 from harbour.etl.spec import SPEC
 
 UTC = timezone.utc
@@ -235,7 +235,6 @@ def la_code_of(index: int) -> str:
 
 def _day(text: str) -> str:
     """A bundle date-time as the return writes its dates: the UK day, dd/mm/yyyy."""
-    from harbour.etl.parse import parse_datetime, utc_to_local_date
 
     return utc_to_local_date(parse_datetime(text)).strftime("%d/%m/%Y")
 

@@ -5,6 +5,8 @@ Pages and the summary export aggregate these facts; nothing recomputes them from
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,8 +20,6 @@ HOUR = pd.Timedelta(hours=1)
 def derivation_version() -> str:
     """The version of the code that turns stored rows into facts: a digest of this module and the periods it uses.
     Stored with every load; a warehouse whose facts another version derived is re-derived by `harbour upgrade`."""
-    import hashlib
-    from pathlib import Path
 
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()

@@ -8,6 +8,8 @@ import io
 from itertools import islice
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from harbour.etl.findings import Finding
 from harbour.etl.raw import (
     FROM_RETURNS,
@@ -97,7 +99,6 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
     if problem:
         bundle.findings.append(Finding(path.name, None, None, "E01", problem))
         return
-    from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))

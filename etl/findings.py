@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from dataclasses import dataclass
+
+from harbour.untrusted import neutralise
 
 RULES = {
     "E01": "the file cannot be read",
@@ -155,9 +158,7 @@ REPORT_COLUMNS = ("file", "row", "column", "rule", "kind", "message")
 def write_report(findings: list[Finding], path) -> int:
     """Every finding as a CSV an analyst can filter: file, row, column, rule, kind, message. Messages
     never hold an identifier (see validate); text that a spreadsheet would run as a formula is neutralised."""
-    import csv
 
-    from harbour.untrusted import neutralise
 
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)

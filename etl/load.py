@@ -8,6 +8,7 @@ through rolls the transaction back, leaving the warehouse as it was.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 
+from harbour import logs
 from harbour.etl.derive import derivation_version, derive_facts
 from harbour.etl.extract import read_bundle
 from harbour.etl.findings import Finding, format_findings, ordered, totals
@@ -22,6 +24,7 @@ from harbour.etl.pseudonymise import Pseudonymiser
 from harbour.etl.validate import ValidBundle, validate
 from harbour.warehouse import schema
 from harbour.warehouse.bulk import insert_frame
+from harbour.warehouse.connect import locked_transaction
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +105,7 @@ def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sh
 def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
                 replace_demo: bool = False) -> LoadResult:
     """Load one bundle (:func:`_load`), leaving one log line of its outcome (logs.load_line)."""
-    import time
 
-    from harbour import logs
 
     started = time.perf_counter()
     try:
@@ -140,7 +141,6 @@ def _load(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, repla
 
 def load_lock(engine: Engine):
     """The warehouse's write lock, for one transaction (warehouse.engine.locked_transaction)."""
-    from harbour.warehouse.connect import locked_transaction
 
     return locked_transaction(engine)
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from harbour.etl.findings import Finding
+from harbour.etl.findings import Finding, Findings
+
 
 # A derived row's problem is named in the return's own terms: its file, row and column.
 @dataclass
@@ -23,7 +24,6 @@ class ValidBundle:
     @property
     def error_count(self) -> int:
         """How many errors were found (more than ``errors`` keeps, for a file of junk)."""
-        from harbour.etl.findings import Findings
 
         return self.findings.found(errors=True) if isinstance(self.findings, Findings) else len(self.errors)
 

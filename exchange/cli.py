@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# Each command imports what it needs when it runs (pandas, Dash, plotly, the warehouse): `harbour --help` and a
+# mistyped option answer at once, without loading the dashboard. These are the project's deliberate late imports.
 import json
 import sys
 from pathlib import Path
@@ -124,7 +126,14 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
                     warehouse: str | None) -> None:
     """Add a force's public key to this warehouse's keyring, from a file or a hub, so that its signed packs can be
     imported."""
-    from harbour.exchange.signing import SignatureProblem, fingerprint, key_id, load_public, normal_fingerprint, public_pem
+    from harbour.exchange.signing import (
+        SignatureProblem,
+        fingerprint,
+        key_id,
+        load_public,
+        normal_fingerprint,
+        public_pem,
+    )
     from harbour.exchange.store import trust
     from harbour.untrusted import printable
 

@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from harbour.untrusted import loopback
+from harbour.untrusted import loopback, printable
 
 API = "/api/v1"
 TIMEOUT_SECONDS = 20
@@ -175,7 +175,6 @@ def _reason(error: BaseException) -> str:
 
 def message(answer: Answer) -> str:
     """A refusal's sentence from the hub (untrusted text: printable characters only, bounded)."""
-    from harbour.untrusted import printable
 
     text = answer.body.get("message") if isinstance(answer.body, dict) else None
     return printable(str(text), 300) if text else f"HTTP {answer.status}"

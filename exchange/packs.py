@@ -13,9 +13,13 @@ import hashlib
 import json
 import re
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 
 from harbour.exchange.schema import SchemaError, check_pack
-from harbour.metrics.summary import STANDARD_VERSION
+from harbour.metrics.disclosure import disclose_monthly
+from harbour.metrics.filters import Filters
+from harbour.metrics.monthly import monthly_series
+from harbour.metrics.summary import STANDARD_VERSION, build_summary
 
 FORMAT = "harbour-benchmark-pack"
 PACK_VERSION = 1
@@ -83,12 +87,7 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
 def force_pack(facts, code: str, made: date | None = None) -> dict | None:
     """The unsigned pack of force ``code`` from the warehouse's facts (None when it holds no such force): its
     disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""
-    from importlib.metadata import PackageNotFoundError, version
 
-    from harbour.metrics.disclosure import disclose_monthly
-    from harbour.metrics.filters import Filters
-    from harbour.metrics.monthly import monthly_series
-    from harbour.metrics.summary import build_summary
 
     chosen = facts.forces[facts.forces["force_code"] == code]
     if chosen.empty:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -79,7 +80,6 @@ def key_id(public: Ed25519PublicKey) -> str:
 def normal_fingerprint(text: str) -> str | None:
     """A fingerprint as typed (any case, with colons or spaces between pairs) in its canonical form, or None
     when it is not 64 hex digits."""
-    import re
 
     compact = re.sub(r"[\s:]", "", str(text)).lower()
     return compact if re.fullmatch(r"[0-9a-f]{64}", compact) else None

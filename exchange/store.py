@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -89,7 +90,6 @@ def origin_words(peer: dict) -> str:
 def fingerprint(engine: Engine) -> str:
     """Which peers are held, who signed them, where they came from and when: a change to any (an import, a pull,
     a removal) changes it."""
-    import hashlib
 
     with engine.connect() as conn:
         rows = conn.execute(select(P.c.peer_id, P.c.sha256, S.c.key_id, OR.c.origin, OR.c.hub_url, OR.c.pulled_at)

@@ -22,13 +22,16 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html
 from flask import Blueprint, current_app, jsonify, request
+from flask_limiter import Limiter
 from werkzeug.exceptions import HTTPException
 
-from harbour import access
-from harbour import security
-from harbour import settings
-from harbour.components import theme
+from harbour import access, health, logs, security, settings
+from harbour.exchange.packs import MAX_PACK_BYTES
+from harbour.hub import schema as H
 from harbour.hub import store
+from harbour.untrusted import parse_search
+from harbour.views import theme
+from harbour.warehouse import migrate
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -208,14 +211,12 @@ def _content(pathname: str, search: str):
     if not person.may("admin"):
         return [html.H1("Not available", id="page-title"),
                 html.P("The hub's pages are for its operator: they need the admin role.")]
-    from urllib.parse import parse_qs
-
     engine = store.engine_for(current_app.config[URL_CONFIG])
     title = dict(PAGES).get(pathname, "Forces and packs")
     if pathname == "/tokens":
         body = _tokens_page(engine)
     elif pathname == "/audit":
-        before = parse_qs((search or "").lstrip("?")).get("before", [""])[0]
+        before = parse_search(search).get("before", "")
         body = _audit_page(engine, int(before) if before.isdigit() else None)
     elif pathname == "/":
         body = _forces_page(engine)
@@ -258,7 +259,6 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     store.engine_for(url)  # the tables, before the first request
     security.protect(app)
     # A pack is at most exchange.packs.MAX_PACK_BYTES; the body limit allows that and a little JSON around it.
-    from harbour.exchange.packs import MAX_PACK_BYTES
 
     server.config["MAX_CONTENT_LENGTH"] = MAX_PACK_BYTES + 64 * 1024
     _rate_limits(server)
@@ -269,10 +269,6 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
             return jsonify(error=error.name.lower().replace(" ", "-"), message=error.description), error.code
         return error
 
-    from harbour import health
-    from harbour import logs
-    from harbour.hub import schema as H
-    from harbour.warehouse import migrate
 
     logs.install(server, lambda: (access.current_person().role, access.current_person().name))
     health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces, migrate.HUB),
@@ -290,8 +286,6 @@ def _limiter_check(server):
 
 
 def _rate_limits(server) -> None:
-    from flask_limiter import Limiter
-
     redis = settings.redis_url()
     limiter = Limiter(_rate_key, app=server, storage_uri=redis or "memory://", headers_enabled=True,
                       key_prefix="harbour-hub", swallow_errors=True, in_memory_fallback_enabled=bool(redis))

@@ -18,8 +18,21 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from harbour.exchange.packs import PackError, validate
+from harbour.exchange.signing import (
+    SignatureProblem,
+    fingerprint,
+    key_id,
+    load_public,
+    rotation_statement,
+    verify,
+    verify_bytes,
+)
+from harbour.exchange.signing import public_pem as pem_of
 from harbour.hub import schema as H
 from harbour.untrusted import printable
+from harbour.warehouse import migrate
+from harbour.warehouse.engine import ensure_schema, make_engine
 
 TOKEN_DAYS = 365
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
@@ -51,8 +64,6 @@ def now() -> datetime:
 def engine_for(url: str) -> Engine:
     """The hub's database at ``url``, with its tables in place. Every hub transaction writes (an audit line, a
     token's last use), so on SQLite each takes the write lock as it begins: two uploads queue, never fail half-way."""
-    from harbour.warehouse import migrate
-    from harbour.warehouse.engine import ensure_schema, make_engine
 
     engine = make_engine(url, immediate=True)
     try:
@@ -89,8 +100,6 @@ def audit_refusal(engine: Engine, actor: str, force: str | None, action: str, re
 def register(engine: Engine, force: str, public_pem: bytes, replace: bool = False) -> tuple[str, str]:
     """Record ``force``'s public key: (key id, fingerprint). A force that has a key already is refused unless
     ``replace`` (a lost key: the operator's decision, in the audit log); a rotation is the force's own, signed."""
-    from harbour.exchange.signing import SignatureProblem, fingerprint, key_id, load_public
-    from harbour.exchange.signing import public_pem as pem_of
 
     code = force_code(force)
     try:
@@ -177,8 +186,6 @@ def _keyring(conn) -> dict[str, tuple[str, bytes]]:
 def accept_pack(engine: Engine, token: Token, body: bytes, remote: str | None = None) -> tuple[int, dict]:
     """Store an uploaded pack: (201, ...) when stored, (200, ...) when the same pack is already held; Refused
     otherwise, with the refusal in the audit log."""
-    from harbour.exchange.packs import PackError, validate
-    from harbour.exchange.signing import SignatureProblem, verify
 
     try:
         try:
@@ -255,8 +262,6 @@ def current_keys(engine: Engine) -> list[dict]:
 
 def rotate(engine: Engine, token: Token, body: bytes, remote: str | None = None) -> dict:
     """A force's new public key, announced with a signature by its current key (exchange.signing.rotation_statement)."""
-    from harbour.exchange.signing import SignatureProblem, fingerprint, key_id, load_public, rotation_statement, verify_bytes
-    from harbour.exchange.signing import public_pem as pem_of
 
     try:
         try:

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+from threadpoolctl import threadpool_limits
 
 from harbour.metrics import Z95
 
@@ -181,8 +183,6 @@ def fit(rows: pd.DataFrame, indicator: np.ndarray, start: np.ndarray | None = No
 
 
 def _expit(x):
-    from scipy.special import expit
-
     return expit(x)
 
 
@@ -199,7 +199,6 @@ def attribution(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> t
 
     BLAS runs on one thread here: these are many small fits, each faster on one thread than shared out, and the
     warm-up already runs one process per core (several threads each would fight over the same cores)."""
-    from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
         return _attribution(children, forces, treated)

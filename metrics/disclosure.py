@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import pandas as pd
+
 from harbour.metrics.intervals import wilson
 
 SUPPRESSED = "c"
@@ -183,7 +185,7 @@ def partings(children: int, placed: int, recorded: int) -> tuple[tuple, tuple]:
     """All children parted twice, as published: (children, placed, not placed) and (children, recorded, not
     recorded). Each by the parts rule; the total is c where either parting makes it c, and where it is c, the parts
     of both are c too (a 0 may stand), or "c children: 15 recorded, 0 not", with the recorded pinned by the
-    within-24-hours share, gives the c back (#19's attack on the pages). The summary and the benchmark both use it."""
+    within-24-hours share, gives the c back (attack on the pages). The summary and the benchmark both use it."""
     placed_parts = list(parts(children, placed, children - placed))
     recorded_parts = list(parts(children, recorded, children - recorded))
     if SUPPRESSED in (placed_parts[0], recorded_parts[0]):
@@ -391,7 +393,6 @@ def disclose_curve(curve, placed_children: int, wider=()):
     them has 1 to 7 more children gone missing, or at risk, is ``c`` too (filters that cannot be subtracted: the
     two estimates with their intervals would give the small group's count back).
     """
-    import pandas as pd
 
     if placed_children < MIN_CHILDREN:
         return curve.iloc[0:0].drop(columns=["n_missing"], errors="ignore").copy()
@@ -415,7 +416,6 @@ def _series_rate(numerator: int, denominator: int):
 
 def _points(series, columns: dict):
     """The series with ``columns`` replaced, kept as Python objects so that None stays None (not NaN)."""
-    import pandas as pd
 
     out = series.drop(columns=["retention_7d_retained", "engagement_within_24h"]).astype(object)
     for name, values in columns.items():

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 import pandas as pd
+import pycountry
 
 AGE_BANDS = ("0-12", "13-15", "16-17", "unknown")
 SEXES = ("M", "F", "U")
@@ -21,6 +22,59 @@ def on_quarter(name: str, month: str) -> bool:
     """Whether ``month`` (YYYY-MM) begins a quarter (``name`` month_from) or ends one (month_to)."""
     return month[5:7] in (QUARTER_STARTS if name == "month_from" else QUARTER_ENDS)
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter, said once: its name (the field of ``Filters``, the URL's query key and, with hyphens, the CLI's
+    option), its words in a sentence and in a line or a file name, its codes (None where any well-formed code
+    may come) with the words for them, and the CLI's help."""
+
+    name: str
+    words: str
+    short: str
+    codes: tuple[str, ...] | None
+    labels: dict[str, str]
+    help: str
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown"}
+ROUTE_LABELS = {
+    "PORT": "Port", "VEHICLE": "Vehicle", "SELF_PRESENTED": "Self-presented", "POLICE_ENCOUNTER": "Police encounter",
+    "AGENCY_REFERRAL": "Agency referral", "OTHER": "Other", "UNKNOWN": "Unknown",
+}
+MONTH_WORDS = "months of first contact"
+FILTERS: tuple[Filter, ...] = (
+    Filter("force", "force", "force", None, {}, "One force code, or ALL for every force pooled (default: the lead force)."),
+    Filter("age_band", "age band", "age", AGE_BANDS, {a: a for a in AGE_BANDS},
+           "One age band: 0-12, 13-15, 16-17 or unknown (default: all)."),
+    Filter("sex", "sex", "sex", SEXES, SEX_LABELS, "One sex code: M, F or U (default: all)."),
+    Filter("nationality", "nationality", "nationality", None, {}, "One ISO 3166-1 alpha-3 code, or UNK (default: all)."),
+    Filter("contact_route", "contact route", "route", CONTACT_ROUTES, ROUTE_LABELS,
+           "One contact route: PORT, VEHICLE, ... (default: all)."),
+    Filter("month_from", MONTH_WORDS, "from", None, {},
+           "First month of first contact, YYYY-MM: the first month of a quarter (01, 04, 07 or 10)."),
+    Filter("month_to", MONTH_WORDS, "to", None, {},
+           "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12)."),
+)
+def nationality_label(code: str) -> str:
+    """A nationality by its country's name, with the ISO code after it: 'Eritrea (ERI)'."""
+    if code == "UNK":
+        return "Unknown (UNK)"
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return f"{getattr(country, 'common_name', None) or country.name} ({code})"
+
+
+FILTER_NAMES = tuple(f.name for f in FILTERS)
+COHORT_FILTERS = FILTER_NAMES[:5]  # each takes one code or all; the months are a range
+FILTER_WORDS = {f.name: f.words for f in FILTERS}
+FILTER_SHORT = {f.name: f.short for f in FILTERS}
 
 
 @dataclass(frozen=True)
@@ -40,7 +94,7 @@ class Filters:
     def apply(self, facts: pd.DataFrame) -> pd.DataFrame:
         """The child facts that pass every filter (any frame with the child_facts columns)."""
         mask = pd.Series(True, index=facts.index)
-        for name in ("force", "age_band", "sex", "nationality", "contact_route"):
+        for name in COHORT_FILTERS:
             chosen = getattr(self, name)
             if chosen:
                 column = "force_code" if name == "force" else name
@@ -74,14 +128,14 @@ class Filters:
                 found.append(f"{name.replace('_', ' ')} {str(raw)!r} does not {'begin' if first else 'end'} a quarter "
                              f"({'January, April, July or October' if first else 'March, June, September or December'}):"
                              f" {QUARTER_RULE}")
-        for name in ("force", "age_band", "sex", "nationality", "contact_route"):
+        for name in COHORT_FILTERS:
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
             items = [str(i).strip() for i in items if str(i).strip()]
             if len(items) > 1:
                 found.append(f"{name.replace('_', ' ')} takes one value or none (all), not a list, so that no two views "
                              f"can be subtracted: only {items[0][:12]!r} is used")
-        allowed = {"age_band": set(AGE_BANDS) | {"unknown"}, "sex": set(SEXES), "contact_route": set(CONTACT_ROUTES)}
+        allowed = {f.name: set(f.codes) for f in FILTERS if f.codes}
         for name, codes in allowed.items():
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
@@ -136,9 +190,8 @@ class Filters:
         """The filters in a line; ``names`` gives words for codes by field ({"force": {"ELMSHIRE": "Elmshire"}}),
         ``month`` a month ('2017-01') in words."""
         parts = []
-        labels = {"force": "force", "age_band": "age", "sex": "sex", "nationality": "nationality", "contact_route": "route"}
-        for name, label in labels.items():
-            chosen = getattr(self, name)
+        for name in COHORT_FILTERS:
+            label, chosen = FILTER_SHORT[name], getattr(self, name)
             if chosen:
                 words = (names or {}).get(name, {})
                 parts.append(f"{label} {', '.join(words.get(code, code) for code in chosen)}")

@@ -7,7 +7,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-
 MIN_DENOMINATOR = 5
 COLUMNS = ["month", "children", "retention_7d", "retention_7d_at_risk", "retention_7d_retained",
            "median_engagement_hours", "engagement_recorded", "engagement_within_24h", "period"]

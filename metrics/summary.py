@@ -9,7 +9,7 @@ import pandas as pd
 
 from harbour.metrics.attribution import attribution
 from harbour.metrics.comparison import compare
-from harbour.metrics.disclosure import disclose_summary, shield_filters, strip_private
+from harbour.metrics.disclosure import disclose_summary, shield_filters, small_step, strip_private
 from harbour.metrics.engagement import engagement_summary
 from harbour.metrics.filters import Filters
 from harbour.metrics.missing import missing_summary
@@ -125,7 +125,6 @@ def withheld_by(facts: pd.DataFrame, asked: Filters, compared: Filters | None = 
     throughout for publication (version 3, as :func:`metrics.disclosure.shield_filters` decides for the summary);
     None when there is none. ``asked``: the filters as the user chose them; ``compared``: as the comparison uses
     them (:func:`compared_forces`)."""
-    from harbour.metrics.disclosure import small_step
 
     compared = compared or asked
     mine = cohorts(facts, compared)

@@ -1,9 +1,8 @@
-"""The page for any path that is not a page."""
+"""The page for any path that is not a page (Dash shows the page whose module is named not_found_404)."""
 
-import dash
 from dash import dcc, html
 
-dash.register_page(__name__, path="/404", name="Page not found", title="Page not found · Harbour", nav=False)
+PATH = "/404"
 
 
 def layout(**_query):

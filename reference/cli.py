@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# Each command imports what it needs when it runs (pandas, Dash, plotly, the warehouse): `harbour --help` and a
+# mistyped option answer at once, without loading the dashboard. These are the project's deliberate late imports.
 import sys
 from pathlib import Path
 

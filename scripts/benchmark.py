@@ -12,13 +12,11 @@ from __future__ import annotations
 import argparse
 import csv
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Column, MetaData, String, Table, insert  # noqa: E402
 
@@ -26,7 +24,7 @@ from harbour.etl.demo import generate, write_bundle  # noqa: E402
 from harbour.etl.load import load_bundle  # noqa: E402
 from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser  # noqa: E402
 from harbour.etl.spec import SPEC, TABLES  # noqa: E402
-from harbour.warehouse.engine import make_engine, ensure_schema  # noqa: E402
+from harbour.warehouse.engine import ensure_schema, make_engine  # noqa: E402
 
 
 def bare_insert(engine, folder: Path) -> tuple[int, float]:
@@ -53,9 +51,9 @@ def timed_warm(url: str, facts, attributing: bool) -> float:
 
     from harbour.app import create_app
     from harbour.metrics import summary
-    from harbour.reports import context, store
-    from harbour.reports.warm import warm
+    from harbour.views import context, store
     from harbour.warehouse import current
+    from harbour.web.warm import warm
 
     current.use(url)
     create_app()
@@ -131,9 +129,9 @@ def main() -> None:
               f"({warm_with / warm_without - 1:+.0%}); attribution alone on one core is {alone / warm_without:.0%} of warm "
               f"without it [target: attribution within warm's time plus 50%]")
 
-        from harbour.reports import images, slides
-        from harbour.reports.views import build, standard_views
+        from harbour.render import images, slides
         from harbour.warehouse import current
+        from harbour.web.build import build, standard_views
 
         current.use(url)
         query = {"force": f.forces["force_code"].iloc[0]}
@@ -151,7 +149,7 @@ def main() -> None:
         print(f"one chart image (1920 px PNG), renderer warm: median {statistics.median(times):.2f} s, "
               f"max {max(times):.2f} s [target: under 2 s]")
 
-        from tests.page_requests import time_pages
+        from harbour.web.inprocess import time_pages
 
         for page, samples in time_pages(url, repeat=args.repeat).items():
             print(f"page {page}: median {statistics.median(samples) * 1000:.0f} ms, "

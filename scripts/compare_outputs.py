@@ -18,13 +18,11 @@ import io
 import json
 import os
 import re
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 PATHS = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark", "/data-quality",
          "/methodology", "/access-log")
@@ -78,13 +76,10 @@ def _outputs(scale: str, url: str) -> dict[str, str]:
 
     from harbour import cli
     from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-    from harbour.reports import callbacks
-    try:
-        from harbour.reports.views import build
-    except ImportError:  # before the views had a module of their own
-        from harbour.reports.registry import build
-    from tests.page_requests import client, render
     from harbour.warehouse.current import current_facts
+    from harbour.web import downloads as callbacks
+    from harbour.web.build import build
+    from harbour.web.inprocess import client, render
 
     test_client = client(url)
     facts = current_facts()

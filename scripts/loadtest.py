@@ -21,7 +21,7 @@ What it does, in order:
 6. Prints p50, p95 and p99 for page opens and filter changes, the error count, and the resident
    memory of every gunicorn worker (the largest seen while the test ran).
 
-The targets (issue 12) are printed beside the results. This is a script, not a test: timings
+The targets are printed beside the results. This is a script, not a test: timings
 depend on the machine.
 """
 

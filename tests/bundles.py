@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 from harbour.etl.spec import SPEC
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BASE = {
     "forces": [
@@ -55,3 +59,19 @@ def write(folder: Path, tables: dict[str, list[dict]], extra_columns: dict[str, 
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+def real_bundle(folder: Path, seed: int) -> Path:
+    """The synthetic generator's output marked as real data (synthetic = N): what a force's extract looks like."""
+    out = folder / f"real-{seed}"
+    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--seed", str(seed), "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    forces = out / "forces.csv"
+    rows = list(csv.DictReader(forces.open(newline="", encoding="utf-8")))
+    for row in rows:
+        row["synthetic"] = "N"
+    with forces.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out

@@ -1,39 +1,15 @@
+"""Fixtures for every test: a view cache of the run's own, the pseudonymiser, and empty warehouses on SQLite and
+PostgreSQL."""
+
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from harbour.etl.pseudonymise import Pseudonymiser
-from harbour.warehouse.engine import make_engine, ensure_schema
+from harbour.warehouse.engine import ensure_schema, make_engine
 
-TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def built_demo(folder: Path, scale: str = "pilot"):
-    """(url, facts) of a synthetic demo built in ``folder``, made the current warehouse of this process."""
-    from click.testing import CliRunner
-
-    from harbour.cli import main
-    from harbour.warehouse import current
-    from harbour.warehouse.engine import engine_for
-    from harbour.warehouse.queries import facts
-
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    result = CliRunner().invoke(main, ["demo", "--scale", scale, "--warehouse", url])
-    assert result.exit_code == 0, result.output
-    current.use(url)
-    return url, facts(engine_for(url))
-
-
-def require(condition: bool, what: str) -> None:
-    """Skip when a component is missing on a developer's machine; fail under CI=true."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is missing, and CI=true: .ci/run should have provided it")
-    pytest.skip(f"{what} is missing")
+from .hubs import copy_sqlite, enrol, harbour, hub_database, keygen, renamed_demo, serving_hub
+from .support import TEST_KEY, require
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,3 +67,27 @@ def sqlite_engine(tmp_path):
     ensure_schema(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def harbours(tmp_path_factory):
+    """Two Harbours' warehouses as built once (tests work on copies) and each force's key pair."""
+    folder = tmp_path_factory.mktemp("harbours")
+    elmshire = f"sqlite:///{folder / 'elmshire.sqlite'}"
+    assert harbour("demo", "--warehouse", elmshire).exit_code == 0
+    westmere = renamed_demo(folder, {"ELMSHIRE": "WESTMERE"}, seed=7, prefix="W_")
+    return {"ELMSHIRE": elmshire, "WESTMERE": westmere,
+            "keys": {"ELMSHIRE": keygen("ELMSHIRE", folder), "WESTMERE": keygen("WESTMERE", folder)}}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def exchange(request, harbours, tmp_path):
+    """A hub on its own database with both forces enrolled, served by gunicorn; copies of both warehouses."""
+    name = f"harbour_hub_{request.node.name[-40:].replace('[', '_').replace(']', '').replace('-', '_').lower()}"
+    with hub_database(request.param, tmp_path, name) as hub_db:
+        tokens = {code: enrol(hub_db, code, harbours["keys"][code]["public"]) for code in ("ELMSHIRE", "WESTMERE")}
+        log = tmp_path / "hub.log"
+        with serving_hub(hub_db, log, HARBOUR_HUB_RATE="100/second;3000/minute") as base:
+            yield {"base": base, "hub_db": hub_db, "tokens": tokens, "keys": harbours["keys"], "log": log,
+                   "ELMSHIRE": copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire"),
+                   "WESTMERE": copy_sqlite(harbours["WESTMERE"], tmp_path, "westmere")}

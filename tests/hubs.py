@@ -17,7 +17,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.conftest import require
+
+from .support import require
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,3 +196,38 @@ def post_huge(base: str, path: str, token: str, size: int) -> tuple[int, bytes]:
             pass
     status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
     return status, answer
+
+
+def publish(ex, code):
+    return harbour("benchmark", "publish", "--hub", ex["base"], "--token", ex["tokens"][code], "--force", code,
+                   "--key", str(ex["keys"][code]["private"]), "--warehouse", ex[code])
+
+
+def trust(ex, who, peer, fingerprint=None):
+    return harbour("benchmark", "trust", "--from-hub", ex["base"], "--force", peer, "--fingerprint",
+                   fingerprint or ex["keys"][peer]["fingerprint"], "--warehouse", ex[who],
+                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
+
+
+def pull(ex, who, base=None):
+    return harbour("benchmark", "pull", "--hub", base or ex["base"], "--warehouse", ex[who],
+                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
+
+
+def peer_warehouse(tmp_path, seed: int) -> str:
+    """Another force's warehouse: the synthetic demo with its forces renamed (NORTH-ELMSHIRE and so on), so
+    that ELMSHIRE's pack is a peer there, not a second copy of a force it holds."""
+    from harbour.etl.demo import generate, write_bundle
+    from harbour.etl.load import load_bundle
+    from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
+    from harbour.warehouse.engine import engine_for
+
+    rows = generate(seed=seed)
+    for table in (rows.forces, rows.contacts, rows.placements, rows.missing_episodes):
+        for row in table:
+            row["force_code"] = "N_" + row["force_code"][:14]
+    for row in rows.forces:
+        row["force_name"] = "North " + row["force_name"]
+    url = f"sqlite:///{tmp_path / f'peer-{seed}.sqlite'}"
+    load_bundle(engine_for(url), [write_bundle(rows, tmp_path / f"peer-{seed}")], Pseudonymiser(DEMO_KEY))
+    return url

@@ -1,4 +1,4 @@
-"""Junk bundles of millions of rows for the loader's memory tests (#22), written quickly: a CSV by plain writes,
+"""Junk bundles of millions of rows for the loader's memory tests, written quickly: a CSV by plain writes,
 a workbook as its minimal XML parts (every cell an inline string or a number, which calamine reads as Excel's
 own), since writing 2 million rows through openpyxl takes minutes."""
 
@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from tests.bundles import base, write
+from .bundles import base, write
 
 SHEETS = ("forces", "contacts", "placements", "missing_episodes")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

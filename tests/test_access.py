@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from harbour import app as app_module  # the process's own app, made now, before any test turns sign-in on
 from harbour.cli import main
-from tests.page_requests import router_request
+from harbour.web.inprocess import router_request
 
 OIDC_ENV = {"HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted", "HARBOUR_OIDC_CLIENT_ID": "harbour",
             "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}

@@ -1,4 +1,4 @@
-"""Backups that restore (#22): a backup taken while the dashboard serves and a load runs restores to a warehouse
+"""Backups that restore: a backup taken while the dashboard serves and a load runs restores to a warehouse
 with the same summaries as one of the states it was taken between (a load is one transaction); a restore onto a
 key that cannot match the stored pseudonyms is refused with a line saying why; a load with another key is
 refused too; on PostgreSQL through pg_dump and pg_restore."""
@@ -18,9 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.conftest import require
-from tests.hubs import ROOT, free_port, hub_database
-from tests.test_load_lock import _real_bundle
+
+from .bundles import real_bundle
+from .hubs import ROOT, free_port, hub_database
+from .support import require
 
 KEY = "a-real-key-for-tests-only-0123456789abcdef"
 OTHER_KEY = "another-real-key-for-tests-only-9876543210"
@@ -46,7 +47,7 @@ def summaries(url: str) -> dict:
 
 def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries(tmp_path):
     url = f"sqlite:///{tmp_path / 'live.sqlite'}"
-    first, second = _real_bundle(tmp_path, 31), _real_bundle(tmp_path, 32)
+    first, second = real_bundle(tmp_path, 31), real_bundle(tmp_path, 32)
     assert harbour("load", str(first), "--warehouse", url).exit_code == 0
     before = summaries(url)
     port = free_port()
@@ -97,7 +98,7 @@ def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries
 
 def test_a_restore_or_a_load_with_another_pseudonym_key_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    bundle = _real_bundle(tmp_path, 41)
+    bundle = real_bundle(tmp_path, 41)
     assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0
     assert harbour("backup", "--out", str(tmp_path / "b.sqlite"), "--warehouse", url).exit_code == 0
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
@@ -107,7 +108,7 @@ def test_a_restore_or_a_load_with_another_pseudonym_key_is_refused(tmp_path):
         assert result.exit_code == 1 and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
         assert not (tmp_path / "target.sqlite").exists()  # nothing was replaced, or even made
-    other = _real_bundle(tmp_path, 42)
+    other = real_bundle(tmp_path, 42)
     refused = harbour("load", str(other), "--warehouse", url, key=OTHER_KEY)
     assert refused.exit_code == 1 and "not the key that made this warehouse's pseudonyms" in refused.output
     # Not a warehouse at all: refused before anything is touched.
@@ -121,7 +122,7 @@ def test_backup_and_restore_on_postgresql_with_pg_dump(tmp_path):
     require(os.environ.get("HARBOUR_TEST_POSTGRES_URL") is not None, "PostgreSQL (HARBOUR_TEST_POSTGRES_URL)")
     require(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
             "pg_dump and pg_restore (Debian's postgresql-client)")
-    bundle = _real_bundle(tmp_path, 51)
+    bundle = real_bundle(tmp_path, 51)
     with hub_database("postgresql", tmp_path, f"harbour_backup_{os.getpid()}") as url, \
             hub_database("postgresql", tmp_path, f"harbour_restore_{os.getpid()}") as target:
         assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0

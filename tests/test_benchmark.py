@@ -7,35 +7,18 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
+from harbour.exchange.packs import PackError, checksum, validate
 from harbour.metrics.benchmark import force_counts
 from harbour.metrics.disclosure import is_publishable_count
-from harbour.exchange.packs import PackError, checksum, validate
-from tests.page_requests import client, render
+from harbour.web.inprocess import client, render
+
+from .hubs import peer_warehouse
 
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
-    return url
-
-
-def peer_warehouse(tmp_path, seed: int) -> str:
-    """Another force's warehouse: the synthetic demo with its forces renamed (NORTH-ELMSHIRE and so on), so
-    that ELMSHIRE's pack is a peer there, not a second copy of a force it holds."""
-    from harbour.etl.demo import generate, write_bundle
-    from harbour.etl.load import load_bundle
-    from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
-    from harbour.warehouse.engine import engine_for
-
-    rows = generate(seed=seed)
-    for table in (rows.forces, rows.contacts, rows.placements, rows.missing_episodes):
-        for row in table:
-            row["force_code"] = "N_" + row["force_code"][:14]
-    for row in rows.forces:
-        row["force_name"] = "North " + row["force_name"]
-    url = f"sqlite:///{tmp_path / f'peer-{seed}.sqlite'}"
-    load_bundle(engine_for(url), [write_bundle(rows, tmp_path / f"peer-{seed}")], Pseudonymiser(DEMO_KEY))
     return url
 
 
@@ -278,21 +261,21 @@ def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
 
 
 def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url):
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
-    from harbour.reports.benchmark import short_name
+    from harbour.pages.benchmark import short_name
 
     view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f)
     funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
     points = [t for t in funnel.figure["data"] if "markers" in t.get("mode", "")]
     drawn = [r for r in funnel.table.rows if not r[-1].startswith("left out")]
     assert len(points) == len(drawn) >= 3
-    # Each point named on the chart, or, where its name would print over another, in the chart's words (#19); and
+    # Each point named on the chart, or, where its name would print over another, in the chart's words; and
     # every point named in its hover.
     on_chart = [t["text"][0] for t in points if t["text"][0]]
     said = [short_name(r[0]) for r in drawn if short_name(r[0]) not in on_chart]
@@ -314,10 +297,10 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
 def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_does(demo_url):
     """The ranked chart's title says where the selected force stands: counted here from `harbour summary`'s
     published rates of every force with at least 10 children at risk, ties said as ties."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     codes = ("ELMSHIRE", "FENWICK", "HOLLINGTON", "MARSHCOTE", "OAKVALE", "RAVENSMOOR")
     shown = {}
@@ -374,10 +357,10 @@ def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp
 
 def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
     """#19: /benchmark ignored the sex and age filters silently while the filter bar showed them applied."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -393,10 +376,10 @@ def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
 
 def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(demo_url):
     """#19: the page never said how a force takes part, and compared an 8-year pilot with a 1-year one unsaid."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -412,10 +395,10 @@ def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(
 def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces(demo_url):
     """#19: the funnel's pooled rate was 92% while the ranked chart's title said 'all forces 89%', and its table
     printed 115 retained of 125 at risk as 89%."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -433,10 +416,10 @@ def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces
 
 def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
     """#19: a peer-group line (the selected force's own rate) was drawn when no peer was chosen."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -455,7 +438,7 @@ def test_funnel_names_are_placed_apart_where_there_is_room():
     """#19: names piled on each other and one was struck through by a limit line. Four forces in a row 40 px apart
     and a line just above them: each name is placed where, by a box model of its own (7.5 px a character, 16 px
     high, beside or over its point), it meets no other name and no line."""
-    from harbour.reports.benchmark import label_places
+    from harbour.pages.benchmark import label_places
 
     points = [(100.0 + 40 * i, 50.0, f"Force {i}") for i in range(4)]
     line = ([float(x) for x in range(0, 400, 2)], [56.0] * 200)  # 6 px above the points, the pooled rate's line
@@ -476,7 +459,7 @@ def test_funnel_names_are_placed_apart_where_there_is_room():
 
 def test_a_name_that_would_print_over_another_is_left_off_and_said():
     """Nine forces on one spot: no place is free for most names; each is left off (None) rather than overprinted."""
-    from harbour.reports.benchmark import label_places
+    from harbour.pages.benchmark import label_places
 
     points = [(200.0 + i, 50.0, f"Force {i}") for i in range(9)]
     places = label_places(points, [], (0.0, 400.0), (0.0, 100.0), width_px=400, height_px=100)

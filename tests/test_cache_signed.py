@@ -1,4 +1,4 @@
-"""The caches hold signed JSON, never pickles (#22): a pickle planted in the cache folder or in Redis, as an
+"""The caches hold signed JSON, never pickles: a pickle planted in the cache folder or in Redis, as an
 attacker who can write there would plant it, is never run; an entry signed with another key, or naming a type
 that is not one of Harbour's views, is refused and the page built afresh; every page's view comes back equal."""
 
@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from harbour.reports import serial, store
-from harbour.reports.views import build, build_uncached
+from harbour.views import serial, store
 from harbour.warehouse.engine import engine_for
 from harbour.warehouse.queries import facts
+from harbour.web.build import build, build_uncached
 
 
 class Planted:
@@ -74,7 +74,7 @@ def test_a_pickle_planted_in_the_cache_folder_is_never_run(demo, own_cache, tmp_
 
 
 def test_a_pickle_planted_in_redis_is_never_run(demo, own_cache, tmp_path, monkeypatch):
-    from tests.conftest import require
+    from .support import require
 
     url = os.environ.get("HARBOUR_TEST_REDIS_URL")
     require(url is not None, "Redis (HARBOUR_TEST_REDIS_URL)")

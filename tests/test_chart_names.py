@@ -32,7 +32,7 @@ def _traces(view) -> str:
 
 
 def test_force_names_on_the_attribution_charts_are_escaped(hostile_facts):
-    from harbour.reports.views import build_uncached
+    from harbour.web.build import build_uncached
 
     drawn = _traces(build_uncached("/attribution", {"force": "ELMSHIRE"}, hostile_facts))
     assert "&lt;b&gt;Elm&lt;/b&gt;" in drawn and "<b>Elm" not in drawn
@@ -44,7 +44,7 @@ def test_force_names_on_the_attribution_charts_are_escaped(hostile_facts):
 
 def test_an_authority_name_from_a_download_is_escaped_on_the_dfe_chart(hostile_facts, monkeypatch):
     from harbour.reference import dfe
-    from harbour.reports.views import build_uncached
+    from harbour.web.build import build_uncached
 
     real = dfe.shipped()
     monkeypatch.setattr(dfe, "shipped", lambda: [{**r, "la_name": HOSTILE} if r["la_code"] == dfe.ENGLAND else r

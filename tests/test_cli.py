@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests import bundles
+
+from . import bundles
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from harbour.cli import main
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
 from harbour.metrics.summary import build_summary
-from harbour.reports.model import Cell
-from harbour.reports.views import build
+from harbour.views.model import Cell
 from harbour.warehouse.engine import engine_for
 from harbour.warehouse.queries import facts
+from harbour.web.build import build
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")

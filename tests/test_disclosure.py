@@ -10,10 +10,22 @@ from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
 from harbour.metrics import disclosure
-from harbour.metrics.disclosure import (INTERNAL, PUBLICATION, SUPPRESSED, count, fraction_half_away, half_away,
-                                is_publishable_count, rate, ratio, statistic, survival)
+from harbour.metrics.disclosure import (
+    INTERNAL,
+    PUBLICATION,
+    SUPPRESSED,
+    count,
+    fraction_half_away,
+    half_away,
+    is_publishable_count,
+    rate,
+    ratio,
+    statistic,
+    survival,
+)
 from harbour.metrics.summary import build_summary
-from tests.facts import child, episodes, frame
+
+from .facts import child, episodes, frame
 
 COUNT_KEYS = {"children", "placed", "not_placed", "at_risk", "retained", "not_retained", "recorded",
               "not_recorded", "n", "count", "episodes", "open", "harmed"}
@@ -68,7 +80,7 @@ def test_the_county_figures_of_the_issue_by_hand():
 
 
 def test_a_rate_that_would_give_a_c_back_is_c_itself():
-    """Version 3's secondary suppression, with the issue's cases: "c of 60 in the pilot (7%)" was 4 children;
+    """Version 3's secondary suppression, with the attack's cases: "c of 60 in the pilot (7%)" was 4 children;
     "2% of 50" at 6 hours was 1 child; 87% of 50 retained left 6 or 7 who went missing."""
     for numerator, denominator in ((4, 60), (1, 50), (43, 50), (44, 50), (49, 50), (7, 200), (193, 200)):
         assert rate(numerator, denominator) == {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}

@@ -1,4 +1,4 @@
-"""The attack of #19, as a test (docs/metrics.md version 3: secondary suppression, filters that cannot be
+"""The disclosure attack, as a test (docs/metrics.md version 3: secondary suppression, filters that cannot be
 subtracted). From a viewer's figures alone (the published summary of a view, as every page, slide and export of
 it shows), an attacker lists every exact count that fits each published figure: a rounded count fits five values,
 ``c`` fits 1 to 7, a rate to whole points and its Wilson interval (computed here by statsmodels) fit only some
@@ -16,8 +16,10 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from harbour.metrics import disclosure
-from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters
+from harbour.metrics.filters import Filters
 from harbour.metrics.summary import build_summary
+
+from .support import publication_views
 
 C = disclosure.SUPPRESSED
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -130,22 +132,6 @@ def one_filter_steps(published: dict[Filters, dict]) -> list[str]:
     return found
 
 
-def _views(facts) -> list[Filters]:
-    children = facts.children
-    forces = list(facts.forces["force_code"])[:6]
-    nationalities = list(children["nationality"].value_counts().index[:4])
-    out = [Filters()]
-    for force in [None, *forces]:
-        base = Filters() if force is None else Filters(force=(force,))
-        out.append(base)
-        out += [Filters(**{**base.__dict__, "sex": (s,)}) for s in SEXES]
-        out += [Filters(**{**base.__dict__, "age_band": (a,)}) for a in AGE_BANDS]
-        out += [Filters(**{**base.__dict__, "nationality": (n,)}) for n in nationalities]
-        out += [Filters(**{**base.__dict__, "contact_route": (r,)}) for r in CONTACT_ROUTES[:4]]
-        out += [Filters(**{**base.__dict__, "sex": ("F",), "age_band": ("16-17",)})]
-    return list(dict.fromkeys(out))
-
-
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo_facts(request, tmp_path_factory):
     from click.testing import CliRunner
@@ -161,13 +147,13 @@ def demo_facts(request, tmp_path_factory):
 
 def test_the_search_finds_what_the_issue_found_under_the_old_rule():
     """The attack works: under version 2's rule (c only under 10 at risk), "87% of 50 at risk" gives the hidden
-    not-retained c back, as the issue found; under this code's rule the rate is c and nothing is found."""
+    not-retained c back, as the attack found; under this code's rule the rate is c and nothing is found."""
     r, a = 44, 51  # 7 went missing
     low, high = proportion_confint(r, a, alpha=0.05, method="wilson")
     old = {"rate": round(r / a, 2), "ci_low": round(low, 2), "ci_high": round(high, 2)}
     pairs = [(x, y) for y in fits(50) for x in fits(45) if (y - x) in fits(C) and
              abs(x / y - old["rate"]) <= 0.005 and _wilson(x, y) == (old["ci_low"], old["ci_high"])]
-    assert pairs and max(y - x for x, y in pairs) - min(y - x for x, y in pairs) <= 1  # recovered, as the issue said
+    assert pairs and max(y - x for x, y in pairs) - min(y - x for x, y in pairs) <= 1  # recovered, as the attack found
     shown = disclosure.parts(a, r, a - r)
     assert recovered_pairs(shown[1], shown[0], shown[2], disclosure.rate(r, a), (r, a)) == {}
 
@@ -175,7 +161,7 @@ def test_the_search_finds_what_the_issue_found_under_the_old_rule():
 def test_no_c_is_recovered_from_any_published_view(demo_facts):
     published = {}
     problems = []
-    for filters in _views(demo_facts):
+    for filters in publication_views(demo_facts):
         doc, exact = (build_summary(demo_facts.children, demo_facts.episodes, demo_facts.forces, filters=filters,
                                     exact=audience, attributed=(None, "not needed by the attack")) for audience in (False, True))
         published[filters] = doc

@@ -1,4 +1,4 @@
-"""The attack of #19 on what the pages show beside the summary (docs/metrics.md version 3: no ``c`` may be
+"""The disclosure attack on what the pages show beside the summary (docs/metrics.md version 3: no ``c`` may be
 recoverable, to within one child, from other figures of the same output).
 
 ``test_disclosure_attack`` searches each published rate on its own. A page holds more: /engagement shows the share
@@ -26,11 +26,12 @@ from statsmodels.stats.proportion import proportion_confint
 from harbour.metrics import disclosure
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
 from harbour.metrics.filters import Filters
-from harbour.reports import engagement, missing
-from harbour.reports.missing import parts_of_a_total
-from harbour.reports.context import Context
-from harbour.reports.model import Cell
-from tests.test_disclosure_attack import _views
+from harbour.pages import engagement, missing
+from harbour.pages.missing import parts_of_a_total
+from harbour.views.context import Context
+from harbour.views.model import Cell
+
+from .support import publication_views
 
 C = disclosure.SUPPRESSED
 PERIODS = ("baseline", "pilot")
@@ -381,7 +382,7 @@ def test_the_search_finds_what_a_rate_beside_a_hidden_denominator_gave_away():
 
 
 def test_the_search_finds_the_issues_c_of_60():
-    """The issue's "c of 60 in the pilot (7%)": 4 children who went missing within 72 hours, given back by the
+    """The reported "c of 60 in the pilot (7%)": 4 children who went missing within 72 hours, given back by the
     share beside the placed children. The search pins them; under today's rule the share is c."""
     found = solutions({"placed": window(60), "first72": lambda e: counted(C, e["placed"])},
                       [({"placed", "first72"}, lambda e: share_fits(e["first72"], e["placed"], 0.07, rule=False))])
@@ -397,7 +398,7 @@ def test_the_search_finds_the_issues_c_of_60():
 def test_counts_that_add_up_to_a_total_beside_them_are_all_c_where_one_is():
     """Found by this test on the national demo: 14 children went missing (pinned by the episodes per child), and by
     time to first going missing they were "c, 0, c": 7 and 7. The search pins them; today every band is c where one
-    is (reports.missing.parts_of_a_total), a 0 too, and the search finds nothing."""
+    is (pages.missing.parts_of_a_total), a 0 too, and the search finds nothing."""
     old = _shown(went_missing=15, bands=[C, 0, C])
     attack = Attack(old)
     found = attack.run({"went_missing": [14], "first72": range(15), "second": [0]},
@@ -414,14 +415,14 @@ def test_counts_that_add_up_to_a_total_beside_them_are_all_c_where_one_is():
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo_facts(request, tmp_path_factory):
-    from tests.conftest import built_demo
+    from .support import built_demo
 
     return built_demo(tmp_path_factory.mktemp("page-attack"), request.param)[1]
 
 
 def test_no_c_is_recovered_from_any_views_pages(demo_facts):
     problems, known = [], {}
-    for filters in _views(demo_facts):
+    for filters in publication_views(demo_facts):
         known[filters] = {}
         problems += attack_view(demo_facts, filters, known[filters])
     problems += one_filter_steps(known)

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 from harbour.etl.load import LoadRefused, load_bundle
-from tests import bundles
+
+from . import bundles
 
 KEY = "k" * 40
 

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from harbour.etl import load as etl_load
 from harbour.etl.load import LoadRefused, load_bundle, warehouse_holds
 from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
-from tests import bundles
 from harbour.warehouse import schema
+
+from . import bundles
 
 
 def _counts(engine) -> dict[str, int]:

@@ -1,13 +1,13 @@
 """One bundle per rule of the data standard, each asserting its rule code."""
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from harbour.etl.load import LoadRefused, load_bundle
-from tests import bundles
 from harbour.warehouse import schema
+
+from . import bundles
 
 
 def _load(engine, folder, pseudonymiser):

@@ -2,7 +2,7 @@
 and on PostgreSQL, and two Harbours with warehouses of their own (ELMSHIRE's, the demo; WESTMERE's, a renamed
 demo), talking to it over real HTTP with `harbour benchmark publish`, `trust --from-hub` and `pull`.
 
-Written as the attacks the issue lists, each asserting the safe outcome: a hub that alters a pack, rolls a force
+Written as the attacks a hostile hub or force would make, each asserting the safe outcome: a hub that alters a pack, rolls a force
 back, offers a key of its own or stops mid-transfer changes nothing in a Harbour that pulls from it; a token of
 one force cannot upload another's pack; and so on."""
 
@@ -16,52 +16,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select, update
 
 from harbour.exchange.packs import checksum
 from harbour.exchange.signing import generate, sign
-from tests.hubs import api, copy_sqlite, enrol, harbour, hub_database, keygen, post_huge, renamed_demo, serving_hub
 
-
-@pytest.fixture(scope="module")
-def harbours(tmp_path_factory):
-    """Two Harbours' warehouses as built once (tests work on copies) and each force's key pair."""
-    folder = tmp_path_factory.mktemp("harbours")
-    elmshire = f"sqlite:///{folder / 'elmshire.sqlite'}"
-    assert harbour("demo", "--warehouse", elmshire).exit_code == 0
-    westmere = renamed_demo(folder, {"ELMSHIRE": "WESTMERE"}, seed=7, prefix="W_")
-    return {"ELMSHIRE": elmshire, "WESTMERE": westmere,
-            "keys": {"ELMSHIRE": keygen("ELMSHIRE", folder), "WESTMERE": keygen("WESTMERE", folder)}}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def exchange(request, harbours, tmp_path):
-    """A hub on its own database with both forces enrolled, served by gunicorn; copies of both warehouses."""
-    name = f"harbour_hub_{request.node.name[-40:].replace('[', '_').replace(']', '').replace('-', '_').lower()}"
-    with hub_database(request.param, tmp_path, name) as hub_db:
-        tokens = {code: enrol(hub_db, code, harbours["keys"][code]["public"]) for code in ("ELMSHIRE", "WESTMERE")}
-        log = tmp_path / "hub.log"
-        with serving_hub(hub_db, log, HARBOUR_HUB_RATE="100/second;3000/minute") as base:
-            yield {"base": base, "hub_db": hub_db, "tokens": tokens, "keys": harbours["keys"], "log": log,
-                   "ELMSHIRE": copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire"),
-                   "WESTMERE": copy_sqlite(harbours["WESTMERE"], tmp_path, "westmere")}
-
-
-def publish(ex, code):
-    return harbour("benchmark", "publish", "--hub", ex["base"], "--token", ex["tokens"][code], "--force", code,
-                   "--key", str(ex["keys"][code]["private"]), "--warehouse", ex[code])
-
-
-def trust(ex, who, peer, fingerprint=None):
-    return harbour("benchmark", "trust", "--from-hub", ex["base"], "--force", peer, "--fingerprint",
-                   fingerprint or ex["keys"][peer]["fingerprint"], "--warehouse", ex[who],
-                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
-
-
-def pull(ex, who, base=None):
-    return harbour("benchmark", "pull", "--hub", base or ex["base"], "--warehouse", ex[who],
-                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
+from .hubs import api, copy_sqlite, enrol, harbour, hub_database, keygen, post_huge, publish, pull, serving_hub, trust
 
 
 def peers(ex, who) -> list[dict]:
@@ -159,7 +119,7 @@ def test_each_harbour_publishes_and_pulls_the_other_as_a_verified_peer(exchange)
     assert "0 imported, 0 replaced, 1 unchanged, 0 skipped" in again.output, again.output
     assert peers(ex, "ELMSHIRE")[0]["pulled_at"].year >= 2026
     # Each Harbour's /benchmark shows the other as an imported, verified peer, with where and when it came from.
-    from tests.page_requests import client, render
+    from harbour.web.inprocess import client, render
 
     for who, name in (("ELMSHIRE", "Westmere Police (fictional)"), ("WESTMERE", "Elmshire Constabulary (fictional)")):
         status, body = render(client(ex[who]), "/benchmark", "")
@@ -274,7 +234,7 @@ def test_a_flood_of_a_thousand_requests_from_one_token_is_limited_and_others_sti
     """The default limit (10 a second, 300 a minute per token), counted in Redis so that both workers share it."""
     import os
 
-    from tests.conftest import require
+    from .support import require
 
     redis = os.environ.get("HARBOUR_TEST_REDIS_URL")
     require(bool(redis), "Redis (HARBOUR_TEST_REDIS_URL)")
@@ -384,7 +344,7 @@ def test_a_force_rotates_its_key_through_the_hub_and_its_peers_trust_the_new_one
 
 
 def test_a_hub_that_cannot_be_reached_is_one_line(harbours, tmp_path):
-    from tests.hubs import free_port
+    from .hubs import free_port
 
     url = copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire")
     result = harbour("benchmark", "pull", "--hub", f"http://127.0.0.1:{free_port()}", "--token", "x" * 43,
@@ -436,7 +396,7 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     import signal
     import subprocess
 
-    from tests.hubs import ROOT, free_port, wait_for_hub
+    from .hubs import ROOT, free_port, wait_for_hub
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Through a hub, instead of emailing files", 1)[1]
@@ -486,7 +446,7 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     # The curl examples of the API, each run against the same hub (curl is Debian's; CI has it).
     import shutil
 
-    from tests.conftest import require
+    from .support import require
 
     require(shutil.which("curl") is not None, "curl")
     api_block = section.split("```", 4)[3].removeprefix("\n")

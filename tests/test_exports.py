@@ -11,9 +11,10 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 from harbour.metrics.disclosure import is_publishable_count
-from harbour.reports import exports
-from harbour.reports.model import Panel, Table, View
-from tests.conftest import require
+from harbour.render import exports
+from harbour.views.model import Panel, Table, View
+
+from .support import require
 
 COUNTED = re.compile(r"(?<![\d.])(\d[\d,]*)\s+(children|child|episodes|episode|placed|at risk)\b")
 
@@ -70,7 +71,7 @@ def test_the_deck_has_no_cut_text_a_number_on_every_slide_one_label_and_one_font
 
 
 def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, demo_url):
-    from harbour.components.format import pct
+    from harbour.views.format import pct
 
     doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
     slide = list(standard_deck.slides)[1]
@@ -151,7 +152,7 @@ def test_an_exact_deck_is_marked_on_every_slide_and_a_publication_deck_on_none(d
         assert sum(marking in t for t in _slide_texts(slide)) == 1  # once, in the footer
     for slide in standard_deck.slides:
         assert "OFFICIAL-SENSITIVE" not in " ".join(_slide_texts(slide))
-    # #19: the exact deck's method slide said its counts were rounded and suppressed; they are not.
+    # The exact deck's method slide said its counts were rounded and suppressed; they are not.
     method = " ".join(_slide_texts(list(Presentation(out).slides)[-1]))
     assert "rounded to the nearest 5" not in method and "exact" in method
     assert "rounded to the nearest 5" in " ".join(_slide_texts(list(standard_deck.slides)[-1]))
@@ -167,7 +168,7 @@ def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
 
     slides = list(Presentation(out).slides)
     titles = [_slide_texts(s)[0] for s in slides]
-    # The title slide, the key findings (#19: a page's deck had none), the charts, what these numbers can show, and
+    # The title slide, the key findings (a page's deck had none), the charts, what these numbers can show, and
     # the method slide.
     assert titles[1] == "Key findings" and "Fenwick" in " ".join(_slide_texts(slides[0]))
     charts = [t for s, t in zip(slides, titles) if any(sh.shape_type == 13 for sh in s.shapes)]
@@ -222,9 +223,9 @@ def test_xlsx_cells_are_text_with_title_and_footnotes():
 
 
 def test_ods_has_title_footnotes_and_neutralised_cells():
+    from odf import teletype
     from odf.opendocument import load
     from odf.table import TableCell
-    from odf import teletype
 
     view, panel = _view_with_hostile_cells()
     doc = load(io.BytesIO(exports.to_ods(view, panel)))
@@ -238,9 +239,9 @@ def test_ods_has_title_footnotes_and_neutralised_cells():
 @pytest.fixture(scope="module")
 def retention_view(demo_url):
     from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-    from harbour.reports.views import build
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build
 
     f = facts(engine_for(demo_url))
     return {a.name: build("/retention", {"force": "ELMSHIRE"}, f, a) for a in (PUBLICATION, INTERNAL)}
@@ -252,7 +253,7 @@ def _horizon_panel(view):
 
 def _expected_rows(panel):
     """The table's rows as a spreadsheet should hold them: rates as fractions, differences in points, c as text."""
-    from harbour.reports.model import cell_kind
+    from harbour.views.model import cell_kind
 
     out = []
     for row in panel.table.rows:
@@ -341,8 +342,8 @@ def test_csv_holds_plain_numbers_and_two_interval_columns(retention_view):
 
 def test_chart_images_are_wide_png_and_svg(demo_url):
     _needs_chromium()
-    from harbour.reports.callbacks import file_for
     from harbour.warehouse import current
+    from harbour.web.downloads import file_for
 
     current.use(demo_url)
     name, png = file_for("/retention", {}, "chart-km", "png")
@@ -376,7 +377,7 @@ def benchmark_deck(demo_url, tmp_path_factory):
 
 
 def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_method(benchmark_deck, demo_url):
-    from harbour.components.format import pct
+    from harbour.views.format import pct
 
     slides = list(benchmark_deck.slides)
     titles = [_slide_texts(s)[0] for s in slides]
@@ -435,8 +436,8 @@ def test_the_benchmarking_deck_refuses_a_peer_the_warehouse_does_not_hold(demo_u
 def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
     """#19: file names carried no force or filter, so two forces' downloads overwrote each other."""
     from harbour.metrics.disclosure import INTERNAL
-    from harbour.reports.callbacks import file_for
     from harbour.warehouse import current
+    from harbour.web.downloads import file_for
 
     current.use(demo_url)
     names = {query: file_for("/retention", dict(query), "chart-horizons", "csv")[0] for query in (
@@ -456,10 +457,10 @@ def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
 
 def test_one_load_is_said_as_one_load(demo_url):
     """#19: the data-quality page and its deck said "1 loads recorded"."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts, load_history
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     loads = len(load_history(engine_for(demo_url)))
@@ -488,10 +489,10 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
     """Seen in presentation mode at 1280x720: the overview's title ran to four lines, most of them saying why the
     pilot's engagement within 24 hours is c, and squeezed its chart to a strip. A figure that cannot be shown is
     said in the summary, not in the title."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     view = build_uncached("/", {}, facts(engine_for(demo_url)))
@@ -503,10 +504,10 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
 
 def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
     """#19: the data-quality page suppressed the six-row forces table's completeness as if its rows were children."""
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))
@@ -540,10 +541,10 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
     import sqlalchemy as sa
 
     from harbour.metrics.disclosure import INTERNAL, MARKING, PUBLICATION
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     engine = engine_for(demo_url)

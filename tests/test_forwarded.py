@@ -1,4 +1,4 @@
-"""X-Forwarded-Host cannot point the sign-in redirect at another host (#22): forwarded headers are dropped unless
+"""X-Forwarded-Host cannot point the sign-in redirect at another host: forwarded headers are dropped unless
 they come from a proxy named in HARBOUR_TRUSTED_PROXIES, and a trusted proxy's forwarded host must be allowed.
 Against a real OpenID Connect provider (oidc-provider-mock), whose authorize URL carries the redirect URI."""
 
@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import require
+from .support import require
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""/healthz and /readyz (#22): outside sign-in and the page cache, quick, with no data in them; /readyz goes from
+"""/healthz and /readyz: outside sign-in and the page cache, quick, with no data in them; /readyz goes from
 ready to not ready and back as a private PostgreSQL, a private Redis and a real OIDC provider are stopped and
 started under it."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
-from tests.hubs import free_port
+from .hubs import free_port
+from .support import require
 
 
 def _app(monkeypatch, warehouse_url: str, **env):
@@ -22,7 +22,7 @@ def _app(monkeypatch, warehouse_url: str, **env):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from harbour.reports import store
+    from harbour.views import store
     from harbour.warehouse import current
 
     store._caches.clear()

@@ -1,4 +1,4 @@
-"""A hub's own database is versioned as the warehouse is (#22): one made by the last Harbour before hub versions
+"""A hub's own database is versioned as the warehouse is: one made by the last Harbour before hub versions
 (commit 0393a9e, run from git history) is refused by today's hub commands with one line, adopted by `harbour hub
 upgrade` (a SQLite file backed up first) with every force, key and token kept; one ahead of the code is refused;
 and the hub's migrations make exactly the schema hub.schema describes, on SQLite and PostgreSQL."""
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import require
-from tests.hubs import ROOT, harbour, hub_database, keygen
+from .hubs import ROOT, harbour, hub_database, keygen
+from .support import require
 
 LAST_BEFORE_HUB_VERSIONS = "0393a9e"
 

@@ -62,7 +62,7 @@ def _ask(python: Path, cwd: Path, env: dict, code: str) -> str:
 
 def test_the_installed_harbour_is_the_wheel_and_keeps_its_data_outside_site_packages(installed):
     python, elsewhere, env = installed
-    found = _ask(python, elsewhere, env, "from harbour import app, settings; from harbour.reports import cache as c; print(app.__file__); "
+    found = _ask(python, elsewhere, env, "from harbour import app, settings; from harbour.views import store as c; print(app.__file__); "
                                          "print(settings.data_dir()); print(settings.warehouse_url()); "
                                          "print(c.code_fingerprint())")
     module, data, url, _fingerprint = found.splitlines()
@@ -77,7 +77,7 @@ def test_the_installed_harbour_is_the_wheel_and_keeps_its_data_outside_site_pack
 def test_the_fingerprint_reads_harbours_own_files_only(installed, tmp_path):
     """A package installed beside Harbour does not change the fingerprint; an edit to Harbour's own code does."""
     python, elsewhere, env = installed
-    code = "from harbour.reports import cache as c; print(c.code_fingerprint())"
+    code = "from harbour.views import store as c; print(c.code_fingerprint())"
     site = Path(_ask(python, elsewhere, env, "from harbour import app; print(app.__file__)")).parent
     before = _ask(python, elsewhere, env, code)
     stranger = site.parent / "someone_else.py"

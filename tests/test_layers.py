@@ -15,10 +15,14 @@ LAYERS = (
     ("metrics", "reference"),  # pure functions over data frames; published reference figures as data
     ("warehouse",),  # tables, engines, the queries pages need
     ("etl", "exchange", "command_line"),  # loading bundles; the exchange between forces; what commands share
-    ("access", "security", "health", "components", "hub"),  # who is asking, the server's defences, health; UI
-    ("reports",),  # views as data, the registry of pages, the page cache, downloads
-    ("pages",),  # one module a page: its registration and its controls' callbacks
-    ("app", "cli", "exchange.cli", "reference.cli", "hub.cli", "gunicorn.conf"),  # the edges: the Dash app, the commands, the server's settings
+    ("access", "security", "health"),  # who is asking, the server's defences, health
+    ("views",),  # what a page shows, as data: views, their words, numbers and figures, the signed store
+    ("components", "hub"),  # the Dash parts a page is drawn with; the benchmarking hub, a Dash app of its own
+    ("pages",),  # one module a page: its record, its view, its controls; the registry that collects them
+    ("render",),  # the renderers over the same views: page, slides, images, table files
+    ("web",),  # requests, the guard, the caches, the downloads, the filter bar, the warm-up
+    ("app", "cli", "__main__", "exchange.cli", "reference.cli", "hub.cli", "gunicorn.conf",
+     "web.inprocess"),  # the edges: the app, the commands, the server's settings, pages drawn in-process
 )
 
 
@@ -40,7 +44,7 @@ def project_modules() -> dict[str, Path]:
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """The project modules ``name`` imports, anywhere in its file."""
     found = set()
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    package = "harbour." + (name if path.name == "__init__.py" else name.rpartition(".")[0])
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
@@ -53,6 +57,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
         else:
             continue
         for target in targets:
+            target = target.removeprefix("harbour.") if target != "harbour" else ""
             while target and target not in known:
                 target = target.rpartition(".")[0]
             if target and target != name:
@@ -139,5 +144,6 @@ def test_the_cycle_finder_finds_a_circle_and_the_layers_an_upward_import():
     """The checks above can fail: a made-up graph with a circle and an upward import is caught."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
-    assert layer_of("metrics.summary") < layer_of("reports.page") < layer_of("app")
+    assert layer_of("metrics.summary") < layer_of("views.model") < layer_of("pages.overview") < layer_of("render.slides")
+    assert layer_of("render.slides") < layer_of("web.page") < layer_of("app")
     assert layer_of("exchange.cli") > layer_of("exchange.packs")

@@ -1,38 +1,21 @@
-"""Two loads at once (#22), as two people would start them, on SQLite and on PostgreSQL: their checks and
+"""Two loads at once, as two people would start them, on SQLite and on PostgreSQL: their checks and
 writes now share one locked transaction, so the second sees what the first left. A real bundle and the demo
 never end up mixed; two real bundles leave the warehouse whole with the later one, each reporting what it did;
 no raw database error reaches anyone."""
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.hubs import ROOT
+from .bundles import real_bundle
+from .hubs import ROOT
 
 KEY = "a-real-key-for-tests-only-0123456789abcdef"
-
-
-def _real_bundle(folder: Path, seed: int) -> Path:
-    """The synthetic generator's output marked as real data (synthetic = N): what a force's extract looks like."""
-    out = folder / f"real-{seed}"
-    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--seed", str(seed), "--out", str(out)], cwd=ROOT, check=True,
-                   capture_output=True)
-    forces = out / "forces.csv"
-    rows = list(csv.DictReader(forces.open(newline="", encoding="utf-8")))
-    for row in rows:
-        row["synthetic"] = "N"
-    with forces.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return out
 
 
 def _at_once(url: str, *commands: list[str]) -> list[dict]:
@@ -54,7 +37,7 @@ def warehouse(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'w.sqlite'}"
         return
-    from tests.hubs import hub_database
+    from .hubs import hub_database
 
     with hub_database("postgresql", tmp_path, f"harbour_lock_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}") \
             as url:
@@ -74,7 +57,7 @@ def _holds(url: str) -> dict:
 
 
 def test_a_real_load_and_the_demo_at_once_never_mix(warehouse, tmp_path):
-    bundle = _real_bundle(tmp_path, 11)
+    bundle = real_bundle(tmp_path, 11)
     results = _at_once(warehouse, ["load", str(bundle)], ["demo"])
     assert results[0]["began"] < results[1]["ended"] and results[1]["began"] < results[0]["ended"]  # they overlapped
     codes = sorted(r["code"] for r in results)
@@ -86,7 +69,7 @@ def test_a_real_load_and_the_demo_at_once_never_mix(warehouse, tmp_path):
 
 
 def test_two_real_loads_at_once_leave_the_later_whole(warehouse, tmp_path):
-    first, second = _real_bundle(tmp_path, 21), _real_bundle(tmp_path, 22)
+    first, second = real_bundle(tmp_path, 21), real_bundle(tmp_path, 22)
     results = _at_once(warehouse, ["load", str(first)], ["load", str(second)])
     assert [r["code"] for r in results] == [0, 0], [r["output"][-400:] for r in results]
     assert all(r["output"].splitlines()[-1].startswith("Loaded") for r in results), [r["output"][-300:] for r in results]
@@ -101,11 +84,11 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
     (client_connection_check_interval), cancels it, and the next load runs at once on the warehouse as it was."""
     import sqlalchemy as sa
 
-    from tests.hubs import hub_database
+    from .hubs import hub_database
 
     with hub_database("postgresql", tmp_path, f"harbour_killed_{os.getpid()}") as url:
         env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
-        first, second = _real_bundle(tmp_path, 31), _real_bundle(tmp_path, 32)
+        first, second = real_bundle(tmp_path, 31), real_bundle(tmp_path, 32)
         subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(first)], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         before = _holds(url)

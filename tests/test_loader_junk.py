@@ -1,4 +1,4 @@
-"""The loader under junk (#22): a file of many thousands of bad rows prints the first hundred of each rule and a
+"""The loader under junk: a file of many thousands of bad rows prints the first hundred of each rule and a
 count, not a line each; CR CR LF line endings are named as the cause, first and once, not as thousands of blank
 values; a NUL byte is refused in an SSDA903 return too, even in a column Harbour drops; and a warehouse in a
 read-only folder still answers read-only commands."""
@@ -14,8 +14,9 @@ import sys
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.bundles import base, write
-from tests.hubs import ROOT
+
+from .bundles import base, write
+from .hubs import ROOT
 
 KEY = {"HARBOUR_PSEUDONYM_KEY": "a-real-key-for-tests-only-0123456789abcdef"}
 
@@ -69,7 +70,7 @@ def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path)
     """#22: the loader streams. A 190 MB CSV of 2 million bad contacts read whole took 2.8 GiB here (the text,
     its rows, their transposition and the frame at once); read a chunk at a time it takes 1.1 GiB, the typed
     columns the rules need, and prints about 210 lines: the first hundred of each rule and a count."""
-    from tests.junk_files import junk_csv_bundle
+    from .junk_files import junk_csv_bundle
 
     bundle = junk_csv_bundle(tmp_path / "junk", 2_000_000)
     code, lines, gib, seconds = _measured_load(bundle, f"sqlite:///{tmp_path / 'w.sqlite'}")
@@ -88,7 +89,7 @@ def test_two_million_junk_rows_of_a_workbook_are_counted_in_bounded_memory(tmp_p
     rows are read a chunk at a time from calamine's parsed sheet (2.1 GiB here, 1.2 GiB of it calamine's own copy
     of the sheet: the floor for a workbook, bounded by HARBOUR_MAX_XLSX_UNCOMPRESSED_MB), in about 75 s, and
     about 210 lines are printed."""
-    from tests.junk_files import junk_workbook
+    from .junk_files import junk_workbook
 
     book = junk_workbook(tmp_path / "junk.xlsx", 2_000_000)
     code, lines, gib, seconds = _measured_load(book, f"sqlite:///{tmp_path / 'w.sqlite'}")

@@ -1,4 +1,4 @@
-"""Logs an operator can use (#22): JSON lines with a request id that comes back in X-Request-Id, the role and an
+"""Logs an operator can use: JSON lines with a request id that comes back in X-Request-Id, the role and an
 opaque id; and, read line by line over a full test load (SSDA903 returns included) and a served session with
 filters and a download, no child identifier, no la_child_id, no pseudonym and no raw value of the bundle."""
 
@@ -13,8 +13,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import wait_for
-from tests.hubs import ROOT, free_port
+from .browser.servers import wait_for
+from .hubs import ROOT, free_port
 
 ALLOWED = {"at", "level", "logger", "message", "event", "request_id", "method", "path", "query_keys", "status", "ms",
            "role", "person", "outcome", "batch_id", "seconds", "synthetic", "exception"}

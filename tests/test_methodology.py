@@ -4,7 +4,7 @@ import re
 
 from harbour.etl import assumptions
 from harbour.metrics.disclosure import PUBLICATION
-from harbour.reports import methodology
+from harbour.pages import methodology
 
 
 def test_assumptions_are_written_as_people_read_them():

@@ -3,8 +3,9 @@
 import pytest
 
 from harbour.etl.load import load_bundle
-from tests import bundles
 from harbour.warehouse.queries import read_facts
+
+from . import bundles
 
 
 def _facts(engine, tmp_path, pseudonymiser, tables):

@@ -10,7 +10,8 @@ from harbour.metrics.engagement import engagement_summary
 from harbour.metrics.intervals import newcombe, wilson
 from harbour.metrics.missing import first_missing_timing, missing_summary
 from harbour.metrics.value import ValueInputs, value_for_money
-from tests.facts import child, episodes, frame
+
+from .facts import child, episodes, frame
 
 
 def test_engagement_percentiles_interpolate_linearly_and_count_within_24h_inclusive():

@@ -5,8 +5,9 @@ import math
 import pytest
 from scipy.stats import norm
 
-from harbour.metrics.retention import horizon_counts, km_at, km_curve, kaplan_meier, retention_table
-from tests.facts import child, frame
+from harbour.metrics.retention import horizon_counts, kaplan_meier, km_at, km_curve, retention_table
+
+from .facts import child, frame
 
 
 def test_retention_counts_event_at_exactly_the_horizon_as_not_retained():
@@ -96,7 +97,7 @@ def test_a_published_curve_is_c_wherever_1_to_7_children_had_gone_missing():
     assert published["km"].tolist() == [1.0, *[SUPPRESSED] * 4, 0.7, 0.7, 0.7]
     assert published["km_ci_low"].tolist()[1:5] == [SUPPRESSED] * 4
     assert "n_missing" not in published
-    from harbour.components.figures import km_figure
+    from harbour.views.figures import km_figure
 
     line = km_figure({"pilot": published})["data"][-1]
     assert line["y"][1:5] == [None] * 4 and line["y"][5] == 70.0  # a gap, not a line drawn across it
@@ -108,7 +109,7 @@ def test_the_curves_title_says_what_the_log_rank_test_and_the_curves_hold():
     lies higher, and no value at a horizon (that is the retention rate's, metrics.md)."""
     import pandas as pd
 
-    from harbour.reports.retention import _km_finding
+    from harbour.pages.retention import _km_finding
 
     def curve(values):
         return pd.DataFrame({"hours": [0.0, 24.0, 48.0], "km": values, "km_ci_low": values, "km_ci_high": values,
@@ -130,7 +131,7 @@ def test_when_the_curve_fell_is_not_said_across_a_gap():
     the first day shown after the gap."""
     import pandas as pd
 
-    from harbour.reports.retention import _km_summary, most_missing_by
+    from harbour.pages.retention import _km_summary, most_missing_by
 
     gapped = pd.DataFrame({"hours": [0.0, 24.0, 48.0, 72.0], "km": [1.0, "c", "c", 0.8], "km_ci_low": [1.0] * 4,
                            "km_ci_high": [1.0] * 4, "n_at_risk": [50, 45, 40, 40]})

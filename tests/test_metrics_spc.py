@@ -72,7 +72,8 @@ def test_monthly_series_keeps_complete_months_and_drops_small_denominators():
     from datetime import date
 
     from harbour.metrics.monthly import monthly_series
-    from tests.facts import child, frame
+
+    from .facts import child, frame
 
     kids = [child(contact_month="2017-01", engagement_hours=float(h)) for h in (1, 2, 3, 4, 5)]
     kids += [child(contact_month="2017-03", engagement_hours=9.0)]

@@ -1,4 +1,4 @@
-"""Schema versions (#22). A warehouse built by the last Harbour before migrations (commit 24ec189, checked out of
+"""Schema versions. A warehouse built by the last Harbour before migrations (commit 24ec189, checked out of
 git history and run as it was) is refused by today's commands and gunicorn with one line, adopted and upgraded
 by `harbour upgrade` (a SQLite file backed up first), and then gives the same `harbour summary --exact` for every
 force as a fresh load of the same bundle; a peer it held gets its derived origin. A warehouse ahead of the code is
@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.conftest import require
-from tests.hubs import ROOT, hub_database
+
+from .hubs import ROOT, hub_database
+from .support import require
 
 LAST_BEFORE_MIGRATIONS = "24ec189"
 

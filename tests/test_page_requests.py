@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from sqlalchemy import event
 
 from harbour.cli import main
-from tests.page_requests import PAGES, client, render, router_request
 from harbour.warehouse.current import engine
+from harbour.web.inprocess import PAGES, client, render, router_request
 
 RAW_TABLES = re.compile(r"\b(FROM|JOIN)\s+\"?(contacts|placements|missing_episodes)\b", re.I)
 PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
@@ -130,7 +130,7 @@ def test_applying_the_filters_already_applied_sends_nothing_back(demo_client):
 @pytest.mark.parametrize("month_from,month_to,words", [("2018-13", "", "month from '2018-13' is not a month"),
                                                         ("2018-1", "", "is not a month written YYYY-MM"),
                                                         ("2019-01", "2018-12", "the first month is after the last"),
-                                                        # #19, version 3: months in whole quarters
+                                                        # version 3: months in whole quarters
                                                         ("2017-02", "", "month from '2017-02' does not begin a quarter"),
                                                         ("2017-01", "2017-11", "month to '2017-11' does not end a quarter")])
 def test_an_invalid_month_is_said_beside_the_field_and_changes_nothing(demo_client, month_from, month_to, words):

@@ -51,7 +51,7 @@ def test_precision_is_the_formula_evaluated_directly(n_b, retained, n_p, start, 
 
 
 def test_a_county_baseline_can_never_show_a_ten_point_gain():
-    """The issue's own example: about 60 children a year and a one-year baseline."""
+    """A worked example: about 60 children a year and a one-year baseline."""
     found, _ = precision(51, 42, 52, date(2017, 8, 1), date(2018, 7, 31))
     assert found["years_needed"]["0.10"] is None and never_possible(found, "0.10")
     assert found["detectable_now"] == 0.16
@@ -81,7 +81,7 @@ def test_published_precision_is_whole_points_quarter_years_and_rounded_counts():
 
 def test_the_exact_sentence_says_children_a_year_as_a_whole_number():
     """Seen on the exact deck: "With about 53.0363 children at risk a year"."""
-    from harbour.components.words import precision_sentences
+    from harbour.views.words import precision_sentences
 
     exact, _ = precision(51, 42, 53, date(2017, 8, 1), date(2018, 6, 30))
     assert exact["per_year"] != round(exact["per_year"])  # a pilot of 11 months: not a whole number a year

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from harbour.etl.load import load_bundle
 from harbour.etl.pseudonymise import Pseudonymiser, normalise
-from tests import bundles
 from harbour.warehouse import schema
+
+from . import bundles
 
 
 def test_pseudonym_is_hmac_sha256_of_the_normalised_id():

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 from harbour.reference import dfe
-from tests.conftest import require
+
+from .support import require
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "dfe-cla"
 

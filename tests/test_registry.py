@@ -1,4 +1,4 @@
-"""Every page is described once, in its record (reports.registry): a page added by a record alone, in a module
+"""Every page is described once, in its record (pages.registry): a page added by a record alone, in a module
 of its own, is in the navigation, the cache rules, the warm-up and ``harbour slides --page``, and what the
 records say is what the rest of Harbour does."""
 
@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from harbour.reports import registry
+from harbour.pages import registry
 
 EXTRA = "/extra-report"
 MODULE = textwrap.dedent('''
     """A report that exists only for this test: its view and its record, nothing else."""
-    from harbour.reports.model import Panel, Table, View
-    from harbour.reports.registry import Report, add
+    from harbour.views.model import Panel, Table, View
+    from harbour.pages.registry import Report, add
 
 
     def build(ask, facts):
@@ -66,9 +66,9 @@ def test_a_page_added_by_its_record_alone_is_in_the_navigation(extra_report):
 
 def test_a_page_added_by_its_record_alone_is_in_the_cache_rules(extra_report, demo):
     from harbour.metrics.disclosure import PUBLICATION
-    from harbour.reports import cache
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web import cache
 
     f = facts(engine_for(demo))
     base = cache.key(EXTRA, {}, f, PUBLICATION)
@@ -81,9 +81,9 @@ def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path
     import hashlib
 
     from harbour.metrics.disclosure import PUBLICATION
-    from harbour.reports import cache
-    from harbour.reports.warm import warm
     from harbour.warehouse import current
+    from harbour.web import cache
+    from harbour.web.warm import warm
 
     monkeypatch.setenv("HARBOUR_CACHE_DIR", str(tmp_path / "cache"))
     assert EXTRA in registry.warmed()

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.page_requests import client, router_request
+from harbour.web.inprocess import client, router_request
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,9 @@ def test_the_page_names_no_software_version(web):
 
 
 def test_the_development_server_names_no_software():
-    from harbour import security
     from werkzeug.serving import WSGIRequestHandler
+
+    from harbour import security
 
     security.quiet_dev_server()
     assert WSGIRequestHandler.server_version == "Harbour" and WSGIRequestHandler.sys_version == ""
@@ -98,7 +99,7 @@ def test_crafted_callback_bodies_get_400_never_500(web):
 
 
 def test_the_value_model_takes_a_bad_number_as_a_message(web):
-    from tests.page_requests import render
+    from harbour.web.inprocess import render
 
     status, body = render(web, "/value", "?cost=abc&uplift=-5&scheme_cost=1e99")
     assert status == 200

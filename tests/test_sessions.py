@@ -1,4 +1,4 @@
-"""Sessions that end (#22): signed in through a real OpenID Connect provider (oidc-provider-mock), an analyst's
+"""Sessions that end: signed in through a real OpenID Connect provider (oidc-provider-mock), an analyst's
 session cookie kept and replayed after sign-out, or after its ID token's expiry, signs in nobody; sign-out
 calls the provider's end-session endpoint."""
 
@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.conftest import require
-from tests.page_requests import router_request
+from harbour.web.inprocess import router_request
+
+from .support import require
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

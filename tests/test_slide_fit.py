@@ -1,4 +1,4 @@
-"""Slides that fit (#19): every deck drawn by LibreOffice, then read back from the PDF it prints.
+"""Slides that fit: every deck drawn by LibreOffice, then read back from the PDF it prints.
 
 Every deck: the standard deck and each page's deck in both audiences, the benchmarking deck, the data-quality and
 methodology decks, the standard deck of a small filtered group, and the national demo's all-forces and benchmarking
@@ -18,7 +18,6 @@ in for each, so the test needs no Kaleido, and the slides' geometry is the deck'
 from __future__ import annotations
 
 import html
-import io
 import re
 import shutil
 import subprocess
@@ -28,7 +27,8 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.conftest import require
+
+from .support import blank_png, require
 
 POINT = 12700  # EMU in a point
 SLACK = 2.0  # points: glyphs' boxes against the frame they sit in
@@ -113,17 +113,9 @@ def misfits(pptx_path, pdf_path) -> list[str]:
     return problems
 
 
-def _blank_png(figure, fmt="png", width=1280, height=560, scale=1.0) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (max(1, int(width * scale)), max(1, int(height * scale))), "white").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def _decks() -> list[tuple[str, list[str]]]:
     """Each deck's name and its `harbour slides` options; those named national- are of the national demo."""
-    from harbour.reports.registry import REPORTS, deck_pages
+    from harbour.pages.registry import REPORTS, deck_pages
 
     decks = [("standard", []), ("standard-exact", ["--exact"]),
              ("national-all-forces", ["--force", "ALL"]),
@@ -155,7 +147,7 @@ def rendered(tmp_path_factory):
         assert runner.invoke(main, ["demo", "--scale", scale, "--warehouse", urls[scale]]).exit_code == 0
     decks = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("harbour.reports.images.render", _blank_png)
+        patch.setattr("harbour.render.images.render", blank_png)
         for name, args in _decks():
             out = folder / f"{name}.pptx"
             url = urls["national" if name.startswith("national-") else "pilot"]

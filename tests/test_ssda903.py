@@ -22,9 +22,10 @@ from harbour.etl.load import load_bundle
 from harbour.etl.pseudonymise import Pseudonymiser
 from harbour.etl.validate import validate
 from harbour.metrics.retention import horizon_counts
-from tests import bundles
 from harbour.warehouse import schema
 from harbour.warehouse.engine import ensure_schema, make_engine
+
+from . import bundles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ssda903"
 LA = "E10000015"
@@ -115,9 +116,9 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     assert [dict(d) for d in days] == [{"force_code": "TESTSHIRE", "la_codes": LA}]
     # The data-quality page's totals, against the hand count: published rounding (nearest 5) and the share
     # of children with a pack from the exact counts, to whole points.
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(str(engine.url))
     panel = build_uncached("/data-quality", {}, facts(engine)).panels[0]
@@ -363,10 +364,10 @@ def test_an_xlsx_bundle_carries_the_return_as_sheets(tmp_path):
 
 
 def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
-    from harbour.reports.exports import sheet_rows
-    from harbour.reports.views import build_uncached
+    from harbour.render.exports import sheet_rows
     from harbour.warehouse import current
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     folder = _bundle(tmp_path / "b", ["100", "200"], {"100": date(2018, 1, 1), "200": date(2018, 1, 1)})
     _return(folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""],

@@ -2,9 +2,8 @@
 
 import json
 import re
-from pathlib import Path
-
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,7 +11,8 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 from harbour.metrics.summary import build_summary
-from tests.facts import child, frame
+
+from .facts import child, frame
 
 SPEC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 
@@ -111,10 +111,10 @@ def test_the_all_forces_view_names_the_forces_it_leaves_out(demo_url):
     """#19: "All forces together" compared forces with a scheme against forces without. The view now says which
     forces it pools and which it leaves out, and its figures are those forces' alone (the exact summary's)."""
     from harbour.metrics.disclosure import INTERNAL
-    from harbour.reports.views import build_uncached
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
 
     current.use(demo_url)
     f = facts(engine_for(demo_url))

@@ -1,4 +1,4 @@
-"""Every surface agrees with every other (#19): the summary document, the pages, the slides, the table files, the
+"""Every surface agrees with every other: the summary document, the pages, the slides, the table files, the
 chart's own labels and the benchmark pack, of both demos and of filtered views, in both audiences.
 
 For each measure of the headline (28-day retention, the share engaged within 24 hours, the median hours to first
@@ -20,11 +20,12 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from harbour.components.format import hours, num, pct
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-from harbour.reports import exports
-from harbour.reports.views import build_uncached
-from tests.conftest import built_demo
+from harbour.render import exports
+from harbour.views.format import hours, num, pct
+from harbour.web.build import build_uncached
+
+from .support import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing", "/value")
 
@@ -87,12 +88,11 @@ def _row(view, panel_id: str, label: str, columns: tuple[str, ...]) -> tuple[str
 def _deck_text(views) -> str:
     from pptx import Presentation
 
-    from harbour.reports import slides
-
+    from harbour.render import slides
     with pytest.MonkeyPatch.context() as patch:
-        from tests.test_slide_fit import _blank_png
+        from .support import blank_png
 
-        patch.setattr("harbour.reports.images.render", _blank_png)
+        patch.setattr("harbour.render.images.render", blank_png)
         deck = Presentation(io.BytesIO(slides.deck(views, "Surfaces")))
     texts = []
     for slide in deck.slides:
@@ -224,7 +224,7 @@ def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path):
 def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not_apply(demo):
     """Each page with the filter bar, with one filter set against none: its figures differ, or a notice says which
     filter it does not apply (benchmarking), or its words say so (attribution's months)."""
-    from harbour.reports.registry import REPORTS
+    from harbour.pages.registry import REPORTS
 
     url, f, _ = demo
     lead = f.forces[f.forces["pilot_start"].notna()]["force_code"].iloc[0]

@@ -4,7 +4,7 @@ every text colour on its background passes WCAG 2.2 AA."""
 import re
 from pathlib import Path
 
-from harbour.components import theme
+from harbour.views import theme
 
 ROOT = Path(__file__).resolve().parents[1]
 CSS = (ROOT / "assets" / "harbour.css").read_text()
@@ -45,8 +45,7 @@ def test_the_stylesheet_declares_the_themes_colours_font_and_scale():
 def test_the_chart_template_and_the_slides_use_the_theme():
     from pptx.dml.color import RGBColor
 
-    from harbour.reports import slides
-
+    from harbour.render import slides
     layout = theme.layout()
     assert layout["font"]["family"] == theme.FONT and layout["font"]["color"] == theme.COLOURS["ink"]
     assert layout["paper_bgcolor"] == theme.COLOURS["paper"]
@@ -105,14 +104,14 @@ def test_the_browsers_plotly_is_a_small_bundle_of_the_same_major_version_as_the_
     assert f"assets/vendor/{bundle[0].name}?m=" in (assets / "harbour.js").read_text()
     # The trace types Harbour's figures use, every one of them in the bundle.
     used = set()
-    for module in (*ROOT.glob("components/*.py"), *ROOT.glob("reports/*.py")):
+    for module in (*ROOT.glob("views/*.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("render/*.py")):
         used |= set(re.findall(r'"type": "(scatter|bar|box|histogram|heatmap|pie|violin|scattergl)"', module.read_text()))
     assert used and used <= {"scatter", "bar", "box", "histogram", "heatmap", "pie", "violin"}
 
 
 def test_a_chart_of_nothing_but_c_is_no_chart():
     """#19: ?sex=F&age_band=16-17 drew empty plots (a -1 to 6 axis) over tables of c."""
-    from harbour.components.figures import drawable, grouped_bars, horizon_figure, km_figure, quartile_boxes
+    from harbour.views.figures import drawable, grouped_bars, horizon_figure, km_figure, quartile_boxes
 
     assert not drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", "c"], "pilot": ["c", None]}, "n"))
     assert drawable(grouped_bars(["0h to 72h", "after"], {"baseline": [12, 10], "pilot": ["c", None]}, "n"))
@@ -121,7 +120,7 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
     assert drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
                                      "ci_high": "c", "band": 0.86}]))  # the band is drawn
     assert not drawable(km_figure({"baseline": None, "pilot": None}))
-    from harbour.components.figures import lines
+    from harbour.views.figures import lines
     hours = ["1 hour", "2 hours", "4 hours", "6 hours", "12 hours", "24 hours"]
     assert not drawable(lines(hours, {"baseline": [0, "c", "c", 0, "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
     assert drawable(lines(hours, {"baseline": [0, 0, 10, "c", "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
@@ -130,7 +129,7 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
 
 def test_an_image_footer_never_breaks_a_force_name_or_a_date():
     """#19: the PNG footer wrapped mid-name."""
-    from harbour.reports.images import _unbroken, _wrap
+    from harbour.render.images import _unbroken, _wrap
 
     scope = "Elmshire Constabulary (fictional): baseline 1 August 2016 to 31 July 2017, pilot 1 August 2017 to 31 July 2018"
     for width in range(20, 90, 7):
@@ -141,7 +140,7 @@ def test_an_image_footer_never_breaks_a_force_name_or_a_date():
 
 def test_a_bar_chart_of_mostly_c_is_a_table():
     """#19: /missing's first chart was five c bars of six."""
-    from harbour.components.figures import drawable, grouped_bars
+    from harbour.views.figures import drawable, grouped_bars
 
     mostly_c = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, "c", "c"], "pilot": ["c", "c", "c"]}, "n")
     half = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, 10, "c"], "pilot": [20, "c", "c"]}, "n")
@@ -150,8 +149,8 @@ def test_a_bar_chart_of_mostly_c_is_a_table():
 
 def test_an_image_has_the_title_it_was_given_and_none_when_given_none():
     """Seen on the rendered deck: every slide's chart carried the word 'None' as its title."""
-    from harbour.components.figures import horizon_figure
-    from harbour.reports.images import presentable
+    from harbour.render.images import presentable
+    from harbour.views.figures import horizon_figure
 
     figure = horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": 0.8, "ci_low": 0.7, "ci_high": 0.9}])
     assert "title" not in presentable(figure, None, False)["layout"] or \

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from harbour.etl.load import LoadRefused, load_bundle
 from harbour.etl.parse import SkippedHour, parse_datetime
-from tests import bundles
 from harbour.warehouse import schema
+
+from . import bundles
 
 
 def test_summer_time_is_an_hour_ahead_of_utc():

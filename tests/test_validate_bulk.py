@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harbour.etl.parse import SkippedHour, parse_datetime
 from harbour.etl.cells import IDENT, identifying, local_datetimes, plain_identifier
+from harbour.etl.parse import SkippedHour, parse_datetime
 
 # Identifier-like text, weighted towards the shapes the identifying patterns look for.
 _pieces = st.sampled_from(["ELM-C", "P", "-", "/", ".", "_", "A", "AB", "SW1A", "1AA", "07", "+44", "0",

@@ -1,11 +1,11 @@
-"""The value page's title leads with the net, so that a loss reads as one (#19: "Investigations avoided: £0 to
+"""The value page's title leads with the net, so that a loss reads as one ("Investigations avoided: £0 to
 £83,142 (central £16,628)" stood over a net of -£8,372)."""
 
 import re
 
 import pytest
 
-from tests.conftest import built_demo
+from .support import built_demo
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def _pounds(text: str) -> int:
 
 @pytest.mark.parametrize("scheme_cost", [10000, 500000])
 def test_the_title_is_the_net_the_avoided_cost_less_the_schemes(demo, scheme_cost):
-    from harbour.reports.views import build_uncached
+    from harbour.web.build import build_uncached
 
     view = build_uncached("/value", {"force": "ALL", "scheme_cost": str(scheme_cost)}, demo)
     panel = view.panels[0]

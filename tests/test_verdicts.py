@@ -66,8 +66,8 @@ def _evidence_holds(kind: str, evidence) -> bool:
 def test_no_view_says_a_figure_changed_where_its_interval_includes_no_change(demo):
     scale, facts = demo
     from harbour.app import create_app
-    from harbour.reports.registry import REPORTS
-    from harbour.reports.views import build_uncached
+    from harbour.pages.registry import REPORTS
+    from harbour.web.build import build_uncached
 
     create_app()
     claims, problems = 0, []
@@ -110,7 +110,7 @@ def test_the_verdict_finder_finds_the_words_and_the_arrows():
 def test_a_c_rate_with_its_band_is_said_as_a_band_and_no_difference():
     """#19: a headline retention rate that is c because so few went missing is said as "at least L%", and no verdict
     or difference is said beside it; a c rate without a band is said as c, with both reasons."""
-    from harbour.components.words import rate_change
+    from harbour.views.words import rate_change
 
     said = rate_change("28-day retention", 0.82, "c", {"difference": "c", "ci_low": "c", "ci_high": "c"}, (None, 0.87))
     assert said.startswith("28-day retention: 82% before the pilot, at least 87% during it")

@@ -8,10 +8,11 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-from harbour.reports import cache, store
-from harbour.reports.views import build, build_uncached
+from harbour.views import store
 from harbour.warehouse.engine import engine_for
 from harbour.warehouse.queries import facts
+from harbour.web import cache
+from harbour.web.build import build, build_uncached
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_the_key_separates_audience_filters_and_settings_and_ignores_presentatio
     assert build("/", {"force": "FENWICK"}, f, INTERNAL).marking and not build("/", {"force": "FENWICK"}, f).marking
     # Benchmarking shows every force whatever the filters: only the selected force and its own settings count.
     # Benchmarking's figures are the same whatever the cohort's filters; its notice names those it does not apply
-    # (#19), so the filters' names, never their values, are in its key.
+    #, so the filters' names, never their values, are in its key.
     bench = cache.key("/benchmark", {"force": "FENWICK"}, f, PUBLICATION)
     filtered = cache.key("/benchmark", {"force": "FENWICK", "sex": "F", "age_band": "16-17"}, f, PUBLICATION)
     assert filtered == cache.key("/benchmark", {"force": "FENWICK", "sex": "M", "age_band": "0-12"}, f, PUBLICATION)
@@ -87,8 +88,9 @@ def test_an_upgraded_harbour_never_serves_what_its_earlier_code_drew(demo, tmp_p
 
 
 def test_a_chart_image_is_rendered_once_and_then_served_from_the_cache(demo, monkeypatch):
-    from harbour.reports import callbacks, images
+    from harbour.render import images
     from harbour.warehouse import current
+    from harbour.web import downloads as callbacks
 
     current.use(demo)
     calls = []
@@ -101,7 +103,7 @@ def test_a_chart_image_is_rendered_once_and_then_served_from_the_cache(demo, mon
 
 
 def test_responses_are_compressed(demo):
-    from tests.page_requests import client
+    from harbour.web.inprocess import client
 
     web = client(demo)
     for path in ("/", "/_dash-dependencies", "/_dash-layout"):
@@ -113,7 +115,7 @@ def test_views_and_pages_are_shared_through_redis_where_the_deployment_has_one(d
     """HARBOUR_REDIS_URL: the same keys, in Redis (the one .ci/run starts), shared by every worker and machine."""
     import os
 
-    from tests.conftest import require
+    from .support import require
 
     url = os.environ.get("HARBOUR_TEST_REDIS_URL")
     require(url is not None, "Redis (HARBOUR_TEST_REDIS_URL)")

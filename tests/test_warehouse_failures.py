@@ -4,7 +4,6 @@ end with one clear line and exit 1, no traceback, and no row of data (pseudonyms
 import re
 import sqlite3
 
-import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
@@ -79,7 +78,7 @@ def test_an_unopenable_warehouse_is_one_line(tmp_path):
 
 
 def test_pages_degrade_to_a_clear_message_when_the_warehouse_cannot_be_read(tmp_path):
-    from tests.page_requests import client, render
+    from harbour.web.inprocess import client, render
 
     test_client = client(f"sqlite:///file:{tmp_path}/absent.sqlite?mode=ro&uri=true")
     for path in ("/", "/retention", "/value"):

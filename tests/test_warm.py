@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from tests.page_requests import render
+from harbour.web.inprocess import render
 
 
 @pytest.fixture
@@ -18,9 +18,9 @@ def demo(tmp_path, monkeypatch):
 
 
 def test_harbour_warm_draws_every_default_page_and_the_first_visitor_gets_them(demo, monkeypatch):
-    from harbour.reports import cache
-    from harbour.reports.registry import warmed
+    from harbour.pages.registry import warmed
     from harbour.warehouse import current
+    from harbour.web import cache
 
     PAGES = warmed()
 
@@ -100,7 +100,7 @@ def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_p
     import urllib.request
     from pathlib import Path
 
-    from tests.hubs import free_port
+    from .hubs import free_port
 
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
@@ -146,9 +146,9 @@ def test_serve_starts_kaleidos_browser_before_anyone_asks_for_an_image(tmp_path)
     import time
     from pathlib import Path
 
-    from tests.browser.conftest import CHROMIUM
-    from tests.conftest import require
-    from tests.hubs import free_port
+    from .browser.servers import CHROMIUM
+    from .hubs import free_port
+    from .support import require
 
     require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"

@@ -1,4 +1,4 @@
-"""Filters that cannot be subtracted, beyond the summary (#19, docs/metrics.md version 3): a publication view whose
+"""Filters that cannot be subtracted, beyond the summary (docs/metrics.md version 3): a publication view whose
 one filter's step is 1 to 7 children is c throughout. The summary was shielded, but the figures a page computes
 beside it (the missing timings, the engagement shares by hour, the quarterly series, the curves) were not: the
 view without its filter, less the view, gave the small group's missing episodes away. The steps are counted here
@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
-from harbour.reports.views import build_uncached
-from tests.conftest import built_demo
+from harbour.web.build import build_uncached
+
+from .support import built_demo
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/attribution")
 NOT_A_FIGURE = {"c", "–", ""}

@@ -1,6 +1,5 @@
 """XLSX bundles: one workbook, one sheet per table, read defensively."""
 
-import io
 import zipfile
 from datetime import datetime
 
@@ -9,7 +8,8 @@ from openpyxl import Workbook
 
 from harbour.etl.load import LoadRefused, load_bundle
 from harbour.etl.spec import SPEC
-from tests import bundles
+
+from . import bundles
 
 
 def _workbook(path, tables, skip_sheet=None, date_cells=False):

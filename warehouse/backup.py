@@ -19,9 +19,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+from harbour.warehouse import migrate, schema
+from harbour.warehouse.connect import make_engine
 
 
 class BackupProblem(RuntimeError):
@@ -78,9 +81,6 @@ class Checked:
 
 def _check(engine: Engine, pseudonymiser_check: str | None) -> Checked:
     """What the warehouse at ``engine`` (a restored copy, before it replaces anything) is, or BackupProblem."""
-    from sqlalchemy import inspect, select
-
-    from harbour.warehouse import migrate, schema
 
     tables = set(inspect(engine).get_table_names())
     if "forces" not in tables:
@@ -106,7 +106,6 @@ def _check(engine: Engine, pseudonymiser_check: str | None) -> Checked:
 
 def restore(backup_file: Path, url: str, pseudonymiser_check: str | None) -> str:
     """Replace the warehouse at ``url`` with ``backup_file``, whole, after checking it; a sentence saying what."""
-    from harbour.warehouse.connect import make_engine
 
     if not backup_file.is_file():
         raise BackupProblem(f"there is no backup at {backup_file}")
@@ -139,9 +138,6 @@ def _restore_postgres(backup_file: Path, url: str, pseudonymiser_check: str | No
     """pg_restore into a new database beside the target, checked there, then into the target in one transaction."""
     if shutil.which("pg_restore") is None:
         raise BackupProblem("pg_restore is not on the PATH")
-    from sqlalchemy import create_engine, text
-
-    from harbour.warehouse.connect import make_engine
 
     target = make_url(url)
     staging_name = f"{target.database}_restore_check"
@@ -176,7 +172,6 @@ def _restore_postgres(backup_file: Path, url: str, pseudonymiser_check: str | No
 
 
 def _restored_words(backup_file: Path, checked: Checked) -> str:
-    from harbour.warehouse import migrate
 
     words = f"Restored the warehouse from {backup_file}"
     if checked.key_checked:

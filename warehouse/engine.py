@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, inspect
 
+from harbour.warehouse import migrate
 from harbour.warehouse.connect import _sqlite_real_transactions, locked_transaction, make_engine  # noqa: F401 - their home
 from harbour.warehouse.schema import metadata
 
@@ -24,7 +25,6 @@ def ensure_schema(engine: Engine, schema=None, metadata_of=None) -> None:
     processes starting on one new warehouse at once make them once); any other must be at that revision, or
     warehouse.migrate.NotCurrent says what to run. A current warehouse is only read (it may be read-only).
     ``schema`` and ``metadata_of``: another database Harbour versions (a hub's: migrate.HUB, hub.schema.metadata)."""
-    from harbour.warehouse import migrate
 
     schema = schema or migrate.WAREHOUSE
     tables = metadata_of if metadata_of is not None else metadata

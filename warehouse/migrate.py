@@ -12,12 +12,15 @@ with one line that says what to do (:class:`NotCurrent`).
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
+
+from harbour.warehouse.connect import locked_transaction
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"  # the schema of the last Harbour before versions (commit 24ec189)
@@ -48,7 +51,7 @@ class NotCurrent(RuntimeError):
 
 
 def _config(connection=None, schema: Schema = WAREHOUSE):
-    from alembic.config import Config
+    from alembic.config import Config  # slow import: only where the schema's revision is read or changed
 
     config = Config()
     config.set_main_option("script_location", str(schema.migrations))
@@ -60,7 +63,7 @@ def _config(connection=None, schema: Schema = WAREHOUSE):
 
 @lru_cache(maxsize=4)
 def _script(schema: Schema = WAREHOUSE):
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # slow import: only where the schema's revision is read or changed
 
     return ScriptDirectory.from_config(_config(schema=schema))
 
@@ -77,7 +80,7 @@ def known(revision: str, schema: Schema = WAREHOUSE) -> bool:
 
 
 def _context(conn, schema: Schema):
-    from alembic.migration import MigrationContext
+    from alembic.migration import MigrationContext  # slow import: only where the schema's revision is read or changed
 
     return MigrationContext.configure(conn, opts={"version_table": schema.version_table})
 
@@ -130,7 +133,6 @@ class Upgraded:
 
 def _backup(engine: Engine, before: str | None) -> Path | None:
     """A copy of a SQLite file through SQLite's online backup API, beside it; None for other databases."""
-    import sqlite3
 
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
@@ -147,7 +149,7 @@ def _backup(engine: Engine, before: str | None) -> Path | None:
 def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
     """Bring the database to this Harbour's head, in one transaction: adopt one made before versions at the
     baseline, then apply every pending migration. A SQLite file is backed up first."""
-    from alembic import command
+    from alembic import command  # slow import: only where the schema's revision is read or changed
 
     kind, current = state(engine, schema)
     if kind == "ahead":
@@ -155,7 +157,6 @@ def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
     if kind == "current":
         return Upgraded(current, current, None)
     backup = _backup(engine, current) if kind != "empty" else None
-    from harbour.warehouse.connect import locked_transaction
 
     with locked_transaction(engine) as conn:
         config = _config(conn, schema)

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from harbour.warehouse import schema
+from harbour.warehouse.schema import access_log
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,6 @@ def warnings_by_rule(engine: Engine) -> pd.DataFrame:
 def access_entries(engine: Engine, limit: int = 500, before: int | None = None) -> tuple[list[dict], int]:
     """The newest ``limit`` entries of the access log (older than entry ``before`` where given), newest first, and
     how many entries it holds in all: every entry is reachable, a page at a time."""
-    from sqlalchemy import func
-
-    from harbour.warehouse.schema import access_log
 
     query = select(access_log).order_by(access_log.c.entry_id.desc()).limit(limit)
     if before is not None:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
 from harbour.etl.findings import Finding
 from harbour.etl.parse import is_blank
 from harbour.etl.raw import encoding_problem, read_bytes, text_problem
@@ -113,9 +116,6 @@ def _add_table(ret: Return, name: str, label: str, positions, rows, numbers, bun
 
 
 def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
     data = read_bytes(path, bundle, label)
     if data is None:
         return

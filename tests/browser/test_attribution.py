@@ -4,8 +4,8 @@ screen are harbour summary's (docs/metrics.md, version 3)."""
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import summary
-from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
+from .helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
+from .servers import summary
 
 
 def _points(value) -> str:

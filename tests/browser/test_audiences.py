@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import summary
-from tests.browser.helpers import axe_violations, open_page, text
+from .helpers import axe_violations, open_page, text
+from .servers import summary
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 # A number a person would read as a count of children or episodes.

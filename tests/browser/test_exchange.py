@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import make_driver, serving
-from tests.browser.helpers import axe_violations, open_page, screenshot, text
-from tests.browser.test_sign_in import monkeypatch_module, provider, sign_in  # noqa: F401 - fixtures
 from harbour.hub.app import grouped
-from tests.hubs import serving_hub
-from tests.test_exchange_hub import exchange, harbours, publish, pull, trust  # noqa: F401 - fixtures
+
+from ..hubs import publish, pull, serving_hub, trust
+from .helpers import axe_violations, open_page, screenshot, text
+from .servers import make_driver, serving, sign_in
 
 NAMES = {"ELMSHIRE": "Elmshire Constabulary (fictional)", "WESTMERE": "Westmere Police (fictional)"}
 
@@ -81,7 +80,7 @@ def test_the_hubs_operator_pages_pass_axe_at_three_widths_and_show_no_token(exch
 def test_behind_sign_in_only_the_admin_sees_the_hubs_pages(provider, harbours, tmp_path, axe_source):  # noqa: F811
     import os
 
-    from tests.hubs import enrol
+    from ..hubs import enrol
 
     hub_db = f"sqlite:///{tmp_path / 'hub.sqlite'}"
     enrol(hub_db, "ELMSHIRE", harbours["keys"]["ELMSHIRE"]["public"])

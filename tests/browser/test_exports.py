@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
+from .helpers import axe_violations, open_page, screenshot, severe_console_errors, text, wait_until
 
 
 def _arrived(folder: Path, suffix: str, seconds: float = 60) -> Path:
@@ -105,7 +105,7 @@ def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, 
     """Title, chart, source and controls all on screen with no scrolling; Right/Page Down, Left, Escape."""
     from selenium.webdriver.common.keys import Keys
 
-    from tests.browser.conftest import make_driver
+    from .servers import make_driver
 
     browser = make_driver(width, height)
     try:
@@ -144,9 +144,9 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
     """Title, axes, legend and footer of every chart, as an image file and at a slide's size, inside the canvas."""
     import base64
 
-    from harbour.reports import images
-    from harbour.reports.views import build_uncached
+    from harbour.render import images
     from harbour.warehouse import current
+    from harbour.web.build import build_uncached
 
     current.use(warehouse_url)
     f = current.current_facts()
@@ -155,7 +155,7 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
                         ("/missing", {}), ("/", {"force": "ALL"})):
         view = build_uncached(path, query, f)
         for panel in (p for p in view.panels if p.figure is not None):
-            from harbour.reports.slides import CHART_FONT, CHART_PX
+            from harbour.render.slides import CHART_FONT, CHART_PX
 
             for width, height, title, marking, size in (
                     (1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for publication", 20),

@@ -4,8 +4,8 @@ after changing each filter in the filter bar."""
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import summary
-from tests.browser.helpers import open_filters, open_page, text, wait_ready, wait_until
+from .helpers import open_filters, open_page, text, wait_ready, wait_until
+from .servers import summary
 
 
 def pct(value) -> str:

@@ -8,8 +8,9 @@ from selenium.webdriver.common.by import By
 
 from harbour.cli import main
 from harbour.reference import dfe
-from tests.browser.conftest import serving
-from tests.browser.helpers import axe_violations, open_page, screenshot, text
+
+from .helpers import axe_violations, open_page, screenshot, text
+from .servers import serving
 
 HERTFORDSHIRE = "E10000015"
 

@@ -1,13 +1,21 @@
 """Every page in Chromium: loads, no console error, axe-core finds nothing serious, synthetic label."""
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.helpers import (axe_violations, open_filters, open_page, screenshot, severe_console_errors, text,
-                                   wait_ready, wait_until)
+from .helpers import (
+    axe_violations,
+    open_filters,
+    open_page,
+    screenshot,
+    severe_console_errors,
+    text,
+    wait_ready,
+    wait_until,
+)
 
 PAGES = {
     "overview": "/",
@@ -88,7 +96,7 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
 
     from harbour.cli import main
 
-    from tests.test_benchmark import peer_warehouse
+    from ..hubs import peer_warehouse
 
     pack = tmp_path / "pack.json"
     runner = CliRunner()
@@ -104,7 +112,7 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
     assert peer[1:4] == ["imported peer", str(figures["retained"]), str(figures["at_risk"])]
     assert any(r[1] == "selected" for r in rows) and any(r[1] == "peer group" for r in rows)
     assert "imported peer" in text(driver, "#main")
-    # #19: the peer-group choices list the imported peer too, ticked and fixed (it is in every peer group).
+    # The peer-group choices list the imported peer too, ticked and fixed (it is in every peer group).
     box = driver.find_element(By.CSS_SELECTOR, '#bench-peers input[value="N_FENWICK (imported)"]')
     assert box.is_selected() and not box.is_enabled()
     screenshot(driver, "benchmark-with-peer")
@@ -124,7 +132,7 @@ def test_hb006_the_open_filter_bar_passes_axe(driver, server, axe_source):
 def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width):
     """At a projector's 1024 px, a laptop's 1280 and a monitor's 1920: no horizontal scroll on any page, and
     with the filter bar open every option lies inside its group, with no group scrolling its own choices."""
-    from tests.browser.conftest import make_driver
+    from .servers import make_driver
 
     browser = make_driver(width, 1000)
     try:
@@ -203,7 +211,7 @@ def test_charts_are_drawn_by_the_small_plotly_bundle_and_the_full_one_is_never_f
 def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server, axe_source):
     """A Bootstrap navbar: every page link in one row at a projector's 1024 px; below 992 px the links fold
     behind a Menu button, which opens them, and moving to a page closes them again."""
-    from tests.browser.conftest import make_driver
+    from .servers import make_driver
 
     for width in (1024, 600):
         browser = make_driver(width, 900)
@@ -213,7 +221,7 @@ def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server,
             open_page(browser, server + "/")
             links = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")
             toggle = browser.find_element(By.ID, "nav-toggle")
-            from harbour.reports.registry import REPORTS
+            from harbour.pages.registry import REPORTS
 
             assert len(links) == sum(r.nav for r in REPORTS.values())
             if width == 1024:

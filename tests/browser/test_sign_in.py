@@ -5,22 +5,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import make_driver, serving
-from tests.browser.helpers import axe_violations, open_page, wait_ready
-from tests.conftest import require
-
-ROLES = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "harbour-admin"}
-
-
-@pytest.fixture(scope="module")
-def provider():
-    try:
-        from oidc_provider_mock import User, run_server_in_thread
-    except ImportError:
-        require(False, "oidc-provider-mock (the test extra)")
-    users = [User(sub=role, claims={"email": f"{role}@force.example", "roles": [claim]}) for role, claim in ROLES.items()]
-    with run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+from .helpers import axe_violations, open_page, wait_ready
+from .servers import serving, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -29,26 +15,6 @@ def signed_server(provider, warehouse_url, tmp_path_factory, monkeypatch_module)
                        "HARBOUR_OIDC_CLIENT_SECRET": "not-a-secret-here", "HARBOUR_SECRET_KEY": "k" * 40}.items():
         monkeypatch_module.setenv(key, value)
     yield from serving(warehouse_url, tmp_path_factory.mktemp("signed"))
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
-
-
-def sign_in(server: str, role: str):
-    """A fresh browser that signs in as ``role`` through the provider's form, as a person would."""
-    driver = make_driver()
-    driver.get(server + "/")
-    WebDriverWait(driver, 30).until(lambda d: "/oauth2/authorize" in d.current_url)
-    field = driver.find_element(By.NAME, "sub")
-    field.send_keys(role)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]:not([value=deny])").click()
-    WebDriverWait(driver, 30).until(lambda d: d.current_url.startswith(server))
-    wait_ready(driver, "#page-title")
-    return driver
 
 
 def body_text(driver) -> str:

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from selenium.webdriver.common.by import By
 
 from harbour.cli import main
-from tests.browser.conftest import free_port, serving
-from tests.browser.helpers import open_page
+
+from .helpers import open_page
+from .servers import free_port, serving
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):

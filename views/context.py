@@ -1,0 +1,205 @@
+"""What every view shares: the summary document and the words for its scope."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from harbour.metrics import HORIZONS
+from harbour.metrics.disclosure import PUBLICATION, Audience, at_least, small_step
+from harbour.metrics.filters import FILTER_WORDS, ROUTE_LABELS, SEX_LABELS, Filters, nationality_label
+from harbour.metrics.retention import horizon_counts
+from harbour.metrics.summary import (
+    attribution_filters,
+    build_summary,
+    cohorts,
+    compared_forces,
+    scheme_effect,
+    wider_cohorts,
+    withheld_by,
+)
+from harbour.views.figures import drawable
+from harbour.views.format import long_date
+from harbour.views.model import Cell, View
+from harbour.views.store import code_fingerprint, remember
+from harbour.views.words import rate_shown
+
+
+def attributed(facts, filters: Filters):
+    """The exact attribution of the one force ``filters`` name, and its reason where there is none, computed once
+    per load and cohort (its refits are the heaviest work a view asks for) and kept in the view cache for every
+    worker; None for several forces."""
+    if len(filters.force) != 1:
+        return None
+
+
+    force = filters.force[0]
+    cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
+    name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}"
+    key = (facts.generation, force, cohort)
+    if key not in _MEMO:
+        def compute():
+            return list(scheme_effect(facts.children, facts.forces, force, filters))
+
+        found = remember(name, compute, kind="attribution") if facts.generation else compute()
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        _MEMO[key] = tuple(found)
+    return _MEMO[key]
+
+
+_MEMO: dict = {}
+
+
+class Context:
+    """The facts, the resolved filters, the audience, its summary and the cohorts of one request."""
+
+    def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION):
+
+        self.facts = facts
+        self._wider = None
+        self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
+        self.filters, self.left_out = compared_forces(filters, facts.forces)
+        filters = self.filters
+
+        # Filters that cannot be subtracted (version 3): c throughout, the figures computed beside the summary too.
+        self.withheld_by = None if audience.exact else withheld_by(facts.children, self.asked, self.filters)
+        self.audience = audience.withholding() if self.withheld_by else audience
+        # (exact attribution or None, reason), for one force
+        self.attributed = None if self.left_out else attributed(facts, filters)
+        # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
+        # the user chose (not those forces) against subtraction.
+        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=self.asked,
+                                 exact=audience.exact, attributed=self.attributed)
+        self.groups = cohorts(facts.children, filters)
+        chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
+        self.forces = chosen
+
+    def band(self, period: str, label: str) -> float | None:
+        """The "at least L%" a view shows in place of a retention rate that is c only because 1 to 7 children went
+        missing (docs/metrics.md version 3, disclosure.at_least), for this audience; None where there is none."""
+        if self.audience.exact or self.periods[period]["retention"][label].get("rate") != "c":
+            return None
+
+        counts = horizon_counts(self.groups[period], HORIZONS[label])
+        return at_least(counts["retained"], counts["at_risk"]) if counts["at_risk"] else None
+
+    def banded(self, period: str, label: str):
+        """A table's cell for a retention rate: the published rate, or in place of a c rate with a band its words
+        ("at least 87%") as text, so that a table holds what its title says."""
+        value = self.periods[period]["retention"][label]["rate"]
+        band = self.band(period, label)
+        if band is None:
+            return value
+
+        return Cell(rate_shown(value, band), "text")
+
+    @property
+    def wider(self) -> list[dict]:
+        """The cohorts of this view with each filter the user chose removed in turn (none for an exact audience,
+        which hides nothing), made once per view."""
+        if self._wider is None:
+            self._wider = [] if self.audience.exact else wider_cohorts(self.facts.children, self.asked, self.filters)
+        return self._wider
+
+    def small_step(self, period: str, counts_of) -> bool:
+        """Whether a figure of ``period`` resting on the counts ``counts_of`` gives for a cohort would give a small
+        group away against a wider view (filters that cannot be subtracted, as the summary's figures are shielded),
+        so that it is c for publication."""
+
+        mine = tuple(int(v) for v in counts_of(self.groups[period]))
+        return any(small_step(mine, tuple(int(v) for v in counts_of(w[period]))) for w in self.wider)
+
+    @property
+    def periods(self) -> dict:
+        return self.doc["periods"]
+
+    @property
+    def comparison(self) -> dict:
+        return self.doc["comparison"] or {}
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.doc["synthetic"])
+
+    def scope(self) -> str:
+        names = list(self.forces["force_name"])
+        who = names[0] if len(names) == 1 and not self.left_out else f"{len(names)} forces together"
+        if self.left_out:
+            named = self.facts.forces.set_index("force_code")["force_name"]
+            out = [str(named.get(code, code)) for code in self.left_out]
+            without = out[0] if len(out) == 1 else f"{', '.join(out[:-1])} and {out[-1]}"
+            who = (f"{len(names)} forces with a scheme together ({without} "
+                   f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)" if len(out) <= 3 else
+                   # Many: counted here (the scope heads every slide and image); named in the view's notice.
+                   f"{len(names)} forces with a scheme together ({len(out)} without one are left out)")
+        base, pilot = self.periods["baseline"], self.periods["pilot"]
+        if base["start"] and pilot["start"]:
+            when = (f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
+                    f"pilot {long_date(pilot['start'])} to {long_date(pilot['end'])}")
+        elif base["start"]:
+            when = f"baseline {long_date(base['start'])} to {long_date(base['end'])}, no scheme yet"
+        else:
+            when = "each child's period from its own force"
+        # The filters besides the force (named already), in words rather than codes ("sex F" read as a code).
+
+
+        others = replace(self.asked, force=())
+        names = {"sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
+                 "nationality": {n: nationality_label(n) for n in others.nationality}}
+        narrowed = others.describe(names, long_date)
+        return f"{who}: {when}" + (f"; {narrowed}" if narrowed != "all children" else "")
+
+    def scheme(self) -> str | None:
+        schemes = {s for s in self.forces["scheme_name"] if isinstance(s, str) and s.strip()}  # blank: NaN or ""
+        return schemes.pop() if len(schemes) == 1 else None
+
+    def left_out_notices(self) -> list[str]:
+        if len(self.left_out) <= 3:
+            return []  # named in the scope already
+        named = self.facts.forces.set_index("force_code")["force_name"]
+        return ["Left out of these comparisons, having no scheme (no pilot period to compare): "
+                + ", ".join(str(named.get(code, code)) for code in self.left_out) + "."]
+
+    def withheld_notices(self) -> list[str]:
+        if not self.withheld_by:
+            return []
+        label = FILTER_WORDS[self.withheld_by]
+        return [f"Every figure of this view is c: without its {label} filter it would count only 1 to 7 more "
+                "children, and the two views side by side would give those children away. Choose a wider group."]
+
+    def precision_notices(self) -> list[str]:
+        """Forces whose placements and missing episodes came from an SSDA903 return are known to the day."""
+        if "day_precision" not in self.forces:
+            return []
+        days = self.forces[self.forces["day_precision"].astype(bool)]
+        if days.empty:
+            return []
+        names = ", ".join(days["force_name"])
+        return [f"Placements and missing episodes of {names} come from local authorities' SSDA903 returns, which "
+                "give dates without times: they are known to the day, and horizons count calendar days (an episode "
+                "on the day of placement or the day after counts within 24 hours)."]
+
+    def extract_date(self) -> str | None:
+        return self.doc["extract_date"]
+
+    def view(self, page: str, title: str, lead: str, panels: list, notices=(), **extra):
+        """A view of this request's scope, audience and extract (see views.model.View)."""
+
+        for panel in panels:  # a chart of nothing but c is no chart: its table and its words stand instead
+            if panel.figure is not None and not drawable(panel.figure):
+                panel.figure, panel.open_table = None, True
+        if self.withheld_by:  # each panel's words say that it is c, not why a smaller group would be
+            withheld = self.withheld_notices()[0]
+            for panel in panels:
+                if panel.source is None:
+                    panel.finding = f"{panel.title}: c for this group"
+                    panel.summary = ("Every figure here is c: without one of its filters this group would count "
+                                     "only 1 to 7 more children, whom the two views side by side would give away.")
+                    panel.speaker_notes = withheld
+            for card in extra.get("kpis") or []:
+                card["sentence"] = f"{card['title']}: c for this group."
+                card["change"] = "c"
+        return View(page, title, lead, panels, self.synthetic, self.scope(),
+                    [*self.withheld_notices(), *self.left_out_notices(), *self.precision_notices(), *notices],
+                    extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)

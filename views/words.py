@@ -1,0 +1,149 @@
+"""Findings in plain words, from disclosure-controlled figures."""
+
+from __future__ import annotations
+
+from harbour.views.format import SUPPRESSED, hours, interval, is_value, p_value, pct, points
+
+NO_CLEAR_CHANGE = "no clear change (the difference could be chance)"
+VERDICT_WORDS = ("rose", "fell", "improved", "worsened", "↑", "↓")  # said only where the evidence holds them
+
+
+def clear(low, high) -> bool:
+    """Whether a 95% interval of a change excludes zero (the verdict rule of docs/metrics.md, version 3)."""
+    return is_value(low) and is_value(high) and (low > 0 or high < 0)
+
+
+SO_FEW_MISSING = "too few went missing to show the exact rate"  # version 3's band, in place of a c rate
+
+
+def rate_shown(value, band: float | None = None) -> str:
+    """A published rate in words; a c rate with its band (docs/metrics.md version 3) as 'at least 87%'."""
+    if value == SUPPRESSED and band is not None:
+        return f"at least {pct(band)}"
+    return pct(value)
+
+
+def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (None, None)) -> str:
+    """The headline of a change in a rate, then its figures. 'rose' or 'fell' only where the Newcombe interval of
+    the difference excludes zero; otherwise both figures and 'no clear change': '28-day retention: 82% before the
+    pilot, 87% during it; no clear change (the difference could be chance). The difference of +5 points has a
+    95% interval of -8 to 19 points (p = 0.412, Fisher's exact test).'"""
+    if not is_value(baseline) or not is_value(pilot):
+        if any(v == SUPPRESSED and b is not None for v, b in zip((baseline, pilot), bands)) and \
+                all(is_value(v) or b is not None for v, b in zip((baseline, pilot), bands)):
+            return (f"{label}: {rate_shown(baseline, bands[0])} before the pilot, {rate_shown(pilot, bands[1])} during "
+                    f"it ({SO_FEW_MISSING}). No difference can be published.")
+        if SUPPRESSED in (baseline, pilot):
+            return (f"{label} cannot be shown for both periods (c): too few children, or so few went missing that "
+                    "the rate would give their number away.")
+        return f"{label} cannot be compared: a period has no children at risk."
+    shown = diff and is_value(diff.get("difference"))
+    if shown and clear(diff.get("ci_low"), diff.get("ci_high")) and pilot != baseline:
+        head = f"{label} {'rose' if pilot > baseline else 'fell'} from {pct(baseline)} to {pct(pilot)}"
+    else:
+        head = f"{label}: {pct(baseline)} before the pilot, {pct(pilot)} during it"
+        if shown:
+            head += f"; {NO_CLEAR_CHANGE}"
+    if not shown:
+        return head + ". The difference is not shown because a period has fewer than 10 children at risk."
+    d, lo, hi = diff["difference"], diff["ci_low"], diff["ci_high"]
+    return (f"{head}. The difference of {points(d)} points has a 95% interval of {points(lo)} to {points(hi)} points"
+            f" ({p_value(diff.get('p_value'))}, Fisher's exact test).")
+
+
+def median_change(baseline, pilot, diff, p) -> str:
+    """The change in the median hours to first engagement: 'fell' or 'rose' only where the Mann-Whitney p-value is
+    below 0.05."""
+    if not is_value(baseline) or not is_value(pilot):
+        return "Median time to first engagement cannot be compared: too few children with an engagement recorded."
+    if is_value(p) and p < 0.05 and pilot != baseline:
+        text = (f"The median time to first engagement {'fell' if pilot < baseline else 'rose'} from {hours(baseline)} "
+                f"to {hours(pilot)}")
+    else:
+        text = f"Median time to first engagement: {hours(baseline)} before the pilot, {hours(pilot)} during it"
+        if is_value(diff):
+            text += f"; {NO_CLEAR_CHANGE}"
+    if is_value(diff):
+        text += f". The difference is {diff:+.1f} hours ({p_value(p)}, Mann-Whitney U test)."
+    else:
+        text += "."
+    return text
+
+
+def compact(sentence: str) -> str:
+    """A headline said in fewer words for a title that joins two of them (the same verdict, shorter)."""
+    return (first_sentence(sentence).replace(f"; {NO_CLEAR_CHANGE}", " (no clear change)")
+            .replace(" before the pilot, ", " before, ").replace(" during it", " during"))
+
+
+def first_sentence(sentence: str) -> str:
+    """The headline of a finding (its first sentence): what a slide title or a card can hold."""
+    return sentence.split(". ")[0].rstrip(".")
+
+
+def share_sentence(count_label: str, rate, low, high) -> str:
+    if not is_value(rate):
+        return f"{count_label}: {rate if rate == SUPPRESSED else 'not applicable'}."
+    return f"{count_label}: {pct(rate)} (95% interval {interval(low, high)})."
+
+
+def attribution_sentence(found: dict | None, reason: str | None) -> str:
+    """What the attribution found, in docs/metrics.md's words, from its published (or exact) figures."""
+    if found is None:
+        return f"Whether the change is the scheme's cannot be estimated here: {reason}."
+    if not is_value(found.get("effect")):
+        return ("Whether the change is the scheme's cannot be shown: the force's quarters hold too few children at "
+                "risk (c).")
+    j, placebo = found["comparators"], (f"placebo p = {_p(found['placebo_p'])}, the smallest possible with {found['comparators']} "
+                                        f"forces being {_p(found['smallest_p'])}")
+    span = f"95% interval {points(found['ci_low'])} to {points(found['ci_high'])}"
+    if clear(found["ci_low"], found["ci_high"]):
+        text = (f"Against {j} forces without a scheme, about {points(found['effect'])} points of the change in 28-day "
+                f"retention stand out as the scheme's ({span}; {placebo}).")
+    else:
+        text = (f"Against {j} forces without a scheme: no clear effect beyond the change in forces without a scheme "
+                f"(about {points(found['effect'])} points, {span}; {placebo}).")
+    pre = found.get("pretrend_p")
+    if is_value(pre) and pre < 0.05:
+        text += (f" Before its scheme the force was already moving apart from them (pre-trend {p_value(pre)}), so part "
+                 "of this may not be the scheme's.")
+    return text
+
+
+def _p(value) -> str:
+    return p_value(value).removeprefix("p = ").removeprefix("p ")
+
+
+def precision_sentences(found: dict | None, reason: str | None, never: dict | None = None) -> list[str]:
+    """What the force's numbers can show (docs/metrics.md, "Precision"), in words: the gain detectable now, then
+    each of 5, 10 and 15 points. ``never``: for each gain, whether even an endless pilot could not show it (from
+    the exact figures; otherwise a gain without years needed is said to need more than 20)."""
+    if found is None:
+        return [f"What these numbers can show cannot be worked out: {reason}."]
+    if not is_value(found.get("detectable_now")) and found.get("detectable_now") == SUPPRESSED:
+        return ["What these numbers can show is not shown: too few children at risk (c)."]
+    per_year = found["per_year"]
+    # "about 53", not "about 53.0363" (an exact deck's rate of children a year): a rough figure said roughly.
+    about = f"about {round(per_year):,} children at risk a year" if is_value(per_year) else "so few children a year"
+    now = found["detectable_now"]
+    lines = [f"With {about}, these numbers can show a gain of {now * 100:.0f} points or more in 28-day retention."
+             if is_value(now) else f"With {about}, these numbers cannot yet show a gain of any size in 28-day retention."]
+    for gain in ("0.05", "0.10", "0.15"):
+        points_ = f"A {float(gain) * 100:.0f}-point gain"
+        years, power = found["years_needed"][gain], found["power_now"][gain]
+        chance = f" ({_a(power * 100)} {power * 100:.0f}% chance of showing now)" if is_value(power) else ""
+        if years is not None:
+            lines.append(f"{points_} would need about {years:g} year{'s' if years != 1 else ''} of pilot{chance}.")
+        elif (never or {}).get(gain):
+            lines.append(f"{points_} could not be shown however long the pilot runs, because the baseline holds only "
+                         f"{found['baseline_at_risk']} children{chance}.")
+        else:
+            lines.append(f"{points_} would need more than 20 years of pilot{chance}.")
+    return lines
+
+
+def _a(number: float) -> str:
+    """'a' or 'an' before a number said aloud: an 8, an 11, an 18, an 80-something; a 5, a 10."""
+    whole = int(round(number))
+    spoken = str(whole)
+    return "an" if spoken.startswith("8") or whole in (11, 18) else "a"

@@ -1,0 +1,29 @@
+"""The view of a page for a query and an audience, built by its record's builder (pages.registry) and kept
+in the shared view cache (web.cache): the one place that the pages, the downloads and the decks ask."""
+
+from __future__ import annotations
+
+from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.pages.registry import report_for, standard_deck
+from harbour.views.ask import Ask
+from harbour.views.model import View
+from harbour.web.cache import cached_view
+
+
+def build(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
+    """``build_uncached``'s view through the shared view cache (web.cache)."""
+    return cached_view(path, query, facts, audience, lambda: build_uncached(path, query, facts, audience))
+
+
+def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATION) -> View | None:
+    """The view of ``path`` for ``query`` (the URL's parameters) made for ``audience``, or None for an
+    unknown path. A report that the audience does not change is publication figures whatever the audience."""
+    report = report_for(path)
+    if report is None:
+        return None
+    return report.build(Ask(path, query, audience), facts)
+
+
+def standard_views(query: dict, facts, audience: Audience = PUBLICATION) -> list[View]:
+    """The standard conference deck's views (time series at the grain their views choose)."""
+    return [build(path, query, facts, audience) for path in standard_deck()]
