@@ -35,7 +35,7 @@ def require(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is missing")
 
 
-def demo_url(folder: Path, scale: str = "pilot", *options: str, name: str = "demo.sqlite") -> str:
+def demo_copy(folder: Path, scale: str = "pilot", *options: str, name: str = "demo.sqlite") -> str:
     """The URL of a SQLite copy, in ``folder``, of the demo of ``scale`` (with `harbour demo`'s further
     ``options``, a seed say), built once per process."""
     key = (scale, options)
@@ -51,7 +51,7 @@ def demo_url(folder: Path, scale: str = "pilot", *options: str, name: str = "dem
 
 def built_demo(folder: Path, scale: str = "pilot"):
     """(url, facts) of a copy of the synthetic demo in ``folder``, made the current warehouse of this process."""
-    url = demo_url(folder, scale)
+    url = demo_copy(folder, scale)
     current.use(url)
     return url, facts(engine_for(url))
 

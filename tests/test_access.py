@@ -10,6 +10,8 @@ from harbour import app as app_module  # the process's own app, made now, before
 from harbour.cli import main
 from harbour.web.inprocess import router_request
 
+from .support import demo_copy
+
 OIDC_ENV = {"HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted", "HARBOUR_OIDC_CLIENT_ID": "harbour",
             "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}
 USERS = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "harbour-admin"}
@@ -17,8 +19,7 @@ USERS = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "har
 
 @pytest.fixture(scope="module")
 def signed_in_app(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('access'))
     mp = pytest.MonkeyPatch()
     for key, value in OIDC_ENV.items():
         mp.setenv(key, value)

@@ -13,12 +13,12 @@ from harbour.metrics.disclosure import is_publishable_count
 from harbour.web.inprocess import client, render
 
 from .hubs import peer_warehouse
+from .support import demo_copy
 
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('bench'))
     return url
 
 

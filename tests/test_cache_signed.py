@@ -10,13 +10,13 @@ import stat
 import struct
 
 import pytest
-from click.testing import CliRunner
 
-from harbour.cli import main
 from harbour.views import serial, store
 from harbour.warehouse.engine import engine_for
 from harbour.warehouse.queries import facts
 from harbour.web.build import build, build_uncached
+
+from .support import demo_copy
 
 
 class Planted:
@@ -31,8 +31,7 @@ class Planted:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('signed') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('signed'))
     return facts(engine_for(url))
 
 

@@ -7,17 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from harbour.cli import main
+from .support import demo_copy
 
 HOSTILE = "<b>Elm</b>%{y}&shire"
 
 
 @pytest.fixture(scope="module")
 def hostile_facts(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('names') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('names'))
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 

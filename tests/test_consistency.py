@@ -5,15 +5,15 @@ higher rate than a shorter one on the same children; every figure in a panel's t
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from harbour.cli import main
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
 from harbour.metrics.summary import build_summary
 from harbour.views.model import Cell
 from harbour.warehouse.engine import engine_for
 from harbour.warehouse.queries import facts
 from harbour.web.build import build
+
+from .support import demo_copy
 
 PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value")
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -24,9 +24,7 @@ FIGURE = re.compile(r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%(?! int
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo(request, tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('consistency') / 'demo.sqlite'}"
-    result = CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url])
-    assert result.exit_code == 0, result.output
+    url = demo_copy(tmp_path_factory.mktemp('consistency'), request.param)
     f = facts(engine_for(url))
     codes = list(f.forces["force_code"])
     # Every force of the pilot demo; on the national demo all forces together and a spread of single forces.

@@ -19,7 +19,7 @@ from harbour.metrics import disclosure
 from harbour.metrics.filters import Filters
 from harbour.metrics.summary import build_summary
 
-from .support import publication_views
+from .support import demo_copy, publication_views
 
 C = disclosure.SUPPRESSED
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -134,14 +134,11 @@ def one_filter_steps(published: dict[Filters, dict]) -> list[str]:
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo_facts(request, tmp_path_factory):
-    from click.testing import CliRunner
 
-    from harbour.cli import main
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('attack') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('attack'), request.param)
     return facts(engine_for(url))
 
 

@@ -14,15 +14,14 @@ from harbour.metrics.disclosure import is_publishable_count
 from harbour.render import exports
 from harbour.views.model import Panel, Table, View
 
-from .support import require
+from .support import demo_copy, require
 
 COUNTED = re.compile(r"(?<![\d.])(\d[\d,]*)\s+(children|child|episodes|episode|placed|at risk)\b")
 
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('exports') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('exports'))
     return url
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .hubs import free_port
-from .support import require
+from .support import demo_copy, require
 
 
 def _app(monkeypatch, warehouse_url: str, **env):
@@ -44,12 +44,9 @@ def _ready(web) -> tuple[int, dict]:
 
 
 def test_healthz_and_readyz_answer_quickly_with_no_data(monkeypatch, tmp_path):
-    from click.testing import CliRunner
 
-    from harbour.cli import main
 
-    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path)
     web = _app(monkeypatch, url)
     assert web.get("/healthz").status_code == 200 and json.loads(web.get("/healthz").data) == {"status": "ok"}
     started = time.perf_counter()

@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import event
 
-from harbour.cli import main
 from harbour.warehouse.current import engine
 from harbour.web.inprocess import PAGES, client, render, router_request
+
+from .support import demo_copy
 
 RAW_TABLES = re.compile(r"\b(FROM|JOIN)\s+\"?(contacts|placements|missing_episodes)\b", re.I)
 PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
@@ -16,8 +16,7 @@ PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
 
 @pytest.fixture(scope="module")
 def demo_client(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('pages'))
     return client(url)
 
 
@@ -55,8 +54,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     import urllib.request
     from pathlib import Path
 
-    url = f"sqlite:///{tmp_path / 'g.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path, name="g.sqlite")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

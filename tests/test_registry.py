@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from harbour.cli import main
 from harbour.pages import registry
 
+from .support import demo_copy
+
 EXTRA = "/extra-report"
 MODULE = textwrap.dedent('''
     """A report that exists only for this test: its view and its record, nothing else."""
@@ -50,8 +52,7 @@ def extra_report(tmp_path, monkeypatch):
 
 @pytest.fixture
 def demo(tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path)
     return url
 
 

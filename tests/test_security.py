@@ -9,11 +9,12 @@ from click.testing import CliRunner
 from harbour.cli import main
 from harbour.web.inprocess import client, router_request
 
+from .support import demo_copy
+
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('security') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('security'))
     return client(url)
 
 

@@ -11,12 +11,10 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from click.testing import CliRunner
 
-from harbour.cli import main
 from harbour.web.inprocess import router_request
 
-from .support import require
+from .support import demo_copy, require
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -30,8 +28,7 @@ def signed(tmp_path_factory):
         from oidc_provider_mock import User, run_server_in_thread
     except ImportError:
         require(False, "oidc-provider-mock (the test extra)")
-    url = f"sqlite:///{tmp_path_factory.mktemp('sessions') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('sessions'))
     users = [User(sub="analyst", claims={"email": "analyst@force.example", "roles": ["harbour-analyst"]})]
     with run_server_in_thread(user_claims=users) as server:
         provider = f"http://localhost:{server.server_port}"

@@ -13,6 +13,7 @@ from harbour.cli import main
 from harbour.metrics.summary import build_summary
 
 from .facts import child, frame
+from .support import demo_copy
 
 SPEC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 
@@ -34,8 +35,7 @@ def _keys(doc, prefix=""):
 
 @pytest.fixture
 def demo_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path)
     return url
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from harbour.cli import main
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION
 from harbour.metrics.filters import Filters, resolve
 from harbour.metrics.summary import build_summary
+
+from .support import demo_copy
 
 VERDICT = re.compile(r"\b(rose|fell|improved|worsened)\b|[↑↓]", re.IGNORECASE)
 MEASURES = (  # how a sentence names the change it judges, and where its evidence is in the exact summary
@@ -27,8 +27,7 @@ MEASURES = (  # how a sentence names the change it judges, and where its evidenc
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo(request, tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('verdicts') / 'demo.sqlite'}"
-    assert CliRunner().invoke(main, ["demo", "--scale", request.param, "--warehouse", url]).exit_code == 0
+    url = demo_copy(tmp_path_factory.mktemp('verdicts'), request.param)
     from harbour.warehouse import current
 
     current.use(url)

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from ..support import demo_url, require
+from ..support import demo_copy, require
 from .servers import ROLES, make_driver, serving
 
 
 @pytest.fixture(scope="session")
 def warehouse_url(tmp_path_factory):
-    return demo_url(tmp_path_factory.mktemp("browser"))
+    return demo_copy(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="session")
