@@ -58,18 +58,25 @@ def refusal(exposed: bool) -> str | None:
     half configured), or None."""
     chosen = mode()
     if chosen == "local" and exposed:
-        return ("Harbour would be reachable from other machines without sign-in. Set HARBOUR_OIDC_ISSUER, "
-                "HARBOUR_OIDC_CLIENT_ID, HARBOUR_OIDC_CLIENT_SECRET and HARBOUR_SECRET_KEY to turn on sign-in, or "
-                "HARBOUR_AUTH=none for a closed network (every user a viewer, with a banner on every page); or serve "
-                "on 127.0.0.1 only.")
+        return (
+            "Harbour would be reachable from other machines without sign-in. Set HARBOUR_OIDC_ISSUER, "
+            "HARBOUR_OIDC_CLIENT_ID, HARBOUR_OIDC_CLIENT_SECRET and HARBOUR_SECRET_KEY to turn on sign-in, or "
+            "HARBOUR_AUTH=none for a closed network (every user a viewer, with a banner on every page); or serve "
+            "on 127.0.0.1 only."
+        )
     if chosen == "oidc":
-        missing = [name for name in ("HARBOUR_OIDC_CLIENT_ID", "HARBOUR_OIDC_CLIENT_SECRET", "HARBOUR_SECRET_KEY")
-                   if not settings.get(name)]
+        missing = [
+            name
+            for name in ("HARBOUR_OIDC_CLIENT_ID", "HARBOUR_OIDC_CLIENT_SECRET", "HARBOUR_SECRET_KEY")
+            if not settings.get(name)
+        ]
         if missing:
             return f"Sign-in is on (HARBOUR_OIDC_ISSUER) but {', '.join(missing)} is not set."
         if len(settings.get("HARBOUR_SECRET_KEY")) < 32:
-            return ("HARBOUR_SECRET_KEY must be at least 32 random characters, for example "
-                    "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")
+            return (
+                "HARBOUR_SECRET_KEY must be at least 32 random characters, for example "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
+            )
     return None
 
 
@@ -119,8 +126,9 @@ def _sign_in_class():
             if not user:
                 return "Sign-in did not complete; go back and try again.", 401
             expiry = user.get("exp") or token.get("expires_at")
-            ends = (datetime.fromtimestamp(int(expiry), UTC).replace(tzinfo=None) if expiry
-                    else _now() + timedelta(hours=1)).replace(microsecond=0)
+            ends = (
+                datetime.fromtimestamp(int(expiry), UTC).replace(tzinfo=None) if expiry else _now() + timedelta(hours=1)
+            ).replace(microsecond=0)
             sid = secrets.token_urlsafe(32)
             table = _signed_in_table()
             try:
@@ -153,7 +161,6 @@ def _sign_in_class():
 
         def logout(self):
 
-
             sid, hint, idp = session.get("sid"), session.get("id_token"), session.get("idp")
             session.clear()
             if sid:
@@ -166,8 +173,10 @@ def _sign_in_class():
                 except Exception:  # noqa: BLE001 - the provider is down: signed out here all the same
                     end = None
                 if end:
-                    query = {"post_logout_redirect_uri": request.url_root,
-                             "client_id": settings.get("HARBOUR_OIDC_CLIENT_ID")}
+                    query = {
+                        "post_logout_redirect_uri": request.url_root,
+                        "client_id": settings.get("HARBOUR_OIDC_CLIENT_ID"),
+                    }
                     if hint:
                         query["id_token_hint"] = hint
                     return redirect(f"{end}{'&' if '?' in end else '?'}{urlencode(query)}")
@@ -189,14 +198,21 @@ def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=N
         if sessions is None:
             sessions = current.engine
         auth_class = type("HarbourSignIn", (_sign_in_class(),), {"sessions": staticmethod(sessions)})
-        auth = auth_class(app, secret_key=settings.get("HARBOUR_SECRET_KEY"), secure_session=False,
-                          public_routes=public_routes or None,
-                          force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")))
+        auth = auth_class(
+            app,
+            secret_key=settings.get("HARBOUR_SECRET_KEY"),
+            secure_session=False,
+            public_routes=public_routes or None,
+            force_https_callback=bool(settings.get("HARBOUR_FORCE_HTTPS_CALLBACK")),
+        )
         issuer = settings.get("HARBOUR_OIDC_ISSUER").rstrip("/")
-        auth.register_provider("harbour", client_id=settings.get("HARBOUR_OIDC_CLIENT_ID"),
-                               client_secret=settings.get("HARBOUR_OIDC_CLIENT_SECRET"),
-                               server_metadata_url=f"{issuer}/.well-known/openid-configuration",
-                               client_kwargs={"scope": "openid email profile"})
+        auth.register_provider(
+            "harbour",
+            client_id=settings.get("HARBOUR_OIDC_CLIENT_ID"),
+            client_secret=settings.get("HARBOUR_OIDC_CLIENT_SECRET"),
+            server_metadata_url=f"{issuer}/.well-known/openid-configuration",
+            client_kwargs={"scope": "openid email profile"},
+        )
         server = app.server
         server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.server.config[MODE_CONFIG] = chosen
@@ -232,8 +248,7 @@ def banner_text() -> str | None:
     """The banner every page shows when sign-in is off on a shared server."""
     try:
         if current_app.config.get(MODE_CONFIG) == "none":
-            return ("Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, "
-                    "as a viewer.")
+            return "Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, as a viewer."
     except RuntimeError:
         pass
     return None
@@ -242,10 +257,16 @@ def banner_text() -> str | None:
 def record(engine, person: Person, path: str, query: dict, audience: str, download: str | None = None) -> None:
     """Append one line to the access log. Nothing child-level is in a query, so nothing child-level is logged."""
 
-
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500]
     with engine.begin() as conn:
-        conn.execute(insert(schema.access_log).values(
-            at=datetime.now(UTC).replace(tzinfo=None, microsecond=0), person=person.name[:120],
-            role=person.role or "none", path=str(path)[:120], query=text, audience=audience,
-            download=(download or None)))
+        conn.execute(
+            insert(schema.access_log).values(
+                at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                person=person.name[:120],
+                role=person.role or "none",
+                path=str(path)[:120],
+                query=text,
+                audience=audience,
+                download=(download or None),
+            )
+        )

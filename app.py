@@ -32,25 +32,54 @@ def _nav():
     (web.filter_bar)."""
 
     links = [
-        dbc.NavItem(dbc.NavLink(report.nav_name or report.name, href=dash.get_relative_path(report.path),
-                                id={"type": "nav-link", "index": dash.get_relative_path(report.path)}))
-        for report in sorted(REPORTS.values(), key=lambda r: r.order) if report.nav
+        dbc.NavItem(
+            dbc.NavLink(
+                report.nav_name or report.name,
+                href=dash.get_relative_path(report.path),
+                id={"type": "nav-link", "index": dash.get_relative_path(report.path)},
+            )
+        )
+        for report in sorted(REPORTS.values(), key=lambda r: r.order)
+        if report.nav
     ]
     return html.Nav(dbc.Nav(links, navbar=True, class_name="nav-list"), className="site-nav", **{"aria-label": "Pages"})
 
 
 def _header():
     """Harbour's name, then the pages: in one row from 992 px, behind a Menu button below that."""
-    return dbc.Navbar(dbc.Container([
-        html.P([html.Span("Harbour", className="brand"),
-                html.Span(" · outcomes of schemes protecting unaccompanied migrant children", className="tagline")],
-               className="site-title"),
-        # A plain button, not dbc.NavbarToggler, whose fixed aria-label ("Toggle navigation") would not
-        # match the word the button shows (WCAG 2.5.3); its aria-expanded follows the menu.
-        html.Button("Menu", id="nav-toggle", className="navbar-toggler nav-toggle", type="button", n_clicks=0,
-                    **{"aria-controls": "nav-collapse", "aria-expanded": "false"}),
-        dbc.Collapse(_nav(), id="nav-collapse", navbar=True, is_open=False),
-    ], fluid=True), tag="header", role="banner", dark=True, color=theme.COLOURS["header"], expand="lg", class_name="site-header")
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                html.P(
+                    [
+                        html.Span("Harbour", className="brand"),
+                        html.Span(
+                            " · outcomes of schemes protecting unaccompanied migrant children", className="tagline"
+                        ),
+                    ],
+                    className="site-title",
+                ),
+                # A plain button, not dbc.NavbarToggler, whose fixed aria-label ("Toggle navigation") would not
+                # match the word the button shows (WCAG 2.5.3); its aria-expanded follows the menu.
+                html.Button(
+                    "Menu",
+                    id="nav-toggle",
+                    className="navbar-toggler nav-toggle",
+                    type="button",
+                    n_clicks=0,
+                    **{"aria-controls": "nav-collapse", "aria-expanded": "false"},
+                ),
+                dbc.Collapse(_nav(), id="nav-collapse", navbar=True, is_open=False),
+            ],
+            fluid=True,
+        ),
+        tag="header",
+        role="banner",
+        dark=True,
+        color=theme.COLOURS["header"],
+        expand="lg",
+        class_name="site-header",
+    )
 
 
 _CALLBACKS: dict = {}  # dash.callback's global registrations, kept for every app this process makes
@@ -131,27 +160,47 @@ def create_app(exposed: bool = False) -> Dash:
 
     banner = None
     if access.mode() == "none":
-        banner = html.P("Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, as a "
-                        "viewer.", className="auth-banner", role="note", id="auth-off-notice")
-    app.layout = html.Div([
-        html.A("Skip to main content", href="#main", className="skip-link"),
-        banner,
-        _header(),
-        html.Main(dash.page_container, id="main", tabIndex="-1"),
-        dcc.Download(id="download-file"),
-        html.Footer(html.P(f"Harbour is open source. Figures follow the Harbour outcome measures, version "
-                           f"{STANDARD_VERSION}; see the Methodology page."), className="site-footer"),
-    ])
+        banner = html.P(
+            "Sign-in is off (HARBOUR_AUTH=none): anyone who can reach this server sees these pages, as a viewer.",
+            className="auth-banner",
+            role="note",
+            id="auth-off-notice",
+        )
+    app.layout = html.Div(
+        [
+            html.A("Skip to main content", href="#main", className="skip-link"),
+            banner,
+            _header(),
+            html.Main(dash.page_container, id="main", tabIndex="-1"),
+            dcc.Download(id="download-file"),
+            html.Footer(
+                html.P(
+                    f"Harbour is open source. Figures follow the Harbour outcome measures, version "
+                    f"{STANDARD_VERSION}; see the Methodology page."
+                ),
+                className="site-footer",
+            ),
+        ]
+    )
     # Dash's page template wraps its scripts in a <footer>: a second contentinfo landmark beside the
     # page's own footer (axe: landmark-no-duplicate-contentinfo). A plain <div> holds them instead.
-    app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
-                        .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
+    app.index_string = (
+        app.index_string.replace("<html>", '<html lang="en-GB">')
+        .replace("<footer>", '<div class="dash-scripts">')
+        .replace("</footer>", "</div>")
+    )
     security.protect(app)
 
     logs.install(app.server, lambda: (access.current_person().role, access.current_person().name))
 
-    health.install(app.server, {"warehouse": health.warehouse_check(engine, schema.forces), "cache": health.cache_check,
-                                "sign-in": health.provider_check})
+    health.install(
+        app.server,
+        {
+            "warehouse": health.warehouse_check(engine, schema.forces),
+            "cache": health.cache_check,
+            "sign-in": health.provider_check,
+        },
+    )
     # After the defences, so that a malformed request is refused before sign-in; the probes need none.
     access.setup(app, exposed, public_routes=list(health.PATHS))
     return app

@@ -40,9 +40,16 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @warehouse_option
-@click.option("--replace-demo", is_flag=True, help="Remove the synthetic demo from the warehouse before loading real data.")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write every error and warning to this CSV file (file, row, column, rule, kind, message).")
+@click.option(
+    "--replace-demo", is_flag=True, help="Remove the synthetic demo from the warehouse before loading real data."
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every error and warning to this CSV file (file, row, column, rule, kind, message).",
+)
 def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, report: Path | None) -> None:
     """Load a bundle: a folder of the four CSVs, or one XLSX workbook.
 
@@ -114,13 +121,20 @@ def upgrade_command(warehouse: str | None) -> None:
         echo(f"Refused: {exc}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)
     except (SQLAlchemyError, OSError) as exc:
-        echo(f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
-             f"changed (warehouse {_redact(url)}).", err=True)
+        echo(
+            f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
+            f"changed (warehouse {_redact(url)}).",
+            err=True,
+        )
         sys.exit(EXIT_REFUSED)
     finally:
         engine.dispose()
-    again = (f" Derived the facts of {len(rederived)} force{'s' if len(rederived) != 1 else ''} again from the stored "
-             "rows, as this Harbour derives them." if rederived else "")
+    again = (
+        f" Derived the facts of {len(rederived)} force{'s' if len(rederived) != 1 else ''} again from the stored "
+        "rows, as this Harbour derives them."
+        if rederived
+        else ""
+    )
     if done.before == done.after:
         echo(f"The warehouse is at schema revision {done.after} already.{again or ' Nothing to do.'}")
         return
@@ -130,8 +144,12 @@ def upgrade_command(warehouse: str | None) -> None:
 
 
 @main.command("backup")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The file to write (never overwritten): a SQLite copy, or pg_dump's custom format on PostgreSQL.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The file to write (never overwritten): a SQLite copy, or pg_dump's custom format on PostgreSQL.",
+)
 @warehouse_option
 def backup_command(out: Path, warehouse: str | None) -> None:
     """Back up the warehouse (with its keyring, peers and access log) while it serves and loads."""
@@ -165,8 +183,13 @@ def restore_command(backup_file: Path, warehouse: str | None) -> None:
 
 
 @main.command("warm")
-@click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
-              help="Whose pages to draw: publication figures, or one analyst's exact ones.")
+@click.option(
+    "--audience",
+    type=click.Choice(["publication", "internal"]),
+    default="publication",
+    show_default=True,
+    help="Whose pages to draw: publication figures, or one analyst's exact ones.",
+)
 @warehouse_option
 def warm_command(audience: str, warehouse: str | None) -> None:
     """Draw every force's default pages into the page cache (after a load, before the first visitor).
@@ -184,7 +207,7 @@ def warm_command(audience: str, warehouse: str | None) -> None:
     echo(_warm(audience))
 
 
-def build_demo(engine, seed: int, scale: str) -> "object":
+def build_demo(engine, seed: int, scale: str) -> object:
     from harbour.etl.demo import generate, write_bundle
     from harbour.etl.load import load_bundle
     from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
@@ -198,13 +221,35 @@ def build_demo(engine, seed: int, scale: str) -> "object":
 
 
 @main.command()
-@click.option("--seed", default=2017, show_default=True, type=int, help="Seed of the generator: the same seed gives the same bundle.")
-@click.option("--scale", type=click.Choice(["pilot", "national"]), default="pilot", show_default=True,
-              help="pilot: the lead force and five others (six in all) over two years; national: 43 forces over 10 years.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Only write the bundle's CSVs to this folder; load nothing.")
-@click.option("--placements", "placements", type=click.Choice(["tables", "ssda903"]), default="tables", show_default=True,
-              help="With --out: write placements and missing episodes as the standard's tables, or as each force's "
-                   "local authority's SSDA903 return (ssda903/<la_code>/).")
+@click.option(
+    "--seed",
+    default=2017,
+    show_default=True,
+    type=int,
+    help="Seed of the generator: the same seed gives the same bundle.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["pilot", "national"]),
+    default="pilot",
+    show_default=True,
+    help="pilot: the lead force and five others (six in all) over two years; national: 43 forces over 10 years.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Only write the bundle's CSVs to this folder; load nothing.",
+)
+@click.option(
+    "--placements",
+    "placements",
+    type=click.Choice(["tables", "ssda903"]),
+    default="tables",
+    show_default=True,
+    help="With --out: write placements and missing episodes as the standard's tables, or as each force's "
+    "local authority's SSDA903 return (ssda903/<la_code>/).",
+)
 @warehouse_option
 def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: str | None) -> None:
     """Generate a synthetic demonstration bundle and load it (or only write it with --out)."""
@@ -217,12 +262,16 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
         rows = generate(seed=seed, scale=scale)
         if placements == "ssda903":
             write_ssda903_bundle(rows, out, seed)
-            echo(f"Wrote a synthetic {scale} bundle with SSDA903 returns to {out}: {len(rows.forces)} forces, "
-                       f"{len(rows.contacts)} contacts; placements and missing episodes in {out / 'ssda903'}.")
+            echo(
+                f"Wrote a synthetic {scale} bundle with SSDA903 returns to {out}: {len(rows.forces)} forces, "
+                f"{len(rows.contacts)} contacts; placements and missing episodes in {out / 'ssda903'}."
+            )
             return
         write_bundle(rows, out)
-        echo(f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
-                   f"{len(rows.placements)} placements, {len(rows.missing_episodes)} missing episodes.")
+        echo(
+            f"Wrote a synthetic {scale} bundle to {out}: {len(rows.forces)} forces, {len(rows.contacts)} contacts, "
+            f"{len(rows.placements)} placements, {len(rows.missing_episodes)} missing episodes."
+        )
         return
     engine = _engine(warehouse)
     started = time.perf_counter()
@@ -254,8 +303,9 @@ def _filters(**options):
     for key, value in query.items():
         given = [v for v in str(value).split(",") if v.strip()]
         if len(given) > 1:
-            raise click.UsageError(f"--{key.replace('_', '-')} takes one value, or none for all (a list would let two "
-                                   "views be subtracted)")
+            raise click.UsageError(
+                f"--{key.replace('_', '-')} takes one value, or none for all (a list would let two views be subtracted)"
+            )
         kept = getattr(filters, key)
         if (isinstance(kept, tuple) and len(kept) != len(given)) or (not isinstance(kept, tuple) and kept is None):
             raise click.UsageError(f"--{key.replace('_', '-')} {value!r} is not valid (see --help)")
@@ -263,8 +313,13 @@ def _filters(**options):
 
 
 @main.command()
-@click.option("--force", "force", metavar="CODE", default=None,
-              help="One force (default, or ALL: all forces together, as the pages' ALL).")
+@click.option(
+    "--force",
+    "force",
+    metavar="CODE",
+    default=None,
+    help="One force (default, or ALL: all forces together, as the pages' ALL).",
+)
 @click.option("--exact", is_flag=True, help="Exact figures, without disclosure control: for internal analysis only.")
 @filter_options
 @warehouse_option
@@ -292,21 +347,47 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
 
 
 @main.command()
-@click.option("--force", "force", metavar="CODE", default=None, help="One force (default: the lead force; ALL pools every force).")
-@click.option("--page", default=None, metavar="PATH",
-              help="One page's deck (any page but the access log: /, /retention, /benchmark, ...), or the "
-                   "benchmarking deck (/benchmark); default: the standard deck.")
-@click.option("--peers", default=None, metavar="CODES",
-              help="With --page /benchmark: the peer group, force codes separated by commas.")
-@click.option("--period", type=click.Choice(["pilot", "baseline"]), default="pilot", show_default=True,
-              help="With --page /benchmark: the period compared.")
+@click.option(
+    "--force", "force", metavar="CODE", default=None, help="One force (default: the lead force; ALL pools every force)."
+)
+@click.option(
+    "--page",
+    default=None,
+    metavar="PATH",
+    help="One page's deck (any page but the access log: /, /retention, /benchmark, ...), or the "
+    "benchmarking deck (/benchmark); default: the standard deck.",
+)
+@click.option(
+    "--peers",
+    default=None,
+    metavar="CODES",
+    help="With --page /benchmark: the peer group, force codes separated by commas.",
+)
+@click.option(
+    "--period",
+    type=click.Choice(["pilot", "baseline"]),
+    default="pilot",
+    show_default=True,
+    help="With --page /benchmark: the period compared.",
+)
 @filter_options
-@click.option("--exact", is_flag=True,
-              help="Exact figures for internal use, marked OFFICIAL-SENSITIVE on every slide (default: publication).")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Exact figures for internal use, marked OFFICIAL-SENSITIVE on every slide (default: publication).",
+)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The .pptx file to write.")
 @warehouse_option
-def slides(force: str | None, page: str | None, peers: str | None, period: str, exact: bool, out: Path,
-           warehouse: str | None, **filter_values) -> None:
+def slides(
+    force: str | None,
+    page: str | None,
+    peers: str | None,
+    period: str,
+    exact: bool,
+    out: Path,
+    warehouse: str | None,
+    **filter_values,
+) -> None:
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
     from harbour.metrics.disclosure import INTERNAL, PUBLICATION
     from harbour.pages.registry import deck_pages
@@ -329,15 +410,19 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
             echo(f"Error: no force {query['force']!r} in the warehouse.", err=True)
             sys.exit(EXIT_USAGE)
     if page is not None and page not in deck_pages():
-        raise click.UsageError(f"--page {page[:40]!r} is not a page with a deck (these have: {', '.join(deck_pages())})")
+        raise click.UsageError(
+            f"--page {page[:40]!r} is not a page with a deck (these have: {', '.join(deck_pages())})"
+        )
     if page == "/benchmark":
         if exact:
             raise click.UsageError("benchmarking shows publication figures only: leave out --exact")
         group = [c.strip().upper() for c in (peers or "").split(",") if c.strip()]
         unknown = [c for c in group if c not in set(f.forces["force_code"])]
         if unknown:
-            raise click.UsageError(f"--peers: no force {unknown[0][:40]!r} in the warehouse "
-                                   f"(it holds: {', '.join(f.forces['force_code'])})")
+            raise click.UsageError(
+                f"--peers: no force {unknown[0][:40]!r} in the warehouse "
+                f"(it holds: {', '.join(f.forces['force_code'])})"
+            )
         query.update({"peers": ",".join(group), "bench_period": period})
     elif peers:
         raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
@@ -345,7 +430,9 @@ def slides(force: str | None, page: str | None, peers: str | None, period: str, 
     _progress("Rendering the charts …")
     audience = INTERNAL if exact else PUBLICATION
     views = [build(page, query, f, audience)] if page else standard_views(query, f, audience)
-    title = deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")
+    title = (
+        deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")
+    )
     content = deck_maker.deck(views, title)
     out.write_bytes(content)
     from pptx import Presentation
@@ -368,9 +455,14 @@ main.add_command(reference)
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=int, help="Port to listen on.")
-@click.option("--audience", type=click.Choice(["publication", "internal"]), default="publication", show_default=True,
-              help="publication: disclosure-controlled figures. internal: exact figures marked OFFICIAL-SENSITIVE, "
-                   "for one analyst on this machine (loopback address only).")
+@click.option(
+    "--audience",
+    type=click.Choice(["publication", "internal"]),
+    default="publication",
+    show_default=True,
+    help="publication: disclosure-controlled figures. internal: exact figures marked OFFICIAL-SENSITIVE, "
+    "for one analyst on this machine (loopback address only).",
+)
 @warehouse_option
 def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     """Serve the dashboard; on an empty warehouse, first build the synthetic demo."""
@@ -381,16 +473,22 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
 
     exposed = host not in access.LOOPBACK_HOSTS
     if settings.debug() and exposed:
-        raise click.UsageError("HARBOUR_DEBUG=1 runs Werkzeug's debugger, which runs code for whoever reaches it: "
-                               "it serves only a loopback address (127.0.0.1).")
+        raise click.UsageError(
+            "HARBOUR_DEBUG=1 runs Werkzeug's debugger, which runs code for whoever reaches it: "
+            "it serves only a loopback address (127.0.0.1)."
+        )
     if audience == "internal" and exposed:
-        raise click.UsageError("--audience internal serves exact figures to one analyst on this machine: it binds "
-                               "only a loopback address (127.0.0.1). Share publication figures instead.")
+        raise click.UsageError(
+            "--audience internal serves exact figures to one analyst on this machine: it binds "
+            "only a loopback address (127.0.0.1). Share publication figures instead."
+        )
     if problem := access.refusal(exposed):  # before anything is built
         raise click.UsageError(problem)
     if audience == "internal" and access.mode() != "local":
-        raise click.UsageError("--audience internal is for one analyst on their own machine, without sign-in; with "
-                               "sign-in, analysts switch to exact figures on the pages.")
+        raise click.UsageError(
+            "--audience internal is for one analyst on their own machine, without sign-in; with "
+            "sign-in, analysts switch to exact figures on the pages."
+        )
 
     url = settings.warehouse_url(warehouse)
     engine = _engine(url)
@@ -416,8 +514,10 @@ def serve(host: str, port: int, audience: str, warehouse: str | None) -> None:
     start_images()  # Kaleido's browser, so that the first image is as quick as the rest
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the clean-up below runs on SIGTERM too
     figures = "exact figures, OFFICIAL-SENSITIVE" if audience == "internal" else "publication figures"
-    echo(f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "
-         "default pages behind it. Ctrl+C stops it.")
+    echo(
+        f"Serving Harbour on http://{host}:{port}/ ({figures}; warehouse {_redact(url)}); drawing every force's "
+        "default pages behind it. Ctrl+C stops it."
+    )
     # The line above says where it serves, once: not Dash's "Dash is running" (printed and logged, so twice) nor
     # Flask's banner beneath it.
     import logging

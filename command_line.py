@@ -41,10 +41,12 @@ def _engine(url: str | None):
         raise click.ClickException(f"{exc} (warehouse {_redact(settings.warehouse_url(url))})") from None
     except (SQLAlchemyError, OSError) as exc:
         problem = warehouse_problem(exc)
-        raise click.ClickException(f"{problem} (warehouse {_redact(settings.warehouse_url(url))})")
+        raise click.ClickException(f"{problem} (warehouse {_redact(settings.warehouse_url(url))})") from None
     except (ValueError, ImportError) as exc:
-        raise click.ClickException(f"cannot open the warehouse {_redact(settings.warehouse_url(url))}: "
-                                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        raise click.ClickException(
+            f"cannot open the warehouse {_redact(settings.warehouse_url(url))}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        ) from None
 
 
 def _redact(url: str) -> str:
@@ -64,8 +66,10 @@ def warehouse_problem(exc: BaseException) -> str | None:
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
     lowered = detail.lower()
     if "locked" in lowered or "could not obtain lock" in lowered:
-        return (f"the warehouse is locked by another process (another load?); waited "
-                f"{settings.lock_timeout_seconds():g} s. Nothing was changed: try again when it has finished.")
+        return (
+            f"the warehouse is locked by another process (another load?); waited "
+            f"{settings.lock_timeout_seconds():g} s. Nothing was changed: try again when it has finished."
+        )
     if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
         return "the disk that holds the warehouse is full. Nothing was changed: free some space and try again."
     if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
@@ -92,7 +96,6 @@ class HarbourGroup(click.Group):
 
     def invoke(self, ctx):
         if settings.get("HARBOUR_LOG_FORMAT"):  # a command's log lines (a load's) only when asked for
-
             logs.configure()
         try:
             return super().invoke(ctx)
@@ -107,6 +110,9 @@ class HarbourGroup(click.Group):
 
 
 warehouse_option = click.option(
-    "--warehouse", "warehouse", metavar="URL", default=None,
+    "--warehouse",
+    "warehouse",
+    metavar="URL",
+    default=None,
     help="SQLAlchemy URL of the warehouse (default: HARBOUR_WAREHOUSE, or harbour.sqlite in the data folder).",
 )

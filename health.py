@@ -29,6 +29,7 @@ TIMEOUT_SECONDS = 1.0
 def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str | None]:
     """The database answers a query on ``table`` and is at this Harbour's schema revision (``schema``: which
     database, warehouse.migrate.WAREHOUSE or HUB). A problem's words, or None."""
+
     def check():
 
         versions = schema or migrate.WAREHOUSE
@@ -38,12 +39,12 @@ def warehouse_check(engine_of: Callable, table, schema=None) -> Callable[[], str
         if held != [migrate.head(versions)]:
             return "not at this Harbour's schema revision"
         return None
+
     return check
 
 
 def cache_check() -> str | None:
     """The cache backend that the pages use answers (none configured is fine)."""
-
 
     redis_url = settings.redis_url()
     if redis_url:
@@ -64,13 +65,14 @@ def cache_check() -> str | None:
 def provider_check() -> str | None:
     """With sign-in on, the provider's OpenID metadata can be fetched now."""
 
-
     if access.mode() != "oidc":
         return None
     url = settings.get("HARBOUR_OIDC_ISSUER").rstrip("/") + "/.well-known/openid-configuration"
     with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
         doc = json.loads(response.read(1_000_000))
-    return None if isinstance(doc, dict) and doc.get("authorization_endpoint") else "the provider's metadata is incomplete"
+    return (
+        None if isinstance(doc, dict) and doc.get("authorization_endpoint") else "the provider's metadata is incomplete"
+    )
 
 
 def _run(check) -> str:
@@ -83,6 +85,7 @@ def _run(check) -> str:
 
 def install(server, checks: dict[str, Callable[[], str | None]]) -> None:
     """``/healthz`` and ``/readyz`` on the Flask ``server``; register before the page routes' catch-all."""
+
     def healthz():
         response = jsonify(status="ok")
         response.headers["Cache-Control"] = "no-store"
@@ -94,8 +97,11 @@ def install(server, checks: dict[str, Callable[[], str | None]]) -> None:
         ready = all(r == "ok" for r in results.values())
         if not ready:
             log.warning("not ready: %s", ", ".join(f"{k} {v}" for k, v in results.items() if v != "ok"))
-        response = jsonify(status="ready" if ready else "not ready", checks=results,
-                           ms=round((time.perf_counter() - started) * 1000, 1))
+        response = jsonify(
+            status="ready" if ready else "not ready",
+            checks=results,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
         response.status_code = 200 if ready else 503
         response.headers["Cache-Control"] = "no-store"
         return response

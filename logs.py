@@ -31,8 +31,12 @@ class JsonLines(logging.Formatter):
     """One JSON object a line: time, level, logger, message, and the fields a call passed in ``extra={"fields":}``."""
 
     def format(self, record: logging.LogRecord) -> str:
-        doc = {"at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-               "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        doc = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         doc.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             doc["exception"] = record.exc_info[0].__name__ if record.exc_info[0] else None  # its type, no text
@@ -98,10 +102,17 @@ def install(server, role_of) -> None:
         except Exception:  # noqa: BLE001 - a line is logged whoever asked
             role, name = None, None
         started = getattr(g, "harbour_started", None)
-        fields = {"event": "request", "request_id": request_id, "method": request.method, "path": request.path[:200],
-                  "query_keys": sorted(k[:40] for k in request.args.keys())[:20], "status": response.status_code,
-                  "ms": round((time.perf_counter() - started) * 1000, 1) if started else None, "role": role,
-                  "person": opaque(name) if name else None}
+        fields = {
+            "event": "request",
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.path[:200],
+            "query_keys": sorted(k[:40] for k in request.args.keys())[:20],
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+            "role": role,
+            "person": opaque(name) if name else None,
+        }
         log.info("%s %s %s", request.method, request.path[:200], response.status_code, extra={"fields": fields})
         return response
 
@@ -109,6 +120,17 @@ def install(server, role_of) -> None:
 def load_line(outcome: str, batch_id, seconds: float, synthetic: bool) -> None:
     """The one line a load leaves: what happened, its batch and how long; no force, no count, no file name."""
     logging.getLogger("harbour.load").info(
-        "load %s (batch %s, %.1f s)", outcome, batch_id, seconds,
-        extra={"fields": {"event": "load", "outcome": outcome, "batch_id": batch_id, "seconds": round(seconds, 2),
-                          "synthetic": synthetic}})
+        "load %s (batch %s, %.1f s)",
+        outcome,
+        batch_id,
+        seconds,
+        extra={
+            "fields": {
+                "event": "load",
+                "outcome": outcome,
+                "batch_id": batch_id,
+                "seconds": round(seconds, 2),
+                "synthetic": synthetic,
+            }
+        },
+    )

@@ -73,8 +73,14 @@ def content_security_policy(script_hashes: list[str]) -> dict:
     }
 
 
-FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
-             "HTTP_X_FORWARDED_PREFIX", "HTTP_FORWARDED")
+FORWARDED = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_FORWARDED",
+)
 
 
 class ForwardedHeaders:
@@ -158,7 +164,8 @@ def protect(app) -> None:
             return error
 
         if isinstance(error, DependencyException) or (
-                request.path.startswith("/_dash-component-suites/") and isinstance(error, (KeyError, OSError))):
+            request.path.startswith("/_dash-component-suites/") and isinstance(error, (KeyError, OSError))
+        ):
             return "Not found.", 404  # a script or style Dash does not have: no such file, not a failure
         log.warning("a request failed: %s at %s", type(error).__name__, request.path)
         if request.path.endswith("/_dash-update-component"):
@@ -173,7 +180,6 @@ MAX_DEPTH = 12
 
 def callback_problem(body: bytes) -> str | None:
     """Why a callback request's body is not one that Dash's own client sends, or None when it is."""
-
 
     try:
         payload = json.loads(body or b"null")

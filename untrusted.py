@@ -60,8 +60,10 @@ def visible_controls(value) -> str:
     text = "" if value is None else str(value)
     if not any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         return text
-    return "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 and ch not in "\t\n\r" else "\u2421" if ord(ch) == 127
-                   else ch for ch in text)
+    return "".join(
+        chr(0x2400 + ord(ch)) if ord(ch) < 32 and ch not in "\t\n\r" else "\u2421" if ord(ch) == 127 else ch
+        for ch in text
+    )
 
 
 def terminal_text(value) -> str:

@@ -8,15 +8,24 @@ from dash import html
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[str]], row_headers: bool = True,
-               text_columns: frozenset[int] = frozenset()):
+def data_table(
+    table_id: str,
+    caption: str,
+    columns: list[str],
+    rows: list[list[str]],
+    row_headers: bool = True,
+    text_columns: frozenset[int] = frozenset(),
+):
     """A native table: a caption, column headers with scope, the first cell of a row as its header.
 
     Every cell is a text child of its element, never Markdown or HTML: names from a bundle or a pack
     are untrusted text, and are shown exactly as they were sent.
     """
-    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text" if i in text_columns else None)
-                               for i, c in enumerate(columns)]))
+    head = html.Thead(
+        html.Tr(
+            [html.Th(c, scope="col", className="text" if i in text_columns else None) for i, c in enumerate(columns)]
+        )
+    )
     body = []
     for row in rows:
         cells = []
@@ -27,5 +36,10 @@ def data_table(table_id: str, caption: str, columns: list[str], rows: list[list[
                 cells.append(html.Td(value, className="text" if i in text_columns else None))
         body.append(html.Tr(cells))
     # A wide table scrolls inside its own region, which the keyboard can reach (WCAG 2.1.1).
-    return html.Div(html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
-                    className="table-wrap", tabIndex="0", role="region", **{"aria-label": f"Table: {caption}"})
+    return html.Div(
+        html.Table([html.Caption(caption), head, html.Tbody(body)], className="data", id=table_id),
+        className="table-wrap",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": f"Table: {caption}"},
+    )

@@ -8,15 +8,34 @@ from dash import html
 
 def kpi(card_id: str, title: str, pilot: str, baseline: str, change: str, sentence: str):
     """A Bootstrap card whose figures are text already formatted (and disclosure-controlled)."""
-    return dbc.Card(dbc.CardBody(html.Section([
-        html.H2(title, className="kpi-title", id=f"{card_id}-title"),
-        html.P([html.Span(pilot, className="kpi-value", id=f"{card_id}-pilot"), html.Span(" pilot", className="kpi-unit")]),
-        html.Dl([
-            html.Dt("Baseline"), html.Dd(baseline, id=f"{card_id}-baseline"),
-            html.Dt("Change"), html.Dd(change, id=f"{card_id}-change"),
-        ], className="kpi-facts"),
-        html.P(sentence, className="kpi-sentence", id=f"{card_id}-sentence"),
-    ], id=card_id, **{"aria-labelledby": f"{card_id}-title"})), class_name="kpi h-100")
+    return dbc.Card(
+        dbc.CardBody(
+            html.Section(
+                [
+                    html.H2(title, className="kpi-title", id=f"{card_id}-title"),
+                    html.P(
+                        [
+                            html.Span(pilot, className="kpi-value", id=f"{card_id}-pilot"),
+                            html.Span(" pilot", className="kpi-unit"),
+                        ]
+                    ),
+                    html.Dl(
+                        [
+                            html.Dt("Baseline"),
+                            html.Dd(baseline, id=f"{card_id}-baseline"),
+                            html.Dt("Change"),
+                            html.Dd(change, id=f"{card_id}-change"),
+                        ],
+                        className="kpi-facts",
+                    ),
+                    html.P(sentence, className="kpi-sentence", id=f"{card_id}-sentence"),
+                ],
+                id=card_id,
+                **{"aria-labelledby": f"{card_id}-title"},
+            )
+        ),
+        class_name="kpi h-100",
+    )
 
 
 def kpi_grid(cards: list) -> dbc.Row:

@@ -17,34 +17,55 @@ from harbour.metrics.filters import (
 )
 from harbour.views.format import long_date
 
-SYNTHETIC_NOTICE = ("Synthetic demonstration data: every child, force and figure on this page is generated, "
-                    "not real. The forces are fictional.")
+SYNTHETIC_NOTICE = (
+    "Synthetic demonstration data: every child, force and figure on this page is generated, "
+    "not real. The forces are fictional."
+)
 
 
 def synthetic_banner(synthetic: bool):
     if not synthetic:
         return None
-    return html.P([html.Strong("Synthetic data. "), "Every child, force and figure here is generated, not real; the forces are fictional."],
-                  className="synthetic-banner", role="note", id="synthetic-notice")
+    return html.P(
+        [
+            html.Strong("Synthetic data. "),
+            "Every child, force and figure here is generated, not real; the forces are fictional.",
+        ],
+        className="synthetic-banner",
+        role="note",
+        id="synthetic-notice",
+    )
 
 
 def marking_banner(marking: str | None):
     """The protective marking of exact (internal) figures, at the top of every page that shows them."""
     if not marking:
         return None
-    return html.P([html.Strong(marking.split(":")[0] + ": "), marking.split(":", 1)[1].strip()],
-                  className="marking-banner", role="note", id="marking-notice")
+    return html.P(
+        [html.Strong(marking.split(":")[0] + ": "), marking.split(":", 1)[1].strip()],
+        className="marking-banner",
+        role="note",
+        id="marking-notice",
+    )
 
 
 def _one_of(component_id: str, legend: str, options: list[tuple[str, str]], chosen: tuple[str, ...]):
     """One value or all (docs/metrics.md version 3: a filter is never a list, so no two views subtract)."""
-    return html.Fieldset([
-        html.Legend(legend),
-        dcc.RadioItems(id=component_id, options=[{"label": "All", "value": ""}]
-                       + [{"label": label, "value": value} for value, label in options],
-                       value=chosen[0] if chosen else "", className="choices", inputClassName="choice-input",
-                       labelClassName="choice-label"),
-    ], className="filter-group")
+    return html.Fieldset(
+        [
+            html.Legend(legend),
+            dcc.RadioItems(
+                id=component_id,
+                options=[{"label": "All", "value": ""}]
+                + [{"label": label, "value": value} for value, label in options],
+                value=chosen[0] if chosen else "",
+                className="choices",
+                inputClassName="choice-input",
+                labelClassName="choice-label",
+            ),
+        ],
+        className="filter-group",
+    )
 
 
 def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):
@@ -53,96 +74,176 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
     The state lives in the URL's query string, so a view can be bookmarked and shared.
     """
     chosen_force = filters.force[0] if len(filters.force) == 1 else ""
-    controls = html.Div([
-        html.Fieldset([
-            html.Legend("Force"),
-            dcc.RadioItems(id=FilterId.FORCE, options=[{"label": "All forces together", "value": ""}]
-                           + [{"label": name, "value": code} for code, name in forces],
-                           value=chosen_force, className="choices", inputClassName="choice-input",
-                           labelClassName="choice-label"),
-        ], className="filter-group"),
-        _one_of(FilterId.AGE_BAND, "Age band", [(a, a) for a in AGE_BANDS], filters.age_band),
-        _one_of(FilterId.SEX, "Sex", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
-        _one_of(FilterId.ROUTE, "Contact route", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES],
-                   filters.contact_route),
-        _one_of(FilterId.NATIONALITY, "Nationality",
-                   sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
-                   filters.nationality),
-        html.Fieldset([
-            html.Legend("Month of first contact, in whole quarters"),
-            html.Label(["From (YYYY-MM: 01, 04, 07 or 10) ",
-                        dcc.Input(id=FilterId.MONTH_FROM, type="text", value=filters.month_from or "",
-                                  pattern=r"\d{4}-(01|04|07|10)", placeholder="2016-07", debounce=True,
-                                  className="month-input")]),
-            html.Label(["To (YYYY-MM: 03, 06, 09 or 12) ",
-                        dcc.Input(id=FilterId.MONTH_TO, type="text", value=filters.month_to or "",
-                                  pattern=r"\d{4}-(03|06|09|12)", placeholder="2018-06", debounce=True,
-                                  className="month-input")]),
-            # Beside the fields: why Apply changed nothing (an invalid month), read out as it appears.
-            html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
-        ], className="filter-group"),
-        html.Div([
-            html.Button("Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"),
-            html.Button("Clear filters", id=FilterId.CLEAR, n_clicks=0, className="button", type="button"),
-        ], className="filter-actions"),
-    ], className="filter-grid")
+    controls = html.Div(
+        [
+            html.Fieldset(
+                [
+                    html.Legend("Force"),
+                    dcc.RadioItems(
+                        id=FilterId.FORCE,
+                        options=[{"label": "All forces together", "value": ""}]
+                        + [{"label": name, "value": code} for code, name in forces],
+                        value=chosen_force,
+                        className="choices",
+                        inputClassName="choice-input",
+                        labelClassName="choice-label",
+                    ),
+                ],
+                className="filter-group",
+            ),
+            _one_of(FilterId.AGE_BAND, "Age band", [(a, a) for a in AGE_BANDS], filters.age_band),
+            _one_of(FilterId.SEX, "Sex", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
+            _one_of(
+                FilterId.ROUTE, "Contact route", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES], filters.contact_route
+            ),
+            _one_of(
+                FilterId.NATIONALITY,
+                "Nationality",
+                sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
+                filters.nationality,
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Month of first contact, in whole quarters"),
+                    html.Label(
+                        [
+                            "From (YYYY-MM: 01, 04, 07 or 10) ",
+                            dcc.Input(
+                                id=FilterId.MONTH_FROM,
+                                type="text",
+                                value=filters.month_from or "",
+                                pattern=r"\d{4}-(01|04|07|10)",
+                                placeholder="2016-07",
+                                debounce=True,
+                                className="month-input",
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "To (YYYY-MM: 03, 06, 09 or 12) ",
+                            dcc.Input(
+                                id=FilterId.MONTH_TO,
+                                type="text",
+                                value=filters.month_to or "",
+                                pattern=r"\d{4}-(03|06|09|12)",
+                                placeholder="2018-06",
+                                debounce=True,
+                                className="month-input",
+                            ),
+                        ]
+                    ),
+                    # Beside the fields: why Apply changed nothing (an invalid month), read out as it appears.
+                    html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
+                ],
+                className="filter-group",
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        "Apply filters", id=FilterId.APPLY, n_clicks=0, className="button primary", type="button"
+                    ),
+                    html.Button("Clear filters", id=FilterId.CLEAR, n_clicks=0, className="button", type="button"),
+                ],
+                className="filter-actions",
+            ),
+        ],
+        className="filter-grid",
+    )
     # A Bootstrap accordion: one heading button (what is applied now) that opens the controls in place.
-    names = {"force": dict(forces), "sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
-             "nationality": {n: nationality_label(n) for n in filters.nationality}}
+    names = {
+        "force": dict(forces),
+        "sex": SEX_LABELS,
+        "contact_route": ROUTE_LABELS,
+        "nationality": {n: nationality_label(n) for n in filters.nationality},
+    }
     title = html.Span(["Filters: ", html.Span(filters.describe(names, long_date), id="filter-description")])
-    return dbc.Accordion(dbc.AccordionItem(controls, title=title, item_id="filters"),
-                         id="filter-bar", start_collapsed=True, class_name="filter-bar")
+    return dbc.Accordion(
+        dbc.AccordionItem(controls, title=title, item_id="filters"),
+        id="filter-bar",
+        start_collapsed=True,
+        class_name="filter-bar",
+    )
 
 
-def page(title: str, lead: str, filters: Filters, forces: list[tuple[str, str]], nationalities: list[str],
-         synthetic: bool, *body, show_filters: bool = True, marking: str | None = None):
-    return html.Div([
-        marking_banner(marking),
-        synthetic_banner(synthetic),
-        html.H1(title, id="page-title"),
-        html.P(lead, className="lead"),
-        filter_bar(filters, forces, nationalities) if show_filters else None,
-        *body,
-    ], className="page")
+def page(
+    title: str,
+    lead: str,
+    filters: Filters,
+    forces: list[tuple[str, str]],
+    nationalities: list[str],
+    synthetic: bool,
+    *body,
+    show_filters: bool = True,
+    marking: str | None = None,
+):
+    return html.Div(
+        [
+            marking_banner(marking),
+            synthetic_banner(synthetic),
+            html.H1(title, id="page-title"),
+            html.P(lead, className="lead"),
+            filter_bar(filters, forces, nationalities) if show_filters else None,
+            *body,
+        ],
+        className="page",
+    )
 
 
 def footnote(*parts: str):
     return html.Div([html.P(p) for p in parts if p], className="footnote")
 
 
-def page_for(facts, filters: Filters, title: str, lead: str, *body, show_filters: bool = True,
-             marking: str | None = None):
+def page_for(
+    facts, filters: Filters, title: str, lead: str, *body, show_filters: bool = True, marking: str | None = None
+):
     """The page frame from a warehouse's facts (their force list, nationalities and synthetic flag)."""
     forces = list(zip(facts.forces["force_code"], facts.forces["force_name"]))
     nationalities = sorted(facts.children["nationality"].unique()) if len(facts.children) else []
-    return page(title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters,
-                marking=marking)
+    return page(
+        title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters, marking=marking
+    )
 
 
 def empty_warehouse():
-    return html.Div([
-        html.H1("No data yet", id="page-title"),
-        html.P("This warehouse holds no bundle. Load one with `harbour load`, or build the synthetic demo with "
-               "`harbour demo`."),
-    ], className="page")
+    return html.Div(
+        [
+            html.H1("No data yet", id="page-title"),
+            html.P(
+                "This warehouse holds no bundle. Load one with `harbour load`, or build the synthetic demo with "
+                "`harbour demo`."
+            ),
+        ],
+        className="page",
+    )
 
 
 def unreadable_warehouse():
-    return html.Div([
-        html.H1("The figures cannot be read just now", id="page-title"),
-        html.P("Harbour could not read its warehouse (it may be locked by a load, moved, or read-only without its "
-               "working files). Nothing has been lost. Try again in a minute; if this persists, tell whoever runs "
-               "Harbour here."),
-    ], className="page")
+    return html.Div(
+        [
+            html.H1("The figures cannot be read just now", id="page-title"),
+            html.P(
+                "Harbour could not read its warehouse (it may be locked by a load, moved, or read-only without its "
+                "working files). Nothing has been lost. Try again in a minute; if this persists, tell whoever runs "
+                "Harbour here."
+            ),
+        ],
+        className="page",
+    )
 
 
 def unrecorded():
-    return html.Div([
-        html.H1("This page cannot be shown just now", id="page-title"),
-        html.P("Harbour records every view in its access log before it shows anything, and could not record this "
-               "one (the warehouse may be read-only or full). Nothing is shown that the force cannot audit. Tell "
-               "whoever runs Harbour here."),
-    ], className="page")
+    return html.Div(
+        [
+            html.H1("This page cannot be shown just now", id="page-title"),
+            html.P(
+                "Harbour records every view in its access log before it shows anything, and could not record this "
+                "one (the warehouse may be read-only or full). Nothing is shown that the force cannot audit. Tell "
+                "whoever runs Harbour here."
+            ),
+        ],
+        className="page",
+    )
 
 
 def not_permitted(message: str):

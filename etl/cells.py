@@ -112,8 +112,11 @@ def local_datetimes(distinct: list) -> dict[str, datetime]:
     if not texts:
         return {}
     local = pd.Series(pd.to_datetime(texts, format="ISO8601", errors="coerce"))
-    utc = (local.dt.tz_localize(LONDON_NAME, ambiguous=np.ones(len(local), dtype=bool), nonexistent="NaT")
-           .dt.tz_convert("UTC").dt.tz_localize(None))
+    utc = (
+        local.dt.tz_localize(LONDON_NAME, ambiguous=np.ones(len(local), dtype=bool), nonexistent="NaT")
+        .dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+    )
     keep = (utc.notna() & (utc >= EARLIEST_DT)).to_numpy()
     moments = utc.dt.to_pydatetime()
     return {text: moment for text, moment, good in zip(texts, moments, keep) if good}
@@ -153,12 +156,21 @@ class TableCheck:
                 self.broken = True
                 guess = _closest(col.name, unknown)
                 if guess is None:
-                    self.add(1, col.name, "E02", f"column {col.name!r} not found: a required column is missing, so "
-                                                 "the rows were not checked")
+                    self.add(
+                        1,
+                        col.name,
+                        "E02",
+                        f"column {col.name!r} not found: a required column is missing, so the rows were not checked",
+                    )
                 else:
                     # The header is the file's, not a child's value: safe to echo, shortened.
-                    self.add(1, col.name, "E02", f"column {col.name!r} not found; did you mean "
-                                                 f"{safe_value(unknown.pop(guess))}? Rename that header to {col.name}")
+                    self.add(
+                        1,
+                        col.name,
+                        "E02",
+                        f"column {col.name!r} not found; did you mean "
+                        f"{safe_value(unknown.pop(guess))}? Rename that header to {col.name}",
+                    )
         for key in unknown:
             self.add(1, key, "E02", f"column {safe_value(key)} is not in the data standard")
         return positions
@@ -192,16 +204,15 @@ class TableCheck:
             filled_unnamed.update(i for i in self.unnamed if not all(is_blank(v) for v in transposed[i]))
             del transposed
         for index in sorted(filled_unnamed):
-            self.add(1, self.unnamed[index], "E02", f"column {safe_value(self.unnamed[index])} is not in the data "
-                                                    "standard")
+            self.add(
+                1, self.unnamed[index], "E02", f"column {safe_value(self.unnamed[index])} is not in the data standard"
+            )
         total = self.rows_read
         # Columns were checked one at a time; the report reads row by row, as the file does.
         order = {c.name: i for i, c in enumerate(cols)}
         self.findings[first:] = sorted(self.findings[first:], key=lambda f: (f.row or 0, order.get(f.column, -1)))
         completeness = {
-            name: {"filled": filled[name], "rows": total}
-            for name in filled
-            if not self.spec[name].required
+            name: {"filled": filled[name], "rows": total} for name in filled if not self.spec[name].required
         }
         # Column by column, each list let go as soon as it is in the frame: the table is never held twice.
         frame = pd.DataFrame({"_row": np.arange(2, total + 2, dtype=np.int64)})

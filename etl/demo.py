@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from harbour.etl import assumptions as A
 from harbour.etl.parse import LONDON, SkippedHour, end_of_day_utc, local_to_utc, parse_datetime, utc_to_local_date
 from harbour.etl.spec import SPEC
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @dataclass
@@ -53,11 +53,29 @@ def fmt_moment(utc: datetime) -> str:
 def plans(scale: str, rng: random.Random) -> list[ForcePlan]:
     lead = A.LEAD_FORCE
     if scale == "pilot":
-        out = [ForcePlan(lead["force_code"], lead["force_name"], lead["scheme_name"], lead["pilot_start"],
-                         lead["baseline_start"], lead["extract_date"], A.CHILDREN_PER_YEAR.value)]
+        out = [
+            ForcePlan(
+                lead["force_code"],
+                lead["force_name"],
+                lead["scheme_name"],
+                lead["pilot_start"],
+                lead["baseline_start"],
+                lead["extract_date"],
+                A.CHILDREN_PER_YEAR.value,
+            )
+        ]
         for code, name, pilot, per_year in A.OTHER_PILOT_FORCES:
-            out.append(ForcePlan(code, name, "Safe First Contact" if pilot else None, pilot,
-                                 date(2016, 8, 1), lead["extract_date"], per_year))
+            out.append(
+                ForcePlan(
+                    code,
+                    name,
+                    "Safe First Contact" if pilot else None,
+                    pilot,
+                    date(2016, 8, 1),
+                    lead["extract_date"],
+                    per_year,
+                )
+            )
         return out
     if scale != "national":
         raise ValueError("scale must be 'pilot' or 'national'")
@@ -68,8 +86,17 @@ def plans(scale: str, rng: random.Random) -> list[ForcePlan]:
         pilot = None
         if rng.random() < 0.7:
             pilot = date(rng.randint(2018, 2024), rng.randint(1, 12), 1)
-        out.append(ForcePlan(f"F{i:02d}", f"Force {i:02d} (fictional)", "Safe First Contact" if pilot else None,
-                             pilot, start, extract, per_year))
+        out.append(
+            ForcePlan(
+                f"F{i:02d}",
+                f"Force {i:02d} (fictional)",
+                "Safe First Contact" if pilot else None,
+                pilot,
+                start,
+                extract,
+                per_year,
+            )
+        )
     return out
 
 
@@ -79,10 +106,20 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
 
 def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: datetime, rows: _Rows) -> None:
     code = plan.code
-    pilot = plan.pilot_start is not None and contact >= local_to_utc(datetime.combine(plan.pilot_start, datetime.min.time()))
+    pilot = plan.pilot_start is not None and contact >= local_to_utc(
+        datetime.combine(plan.pilot_start, datetime.min.time())
+    )
     child_id = f"{code[:3]}-K{n:05d}"
     age_roll = rng.random()
-    age = "" if age_roll < 0.05 else str(rng.choice([11, 12])) if age_roll < 0.09 else str(rng.choice([13, 14, 15])) if age_roll < 0.38 else str(rng.choice([16, 16, 17, 17, 17]))
+    age = (
+        ""
+        if age_roll < 0.05
+        else str(rng.choice([11, 12]))
+        if age_roll < 0.09
+        else str(rng.choice([13, 14, 15]))
+        if age_roll < 0.38
+        else str(rng.choice([16, 16, 17, 17, 17]))
+    )
     base_median, pilot_median = A.ENGAGEMENT_MEDIAN_HOURS.value
     engagement = None
     if rng.random() < (0.97 if pilot else 0.88):
@@ -91,29 +128,39 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
     submitted = None
     if pilot and rng.random() < 0.92:
         submitted = min((engagement or contact) + timedelta(hours=rng.uniform(1, 30)), cut)
-    rows.contacts.append({
-        "contact_id": f"{code[:3]}-C{n:05d}", "child_id": child_id, "force_code": code,
-        "first_contact_at": fmt_moment(contact),
-        "first_engagement_at": fmt_moment(engagement) if engagement else "",
-        "pack_completed": "Y" if submitted else "N",
-        "pack_submitted_at": fmt_moment(submitted) if submitted else "",
-        "age_at_contact": age, "age_disputed": rng.choice(["Y", "N", "N", "N", "U"]),
-        "sex": rng.choices(["M", "F", "U"], weights=[88, 11, 1])[0],
-        "nationality": _weighted(rng, A.NATIONALITY_WEIGHTS),
-        "contact_route": _weighted(rng, A.ROUTE_WEIGHTS),
-        "interpreter_used": rng.choice(["Y", "Y", "Y", "N", ""]),
-        "trafficking_indicators": rng.choice(["Y", "N", "N", "U"]),
-        "nrm_referral": rng.choice(["Y", "N", "N", ""]),
-        "missing_risk": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW", "U"]),
-    })
+    rows.contacts.append(
+        {
+            "contact_id": f"{code[:3]}-C{n:05d}",
+            "child_id": child_id,
+            "force_code": code,
+            "first_contact_at": fmt_moment(contact),
+            "first_engagement_at": fmt_moment(engagement) if engagement else "",
+            "pack_completed": "Y" if submitted else "N",
+            "pack_submitted_at": fmt_moment(submitted) if submitted else "",
+            "age_at_contact": age,
+            "age_disputed": rng.choice(["Y", "N", "N", "N", "U"]),
+            "sex": rng.choices(["M", "F", "U"], weights=[88, 11, 1])[0],
+            "nationality": _weighted(rng, A.NATIONALITY_WEIGHTS),
+            "contact_route": _weighted(rng, A.ROUTE_WEIGHTS),
+            "interpreter_used": rng.choice(["Y", "Y", "Y", "N", ""]),
+            "trafficking_indicators": rng.choice(["Y", "N", "N", "U"]),
+            "nrm_referral": rng.choice(["Y", "N", "N", ""]),
+            "missing_risk": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW", "U"]),
+        }
+    )
     if rng.random() > A.PLACED_SHARE.value:
         return
     t0 = contact + timedelta(hours=rng.lognormvariate(1.5, 0.8))
     if t0 > cut:
         return
-    years = (contact - datetime(A.TREND_FROM.year, A.TREND_FROM.month, A.TREND_FROM.day)).total_seconds() / (365.25 * 86400)
-    risk = (A.MISSING_SHARE_BASELINE.value * A.SECULAR_TREND.value ** max(0.0, years)
-            * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0))
+    years = (contact - datetime(A.TREND_FROM.year, A.TREND_FROM.month, A.TREND_FROM.day)).total_seconds() / (
+        365.25 * 86400
+    )
+    risk = (
+        A.MISSING_SHARE_BASELINE.value
+        * A.SECULAR_TREND.value ** max(0.0, years)
+        * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0)
+    )
     missing_at = None
     if rng.random() < risk:
         early = rng.random() < A.MISSING_EARLY_SHARE.value
@@ -127,12 +174,18 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
         placement_n += 1
         if end is not None and end > cut:
             end, reason = None, None
-        rows.placements.append({
-            "placement_id": f"{code[:3]}-P{n:05d}-{placement_n}", "child_id": child_id, "force_code": code,
-            "start_at": fmt_moment(start), "end_at": fmt_moment(end) if end else "",
-            "placement_type": rng.choice(["U1", "U4", "U6", "K2", "K2", "H5", "T0"]),
-            "provider": rng.choice(["PR1", "PR1", "PR4", "PR5", ""]), "end_reason": reason or "",
-        })
+        rows.placements.append(
+            {
+                "placement_id": f"{code[:3]}-P{n:05d}-{placement_n}",
+                "child_id": child_id,
+                "force_code": code,
+                "start_at": fmt_moment(start),
+                "end_at": fmt_moment(end) if end else "",
+                "placement_type": rng.choice(["U1", "U4", "U6", "K2", "K2", "H5", "T0"]),
+                "provider": rng.choice(["PR1", "PR1", "PR4", "PR5", ""]),
+                "end_reason": reason or "",
+            }
+        )
 
     episode_n = 0
 
@@ -142,13 +195,20 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
         if end is not None and end > cut:
             end, outcome = None, None
         offered = rng.choice(["Y", "Y", "Y", "N"]) if end else "U"
-        rows.missing_episodes.append({
-            "episode_id": f"{code[:3]}-M{n:05d}-{episode_n}", "child_id": child_id, "force_code": code,
-            "episode_type": kind, "start_at": fmt_moment(start), "end_at": fmt_moment(end) if end else "",
-            "risk_grading": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW"]),
-            "outcome": outcome or "", "return_interview_offered": offered,
-            "return_interview_accepted": (rng.choice(["Y", "N"]) if offered == "Y" else "U"),
-        })
+        rows.missing_episodes.append(
+            {
+                "episode_id": f"{code[:3]}-M{n:05d}-{episode_n}",
+                "child_id": child_id,
+                "force_code": code,
+                "episode_type": kind,
+                "start_at": fmt_moment(start),
+                "end_at": fmt_moment(end) if end else "",
+                "risk_grading": rng.choice(["HIGH", "HIGH", "MEDIUM", "LOW"]),
+                "outcome": outcome or "",
+                "return_interview_offered": offered,
+                "return_interview_accepted": (rng.choice(["Y", "N"]) if offered == "Y" else "U"),
+            }
+        )
 
     if rng.random() < 0.08:  # an away episode: whereabouts known, not a missing event
         away = t0 + timedelta(hours=rng.uniform(2, 24 * 60))
@@ -189,17 +249,22 @@ def generate(seed: int = 2017, scale: str = "pilot") -> _Rows:
     rng = random.Random(seed)
     rows = _Rows()
     for plan in plans(scale, rng):
-        rows.forces.append({
-            "force_code": plan.code, "force_name": plan.name, "scheme_name": plan.scheme or "",
-            "pilot_start": plan.pilot_start.isoformat() if plan.pilot_start else "",
-            "baseline_start": plan.baseline_start.isoformat(), "extract_date": plan.extract_date.isoformat(),
-            "synthetic": "Y",
-        })
+        rows.forces.append(
+            {
+                "force_code": plan.code,
+                "force_name": plan.name,
+                "scheme_name": plan.scheme or "",
+                "pilot_start": plan.pilot_start.isoformat() if plan.pilot_start else "",
+                "baseline_start": plan.baseline_start.isoformat(),
+                "extract_date": plan.extract_date.isoformat(),
+                "synthetic": "Y",
+            }
+        )
         start = local_to_utc(datetime.combine(plan.baseline_start, datetime.min.time()))
         cut = end_of_day_utc(plan.extract_date)
         span_hours = (cut - start).total_seconds() / 3600
         expected = plan.per_year * span_hours / (365.25 * 24)
-        count = max(1, int(round(rng.gauss(expected, expected ** 0.5))))
+        count = max(1, int(round(rng.gauss(expected, expected**0.5))))
         moments = sorted(start + timedelta(minutes=int(rng.uniform(0, span_hours * 60))) for _ in range(count))
         for n, contact in enumerate(moments, start=1):
             _child(rng, plan, n, contact, cut, rows)
@@ -222,8 +287,14 @@ def write_bundle(rows: _Rows, out: Path) -> Path:
 # The return's REC for each of the demo's end reasons. SSDA903 has no REC for going missing (a child who
 # goes missing stays looked after); a placement the demo ends MISSING with no placement after it is
 # written as E8, "ceased for any other reason", so it loads back as OTHER.
-_REC_OF = {"TRANSFERRED_LA": "E3", "AGE_ASSESSED_ADULT": "E15", "RETURNED_FAMILY": "E4A", "REACHED_18": "E17",
-           "OTHER": "E8", "MISSING": "E8"}
+_REC_OF = {
+    "TRANSFERRED_LA": "E3",
+    "AGE_ASSESSED_ADULT": "E15",
+    "RETURNED_FAMILY": "E4A",
+    "REACHED_18": "E17",
+    "OTHER": "E8",
+    "MISSING": "E8",
+}
 _REASON_OF = {"PLANNED_MOVE": "CARPL", "UNPLANNED_MOVE": "CREQB", "MISSING": "CHILD"}
 _UNLINKED_SHARE = 0.08  # unaccompanied children of the authority whom the force never met: coverage under 100%
 
@@ -283,11 +354,33 @@ def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
                 reason = _REASON_OF.get(placements[i - 1]["end_reason"], "CARPL") if moved_in else ""
                 moved_in = same_day
                 rec = "" if not p["end_at"] else "X1" if same_day else _REC_OF.get(p["end_reason"], "E8")
-                episodes.append([ident, _day(p["start_at"]), rne, "C2", "N1", p["placement_type"], p["provider"],
-                                 _day(p["end_at"]) if p["end_at"] else "", rec, reason, "", "", ""])
+                episodes.append(
+                    [
+                        ident,
+                        _day(p["start_at"]),
+                        rne,
+                        "C2",
+                        "N1",
+                        p["placement_type"],
+                        p["provider"],
+                        _day(p["end_at"]) if p["end_at"] else "",
+                        rec,
+                        reason,
+                        "",
+                        "",
+                        "",
+                    ]
+                )
         for e in (e for e in rows.missing_episodes if e["force_code"] == code):
-            missing.append([ref[(code, e["child_id"])], "", e["episode_type"], _day(e["start_at"]),
-                            _day(e["end_at"]) if e["end_at"] else ""])
+            missing.append(
+                [
+                    ref[(code, e["child_id"])],
+                    "",
+                    e["episode_type"],
+                    _day(e["start_at"]),
+                    _day(e["end_at"]) if e["end_at"] else "",
+                ]
+            )
         for n in range(int(len(uasc) * _UNLINKED_SHARE)):
             ident = f"{code[:3]}9{n:05d}"  # in the authority's care, never met by the force
             start = episodes[rng.randrange(len(episodes))][1] if episodes else "01/01/2018"
@@ -296,8 +389,25 @@ def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
             episodes.append([ident, start, "S", "C2", "N1", "U4", "PR1", "", "", "", "", "", ""])
         for name, columns, table in (
             ("header", ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"], header),
-            ("episodes", ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                          "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"], episodes),
+            (
+                "episodes",
+                [
+                    "CHILD",
+                    "DECOM",
+                    "RNE",
+                    "LS",
+                    "CIN",
+                    "PLACE",
+                    "PLACE_PROVIDER",
+                    "DEC",
+                    "REC",
+                    "REASON_PLACE_CHANGE",
+                    "HOME_POST",
+                    "PL_POST",
+                    "URN",
+                ],
+                episodes,
+            ),
             ("uasc", ["CHILD", "SEX", "DOB", "DUC"], uasc),
             ("missing", ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"], missing),
         ):
@@ -306,4 +416,3 @@ def write_ssda903_bundle(rows: _Rows, out: Path, seed: int = 2017) -> Path:
                 writer.writerow(columns)
                 writer.writerows(table)
     return out
-

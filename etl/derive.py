@@ -47,8 +47,13 @@ def _to_the_day(moments: pd.Series) -> pd.Series:
     return out
 
 
-def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.DataFrame,
-                 episodes: pd.DataFrame, day_forces: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def derive_facts(
+    forces: pd.DataFrame,
+    contacts: pd.DataFrame,
+    placements: pd.DataFrame,
+    episodes: pd.DataFrame,
+    day_forces: set[str] = frozenset(),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(resolved forces, child_facts, episode_facts) for a validated bundle.
 
     ``day_forces``: forces whose placements and missing episodes are known to the day only (from an
@@ -101,7 +106,9 @@ def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.Da
     m["hours_after_placement"] = (m["start_at"] - m["t0"]) / HOUR
     first_t = m.groupby(keys)["hours_after_placement"].min().rename("first_missing_hours")
     c = c.join(first_t, on=keys)
-    c["event"] = (c["first_missing_hours"].notna() & (c["first_missing_hours"] <= c["followup_hours"])).where(c["placed"])
+    c["event"] = (c["first_missing_hours"].notna() & (c["first_missing_hours"] <= c["followup_hours"])).where(
+        c["placed"]
+    )
     c["obs_hours"] = np.fmin(c["first_missing_hours"], c["followup_hours"]).where(c["placed"])
 
     window = m[m["hours_after_placement"] <= m["followup_hours"]].copy()
@@ -113,26 +120,37 @@ def derive_facts(forces: pd.DataFrame, contacts: pd.DataFrame, placements: pd.Da
     c = c.join(counts, on=keys)
     c["missing_episodes"] = c["missing_episodes"].fillna(0).astype(int).where(c["placed"])
 
-    child_facts = pd.DataFrame({
-        "force_code": c["force_code"],
-        "child_key": c["child_key"],
-        "period": c["period"],
-        "contact_month": c["contact_month"],
-        "age_band": c["age_band"],
-        "sex": c["sex"],
-        "nationality": c["nationality"],
-        "contact_route": c["contact_route"],
-        "pack_completed": c["pack_completed"] == "Y",
-        "placed": c["placed"],
-        "followup_hours": c["followup_hours"],
-        "event": c["event"],
-        "obs_hours": c["obs_hours"],
-        "exit_reason": c["exit_reason"],
-        "engagement_hours": c["engagement_hours"],
-        "missing_episodes": c["missing_episodes"],
-    })
-    episode_facts = window[[
-        "force_code", "child_key", "seq", "hours_after_placement", "duration_hours", "harmed",
-        "risk_grading", "return_interview_offered", "return_interview_accepted",
-    ]].reset_index(drop=True)
+    child_facts = pd.DataFrame(
+        {
+            "force_code": c["force_code"],
+            "child_key": c["child_key"],
+            "period": c["period"],
+            "contact_month": c["contact_month"],
+            "age_band": c["age_band"],
+            "sex": c["sex"],
+            "nationality": c["nationality"],
+            "contact_route": c["contact_route"],
+            "pack_completed": c["pack_completed"] == "Y",
+            "placed": c["placed"],
+            "followup_hours": c["followup_hours"],
+            "event": c["event"],
+            "obs_hours": c["obs_hours"],
+            "exit_reason": c["exit_reason"],
+            "engagement_hours": c["engagement_hours"],
+            "missing_episodes": c["missing_episodes"],
+        }
+    )
+    episode_facts = window[
+        [
+            "force_code",
+            "child_key",
+            "seq",
+            "hours_after_placement",
+            "duration_hours",
+            "harmed",
+            "risk_grading",
+            "return_interview_offered",
+            "return_interview_accepted",
+        ]
+    ].reset_index(drop=True)
     return forces, child_facts.reset_index(drop=True), episode_facts

@@ -54,7 +54,13 @@ def read_bundle(paths: list[Path]) -> RawBundle:
     for stem, path in by_name.items():
         if stem not in TABLES:
             bundle.findings.append(
-                Finding(path.name, None, None, "E01", "is not a file of the standard (forces, contacts, placements, missing_episodes)")
+                Finding(
+                    path.name,
+                    None,
+                    None,
+                    "E01",
+                    "is not a file of the standard (forces, contacts, placements, missing_episodes)",
+                )
             )
     return bundle
 
@@ -103,12 +109,19 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own types for every malformed workbook
-        bundle.findings.append(Finding(path.name, None, None, "E01", f"is not a readable XLSX workbook ({type(exc).__name__})"))
+        bundle.findings.append(
+            Finding(path.name, None, None, "E01", f"is not a readable XLSX workbook ({type(exc).__name__})")
+        )
         return
     sheets = {s.strip().lower(): s for s in workbook.sheet_names}
-    sheets_of_returns = {title: workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
-               for title in workbook.sheet_names if title.strip().lower().startswith("ssda903 ")}
-    bundle.returns = return_reader.read_xlsx_sheets({t: [list(r) for r in rows] for t, rows in sheets_of_returns.items()}, path.name, bundle)
+    sheets_of_returns = {
+        title: workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        for title in workbook.sheet_names
+        if title.strip().lower().startswith("ssda903 ")
+    }
+    bundle.returns = return_reader.read_xlsx_sheets(
+        {t: [list(r) for r in rows] for t, rows in sheets_of_returns.items()}, path.name, bundle
+    )
     for name in TABLES:
         label = f"{path.name}[{name}]"
         if name in FROM_RETURNS and bundle.returns and name not in sheets:
@@ -120,7 +133,9 @@ def _read_xlsx(path: Path, bundle: RawBundle) -> None:
             sheet = workbook.get_sheet_by_name(sheets[name])
             header_row = _sheet_header(sheet)
         except Exception as exc:
-            bundle.findings.append(Finding(label, None, None, "E01", f"the sheet cannot be read ({type(exc).__name__})"))
+            bundle.findings.append(
+                Finding(label, None, None, "E01", f"the sheet cannot be read ({type(exc).__name__})")
+            )
             continue
         if header_row is None:
             bundle.findings.append(Finding(label, None, None, "E01", "the sheet is empty"))

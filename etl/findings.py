@@ -138,8 +138,10 @@ def format_findings(findings: list[Finding], heading: str, found: dict | None = 
         for rule, n in sorted(shown.items()):
             n = max(n, (found or {}).get((file, rule), 0))
             if n > SHOWN_PER_RULE:
-                lines.append(f"  … and {n - SHOWN_PER_RULE:,} more {rule} in {file} (the first "
-                             f"{min(n, KEPT_PER_RULE):,} are in the --report CSV)")
+                lines.append(
+                    f"  … and {n - SHOWN_PER_RULE:,} more {rule} in {file} (the first "
+                    f"{min(n, KEPT_PER_RULE):,} are in the --report CSV)"
+                )
     counts: dict[str, int] = defaultdict(int)
     if found:
         for (_, rule), n in found.items():
@@ -148,7 +150,9 @@ def format_findings(findings: list[Finding], heading: str, found: dict | None = 
         for finding in findings:
             counts[finding.rule] += 1
     if counts:
-        lines.append("By rule: " + "; ".join(f"{rule} {n} ({RULES.get(rule, '')})" for rule, n in sorted(counts.items())))
+        lines.append(
+            "By rule: " + "; ".join(f"{rule} {n} ({RULES.get(rule, '')})" for rule, n in sorted(counts.items()))
+        )
     return "\n".join(lines)
 
 
@@ -159,11 +163,18 @@ def write_report(findings: list[Finding], path) -> int:
     """Every finding as a CSV an analyst can filter: file, row, column, rule, kind, message. Messages
     never hold an identifier (see validate); text that a spreadsheet would run as a formula is neutralised."""
 
-
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
         for f in ordered(findings):
-            writer.writerow([neutralise(f.file), "" if f.row is None else f.row, neutralise(f.column or ""), f.rule,
-                             "error" if f.is_error else "warning", neutralise(f.message)])
+            writer.writerow(
+                [
+                    neutralise(f.file),
+                    "" if f.row is None else f.row,
+                    neutralise(f.column or ""),
+                    f.rule,
+                    "error" if f.is_error else "warning",
+                    neutralise(f.message),
+                ]
+            )
     return len(findings)

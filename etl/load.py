@@ -46,8 +46,10 @@ class LoadRefused(Exception):
         place = "" if first.row is None else f" row {first.row}" + (f", column {first.column}" if first.column else "")
         found = {k: v for k, v in totals(self.findings).items() if k[1].startswith("E")}
         n = sum(found.values())
-        heading = (f"Refused: {first.file}{place}: {first.message} ({n} error{'s' if n != 1 else ''} in all; "
-                   "nothing was loaded.)")
+        heading = (
+            f"Refused: {first.file}{place}: {first.message} ({n} error{'s' if n != 1 else ''} in all; "
+            "nothing was loaded.)"
+        )
         return format_findings(errors, heading, found)
 
 
@@ -65,7 +67,10 @@ class LoadResult:
         forces = ", ".join(self.forces)
         kind = "synthetic " if self.synthetic else ""
         if self.outcome == "unchanged":
-            return f"Unchanged: this {kind}bundle for {forces} was already loaded (batch {self.batch_id}); nothing was written."
+            return (
+                f"Unchanged: this {kind}bundle for {forces} was already loaded (batch {self.batch_id}); "
+                "nothing was written."
+            )
         return f"Loaded {kind}bundle for {forces} as batch {self.batch_id}: {rows}; {len(self.warnings)} warnings."
 
 
@@ -93,19 +98,26 @@ def _insert_rows(conn, table, frame: pd.DataFrame) -> None:
 
 def _refusal(engine: Engine, raw_files, forces, row_counts, findings, content_sha256) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(schema.load_batches).values(
-            loaded_at=_now(), outcome="refused", content_sha256=content_sha256, files=raw_files,
-            forces=forces, row_counts=row_counts,
-            warnings_count=sum(n for (_, rule), n in totals(findings).items() if not rule.startswith("E")),
-            errors_count=sum(n for (_, rule), n in totals(findings).items() if rule.startswith("E")),
-            synthetic=False, completeness=None,
-        ))
+        conn.execute(
+            insert(schema.load_batches).values(
+                loaded_at=_now(),
+                outcome="refused",
+                content_sha256=content_sha256,
+                files=raw_files,
+                forces=forces,
+                row_counts=row_counts,
+                warnings_count=sum(n for (_, rule), n in totals(findings).items() if not rule.startswith("E")),
+                errors_count=sum(n for (_, rule), n in totals(findings).items() if rule.startswith("E")),
+                synthetic=False,
+                completeness=None,
+            )
+        )
 
 
-def load_bundle(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser,
-                replace_demo: bool = False) -> LoadResult:
+def load_bundle(
+    engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, replace_demo: bool = False
+) -> LoadResult:
     """Load one bundle (:func:`_load`), leaving one log line of its outcome (logs.load_line)."""
-
 
     started = time.perf_counter()
     try:
@@ -126,8 +138,9 @@ def _load(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, repla
     force_codes = sorted({str(c) for c in valid.forces["force_code"].dropna()})
     _refuse_errors(engine, raw, valid, force_codes)
     synthetic = _synthetic_or_refuse(valid, pseudonymiser)
-    forces, child_facts, episode_facts = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
-                                                      day_forces=set(valid.day_precision))
+    forces, child_facts, episode_facts = derive_facts(
+        valid.forces, valid.contacts, valid.placements, valid.episodes, day_forces=set(valid.day_precision)
+    )
     with load_lock(engine) as conn:
         holds = _refuse_mixing(conn, synthetic, replace_demo)
         removing_demo = replace_demo and holds == "synthetic" and not synthetic
@@ -150,15 +163,19 @@ def _refuse_errors(engine: Engine, raw, valid: ValidBundle, force_codes: list[st
     if valid.errors:
         _refusal(engine, raw.files, force_codes, valid.row_counts(), valid.findings, raw.content_sha256)
         n = valid.error_count
-        raise LoadRefused(f"Refused: the bundle has {n} error{'s' if n != 1 else ''}; nothing was loaded.", valid.findings)
+        raise LoadRefused(
+            f"Refused: the bundle has {n} error{'s' if n != 1 else ''}; nothing was loaded.", valid.findings
+        )
 
 
 def _synthetic_or_refuse(valid: ValidBundle, pseudonymiser: Pseudonymiser) -> bool:
     """Whether the bundle is the synthetic demo; a bundle that mixes both, or real data under a weak key, is refused."""
     synthetic_flags = set(valid.forces["synthetic"])
     if len(synthetic_flags) > 1:
-        raise LoadRefused("Refused: the bundle mixes synthetic (synthetic = Y) and real forces; "
-                          "a warehouse holds one or the other, never both. Nothing was loaded.")
+        raise LoadRefused(
+            "Refused: the bundle mixes synthetic (synthetic = Y) and real forces; "
+            "a warehouse holds one or the other, never both. Nothing was loaded."
+        )
     synthetic = synthetic_flags == {"Y"}
     if not synthetic and (weakness := pseudonymiser.weakness()):
         # The pseudonyms so far lived only in memory: nothing was stored under the weak key.
@@ -170,11 +187,15 @@ def _refuse_mixing(conn, synthetic: bool, replace_demo: bool) -> str:
     """What the warehouse holds; refused when this bundle would mix the demo with real data."""
     holds = warehouse_holds(conn)
     if holds == "synthetic" and not synthetic and not replace_demo:
-        raise LoadRefused("Refused: this warehouse holds the synthetic demo. Load real data into a new "
-                          "warehouse, or add --replace-demo to remove the demo first. Nothing was loaded.")
+        raise LoadRefused(
+            "Refused: this warehouse holds the synthetic demo. Load real data into a new "
+            "warehouse, or add --replace-demo to remove the demo first. Nothing was loaded."
+        )
     if holds == "real" and synthetic:
-        raise LoadRefused("Refused: this warehouse holds real data; the synthetic demo is never mixed "
-                          "with it. Use another warehouse (--warehouse) for the demo. Nothing was loaded.")
+        raise LoadRefused(
+            "Refused: this warehouse holds real data; the synthetic demo is never mixed "
+            "with it. Use another warehouse (--warehouse) for the demo. Nothing was loaded."
+        )
     return holds
 
 
@@ -187,9 +208,11 @@ def _same_key_or_refuse(conn, pseudonymiser: Pseudonymiser, synthetic: bool, rem
     held = set(conn.execute(select(table.c.check_value)).scalars())
     mine = pseudonymiser.key_check()
     if held and mine not in held:
-        raise LoadRefused("Refused: HARBOUR_PSEUDONYM_KEY is not the key that made this warehouse's pseudonyms, so "
-                          "the same child would get a second pseudonym. Set the key the earlier loads used. "
-                          "Nothing was loaded.")
+        raise LoadRefused(
+            "Refused: HARBOUR_PSEUDONYM_KEY is not the key that made this warehouse's pseudonyms, so "
+            "the same child would get a second pseudonym. Set the key the earlier loads used. "
+            "Nothing was loaded."
+        )
     if not held:
         conn.execute(insert(table).values(check_value=mine, synthetic=synthetic, first_used_at=_now()))
 
@@ -199,45 +222,89 @@ def _unchanged(conn, raw, valid: ValidBundle, force_codes: list[str], synthetic:
     changed), or None when the bundle is new."""
     content = raw.content_sha256
     batches = schema.load_batches
-    held = conn.execute(select(schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id,
-                               batches.c.derivation).join(batches, batches.c.batch_id == schema.forces.c.batch_id)).all()
+    held = conn.execute(
+        select(
+            schema.forces.c.force_code, schema.forces.c.content_sha256, schema.forces.c.batch_id, batches.c.derivation
+        ).join(batches, batches.c.batch_id == schema.forces.c.batch_id)
+    ).all()
     # The same content derived by other code is not unchanged: it is loaded again, and derived as this code does.
-    same = {code: batch for code, sha, batch, derivation in held if sha == content and derivation == derivation_version()}
+    same = {
+        code: batch for code, sha, batch, derivation in held if sha == content and derivation == derivation_version()
+    }
     if not (force_codes and set(same) == set(force_codes) and len({*same.values()}) == 1):
         return None
-    conn.execute(insert(schema.load_batches).values(
-        loaded_at=_now(), outcome="unchanged", content_sha256=content, files=raw.files,
-        forces=force_codes, row_counts=valid.row_counts(), warnings_count=0, errors_count=0,
-        synthetic=synthetic, completeness=None,
-    ))
+    conn.execute(
+        insert(schema.load_batches).values(
+            loaded_at=_now(),
+            outcome="unchanged",
+            content_sha256=content,
+            files=raw.files,
+            forces=force_codes,
+            row_counts=valid.row_counts(),
+            warnings_count=0,
+            errors_count=0,
+            synthetic=synthetic,
+            completeness=None,
+        )
+    )
     return LoadResult("unchanged", next(iter(same.values())), force_codes, valid.row_counts(), [], synthetic)
 
 
-def _write(conn, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes,
-           synthetic: bool, remove_demo: bool) -> int:
-    batch_id = conn.execute(insert(schema.load_batches).values(
-        loaded_at=_now(), outcome="loaded", content_sha256=raw.content_sha256, files=raw.files,
-        forces=force_codes, row_counts=valid.row_counts(), warnings_count=len(valid.warnings),
-        errors_count=0, synthetic=synthetic, completeness=valid.completeness, derivation=derivation_version(),
-    )).inserted_primary_key[0]
+def _write(
+    conn, raw, valid: ValidBundle, forces, child_facts, episode_facts, force_codes, synthetic: bool, remove_demo: bool
+) -> int:
+    batch_id = conn.execute(
+        insert(schema.load_batches).values(
+            loaded_at=_now(),
+            outcome="loaded",
+            content_sha256=raw.content_sha256,
+            files=raw.files,
+            forces=force_codes,
+            row_counts=valid.row_counts(),
+            warnings_count=len(valid.warnings),
+            errors_count=0,
+            synthetic=synthetic,
+            completeness=valid.completeness,
+            derivation=derivation_version(),
+        )
+    ).inserted_primary_key[0]
     for table in schema.FORCE_TABLES:
         condition = None if remove_demo else table.c.force_code.in_(force_codes)
         conn.execute(delete(table) if condition is None else delete(table).where(condition))
     f = forces.assign(synthetic=forces["synthetic"] == "Y", batch_id=batch_id, content_sha256=raw.content_sha256)
     _insert_rows(conn, schema.forces, f)
-    for table, frame in ((schema.contacts, valid.contacts), (schema.placements, valid.placements),
-                         (schema.missing_episodes, valid.episodes), (schema.child_facts, child_facts),
-                         (schema.episode_facts, episode_facts)):
+    for table, frame in (
+        (schema.contacts, valid.contacts),
+        (schema.placements, valid.placements),
+        (schema.missing_episodes, valid.episodes),
+        (schema.child_facts, child_facts),
+        (schema.episode_facts, episode_facts),
+    ):
         _insert_rows(conn, table, frame)
-    _insert_rows(conn, schema.day_precision, pd.DataFrame(
-        [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
-        columns=["force_code", "la_codes"]))
+    _insert_rows(
+        conn,
+        schema.day_precision,
+        pd.DataFrame(
+            [(force, ",".join(sorted(set(codes)))) for force, codes in valid.day_precision.items()],
+            columns=["force_code", "la_codes"],
+        ),
+    )
     _insert_rows(conn, schema.force_authorities, _authorities(valid.contacts))
-    _insert_rows(conn, schema.ssda903_coverage, pd.DataFrame(valid.coverage, columns=[
-        "force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]))
-    _insert_rows(conn, schema.load_warnings, pd.DataFrame(
-        [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
-        columns=["batch_id", "file", "row", "column", "rule", "message"]).astype({"row": "Int64"}))
+    _insert_rows(
+        conn,
+        schema.ssda903_coverage,
+        pd.DataFrame(
+            valid.coverage, columns=["force_code", "la_code", "month", "uasc_children", "linked", "with_pack"]
+        ),
+    )
+    _insert_rows(
+        conn,
+        schema.load_warnings,
+        pd.DataFrame(
+            [(batch_id, w.file, w.row, w.column, w.rule, w.message[:300]) for w in valid.warnings],
+            columns=["batch_id", "file", "row", "column", "rule", "message"],
+        ).astype({"row": "Int64"}),
+    )
     return batch_id
 
 
@@ -246,5 +313,10 @@ def _authorities(contacts: pd.DataFrame) -> pd.DataFrame:
     named = contacts[contacts["la_code"].notna()] if "la_code" in contacts else contacts.iloc[0:0]
     if named.empty:
         return pd.DataFrame(columns=["force_code", "la_code", "children"])
-    return (named.groupby(["force_code", "la_code"])["child_key"].nunique().rename("children").reset_index()
-            .astype({"children": int}))
+    return (
+        named.groupby(["force_code", "la_code"])["child_key"]
+        .nunique()
+        .rename("children")
+        .reset_index()
+        .astype({"children": int})
+    )

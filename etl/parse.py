@@ -7,12 +7,12 @@ value, or raises ``ValueError`` whose text is the reason, safe to show (no value
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON_NAME = "Europe/London"
 LONDON = ZoneInfo(LONDON_NAME)
-UTC = timezone.utc
+UTC = UTC
 
 # Digits are ASCII digits: re's \d would also take Arabic-Indic and other script digits.
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
@@ -30,8 +30,10 @@ class SkippedHour(ValueError):
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (
-        isinstance(value, float) and value != value
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (isinstance(value, float) and value != value)
     )
 
 

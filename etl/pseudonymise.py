@@ -17,9 +17,11 @@ DEMO_KEY = b"harbour-synthetic-demo-only"
 
 
 MIN_KEY_BYTES = 32
-HOW_TO_MAKE_ONE = ("  export HARBOUR_PSEUDONYM_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"\n"
-                   "Keep it outside the warehouse, and use the same key for every load, or the same child will get a "
-                   "different pseudonym.")
+HOW_TO_MAKE_ONE = (
+    "  export HARBOUR_PSEUDONYM_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+    "Keep it outside the warehouse, and use the same key for every load, or the same child will get a "
+    "different pseudonym."
+)
 
 
 class MissingKey(RuntimeError):
@@ -38,8 +40,10 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes | None):
         if not key:
-            raise MissingKey("HARBOUR_PSEUDONYM_KEY is not set. Set it to a long random secret kept outside the "
-                             "warehouse, for example:\n" + HOW_TO_MAKE_ONE)
+            raise MissingKey(
+                "HARBOUR_PSEUDONYM_KEY is not set. Set it to a long random secret kept outside the "
+                "warehouse, for example:\n" + HOW_TO_MAKE_ONE
+            )
         self._key = key
         self._cache: dict[str, str] = {}
 
@@ -47,11 +51,15 @@ class Pseudonymiser:
         """Why this key must not pseudonymise real children, or None. A short or public key lets anyone
         who sees the warehouse recover child ids by hashing every id of the source system's format."""
         if hmac.compare_digest(self._key, DEMO_KEY):
-            return ("HARBOUR_PSEUDONYM_KEY is the synthetic demo's public key, which must never pseudonymise "
-                    "real children. Make a key of your own:\n" + HOW_TO_MAKE_ONE)
+            return (
+                "HARBOUR_PSEUDONYM_KEY is the synthetic demo's public key, which must never pseudonymise "
+                "real children. Make a key of your own:\n" + HOW_TO_MAKE_ONE
+            )
         if len(self._key) < MIN_KEY_BYTES:
-            return (f"HARBOUR_PSEUDONYM_KEY is {len(self._key)} bytes long; a key for real children needs at least "
-                    f"{MIN_KEY_BYTES} bytes of random secret. Make one:\n" + HOW_TO_MAKE_ONE)
+            return (
+                f"HARBOUR_PSEUDONYM_KEY is {len(self._key)} bytes long; a key for real children needs at least "
+                f"{MIN_KEY_BYTES} bytes of random secret. Make one:\n" + HOW_TO_MAKE_ONE
+            )
         return None
 
     def key_check(self) -> str:

@@ -92,7 +92,13 @@ def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes
     size = path.stat().st_size
     if size > settings.max_file_bytes():
         bundle.findings.append(
-            Finding(label, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB")
+            Finding(
+                label,
+                None,
+                None,
+                "E01",
+                f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB",
+            )
         )
         return None
     data = path.read_bytes()
@@ -164,12 +170,14 @@ def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return f"was saved as Unicode text (UTF-16), not UTF-8: {SAVE_AS_CSV}"
     try:
-        sample = data[exc.start:exc.start + 1].decode("cp1252")
+        sample = data[exc.start : exc.start + 1].decode("cp1252")
     except UnicodeDecodeError:
         sample = None
     if sample is not None:
-        return (f"was saved as Windows text (cp1252), not UTF-8 (the first such character, {sample!r}, is on line "
-                f"{line}): {SAVE_AS_CSV}")
+        return (
+            f"was saved as Windows text (cp1252), not UTF-8 (the first such character, {sample!r}, is on line "
+            f"{line}): {SAVE_AS_CSV}"
+        )
     return f"is not UTF-8 text (a byte that UTF-8 does not allow on line {line}): {SAVE_AS_CSV}"
 
 
@@ -183,8 +191,10 @@ def text_problem(text: str) -> str | None:
     if "\x00" in text:
         return "contains NUL bytes: not a CSV file"
     if "\r\r\n" in text:
-        return ("has lines ending CR CR LF (a file converted to Windows line endings twice): open it and save it "
-                "again as CSV, or convert it once with dos2unix")
+        return (
+            "has lines ending CR CR LF (a file converted to Windows line endings twice): open it and save it "
+            "again as CSV, or convert it once with dos2unix"
+        )
     return None
 
 
@@ -197,8 +207,10 @@ def delimiter_problem(text: str, name: str) -> str | None:
     for delimiter, said in _DELIMITERS.items():
         cells = [cell.strip().strip('"').lower() for cell in first.split(delimiter)]
         if len(cells) >= 2 and sum(cell in known for cell in cells) >= 2:
-            return (f"was saved {said}, not comma-separated (a spreadsheet set to a European locale does this): "
-                    f"{SAVE_AS_CSV}, or set the list separator to a comma")
+            return (
+                f"was saved {said}, not comma-separated (a spreadsheet set to a European locale does this): "
+                f"{SAVE_AS_CSV}, or set the list separator to a comma"
+            )
     return None
 
 

@@ -23,9 +23,11 @@ def rederive(engine: Engine) -> list[str]:
     current = derivation_version()
     batches = schema.load_batches
     with locked_transaction(engine) as conn:
-        stale = conn.execute(select(schema.forces.c.force_code, schema.forces.c.batch_id)
-                             .join(batches, batches.c.batch_id == schema.forces.c.batch_id)
-                             .where((batches.c.derivation.is_(None)) | (batches.c.derivation != current))).all()
+        stale = conn.execute(
+            select(schema.forces.c.force_code, schema.forces.c.batch_id)
+            .join(batches, batches.c.batch_id == schema.forces.c.batch_id)
+            .where((batches.c.derivation.is_(None)) | (batches.c.derivation != current))
+        ).all()
         if not stale:
             return []
         codes = sorted({code for code, _ in stale})
@@ -33,8 +35,11 @@ def rederive(engine: Engine) -> list[str]:
         contacts = _frame(conn, schema.contacts, codes)
         placements = _frame(conn, schema.placements, codes)
         episodes = _frame(conn, schema.missing_episodes, codes)
-        day_forces = set(conn.execute(select(schema.day_precision.c.force_code)
-                                      .where(schema.day_precision.c.force_code.in_(codes))).scalars())
+        day_forces = set(
+            conn.execute(
+                select(schema.day_precision.c.force_code).where(schema.day_precision.c.force_code.in_(codes))
+            ).scalars()
+        )
         _, child_facts, episode_facts = derive_facts(forces, contacts, placements, episodes, day_forces=day_forces)
         for table in (schema.episode_facts, schema.child_facts):
             conn.execute(delete(table).where(table.c.force_code.in_(codes)))

@@ -10,8 +10,9 @@ from harbour.etl.ssda903.derive import derive as derive_return
 from harbour.etl.valid import ValidBundle, add_rows
 
 
-def merge_returns(bundle: ValidBundle, returns: list, pseudonymise: Pseudonymiser, contacts_file: str,
-                  contacts_known: bool) -> None:
+def merge_returns(
+    bundle: ValidBundle, returns: list, pseudonymise: Pseudonymiser, contacts_file: str, contacts_known: bool
+) -> None:
     """Placements and missing episodes from the authorities' SSDA903 returns, for the children whose
     contact links to them (la_code and la_child_id); W06 for a link a return does not hold; and each
     return's coverage: its unaccompanied children by month of first DECOM, how many had a contact, a pack."""
@@ -27,8 +28,15 @@ def merge_returns(bundle: ValidBundle, returns: list, pseudonymise: Pseudonymise
         placements += derived.placements
         episodes += derived.episodes
         absent = ~mine["la_child_key"].isin(derived.children)
-        add_rows(bundle, contacts_file, mine, absent.to_numpy(), "la_child_id", "W06",
-                  f"the la_child_id is not in the SSDA903 return of {ret.la_code} (the identifier is not shown)")
+        add_rows(
+            bundle,
+            contacts_file,
+            mine,
+            absent.to_numpy(),
+            "la_child_id",
+            "W06",
+            f"the la_child_id is not in the SSDA903 return of {ret.la_code} (the identifier is not shown)",
+        )
         forces = mine["force_code"].value_counts()
         force = forces.index[0] if len(forces) else default_force
         for code in set(mine["force_code"]):
@@ -39,8 +47,17 @@ def merge_returns(bundle: ValidBundle, returns: list, pseudonymise: Pseudonymise
             cell[0] += 1
             cell[1] += key in links
             cell[2] += bool(packs.get(key, False))
-        bundle.coverage += [{"force_code": force, "la_code": ret.la_code, "month": month, "uasc_children": n,
-                             "linked": k, "with_pack": w} for month, (n, k, w) in sorted(counts.items())]
+        bundle.coverage += [
+            {
+                "force_code": force,
+                "la_code": ret.la_code,
+                "month": month,
+                "uasc_children": n,
+                "linked": k,
+                "with_pack": w,
+            }
+            for month, (n, k, w) in sorted(counts.items())
+        ]
     for name, rows in (("placements", placements), ("missing_episodes", episodes)):
         if not rows:
             continue

@@ -59,10 +59,14 @@ def check_contacts(bundle: ValidBundle, file: str, forces_known: bool = True) ->
     _after_cut(bundle, file, c, cut, ["first_contact_at", "first_engagement_at", "pack_submitted_at"])
     _duplicates(bundle, file, c, "contact_id", "the contact_id appears twice for this force")
     _duplicates(bundle, file, c, "child_key", "the child_id appears twice for this force (the identifier is not shown)")
-    _before(bundle, file, c, "first_engagement_at", "first_contact_at", "first_engagement_at is before first_contact_at")
+    _before(
+        bundle, file, c, "first_engagement_at", "first_contact_at", "first_engagement_at is before first_contact_at"
+    )
     _before(bundle, file, c, "pack_submitted_at", "first_contact_at", "pack_submitted_at is before first_contact_at")
     no_submit = (c["pack_completed"] == "Y") & c["pack_submitted_at"].isna() & c["_ok"]
-    add_rows(bundle, file, c, no_submit, "pack_submitted_at", "E10", "pack_completed is Y but pack_submitted_at is blank")
+    add_rows(
+        bundle, file, c, no_submit, "pack_submitted_at", "E10", "pack_completed is Y but pack_submitted_at is blank"
+    )
     no_authority = c["la_child_key"].notna() & c["la_code"].isna() & c["_ok"]
     add_rows(bundle, file, c, no_authority, "la_code", "E10", "la_child_id is set but la_code is blank")
     no_engagement = c["first_engagement_at"].isna() & c["_ok"]
@@ -72,25 +76,52 @@ def check_contacts(bundle: ValidBundle, file: str, forces_known: bool = True) ->
 
 def _warn_w04(bundle: ValidBundle, file: str) -> None:
     forces = resolve_force_periods(bundle.forces, bundle.contacts)
-    contacts = bundle.contacts[bundle.contacts["first_contact_at"].notna() & bundle.contacts["force_code"].isin(forces["force_code"])]
+    contacts = bundle.contacts[
+        bundle.contacts["first_contact_at"].notna() & bundle.contacts["force_code"].isin(forces["force_code"])
+    ]
     if contacts.empty:
         return
     periods = contact_periods(contacts, forces)
-    add_rows(bundle, file, contacts, (periods == "out_of_scope").to_numpy(), "first_contact_at", "W04",
-              "the contact falls outside both the baseline and the pilot period")
+    add_rows(
+        bundle,
+        file,
+        contacts,
+        (periods == "out_of_scope").to_numpy(),
+        "first_contact_at",
+        "W04",
+        "the contact falls outside both the baseline and the pilot period",
+    )
 
 
-def check_spans(bundle: ValidBundle, table: str, frame: pd.DataFrame, file: str, id_column: str,
-                 forces_known: bool = True, contacts_known: bool = True) -> None:
+def check_spans(
+    bundle: ValidBundle,
+    table: str,
+    frame: pd.DataFrame,
+    file: str,
+    id_column: str,
+    forces_known: bool = True,
+    contacts_known: bool = True,
+) -> None:
     cut = _join_force(bundle, frame, file, forces_known)
     _after_cut(bundle, file, frame, cut, ["start_at", "end_at"])
     _duplicates(bundle, file, frame, id_column, f"the {id_column} appears twice for this force")
-    children = pd.MultiIndex.from_arrays([bundle.contacts["force_code"].astype(object), bundle.contacts["child_key"].astype(object)])
-    known = pd.MultiIndex.from_arrays([frame["force_code"].astype(object), frame["child_key"].astype(object)]).isin(children)
+    children = pd.MultiIndex.from_arrays(
+        [bundle.contacts["force_code"].astype(object), bundle.contacts["child_key"].astype(object)]
+    )
+    known = pd.MultiIndex.from_arrays([frame["force_code"].astype(object), frame["child_key"].astype(object)]).isin(
+        children
+    )
     both = (frame["force_code"].notna() & frame["child_key"].notna()).to_numpy(dtype=bool)
     orphan = both & ~known & contacts_known
-    add_rows(bundle, file, frame, orphan, "child_id", "E07",
-              "the child_id is not in contacts for this force (the identifier is not shown)")
+    add_rows(
+        bundle,
+        file,
+        frame,
+        orphan,
+        "child_id",
+        "E07",
+        "the child_id is not in contacts for this force (the identifier is not shown)",
+    )
     _before(bundle, file, frame, "end_at", "start_at", "end_at is before start_at")
     if table == "placements":
         no_reason = frame["end_at"].notna() & frame["end_reason"].isna()
@@ -119,9 +150,18 @@ def warn_w03(bundle: ValidBundle, file: str) -> None:
     if ended.empty:
         return
     starts = e[(e["episode_type"] == "M") & e["_ok"]][["force_code", "child_key", "start_at"]]
-    joined = ended[["_row", "force_code", "child_key", "end_at"]].merge(starts, on=["force_code", "child_key"], how="left")
+    joined = ended[["_row", "force_code", "child_key", "end_at"]].merge(
+        starts, on=["force_code", "child_key"], how="left"
+    )
     gap = (pd.to_datetime(joined["start_at"]) - pd.to_datetime(joined["end_at"])).abs()
     matched = set(joined.loc[gap <= pd.Timedelta(hours=24), "_row"])
     lonely = ~ended["_row"].isin(matched)
-    add_rows(bundle, file, ended, lonely, "end_reason", "W03",
-              "the placement ended MISSING but no missing episode of type M starts within 24 hours of its end")
+    add_rows(
+        bundle,
+        file,
+        ended,
+        lonely,
+        "end_reason",
+        "W03",
+        "the placement ended MISSING but no missing episode of type M starts within 24 hours of its end",
+    )

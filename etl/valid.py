@@ -44,8 +44,14 @@ class ValidBundle:
         }
 
 
-_RETURN_COLUMNS = {"start_at": "DECOM", "end_at": "DEC", "end_reason": "REC", "child_id": "CHILD",
-                   "placement_id": "CHILD", "episode_id": "CHILD"}
+_RETURN_COLUMNS = {
+    "start_at": "DECOM",
+    "end_at": "DEC",
+    "end_reason": "REC",
+    "child_id": "CHILD",
+    "placement_id": "CHILD",
+    "episode_id": "CHILD",
+}
 _RETURN_MISSING_COLUMNS = {**_RETURN_COLUMNS, "start_at": "MIS_START", "end_at": "MIS_END"}
 
 

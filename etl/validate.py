@@ -42,8 +42,12 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
         if check.broken:
             broken.add(name)
     bundle = ValidBundle(
-        frames["forces"], frames["contacts"], frames["placements"], frames["missing_episodes"],
-        findings, completeness,
+        frames["forces"],
+        frames["contacts"],
+        frames["placements"],
+        frames["missing_episodes"],
+        findings,
+        completeness,
     )
     files = {name: (raw.tables[name].file if name in raw.tables else f"{name}.csv") for name in TABLES}
     if raw.returns:
@@ -52,10 +56,19 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
     # A table that is not there cannot be checked against: its own error says why (etl.rules).
     check_forces(bundle, files["forces"])
     check_contacts(bundle, files["contacts"], forces_known="forces" not in broken)
-    for table, frame, id_column in (("placements", bundle.placements, "placement_id"),
-                                    ("missing_episodes", bundle.episodes, "episode_id")):
-        check_spans(bundle, table, frame, files[table], id_column, forces_known="forces" not in broken,
-                    contacts_known="contacts" not in broken)
+    for table, frame, id_column in (
+        ("placements", bundle.placements, "placement_id"),
+        ("missing_episodes", bundle.episodes, "episode_id"),
+    ):
+        check_spans(
+            bundle,
+            table,
+            frame,
+            files[table],
+            id_column,
+            forces_known="forces" not in broken,
+            contacts_known="contacts" not in broken,
+        )
     if "missing_episodes" not in broken:
         warn_w03(bundle, files["placements"])
     return bundle

@@ -43,8 +43,12 @@ def _read_checked(path: Path, most: int, what: str, parse, problems):
 
 @benchmark.command("keygen")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force the key pair signs for.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="The folder to write CODE-private.pem (keep it secret) and CODE-public.pem (send it to peers).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder to write CODE-private.pem (keep it secret) and CODE-public.pem (send it to peers).",
+)
 def benchmark_keygen(force: str, out: Path) -> None:
     """Make the force's Ed25519 key pair for signing its benchmark packs."""
     import os
@@ -62,16 +66,25 @@ def benchmark_keygen(force: str, out: Path) -> None:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(private_pem)
     public_path.write_bytes(public_pem)
-    echo(f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
-               f"{public_path} (send it to the forces you benchmark with). Key id {key_id(load_public(public_pem))}, "
-               f"fingerprint {fingerprint(load_public(public_pem))}: tell your peers this fingerprint out of band, so "
-               "that they can check the key they are given.")
+    echo(
+        f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
+        f"{public_path} (send it to the forces you benchmark with). Key id {key_id(load_public(public_pem))}, "
+        f"fingerprint {fingerprint(load_public(public_pem))}: tell your peers this fingerprint out of band, so "
+        "that they can check the key they are given."
+    )
 
 
 hub_options = [
-    click.option("--hub", "hub_url", metavar="URL", required=True, help="The hub's address, e.g. https://hub.example.org."),
-    click.option("--token", "token", metavar="TOKEN", default=None,
-                 help="The force's hub token (default: HARBOUR_HUB_TOKEN); never printed."),
+    click.option(
+        "--hub", "hub_url", metavar="URL", required=True, help="The hub's address, e.g. https://hub.example.org."
+    ),
+    click.option(
+        "--token",
+        "token",
+        metavar="TOKEN",
+        default=None,
+        help="The force's hub token (default: HARBOUR_HUB_TOKEN); never printed.",
+    ),
 ]
 
 
@@ -114,16 +127,32 @@ def _ask(hub, method: str, path: str, payload: bytes | None = None, expect=(200,
 @benchmark.command("trust")
 @click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=False)
 @click.option("--force", "force", metavar="CODE", required=True, help="The force this public key signs for.")
-@click.option("--from-hub", "hub_url", metavar="URL", default=None,
-              help="Take the force's key from this hub instead of a file; --fingerprint is then required.")
-@click.option("--fingerprint", "expected", metavar="FP", default=None,
-              help="The key's fingerprint as the force told it to you out of band; the key is refused unless it "
-                   "matches. Required with --from-hub.")
-@click.option("--token", "token", metavar="TOKEN", default=None,
-              help="With --from-hub: your force's hub token (default: HARBOUR_HUB_TOKEN); never printed.")
+@click.option(
+    "--from-hub",
+    "hub_url",
+    metavar="URL",
+    default=None,
+    help="Take the force's key from this hub instead of a file; --fingerprint is then required.",
+)
+@click.option(
+    "--fingerprint",
+    "expected",
+    metavar="FP",
+    default=None,
+    help="The key's fingerprint as the force told it to you out of band; the key is refused unless it "
+    "matches. Required with --from-hub.",
+)
+@click.option(
+    "--token",
+    "token",
+    metavar="TOKEN",
+    default=None,
+    help="With --from-hub: your force's hub token (default: HARBOUR_HUB_TOKEN); never printed.",
+)
 @warehouse_option
-def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected: str | None, token: str | None,
-                    warehouse: str | None) -> None:
+def benchmark_trust(
+    path: Path | None, force: str, hub_url: str | None, expected: str | None, token: str | None, warehouse: str | None
+) -> None:
     """Add a force's public key to this warehouse's keyring, from a file or a hub, so that its signed packs can be
     imported."""
     from harbour.exchange.signing import (
@@ -149,8 +178,10 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
         public = _read_checked(path, 10_000, "a public key", load_public, SignatureProblem)
     else:
         if wanted is None:
-            raise click.UsageError("--from-hub needs --fingerprint: the key's fingerprint as the force told it to you "
-                                   "out of band, so that the hub cannot slip in a key of its own")
+            raise click.UsageError(
+                "--from-hub needs --fingerprint: the key's fingerprint as the force told it to you "
+                "out of band, so that the hub cannot slip in a key of its own"
+            )
         answer = _ask(_hub(hub_url, token), "GET", "/keys")
         keys = answer.body.get("keys")
         offered = [k for k in keys if isinstance(k, dict) and k.get("force") == code] if isinstance(keys, list) else []
@@ -165,13 +196,18 @@ def benchmark_trust(path: Path | None, force: str, hub_url: str | None, expected
     actual = fingerprint(public)  # computed here from the key itself, never taken from the hub's word
     if wanted is not None and actual != wanted:
         source = "the hub offers" if path is None else f"{printable(path.name, 80)} holds"
-        echo(f"Refused: {source} a key for {code} whose fingerprint is {actual}, not the {wanted} you were "
-                   "given: it is not trusted. Check the fingerprint with the force itself.", err=True)
+        echo(
+            f"Refused: {source} a key for {code} whose fingerprint is {actual}, not the {wanted} you were "
+            "given: it is not trusted. Check the fingerprint with the force itself.",
+            err=True,
+        )
         sys.exit(EXIT_REFUSED)
     kid = key_id(public)
     added = trust(_engine(warehouse), kid, code, public_pem(public).decode("ascii"))
-    echo(f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}, fingerprint {actual}"
-               + (" (matches the one given)." if wanted else "."))
+    echo(
+        f"{'Trusted' if added else 'Already trusted'}: key {kid} for {code}, fingerprint {actual}"
+        + (" (matches the one given)." if wanted else ".")
+    )
 
 
 def _pack_of(force: str, warehouse: str | None) -> dict:
@@ -204,47 +240,70 @@ def _signed(pack: dict, key_path: Path) -> dict:
 @benchmark.command("export")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force whose pack to write.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The pack file to write (JSON).")
-@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The force's private key (from `harbour benchmark keygen`); default: HARBOUR_PACK_KEY.")
-@click.option("--unsigned", is_flag=True, help="Write the pack without a signature (peers must import it with --unsigned).")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The force's private key (from `harbour benchmark keygen`); default: HARBOUR_PACK_KEY.",
+)
+@click.option(
+    "--unsigned", is_flag=True, help="Write the pack without a signature (peers must import it with --unsigned)."
+)
 @warehouse_option
 def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: bool, warehouse: str | None) -> None:
     """Write a force's signed benchmark pack: its summary and monthly series after disclosure control."""
     key_path = _key_path(key_path)
     if not unsigned and (key_path is None or not key_path.is_file()):
-        echo("Error: a pack is signed with the force's private key: give --key (or set HARBOUR_PACK_KEY), "
-                   "making one first with `harbour benchmark keygen`; or add --unsigned.", err=True)
+        echo(
+            "Error: a pack is signed with the force's private key: give --key (or set HARBOUR_PACK_KEY), "
+            "making one first with `harbour benchmark keygen`; or add --unsigned.",
+            err=True,
+        )
         sys.exit(EXIT_USAGE)
     pack = _pack_of(force, warehouse)
     if not unsigned:
         pack = _signed(pack, key_path)
     out.write_text(json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     signed = "unsigned" if unsigned else f"signed with key {pack['signature']['key_id']}"
-    echo(f"Wrote the benchmark pack of {pack['force']['code']} to {out} (disclosure-controlled; "
-               f"{'synthetic' if pack['synthetic'] else 'real'} data; {signed}; checksum {pack['sha256'][:12]}).")
+    echo(
+        f"Wrote the benchmark pack of {pack['force']['code']} to {out} (disclosure-controlled; "
+        f"{'synthetic' if pack['synthetic'] else 'real'} data; {signed}; checksum {pack['sha256'][:12]})."
+    )
 
 
 @benchmark.command("publish")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force whose pack to publish.")
-@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The force's private key (from `harbour benchmark keygen`); default: HARBOUR_PACK_KEY.")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The force's private key (from `harbour benchmark keygen`); default: HARBOUR_PACK_KEY.",
+)
 @with_hub
 @warehouse_option
-def benchmark_publish(force: str, key_path: Path | None, hub_url: str, token: str | None,
-                      warehouse: str | None) -> None:
+def benchmark_publish(
+    force: str, key_path: Path | None, hub_url: str, token: str | None, warehouse: str | None
+) -> None:
     """Make the force's signed benchmark pack and upload it to a hub, where its peers pull it."""
     key_path = _key_path(key_path)
     if key_path is None or not key_path.is_file():
-        echo("Error: a published pack is signed with the force's private key: give --key (or set "
-                   "HARBOUR_PACK_KEY), making one first with `harbour benchmark keygen`.", err=True)
+        echo(
+            "Error: a published pack is signed with the force's private key: give --key (or set "
+            "HARBOUR_PACK_KEY), making one first with `harbour benchmark keygen`.",
+            err=True,
+        )
         sys.exit(EXIT_USAGE)
     hub = _hub(hub_url, token)
     pack = _signed(_pack_of(force, warehouse), key_path)
     body = json.dumps(pack, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     answer = _ask(hub, "POST", "/packs", body, expect=(200, 201))
     what = "already held there" if answer.status == 200 else "stored"
-    echo(f"Published the pack of {pack['force']['code']} (extract {pack['force']['extract_month']}, signed "
-               f"with key {pack['signature']['key_id']}, checksum {pack['sha256'][:12]}) to {hub.url}: {what}.")
+    echo(
+        f"Published the pack of {pack['force']['code']} (extract {pack['force']['extract_month']}, signed "
+        f"with key {pack['signature']['key_id']}, checksum {pack['sha256'][:12]}) to {hub.url}: {what}."
+    )
 
 
 @benchmark.command("pull")
@@ -271,10 +330,20 @@ def benchmark_pull(hub_url: str, token: str | None, warehouse: str | None) -> No
 
 @benchmark.command("rotate-key")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force whose key to change.")
-@click.option("--key", "key_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="The force's current private key, which signs the announcement.")
-@click.option("--new-key", "new_key", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="The new public key (CODE-public.pem of a new `harbour benchmark keygen`).")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The force's current private key, which signs the announcement.",
+)
+@click.option(
+    "--new-key",
+    "new_key",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The new public key (CODE-public.pem of a new `harbour benchmark keygen`).",
+)
 @with_hub
 def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str, token: str | None) -> None:
     """Replace the force's key on a hub: the new public key, announced with a signature by the current key."""
@@ -290,15 +359,20 @@ def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str
     hub = _hub(hub_url, token)
     body = json.dumps({"force": code, "public_pem": new_pem, "signature": signature}).encode("utf-8")
     answer = _ask(hub, "POST", "/keys", body, expect=(201,))
-    echo(f"The hub now holds key {answer.body.get('key_id')} for {code} (fingerprint "
-               f"{answer.body.get('fingerprint')}). Sign packs with the new private key from now on, and tell your "
-               "peers the new fingerprint: they trust it with `harbour benchmark trust --from-hub`.")
+    echo(
+        f"The hub now holds key {answer.body.get('key_id')} for {code} (fingerprint "
+        f"{answer.body.get('fingerprint')}). Sign packs with the new private key from now on, and tell your "
+        "peers the new fingerprint: they trust it with `harbour benchmark trust --from-hub`."
+    )
 
 
 @benchmark.command("import")
 @click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--unsigned", is_flag=True,
-              help="Accept a pack that is unsigned or signed by a key not in the keyring; it is marked on the page.")
+@click.option(
+    "--unsigned",
+    is_flag=True,
+    help="Accept a pack that is unsigned or signed by a key not in the keyring; it is marked on the page.",
+)
 @warehouse_option
 def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
     """Check a benchmark pack (schema, checksum, signature) and store it as a peer, with its provenance."""
@@ -317,20 +391,35 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
             echo(f"Refused: {problem.message}. Benchmarking already shows it from its own records.", err=True)
             sys.exit(EXIT_REFUSED)
         if problem.kind == "altered" or not unsigned:
-            echo(f"Refused: {problem.message}." + ("" if problem.kind == "altered" else
-                       " To import it all the same, marked as unverified, add --unsigned."), err=True)
+            echo(
+                f"Refused: {problem.message}."
+                + (
+                    ""
+                    if problem.kind == "altered"
+                    else " To import it all the same, marked as unverified, add --unsigned."
+                ),
+                err=True,
+            )
             sys.exit(EXIT_REFUSED)
     done = add(engine, pack, path.name[:255], signer)
     extract = pack["force"]["extract_month"]
     if done.outcome == "older":
-        echo(f"Refused: {label(pack)}'s pack has extract month {extract}, older than the {done.held_extract} "
-                   "held here, which is kept (no rollback).", err=True)
+        echo(
+            f"Refused: {label(pack)}'s pack has extract month {extract}, older than the {done.held_extract} "
+            "held here, which is kept (no rollback).",
+            err=True,
+        )
         sys.exit(EXIT_REFUSED)
-    word = {"imported": "Imported", "replaced": "Imported, replacing the older pack held", "unchanged":
-            "Already imported"}[done.outcome]
+    word = {
+        "imported": "Imported",
+        "replaced": "Imported, replacing the older pack held",
+        "unchanged": "Already imported",
+    }[done.outcome]
     how = f"signature verified (key {signer})" if signer else "UNVERIFIED: unsigned or by an unknown key"
-    echo(f"{word}: {label(pack)} as peer {done.peer_id}, extract {extract}, made {pack['made']} with Harbour "
-               f"{printable(pack['harbour_version'], 20)}; {how}.")
+    echo(
+        f"{word}: {label(pack)} as peer {done.peer_id}, extract {extract}, made {pack['made']} with Harbour "
+        f"{printable(pack['harbour_version'], 20)}; {how}."
+    )
 
 
 @benchmark.command("list")
@@ -342,8 +431,10 @@ def benchmark_list(warehouse: str | None) -> None:
 
     peers = all_peers(_engine(warehouse))
     for p in peers:
-        echo(f"{p['peer_id']}\t{p['force_code']}\t{printable(p['force_name'], 80)}\tmade {p['made']}\t"
-                   f"Harbour {printable(p['harbour_version'], 20)}\tfrom {printable(origin_words(p), 300)}")
+        echo(
+            f"{p['peer_id']}\t{p['force_code']}\t{printable(p['force_name'], 80)}\tmade {p['made']}\t"
+            f"Harbour {printable(p['harbour_version'], 20)}\tfrom {printable(origin_words(p), 300)}"
+        )
     echo(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}.")
 
 

@@ -43,8 +43,10 @@ class Answer:
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise HubError(f"the hub at {_origin(req.full_url)} answered with a redirect ({code}), which is not "
-                       "followed: the token would go with it. Give the hub's address as it serves the API")
+        raise HubError(
+            f"the hub at {_origin(req.full_url)} answered with a redirect ({code}), which is not "
+            "followed: the token would go with it. Give the hub's address as it serves the API"
+        )
 
 
 def _origin(url: str) -> str:
@@ -64,17 +66,27 @@ def base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise HubError(f"{text[:80]!r} is not a hub address (for example https://hub.example.org)")
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise HubError("a hub address carries no user name, password, query or fragment: give the token with "
-                       "--token or HARBOUR_HUB_TOKEN")
+        raise HubError(
+            "a hub address carries no user name, password, query or fragment: give the token with "
+            "--token or HARBOUR_HUB_TOKEN"
+        )
     if parts.scheme == "http" and not loopback(parts.hostname):
-        raise HubError(f"the hub at {_origin(text)} is plain http: the token would cross the network unencrypted. "
-                       "Use its https address")
+        raise HubError(
+            f"the hub at {_origin(text)} is plain http: the token would cross the network unencrypted. "
+            "Use its https address"
+        )
     return text.removesuffix(API)
 
 
 class Hub:
-    def __init__(self, url: str, token: str, timeout: float = TIMEOUT_SECONDS, attempts: int = ATTEMPTS,
-                 backoff: float | None = None):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        timeout: float = TIMEOUT_SECONDS,
+        attempts: int = ATTEMPTS,
+        backoff: float | None = None,
+    ):
         self.url = base_url(url)
         if not token or any(ch in token for ch in "\r\n\0 "):
             raise HubError("no usable hub token: give --token or set HARBOUR_HUB_TOKEN")
@@ -94,8 +106,11 @@ class Hub:
         return self._call("POST", path, payload)
 
     def _call(self, method: str, path: str, payload: bytes | None) -> Answer:
-        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json",
-                   "User-Agent": "harbour-hub-client"}
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json",
+            "User-Agent": "harbour-hub-client",
+        }
         if payload is not None:
             headers["Content-Type"] = "application/json"
         problem = "no answer"
@@ -122,12 +137,15 @@ class Hub:
                 problem = _reason(error)
             if attempt + 1 < self.attempts:
                 time.sleep(wait)
-        raise HubError(f"the hub at {_origin(self.url)} cannot be reached ({problem}, {self.attempts} tries); "
-                       "nothing was changed here")
+        raise HubError(
+            f"the hub at {_origin(self.url)} cannot be reached ({problem}, {self.attempts} tries); "
+            "nothing was changed here"
+        )
 
     def _read(self, response, quiet: bool = False) -> dict:
-        too_large = HubError(f"the hub at {_origin(self.url)} sent more than {MOST_RESPONSE_BYTES:,} bytes; nothing "
-                             "of it was used")
+        too_large = HubError(
+            f"the hub at {_origin(self.url)} sent more than {MOST_RESPONSE_BYTES:,} bytes; nothing of it was used"
+        )
         declared = response.headers.get("Content-Length")
         declared = int(declared) if declared and declared.isdigit() else None
         if declared is not None and declared > MOST_RESPONSE_BYTES:
@@ -143,8 +161,9 @@ class Hub:
         except (UnicodeDecodeError, ValueError, RecursionError):
             if quiet:
                 return {}
-            raise HubError(f"the hub at {_origin(self.url)} sent something that is not JSON; nothing of it was used") \
-                from None
+            raise HubError(
+                f"the hub at {_origin(self.url)} sent something that is not JSON; nothing of it was used"
+            ) from None
         if not isinstance(body, dict):
             if quiet:
                 return {}
@@ -167,8 +186,10 @@ def _reason(error: BaseException) -> str:
         return "connection refused"
     if isinstance(reason, socket.gaierror):
         return "its name does not resolve"
-    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, http.client.HTTPException)) \
-            or "closed" in str(reason).lower():
+    if (
+        isinstance(reason, (ConnectionResetError, ConnectionAbortedError, http.client.HTTPException))
+        or "closed" in str(reason).lower()
+    ):
         return "the connection was cut"
     return type(reason).__name__
 

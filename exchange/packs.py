@@ -72,11 +72,19 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
     if summary.get("exact"):
         raise PackError("a benchmark pack holds disclosure-controlled figures only")
     body = {
-        "format": FORMAT, "pack_version": PACK_VERSION, "standard_version": STANDARD_VERSION,
-        "harbour_version": harbour_version, "made": month(made.isoformat()),
-        "force": {"code": force["force_code"], "name": force["force_name"], "scheme_name": _text_or_none(force.get("scheme_name")),
-                  "pilot_start": month(force.get("pilot_start")), "baseline_start": month(force.get("baseline_start")),
-                  "extract_month": month(force.get("extract_date"))},
+        "format": FORMAT,
+        "pack_version": PACK_VERSION,
+        "standard_version": STANDARD_VERSION,
+        "harbour_version": harbour_version,
+        "made": month(made.isoformat()),
+        "force": {
+            "code": force["force_code"],
+            "name": force["force_name"],
+            "scheme_name": _text_or_none(force.get("scheme_name")),
+            "pilot_start": month(force.get("pilot_start")),
+            "baseline_start": month(force.get("baseline_start")),
+            "extract_month": month(force.get("extract_date")),
+        },
         "synthetic": bool(force.get("synthetic")),
         "summary": _months_only(summary),
         "monthly": monthly,
@@ -88,15 +96,21 @@ def force_pack(facts, code: str, made: date | None = None) -> dict | None:
     """The unsigned pack of force ``code`` from the warehouse's facts (None when it holds no such force): its
     disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""
 
-
     chosen = facts.forces[facts.forces["force_code"] == code]
     if chosen.empty:
         return None
     doc = build_summary(facts.children, facts.episodes, facts.forces, force=code)
     series = disclose_monthly(monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()))
-    monthly = [{"month": r["month"], "children": r["children"], "retention_7d": r["retention_7d"],
-                "within_24h": r["within_24h"], "median_engagement_hours": r["median_engagement_hours"]}
-               for r in series.astype(object).where(series.notna(), None).to_dict("records")]
+    monthly = [
+        {
+            "month": r["month"],
+            "children": r["children"],
+            "retention_7d": r["retention_7d"],
+            "within_24h": r["within_24h"],
+            "median_engagement_hours": r["median_engagement_hours"],
+        }
+        for r in series.astype(object).where(series.notna(), None).to_dict("records")
+    ]
     try:
         harbour_version = version("harbour")
     except PackageNotFoundError:
@@ -128,8 +142,10 @@ def validate(text: str | bytes) -> dict:
     if pack.get("pack_version") != PACK_VERSION:
         raise PackError(f"the pack is version {pack.get('pack_version')!r}; this Harbour reads version {PACK_VERSION}")
     if pack.get("standard_version") != STANDARD_VERSION:
-        raise PackError(f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
-                        f"version {STANDARD_VERSION}")
+        raise PackError(
+            f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
+            f"version {STANDARD_VERSION}"
+        )
     try:
         check_pack(pack)
     except SchemaError as exc:
@@ -143,7 +159,6 @@ def validate(text: str | bytes) -> dict:
         if isinstance(value, str) and path[-1] not in ("sha256", "value") and _FULL_DATE.search(value):
             raise PackError(f"the pack has a date finer than a month at {'.'.join(path)}: refused")
     return pack
-
 
 
 def readable(peers: list[dict]) -> tuple[list[dict], list[str]]:

@@ -44,8 +44,11 @@ def check(pack: dict, ring: dict, own: dict[str, str]) -> str:
     and unknown signer only, stored as unverified where the user asks for that)."""
     code = pack["force"]["code"]
     if code in own:
-        raise Unusable("own records", f"this warehouse holds the records of {printable(own[code], 80)} ({code}) "
-                                      "itself, so its pack would count that force twice")
+        raise Unusable(
+            "own records",
+            f"this warehouse holds the records of {printable(own[code], 80)} ({code}) "
+            "itself, so its pack would count that force twice",
+        )
     try:
         return verify(pack, ring)
     except Tampered as exc:
@@ -104,9 +107,15 @@ def pull(engine: Engine, answer: dict, hub_url: str) -> Report:
             done = admit(conn, pack, signer, "hub", hub_url[:255], hub_url[:255])
             extract = pack["force"]["extract_month"]
             if done.outcome == "older":
-                report.add("skipped", f"Skipped {label(pack)}: older than held: its extract month {extract} is "
-                                      f"older than the {done.held_extract} held here, which is kept.")
+                report.add(
+                    "skipped",
+                    f"Skipped {label(pack)}: older than held: its extract month {extract} is "
+                    f"older than the {done.held_extract} held here, which is kept.",
+                )
             else:
-                report.add(done.outcome, f"{done.outcome.capitalize()}: {label(pack)}, extract {extract}, signature "
-                                         f"verified (key {signer}), as peer {done.peer_id}.")
+                report.add(
+                    done.outcome,
+                    f"{done.outcome.capitalize()}: {label(pack)}, extract {extract}, signature "
+                    f"verified (key {signer}), as peer {done.peer_id}.",
+                )
     return report

@@ -48,19 +48,34 @@ def _leaf(kind: str):
             return
         if (value is None and kind in NULLABLE) or (value == SUPPRESSED and kind in SUPPRESSIBLE):
             return
-        ranges = {"rate": (0.0, 1.0), "difference": (-1.0, 1.0), "p": (0.0, 1.0), "hours": (0.0, MAX_HOURS),
-                  "signed_hours": (-MAX_HOURS, MAX_HOURS), "ratio": (0.0, 1000.0), "version": (1, 1000)}
+        ranges = {
+            "rate": (0.0, 1.0),
+            "difference": (-1.0, 1.0),
+            "p": (0.0, 1.0),
+            "hours": (0.0, MAX_HOURS),
+            "signed_hours": (-MAX_HOURS, MAX_HOURS),
+            "ratio": (0.0, 1000.0),
+            "version": (1, 1000),
+        }
         if kind in ranges:
             low, high = ranges[kind]
             if not _number(value) or not low <= value <= high:
-                raise SchemaError(path, f"must be a number from {low:g} to {high:g}" + (" or 'c'" if kind != "version" else ""))
+                raise SchemaError(
+                    path, f"must be a number from {low:g} to {high:g}" + (" or 'c'" if kind != "version" else "")
+                )
             return
         patterns = {"month": _MONTH, "label": _LABEL, "code": _CODE, "hex": _HEX64}
         if kind in patterns:
             if not isinstance(value, str) or not patterns[kind].match(value):
-                raise SchemaError(path, {"month": "must be a month, YYYY-MM", "label": "must be YYYY-MM or YYYY-Qn",
-                                         "code": "must be a force code of 2 to 16 capitals, digits or _",
-                                         "hex": "must be 64 hexadecimal digits"}[kind])
+                raise SchemaError(
+                    path,
+                    {
+                        "month": "must be a month, YYYY-MM",
+                        "label": "must be YYYY-MM or YYYY-Qn",
+                        "code": "must be a force code of 2 to 16 capitals, digits or _",
+                        "hex": "must be 64 hexadecimal digits",
+                    }[kind],
+                )
             return
         limits = {"text80": 80, "text120": 120, "str20": 20}
         if kind in limits:
@@ -72,6 +87,7 @@ def _leaf(kind: str):
                 raise SchemaError(path, "must be true or false")
             return
         raise AssertionError(kind)
+
     return check
 
 
@@ -88,6 +104,7 @@ def _object(fields: dict, required: bool = True):
             if key not in value:
                 raise SchemaError(path + (key,), "is missing")
             checker(value[key], path + (key,))
+
     return check
 
 
@@ -99,53 +116,129 @@ def _list(item, most: int):
             raise SchemaError(path, f"has {len(value)} entries; at most {most}")
         for i, entry in enumerate(value):
             item(entry, path + (i,))
+
     return check
 
 
 def _at_most(small: str, large: str, inner):
     """``inner``, then small <= large where both are numbers (retained <= at risk, count <= n)."""
+
     def check(value, path):
         inner(value, path)
         if isinstance(value, dict):
             a, b = value.get(small), value.get(large)
             if _number(a) and _number(b) and a > b:
                 raise SchemaError(path + (small,), f"is larger than {large}")
+
     return check
 
 
 C, R, D, P, H = _leaf("count"), _leaf("rate"), _leaf("difference"), _leaf("p"), _leaf("hours")
-HORIZON = _at_most("not_retained", "at_risk", _at_most("retained", "at_risk", _object({
-    "at_risk": C, "retained": C, "not_retained": C, "rate": R, "ci_low": R, "ci_high": R,
-    "km": R, "km_ci_low": R, "km_ci_high": R})))
-PERIOD = _object({
-    "start": _leaf("month"), "end": _leaf("month"), "children": C, "placed": C, "not_placed": C,
-    "retention": _object({h: HORIZON for h in HORIZONS}),
-    "engagement": _object({"recorded": C, "not_recorded": C, "median_hours": H, "q1_hours": H, "q3_hours": H,
-                           "mean_hours": H, "within_24h": _at_most("count", "n", _object({
-                               "n": C, "count": C, "rate": R, "ci_low": R, "ci_high": R}))}),
-    "missing": _object({"children": C, "episodes": C, "episodes_per_child": _leaf("ratio"),
-                        "median_duration_hours": H, "open": C, "harmed": C}),
-})
-COMPARISON = _object({
-    "retention": _object({h: _object({"difference": D, "ci_low": D, "ci_high": D, "p_value": P}) for h in HORIZONS}),
-    "logrank_p": P, "engagement_median_difference_hours": _leaf("signed_hours"), "engagement_p_value": P,
-    "within_24h_difference": _object({"difference": D, "ci_low": D, "ci_high": D}),
-}, required=False)
-SUMMARY = _object({
-    "standard_version": _leaf("version"), "exact": _leaf("bool"), "force": _leaf("code"), "synthetic": _leaf("bool"),
-    "extract_date": _leaf("month"), "periods": _object({"baseline": PERIOD, "pilot": PERIOD}), "comparison": COMPARISON,
-})
-MONTH = _object({"month": _leaf("label"), "children": C, "retention_7d": R, "within_24h": R,
-                 "median_engagement_hours": H})
+HORIZON = _at_most(
+    "not_retained",
+    "at_risk",
+    _at_most(
+        "retained",
+        "at_risk",
+        _object(
+            {
+                "at_risk": C,
+                "retained": C,
+                "not_retained": C,
+                "rate": R,
+                "ci_low": R,
+                "ci_high": R,
+                "km": R,
+                "km_ci_low": R,
+                "km_ci_high": R,
+            }
+        ),
+    ),
+)
+PERIOD = _object(
+    {
+        "start": _leaf("month"),
+        "end": _leaf("month"),
+        "children": C,
+        "placed": C,
+        "not_placed": C,
+        "retention": _object({h: HORIZON for h in HORIZONS}),
+        "engagement": _object(
+            {
+                "recorded": C,
+                "not_recorded": C,
+                "median_hours": H,
+                "q1_hours": H,
+                "q3_hours": H,
+                "mean_hours": H,
+                "within_24h": _at_most(
+                    "count", "n", _object({"n": C, "count": C, "rate": R, "ci_low": R, "ci_high": R})
+                ),
+            }
+        ),
+        "missing": _object(
+            {
+                "children": C,
+                "episodes": C,
+                "episodes_per_child": _leaf("ratio"),
+                "median_duration_hours": H,
+                "open": C,
+                "harmed": C,
+            }
+        ),
+    }
+)
+COMPARISON = _object(
+    {
+        "retention": _object(
+            {h: _object({"difference": D, "ci_low": D, "ci_high": D, "p_value": P}) for h in HORIZONS}
+        ),
+        "logrank_p": P,
+        "engagement_median_difference_hours": _leaf("signed_hours"),
+        "engagement_p_value": P,
+        "within_24h_difference": _object({"difference": D, "ci_low": D, "ci_high": D}),
+    },
+    required=False,
+)
+SUMMARY = _object(
+    {
+        "standard_version": _leaf("version"),
+        "exact": _leaf("bool"),
+        "force": _leaf("code"),
+        "synthetic": _leaf("bool"),
+        "extract_date": _leaf("month"),
+        "periods": _object({"baseline": PERIOD, "pilot": PERIOD}),
+        "comparison": COMPARISON,
+    }
+)
+MONTH = _object(
+    {"month": _leaf("label"), "children": C, "retention_7d": R, "within_24h": R, "median_engagement_hours": H}
+)
 SIGNATURE = _object({"algorithm": _leaf("str20"), "key_id": _leaf("str20"), "value": _leaf("text120")}, required=False)
-PACK = _object({
-    "format": _leaf("text80"), "pack_version": _leaf("version"), "standard_version": _leaf("version"),
-    "harbour_version": _leaf("str20"), "made": _leaf("month"),
-    "force": _object({"code": _leaf("code"), "name": _leaf("text80"), "scheme_name": _leaf("text120"),
-                      "pilot_start": _leaf("month"), "baseline_start": _leaf("month"), "extract_month": _leaf("month")}),
-    "synthetic": _leaf("bool"), "summary": SUMMARY, "monthly": _list(MONTH, MAX_MONTHS), "sha256": _leaf("hex"),
-    "signature": SIGNATURE,
-})
+PACK = _object(
+    {
+        "format": _leaf("text80"),
+        "pack_version": _leaf("version"),
+        "standard_version": _leaf("version"),
+        "harbour_version": _leaf("str20"),
+        "made": _leaf("month"),
+        "force": _object(
+            {
+                "code": _leaf("code"),
+                "name": _leaf("text80"),
+                "scheme_name": _leaf("text120"),
+                "pilot_start": _leaf("month"),
+                "baseline_start": _leaf("month"),
+                "extract_month": _leaf("month"),
+            }
+        ),
+        "synthetic": _leaf("bool"),
+        "summary": SUMMARY,
+        "monthly": _list(MONTH, MAX_MONTHS),
+        "sha256": _leaf("hex"),
+        "signature": SIGNATURE,
+    }
+)
 
 
 def check_pack(pack) -> None:

@@ -36,8 +36,9 @@ def canonical(pack: dict) -> bytes:
 def generate() -> tuple[bytes, bytes]:
     """(private key PEM, public key PEM) of a new Ed25519 key pair."""
     private = Ed25519PrivateKey.generate()
-    private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return private_pem, public_pem(private.public_key())
 
 
@@ -90,14 +91,18 @@ ROTATION = "harbour-hub-key-rotation"
 
 def rotation_statement(force_code: str, new_public_pem: str) -> bytes:
     """What a force's current key signs to announce its next one to a hub."""
-    return json.dumps({"purpose": ROTATION, "force": force_code, "public_pem": new_public_pem},
-                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        {"purpose": ROTATION, "force": force_code, "public_pem": new_public_pem}, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def sign_bytes(data: bytes, private_pem: bytes) -> dict:
     private = load_private(private_pem)
-    return {"algorithm": ALGORITHM, "key_id": key_id(private.public_key()),
-            "value": base64.b64encode(private.sign(data)).decode("ascii")}
+    return {
+        "algorithm": ALGORITHM,
+        "key_id": key_id(private.public_key()),
+        "value": base64.b64encode(private.sign(data)).decode("ascii"),
+    }
 
 
 def verify_bytes(data: bytes, signature: dict, public_pem_bytes: bytes) -> bool:
@@ -125,14 +130,18 @@ def verify(pack: dict, keyring: dict[str, tuple[str, bytes]]) -> str:
         raise SignatureProblem(f"the pack is signed with {str(signature.get('algorithm'))[:20]!r}, not {ALGORITHM}")
     kid = str(signature.get("key_id"))
     if kid not in keyring:
-        raise SignatureProblem(f"the pack is signed by key {kid[:16]}, which is not in this warehouse's keyring "
-                               "(add the force's public key with `harbour benchmark trust`)")
+        raise SignatureProblem(
+            f"the pack is signed by key {kid[:16]}, which is not in this warehouse's keyring "
+            "(add the force's public key with `harbour benchmark trust`)"
+        )
     force_code, pem = keyring[kid]
     if force_code != pack["force"]["code"]:
         raise Tampered(f"the pack is for {pack['force']['code']} but signed with the key trusted for {force_code}")
     try:
         load_public(pem).verify(base64.b64decode(str(signature.get("value")), validate=True), canonical(pack))
     except (InvalidSignature, ValueError):
-        raise Tampered("the pack's signature does not match its content: it was altered after it was signed, "
-                               "or not signed by that key") from None
+        raise Tampered(
+            "the pack's signature does not match its content: it was altered after it was signed, "
+            "or not signed by that key"
+        ) from None
     return kid

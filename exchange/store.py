@@ -32,8 +32,9 @@ class Admitted:
     held_extract: str | None = None
 
 
-def admit(conn: Connection, pack: dict, signer: str | None, origin: str, source_name: str,
-          hub_url: str | None = None) -> Admitted:
+def admit(
+    conn: Connection, pack: dict, signer: str | None, origin: str, source_name: str, hub_url: str | None = None
+) -> Admitted:
     """Store a checked pack as a peer inside the caller's transaction, never rolling a force back: a pack whose
     extract month is older than the one held for its force is not stored, and a newer one replaces it. ``signer``
     is the key id that verified it (None: imported unsigned); ``origin`` is file or hub."""
@@ -52,10 +53,18 @@ def admit(conn: Connection, pack: dict, signer: str | None, origin: str, source_
         return Admitted("older", None, newest)
     for peer_id, _ in held:
         _delete(conn, peer_id)
-    peer_id = conn.execute(insert(P).values(
-        force_code=code, force_name=pack["force"]["name"][:80], imported_at=now, made=pack["made"],
-        harbour_version=str(pack["harbour_version"])[:20], source_name=source_name[:255], sha256=pack["sha256"],
-        pack=pack)).inserted_primary_key[0]
+    peer_id = conn.execute(
+        insert(P).values(
+            force_code=code,
+            force_name=pack["force"]["name"][:80],
+            imported_at=now,
+            made=pack["made"],
+            harbour_version=str(pack["harbour_version"])[:20],
+            source_name=source_name[:255],
+            sha256=pack["sha256"],
+            pack=pack,
+        )
+    ).inserted_primary_key[0]
     conn.execute(insert(S).values(peer_id=peer_id, key_id=signer))
     conn.execute(insert(OR).values(peer_id=peer_id, origin=origin, hub_url=hub_url and hub_url[:255], pulled_at=now))
     return Admitted("replaced" if held else "imported", int(peer_id), newest)
@@ -71,10 +80,15 @@ def all_peers(engine: Engine) -> list[dict]:
     """Every imported peer with its pack, provenance, ``signer`` (None: imported unsigned), ``origin`` (file or
     hub; None for a peer imported before origins were kept), ``hub_url`` and ``pulled_at``."""
     with engine.connect() as conn:
-        rows = conn.execute(select(P, S.c.key_id.label("signer"), OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
-                            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id)
-                                         .outerjoin(OR, OR.c.peer_id == P.c.peer_id))
-                            .order_by(P.c.peer_id)).mappings().all()
+        rows = (
+            conn.execute(
+                select(P, S.c.key_id.label("signer"), OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
+                .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id).outerjoin(OR, OR.c.peer_id == P.c.peer_id))
+                .order_by(P.c.peer_id)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
@@ -92,10 +106,11 @@ def fingerprint(engine: Engine) -> str:
     a removal) changes it."""
 
     with engine.connect() as conn:
-        rows = conn.execute(select(P.c.peer_id, P.c.sha256, S.c.key_id, OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
-                            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id)
-                                         .outerjoin(OR, OR.c.peer_id == P.c.peer_id))
-                            .order_by(P.c.peer_id)).all()
+        rows = conn.execute(
+            select(P.c.peer_id, P.c.sha256, S.c.key_id, OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
+            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id).outerjoin(OR, OR.c.peer_id == P.c.peer_id))
+            .order_by(P.c.peer_id)
+        ).all()
     return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
 

@@ -110,8 +110,9 @@ def list_packs():
             if since.tzinfo is not None:
                 since = since.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, TypeError):
-            return _refusal(store.Refused(400, "bad-since",
-                                          "since is a time in ISO 8601, for example 2026-12-01T09:00:00Z"))
+            return _refusal(
+                store.Refused(400, "bad-since", "since is a time in ISO 8601, for example 2026-12-01T09:00:00Z")
+            )
     return _answer(200, {"packs": store.latest_packs(_engine(), since), "as_of": store.now().isoformat() + "Z"})
 
 
@@ -138,8 +139,9 @@ def unknown_call(rest):
     """Anything else under /api/: JSON, never the operator's pages (Dash would answer any path with them)."""
     if rest.strip("/") in ("v1/packs", "v1/keys"):
         return _refusal(store.Refused(405, "method-not-allowed", f"/api/{rest.strip('/')} takes GET and POST only"))
-    return _refusal(store.Refused(404, "not-found", "no such call: the API is POST/GET /api/v1/packs and "
-                                                    "GET/POST /api/v1/keys"))
+    return _refusal(
+        store.Refused(404, "not-found", "no such call: the API is POST/GET /api/v1/packs and GET/POST /api/v1/keys")
+    )
 
 
 # --------------------------------------------------------------------------------------------- operator pages
@@ -152,29 +154,51 @@ def _when(value) -> str:
 
 
 def _table(caption: str, head: list[str], rows: list[list]) -> html.Table:
-    return html.Div(html.Table([
-        html.Caption(caption),
-        html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
-        html.Tbody([html.Tr([html.Td("–" if v is None else str(v)) for v in row]) for row in rows]
-                   or [html.Tr(html.Td("None yet.", colSpan=len(head)))]),
-    ], className="table table-sm data-table"), className="table-responsive")
+    return html.Div(
+        html.Table(
+            [
+                html.Caption(caption),
+                html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+                html.Tbody(
+                    [html.Tr([html.Td("–" if v is None else str(v)) for v in row]) for row in rows]
+                    or [html.Tr(html.Td("None yet.", colSpan=len(head)))]
+                ),
+            ],
+            className="table table-sm data-table",
+        ),
+        className="table-responsive",
+    )
 
 
 def _forces_page(engine):
     rows = store.overview(engine)
     forces = f"{len(rows)} participating force{'s' if len(rows) != 1 else ''}"
-    return [html.P(f"{forces}. A force's figures are its own signed pack: the hub checks the signature against "
-                   "the key registered here, and every Harbour that pulls checks it again against its own keyring."),
-            _table("Participating forces, their keys and their latest packs",
-                   ["Force", "Name in its latest pack", "Current key", "Fingerprint (SHA-256)", "Latest extract",
-                    "Uploaded"],
-                   [[r["force"], r["name"], r["key_id"], grouped(r["fingerprint"]), r["extract_month"],
-                     _when(r["uploaded_at"])] for r in rows])]
+    return [
+        html.P(
+            f"{forces}. A force's figures are its own signed pack: the hub checks the signature against "
+            "the key registered here, and every Harbour that pulls checks it again against its own keyring."
+        ),
+        _table(
+            "Participating forces, their keys and their latest packs",
+            ["Force", "Name in its latest pack", "Current key", "Fingerprint (SHA-256)", "Latest extract", "Uploaded"],
+            [
+                [
+                    r["force"],
+                    r["name"],
+                    r["key_id"],
+                    grouped(r["fingerprint"]),
+                    r["extract_month"],
+                    _when(r["uploaded_at"]),
+                ]
+                for r in rows
+            ],
+        ),
+    ]
 
 
 def grouped(fingerprint: str | None) -> str | None:
     """A fingerprint in groups of eight digits, as it is read out over the phone (and so that it wraps)."""
-    return fingerprint and " ".join(fingerprint[i:i + 8] for i in range(0, len(fingerprint), 8))
+    return fingerprint and " ".join(fingerprint[i : i + 8] for i in range(0, len(fingerprint), 8))
 
 
 def _tokens_page(engine):
@@ -186,21 +210,53 @@ def _tokens_page(engine):
             return f"revoked {_when(r['revoked_at'])}"
         return "expired" if r["expires_at"] <= now else "live"
 
-    return [html.P("Token values are shown once, when they are made (harbour hub token), and never stored: only their "
-                   "hashes are."),
-            _table("Tokens", ["Id", "Force", "Made", "Expires", "State", "Last used"],
-                   [[r["token_id"], r["force_code"], _when(r["created_at"]), _when(r["expires_at"]), state(r),
-                     _when(r["last_used_at"])] for r in rows])]
+    return [
+        html.P(
+            "Token values are shown once, when they are made (harbour hub token), and never stored: only their "
+            "hashes are."
+        ),
+        _table(
+            "Tokens",
+            ["Id", "Force", "Made", "Expires", "State", "Last used"],
+            [
+                [
+                    r["token_id"],
+                    r["force_code"],
+                    _when(r["created_at"]),
+                    _when(r["expires_at"]),
+                    state(r),
+                    _when(r["last_used_at"]),
+                ]
+                for r in rows
+            ],
+        ),
+    ]
 
 
 def _audit_page(engine, before: int | None):
     entries, total = store.audit_entries(engine, 500, before)
     older = entries[-1]["entry_id"] if len(entries) == 500 else None
     entries_word = f"{total:,} entr{'ies' if total != 1 else 'y'}"
-    parts = [html.P(f"{entries_word} in all, newest first: every write, accepted or refused."),
-             _table("Audit log", ["Entry", "When", "Who", "Force", "Action", "Outcome", "Status", "Detail"],
-                    [[e["entry_id"], _when(e["at"]), e["actor"], e["force_code"], e["action"], e["outcome"],
-                      e["status"], e["detail"]] for e in entries])]
+    parts = [
+        html.P(f"{entries_word} in all, newest first: every write, accepted or refused."),
+        _table(
+            "Audit log",
+            ["Entry", "When", "Who", "Force", "Action", "Outcome", "Status", "Detail"],
+            [
+                [
+                    e["entry_id"],
+                    _when(e["at"]),
+                    e["actor"],
+                    e["force_code"],
+                    e["action"],
+                    e["outcome"],
+                    e["status"],
+                    e["detail"],
+                ]
+                for e in entries
+            ],
+        ),
+    ]
     if older is not None:
         parts.append(html.P(dcc.Link("Older entries", href=f"/audit?before={older}")))
     return parts
@@ -209,8 +265,10 @@ def _audit_page(engine, before: int | None):
 def _content(pathname: str, search: str):
     person = access.current_person()
     if not person.may("admin"):
-        return [html.H1("Not available", id="page-title"),
-                html.P("The hub's pages are for its operator: they need the admin role.")]
+        return [
+            html.H1("Not available", id="page-title"),
+            html.P("The hub's pages are for its operator: they need the admin role."),
+        ]
     engine = store.engine_for(current_app.config[URL_CONFIG])
     title = dict(PAGES).get(pathname, "Forces and packs")
     if pathname == "/tokens":
@@ -227,25 +285,57 @@ def _content(pathname: str, search: str):
 
 def create_hub(url: str, exposed: bool = False) -> Dash:
     """The hub on the database at ``url``; ``exposed`` as for the dashboard (access.setup)."""
-    app = security.SetUpOnce(__name__, assets_folder=str(ROOT / "assets"), assets_ignore=r"^(vendor/|harbour\.js)",
-               title="Harbour hub", update_title=None, serve_locally=True, suppress_callback_exceptions=True)
-    app.layout = html.Div([
-        html.A("Skip to main content", href="#main", className="skip-link"),
-        dcc.Location(id="url"),
-        dbc.Navbar(dbc.Container([
-            html.P([html.Span("Harbour", className="brand"), html.Span(" · benchmarking hub", className="tagline")],
-                   className="site-title"),
-            html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(name, href=path, active="exact")) for path, name in PAGES],
-                             navbar=True),
-                     **{"aria-label": "Pages"}),
-        ], fluid=True), tag="header", role="banner", dark=True, color=theme.COLOURS["header"],
-            class_name="site-header"),
-        html.Main(html.Div(id="hub-content"), id="main", tabIndex="-1", className="container-fluid"),
-        html.Footer(html.P("Harbour's benchmarking hub holds forces' signed, disclosure-controlled packs only."),
-                    className="site-footer"),
-    ])
-    app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">')
-                        .replace("<footer>", '<div class="dash-scripts">').replace("</footer>", "</div>"))
+    app = security.SetUpOnce(
+        __name__,
+        assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^(vendor/|harbour\.js)",
+        title="Harbour hub",
+        update_title=None,
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+    )
+    app.layout = html.Div(
+        [
+            html.A("Skip to main content", href="#main", className="skip-link"),
+            dcc.Location(id="url"),
+            dbc.Navbar(
+                dbc.Container(
+                    [
+                        html.P(
+                            [
+                                html.Span("Harbour", className="brand"),
+                                html.Span(" · benchmarking hub", className="tagline"),
+                            ],
+                            className="site-title",
+                        ),
+                        html.Nav(
+                            dbc.Nav(
+                                [dbc.NavItem(dbc.NavLink(name, href=path, active="exact")) for path, name in PAGES],
+                                navbar=True,
+                            ),
+                            **{"aria-label": "Pages"},
+                        ),
+                    ],
+                    fluid=True,
+                ),
+                tag="header",
+                role="banner",
+                dark=True,
+                color=theme.COLOURS["header"],
+                class_name="site-header",
+            ),
+            html.Main(html.Div(id="hub-content"), id="main", tabIndex="-1", className="container-fluid"),
+            html.Footer(
+                html.P("Harbour's benchmarking hub holds forces' signed, disclosure-controlled packs only."),
+                className="site-footer",
+            ),
+        ]
+    )
+    app.index_string = (
+        app.index_string.replace("<html>", '<html lang="en-GB">')
+        .replace("<footer>", '<div class="dash-scripts">')
+        .replace("</footer>", "</div>")
+    )
 
     @app.callback(Output("hub-content", "children"), Input("url", "pathname"), Input("url", "search"))
     def _page(pathname, search):
@@ -254,8 +344,12 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
     server = app.server
     server.config[URL_CONFIG] = url
     server.register_blueprint(api)
-    server.add_url_rule("/api/<path:rest>", "hub_api_unknown", unknown_call,
-                        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    server.add_url_rule(
+        "/api/<path:rest>",
+        "hub_api_unknown",
+        unknown_call,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    )
     store.engine_for(url)  # the tables, before the first request
     security.protect(app)
     # A pack is at most exchange.packs.MAX_PACK_BYTES; the body limit allows that and a little JSON around it.
@@ -269,12 +363,18 @@ def create_hub(url: str, exposed: bool = False) -> Dash:
             return jsonify(error=error.name.lower().replace(" ", "-"), message=error.description), error.code
         return error
 
-
     logs.install(server, lambda: (access.current_person().role, access.current_person().name))
-    health.install(server, {"database": health.warehouse_check(lambda: store.engine_for(url), H.forces, migrate.HUB),
-                            "rate limits": _limiter_check(server), "sign-in": health.provider_check})
-    access.setup(app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS],
-                 sessions=lambda: store.engine_for(url))
+    health.install(
+        server,
+        {
+            "database": health.warehouse_check(lambda: store.engine_for(url), H.forces, migrate.HUB),
+            "rate limits": _limiter_check(server),
+            "sign-in": health.provider_check,
+        },
+    )
+    access.setup(
+        app, exposed, public_routes=[f"{API}/<path:rest>", *health.PATHS], sessions=lambda: store.engine_for(url)
+    )
     return app
 
 
@@ -282,12 +382,20 @@ def _limiter_check(server):
     def check():
         limiter = server.extensions[LIMITER]
         return None if limiter.storage.check() else "the rate limits' store does not answer"
+
     return check
 
 
 def _rate_limits(server) -> None:
     redis = settings.redis_url()
-    limiter = Limiter(_rate_key, app=server, storage_uri=redis or "memory://", headers_enabled=True,
-                      key_prefix="harbour-hub", swallow_errors=True, in_memory_fallback_enabled=bool(redis))
+    limiter = Limiter(
+        _rate_key,
+        app=server,
+        storage_uri=redis or "memory://",
+        headers_enabled=True,
+        key_prefix="harbour-hub",
+        swallow_errors=True,
+        in_memory_fallback_enabled=bool(redis),
+    )
     limiter.limit(settings.hub_rate())(api)
     server.extensions[LIMITER] = limiter

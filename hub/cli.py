@@ -13,7 +13,10 @@ from harbour import settings
 from harbour.command_line import EXIT_REFUSED, HarbourGroup, _redact, echo
 
 hub_warehouse_option = click.option(
-    "--warehouse", "warehouse", metavar="URL", default=None,
+    "--warehouse",
+    "warehouse",
+    metavar="URL",
+    default=None,
     help="SQLAlchemy URL of the hub's own database (default: HARBOUR_HUB_WAREHOUSE, or hub.sqlite in the data folder).",
 )
 
@@ -46,10 +49,19 @@ def _refused(refusal) -> None:
 
 @hub.command("register")
 @click.option("--force", "force", metavar="CODE", required=True, help="The force the key signs for.")
-@click.option("--key", "key_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="The force's public key (CODE-public.pem from `harbour benchmark keygen`).")
-@click.option("--replace", is_flag=True, help="Replace the force's current key (only when its private key was lost; "
-                                              "a force rotates its own key with `harbour benchmark rotate-key`).")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The force's public key (CODE-public.pem from `harbour benchmark keygen`).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the force's current key (only when its private key was lost; "
+    "a force rotates its own key with `harbour benchmark rotate-key`).",
+)
 @hub_warehouse_option
 def hub_register(force: str, key_path: Path, replace: bool, warehouse: str | None) -> None:
     """Register a force's public key: the hub accepts only packs signed by it."""
@@ -62,8 +74,10 @@ def hub_register(force: str, key_path: Path, replace: bool, warehouse: str | Non
         kid, fp = register(_engine(warehouse), force, key_path.read_bytes(), replace)
     except Refused as refusal:
         _refused(refusal)
-    echo(f"Registered key {kid} for {force.strip().upper()}, fingerprint {fp}. Tell the force's peers this "
-               "fingerprint out of band: they check the hub's copy against it.")
+    echo(
+        f"Registered key {kid} for {force.strip().upper()}, fingerprint {fp}. Tell the force's peers this "
+        "fingerprint out of band: they check the hub's copy against it."
+    )
 
 
 @hub.command("token")
@@ -79,8 +93,11 @@ def hub_token(force: str, days: int, warehouse: str | None) -> None:
     except Refused as refusal:
         _refused(refusal)
     echo(token)
-    echo(f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: "
-               "give it to the force's admin over a secure channel (they set HARBOUR_HUB_TOKEN to it).", err=True)
+    echo(
+        f"Token {token_id} for {force.strip().upper()}, expires {expires:%Y-%m-%d}. It is shown only now: "
+        "give it to the force's admin over a secure channel (they set HARBOUR_HUB_TOKEN to it).",
+        err=True,
+    )
 
 
 @hub.command("revoke")
@@ -116,8 +133,11 @@ def hub_upgrade(warehouse: str | None) -> None:
         echo(f"Refused: {exc}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)
     except (SQLAlchemyError, OSError) as exc:
-        echo(f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
-             f"changed (hub database {_redact(url)}).", err=True)
+        echo(
+            f"Error: {warehouse_problem(exc) or type(exc).__name__}; the upgrade was rolled back, nothing was "
+            f"changed (hub database {_redact(url)}).",
+            err=True,
+        )
         sys.exit(EXIT_REFUSED)
     finally:
         engine.dispose()
@@ -130,9 +150,12 @@ def hub_upgrade(warehouse: str | None) -> None:
 
 
 @hub.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Any but loopback needs sign-in for the operator's pages "
-                   "(HARBOUR_OIDC_ISSUER).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any but loopback needs sign-in for the operator's pages (HARBOUR_OIDC_ISSUER).",
+)
 @click.option("--port", type=int, default=8060, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="gunicorn worker processes.")
 @hub_warehouse_option
@@ -156,9 +179,17 @@ def hub_serve(host: str, port: int, workers: int, warehouse: str | None) -> None
 
     class HubServer(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers,
-                               "worker_class": "gthread", "threads": 4, "timeout": 30, "graceful_timeout": 10,
-                               "keepalive": 5, "accesslog": None, "control_socket_disable": True}.items():
+            for key, value in {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": 4,
+                "timeout": 30,
+                "graceful_timeout": 10,
+                "keepalive": 5,
+                "accesslog": None,
+                "control_socket_disable": True,
+            }.items():
                 self.cfg.set(key, value)
 
         def load(self):

@@ -81,21 +81,40 @@ def force_code(value: str) -> str:
     return code
 
 
-def _audit(conn, actor: str, force: str | None, action: str, outcome: str, detail: str, status: int | None = None,
-           remote: str | None = None) -> None:
-    conn.execute(insert(H.audit).values(at=now(), actor=actor[:40], force_code=force, action=action, outcome=outcome,
-                                        status=status, detail=printable(detail, 240),
-                                        remote=(remote or None) and remote[:64]))
+def _audit(
+    conn,
+    actor: str,
+    force: str | None,
+    action: str,
+    outcome: str,
+    detail: str,
+    status: int | None = None,
+    remote: str | None = None,
+) -> None:
+    conn.execute(
+        insert(H.audit).values(
+            at=now(),
+            actor=actor[:40],
+            force_code=force,
+            action=action,
+            outcome=outcome,
+            status=status,
+            detail=printable(detail, 240),
+            remote=(remote or None) and remote[:64],
+        )
+    )
 
 
-def audit_refusal(engine: Engine, actor: str, force: str | None, action: str, refusal: Refused,
-                  remote: str | None = None) -> None:
+def audit_refusal(
+    engine: Engine, actor: str, force: str | None, action: str, refusal: Refused, remote: str | None = None
+) -> None:
     """A refused write, in its own transaction (the refused one wrote nothing)."""
     with engine.begin() as conn:
         _audit(conn, actor, force, action, "refused", refusal.message, refusal.status, remote)
 
 
 # ---------------------------------------------------------------------------------------------- the operator's
+
 
 def register(engine: Engine, force: str, public_pem: bytes, replace: bool = False) -> tuple[str, str]:
     """Record ``force``'s public key: (key id, fingerprint). A force that has a key already is refused unless
@@ -110,20 +129,38 @@ def register(engine: Engine, force: str, public_pem: bytes, replace: bool = Fals
     with engine.begin() as conn:
         if conn.execute(select(H.keys.c.force_code).where(H.keys.c.fingerprint == fp)).first() is not None:
             raise Refused(409, "key-known", f"key {kid} is already registered; a key belongs to one force, once")
-        current = conn.execute(select(H.keys.c.key_id).where(H.keys.c.force_code == code,
-                                                              H.keys.c.retired_at.is_(None))).scalar()
+        current = conn.execute(
+            select(H.keys.c.key_id).where(H.keys.c.force_code == code, H.keys.c.retired_at.is_(None))
+        ).scalar()
         if current is not None and not replace:
-            raise Refused(409, "has-key", f"{code} already has key {current}: the force rotates it itself (harbour "
-                                          "benchmark rotate-key), or give --replace if its private key was lost")
+            raise Refused(
+                409,
+                "has-key",
+                f"{code} already has key {current}: the force rotates it itself (harbour "
+                "benchmark rotate-key), or give --replace if its private key was lost",
+            )
         if conn.execute(select(H.forces.c.force_code).where(H.forces.c.force_code == code)).first() is None:
             conn.execute(insert(H.forces).values(force_code=code, registered_at=now()))
         if current is not None:
             conn.execute(update(H.keys).where(H.keys.c.key_id == current).values(retired_at=now()))
-        conn.execute(insert(H.keys).values(key_id=kid, force_code=code, fingerprint=fp,
-                                           public_pem=pem_of(public).decode("ascii"), added_at=now(),
-                                           added_by="operator"))
-        _audit(conn, "command line", code, "register key", "accepted",
-               f"key {kid}" + (f" replacing {current}" if current else ""))
+        conn.execute(
+            insert(H.keys).values(
+                key_id=kid,
+                force_code=code,
+                fingerprint=fp,
+                public_pem=pem_of(public).decode("ascii"),
+                added_at=now(),
+                added_by="operator",
+            )
+        )
+        _audit(
+            conn,
+            "command line",
+            code,
+            "register key",
+            "accepted",
+            f"key {kid}" + (f" replacing {current}" if current else ""),
+        )
     return kid, fp
 
 
@@ -136,10 +173,12 @@ def issue_token(engine: Engine, force: str, days: int = TOKEN_DAYS) -> tuple[str
     expires = now() + timedelta(days=days)
     with engine.begin() as conn:
         if conn.execute(select(H.forces.c.force_code).where(H.forces.c.force_code == code)).first() is None:
-            raise Refused(404, "unknown-force", f"{code} is not registered: register its public key first "
-                                                "(harbour hub register)")
-        token_id = conn.execute(insert(H.tokens).values(force_code=code, token_hash=token_hash(token),
-                                                        created_at=now(), expires_at=expires)).inserted_primary_key[0]
+            raise Refused(
+                404, "unknown-force", f"{code} is not registered: register its public key first (harbour hub register)"
+            )
+        token_id = conn.execute(
+            insert(H.tokens).values(force_code=code, token_hash=token_hash(token), created_at=now(), expires_at=expires)
+        ).inserted_primary_key[0]
         _audit(conn, "command line", code, "issue token", "accepted", f"token {token_id}, expires {expires:%Y-%m-%d}")
     return token, int(token_id), expires
 
@@ -148,13 +187,17 @@ def revoke(engine: Engine, force: str) -> int:
     """Revoke every live token of ``force``; how many were revoked."""
     code = force_code(force)
     with engine.begin() as conn:
-        count = conn.execute(update(H.tokens).where(H.tokens.c.force_code == code, H.tokens.c.revoked_at.is_(None))
-                             .values(revoked_at=now())).rowcount
+        count = conn.execute(
+            update(H.tokens)
+            .where(H.tokens.c.force_code == code, H.tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        ).rowcount
         _audit(conn, "command line", code, "revoke tokens", "accepted", f"{count} token(s) revoked")
     return int(count)
 
 
 # ----------------------------------------------------------------------------------------------- the API's
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
@@ -171,15 +214,19 @@ def authenticate(engine: Engine, bearer: str | None) -> Token:
         if row["revoked_at"] is not None:
             raise Refused(401, "revoked", "the token was revoked; ask the hub's operator for a new one")
         if row["expires_at"] <= now():
-            raise Refused(401, "expired", f"the token expired on {row['expires_at']:%Y-%m-%d}; ask the hub's operator "
-                                          "for a new one")
+            raise Refused(
+                401,
+                "expired",
+                f"the token expired on {row['expires_at']:%Y-%m-%d}; ask the hub's operator for a new one",
+            )
         conn.execute(update(H.tokens).where(H.tokens.c.token_id == row["token_id"]).values(last_used_at=now()))
     return Token(int(row["token_id"]), row["force_code"])
 
 
 def _keyring(conn) -> dict[str, tuple[str, bytes]]:
-    rows = conn.execute(select(H.keys.c.key_id, H.keys.c.force_code, H.keys.c.public_pem)
-                        .where(H.keys.c.retired_at.is_(None))).all()
+    rows = conn.execute(
+        select(H.keys.c.key_id, H.keys.c.force_code, H.keys.c.public_pem).where(H.keys.c.retired_at.is_(None))
+    ).all()
     return {kid: (code, pem.encode("ascii")) for kid, code, pem in rows}
 
 
@@ -201,27 +248,61 @@ def accept_pack(engine: Engine, token: Token, body: bytes, remote: str | None = 
             try:
                 signer = verify(pack, _keyring(conn))
             except SignatureProblem as exc:
-                raise Refused(400, "bad-signature", str(exc).replace("this warehouse's keyring", "this hub's keys for "
-                                                                    f"{code}").replace(" (add the force's public key "
-                                                                    "with `harbour benchmark trust`)", "")) from None
-            held = conn.execute(select(H.packs.c.pack_id, H.packs.c.extract_month, H.packs.c.sha256)
-                                .where(H.packs.c.force_code == code)
-                                .order_by(H.packs.c.pack_id.desc()).limit(1)).first()
+                raise Refused(
+                    400,
+                    "bad-signature",
+                    str(exc)
+                    .replace("this warehouse's keyring", f"this hub's keys for {code}")
+                    .replace(" (add the force's public key with `harbour benchmark trust`)", ""),
+                ) from None
+            held = conn.execute(
+                select(H.packs.c.pack_id, H.packs.c.extract_month, H.packs.c.sha256)
+                .where(H.packs.c.force_code == code)
+                .order_by(H.packs.c.pack_id.desc())
+                .limit(1)
+            ).first()
             extract = pack["force"]["extract_month"] or ""
             if held is not None and held.sha256 == pack["sha256"]:
-                _audit(conn, token.actor, code, "upload pack", "accepted", f"already held as pack {held.pack_id}", 200,
-                       remote)
+                _audit(
+                    conn,
+                    token.actor,
+                    code,
+                    "upload pack",
+                    "accepted",
+                    f"already held as pack {held.pack_id}",
+                    200,
+                    remote,
+                )
                 return 200, {"status": "already held", "pack_id": held.pack_id, "sha256": pack["sha256"]}
             if held is not None and extract < held.extract_month:
-                raise Refused(409, "older-than-held", f"the pack's extract month {extract} is older than the "
-                                                      f"{held.extract_month} this hub holds for {code}: no rollback")
-            pack_id = conn.execute(insert(H.packs).values(
-                force_code=code, extract_month=extract, made=pack["made"], sha256=pack["sha256"], key_id=signer,
-                token_id=token.token_id, uploaded_at=now(),
-                body=json.dumps(pack, ensure_ascii=False, allow_nan=False, separators=(",", ":")),
-            )).inserted_primary_key[0]
-            _audit(conn, token.actor, code, "upload pack", "accepted",
-                   f"pack {pack_id}, extract {extract}, key {signer}", 201, remote)
+                raise Refused(
+                    409,
+                    "older-than-held",
+                    f"the pack's extract month {extract} is older than the "
+                    f"{held.extract_month} this hub holds for {code}: no rollback",
+                )
+            pack_id = conn.execute(
+                insert(H.packs).values(
+                    force_code=code,
+                    extract_month=extract,
+                    made=pack["made"],
+                    sha256=pack["sha256"],
+                    key_id=signer,
+                    token_id=token.token_id,
+                    uploaded_at=now(),
+                    body=json.dumps(pack, ensure_ascii=False, allow_nan=False, separators=(",", ":")),
+                )
+            ).inserted_primary_key[0]
+            _audit(
+                conn,
+                token.actor,
+                code,
+                "upload pack",
+                "accepted",
+                f"pack {pack_id}, extract {extract}, key {signer}",
+                201,
+                remote,
+            )
         return 201, {"status": "stored", "pack_id": int(pack_id), "sha256": pack["sha256"], "extract_month": extract}
     except Refused as refusal:
         audit_refusal(engine, token.actor, token.force_code, "upload pack", refusal, remote)
@@ -247,17 +328,34 @@ def latest_packs(engine: Engine, since: datetime | None = None) -> list[dict]:
             pack = json.loads(r["body"])
         except ValueError:
             pack = None  # damaged in the database: sent as null, and the pulling Harbour refuses it
-        out.append({"force": r["force_code"], "pack_id": r["pack_id"], "extract_month": r["extract_month"],
-                    "sha256": r["sha256"], "uploaded_at": r["uploaded_at"].isoformat() + "Z", "pack": pack})
+        out.append(
+            {
+                "force": r["force_code"],
+                "pack_id": r["pack_id"],
+                "extract_month": r["extract_month"],
+                "sha256": r["sha256"],
+                "uploaded_at": r["uploaded_at"].isoformat() + "Z",
+                "pack": pack,
+            }
+        )
     return out
 
 
 def current_keys(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(select(H.keys).where(H.keys.c.retired_at.is_(None))
-                            .order_by(H.keys.c.force_code)).mappings()
-        return [{"force": r["force_code"], "key_id": r["key_id"], "fingerprint": r["fingerprint"],
-                 "public_pem": r["public_pem"], "added_at": r["added_at"].isoformat() + "Z"} for r in rows]
+        rows = conn.execute(
+            select(H.keys).where(H.keys.c.retired_at.is_(None)).order_by(H.keys.c.force_code)
+        ).mappings()
+        return [
+            {
+                "force": r["force_code"],
+                "key_id": r["key_id"],
+                "fingerprint": r["fingerprint"],
+                "public_pem": r["public_pem"],
+                "added_at": r["added_at"].isoformat() + "Z",
+            }
+            for r in rows
+        ]
 
 
 def rotate(engine: Engine, token: Token, body: bytes, remote: str | None = None) -> dict:
@@ -278,23 +376,45 @@ def rotate(engine: Engine, token: Token, body: bytes, remote: str | None = None)
         except SignatureProblem as exc:
             raise Refused(400, "bad-key", str(exc)) from None
         with engine.begin() as conn:
-            current = conn.execute(select(H.keys).where(H.keys.c.force_code == code, H.keys.c.retired_at.is_(None))
-                                   .with_for_update()).mappings().first()
+            current = (
+                conn.execute(
+                    select(H.keys).where(H.keys.c.force_code == code, H.keys.c.retired_at.is_(None)).with_for_update()
+                )
+                .mappings()
+                .first()
+            )
             if current is None or str(signature.get("key_id")) != current["key_id"]:
-                raise Refused(400, "bad-signature", "the new key must be announced with a signature by the force's "
-                                                    "current key")
+                raise Refused(
+                    400, "bad-signature", "the new key must be announced with a signature by the force's current key"
+                )
             if not verify_bytes(rotation_statement(code, new_pem), signature, current["public_pem"].encode("ascii")):
-                raise Refused(400, "bad-signature",
-                              "the announcement's signature does not match the force's current key")
+                raise Refused(
+                    400, "bad-signature", "the announcement's signature does not match the force's current key"
+                )
             fp = fingerprint(new)
             if conn.execute(select(H.keys.c.key_id).where(H.keys.c.fingerprint == fp)).first() is not None:
                 raise Refused(409, "key-known", "that key is already registered")
             conn.execute(update(H.keys).where(H.keys.c.key_id == current["key_id"]).values(retired_at=now()))
-            conn.execute(insert(H.keys).values(key_id=key_id(new), force_code=code, fingerprint=fp,
-                                               public_pem=pem_of(new).decode("ascii"), added_at=now(),
-                                               added_by=f"rotation signed by {current['key_id']}"))
-            _audit(conn, token.actor, code, "rotate key", "accepted", f"key {key_id(new)} replaces {current['key_id']}",
-                   201, remote)
+            conn.execute(
+                insert(H.keys).values(
+                    key_id=key_id(new),
+                    force_code=code,
+                    fingerprint=fp,
+                    public_pem=pem_of(new).decode("ascii"),
+                    added_at=now(),
+                    added_by=f"rotation signed by {current['key_id']}",
+                )
+            )
+            _audit(
+                conn,
+                token.actor,
+                code,
+                "rotate key",
+                "accepted",
+                f"key {key_id(new)} replaces {current['key_id']}",
+                201,
+                remote,
+            )
         return {"status": "rotated", "key_id": key_id(new), "fingerprint": fp, "replaces": current["key_id"]}
     except Refused as refusal:
         audit_refusal(engine, token.actor, token.force_code, "rotate key", refusal, remote)
@@ -302,6 +422,7 @@ def rotate(engine: Engine, token: Token, body: bytes, remote: str | None = None)
 
 
 # ---------------------------------------------------------------------------------------- the operator's pages
+
 
 def overview(engine: Engine) -> list[dict]:
     """Each participating force: its current key and fingerprint, its latest pack and when it came."""
@@ -319,19 +440,36 @@ def overview(engine: Engine) -> list[dict]:
                 name = json.loads(pack["body"])["force"]["name"]
             except (ValueError, KeyError, TypeError):
                 name = None
-        out.append({"force": f["force_code"], "name": name, "registered_at": f["registered_at"],
-                    "key_id": key["key_id"] if key else None, "fingerprint": key["fingerprint"] if key else None,
-                    "extract_month": pack["extract_month"] if pack else None,
-                    "uploaded_at": pack["uploaded_at"] if pack else None})
+        out.append(
+            {
+                "force": f["force_code"],
+                "name": name,
+                "registered_at": f["registered_at"],
+                "key_id": key["key_id"] if key else None,
+                "fingerprint": key["fingerprint"] if key else None,
+                "extract_month": pack["extract_month"] if pack else None,
+                "uploaded_at": pack["uploaded_at"] if pack else None,
+            }
+        )
     return out
 
 
 def all_tokens(engine: Engine) -> list[dict]:
     """Every token's record (never its value, which is not stored)."""
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(H.tokens.c.token_id, H.tokens.c.force_code, H.tokens.c.created_at,
-                                                     H.tokens.c.expires_at, H.tokens.c.revoked_at,
-                                                     H.tokens.c.last_used_at).order_by(H.tokens.c.token_id)).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(
+                    H.tokens.c.token_id,
+                    H.tokens.c.force_code,
+                    H.tokens.c.created_at,
+                    H.tokens.c.expires_at,
+                    H.tokens.c.revoked_at,
+                    H.tokens.c.last_used_at,
+                ).order_by(H.tokens.c.token_id)
+            ).mappings()
+        ]
 
 
 def audit_entries(engine: Engine, limit: int = 500, before: int | None = None) -> tuple[list[dict], int]:

@@ -50,7 +50,7 @@ class Quarter:
         return f"{self.year}-Q{self.q}"
 
     @classmethod
-    def of_month(cls, month: str) -> "Quarter":
+    def of_month(cls, month: str) -> Quarter:
         return cls(int(month[:4]), (int(month[5:7]) - 1) // 3 + 1)
 
 
@@ -64,11 +64,16 @@ def quarterly_counts(children: pd.DataFrame) -> pd.DataFrame:
     obs, follow = children["obs_hours"].to_numpy(float), children["followup_hours"].to_numpy(float)
     not_retained = event & (obs <= HORIZON_HOURS)
     retained = placed & ~not_retained & (follow >= HORIZON_HOURS)
-    frame = pd.DataFrame({"force_code": children["force_code"].astype(str).to_numpy(),
-                          "month": children["contact_month"].astype(str).to_numpy(),
-                          "retained": retained.astype(int), "at_risk": (retained | not_retained).astype(int)})
+    frame = pd.DataFrame(
+        {
+            "force_code": children["force_code"].astype(str).to_numpy(),
+            "month": children["contact_month"].astype(str).to_numpy(),
+            "retained": retained.astype(int),
+            "at_risk": (retained | not_retained).astype(int),
+        }
+    )
     frame["quarter"] = [Quarter.of_month(m) for m in frame["month"]]
-    return (frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index())
+    return frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
 
 
 def _day(value) -> date | None:
@@ -81,7 +86,11 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
     "pilot_quarters", "comparators": [codes], "reason": None or words}."""
     info = forces.set_index("force_code")
     row = info.loc[treated]
-    pilot_start, baseline_start, extract = _day(row["pilot_start"]), _day(row["baseline_start"]), _day(row["extract_date"])
+    pilot_start, baseline_start, extract = (
+        _day(row["pilot_start"]),
+        _day(row["baseline_start"]),
+        _day(row["extract_date"]),
+    )
     if pilot_start is None:
         return {"reason": "the force has no scheme (no pilot_start), so there is no change to attribute"}
     counts = quarterly_counts(children)
@@ -91,9 +100,11 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
     pilot_q = sorted(q for q in mine["quarter"] if q.start >= pilot_start and q.end <= extract)
     out = {"baseline_quarters": baseline_q, "pilot_quarters": pilot_q, "comparators": []}
     if len(baseline_q) < MIN_QUARTERS or len(pilot_q) < MIN_QUARTERS:
-        out["reason"] = (f"the force has {len(baseline_q)} complete baseline quarter{'s' if len(baseline_q) != 1 else ''} "
-                         f"and {len(pilot_q)} complete pilot quarter{'s' if len(pilot_q) != 1 else ''} with children at "
-                         f"risk; attribution needs at least {MIN_QUARTERS} of each")
+        out["reason"] = (
+            f"the force has {len(baseline_q)} complete baseline quarter{'s' if len(baseline_q) != 1 else ''} "
+            f"and {len(pilot_q)} complete pilot quarter{'s' if len(pilot_q) != 1 else ''} with children at "
+            f"risk; attribution needs at least {MIN_QUARTERS} of each"
+        )
         return out
     wanted = set(baseline_q) | set(pilot_q)
     parts = [mine[mine["quarter"].isin(wanted)].assign(pilot=lambda f: f["quarter"].isin(set(pilot_q)))]
@@ -101,8 +112,11 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
         g = info.loc[code]
         g_start, g_end, g_pilot = _day(g["baseline_start"]), _day(g["extract_date"]), _day(g["pilot_start"])
         theirs = counts[(counts["force_code"] == code) & counts["quarter"].isin(wanted)]
-        keep = pd.Series([q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot)
-                          for q in theirs["quarter"]], index=theirs.index, dtype=bool)  # rows, even when none
+        keep = pd.Series(
+            [q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot) for q in theirs["quarter"]],
+            index=theirs.index,
+            dtype=bool,
+        )  # rows, even when none
         theirs = theirs[keep]
         n_base = sum(q in set(baseline_q) for q in theirs["quarter"])
         n_pilot = sum(q in set(pilot_q) for q in theirs["quarter"])
@@ -115,8 +129,10 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
     out["rows"] = pd.concat(parts, ignore_index=True)
     out["reason"] = None
     if len(out["comparators"]) < MIN_COMPARATORS:
-        out["reason"] = (f"only {len(out['comparators'])} other force{'s' if len(out['comparators']) != 1 else ''} had no "
-                         f"scheme over enough of the same quarters; attribution needs at least {MIN_COMPARATORS}")
+        out["reason"] = (
+            f"only {len(out['comparators'])} other force{'s' if len(out['comparators']) != 1 else ''} had no "
+            f"scheme over enough of the same quarters; attribution needs at least {MIN_COMPARATORS}"
+        )
     return out
 
 
@@ -148,8 +164,9 @@ def _start(rows: pd.DataFrame) -> np.ndarray | None:
     exog = _effects(rows)
     at_risk = rows["at_risk"].to_numpy(float)
     try:
-        result = sm.GLM(rows["retained"].to_numpy(float) / at_risk, exog, family=sm.families.Binomial(),
-                        var_weights=at_risk).fit()
+        result = sm.GLM(
+            rows["retained"].to_numpy(float) / at_risk, exog, family=sm.families.Binomial(), var_weights=at_risk
+        ).fit()
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
         return None
     params = np.asarray(result.params, dtype=float)
@@ -210,7 +227,7 @@ def _attribution(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> 
         return None, made["reason"]
     rows = made["rows"]
     is_treated = (rows["force_code"] == treated).to_numpy()
-    treated_pilot = (is_treated & rows["pilot"].to_numpy(bool))
+    treated_pilot = is_treated & rows["pilot"].to_numpy(bool)
     main = fit(rows, treated_pilot.astype(float))
     if main is None:
         return None, "the model has no finite estimate for these numbers"
@@ -229,16 +246,25 @@ def _attribution(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> 
         if placebo is None:
             placebo_effects[code] = None  # no finite estimate: counted as at least as large (conservative)
             continue
-        placebo_effects[code] = average_effect(placebo.eta[indicator], others["at_risk"].to_numpy(float)[indicator],
-                                               placebo.estimate)
+        placebo_effects[code] = average_effect(
+            placebo.eta[indicator], others["at_risk"].to_numpy(float)[indicator], placebo.estimate
+        )
     J = len(made["comparators"])
     as_large = sum(1 for e in placebo_effects.values() if e is None or abs(e) >= abs(effect))
     return {
-        "horizon": "28d", "comparators": J, "comparator_forces": list(made["comparators"]),
-        "quarters_baseline": len(made["baseline_quarters"]), "quarters_pilot": len(made["pilot_quarters"]),
-        "delta": delta, "delta_ci_low": low, "delta_ci_high": high,
-        "effect": effect, "ci_low": average_effect(eta, n, delta, low), "ci_high": average_effect(eta, n, delta, high),
-        "placebo_p": (1 + as_large) / (J + 1), "smallest_p": 1 / (J + 1),
+        "horizon": "28d",
+        "comparators": J,
+        "comparator_forces": list(made["comparators"]),
+        "quarters_baseline": len(made["baseline_quarters"]),
+        "quarters_pilot": len(made["pilot_quarters"]),
+        "delta": delta,
+        "delta_ci_low": low,
+        "delta_ci_high": high,
+        "effect": effect,
+        "ci_low": average_effect(eta, n, delta, low),
+        "ci_high": average_effect(eta, n, delta, high),
+        "placebo_p": (1 + as_large) / (J + 1),
+        "smallest_p": 1 / (J + 1),
         "pretrend_p": pretrend_p(rows, treated, made["baseline_quarters"]),
         "_phi": main.phi,
         # Not in the summary document: what a page draws (the placebo effects, each comparison force's rows, the
@@ -274,8 +300,14 @@ def counterfactual(result: dict) -> list[dict]:
         if not treated:
             continue
         quarter, n = row["quarter"], row["at_risk"]
-        out.append({"quarter": quarter, "at_risk": int(n), "fitted": float(_expit(e)),
-                    "without": float(_expit(e - result["delta"])),
-                    "without_low": float(_expit(e - result["delta_ci_high"])),
-                    "without_high": float(_expit(e - result["delta_ci_low"]))})
+        out.append(
+            {
+                "quarter": quarter,
+                "at_risk": int(n),
+                "fitted": float(_expit(e)),
+                "without": float(_expit(e - result["delta"])),
+                "without_low": float(_expit(e - result["delta_ci_high"])),
+                "without_high": float(_expit(e - result["delta_ci_low"])),
+            }
+        )
     return out

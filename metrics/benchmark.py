@@ -21,10 +21,17 @@ def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
     not_retained = event & (obs <= 672.0)
     retained = placed & ~not_retained & (follow >= 672.0)
     e = f["engagement_hours"].to_numpy(float)
-    frame = pd.DataFrame({"force_code": f["force_code"].astype(str).to_numpy(), "children": 1, "placed": placed,
-                          "retained": retained,
-                          "at_risk": retained | not_retained, "within": ~np.isnan(e) & (e <= 24.0),
-                          "recorded": ~np.isnan(e)})
+    frame = pd.DataFrame(
+        {
+            "force_code": f["force_code"].astype(str).to_numpy(),
+            "children": 1,
+            "placed": placed,
+            "retained": retained,
+            "at_risk": retained | not_retained,
+            "within": ~np.isnan(e) & (e <= 24.0),
+            "recorded": ~np.isnan(e),
+        }
+    )
     return frame.groupby("force_code").sum().astype(int).reset_index()
 
 
@@ -44,10 +51,19 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
             # and the recorded are a part of all children, with the share over them c where they are.
             at_risk, retained, _ = parts(c["at_risk"], c["retained"], c["at_risk"] - c["retained"])
             _, (_, recorded, _) = partings(c["children"], c["placed"], c["recorded"])
-            rows.append({"unit": code, "name": name, "imported": False, "retained": retained, "at_risk": at_risk,
-                         "within": count(c["within"]), "recorded": recorded,
-                         "retained_rate": rate(c["retained"], c["at_risk"])["rate"],
-                         "within_rate": rate(c["within"], c["recorded"], recorded)["rate"]})
+            rows.append(
+                {
+                    "unit": code,
+                    "name": name,
+                    "imported": False,
+                    "retained": retained,
+                    "at_risk": at_risk,
+                    "within": count(c["within"]),
+                    "recorded": recorded,
+                    "retained_rate": rate(c["retained"], c["at_risk"])["rate"],
+                    "within_rate": rate(c["within"], c["recorded"], recorded)["rate"],
+                }
+            )
     for peer in peers:
         summary = peer["pack"]["summary"]["periods"].get(period) or {}
         if not summary or not summary.get("children"):
@@ -55,9 +71,19 @@ def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, p
         r28 = summary["retention"]["28d"]
         w = summary["engagement"]["within_24h"]
         mark = "imported" if peer.get("signer") else "imported, unverified"
-        rows.append({"unit": f"{peer['force_code']} (imported)", "name": f"{peer['force_name']} ({mark})", "imported": True,
-                     "retained": r28["retained"], "at_risk": r28["at_risk"], "within": w["count"], "recorded": w["n"],
-                     "retained_rate": r28["rate"], "within_rate": w["rate"]})
+        rows.append(
+            {
+                "unit": f"{peer['force_code']} (imported)",
+                "name": f"{peer['force_name']} ({mark})",
+                "imported": True,
+                "retained": r28["retained"],
+                "at_risk": r28["at_risk"],
+                "within": w["count"],
+                "recorded": w["n"],
+                "retained_rate": r28["rate"],
+                "within_rate": w["rate"],
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -65,8 +91,11 @@ def usable(units: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFram
     """Units whose published numerator, denominator and rate are all numbers, with a denominator of 10 or
     more. ``rate`` is the published rate (from exact counts), not the ratio of the rounded counts."""
     published = units[f"{numerator}_rate"]
-    ok = units[(units[numerator] != SUPPRESSED) & (units[denominator] != SUPPRESSED)
-               & published.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))].copy()
+    ok = units[
+        (units[numerator] != SUPPRESSED)
+        & (units[denominator] != SUPPRESSED)
+        & published.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    ].copy()
     ok = ok[ok[denominator].astype(int) >= 10]
     ok[numerator] = ok[numerator].astype(int)
     ok[denominator] = ok[denominator].astype(int)

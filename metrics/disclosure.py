@@ -30,20 +30,30 @@ SUPPRESSED = "c"
 MIN_CHILDREN = 10
 SMALL_COUNT = 7
 MARKING = "OFFICIAL-SENSITIVE: exact figures, not for publication"
-FOOTNOTE = ("Disclosure control: counts of 1 to 7 are shown as c and other counts are rounded to the nearest 5; "
-            "a figure from which a c could be worked out (a rate, the other part of a total) is c too. "
-            "Rates, intervals and differences are computed from exact counts and shown to whole percentage points "
-            "(c where fewer than 10 children), so the rounded counts beside them may not reproduce them exactly; "
-            "medians and survival estimates resting on fewer than 10 children are c.")
-FOOTNOTE_SHORT = ("Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5, and c for any "
-                  "figure that would give a c away; rates from exact counts, to whole points; c where fewer than 10 "
-                  "children.")
-INTERNAL_NOTE = (f"{MARKING}. Exact counts and rates, without disclosure control: not to be shared beyond people "
-                 "entitled to the force's records.")
-SYMBOLS = {"c": "suppressed: too few children to show safely, or a figure that would give such a count away", "–": "not applicable or no data"}
+FOOTNOTE = (
+    "Disclosure control: counts of 1 to 7 are shown as c and other counts are rounded to the nearest 5; "
+    "a figure from which a c could be worked out (a rate, the other part of a total) is c too. "
+    "Rates, intervals and differences are computed from exact counts and shown to whole percentage points "
+    "(c where fewer than 10 children), so the rounded counts beside them may not reproduce them exactly; "
+    "medians and survival estimates resting on fewer than 10 children are c."
+)
+FOOTNOTE_SHORT = (
+    "Disclosure control: counts of 1 to 7 shown as c, others rounded to the nearest 5, and c for any "
+    "figure that would give a c away; rates from exact counts, to whole points; c where fewer than 10 "
+    "children."
+)
+INTERNAL_NOTE = (
+    f"{MARKING}. Exact counts and rates, without disclosure control: not to be shared beyond people "
+    "entitled to the force's records."
+)
+SYMBOLS = {
+    "c": "suppressed: too few children to show safely, or a figure that would give such a count away",
+    "–": "not applicable or no data",
+}
 
 
 # ---- rounding: halves away from zero, on the decimal value a person reads ----------------------------
+
 
 def half_away(value: float, places: int) -> float:
     """``value`` rounded to ``places`` decimals, halves away from zero (0.125 -> 0.13, -0.5 -> -1)."""
@@ -53,9 +63,9 @@ def half_away(value: float, places: int) -> float:
 
 def fraction_half_away(value: Fraction, places: int) -> float:
     """An exact fraction rounded to ``places`` decimals, halves away from zero, with no float error."""
-    scaled = abs(value) * 10 ** places
+    scaled = abs(value) * 10**places
     whole = math.floor(scaled + Fraction(1, 2))
-    return math.copysign(whole / 10 ** places, value) if whole else 0.0
+    return math.copysign(whole / 10**places, value) if whole else 0.0
 
 
 def points_rate(numerator: int, denominator: int) -> float:
@@ -64,6 +74,7 @@ def points_rate(numerator: int, denominator: int) -> float:
 
 
 # ---- the publication rule, one figure at a time ------------------------------------------------------
+
 
 def count(n: int | None) -> int | str | None:
     if n is None:
@@ -140,7 +151,9 @@ def comparative(value: float | None, smallest_group: int, places: int = 2) -> fl
     return SUPPRESSED if smallest_group < MIN_CHILDREN else half_away(value, places)
 
 
-def difference(counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], smallest_group: int) -> float | str | None:
+def difference(
+    counts_pilot: tuple[int, int], counts_baseline: tuple[int, int], smallest_group: int
+) -> float | str | None:
     """The published difference (version 3): the pilot's published rate minus the baseline's, so that "82% to 87%"
     is always "+5 points". The exact difference lies within a point of it. ``c`` where either rate is ``c``."""
     (pn, pd_), (bn, bd) = counts_pilot, counts_baseline
@@ -181,6 +194,7 @@ def is_publishable_count(value) -> bool:
 
 # ---- whole documents -------------------------------------------------------------------------------
 
+
 def partings(children: int, placed: int, recorded: int) -> tuple[tuple, tuple]:
     """All children parted twice, as published: (children, placed, not placed) and (children, recorded, not
     recorded). Each by the parts rule; the total is c where either parting makes it c, and where it is c, the parts
@@ -189,7 +203,10 @@ def partings(children: int, placed: int, recorded: int) -> tuple[tuple, tuple]:
     placed_parts = list(parts(children, placed, children - placed))
     recorded_parts = list(parts(children, recorded, children - recorded))
     if SUPPRESSED in (placed_parts[0], recorded_parts[0]):
-        for shown, exact in ((placed_parts, (placed, children - placed)), (recorded_parts, (recorded, children - recorded))):
+        for shown, exact in (
+            (placed_parts, (placed, children - placed)),
+            (recorded_parts, (recorded, children - recorded)),
+        ):
             shown[:] = [SUPPRESSED] + [v if n == 0 else SUPPRESSED for v, n in zip(shown[1:], exact)]
     return tuple(placed_parts), tuple(recorded_parts)
 
@@ -210,21 +227,27 @@ def disclose_period(period: dict) -> dict:
     recorded = e["recorded"]
     _, shown_recorded, shown_not_recorded = recorded_parts
     p["engagement"] = {
-        "recorded": shown_recorded, "not_recorded": shown_not_recorded,
+        "recorded": shown_recorded,
+        "not_recorded": shown_not_recorded,
         **{k: statistic(e[k], recorded) for k in ("median_hours", "q1_hours", "q3_hours", "mean_hours")},
-        "within_24h": {"n": shown_recorded, "count": count(e["within_24h"]["count"]),
-                       **rate(e["within_24h"]["count"], recorded, shown_recorded)},
+        "within_24h": {
+            "n": shown_recorded,
+            "count": count(e["within_24h"]["count"]),
+            **rate(e["within_24h"]["count"], recorded, shown_recorded),
+        },
     }
     m = period["missing"]
     # Episodes are the ended and the still missing: parts, so that "15 episodes, 15 ended, c still missing" does not
     # leave the c to be worked out (the ended count is on /missing).
     episodes, _, still_missing = parts(m["episodes"], m["episodes"] - m["open"], m["open"])
     p["missing"] = {
-        "children": count(m["children"]), "episodes": episodes,
+        "children": count(m["children"]),
+        "episodes": episodes,
         # A ratio beside its denominator gives its numerator back, as a rate does: c where the episodes are.
         "episodes_per_child": SUPPRESSED if episodes == SUPPRESSED else ratio(m["episodes"], m["children"]),
         "median_duration_hours": statistic(m["median_duration_hours"], m.get("_duration_children", 0)),
-        "open": still_missing, "harmed": count(m["harmed"]),
+        "open": still_missing,
+        "harmed": count(m["harmed"]),
     }
     return p
 
@@ -240,21 +263,26 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
             smallest = 0  # a rate it rests on is c: the difference, its interval and p-value are c too
         out["retention"][label] = {
             "difference": difference((p["retained"], p["at_risk"]), (b["retained"], b["at_risk"]), smallest),
-            "ci_low": comparative(diff["ci_low"], smallest), "ci_high": comparative(diff["ci_high"], smallest),
+            "ci_low": comparative(diff["ci_low"], smallest),
+            "ci_high": comparative(diff["ci_high"], smallest),
             "p_value": comparative(diff["p_value"], smallest, 3),
         }
     out["logrank_p"] = comparative(comparison["logrank_p"], min(baseline["placed"], pilot["placed"]), 3)
     eb, ep = baseline["engagement"], pilot["engagement"]
     recorded = min(eb["recorded"], ep["recorded"])
-    out["engagement_median_difference_hours"] = comparative(comparison["engagement_median_difference_hours"], recorded, 1)
+    out["engagement_median_difference_hours"] = comparative(
+        comparison["engagement_median_difference_hours"], recorded, 1
+    )
     out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
     w = comparison["within_24h_difference"]
     if rests_on_c((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"])):
         recorded = 0
     out["within_24h_difference"] = {
-        "difference": difference((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"]),
-                                 recorded),
-        "ci_low": comparative(w["ci_low"], recorded), "ci_high": comparative(w["ci_high"], recorded),
+        "difference": difference(
+            (ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"]), recorded
+        ),
+        "ci_low": comparative(w["ci_low"], recorded),
+        "ci_high": comparative(w["ci_high"], recorded),
     }
     return out
 
@@ -310,8 +338,10 @@ def disclose_summary(exact: dict) -> dict:
 def _all_c(value):
     """Every number in a published document's figures as c (dates, words and flags kept)."""
     if isinstance(value, dict):
-        return {k: v if k in ("start", "end", "horizon", "comparators", "comparator_forces") else _all_c(v)
-                for k, v in value.items()}
+        return {
+            k: v if k in ("start", "end", "horizon", "comparators", "comparator_forces") else _all_c(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_all_c(v) for v in value]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -334,7 +364,9 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
     one would give that small group away."""
     out = copy.deepcopy(published)
     names = ("baseline", "pilot")
-    if any(small_step((exact["periods"][n]["children"],), (w["periods"][n]["children"],)) for w in wider for n in names):
+    if any(
+        small_step((exact["periods"][n]["children"],), (w["periods"][n]["children"],)) for w in wider for n in names
+    ):
         for key in ("periods", "comparison", "attribution", "precision"):
             if out.get(key) is not None:
                 out[key] = _all_c(out[key])
@@ -343,25 +375,42 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
         mine = exact["periods"][name]
         for label, h in mine["retention"].items():
             counts = (h["at_risk"], h["retained"], h["not_retained"])
-            if h["at_risk"] and any(small_step(counts, tuple(w["periods"][name]["retention"][label][k]
-                                             for k in ("at_risk", "retained", "not_retained"))) for w in wider):
+            if h["at_risk"] and any(
+                small_step(
+                    counts,
+                    tuple(w["periods"][name]["retention"][label][k] for k in ("at_risk", "retained", "not_retained")),
+                )
+                for w in wider
+            ):
                 out["periods"][name]["retention"][label] = _all_c(out["periods"][name]["retention"][label])
                 if out.get("comparison"):
                     out["comparison"]["retention"][label] = _all_c(out["comparison"]["retention"][label])
         m = mine["missing"]
         counts = (m["children"], m["episodes"], m["open"])
-        if m["children"] and any(small_step(counts, tuple(w["periods"][name]["missing"][k]
-                                                         for k in ("children", "episodes", "open"))) for w in wider):
+        if m["children"] and any(
+            small_step(counts, tuple(w["periods"][name]["missing"][k] for k in ("children", "episodes", "open")))
+            for w in wider
+        ):
             # Episodes per child to one decimal beside rounded counts pin both counts, in this view and the wider
             # one, and so the small group between them ("13 went missing" less "8 or 9" is 4 or 5); the rounded
             # counts alone cannot.
-            out["periods"][name]["missing"]["episodes_per_child"] = _all_c(out["periods"][name]["missing"]["episodes_per_child"])
+            out["periods"][name]["missing"]["episodes_per_child"] = _all_c(
+                out["periods"][name]["missing"]["episodes_per_child"]
+            )
         e = mine["engagement"]
         counts = (e["recorded"], e["within_24h"]["count"], e["recorded"] - e["within_24h"]["count"])
-        if e["recorded"] and any(small_step(counts, (w["periods"][name]["engagement"]["recorded"],
-                                    w["periods"][name]["engagement"]["within_24h"]["count"],
-                                    w["periods"][name]["engagement"]["recorded"]
-                                    - w["periods"][name]["engagement"]["within_24h"]["count"])) for w in wider):
+        if e["recorded"] and any(
+            small_step(
+                counts,
+                (
+                    w["periods"][name]["engagement"]["recorded"],
+                    w["periods"][name]["engagement"]["within_24h"]["count"],
+                    w["periods"][name]["engagement"]["recorded"]
+                    - w["periods"][name]["engagement"]["within_24h"]["count"],
+                ),
+            )
+            for w in wider
+        ):
             within = out["periods"][name]["engagement"]["within_24h"]
             out["periods"][name]["engagement"]["within_24h"] = {**_all_c(within), "n": within["n"]}
             if out.get("comparison"):
@@ -400,12 +449,18 @@ def disclose_curve(curve, placed_children: int, wider=()):
     hidden = [1 <= int(n) <= SMALL_COUNT for n in keep["n_missing"]] if "n_missing" in keep else [False] * len(keep)
     for other in wider:
         at = other.set_index("hours")
-        hidden = [h or (hours in at.index and small_step((int(m), int(r)), (int(at.at[hours, "n_missing"]),
-                                                                            int(at.at[hours, "n_at_risk"]))))
-                  for h, hours, m, r in zip(hidden, keep["hours"], keep["n_missing"], keep["n_at_risk"])]
+        hidden = [
+            h
+            or (
+                hours in at.index
+                and small_step((int(m), int(r)), (int(at.at[hours, "n_missing"]), int(at.at[hours, "n_at_risk"])))
+            )
+            for h, hours, m, r in zip(hidden, keep["hours"], keep["n_missing"], keep["n_at_risk"])
+        ]
     for column in ("km", "km_ci_low", "km_ci_high"):
-        keep[column] = pd.Series([SUPPRESSED if h else half_away(v, 2) for v, h in zip(keep[column], hidden)],
-                                 index=keep.index, dtype=object)
+        keep[column] = pd.Series(
+            [SUPPRESSED if h else half_away(v, 2) for v, h in zip(keep[column], hidden)], index=keep.index, dtype=object
+        )
     keep["n_at_risk"] = [count(int(n)) for n in keep["n_at_risk"]]
     return keep.drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
@@ -426,33 +481,48 @@ def _points(series, columns: dict):
 def disclose_monthly(series):
     """Monthly (or quarterly) points fit to publish: children as counts, rates from exact counts to whole
     points, the median engagement to one decimal, each ``c`` where its denominator is under 10."""
-    return _points(series, {
-        "children": [count(int(n)) for n in series["children"]],
-        "retention_7d": [_series_rate(int(r), int(n)) for r, n in
-                         zip(series["retention_7d_retained"], series["retention_7d_at_risk"])],
-        "within_24h": [_series_rate(int(w), int(n)) for w, n in
-                       zip(series["engagement_within_24h"], series["engagement_recorded"])],
-        "median_engagement_hours": [statistic(None if m != m else m, int(n)) if n else None
-                                    for m, n in zip(series["median_engagement_hours"], series["engagement_recorded"])],
-        "retention_7d_at_risk": [count(int(n)) for n in series["retention_7d_at_risk"]],
-        "engagement_recorded": [count(int(n)) for n in series["engagement_recorded"]],
-    })
+    return _points(
+        series,
+        {
+            "children": [count(int(n)) for n in series["children"]],
+            "retention_7d": [
+                _series_rate(int(r), int(n))
+                for r, n in zip(series["retention_7d_retained"], series["retention_7d_at_risk"])
+            ],
+            "within_24h": [
+                _series_rate(int(w), int(n))
+                for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])
+            ],
+            "median_engagement_hours": [
+                statistic(None if m != m else m, int(n)) if n else None
+                for m, n in zip(series["median_engagement_hours"], series["engagement_recorded"])
+            ],
+            "retention_7d_at_risk": [count(int(n)) for n in series["retention_7d_at_risk"]],
+            "engagement_recorded": [count(int(n)) for n in series["engagement_recorded"]],
+        },
+    )
 
 
 def exact_monthly(series):
     """Monthly points for the internal audience: exact, with no point under the measures' minimum of 5."""
-    return _points(series, {
-        "children": [int(n) for n in series["children"]],
-        "within_24h": [w / n if n >= 5 else None
-                       for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])],
-        "retention_7d": [None if v != v else float(v) for v in series["retention_7d"]],
-        "median_engagement_hours": [None if v != v else float(v) for v in series["median_engagement_hours"]],
-        "retention_7d_at_risk": [int(n) for n in series["retention_7d_at_risk"]],
-        "engagement_recorded": [int(n) for n in series["engagement_recorded"]],
-    })
+    return _points(
+        series,
+        {
+            "children": [int(n) for n in series["children"]],
+            "within_24h": [
+                w / n if n >= 5 else None
+                for w, n in zip(series["engagement_within_24h"], series["engagement_recorded"])
+            ],
+            "retention_7d": [None if v != v else float(v) for v in series["retention_7d"]],
+            "median_engagement_hours": [None if v != v else float(v) for v in series["median_engagement_hours"]],
+            "retention_7d_at_risk": [int(n) for n in series["retention_7d_at_risk"]],
+            "engagement_recorded": [int(n) for n in series["engagement_recorded"]],
+        },
+    )
 
 
 # ---- the audience ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -484,7 +554,7 @@ class Audience:
     def footnote_short(self) -> str:
         return INTERNAL_NOTE if self.exact else FOOTNOTE_SHORT
 
-    def withholding(self) -> "Audience":
+    def withholding(self) -> Audience:
         """This audience for a view that is c throughout (publication only: exact figures hide nothing)."""
         return self if self.exact else Audience(self.name, withheld=True)
 
@@ -496,8 +566,11 @@ class Audience:
     def rate(self, numerator, denominator, shown_denominator=None) -> dict:
         """The rate as this audience sees it (``shown_denominator``: see :func:`rate`)."""
         if self.withheld:
-            return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED} if denominator else \
-                {"rate": None, "ci_low": None, "ci_high": None}
+            return (
+                {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
+                if denominator
+                else {"rate": None, "ci_low": None, "ci_high": None}
+            )
         if not self.exact:
             return rate(numerator, denominator, shown_denominator)
         value, low, high = wilson(int(numerator or 0), int(denominator or 0))

@@ -25,7 +25,10 @@ def engagement_summary(facts: pd.DataFrame) -> dict:
     return {
         "recorded": recorded,
         "not_recorded": int(len(facts) - recorded),
-        "median_hours": median, "q1_hours": q1, "q3_hours": q3, "mean_hours": mean,
+        "median_hours": median,
+        "q1_hours": q1,
+        "q3_hours": q3,
+        "mean_hours": mean,
         "within_24h": {"n": recorded, "count": within, "rate": rate, "ci_low": low, "ci_high": high},
     }
 
@@ -39,8 +42,13 @@ def cumulative_counts(facts: pd.DataFrame, points=CUMULATIVE_POINTS) -> pd.DataF
     Columns: hours, engaged (E <= hours), recorded. No step stands for one child.
     """
     e = engagement_hours(facts)
-    return pd.DataFrame({"hours": list(points), "engaged": [int((e <= h).sum()) for h in points],
-                         "recorded": [int(e.size)] * len(points)})
+    return pd.DataFrame(
+        {
+            "hours": list(points),
+            "engaged": [int((e <= h).sum()) for h in points],
+            "recorded": [int(e.size)] * len(points),
+        }
+    )
 
 
 def deciles(facts: pd.DataFrame) -> dict:

@@ -21,6 +21,8 @@ QUARTER_RULE = "months of first contact are chosen in whole quarters, so that no
 def on_quarter(name: str, month: str) -> bool:
     """Whether ``month`` (YYYY-MM) begins a quarter (``name`` month_from) or ends one (month_to)."""
     return month[5:7] in (QUARTER_STARTS if name == "month_from" else QUARTER_ENDS)
+
+
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 
 
@@ -44,23 +46,58 @@ class Filter:
 
 SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown"}
 ROUTE_LABELS = {
-    "PORT": "Port", "VEHICLE": "Vehicle", "SELF_PRESENTED": "Self-presented", "POLICE_ENCOUNTER": "Police encounter",
-    "AGENCY_REFERRAL": "Agency referral", "OTHER": "Other", "UNKNOWN": "Unknown",
+    "PORT": "Port",
+    "VEHICLE": "Vehicle",
+    "SELF_PRESENTED": "Self-presented",
+    "POLICE_ENCOUNTER": "Police encounter",
+    "AGENCY_REFERRAL": "Agency referral",
+    "OTHER": "Other",
+    "UNKNOWN": "Unknown",
 }
 MONTH_WORDS = "months of first contact"
 FILTERS: tuple[Filter, ...] = (
-    Filter("force", "force", "force", None, {}, "One force code, or ALL for every force pooled (default: the lead force)."),
-    Filter("age_band", "age band", "age", AGE_BANDS, {a: a for a in AGE_BANDS},
-           "One age band: 0-12, 13-15, 16-17 or unknown (default: all)."),
+    Filter(
+        "force", "force", "force", None, {}, "One force code, or ALL for every force pooled (default: the lead force)."
+    ),
+    Filter(
+        "age_band",
+        "age band",
+        "age",
+        AGE_BANDS,
+        {a: a for a in AGE_BANDS},
+        "One age band: 0-12, 13-15, 16-17 or unknown (default: all).",
+    ),
     Filter("sex", "sex", "sex", SEXES, SEX_LABELS, "One sex code: M, F or U (default: all)."),
-    Filter("nationality", "nationality", "nationality", None, {}, "One ISO 3166-1 alpha-3 code, or UNK (default: all)."),
-    Filter("contact_route", "contact route", "route", CONTACT_ROUTES, ROUTE_LABELS,
-           "One contact route: PORT, VEHICLE, ... (default: all)."),
-    Filter("month_from", MONTH_WORDS, "from", None, {},
-           "First month of first contact, YYYY-MM: the first month of a quarter (01, 04, 07 or 10)."),
-    Filter("month_to", MONTH_WORDS, "to", None, {},
-           "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12)."),
+    Filter(
+        "nationality", "nationality", "nationality", None, {}, "One ISO 3166-1 alpha-3 code, or UNK (default: all)."
+    ),
+    Filter(
+        "contact_route",
+        "contact route",
+        "route",
+        CONTACT_ROUTES,
+        ROUTE_LABELS,
+        "One contact route: PORT, VEHICLE, ... (default: all).",
+    ),
+    Filter(
+        "month_from",
+        MONTH_WORDS,
+        "from",
+        None,
+        {},
+        "First month of first contact, YYYY-MM: the first month of a quarter (01, 04, 07 or 10).",
+    ),
+    Filter(
+        "month_to",
+        MONTH_WORDS,
+        "to",
+        None,
+        {},
+        "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12).",
+    ),
 )
+
+
 def nationality_label(code: str) -> str:
     """A nationality by its country's name, with the ISO code after it: 'Eritrea (ERI)'."""
     if code == "UNK":
@@ -125,28 +162,35 @@ class Filters:
                 found.append(f"{name.replace('_', ' ')} {str(raw)[:12]!r} is not a month written YYYY-MM")
             elif raw not in (None, "") and not on_quarter(name, str(raw)):
                 first = name == "month_from"
-                found.append(f"{name.replace('_', ' ')} {str(raw)!r} does not {'begin' if first else 'end'} a quarter "
-                             f"({'January, April, July or October' if first else 'March, June, September or December'}):"
-                             f" {QUARTER_RULE}")
+                found.append(
+                    f"{name.replace('_', ' ')} {str(raw)!r} does not {'begin' if first else 'end'} a quarter "
+                    f"({'January, April, July or October' if first else 'March, June, September or December'}):"
+                    f" {QUARTER_RULE}"
+                )
         for name in COHORT_FILTERS:
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
             items = [str(i).strip() for i in items if str(i).strip()]
             if len(items) > 1:
-                found.append(f"{name.replace('_', ' ')} takes one value or none (all), not a list, so that no two views "
-                             f"can be subtracted: only {items[0][:12]!r} is used")
+                found.append(
+                    f"{name.replace('_', ' ')} takes one value or none (all), not a list, so that no two views "
+                    f"can be subtracted: only {items[0][:12]!r} is used"
+                )
         allowed = {f.name: set(f.codes) for f in FILTERS if f.codes}
         for name, codes in allowed.items():
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
-            bad = [str(i).strip()[:12] for i in items if str(i).strip() and
-                   (str(i).strip() if name == "age_band" else str(i).strip().upper()) not in codes]
+            bad = [
+                str(i).strip()[:12]
+                for i in items
+                if str(i).strip() and (str(i).strip() if name == "age_band" else str(i).strip().upper()) not in codes
+            ]
             if bad:
                 found.append(f"{name.replace('_', ' ')} {', '.join(repr(b) for b in bad[:3])} is not one of its codes")
         return found
 
     @classmethod
-    def from_query(cls, query: dict[str, object]) -> "Filters":
+    def from_query(cls, query: dict[str, object]) -> Filters:
         """Filters from URL query parameters; anything malformed is ignored, never trusted."""
 
         def values(name: str, allowed=None, pattern=None) -> tuple[str, ...]:
@@ -183,7 +227,7 @@ class Filters:
             month_to=month("month_to"),
         )
 
-    def with_force(self, *codes: str) -> "Filters":
+    def with_force(self, *codes: str) -> Filters:
         return replace(self, force=tuple(codes))
 
     def describe(self, names: dict[str, dict[str, str]] | None = None, month=str) -> str:
@@ -196,8 +240,10 @@ class Filters:
                 words = (names or {}).get(name, {})
                 parts.append(f"{label} {', '.join(words.get(code, code) for code in chosen)}")
         if self.month_from or self.month_to:
-            parts.append(f"first contact {month(self.month_from) if self.month_from else '…'} to "
-                         f"{month(self.month_to) if self.month_to else '…'}")
+            parts.append(
+                f"first contact {month(self.month_from) if self.month_from else '…'} to "
+                f"{month(self.month_to) if self.month_to else '…'}"
+            )
         return "; ".join(parts) if parts else "all children"
 
 

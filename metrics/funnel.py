@@ -47,7 +47,7 @@ def overdispersion(numerators, denominators, theta: float, winsor: float = 0.1) 
     if len(z) >= 10 and winsor:
         lo, hi = np.quantile(z, [winsor, 1 - winsor])
         z = np.clip(z, lo, hi)
-    return float(np.mean(z ** 2)) if len(z) else math.nan
+    return float(np.mean(z**2)) if len(z) else math.nan
 
 
 def classify(rate: float, n: int, theta: float, phi: float = 1.0) -> str:

@@ -8,8 +8,17 @@ import numpy as np
 import pandas as pd
 
 MIN_DENOMINATOR = 5
-COLUMNS = ["month", "children", "retention_7d", "retention_7d_at_risk", "retention_7d_retained",
-           "median_engagement_hours", "engagement_recorded", "engagement_within_24h", "period"]
+COLUMNS = [
+    "month",
+    "children",
+    "retention_7d",
+    "retention_7d_at_risk",
+    "retention_7d_retained",
+    "median_engagement_hours",
+    "engagement_recorded",
+    "engagement_within_24h",
+    "period",
+]
 
 
 def month_end(month: str) -> date:
@@ -79,7 +88,7 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
     # A period is complete for a child when it ended by its force's extract date. Labels sort as
     # text, so that is one comparison with the force's last complete label.
     cutoffs = {fc: last_complete_label(d, grain) for fc, d in extract_dates.items()}
-    complete = (labels.to_numpy(dtype=object) <= f["force_code"].astype(str).map(cutoffs).to_numpy(dtype=object))
+    complete = labels.to_numpy(dtype=object) <= f["force_code"].astype(str).map(cutoffs).to_numpy(dtype=object)
     f = f.assign(_label=labels, contact_month=months)[complete]
     if f.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -88,32 +97,54 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
     not_retained = placed & f["event"].astype(bool) & (f["obs_hours"] <= 168.0)
     retained = placed & ~not_retained & (f["followup_hours"] >= 168.0)
     e = f["engagement_hours"]
-    per_child = pd.DataFrame({
-        "_label": f["_label"].to_numpy(), "retained": retained.to_numpy(), "not_retained": not_retained.to_numpy(),
-        "recorded": e.notna().to_numpy(), "within": (e.notna() & (e <= 24.0)).to_numpy(), "e": e.to_numpy(),
-        "pilot": (f["period"] == "pilot").to_numpy(), "children": 1,
-    })
+    per_child = pd.DataFrame(
+        {
+            "_label": f["_label"].to_numpy(),
+            "retained": retained.to_numpy(),
+            "not_retained": not_retained.to_numpy(),
+            "recorded": e.notna().to_numpy(),
+            "within": (e.notna() & (e <= 24.0)).to_numpy(),
+            "e": e.to_numpy(),
+            "pilot": (f["period"] == "pilot").to_numpy(),
+            "children": 1,
+        }
+    )
     agg = per_child.groupby("_label").agg(
-        retained=("retained", "sum"), not_retained=("not_retained", "sum"), recorded=("recorded", "sum"),
-        within=("within", "sum"), median=("e", "median"), pilot=("pilot", "sum"), children=("children", "sum"))
+        retained=("retained", "sum"),
+        not_retained=("not_retained", "sum"),
+        recorded=("recorded", "sum"),
+        within=("within", "sum"),
+        median=("e", "median"),
+        pilot=("pilot", "sum"),
+        children=("children", "sum"),
+    )
     last_extract = max(extract_dates.values())
-    wanted = [lab for lab in labels_between(f["contact_month"].min(), f["contact_month"].max(), grain)
-              if lab in agg.index or label_end(lab) <= last_extract]
+    wanted = [
+        lab
+        for lab in labels_between(f["contact_month"].min(), f["contact_month"].max(), grain)
+        if lab in agg.index or label_end(lab) <= last_extract
+    ]
     agg = agg.reindex(wanted)
     counts = agg[["retained", "not_retained", "recorded", "within", "pilot", "children"]].fillna(0).astype(int)
     at_risk = counts["retained"] + counts["not_retained"]
-    period = np.where(counts["children"] == 0, "",
-                      np.where(counts["pilot"] == 0, "baseline",
-                               np.where(counts["pilot"] == counts["children"], "pilot", "mixed")))
-    out = pd.DataFrame({
-        "month": wanted,
-        "children": counts["children"].to_numpy(),
-        "retention_7d": np.where(at_risk >= MIN_DENOMINATOR, counts["retained"] / at_risk.where(at_risk > 0, 1), np.nan),
-        "retention_7d_at_risk": at_risk.to_numpy(),
-        "retention_7d_retained": counts["retained"].to_numpy(),
-        "median_engagement_hours": np.where(counts["recorded"] >= MIN_DENOMINATOR, agg["median"], np.nan),
-        "engagement_recorded": counts["recorded"].to_numpy(),
-        "engagement_within_24h": counts["within"].to_numpy(),
-        "period": period,
-    })
+    period = np.where(
+        counts["children"] == 0,
+        "",
+        np.where(counts["pilot"] == 0, "baseline", np.where(counts["pilot"] == counts["children"], "pilot", "mixed")),
+    )
+    out = pd.DataFrame(
+        {
+            "month": wanted,
+            "children": counts["children"].to_numpy(),
+            "retention_7d": np.where(
+                at_risk >= MIN_DENOMINATOR, counts["retained"] / at_risk.where(at_risk > 0, 1), np.nan
+            ),
+            "retention_7d_at_risk": at_risk.to_numpy(),
+            "retention_7d_retained": counts["retained"].to_numpy(),
+            "median_engagement_hours": np.where(counts["recorded"] >= MIN_DENOMINATOR, agg["median"], np.nan),
+            "engagement_recorded": counts["recorded"].to_numpy(),
+            "engagement_within_24h": counts["within"].to_numpy(),
+            "period": period,
+        }
+    )
     return out[COLUMNS].reset_index(drop=True)

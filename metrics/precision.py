@@ -29,8 +29,13 @@ def pilot_years(pilot_start: date, extract_date: date) -> float:
     return ((extract_date - pilot_start).days + 1) / 365.25
 
 
-def precision(baseline_at_risk: int, baseline_retained: int, pilot_at_risk: int, pilot_start: date | None,
-              extract_date: date | None) -> tuple[dict | None, str | None]:
+def precision(
+    baseline_at_risk: int,
+    baseline_retained: int,
+    pilot_at_risk: int,
+    pilot_start: date | None,
+    extract_date: date | None,
+) -> tuple[dict | None, str | None]:
     """(the precision document, exact; or None) and the reason in words where None."""
     if pilot_start is None or extract_date is None:
         return None, "the force has no scheme (no pilot_start)"
@@ -50,7 +55,7 @@ def precision(baseline_at_risk: int, baseline_retained: int, pilot_at_risk: int,
     years = {}
     for d in GAINS:
         key = f"{d:.2f}"
-        endless = (norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - Z95) if p_b * (1 - p_b) > 0 else 1.0)
+        endless = norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - Z95) if p_b * (1 - p_b) > 0 else 1.0
         years[key] = None
         if endless < TARGET:
             continue
@@ -61,8 +66,13 @@ def precision(baseline_at_risk: int, baseline_retained: int, pilot_at_risk: int,
                 break
             y += YEAR_STEP
     return {
-        "horizon": "28d", "baseline_at_risk": n_b, "baseline_rate": p_b, "pilot_at_risk": n_p, "pilot_years": y_p,
-        "per_year": k, "detectable_now": detectable,
+        "horizon": "28d",
+        "baseline_at_risk": n_b,
+        "baseline_rate": p_b,
+        "pilot_at_risk": n_p,
+        "pilot_years": y_p,
+        "per_year": k,
+        "detectable_now": detectable,
         "power_now": {f"{d:.2f}": power(d, p_b, n_b, n_p) for d in GAINS},
         "years_needed": years,
         "_baseline_retained": baseline_retained,  # for the published rate, from exact counts

@@ -71,8 +71,15 @@ def retention_table(facts: pd.DataFrame) -> dict[str, dict]:
         counts = horizon_counts(facts, hours)
         rate, low, high = wilson(counts["retained"], counts["at_risk"])
         km, km_low, km_high = km_at(fit, hours)
-        out[label] = {**counts, "rate": rate, "ci_low": low, "ci_high": high,
-                      "km": km, "km_ci_low": km_low, "km_ci_high": km_high}
+        out[label] = {
+            **counts,
+            "rate": rate,
+            "ci_low": low,
+            "ci_high": high,
+            "km": km,
+            "km_ci_low": km_low,
+            "km_ci_high": km_high,
+        }
     return out
 
 
@@ -90,6 +97,14 @@ def km_curve(facts: pd.DataFrame, step_hours: float = 24.0, until_hours: float =
     event_times = obs_all[event]
     for hours in points:
         km, low, high = km_at(fit, float(hours))
-        rows.append({"hours": float(hours), "km": km, "km_ci_low": low, "km_ci_high": high,
-                     "n_at_risk": int((obs >= hours).sum()), "n_missing": int((event_times <= hours).sum())})
+        rows.append(
+            {
+                "hours": float(hours),
+                "km": km,
+                "km_ci_low": low,
+                "km_ci_high": high,
+                "n_at_risk": int((obs >= hours).sum()),
+                "n_missing": int((event_times <= hours).sum()),
+            }
+        )
     return pd.DataFrame(rows)

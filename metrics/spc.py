@@ -44,7 +44,7 @@ def _trend(x: np.ndarray) -> np.ndarray:
     for i in range(1, len(step) + 1):
         if i == len(step) or step[i] != step[start]:
             if step[start] != 0 and (i - start) + 1 >= RUN:
-                out[start:i + 1] = True
+                out[start : i + 1] = True
             start = i
     return out
 
@@ -64,9 +64,12 @@ def segment_xmr(x: np.ndarray) -> dict:
     mean = float(np.mean(x))
     mr = float(np.mean(np.abs(np.diff(x)))) if len(x) >= 2 else float("nan")
     out = {
-        "mean": mean, "mr_mean": mr,
-        "lower": mean - LIMIT * mr, "upper": mean + LIMIT * mr,
-        "near_lower": mean - NEAR * mr, "near_upper": mean + NEAR * mr,
+        "mean": mean,
+        "mr_mean": mr,
+        "lower": mean - LIMIT * mr,
+        "upper": mean + LIMIT * mr,
+        "near_lower": mean - NEAR * mr,
+        "near_upper": mean + NEAR * mr,
     }
     if np.isnan(mr):
         flags = {k: np.zeros(len(x), bool) for k in RULE_NAMES}
@@ -95,8 +98,23 @@ def xmr(values, labels=None, split_at: int | None = None, improvement: int = 0) 
     x = np.asarray(values, float)
     labels = list(labels) if labels is not None else list(range(len(x)))
     if len(x) == 0:
-        return pd.DataFrame(columns=["label", "value", "segment", "mean", "lower", "upper", "near_lower",
-                                     "near_upper", *RULE_NAMES, "trial", "special", "rules", "variation"])
+        return pd.DataFrame(
+            columns=[
+                "label",
+                "value",
+                "segment",
+                "mean",
+                "lower",
+                "upper",
+                "near_lower",
+                "near_upper",
+                *RULE_NAMES,
+                "trial",
+                "special",
+                "rules",
+                "variation",
+            ]
+        )
     bounds = [0, len(x)] if split_at is None or not 0 < split_at < len(x) else [0, split_at, len(x)]
     frames = []
     for number, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:]), start=1):
@@ -111,9 +129,7 @@ def xmr(values, labels=None, split_at: int | None = None, improvement: int = 0) 
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out["special"] = out[list(RULE_NAMES)].any(axis=1)
-    out["rules"] = [
-        "; ".join(RULE_NAMES[r] for r in RULE_NAMES if row[r]) for _, row in out.iterrows()
-    ]
+    out["rules"] = ["; ".join(RULE_NAMES[r] for r in RULE_NAMES if row[r]) for _, row in out.iterrows()]
     side = np.sign(out["value"] - out["mean"])
     variation = []
     for special, s in zip(out["special"], side):

@@ -78,9 +78,15 @@ def scheme_effect(facts: pd.DataFrame, forces: pd.DataFrame, force: str, filters
     return attribution(attribution_filters(filters).apply(facts), forces, force)
 
 
-def build_summary(facts: pd.DataFrame, episodes: pd.DataFrame, forces: pd.DataFrame,
-                  force: str | None = None, filters: Filters = Filters(), exact: bool = False,
-                  attributed=None) -> dict:
+def build_summary(
+    facts: pd.DataFrame,
+    episodes: pd.DataFrame,
+    forces: pd.DataFrame,
+    force: str | None = None,
+    filters: Filters = Filters(),
+    exact: bool = False,
+    attributed=None,
+) -> dict:
     """The summary document (exact figures when ``exact``; otherwise after disclosure control).
 
     ``forces`` has force_code, pilot_start, baseline_start, extract_date, synthetic.
@@ -148,8 +154,11 @@ def wider_cohorts(facts: pd.DataFrame, asked: Filters, compared: Filters | None 
 def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict:
     """The exact periods of the view with filter ``name`` removed (for filters that cannot be subtracted)."""
     groups = cohorts(facts, replace(filters, **{name: ()}))
-    return {"periods": {period: period_summary(groups[period], episodes, *bounds[period])
-                        for period in ("baseline", "pilot")}}
+    return {
+        "periods": {
+            period: period_summary(groups[period], episodes, *bounds[period]) for period in ("baseline", "pilot")
+        }
+    }
 
 
 def _effect_keys(facts, forces, single, filters, periods, attributed) -> dict:
@@ -157,8 +166,12 @@ def _effect_keys(facts, forces, single, filters, periods, attributed) -> dict:
     if single is None:
         why = "computed for one force only"
         return {"attribution": None, "attribution_reason": why, "precision": None, "precision_reason": why}
-    found, reason = attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters)
+    found, reason = (
+        attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters)
+    )
     b28, p28 = periods["baseline"]["retention"]["28d"], periods["pilot"]["retention"]["28d"]
     pilot_start = single["pilot_start"] if isinstance(single["pilot_start"], date) else None
-    power, power_reason = precision(b28["at_risk"], b28["retained"], p28["at_risk"], pilot_start, single["extract_date"])
+    power, power_reason = precision(
+        b28["at_risk"], b28["retained"], p28["at_risk"], pilot_start, single["extract_date"]
+    )
     return {"attribution": found, "attribution_reason": reason, "precision": power, "precision_reason": power_reason}

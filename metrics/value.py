@@ -13,19 +13,24 @@ from dataclasses import asdict, dataclass
 
 from harbour.metrics.disclosure import half_away
 
-COST_SOURCE = ("Shalev Greene and Pakes, 'The cost of missing person investigations', "
-               "University of Portsmouth, 2012 (2011 prices)")
+COST_SOURCE = (
+    "Shalev Greene and Pakes, 'The cost of missing person investigations', University of Portsmouth, 2012 (2011 prices)"
+)
 # ONS Consumer Prices Index, all items (series D7BT, 2015 = 100), annual averages.
 CPI_2011, CPI_LATEST, CPI_LATEST_YEAR = 93.4, 133.9, 2024
 DEFAULT_UPLIFT = half_away(CPI_LATEST / CPI_2011, 3)
-DEFLATOR_SOURCE = (f"2011 prices brought to {CPI_LATEST_YEAR} prices with the ONS Consumer Prices Index (series D7BT, "
-                   f"2015 = 100; annual averages {CPI_2011} in 2011 and {CPI_LATEST} in {CPI_LATEST_YEAR}), a factor of "
-                   f"{DEFAULT_UPLIFT}")
+DEFLATOR_SOURCE = (
+    f"2011 prices brought to {CPI_LATEST_YEAR} prices with the ONS Consumer Prices Index (series D7BT, "
+    f"2015 = 100; annual averages {CPI_2011} in 2011 and {CPI_LATEST} in {CPI_LATEST_YEAR}), a factor of "
+    f"{DEFAULT_UPLIFT}"
+)
 COST_PER_PACK = 120.0
-SCHEME_COST_SOURCE = (f"Harbour's placeholder, not a published figure: £{COST_PER_PACK:,.0f} per pack completed in the "
-                      "pilot (about three hours of an officer's time at £40 an hour, at "
-                      f"{CPI_LATEST_YEAR} prices); replace it with the scheme's own cost (staff time, training, "
-                      "printing)")
+SCHEME_COST_SOURCE = (
+    f"Harbour's placeholder, not a published figure: £{COST_PER_PACK:,.0f} per pack completed in the "
+    "pilot (about three hours of an officer's time at £40 an hour, at "
+    f"{CPI_LATEST_YEAR} prices); replace it with the scheme's own cost (staff time, training, "
+    "printing)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,13 @@ def whole_children(value: float) -> int:
     return max(0, int(half_away(value, 0)))
 
 
-def value_for_money(comparison_28d: dict, pilot_at_risk_28d: int, baseline_episodes_per_child: float | None,
-                    inputs: ValueInputs, scheme_cost: float) -> dict | None:
+def value_for_money(
+    comparison_28d: dict,
+    pilot_at_risk_28d: int,
+    baseline_episodes_per_child: float | None,
+    inputs: ValueInputs,
+    scheme_cost: float,
+) -> dict | None:
     """Avoided children, episodes and cost, the net and the return per pound, each as low, central, high.
 
     ``comparison_28d``: the pilot-minus-baseline 28-day retention difference with its Newcombe
@@ -64,9 +74,15 @@ def value_for_money(comparison_28d: dict, pilot_at_risk_28d: int, baseline_episo
     net = {k: v - scheme_cost for k, v in cost.items()}
     per_pound = {k: (v / scheme_cost if scheme_cost else None) for k, v in cost.items()}
     return {
-        "inputs": {**asdict(inputs), "scheme_cost": scheme_cost, "retention_difference_28d": diff,
-                   "difference_ci_low": low, "difference_ci_high": high, "pilot_at_risk_28d": pilot_at_risk_28d,
-                   "baseline_episodes_per_child": baseline_episodes_per_child},
+        "inputs": {
+            **asdict(inputs),
+            "scheme_cost": scheme_cost,
+            "retention_difference_28d": diff,
+            "difference_ci_low": low,
+            "difference_ci_high": high,
+            "pilot_at_risk_28d": pilot_at_risk_28d,
+            "baseline_episodes_per_child": baseline_episodes_per_child,
+        },
         "no_benefit_possible": low <= 0,
         "harm_possible": low < 0,
         "avoided_children": children,

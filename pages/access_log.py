@@ -14,21 +14,53 @@ PAGE = 500  # entries a page (and its download) holds; older ones are a link awa
 
 
 def view(entries: list[dict], total: int, synthetic: bool) -> View:
-    rows = [[e["entry_id"], f"{e['at']:%Y-%m-%d %H:%M:%S}", e["person"], e["role"], e["path"], e["query"] or "–",
-             e["audience"], e["download"] or "–"] for e in entries]
+    rows = [
+        [
+            e["entry_id"],
+            f"{e['at']:%Y-%m-%d %H:%M:%S}",
+            e["person"],
+            e["role"],
+            e["path"],
+            e["query"] or "–",
+            e["audience"],
+            e["download"] or "–",
+        ]
+        for e in entries
+    ]
     if rows:
-        summary = (f"Entries {entries[0]['entry_id']:,} back to {entries[-1]['entry_id']:,}, newest first, of "
-                   f"{total:,} in all. Harbour only ever adds to this log.")
+        summary = (
+            f"Entries {entries[0]['entry_id']:,} back to {entries[-1]['entry_id']:,}, newest first, of "
+            f"{total:,} in all. Harbour only ever adds to this log."
+        )
     else:
         summary = "No entries here." if total else "No entries yet."
-    panel = Panel(panel_id="access-log", title="Access log", finding="Who saw what", summary=summary, figure=None,
-                  table=Table("table-access-log", "Access log, newest first (UTC)",
-                        [("Entry", "count"), "When (UTC)", "Who", "Role", "Page", "Filters and settings", "Audience",
-                         "Download"], rows),
-                  notes=["Every page view and download is recorded as it is served: the person, their role, the page, the "
-                   "filters, the audience (publication or internal) and the file downloaded."], speaker_notes=summary, open_table=True)
-    return View("/access-log", "Access log", "Every view and download, for the force's audit.", [panel], synthetic,
-                "this server")
+    panel = Panel(
+        panel_id="access-log",
+        title="Access log",
+        finding="Who saw what",
+        summary=summary,
+        figure=None,
+        table=Table(
+            "table-access-log",
+            "Access log, newest first (UTC)",
+            [("Entry", "count"), "When (UTC)", "Who", "Role", "Page", "Filters and settings", "Audience", "Download"],
+            rows,
+        ),
+        notes=[
+            "Every page view and download is recorded as it is served: the person, their role, the page, the "
+            "filters, the audience (publication or internal) and the file downloaded."
+        ],
+        speaker_notes=summary,
+        open_table=True,
+    )
+    return View(
+        "/access-log",
+        "Access log",
+        "Every view and download, for the force's audit.",
+        [panel],
+        synthetic,
+        "this server",
+    )
 
 
 def paging(query: dict, facts) -> list:
@@ -42,8 +74,12 @@ def paging(query: dict, facts) -> list:
     if len(entries) == PAGE:
         if links:
             links.append(" · ")
-        links.append(dcc.Link(f"Older entries (before {entries[-1]['entry_id']:,})",
-                              href=f"/access-log?before={entries[-1]['entry_id']}"))
+        links.append(
+            dcc.Link(
+                f"Older entries (before {entries[-1]['entry_id']:,})",
+                href=f"/access-log?before={entries[-1]['entry_id']}",
+            )
+        )
     return [html.P(links, className="no-present")] if links else []
 
 
@@ -54,5 +90,18 @@ def build(ask: Ask, facts) -> View:
 
 
 # For admins: linked from the data-quality page, not from every page.
-REPORT = Report("/access-log", "Access log", build, order=9, role="admin", filtered=False, audiences=False,
-                settings=("before",), cached=False, slides=False, nav=False, needs_data=False, controls=paging)
+REPORT = Report(
+    "/access-log",
+    "Access log",
+    build,
+    order=9,
+    role="admin",
+    filtered=False,
+    audiences=False,
+    settings=("before",),
+    cached=False,
+    slides=False,
+    nav=False,
+    needs_data=False,
+    controls=paging,
+)

@@ -21,16 +21,22 @@ from harbour.views.report import Report
 from harbour.views.theme import PERIOD_STYLE, figure, layout
 from harbour.views.words import attribution_sentence, clear, first_sentence, precision_sentences
 
-MODEL_NOTE = ("Quarterly 28-day retention by quarter of first contact, complete quarters only. A binomial model with "
-              "a level for every force and every quarter, and the scheme's effect on the force's pilot quarters "
-              "(quasi-binomial standard errors, never below binomial); the effect is the average, in points, over the "
-              "force's pilot children. Placebo test: each comparison force in turn treated as if its scheme had "
-              "started when this force's did.")
-CANNOT = ("What this does not show, and cannot rule out: anything else that changed in this force, and not in the "
-          "others, when its scheme began (a new placement provider, a change of recording, a different mix of children).")
-POWER_NOTE = ("Power: the chance that a two-sided 5% test of the before-and-after difference shows a real gain of "
-              "that size (normal approximation), with the baseline as it is and the pilot's children at risk growing "
-              "at its rate so far. 80% is the usual bar.")
+MODEL_NOTE = (
+    "Quarterly 28-day retention by quarter of first contact, complete quarters only. A binomial model with "
+    "a level for every force and every quarter, and the scheme's effect on the force's pilot quarters "
+    "(quasi-binomial standard errors, never below binomial); the effect is the average, in points, over the "
+    "force's pilot children. Placebo test: each comparison force in turn treated as if its scheme had "
+    "started when this force's did."
+)
+CANNOT = (
+    "What this does not show, and cannot rule out: anything else that changed in this force, and not in the "
+    "others, when its scheme began (a new placement provider, a change of recording, a different mix of children)."
+)
+POWER_NOTE = (
+    "Power: the chance that a two-sided 5% test of the before-and-after difference shows a real gain of "
+    "that size (normal approximation), with the baseline as it is and the pilot's children at risk growing "
+    "at its rate so far. 80% is the usual bar."
+)
 
 
 def view(ctx: Context) -> View:
@@ -38,14 +44,24 @@ def view(ctx: Context) -> View:
     published = ctx.doc.get("attribution")
     notices = []
     if ctx.filters.month_from or ctx.filters.month_to:
-        notices.append("This page ignores the months of first contact in the filters: attribution compares whole "
-                       "quarters of each force's own baseline and pilot. The other filters apply to every force.")
-    panels = ([_quarterly_panel(ctx, found, published), _placebo_panel(ctx, found, published)] if found is not None
-              else [_none_panel(ctx, reason)])
+        notices.append(
+            "This page ignores the months of first contact in the filters: attribution compares whole "
+            "quarters of each force's own baseline and pilot. The other filters apply to every force."
+        )
+    panels = (
+        [_quarterly_panel(ctx, found, published), _placebo_panel(ctx, found, published)]
+        if found is not None
+        else [_none_panel(ctx, reason)]
+    )
     panels.append(precision_panel(ctx))
-    return ctx.view("/attribution", "Was it the scheme?",
-                    "How much of the change in 28-day retention stands out against forces without a scheme over the "
-                    "same quarters, and how large a change these numbers could show at all.", panels, notices)
+    return ctx.view(
+        "/attribution",
+        "Was it the scheme?",
+        "How much of the change in 28-day retention stands out against forces without a scheme over the "
+        "same quarters, and how large a change these numbers could show at all.",
+        panels,
+        notices,
+    )
 
 
 def _every_quarter(first: str, last: str) -> list[str]:
@@ -61,10 +77,17 @@ def _every_quarter(first: str, last: str) -> list[str]:
 
 def _none_panel(ctx: Context, reason: str) -> Panel:
     sentence = attribution_sentence(None, reason)
-    return Panel(panel_id="attribution-none", title="The scheme against forces without one", finding=first_sentence(sentence),
-                 summary=sentence, figure=None,
-                 table=Table("table-attribution-none", "Why there is no attribution", ["Reason"], [[reason]]),
-                 notes=[MODEL_NOTE], speaker_notes=f"{sentence} {CANNOT}", open_table=True)
+    return Panel(
+        panel_id="attribution-none",
+        title="The scheme against forces without one",
+        finding=first_sentence(sentence),
+        summary=sentence,
+        figure=None,
+        table=Table("table-attribution-none", "Why there is no attribution", ["Reason"], [[reason]]),
+        notes=[MODEL_NOTE],
+        speaker_notes=f"{sentence} {CANNOT}",
+        open_table=True,
+    )
 
 
 def _rate(audience, retained: int, at_risk: int):
@@ -81,12 +104,22 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     present = sorted({r["quarter"] for r in rows})
     quarters = _every_quarter(present[0], present[-1]) if present else []
     mine = {r["quarter"]: r for r in rows if r["force_code"] == treated}
-    pooled = {q: [sum(r[k] for r in rows if r["quarter"] == q and r["force_code"] != treated) for k in ("retained", "at_risk")]
-              for q in quarters}
+    pooled = {
+        q: [
+            sum(r[k] for r in rows if r["quarter"] == q and r["force_code"] != treated) for k in ("retained", "at_risk")
+        ]
+        for q in quarters
+    }
     hidden = not is_value(published.get("effect"))  # the force's quarters hold fewer than 10 at risk in all
     band = {c["quarter"]: c for c in counterfactual(found)}
-    cf = {q: {k: (SUPPRESSED if hidden else round(v, 2)) for k, v in c.items() if k in ("without", "without_low", "without_high")}
-          for q, c in band.items()}
+    cf = {
+        q: {
+            k: (SUPPRESSED if hidden else round(v, 2))
+            for k, v in c.items()
+            if k in ("without", "without_low", "without_high")
+        }
+        for q, c in band.items()
+    }
 
     def scaled(v):
         return v * 100 if is_value(v) else None
@@ -95,73 +128,197 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     data = []
     for code in found["comparator_forces"]:
         theirs = {r["quarter"]: r for r in rows if r["force_code"] == code}
-        data.append({"type": "scatter", "mode": "lines", "x": x, "name": "Each force without a scheme",
-                     "legendgroup": "each", "showlegend": False,
-                     "y": [scaled(_rate(audience, theirs[q]["retained"], theirs[q]["at_risk"])) if q in theirs else None
-                           for q in quarters], "connectgaps": False,
-                     "line": {"color": theme.SERIES["grey"], "width": 1}, "opacity": 0.45,
-                     "text": [plotly_text(names.get(code, code))] * len(x),
-                     "hovertemplate": "%{text} %{x}: %{y:.0f}%<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": x,
+                "name": "Each force without a scheme",
+                "legendgroup": "each",
+                "showlegend": False,
+                "y": [
+                    scaled(_rate(audience, theirs[q]["retained"], theirs[q]["at_risk"])) if q in theirs else None
+                    for q in quarters
+                ],
+                "connectgaps": False,
+                "line": {"color": theme.SERIES["grey"], "width": 1},
+                "opacity": 0.45,
+                "text": [plotly_text(names.get(code, code))] * len(x),
+                "hovertemplate": "%{text} %{x}: %{y:.0f}%<extra></extra>",
+            }
+        )
     pilot_x = [period_label(q) for q in quarters if q in band]
     if not hidden and pilot_x:
         lows = [cf[q]["without_low"] * 100 for q in quarters if q in band]
         highs = [cf[q]["without_high"] * 100 for q in quarters if q in band]
         # The band and its line are one entry of the legend: "had it moved like them", with its 95% band.
-        data += [{"type": "scatter", "mode": "lines", "x": pilot_x, "y": highs, "line": {"width": 0},
-                  "showlegend": False, "hoverinfo": "skip", "legendgroup": "without"},
-                 {"type": "scatter", "mode": "lines", "x": pilot_x, "y": lows, "fill": "tonexty",
-                  "fillcolor": "rgba(0, 114, 178, 0.15)", "line": {"width": 0}, "showlegend": False,
-                  "hoverinfo": "skip", "legendgroup": "without"},
-                 {"type": "scatter", "mode": "lines", "x": pilot_x, "y": [cf[q]["without"] * 100 for q in quarters if q in band],
-                  "name": "Had it moved like them (95% band)", "legendgroup": "without",
-                  "line": {"color": theme.SERIES["blue"], "dash": "dot", "width": 2},
-                  "hovertemplate": "%{x}: %{y:.0f}% had it moved like the others<extra></extra>"}]
-    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": "Without a scheme, pooled",
-                 "y": [scaled(_rate(audience, *pooled[q])) if pooled[q][1] else None for q in quarters],
-                 "connectgaps": False,
-                 "line": {"color": theme.INK, "dash": "dash", "width": 2}, "marker": {"symbol": "diamond", "size": 8},
-                 "hovertemplate": "Pooled %{x}: %{y:.0f}%<extra></extra>"})
+        data += [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": pilot_x,
+                "y": highs,
+                "line": {"width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "legendgroup": "without",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": pilot_x,
+                "y": lows,
+                "fill": "tonexty",
+                "fillcolor": "rgba(0, 114, 178, 0.15)",
+                "line": {"width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "legendgroup": "without",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": pilot_x,
+                "y": [cf[q]["without"] * 100 for q in quarters if q in band],
+                "name": "Had it moved like them (95% band)",
+                "legendgroup": "without",
+                "line": {"color": theme.SERIES["blue"], "dash": "dot", "width": 2},
+                "hovertemplate": "%{x}: %{y:.0f}% had it moved like the others<extra></extra>",
+            },
+        ]
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "name": "Without a scheme, pooled",
+            "y": [scaled(_rate(audience, *pooled[q])) if pooled[q][1] else None for q in quarters],
+            "connectgaps": False,
+            "line": {"color": theme.INK, "dash": "dash", "width": 2},
+            "marker": {"symbol": "diamond", "size": 8},
+            "hovertemplate": "Pooled %{x}: %{y:.0f}%<extra></extra>",
+        }
+    )
     style = PERIOD_STYLE["pilot"]
-    data.append({"type": "scatter", "mode": "lines+markers", "x": x, "name": plotly_text(names.get(treated, treated)),
-                 "y": [scaled(_rate(audience, mine[q]["retained"], mine[q]["at_risk"])) if q in mine else None for q in quarters],
-                 "line": {"color": style["color"], "width": 3}, "marker": {"symbol": style["symbol"], "size": 10},
-                 "hovertemplate": "%{x}: %{y:.0f}%<extra></extra>"})
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "name": plotly_text(names.get(treated, treated)),
+            "y": [
+                scaled(_rate(audience, mine[q]["retained"], mine[q]["at_risk"])) if q in mine else None
+                for q in quarters
+            ],
+            "line": {"color": style["color"], "width": 3},
+            "marker": {"symbol": style["symbol"], "size": 10},
+            "hovertemplate": "%{x}: %{y:.0f}%<extra></extra>",
+        }
+    )
     first_pilot = min(band) if band else None
-    shapes = ([{"type": "line", "x0": period_label(first_pilot), "x1": period_label(first_pilot), "y0": 0, "y1": 1,
-                "yref": "paper", "line": {"color": theme.INK, "dash": "dot", "width": 1}}] if first_pilot else [])
-    notes = ([{"text": " Pilot begins", "x": period_label(first_pilot), "y": 0.02, "yref": "paper", "xanchor": "left",
-               "yanchor": "bottom", "showarrow": False}] if first_pilot else [])
+    shapes = (
+        [
+            {
+                "type": "line",
+                "x0": period_label(first_pilot),
+                "x1": period_label(first_pilot),
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": theme.INK, "dash": "dot", "width": 1},
+            }
+        ]
+        if first_pilot
+        else []
+    )
+    notes = (
+        [
+            {
+                "text": " Pilot begins",
+                "x": period_label(first_pilot),
+                "y": 0.02,
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        ]
+        if first_pilot
+        else []
+    )
     # Three entries, one row even in a projector's type; the thin grey lines are named in the notes.
-    fig = figure(data, layout(y_title="Retained 28 days after placement (%)", yaxis={"range": [0, 101]},
-                              xaxis={"type": "category"}, shapes=shapes, annotations=notes, height=480))
+    fig = figure(
+        data,
+        layout(
+            y_title="Retained 28 days after placement (%)",
+            yaxis={"range": [0, 101]},
+            xaxis={"type": "category"},
+            shapes=shapes,
+            annotations=notes,
+            height=480,
+        ),
+    )
     table_rows = []
     for q in present:
         m = mine.get(q)
         c = cf.get(q, {})
-        table_rows.append([period_label(q), "pilot" if q in band else "baseline",
-                           _rate(audience, m["retained"], m["at_risk"]) if m else None,
-                           audience.count(int(m["at_risk"])) if m else None,
-                           _rate(audience, *pooled[q]), audience.count(int(pooled[q][1])),
-                           c.get("without"), c.get("without_low"), c.get("without_high")])
+        table_rows.append(
+            [
+                period_label(q),
+                "pilot" if q in band else "baseline",
+                _rate(audience, m["retained"], m["at_risk"]) if m else None,
+                audience.count(int(m["at_risk"])) if m else None,
+                _rate(audience, *pooled[q]),
+                audience.count(int(pooled[q][1])),
+                c.get("without"),
+                c.get("without_low"),
+                c.get("without_high"),
+            ]
+        )
     sentence = attribution_sentence(published, None)
     comparators = ", ".join(names.get(c, c) for c in found["comparator_forces"])
     skipped = [period_label(q) for q in quarters if q not in set(present)]
-    gap = (f" {', '.join(skipped)}: used for no force (a scheme began part-way through it, or no child was at risk)."
-           if skipped else "")
-    finding = (f"About {points(published['effect'])} points of the change stand out as the scheme's"
-               if is_value(published.get("effect")) and clear(published["ci_low"], published["ci_high"])
-               else "No clear effect beyond the change in forces without a scheme")
+    gap = (
+        f" {', '.join(skipped)}: used for no force (a scheme began part-way through it, or no child was at risk)."
+        if skipped
+        else ""
+    )
+    finding = (
+        f"About {points(published['effect'])} points of the change stand out as the scheme's"
+        if is_value(published.get("effect")) and clear(published["ci_low"], published["ci_high"])
+        else "No clear effect beyond the change in forces without a scheme"
+    )
     return Panel(
-        panel_id="chart-attribution", title=f"28-day retention by quarter, against {found['comparators']} forces without a scheme",
-        finding=finding, summary=sentence, figure=fig,
-        table=Table("table-attribution", "28-day retention by quarter: the force, the forces without a scheme pooled, "
-                    "and the force had it moved like them",
-                    ["Quarter", "Period", ("Force", "rate"), ("Force at risk", "count"), ("Without a scheme, pooled", "rate"),
-                     ("Pooled at risk", "count"), ("Had it moved like them", "rate"), ("95% low", "rate"),
-                     ("95% high", "rate")], table_rows),
-        notes=[MODEL_NOTE + gap, f"Forces without a scheme in these quarters (each a thin grey line): {comparators}.",
-               CANNOT, audience.footnote],
-        speaker_notes=f"{sentence} The comparison forces: {comparators}. {CANNOT}")
+        panel_id="chart-attribution",
+        title=f"28-day retention by quarter, against {found['comparators']} forces without a scheme",
+        finding=finding,
+        summary=sentence,
+        figure=fig,
+        table=Table(
+            "table-attribution",
+            "28-day retention by quarter: the force, the forces without a scheme pooled, "
+            "and the force had it moved like them",
+            [
+                "Quarter",
+                "Period",
+                ("Force", "rate"),
+                ("Force at risk", "count"),
+                ("Without a scheme, pooled", "rate"),
+                ("Pooled at risk", "count"),
+                ("Had it moved like them", "rate"),
+                ("95% low", "rate"),
+                ("95% high", "rate"),
+            ],
+            table_rows,
+        ),
+        notes=[
+            MODEL_NOTE + gap,
+            f"Forces without a scheme in these quarters (each a thin grey line): {comparators}.",
+            CANNOT,
+            audience.footnote,
+        ],
+        speaker_notes=f"{sentence} The comparison forces: {comparators}. {CANNOT}",
+    )
 
 
 def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
@@ -176,44 +333,88 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
             return SUPPRESSED
         return None if v is None else (round(v, 2) if not audience.exact else v)
 
-    effects = [(f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
-               for code in found["comparator_forces"]]
+    effects = [
+        (f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
+        for code in found["comparator_forces"]
+    ]
     effects.append((f"{names.get(treated, treated)}: its scheme", shown(found["effect"]), True))
     # Force names are a bundle's text: escaped wherever Plotly reads them (tables and words are escaped by Dash).
     effects.sort(key=lambda e: e[1] if is_value(e[1]) else 0)
     drawn = [e for e in effects if is_value(e[1])]
     fig = None
     if drawn and not hidden:
-        fig = figure([{"type": "scatter", "mode": "markers", "x": [e[1] * 100 for e in drawn],
-                       "y": [plotly_text(e[0]) for e in drawn],
-                       "marker": {"size": [16 if e[2] else 10 for e in drawn],
-                                  "symbol": ["square" if e[2] else "circle" for e in drawn],
-                                  "color": [PERIOD_STYLE["pilot"]["color"] if e[2] else theme.SERIES["grey"] for e in drawn]},
-                       "text": ["this force (its scheme)" if e[2] else "placebo" for e in drawn],
-                       "hovertemplate": "%{y}: %{x:+.0f} points (%{text})<extra></extra>", "showlegend": False}],
-                     layout(height=max(320, 28 * len(drawn) + 120), x_title="Effect on 28-day retention (points)",
-                            margin={"l": 280, "r": 20, "t": 30, "b": 60},
-                            shapes=[{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper",
-                                     "line": {"color": theme.INK, "dash": "dot"}}]))
+        fig = figure(
+            [
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [e[1] * 100 for e in drawn],
+                    "y": [plotly_text(e[0]) for e in drawn],
+                    "marker": {
+                        "size": [16 if e[2] else 10 for e in drawn],
+                        "symbol": ["square" if e[2] else "circle" for e in drawn],
+                        "color": [PERIOD_STYLE["pilot"]["color"] if e[2] else theme.SERIES["grey"] for e in drawn],
+                    },
+                    "text": ["this force (its scheme)" if e[2] else "placebo" for e in drawn],
+                    "hovertemplate": "%{y}: %{x:+.0f} points (%{text})<extra></extra>",
+                    "showlegend": False,
+                }
+            ],
+            layout(
+                height=max(320, 28 * len(drawn) + 120),
+                x_title="Effect on 28-day retention (points)",
+                margin={"l": 280, "r": 20, "t": 30, "b": 60},
+                shapes=[
+                    {
+                        "type": "line",
+                        "x0": 0,
+                        "x1": 0,
+                        "y0": 0,
+                        "y1": 1,
+                        "yref": "paper",
+                        "line": {"color": theme.INK, "dash": "dot"},
+                    }
+                ],
+            ),
+        )
     p, smallest = published.get("placebo_p"), published.get("smallest_p")
-    larger = sum(1 for e in effects if not e[2] and is_value(e[1]) and is_value(published.get("effect"))
-                 and abs(e[1]) >= abs(published["effect"]))
-    summary = (f"Had each of the {found['comparators']} forces without a scheme started one when this force did, "
-               f"{larger} of them would show an effect at least as large as this force's; placebo p = "
-               f"{p if not is_value(p) else f'{p:.3f}'}, and the smallest it could be with {found['comparators']} "
-               f"forces is {smallest:.3f}." if not hidden else "Not shown: too few children at risk (c).")
+    larger = sum(
+        1
+        for e in effects
+        if not e[2] and is_value(e[1]) and is_value(published.get("effect")) and abs(e[1]) >= abs(published["effect"])
+    )
+    summary = (
+        f"Had each of the {found['comparators']} forces without a scheme started one when this force did, "
+        f"{larger} of them would show an effect at least as large as this force's; placebo p = "
+        f"{p if not is_value(p) else f'{p:.3f}'}, and the smallest it could be with {found['comparators']} "
+        f"forces is {smallest:.3f}."
+        if not hidden
+        else "Not shown: too few children at risk (c)."
+    )
     return Panel(
-        panel_id="chart-placebo", title="Placebo test: every force without a scheme, as if it had started one",
-        finding=(f"{larger} of {found['comparators']} forces without a scheme would show as large an effect"
-                 if not hidden else "Placebo test not shown: too few children (c)"),
-        summary=summary, figure=fig,
-        table=Table("table-placebo", "Effect on 28-day retention had each force started a scheme when this force did",
-                    ["Force", "Role", ("Effect (points)", "points")],
-                    [[e[0].rsplit(": ", 1)[0], "this force: its scheme" if e[2] else "placebo", e[1]] for e in effects]),
-        notes=["The placebo p-value is the share of forces (this one included) whose effect is at least as large as "
-               "this force's; with few forces it cannot be small, and the smallest it can be is shown beside it. A "
-               "placebo refit with no finite estimate counts as at least as large.", audience.footnote],
-        speaker_notes=f"{summary} {CANNOT}")
+        panel_id="chart-placebo",
+        title="Placebo test: every force without a scheme, as if it had started one",
+        finding=(
+            f"{larger} of {found['comparators']} forces without a scheme would show as large an effect"
+            if not hidden
+            else "Placebo test not shown: too few children (c)"
+        ),
+        summary=summary,
+        figure=fig,
+        table=Table(
+            "table-placebo",
+            "Effect on 28-day retention had each force started a scheme when this force did",
+            ["Force", "Role", ("Effect (points)", "points")],
+            [[e[0].rsplit(": ", 1)[0], "this force: its scheme" if e[2] else "placebo", e[1]] for e in effects],
+        ),
+        notes=[
+            "The placebo p-value is the share of forces (this one included) whose effect is at least as large as "
+            "this force's; with few forces it cannot be small, and the smallest it can be is shown beside it. A "
+            "placebo refit with no finite estimate counts as at least as large.",
+            audience.footnote,
+        ],
+        speaker_notes=f"{summary} {CANNOT}",
+    )
 
 
 def exact_precision(ctx: Context):
@@ -246,33 +447,81 @@ def precision_panel(ctx: Context) -> Panel:
         for d, colour, symbol in zip(GAINS, colours, symbols):
             values = [power(d, p_b, n_b, k * y) for y in years]
             shown = [round(v * 100) if not audience.exact else v * 100 for v in values]
-            data.append({"type": "scatter", "mode": "lines+markers", "x": years, "y": shown,
-                         "name": f"A {d * 100:.0f}-point gain", "line": {"color": colour, "width": 3},
-                         "marker": {"symbol": symbol, "size": 7, "maxdisplayed": 12},
-                         "hovertemplate": f"{d * 100:.0f} points, %{{x}} years: %{{y:.0f}}%<extra></extra>"})
-        fig = figure(data, layout(x_title="Years of pilot", y_title="Power (%)", yaxis={"range": [0, 101]},
-                                  shapes=[{"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": 80, "y1": 80,
-                                           "line": {"color": theme.INK, "dash": "dot"}}],
-                                  annotations=[{"text": "80%", "x": 1, "xref": "paper", "y": 80, "xanchor": "right",
-                                                "yanchor": "bottom", "showarrow": False}]))
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": years,
+                    "y": shown,
+                    "name": f"A {d * 100:.0f}-point gain",
+                    "line": {"color": colour, "width": 3},
+                    "marker": {"symbol": symbol, "size": 7, "maxdisplayed": 12},
+                    "hovertemplate": f"{d * 100:.0f} points, %{{x}} years: %{{y:.0f}}%<extra></extra>",
+                }
+            )
+        fig = figure(
+            data,
+            layout(
+                x_title="Years of pilot",
+                y_title="Power (%)",
+                yaxis={"range": [0, 101]},
+                shapes=[
+                    {
+                        "type": "line",
+                        "x0": 0,
+                        "x1": 1,
+                        "xref": "paper",
+                        "y0": 80,
+                        "y1": 80,
+                        "line": {"color": theme.INK, "dash": "dot"},
+                    }
+                ],
+                annotations=[
+                    {
+                        "text": "80%",
+                        "x": 1,
+                        "xref": "paper",
+                        "y": 80,
+                        "xanchor": "right",
+                        "yanchor": "bottom",
+                        "showarrow": False,
+                    }
+                ],
+            ),
+        )
     if published is not None:
         for d in GAINS:
             gain = f"{d:.2f}"
-            years_needed = published["years_needed"].get(gain) if isinstance(published.get("years_needed"), dict) else None
-            words = (f"{years_needed:g} year{'s' if years_needed != 1 else ''}" if is_value(years_needed) else
-                     "never with this baseline" if never.get(gain) else
-                     "more than 20 years" if published.get("detectable_now") != SUPPRESSED else SUPPRESSED)
+            years_needed = (
+                published["years_needed"].get(gain) if isinstance(published.get("years_needed"), dict) else None
+            )
+            words = (
+                f"{years_needed:g} year{'s' if years_needed != 1 else ''}"
+                if is_value(years_needed)
+                else "never with this baseline"
+                if never.get(gain)
+                else "more than 20 years"
+                if published.get("detectable_now") != SUPPRESSED
+                else SUPPRESSED
+            )
             rows.append([f"{d * 100:.0f} points", published["power_now"].get(gain), words])
     now = published.get("detectable_now") if published else None
     return Panel(
-        panel_id="chart-precision", title="What these numbers can show",
-        finding=first_sentence(lines[0]), summary=" ".join(lines), figure=fig,
-        table=Table("table-precision", "Power now, and the years of pilot each gain would need",
-                    ["Gain in 28-day retention", ("Power now", "rate"), "Years of pilot needed for 80%"], rows
-                    + ([["Smallest gain these numbers can show now", Cell(now, "rate"), ""]] if published else [])),
+        panel_id="chart-precision",
+        title="What these numbers can show",
+        finding=first_sentence(lines[0]),
+        summary=" ".join(lines),
+        figure=fig,
+        table=Table(
+            "table-precision",
+            "Power now, and the years of pilot each gain would need",
+            ["Gain in 28-day retention", ("Power now", "rate"), "Years of pilot needed for 80%"],
+            rows + ([["Smallest gain these numbers can show now", Cell(now, "rate"), ""]] if published else []),
+        ),
         notes=[POWER_NOTE, audience.footnote],
         speaker_notes=" ".join(lines) + " What this does not show: whether the scheme works; only how large a change "
-        "these numbers could tell apart from chance.")
+        "these numbers could tell apart from chance.",
+    )
 
 
 def build(ask: Ask, facts) -> View:

@@ -20,21 +20,32 @@ MEASURES = (
     ("median_engagement_hours", "Median hours to first engagement", "Median hours", -1, ".1f", "hours"),
 )
 VALUE_KINDS = {"retention_7d": "rate", "median_engagement_hours": "hours"}  # others are plain numbers
-SPC_NOTE = ("XmR chart: mean and process limits (mean ± 2.66 × mean moving range), recalculated at the pilot start. "
-            "Special cause: " + "; ".join(RULE_NAMES.values()) + ". Blue triangles: improvement; orange diamonds: "
-            "concern; purple: special cause where neither direction is better; grey circles: common cause. Computed on "
-            "the points shown; a point that cannot be shown leaves a gap. A limit beyond what is possible (below 0, above "
-            "100%) is shown at that bound.")
-CAVEAT = ("What this does not show: a special cause says the process changed, not that the pilot changed it. "
-          "Trial limits on few points are provisional.")
+SPC_NOTE = (
+    "XmR chart: mean and process limits (mean ± 2.66 × mean moving range), recalculated at the pilot start. "
+    "Special cause: " + "; ".join(RULE_NAMES.values()) + ". Blue triangles: improvement; orange diamonds: "
+    "concern; purple: special cause where neither direction is better; grey circles: common cause. Computed on "
+    "the points shown; a point that cannot be shown leaves a gap. A limit beyond what is possible (below 0, above "
+    "100%) is shown at that bound."
+)
+CAVEAT = (
+    "What this does not show: a special cause says the process changed, not that the pilot changed it. "
+    "Trial limits on few points are provisional."
+)
 
 
 def split_label(ctx: Context, grain: str):
     starts = {d for d in ctx.forces["pilot_start"] if d is not None}
     if len(starts) != 1:
-        return None, None, ("The forces chosen started their schemes on different dates (or have none), so the limits "
-                            "are not recalculated at one pilot start." if len(ctx.forces) > 1 else
-                            "This force has no scheme yet.")
+        return (
+            None,
+            None,
+            (
+                "The forces chosen started their schemes on different dates (or have none), so the limits "
+                "are not recalculated at one pilot start."
+                if len(ctx.forces) > 1
+                else "This force has no scheme yet."
+            ),
+        )
     start = starts.pop()
     month = f"{start.year:04d}-{start.month:02d}"
     return (month if grain == "month" else quarter_of(month)), start.isoformat(), None
@@ -57,34 +68,59 @@ def view(ctx: Context, grain: str = "auto") -> View:
         split_at = next((i for i, m in enumerate(labels) if label and m >= label), None)
         frame = xmr([v for _, v in published], labels, split_at=split_at, improvement=improvement)
         panels.append(_panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at or None, start))
-    return ctx.view("/before-after", "Before and after the pilot",
-                    f"What changed when the pilot started: {grain}ly points with limits recalculated at the pilot start.",
-                    panels, notices, grain=grain)
+    return ctx.view(
+        "/before-after",
+        "Before and after the pilot",
+        f"What changed when the pilot started: {grain}ly points with limits recalculated at the pilot start.",
+        panels,
+        notices,
+        grain=grain,
+    )
 
 
 def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at, start) -> Panel:
     suppressed = sum(1 for _, v in points if v == SUPPRESSED)
     notes = [SPC_NOTE, ctx.audience.footnote]
     if len(frame) < series_module.MIN_POINTS:
-        summary = (f"Too few {grain}s can be shown to chart: {len(frame)} of {len(points)} have enough children"
-                   + (". Try grouping by quarter, or more forces together." if grain == "month" else
-                      ". Try more forces together, or a longer time."))
+        summary = f"Too few {grain}s can be shown to chart: {len(frame)} of {len(points)} have enough children" + (
+            ". Try grouping by quarter, or more forces together."
+            if grain == "month"
+            else ". Try more forces together, or a longer time."
+        )
         rows = [[period_label(m), v] for m, v in points]
-        return Panel(panel_id=f"chart-spc-{column}", title=title, finding=f"{title}: too few children to chart by {grain}", summary=summary, figure=None,
-                     table=Table(f"table-spc-{column}", f"{title} by {grain}", [grain.title(), ("Value", kind)], rows),
-                     notes=notes, speaker_notes=summary, open_table=True)
+        return Panel(
+            panel_id=f"chart-spc-{column}",
+            title=title,
+            finding=f"{title}: too few children to chart by {grain}",
+            summary=summary,
+            figure=None,
+            table=Table(f"table-spc-{column}", f"{title} by {grain}", [grain.title(), ("Value", kind)], rows),
+            notes=notes,
+            speaker_notes=summary,
+            open_table=True,
+        )
     special = frame[frame["special"]]
     warnings = []
     for segment, part in frame.groupby("segment"):
         if len(part) < TRIAL_POINTS:
-            name = ("the baseline segment" if segment == 1 else "the pilot segment") if split_at is not None else "the series"
-            warnings.append(f"{name} has {len(part)} point{'s' if len(part) != 1 else ''}, so its limits are trial limits")
+            name = (
+                ("the baseline segment" if segment == 1 else "the pilot segment")
+                if split_at is not None
+                else "the series"
+            )
+            warnings.append(
+                f"{name} has {len(part)} point{'s' if len(part) != 1 else ''}, so its limits are trial limits"
+            )
     kinds: dict[str, int] = {}
     for variation in special["variation"]:
         kinds[variation] = kinds.get(variation, 0) + 1
-    found = "; ".join(f"{n} {VARIATION_STYLE[v]['label'].lower()}" for v, n in kinds.items()) or "only common cause variation"
-    summary = (f"{len(frame)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}."
-               + (f" Warning: {'; '.join(warnings)}." if warnings else ""))
+    found = (
+        "; ".join(f"{n} {VARIATION_STYLE[v]['label'].lower()}" for v, n in kinds.items())
+        or "only common cause variation"
+    )
+    summary = f"{len(frame)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}." + (
+        f" Warning: {'; '.join(warnings)}." if warnings else ""
+    )
     digits = int(fmt[1])
     # The table's numbers carry their unit (a rate as a rate, hours as hours), and the title says the
     # means exactly as the table shows them: "mean 86% before the pilot", "mean 37.8 h".
@@ -103,9 +139,11 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         finding = f"{title}: the {grain}s averaged {means[0]}"
     if kinds:
         finding += f"; {found}"
-    summary += (" The chart asks whether single points stand out from their own period's limits; whether the "
-                "periods differ as a whole is the before-after test of the overview and its page, on every child of "
-                "each period.")
+    summary += (
+        " The chart asks whether single points stand out from their own period's limits; whether the "
+        "periods differ as a whole is the before-after test of the overview and its page, on every child of "
+        "each period."
+    )
     ceiling = 100.0 if column == "retention_7d" else None
 
     def bound(x):  # a limit beyond what is possible is shown at that bound, as on the chart
@@ -113,22 +151,59 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
             return None
         return cell(min(max(x, 0.0), ceiling) if ceiling is not None else max(x, 0.0))
 
-    rows = [[period_label(r.label), cell(r.value), cell(r.mean), bound(r.lower), bound(r.upper),
-             VARIATION_STYLE[r.variation]["label"], r.rules or "–", "trial" if r.trial else "–"]
-            for r in frame.itertuples()]
+    rows = [
+        [
+            period_label(r.label),
+            cell(r.value),
+            cell(r.mean),
+            bound(r.lower),
+            bound(r.upper),
+            VARIATION_STYLE[r.variation]["label"],
+            r.rules or "–",
+            "trial" if r.trial else "–",
+        ]
+        for r in frame.itertuples()
+    ]
     figure = xmr_figure(frame, y_title, fmt, points, start if split_at is not None else None, 0.0, ceiling)
     if start and split_at is not None:
         summary += f" The pilot started on {long_date(start)}."
-    return Panel(panel_id=f"chart-spc-{column}", title=title, finding=finding, summary=summary, figure=figure,
-                 table=Table(f"table-spc-{column}", f"{title}: points, limits and special causes",
-                       [grain.title(), ("Value", unit), ("Mean", unit), ("Lower limit", unit),
-                        ("Upper limit", unit), "Variation", "Rules", "Limits"], rows),
-                 notes=notes, speaker_notes=f"{summary} {finding}. {CAVEAT}")
+    return Panel(
+        panel_id=f"chart-spc-{column}",
+        title=title,
+        finding=finding,
+        summary=summary,
+        figure=figure,
+        table=Table(
+            f"table-spc-{column}",
+            f"{title}: points, limits and special causes",
+            [
+                grain.title(),
+                ("Value", unit),
+                ("Mean", unit),
+                ("Lower limit", unit),
+                ("Upper limit", unit),
+                "Variation",
+                "Rules",
+                "Limits",
+            ],
+            rows,
+        ),
+        notes=notes,
+        speaker_notes=f"{summary} {finding}. {CAVEAT}",
+    )
 
 
 def build(ask: Ask, facts) -> View:
     return view(ask.context(facts), ask.query.get("grain", "auto"))
 
 
-REPORT = Report("/before-after", "Before and after", build, order=3, settings=("grain",), deck=True, warm=True,
-                nav_name="Before/after")
+REPORT = Report(
+    "/before-after",
+    "Before and after",
+    build,
+    order=3,
+    settings=("grain",),
+    deck=True,
+    warm=True,
+    nav_name="Before/after",
+)

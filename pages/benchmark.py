@@ -23,19 +23,31 @@ from harbour.views.report import Report
 from harbour.views.theme import figure, layout
 from harbour.warehouse.current import engine
 
-MEASURES = (("retention", "retained", "at_risk", "28-day retention", "Children at risk at 28 days"),
-            ("within24", "within", "recorded", "Engaged within 24 hours", "Children with an engagement recorded"))
-FUNNEL_NOTE = ("Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
-               "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
-               "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded), or whose rate is "
-               "c (it would give a count of 1 to 7 away), are left out of the chart; the table lists them.")
-ROUNDED_NOTE = ("Every force's figures are the published ones: rates from exact counts to whole points, counts rounded; "
-                "imported peers' come from their packs. The pooled rate and the limits use the rounded counts.")
+MEASURES = (
+    ("retention", "retained", "at_risk", "28-day retention", "Children at risk at 28 days"),
+    ("within24", "within", "recorded", "Engaged within 24 hours", "Children with an engagement recorded"),
+)
+FUNNEL_NOTE = (
+    "Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
+    "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
+    "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (rounded), or whose rate "
+    "is "
+    "c (it would give a count of 1 to 7 away), are left out of the chart; the table lists them."
+)
+ROUNDED_NOTE = (
+    "Every force's figures are the published ones: rates from exact counts to whole points, counts rounded; "
+    "imported peers' come from their packs. The pooled rate and the limits use the rounded counts."
+)
 
 
 def _marker(row, selected: str, peers: set[str]) -> dict:
     if row.unit == selected:
-        return {"symbol": "star", "size": 22, "color": theme.SERIES["vermillion"], "line": {"width": 1.5, "color": theme.INK}}
+        return {
+            "symbol": "star",
+            "size": 22,
+            "color": theme.SERIES["vermillion"],
+            "line": {"width": 1.5, "color": theme.INK},
+        }
     if row.imported:
         return {"symbol": "square-open", "size": 13, "color": theme.SERIES["green"], "line": {"width": 2.5}}
     if row.unit in peers:
@@ -43,8 +55,12 @@ def _marker(row, selected: str, peers: set[str]) -> dict:
     return {"symbol": "circle", "size": 10, "color": "#8c8c8c"}
 
 
-ROLE_NAMES = {"selected": "Selected force", "peer group": "Peer group", "imported peer": "Imported peer",
-              "force": "Other forces"}
+ROLE_NAMES = {
+    "selected": "Selected force",
+    "peer group": "Peer group",
+    "imported peer": "Imported peer",
+    "force": "Other forces",
+}
 
 
 def short_name(name: str) -> str:
@@ -57,12 +73,27 @@ def short_name(name: str) -> str:
 
 # Where a point's name may go, in the order tried, with the label box's offset from the point (in label widths
 # and heights; the box is anchored at its centre).
-LABEL_PLACES = (("top center", 0, 1), ("bottom center", 0, -1), ("middle right", 0.62, 0), ("middle left", -0.62, 0),
-                ("top right", 0.62, 1), ("bottom right", 0.62, -1), ("top left", -0.62, 1), ("bottom left", -0.62, -1))
+LABEL_PLACES = (
+    ("top center", 0, 1),
+    ("bottom center", 0, -1),
+    ("middle right", 0.62, 0),
+    ("middle left", -0.62, 0),
+    ("top right", 0.62, 1),
+    ("bottom right", 0.62, -1),
+    ("top left", -0.62, 1),
+    ("bottom left", -0.62, -1),
+)
 
 
-def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list, list]], x_range: tuple, y_range: tuple,
-                 width_px: float = 900, height_px: float = 360, font_px: float = 13) -> list[str]:
+def label_places(
+    points: list[tuple[float, float, str]],
+    lines: list[tuple[list, list]],
+    x_range: tuple,
+    y_range: tuple,
+    width_px: float = 900,
+    height_px: float = 360,
+    font_px: float = 13,
+) -> list[str]:
     """Each point's label position (Plotly's textposition), chosen so that no name sits on another, on a point or
     across a limit line (names piled on each other, and one struck through by a limit line).
 
@@ -79,7 +110,7 @@ def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list,
     markers = [px(x, y) for x, y, _ in points]
     line_points = [[px(x, y) for x, y in zip(xs, ys)] for xs, ys in lines]
     boxes, out = [], []
-    for (x, y, text), (mx, my) in zip(points, markers):
+    for (_x, _y, text), (mx, my) in zip(points, markers):
         w, h = max(len(text), 1) * font_px * 0.58, font_px * 1.25
         best, best_cost = LABEL_PLACES[0][0], None
         for place, dx, dy in LABEL_PLACES:
@@ -88,8 +119,9 @@ def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list,
             cost = sum(1 for b in boxes if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]) * 10
             cost += 5 * sum(1 for qx, qy in markers if box[0] - 4 < qx < box[2] + 4 and box[1] - 4 < qy < box[3] + 4)
             # A line across a name costs less than a name on a name, which cannot be read at all.
-            cost += 3 * sum(1 for line in line_points
-                            if any(box[0] < qx < box[2] and box[1] < qy < box[3] for qx, qy in line))
+            cost += 3 * sum(
+                1 for line in line_points if any(box[0] < qx < box[2] and box[1] < qy < box[3] for qx, qy in line)
+            )
             cost += 0 if 0 <= box[0] and box[2] <= width_px and box[3] <= height_px + 20 else 5
             if best_cost is None or cost < best_cost:
                 best, best_cost, best_box = place, cost, box
@@ -104,8 +136,11 @@ def label_places(points: list[tuple[float, float, str]], lines: list[tuple[list,
 
 
 def _role(row, selected, peers) -> str:
-    return "imported peer" if row.imported else ("selected" if row.unit == selected else
-                                                 ("peer group" if row.unit in peers else "force"))
+    return (
+        "imported peer"
+        if row.imported
+        else ("selected" if row.unit == selected else ("peer group" if row.unit in peers else "force"))
+    )
 
 
 def _left_out(units, ok, num, den, selected, peers) -> list[list[str]]:
@@ -113,9 +148,23 @@ def _left_out(units, ok, num, den, selected, peers) -> list[list[str]]:
     rows = []
     for row in units[~units["unit"].isin(ok["unit"])].itertuples():
         rate = getattr(row, f"{num}_rate")
-        why = "left out: rate c" if rate == "c" else "left out: fewer than 10 children" if rate is not None else "left out: none"
-        rows.append([row.name, _role(row, selected, peers), str(getattr(row, num)), str(getattr(row, den)),
-                     pct(rate) if rate is not None else "–", why])
+        why = (
+            "left out: rate c"
+            if rate == "c"
+            else "left out: fewer than 10 children"
+            if rate is not None
+            else "left out: none"
+        )
+        rows.append(
+            [
+                row.name,
+                _role(row, selected, peers),
+                str(getattr(row, num)),
+                str(getattr(row, den)),
+                pct(rate) if rate is not None else "–",
+                why,
+            ]
+        )
     return rows
 
 
@@ -124,9 +173,16 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     columns = ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"]
     if len(ok) < 2:
         summary = f"Too few forces with published figures to draw a funnel plot of {label.lower()}."
-        return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=summary, summary=summary, figure=None,
-                     table=Table(f"table-funnel-{key}", label, columns, _left_out(units, ok, num, den, selected, peers)),
-                     notes=[FUNNEL_NOTE, FOOTNOTE], speaker_notes=summary)
+        return Panel(
+            panel_id=f"chart-funnel-{key}",
+            title=f"Funnel plot: {label}",
+            finding=summary,
+            summary=summary,
+            figure=None,
+            table=Table(f"table-funnel-{key}", label, columns, _left_out(units, ok, num, den, selected, peers)),
+            notes=[FUNNEL_NOTE, FOOTNOTE],
+            speaker_notes=summary,
+        )
     theta = pooled_rate(ok[num], ok[den])
     phi = overdispersion(ok[num], ok[den], theta) if adjust else 1.0
     used_phi = phi if adjust and phi > 1 else 1.0
@@ -140,11 +196,30 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
         lower, upper = limits(theta, n_grid, level, used_phi)
         lowest = min(lowest, float(np.min(lower)))
         for values, name in ((upper, f"{level * 100:g}% limits"), (lower, None)):
-            data.append({"type": "scatter", "x": n_grid.tolist(), "y": (values * 100).tolist(), "mode": "lines",
-                         "name": name or "", "showlegend": name is not None, "legendgroup": str(level),
-                         "line": {"color": "#3d3d3d", "dash": dash, "width": 2}, "hoverinfo": "skip"})
-    data.append({"type": "scatter", "x": [int(n_grid[0]), int(n_grid[-1])], "y": [theta * 100] * 2, "mode": "lines",
-                 "name": f"Pooled rate {pct(theta, 0)}", "line": {"color": theme.INK, "width": 2}, "hoverinfo": "skip"})
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": n_grid.tolist(),
+                    "y": (values * 100).tolist(),
+                    "mode": "lines",
+                    "name": name or "",
+                    "showlegend": name is not None,
+                    "legendgroup": str(level),
+                    "line": {"color": "#3d3d3d", "dash": dash, "width": 2},
+                    "hoverinfo": "skip",
+                }
+            )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [int(n_grid[0]), int(n_grid[-1])],
+            "y": [theta * 100] * 2,
+            "mode": "lines",
+            "name": f"Pooled rate {pct(theta, 0)}",
+            "line": {"color": theme.INK, "width": 2},
+            "hoverinfo": "skip",
+        }
+    )
     rows = []
     in_legend: set[str] = set()
     y_low = max(0.0, 10 * float(np.floor((lowest * 100 - 5) / 10)))
@@ -152,58 +227,108 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
     x_range = (float(n_grid[0]), float(n_grid[-1]))  # drawn exactly so, so that the names are placed as they will be
     # Placed from the most crowded end (the smallest forces, where the funnel is widest and names meet) outwards.
     order = ok.sort_values(den)
-    places = dict(zip(order["unit"], label_places(
-        [(float(getattr(r, den)), float(r.rate) * 100, short_name(r.name)) for r in order.itertuples()], lines,
-        x_range, (y_low, 101.0), width_px=880, height_px=360, font_px=16)))  # 16: names as large as a slide draws them
+    places = dict(
+        zip(
+            order["unit"],
+            label_places(
+                [(float(getattr(r, den)), float(r.rate) * 100, short_name(r.name)) for r in order.itertuples()],
+                lines,
+                x_range,
+                (y_low, 101.0),
+                width_px=880,
+                height_px=360,
+                font_px=16,
+            ),
+        )
+    )  # 16: names as large as a slide draws them
     for row in ok.itertuples():
         position = classify(row.rate, getattr(row, den), theta, used_phi)
         role = _role(row, selected, peers)
         rows.append([row.name, role, str(getattr(row, num)), str(getattr(row, den)), pct(row.rate), position])
         # Every point carries its force's name; the legend says which marker is which role.
-        data.append({"type": "scatter", "x": [getattr(row, den)], "y": [row.rate * 100], "mode": "markers+text",
-                     "text": [plotly_text(short_name(row.name)) if places[row.unit] else ""],
-                     "textposition": places[row.unit] or "top center",
-                     "textfont": {"size": 13, "color": theme.INK}, "cliponaxis": False,
-                     "name": ROLE_NAMES[role], "legendgroup": role, "showlegend": role not in in_legend,
-                     "marker": _marker(row, selected, peers),
-                     # The name goes in as data, never into the template, where %{...} would be read.
-                     "customdata": [plotly_text(row.name)],
-                     "hovertemplate": f"%{{customdata}}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits"
-                                      "<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": [getattr(row, den)],
+                "y": [row.rate * 100],
+                "mode": "markers+text",
+                "text": [plotly_text(short_name(row.name)) if places[row.unit] else ""],
+                "textposition": places[row.unit] or "top center",
+                "textfont": {"size": 13, "color": theme.INK},
+                "cliponaxis": False,
+                "name": ROLE_NAMES[role],
+                "legendgroup": role,
+                "showlegend": role not in in_legend,
+                "marker": _marker(row, selected, peers),
+                # The name goes in as data, never into the template, where %{...} would be read.
+                "customdata": [plotly_text(row.name)],
+                "hovertemplate": f"%{{customdata}}<br>{pct(row.rate)} of %{{x}} children<br>{position} limits"
+                "<extra></extra>",
+            }
+        )
         in_legend.add(role)
     sel = ok[ok["unit"] == selected]
     if len(sel):
         s = sel.iloc[0]
-        finding = (f"{label}: {s['name']} {pct(s['rate'])} against a pooled {pct(theta, 0)}, "
-                   f"{classify(s['rate'], s[den], theta, used_phi)} the limits")
+        finding = (
+            f"{label}: {s['name']} {pct(s['rate'])} against a pooled {pct(theta, 0)}, "
+            f"{classify(s['rate'], s[den], theta, used_phi)} the limits"
+        )
     else:
         finding = f"{label}: pooled rate {pct(theta, 0)} across {len(ok)} forces"
         mine = units[units["unit"] == selected]
         if len(mine):  # the selected force, not drawn: the title says why, so that no reader looks for it
             r = mine.iloc[0][f"{num}_rate"]
-            finding += (f"; {mine.iloc[0]['name']} is not drawn, its rate being c" if r == "c" else
-                        f"; {mine.iloc[0]['name']} is not drawn, with too few children" if r is not None else "")
-    dispersion = (f"Over-dispersion adjustment used: phi = {phi:.2f}." if adjust and phi > 1 else
-                  f"No over-dispersion adjustment (phi = {phi:.2f})." if adjust else
-                  "Exact binomial limits, not adjusted for over-dispersion.")
+            finding += (
+                f"; {mine.iloc[0]['name']} is not drawn, its rate being c"
+                if r == "c"
+                else f"; {mine.iloc[0]['name']} is not drawn, with too few children"
+                if r is not None
+                else ""
+            )
+    dispersion = (
+        f"Over-dispersion adjustment used: phi = {phi:.2f}."
+        if adjust and phi > 1
+        else f"No over-dispersion adjustment (phi = {phi:.2f})."
+        if adjust
+        else "Exact binomial limits, not adjusted for over-dispersion."
+    )
     outside = sum(1 for r in rows if r[-1] != "within")
     left = _left_out(units, ok, num, den, selected, peers)
     summary = f"{finding}. {outside} of {len(rows)} forces fall outside the 95% limits. {dispersion}"
     if left:
-        summary += (f" {len(left)} force{'s are' if len(left) != 1 else ' is'} left out of the chart: "
-                    f"{', '.join(short_name(r[0]) for r in left)} (see the table).")
+        summary += (
+            f" {len(left)} force{'s are' if len(left) != 1 else ' is'} left out of the chart: "
+            f"{', '.join(short_name(r[0]) for r in left)} (see the table)."
+        )
     unnamed = [short_name(r.name) for r in ok.itertuples() if not places[r.unit]]
     if unnamed:
-        summary += (f" Where a name would print over another it is left off the chart (hover on the point, or see the "
-                    f"table): {', '.join(unnamed)}.")
+        summary += (
+            f" Where a name would print over another it is left off the chart (hover on the point, or see the "
+            f"table): {', '.join(unnamed)}."
+        )
     rows += left
-    return Panel(panel_id=f"chart-funnel-{key}", title=f"Funnel plot: {label}", finding=finding, summary=summary,
-                 figure=figure(data, layout(x_title=x_title, y_title=f"{label} (%)", height=480,
-                                     # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
-                                     xaxis={"range": list(x_range)}, yaxis={"range": [y_low, 101]})),
-                 table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
-                 notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
-                 speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ between forces.")
+    return Panel(
+        panel_id=f"chart-funnel-{key}",
+        title=f"Funnel plot: {label}",
+        finding=finding,
+        summary=summary,
+        figure=figure(
+            data,
+            layout(
+                x_title=x_title,
+                y_title=f"{label} (%)",
+                height=480,
+                # From a round ten below the lowest limit or point, not from 0: the funnel fills the chart.
+                xaxis={"range": list(x_range)},
+                yaxis={"range": [y_low, 101]},
+            ),
+        ),
+        table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
+        notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
+        speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ "
+        "between forces.",
+    )
 
 
 def ordinal(n: int) -> str:
@@ -221,35 +346,97 @@ def ranked_panel(units, selected, peers) -> Panel:
     # A peer group is the selected force with at least one peer; with none chosen there is no peer-group line.
     chosen = [peer for peer in peers if peer != selected and peer in set(ok["unit"])]
     peer_rate = pooled_rate(peer_rows["retained"], peer_rows["at_risk"]) if chosen else None
-    colours = [theme.SERIES["vermillion"] if u == selected else theme.SERIES["green"] if imp else theme.SERIES["blue"] if u in peers else "#b0b0b0"
-               for u, imp in zip(ok["unit"], ok["imported"])]
-    patterns = ["" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])]
+    colours = [
+        theme.SERIES["vermillion"]
+        if u == selected
+        else theme.SERIES["green"]
+        if imp
+        else theme.SERIES["blue"]
+        if u in peers
+        else "#b0b0b0"
+        for u, imp in zip(ok["unit"], ok["imported"])
+    ]
+    patterns = [
+        "" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])
+    ]
     # Each bar says its role in words too: colour and pattern are never the only signal.
-    roles = [" (selected)" if u == selected else " (imported)" if imp else " (peer)" if u in peers else ""
-             for u, imp in zip(ok["unit"], ok["imported"])]
+    roles = [
+        " (selected)" if u == selected else " (imported)" if imp else " (peer)" if u in peers else ""
+        for u, imp in zip(ok["unit"], ok["imported"])
+    ]
     labels = [plotly_text(n) + role for n, role in zip(ok["name"], roles)]
-    data = [{"type": "bar", "orientation": "h", "x": (ok["rate"] * 100).tolist(), "y": labels,
-             "marker": {"color": colours, "pattern": {"shape": patterns}}, "name": "28-day retention",
-             "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": (ok["rate"] * 100).tolist(),
+            "y": labels,
+            "marker": {"color": colours, "pattern": {"shape": patterns}},
+            "name": "28-day retention",
+            "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>",
+        }
+    ]
     shapes, notes = [], []
     for value, dash, words, shift in ((all_rate, "solid", "All forces", 0), (peer_rate, "dash", "Peer group", 20)):
         if value is not None:
-            shapes.append({"type": "line", "x0": value * 100, "x1": value * 100, "y0": 0, "y1": 1, "yref": "paper",
-                           "line": {"color": theme.INK, "dash": dash, "width": 2}})
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": value * 100,
+                    "x1": value * 100,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "line": {"color": theme.INK, "dash": dash, "width": 2},
+                }
+            )
             # Each line is named where it is drawn, the two names a line apart (they collided when the rates were near).
-            notes.append({"x": value * 100, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "yshift": shift,
-                          "text": f"{words} {pct(value, 0)}", "showarrow": False, "font": {"size": 13, "color": theme.INK}})
-    summary = (f"All forces pooled: {pct(all_rate, 0)}, the solid line"
-               + (f"; the peer group pooled: {pct(peer_rate, 0)}, the dashed line" if chosen else "; no peer group chosen")
-               + ". The selected force is orange and marked '(selected)'; peer-group forces are blue with "
-               "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey.")
-    rows = [[r.name, "selected" if r.unit == selected else "imported peer" if r.imported else
-             ("peer group" if r.unit in peers else "force"), str(r.retained), str(r.at_risk), pct(r.rate)]
-            for r in ok.iloc[::-1].itertuples()]
-    rows += [["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)]]
+            notes.append(
+                {
+                    "x": value * 100,
+                    "y": 1.0,
+                    "xref": "x",
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "yshift": shift,
+                    "text": f"{words} {pct(value, 0)}",
+                    "showarrow": False,
+                    "font": {"size": 13, "color": theme.INK},
+                }
+            )
+    summary = (
+        f"All forces pooled: {pct(all_rate, 0)}, the solid line"
+        + (f"; the peer group pooled: {pct(peer_rate, 0)}, the dashed line" if chosen else "; no peer group chosen")
+        + ". The selected force is orange and marked '(selected)'; peer-group forces are blue with "
+        "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey."
+    )
+    rows = [
+        [
+            r.name,
+            "selected"
+            if r.unit == selected
+            else "imported peer"
+            if r.imported
+            else ("peer group" if r.unit in peers else "force"),
+            str(r.retained),
+            str(r.at_risk),
+            pct(r.rate),
+        ]
+        for r in ok.iloc[::-1].itertuples()
+    ]
+    rows += [
+        ["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)]
+    ]
     if chosen:
-        rows += [["Peer group (pooled)", "–", str(int(peer_rows["retained"].sum())), str(int(peer_rows["at_risk"].sum())),
-                  pct(peer_rate, 0)]]
+        rows += [
+            [
+                "Peer group (pooled)",
+                "–",
+                str(int(peer_rows["retained"].sum())),
+                str(int(peer_rows["at_risk"].sum())),
+                pct(peer_rate, 0),
+            ]
+        ]
     # The title states what the chart shows for the selected force: where it stands, against which averages.
     averages = f"all forces {pct(all_rate, 0)}" + (f", peer group {pct(peer_rate, 0)}" if chosen else "")
     sel = ok[ok["unit"] == selected]
@@ -258,20 +445,49 @@ def ranked_panel(units, selected, peers) -> Panel:
         shown = (ok["rate"] * 100).round()
         own = round(float(sel["rate"].iloc[0]) * 100)
         position, level = 1 + int((shown > own).sum()), int((shown == own).sum()) - 1
-        place = ("highest" if position == 1 and not level else "lowest" if position == len(ok) and not level
-                 else f"{'joint ' if level else ''}{ordinal(position)}")
-        finding = f"28-day retention: {sel['name'].iloc[0]} {pct(float(sel['rate'].iloc[0]))}, {place} of {len(ok)} forces; {averages}"
+        place = (
+            "highest"
+            if position == 1 and not level
+            else "lowest"
+            if position == len(ok) and not level
+            else f"{'joint ' if level else ''}{ordinal(position)}"
+        )
+        name, rate = sel["name"].iloc[0], pct(float(sel["rate"].iloc[0]))
+        finding = f"28-day retention: {name} {rate}, {place} of {len(ok)} forces; {averages}"
     else:
         finding = f"28-day retention across {len(ok)} forces: {averages}"
-    return Panel(panel_id="chart-ranked", title="Forces ranked by 28-day retention", finding=finding, summary=summary,
-                 figure=figure(data, layout(height=max(320, 26 * len(ok) + 120), x_title="28-day retention (%)",
-                                     xaxis={"range": [0, 101]}, shapes=shapes, annotations=notes, showlegend=False,
-                                     margin={"l": 300, "r": 20, "t": 60, "b": 60})),
-                 table=Table("table-ranked", "Forces ranked by 28-day retention, with the pooled rates",
-                       ["Force", "Role", "Retained", "At risk", "Rate"], rows),
-                 notes=["The lines are the pooled rates of the forces' rounded counts, as the funnel plot's (all forces: "
-                        "solid line; peer group: dashed).", ROUNDED_NOTE,
-                  FOOTNOTE], speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the funnel plot.")
+    return Panel(
+        panel_id="chart-ranked",
+        title="Forces ranked by 28-day retention",
+        finding=finding,
+        summary=summary,
+        figure=figure(
+            data,
+            layout(
+                height=max(320, 26 * len(ok) + 120),
+                x_title="28-day retention (%)",
+                xaxis={"range": [0, 101]},
+                shapes=shapes,
+                annotations=notes,
+                showlegend=False,
+                margin={"l": 300, "r": 20, "t": 60, "b": 60},
+            ),
+        ),
+        table=Table(
+            "table-ranked",
+            "Forces ranked by 28-day retention, with the pooled rates",
+            ["Force", "Role", "Retained", "At risk", "Rate"],
+            rows,
+        ),
+        notes=[
+            "The lines are the pooled rates of the forces' rounded counts, as the funnel plot's (all forces: "
+            "solid line; peer group: dashed).",
+            ROUNDED_NOTE,
+            FOOTNOTE,
+        ],
+        speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the "
+        "funnel plot.",
+    )
 
 
 def _months(start, end) -> int | None:
@@ -323,40 +539,59 @@ def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: 
     units = published_units(facts.children, facts.forces, period, usable_peers)
     imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
     peer_group = peer_group | imported_units
-    panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [ranked_panel(units, selected, peer_group)]
+    panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [
+        ranked_panel(units, selected, peer_group)
+    ]
     notices = []
     if facts.synthetic:
         notices.append("The forces here are fictional and their figures synthetic.")
     if peers:
-        notices.append(f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
-                       "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
-                       "without a signature from a trusted key.")
+        notices.append(
+            f"{len(peers)} imported peer{'s' if len(peers) != 1 else ''}, marked '(imported)': their figures "
+            "are the published ones in their benchmark packs. A peer marked 'unverified' was imported "
+            "without a signature from a trusted key."
+        )
 
     for p in usable_peers:
         mark = "signature verified" if p.get("signer") else "unverified"
-        notices.append(f"{p['force_name']}'s pack ({mark}, extract {p['pack']['force'].get('extract_month') or '–'}) "
-                       f"came from {origin_words(p)}.")
+        notices.append(
+            f"{p['force_name']}'s pack ({mark}, extract {p['pack']['force'].get('extract_month') or '–'}) "
+            f"came from {origin_words(p)}."
+        )
     for p in doubled:
-        notices.append(f"The imported pack of {p['force_name']} is not shown: this warehouse holds that force's own "
-                       "records, which are shown instead. An admin can remove the pack (harbour benchmark remove).")
+        notices.append(
+            f"The imported pack of {p['force_name']} is not shown: this warehouse holds that force's own "
+            "records, which are shown instead. An admin can remove the pack (harbour benchmark remove)."
+        )
     for name in skipped:
-        notices.append(f"The imported pack of {name} was skipped: it does not pass this Harbour's checks. An admin "
-                       "can remove it and import a fresh one.")
+        notices.append(
+            f"The imported pack of {name} was skipped: it does not pass this Harbour's checks. An admin "
+            "can remove it and import a fresh one."
+        )
     lengths = _period_months(facts.forces, usable_peers, period)
     if lengths and max(lengths.values()) >= 2 * min(lengths.values()):
-        notices.append(f"The forces' {period} periods differ in length, from {min(lengths.values())} to "
-                       f"{max(lengths.values())} months: a longer period holds more children, and so narrower limits. "
-                       "Their rates can be compared; their counts cannot.")
+        notices.append(
+            f"The forces' {period} periods differ in length, from {min(lengths.values())} to "
+            f"{max(lengths.values())} months: a longer period holds more children, and so narrower limits. "
+            "Their rates can be compared; their counts cannot."
+        )
     # How a force takes part (the page never said): its own figures are here once loaded; another force's come
     # in its signed pack, by hand or through a hub.
-    notices.append("How a force takes part: a force whose records this Harbour loads is here already. Another force "
-                   "exports a signed pack of its published figures (harbour benchmark export), and an admin here "
-                   "imports it (harbour benchmark import) or pulls it from a benchmarking hub (harbour benchmark "
-                   "pull); the pack holds no child-level record and no exact count.")
-    return View("/benchmark", "Benchmarking between forces",
-                f"How each force's scheme compares, in the {period} period, on published figures only.", panels,
-                facts.synthetic or any(p["pack"].get("synthetic") for p in peers), f"{len(units)} forces, {period} period (each chart says which it leaves out)",
-                notices)
+    notices.append(
+        "How a force takes part: a force whose records this Harbour loads is here already. Another force "
+        "exports a signed pack of its published figures (harbour benchmark export), and an admin here "
+        "imports it (harbour benchmark import) or pulls it from a benchmarking hub (harbour benchmark "
+        "pull); the pack holds no child-level record and no exact count."
+    )
+    return View(
+        "/benchmark",
+        "Benchmarking between forces",
+        f"How each force's scheme compares, in the {period} period, on published figures only.",
+        panels,
+        facts.synthetic or any(p["pack"].get("synthetic") for p in peers),
+        f"{len(units)} forces, {period} period (each chart says which it leaves out)",
+        notices,
+    )
 
 
 def controls(query: dict, facts) -> list:
@@ -373,47 +608,90 @@ def controls(query: dict, facts) -> list:
         imported = []
     for peer in imported:
         unit = f"{peer['force_code']} (imported)"
-        options.append({"label": f"{peer['force_name']} (imported: always in the peer group)", "value": unit,
-                        "disabled": True})
+        options.append(
+            {"label": f"{peer['force_name']} (imported: always in the peer group)", "value": unit, "disabled": True}
+        )
         peers = peers if unit in peers else [*peers, unit]
-    controls = html.Section([
-        html.H2("Compare with"),
-        html.Div([
-            html.Fieldset([html.Legend("Peer group (the selected force is the one in the filter bar)"),
-                           dcc.Checklist(id="bench-peers", value=peers, className="choices", inputClassName="choice-input",
-                                         labelClassName="choice-label", options=options)],
-                          className="filter-group"),
-            html.Fieldset([html.Legend("Period"),
-                           dcc.RadioItems(id="bench-period", value=query.get("bench_period", "pilot"), className="choices",
-                                          inputClassName="choice-input", labelClassName="choice-label",
-                                          options=[{"label": "Pilot", "value": "pilot"},
-                                                   {"label": "Baseline", "value": "baseline"}])], className="filter-group"),
-            html.Fieldset([html.Legend("Limits"),
-                           dcc.Checklist(id="bench-od", value=["od"] if query.get("od") == "1" else [], className="choices",
-                                         inputClassName="choice-input", labelClassName="choice-label",
-                                         options=[{"label": "Adjust for over-dispersion", "value": "od"}])],
-                          className="filter-group"),
-        ], className="filter-grid"),
-        html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
-    ], className="chart no-present")
+    controls = html.Section(
+        [
+            html.H2("Compare with"),
+            html.Div(
+                [
+                    html.Fieldset(
+                        [
+                            html.Legend("Peer group (the selected force is the one in the filter bar)"),
+                            dcc.Checklist(
+                                id="bench-peers",
+                                value=peers,
+                                className="choices",
+                                inputClassName="choice-input",
+                                labelClassName="choice-label",
+                                options=options,
+                            ),
+                        ],
+                        className="filter-group",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend("Period"),
+                            dcc.RadioItems(
+                                id="bench-period",
+                                value=query.get("bench_period", "pilot"),
+                                className="choices",
+                                inputClassName="choice-input",
+                                labelClassName="choice-label",
+                                options=[
+                                    {"label": "Pilot", "value": "pilot"},
+                                    {"label": "Baseline", "value": "baseline"},
+                                ],
+                            ),
+                        ],
+                        className="filter-group",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend("Limits"),
+                            dcc.Checklist(
+                                id="bench-od",
+                                value=["od"] if query.get("od") == "1" else [],
+                                className="choices",
+                                inputClassName="choice-input",
+                                labelClassName="choice-label",
+                                options=[{"label": "Adjust for over-dispersion", "value": "od"}],
+                            ),
+                        ],
+                        className="filter-group",
+                    ),
+                ],
+                className="filter-grid",
+            ),
+            html.Button("Apply", id="bench-apply", n_clicks=0, className="button primary", type="button"),
+        ],
+        className="chart no-present",
+    )
     return [controls]
-
-
 
 
 @callback(
     Output(PAGES_LOCATION, "search", allow_duplicate=True),
     Input("bench-apply", "n_clicks"),
-    State("bench-peers", "value"), State("bench-period", "value"), State("bench-od", "value"),
+    State("bench-peers", "value"),
+    State("bench-period", "value"),
+    State("bench-od", "value"),
     State(PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
 def apply(n_clicks, peers, period, od, search):
     if not n_clicks:
         return no_update
-    return updated_search(search, {"peers": ",".join(peers) if peers else None,
-                                   "bench_period": "baseline" if period == "baseline" else "pilot",
-                                   "od": "1" if od else None})
+    return updated_search(
+        search,
+        {
+            "peers": ",".join(peers) if peers else None,
+            "bench_period": "baseline" if period == "baseline" else "pilot",
+            "od": "1" if od else None,
+        },
+    )
 
 
 def _peers_fingerprint() -> str:
@@ -427,14 +705,29 @@ def build(ask: Ask, facts) -> View:
     period = "baseline" if ask.query.get("bench_period") == "baseline" else "pilot"
     built = view(facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1")
     # A filter shown as applied is applied, or the page says it is not: a peer's pack holds whole forces only.
-    ignored = list(dict.fromkeys(FILTER_WORDS[name] for name in FILTER_NAMES if name != "force" and getattr(filters, name)))
+    ignored = list(
+        dict.fromkeys(FILTER_WORDS[name] for name in FILTER_NAMES if name != "force" and getattr(filters, name))
+    )
     if ignored:
-        built.notices.insert(0, f"Benchmarking compares whole forces: the {' and '.join(ignored)} "
-                                f"filter{'s are' if len(ignored) > 1 else ' is'} not applied here, since a peer's pack "
-                                "holds its whole force's published figures only.")
+        built.notices.insert(
+            0,
+            f"Benchmarking compares whole forces: the {' and '.join(ignored)} "
+            f"filter{'s are' if len(ignored) > 1 else ' is'} not applied here, since a peer's pack "
+            "holds its whole force's published figures only.",
+        )
     return built
 
 
 # Benchmarking shows publication figures of every force whatever the audience; only the selection counts.
-REPORT = Report("/benchmark", "Benchmarking", build, order=6, audiences=False, shaped_by="force",
-                settings=("peers", "bench_period", "od"), reads=_peers_fingerprint, warm=True, controls=controls)
+REPORT = Report(
+    "/benchmark",
+    "Benchmarking",
+    build,
+    order=6,
+    audiences=False,
+    shaped_by="force",
+    settings=("peers", "bench_period", "od"),
+    reads=_peers_fingerprint,
+    warm=True,
+    controls=controls,
+)

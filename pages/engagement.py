@@ -14,10 +14,14 @@ from harbour.views.report import Report
 from harbour.views.theme import PERIOD_STYLE
 from harbour.views.words import median_change
 
-DEFINITION = ("Time to first engagement: hours from first contact to the start of the first welfare engagement "
-              "(the pack interview in the pilot), in real elapsed hours. Children with no engagement recorded are "
-              "counted as not recorded, not as zero.")
-CAVEAT = "What this does not show: whether a quicker conversation caused children to stay; only that the two went together."
+DEFINITION = (
+    "Time to first engagement: hours from first contact to the start of the first welfare engagement "
+    "(the pack interview in the pilot), in real elapsed hours. Children with no engagement recorded are "
+    "counted as not recorded, not as zero."
+)
+CAVEAT = (
+    "What this does not show: whether a quicker conversation caused children to stay; only that the two went together."
+)
 
 
 def _hours_label(h: float) -> str:
@@ -28,10 +32,14 @@ def _hours_label(h: float) -> str:
 
 def view(ctx: Context, grain: str = "auto") -> View:
     trend, grain, grain_words = _trend_panel(ctx, grain)
-    return ctx.view("/engagement", "Time to first engagement",
-                    "How quickly children were engaged as victims after first contact, in each period.",
-                    [_distribution_panel(ctx), _quartiles_panel(ctx), _within_panel(ctx), trend],
-                    [grain_words] if grain_words else [], grain=grain)
+    return ctx.view(
+        "/engagement",
+        "Time to first engagement",
+        "How quickly children were engaged as victims after first contact, in each period.",
+        [_distribution_panel(ctx), _quartiles_panel(ctx), _within_panel(ctx), trend],
+        [grain_words] if grain_words else [],
+        grain=grain,
+    )
 
 
 def _distribution_panel(ctx: Context) -> Panel:
@@ -41,10 +49,16 @@ def _distribution_panel(ctx: Context) -> Panel:
     cumulative = {name: cumulative_counts(ctx.groups[name]) for name in ("baseline", "pilot")}
     labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
     shown_recorded = {"baseline": eb["recorded"], "pilot": ep["recorded"]}  # the shares' denominator, as published
-    shares = {name: [audience.rate(int(r.engaged), int(r.recorded), shown_recorded[name])["rate"] if r.recorded else None
-                     for r in cumulative[name].itertuples()] for name in cumulative}
+    shares = {
+        name: [
+            audience.rate(int(r.engaged), int(r.recorded), shown_recorded[name])["rate"] if r.recorded else None
+            for r in cumulative[name].itertuples()
+        ]
+        for name in cumulative
+    }
     for name in shares:
         for i, hours_at in enumerate(cumulative[name]["hours"]):
+
             def counts_of(group, at=hours_at):
                 c = cumulative_counts(group, points=(at,)).iloc[0]
                 return c["recorded"], c["engaged"], c["recorded"] - c["engaged"]
@@ -52,9 +66,15 @@ def _distribution_panel(ctx: Context) -> Panel:
             if shares[name][i] is not None and ctx.small_step(name, counts_of):
                 shares[name][i] = "c"  # filters that cannot be subtracted, as the within-24-hours share
             if hours_at == 24:  # one measure, one number: the summary's (shielded the same way)
-                shares[name][i] = periods[name]["engagement"]["within_24h"]["rate"] if shares[name][i] is not None else None
-    median_sentence = median_change(eb["median_hours"], ep["median_hours"],
-                                    comparison.get("engagement_median_difference_hours"), comparison.get("engagement_p_value"))
+                shares[name][i] = (
+                    periods[name]["engagement"]["within_24h"]["rate"] if shares[name][i] is not None else None
+                )
+    median_sentence = median_change(
+        eb["median_hours"],
+        ep["median_hours"],
+        comparison.get("engagement_median_difference_hours"),
+        comparison.get("engagement_p_value"),
+    )
     # The title says what the chart shows, a share at a fixed time (it gave the median, which the quartiles'
     # slide gives, so two slides had one title), at the first of these times where both periods can be shown.
     finding = "Share engaged within a given time, before and during the pilot"
@@ -66,19 +86,34 @@ def _distribution_panel(ctx: Context) -> Panel:
                 finding = f"Engaged within {wanted}: {pct(b)} before the pilot, {pct(p)} during it"
                 break
     return Panel(
-        panel_id="chart-engagement-distribution", title="Share engaged within a given time",
-        finding=finding, summary=median_sentence,
-        figure=lines(labels, {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
-                     "Children engaged (%)", "Within this many hours of first contact", "%{y:.0f}% engaged within %{x}"),
-        table=Table("table-engagement-distribution", "Children engaged within each time",
-                    ["Within", ("Baseline", "rate"), ("Pilot", "rate")],
-                    [[label, shares["baseline"][i], shares["pilot"][i]] for i, label in enumerate(labels)]
-                    + [["Median hours", Cell(eb["median_hours"], "hours"), Cell(ep["median_hours"], "hours")]]),
-        notes=[DEFINITION, "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
-               "engagement recorded, or where the children recorded are themselves c (the 1 to 7 without one would be "
-               "given back). Medians compared with the Mann-Whitney U test, two-sided.", audience.footnote],
-        speaker_notes=f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, pilot "
-                      f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}. {CAVEAT}")
+        panel_id="chart-engagement-distribution",
+        title="Share engaged within a given time",
+        finding=finding,
+        summary=median_sentence,
+        figure=lines(
+            labels,
+            {name: [v * 100 if is_value(v) else v for v in values] for name, values in shares.items()},
+            "Children engaged (%)",
+            "Within this many hours of first contact",
+            "%{y:.0f}% engaged within %{x}",
+        ),
+        table=Table(
+            "table-engagement-distribution",
+            "Children engaged within each time",
+            ["Within", ("Baseline", "rate"), ("Pilot", "rate")],
+            [[label, shares["baseline"][i], shares["pilot"][i]] for i, label in enumerate(labels)]
+            + [["Median hours", Cell(eb["median_hours"], "hours"), Cell(ep["median_hours"], "hours")]],
+        ),
+        notes=[
+            DEFINITION,
+            "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
+            "engagement recorded, or where the children recorded are themselves c (the 1 to 7 without one would be "
+            "given back). Medians compared with the Mann-Whitney U test, two-sided.",
+            audience.footnote,
+        ],
+        speaker_notes=f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, "
+        f"pilot {hours(ep['q1_hours'])} to {hours(ep['q3_hours'])}. {CAVEAT}",
+    )
 
 
 def _quartiles_panel(ctx: Context) -> Panel:
@@ -89,27 +124,61 @@ def _quartiles_panel(ctx: Context) -> Panel:
     for name, e in (("baseline", eb), ("pilot", ep)):
         recorded = int(ctx.groups[name]["engagement_hours"].notna().sum())
         tails = {k: audience.statistic(v, recorded) for k, v in deciles(ctx.groups[name]).items()}
-        quart_rows.append([PERIOD_STYLE[name]["label"], e["recorded"], tails["p10_hours"], e["q1_hours"],
-                           e["median_hours"], e["q3_hours"], tails["p90_hours"], e["mean_hours"]])
+        quart_rows.append(
+            [
+                PERIOD_STYLE[name]["label"],
+                e["recorded"],
+                tails["p10_hours"],
+                e["q1_hours"],
+                e["median_hours"],
+                e["q3_hours"],
+                tails["p90_hours"],
+                e["mean_hours"],
+            ]
+        )
         values = [tails["p10_hours"], e["q1_hours"], e["median_hours"], e["q3_hours"], tails["p90_hours"]]
         if all(is_value(v) for v in values):
             boxes.append(dict(zip(("p10", "q1", "median", "q3", "p90"), values), period=name))
-    quart_summary = (f"Median {hours(eb['median_hours'])} in the baseline (quartiles {hours(eb['q1_hours'])} to "
-                     f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles "
-                     f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])})"
-                     + (f"; {p_value(comparison.get('engagement_p_value'))}." if comparison.get("engagement_p_value")
-                        is not None else "."))
+    quart_summary = (
+        f"Median {hours(eb['median_hours'])} in the baseline (quartiles {hours(eb['q1_hours'])} to "
+        f"{hours(eb['q3_hours'])}) and {hours(ep['median_hours'])} in the pilot (quartiles "
+        f"{hours(ep['q1_hours'])} to {hours(ep['q3_hours'])})"
+        + (
+            f"; {p_value(comparison.get('engagement_p_value'))}."
+            if comparison.get("engagement_p_value") is not None
+            else "."
+        )
+    )
     return Panel(
-        panel_id="chart-engagement-quartiles", title="Quartiles of hours to first engagement",
+        panel_id="chart-engagement-quartiles",
+        title="Quartiles of hours to first engagement",
         finding=f"Median hours to first engagement: {hours(eb['median_hours'])} before the pilot, "
-                f"{hours(ep['median_hours'])} during it",
-        summary=quart_summary, figure=quartile_boxes(boxes, "Hours from first contact to first engagement"),
-        table=Table("table-engagement-quartiles", "Percentiles of hours to first engagement",
-                    ["Period", ("Recorded", "count"), ("10th", "hours"), ("25th", "hours"), ("Median", "hours"),
-                     ("75th", "hours"), ("90th", "hours"), ("Mean", "hours")], quart_rows),
-        notes=["Box: 25th to 75th percentile with the median; whiskers: 10th and 90th percentiles (linear "
-               "interpolation). Not drawn where fewer than 10 children had an engagement recorded.", audience.footnote],
-        speaker_notes=f"{quart_summary} {CAVEAT}", open_table=True)
+        f"{hours(ep['median_hours'])} during it",
+        summary=quart_summary,
+        figure=quartile_boxes(boxes, "Hours from first contact to first engagement"),
+        table=Table(
+            "table-engagement-quartiles",
+            "Percentiles of hours to first engagement",
+            [
+                "Period",
+                ("Recorded", "count"),
+                ("10th", "hours"),
+                ("25th", "hours"),
+                ("Median", "hours"),
+                ("75th", "hours"),
+                ("90th", "hours"),
+                ("Mean", "hours"),
+            ],
+            quart_rows,
+        ),
+        notes=[
+            "Box: 25th to 75th percentile with the median; whiskers: 10th and 90th percentiles (linear "
+            "interpolation). Not drawn where fewer than 10 children had an engagement recorded.",
+            audience.footnote,
+        ],
+        speaker_notes=f"{quart_summary} {CAVEAT}",
+        open_table=True,
+    )
 
 
 def _within_panel(ctx: Context) -> Panel:
@@ -117,32 +186,58 @@ def _within_panel(ctx: Context) -> Panel:
     periods, comparison, audience = ctx.periods, ctx.comparison, ctx.audience
     w_b, w_p = periods["baseline"]["engagement"]["within_24h"], periods["pilot"]["engagement"]["within_24h"]
     w_diff = comparison.get("within_24h_difference") or {}
-    within_sentence = (f"Engaged within 24 hours: {pct(w_b['rate'])} in the baseline "
-                       f"(95% interval {interval(w_b['ci_low'], w_b['ci_high'])}) and {pct(w_p['rate'])} in the pilot "
-                       f"({interval(w_p['ci_low'], w_p['ci_high'])}); difference {points(w_diff.get('difference'))} points "
-                       f"(95% interval {interval(w_diff.get('ci_low'), w_diff.get('ci_high'), points)}).")
+    within_sentence = (
+        f"Engaged within 24 hours: {pct(w_b['rate'])} in the baseline "
+        f"(95% interval {interval(w_b['ci_low'], w_b['ci_high'])}) and {pct(w_p['rate'])} in the pilot "
+        f"({interval(w_p['ci_low'], w_p['ci_high'])}); difference {points(w_diff.get('difference'))} points "
+        f"(95% interval {interval(w_diff.get('ci_low'), w_diff.get('ci_high'), points)})."
+    )
     return Panel(
-        panel_id="chart-engagement-within24", title="Engaged within 24 hours",
+        panel_id="chart-engagement-within24",
+        title="Engaged within 24 hours",
         finding=f"Engaged within 24 hours: {pct(w_b['rate'])} before the pilot, {pct(w_p['rate'])} during it",
         summary=within_sentence,
         figure=headline_figure([{"label": "Engaged within 24 hours", "baseline": w_b, "pilot": w_p}]),
-        table=Table("table-engagement-within24", "Share engaged within 24 hours",
-                    ["Period", ("Recorded", "count"), ("Within 24 hours", "count"), ("Share", "rate"),
-                     ("95% low", "rate"), ("95% high", "rate")],
-                    [["Baseline", w_b["n"], w_b["count"], w_b["rate"], w_b["ci_low"], w_b["ci_high"]],
-                     ["Pilot", w_p["n"], w_p["count"], w_p["rate"], w_p["ci_low"], w_p["ci_high"]],
-                     ["Difference (points)", None, None, Cell(w_diff.get("difference"), "points"),
-                      Cell(w_diff.get("ci_low"), "points"), Cell(w_diff.get("ci_high"), "points")]]),
-        notes=["95% Wilson intervals; the difference is pilot minus baseline with Newcombe's interval.",
-               audience.footnote],
-        speaker_notes=f"{within_sentence} {CAVEAT}", open_table=True)
+        table=Table(
+            "table-engagement-within24",
+            "Share engaged within 24 hours",
+            [
+                "Period",
+                ("Recorded", "count"),
+                ("Within 24 hours", "count"),
+                ("Share", "rate"),
+                ("95% low", "rate"),
+                ("95% high", "rate"),
+            ],
+            [
+                ["Baseline", w_b["n"], w_b["count"], w_b["rate"], w_b["ci_low"], w_b["ci_high"]],
+                ["Pilot", w_p["n"], w_p["count"], w_p["rate"], w_p["ci_low"], w_p["ci_high"]],
+                [
+                    "Difference (points)",
+                    None,
+                    None,
+                    Cell(w_diff.get("difference"), "points"),
+                    Cell(w_diff.get("ci_low"), "points"),
+                    Cell(w_diff.get("ci_high"), "points"),
+                ],
+            ],
+        ),
+        notes=[
+            "95% Wilson intervals; the difference is pilot minus baseline with Newcombe's interval.",
+            audience.footnote,
+        ],
+        speaker_notes=f"{within_sentence} {CAVEAT}",
+        open_table=True,
+    )
 
 
 def _course(series, grain: str) -> str:
     """What the chart's own points say, without a figure of its own (the periods' figures are the overview's):
     whether every shown point of the pilot lies above, or below, every shown point before it."""
-    shown = {p: [v for v, q in zip(series["within_24h"], series["period"]) if q == p and is_value(v)]
-             for p in ("baseline", "pilot")}
+    shown = {
+        p: [v for v, q in zip(series["within_24h"], series["period"]) if q == p and is_value(v)]
+        for p in ("baseline", "pilot")
+    }
     if not shown["baseline"] or not shown["pilot"]:
         return ""
     if min(shown["pilot"]) > max(shown["baseline"]):
@@ -160,8 +255,10 @@ def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
     points_ = [(m, v * 100 if is_value(v) else v) for m, v in zip(series["month"], series["within_24h"])]
     shown = sum(1 for _, v in points_ if is_value(v))
     suppressed = sum(1 for _, v in points_ if v == SUPPRESSED)
-    trend_summary = (f"{len(points_)} {grain}s; {shown} shown and {suppressed} not shown because fewer than 10 children "
-                     "had an engagement recorded.")
+    trend_summary = (
+        f"{len(points_)} {grain}s; {shown} shown and {suppressed} not shown because fewer than 10 children "
+        "had an engagement recorded."
+    )
     enough = shown >= series_module.MIN_POINTS
     if not enough:
         trend_summary += f" Too few {grain}s can be shown to draw a chart; the table gives every {grain}."
@@ -171,16 +268,26 @@ def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
     if start and enough:
         trend_summary += f" The pilot started on {long_date(start)} (the dotted line)."
     panel = Panel(
-        panel_id="chart-engagement-trend", title=f"Engaged within 24 hours, by {grain} of first contact",
-        finding=finding, summary=trend_summary,
-        figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%",
-                             start) if enough else None,
-        table=Table("table-engagement-trend", f"Share engaged within 24 hours by {grain}",
-                    [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
-                    [[period_label(m), n, v] for m, n, v in
-                     zip(series["month"], series["engagement_recorded"], series["within_24h"])]),
+        panel_id="chart-engagement-trend",
+        title=f"Engaged within 24 hours, by {grain} of first contact",
+        finding=finding,
+        summary=trend_summary,
+        figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%", start)
+        if enough
+        else None,
+        table=Table(
+            "table-engagement-trend",
+            f"Share engaged within 24 hours by {grain}",
+            [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
+            [
+                [period_label(m), n, v]
+                for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])
+            ],
+        ),
         notes=[f"Complete {grain}s only; c: fewer than 10 children with an engagement recorded.", audience.footnote],
-        speaker_notes=f"{trend_summary} {CAVEAT}", open_table=not enough)
+        speaker_notes=f"{trend_summary} {CAVEAT}",
+        open_table=not enough,
+    )
     return panel, grain, grain_words
 
 

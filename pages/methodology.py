@@ -14,61 +14,105 @@ from harbour.views.model import Panel, Table, View
 from harbour.views.report import Report
 
 DEFINITIONS = [
-    ("Period", "From the UK local date of first contact: baseline from baseline_start (default: 12 months before the "
-     "pilot) to the day before pilot_start; pilot from pilot_start to the extract date. Other contacts are out of scope "
-     "and used only on the data-quality page. With several forces, each child's period comes from its own force."),
-    ("Time zone", "UK local times are converted to UTC on load; durations are real elapsed hours, so a span across a "
-     "clock change is an hour shorter or longer than the wall clocks say."),
-    ("Follow-up", "From the start of the child's first placement (t0) to the end of the extract date, or to the end of "
-     "care for another reason than going missing (assessed as an adult, transferred to another authority, returned to "
-     "family, reached 18), whichever is first."),
-    ("Event", "The first missing episode of type M (whereabouts unknown) starting at or after t0. Episodes of type A "
-     "(away, whereabouts known) are not events."),
-    ("Retention at a horizon", "At 24 hours, 72 hours, 7, 28 and 90 days: children retained (no event by the horizon "
-     "and followed to it) over those retained or not retained (an event by the horizon, an event at exactly the horizon "
-     "included). Children followed for less than the horizon without an event are left out. 95% Wilson interval. The "
-     "headline is the 28-day rate."),
-    ("Estimated survival (Kaplan-Meier)", "Over all placed children, with the 95% interval from Greenwood's variance "
-     "on the log(-log) scale. It shows when children went missing; the figure for a horizon is the retention rate, so "
-     "estimated survival is never given as a second number for the same horizon."),
-    ("Time to first engagement", "Hours from first contact to the first welfare engagement; median and quartiles by "
-     "linear interpolation; the share within 24 hours with a Wilson interval."),
-    ("Missing episodes", "Type M episodes of placed children starting within follow-up: children, episodes, episodes "
-     "per child, median duration of ended episodes, those still open, those where the child came to harm."),
-    ("Pilot against baseline", "Pilot minus baseline on exact counts: Newcombe's hybrid score interval and Fisher's "
-     "exact test for each horizon; the log-rank test of the curves; the median difference in engagement with the "
-     "Mann-Whitney U test; the difference in the share engaged within 24 hours."),
-    ("Special-cause variation", "XmR charts in NHS England's 'Making Data Count' style, limits recalculated at the "
-     "pilot start: " + "; ".join(RULE_NAMES.values()) + ". A segment of fewer than 12 points has trial limits."),
-    ("Value for money", "Avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk "
-     f"at 28 days, in whole children and never below zero; avoided episodes = that × baseline episodes per child; "
-     f"avoided cost = that × the cost of one investigation × the price uplift; net = avoided cost − the scheme's cost; "
-     f"return per pound = avoided cost ÷ the scheme's cost. Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}."),
-    ("Audiences", "Publication figures (anything that can leave the force) pass disclosure control. Internal figures "
-     f"are exact, for people entitled to the records, and every page, image, slide and table of them is marked "
-     f"'{MARKING}'. Benchmark packs are always publication figures."),
+    (
+        "Period",
+        "From the UK local date of first contact: baseline from baseline_start (default: 12 months before the "
+        "pilot) to the day before pilot_start; pilot from pilot_start to the extract date. Other contacts are out of "
+        "scope "
+        "and used only on the data-quality page. With several forces, each child's period comes from its own force.",
+    ),
+    (
+        "Time zone",
+        "UK local times are converted to UTC on load; durations are real elapsed hours, so a span across a "
+        "clock change is an hour shorter or longer than the wall clocks say.",
+    ),
+    (
+        "Follow-up",
+        "From the start of the child's first placement (t0) to the end of the extract date, or to the end of "
+        "care for another reason than going missing (assessed as an adult, transferred to another authority, returned "
+        "to "
+        "family, reached 18), whichever is first.",
+    ),
+    (
+        "Event",
+        "The first missing episode of type M (whereabouts unknown) starting at or after t0. Episodes of type A "
+        "(away, whereabouts known) are not events.",
+    ),
+    (
+        "Retention at a horizon",
+        "At 24 hours, 72 hours, 7, 28 and 90 days: children retained (no event by the horizon "
+        "and followed to it) over those retained or not retained (an event by the horizon, an event at exactly the "
+        "horizon "
+        "included). Children followed for less than the horizon without an event are left out. 95% Wilson interval. "
+        "The "
+        "headline is the 28-day rate.",
+    ),
+    (
+        "Estimated survival (Kaplan-Meier)",
+        "Over all placed children, with the 95% interval from Greenwood's variance "
+        "on the log(-log) scale. It shows when children went missing; the figure for a horizon is the retention rate, "
+        "so "
+        "estimated survival is never given as a second number for the same horizon.",
+    ),
+    (
+        "Time to first engagement",
+        "Hours from first contact to the first welfare engagement; median and quartiles by "
+        "linear interpolation; the share within 24 hours with a Wilson interval.",
+    ),
+    (
+        "Missing episodes",
+        "Type M episodes of placed children starting within follow-up: children, episodes, episodes "
+        "per child, median duration of ended episodes, those still open, those where the child came to harm.",
+    ),
+    (
+        "Pilot against baseline",
+        "Pilot minus baseline on exact counts: Newcombe's hybrid score interval and Fisher's "
+        "exact test for each horizon; the log-rank test of the curves; the median difference in engagement with the "
+        "Mann-Whitney U test; the difference in the share engaged within 24 hours.",
+    ),
+    (
+        "Special-cause variation",
+        "XmR charts in NHS England's 'Making Data Count' style, limits recalculated at the "
+        "pilot start: " + "; ".join(RULE_NAMES.values()) + ". A segment of fewer than 12 points has trial limits.",
+    ),
+    (
+        "Value for money",
+        "Avoided children = (baseline not-retained rate at 28 days − pilot's) × pilot children at risk "
+        f"at 28 days, in whole children and never below zero; avoided episodes = that × baseline episodes per child; "
+        f"avoided cost = that × the cost of one investigation × the price uplift; net = avoided cost − the scheme's "
+        f"cost; "
+        f"return per pound = avoided cost ÷ the scheme's cost. Costs: {COST_SOURCE}. Prices: {DEFLATOR_SOURCE}.",
+    ),
+    (
+        "Audiences",
+        "Publication figures (anything that can leave the force) pass disclosure control. Internal figures "
+        f"are exact, for people entitled to the records, and every page, image, slide and table of them is marked "
+        f"'{MARKING}'. Benchmark packs are always publication figures.",
+    ),
 ]
-PUBLICATION_RULE = ("In full: a count of 0 stays 0; 1 to 7 is c; any other count is rounded to the nearest 5 (1 and 2 "
-                    "round down, 3 and 4 up). A rate is computed from the exact numerator and denominator and published "
-                    "to whole percentage points (halves away from zero), its interval likewise; c where the denominator "
-                    "is under 10. A median, mean or percentile is c on fewer than 10 children, otherwise published to "
-                    "one decimal place of hours. Kaplan-Meier figures are c under 10 placed children, and a curve is "
-                    "drawn from its values every 24 hours, stopping where fewer than 10 children remain at risk. "
-                    "A published difference is the difference of the two published rates; intervals and p-values "
-                    "are computed on exact counts, published to whole points and three decimals; all c where either "
-                    "period has fewer than 10 children at risk. A monthly or quarterly "
-                    "point is c where its denominator is under 10: months are shown where at least two thirds of them "
-                    "can be published, quarters otherwise. "
-                    "Secondary suppression (version 3): no c can be worked back from the other figures of the same "
-                    "page, deck, file or pack. So a rate is c where its numerator or the rest is 1 to 7, with the "
-                    "differences, intervals and estimates resting on it; where one part of a total is c, the other "
-                    "part is c too (and the total, where both parts are); a retention rate that is c because 1 to 7 "
-                    "went missing may be shown as 'at least L%', L = 100 x (at risk - 7) / at risk rounded down, which "
-                    "says no more than c does. A filter takes one value or all, never a list; a filtered view is c "
-                    "throughout where the view without one of its filters holds 1 to 7 more children, and a figure of "
-                    "it is c where that step would leave 1 to 7 at risk, retained or engaged. What remains possible: "
-                    "views several steps apart (every nationality but one, added up, against all) are not checked "
-                    "against each other, and months of first contact are not yet limited to whole quarters.")
+PUBLICATION_RULE = (
+    "In full: a count of 0 stays 0; 1 to 7 is c; any other count is rounded to the nearest 5 (1 and 2 "
+    "round down, 3 and 4 up). A rate is computed from the exact numerator and denominator and published "
+    "to whole percentage points (halves away from zero), its interval likewise; c where the denominator "
+    "is under 10. A median, mean or percentile is c on fewer than 10 children, otherwise published to "
+    "one decimal place of hours. Kaplan-Meier figures are c under 10 placed children, and a curve is "
+    "drawn from its values every 24 hours, stopping where fewer than 10 children remain at risk. "
+    "A published difference is the difference of the two published rates; intervals and p-values "
+    "are computed on exact counts, published to whole points and three decimals; all c where either "
+    "period has fewer than 10 children at risk. A monthly or quarterly "
+    "point is c where its denominator is under 10: months are shown where at least two thirds of them "
+    "can be published, quarters otherwise. "
+    "Secondary suppression (version 3): no c can be worked back from the other figures of the same "
+    "page, deck, file or pack. So a rate is c where its numerator or the rest is 1 to 7, with the "
+    "differences, intervals and estimates resting on it; where one part of a total is c, the other "
+    "part is c too (and the total, where both parts are); a retention rate that is c because 1 to 7 "
+    "went missing may be shown as 'at least L%', L = 100 x (at risk - 7) / at risk rounded down, which "
+    "says no more than c does. A filter takes one value or all, never a list; a filtered view is c "
+    "throughout where the view without one of its filters holds 1 to 7 more children, and a figure of "
+    "it is c where that step would leave 1 to 7 at risk, retained or engaged. What remains possible: "
+    "views several steps apart (every nationality but one, added up, against all) are not checked "
+    "against each other, and months of first contact are not yet limited to whole quarters."
+)
 CAVEATS = [
     "A before-after comparison shows what changed, not why: other things changed at the same time (routes, numbers, "
     "placements), and children in the two periods may differ.",
@@ -81,69 +125,126 @@ CAVEATS = [
 
 def view(synthetic: bool, audience: Audience = PUBLICATION) -> View:
     panels = [_definitions_panel(), _disclosure_panel(), _caveats_panel(), _dfe_panel(), _assumptions_panel()]
-    return View("/methodology", "Methodology", "How every figure in Harbour is defined: the Harbour outcome measures, "
-                f"version {STANDARD_VERSION}, on bundles in the Harbour data standard, version {SPEC_VERSION}.", panels,
-                synthetic, "every page", marking=audience.marking)
+    return View(
+        "/methodology",
+        "Methodology",
+        "How every figure in Harbour is defined: the Harbour outcome measures, "
+        f"version {STANDARD_VERSION}, on bundles in the Harbour data standard, version {SPEC_VERSION}.",
+        panels,
+        synthetic,
+        "every page",
+        marking=audience.marking,
+    )
 
 
 def _definitions_panel() -> Panel:
-    return Panel(panel_id="method-definitions", title="Definitions", finding="How every figure is defined",
-                 summary=f"Every definition, as the outcome measures (version {STANDARD_VERSION}) give it.", figure=None,
-                 table=Table("table-definitions", "Definitions", ["Term", "Definition"], [list(d) for d in DEFINITIONS]),
-                 notes=[], speaker_notes="", open_table=True)
+    return Panel(
+        panel_id="method-definitions",
+        title="Definitions",
+        finding="How every figure is defined",
+        summary=f"Every definition, as the outcome measures (version {STANDARD_VERSION}) give it.",
+        figure=None,
+        table=Table("table-definitions", "Definitions", ["Term", "Definition"], [list(d) for d in DEFINITIONS]),
+        notes=[],
+        speaker_notes="",
+        open_table=True,
+    )
 
 
 def _disclosure_panel() -> Panel:
-    return Panel(panel_id="method-disclosure", title="Disclosure control", finding="Small numbers are protected",
-                 summary=FOOTNOTE + " " + PUBLICATION_RULE, figure=None,
-                 table=Table("table-symbols", "Symbols", ["Symbol", "Meaning"], [[s, m] for s, m in SYMBOLS.items()]),
-                 notes=[], speaker_notes=FOOTNOTE, open_table=True)
+    return Panel(
+        panel_id="method-disclosure",
+        title="Disclosure control",
+        finding="Small numbers are protected",
+        summary=FOOTNOTE + " " + PUBLICATION_RULE,
+        figure=None,
+        table=Table("table-symbols", "Symbols", ["Symbol", "Meaning"], [[s, m] for s, m in SYMBOLS.items()]),
+        notes=[],
+        speaker_notes=FOOTNOTE,
+        open_table=True,
+    )
 
 
 def _caveats_panel() -> Panel:
-    return Panel(panel_id="method-caveats", title="What these figures cannot show", finding="What these figures cannot show",
-                 summary=" ".join(CAVEATS), figure=None,
-                 table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in CAVEATS]), notes=[],
-                 speaker_notes=" ".join(CAVEATS), open_table=True)
+    return Panel(
+        panel_id="method-caveats",
+        title="What these figures cannot show",
+        finding="What these figures cannot show",
+        summary=" ".join(CAVEATS),
+        figure=None,
+        table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in CAVEATS]),
+        notes=[],
+        speaker_notes=" ".join(CAVEATS),
+        open_table=True,
+    )
 
 
 def _dfe_panel() -> Panel:
     """What the DfE's published figures on /missing measure, and how they differ from retention."""
 
-    rows = [[dfe.MEASURES[m], "the DfE's own figure for the authority or England, as published"]
-            for m in ("looked_after", "missing_children", "missing_percent", "missing_incidents", "incidents_per_child",
-                      "missing_31_march", "uasc_looked_after_31_march", "uasc_missing_31_march")]
+    rows = [
+        [dfe.MEASURES[m], "the DfE's own figure for the authority or England, as published"]
+        for m in (
+            "looked_after",
+            "missing_children",
+            "missing_percent",
+            "missing_incidents",
+            "incidents_per_child",
+            "missing_31_march",
+            "uasc_looked_after_31_march",
+            "uasc_missing_31_march",
+        )
+    ]
     rows += [[f"Symbol {k}", v] for k, v in dfe.SYMBOLS.items()]
-    summary = ("The missing-episodes page sets the Department for Education's published figures beside the force's own: "
-               "for the local authorities the force's children are placed with (from the bundle's la_code, most "
-               "children first) and for England. They are a different measure from retention. The DfE counts every "
-               "looked-after child of an authority, not unaccompanied children alone (but for England's two series on "
-               "unaccompanied asylum-seeking children), over a year ending 31 March, by its own definition of "
-               "missing; retention follows each of the force's children from their first placement, for 28 days. "
-               "The figures are shown as the DfE published them, with its symbols; Harbour's rules do not round them "
-               "again; where two releases hold the same year, the later release's figures are shown, and the table "
-               f"names the release of each. {dfe.LICENCE}")
-    return Panel(panel_id="method-dfe", title="Official context: the DfE's figures", finding="The DfE's figures, and "
-                 "how they differ from retention", summary=summary, figure=None,
-                 table=Table("table-dfe-measures", "The DfE's measures and symbols", ["Measure or symbol", "Meaning"],
-                             rows), notes=[], speaker_notes=summary, open_table=True)
+    summary = (
+        "The missing-episodes page sets the Department for Education's published figures beside the force's own: "
+        "for the local authorities the force's children are placed with (from the bundle's la_code, most "
+        "children first) and for England. They are a different measure from retention. The DfE counts every "
+        "looked-after child of an authority, not unaccompanied children alone (but for England's two series on "
+        "unaccompanied asylum-seeking children), over a year ending 31 March, by its own definition of "
+        "missing; retention follows each of the force's children from their first placement, for 28 days. "
+        "The figures are shown as the DfE published them, with its symbols; Harbour's rules do not round them "
+        "again; where two releases hold the same year, the later release's figures are shown, and the table "
+        f"names the release of each. {dfe.LICENCE}"
+    )
+    return Panel(
+        panel_id="method-dfe",
+        title="Official context: the DfE's figures",
+        finding="The DfE's figures, and how they differ from retention",
+        summary=summary,
+        figure=None,
+        table=Table("table-dfe-measures", "The DfE's measures and symbols", ["Measure or symbol", "Meaning"], rows),
+        notes=[],
+        speaker_notes=summary,
+        open_table=True,
+    )
 
 
 def _assumptions_panel() -> Panel:
-    return Panel(panel_id="method-assumptions", title="The synthetic demonstration data",
-                 finding="Assumptions of the synthetic demo",
-                 summary="The demo is generated by Harbour from a seed; no child in it exists, and its forces are "
-                         "fictional. Its base rates come from published UK figures; the pilot's effect is an assumption of "
-                         "the demo, not a finding.",
-                 figure=None, table=Table("table-assumptions", "Assumptions of the synthetic demo and their sources",
-                                          ["Assumption", "Value", "Source"],
-                                          [[a.name, a.shown, a.source] for a in assumptions.ALL]),
-                 notes=[], speaker_notes="", open_table=True)
+    return Panel(
+        panel_id="method-assumptions",
+        title="The synthetic demonstration data",
+        finding="Assumptions of the synthetic demo",
+        summary="The demo is generated by Harbour from a seed; no child in it exists, and its forces are "
+        "fictional. Its base rates come from published UK figures; the pilot's effect is an assumption of "
+        "the demo, not a finding.",
+        figure=None,
+        table=Table(
+            "table-assumptions",
+            "Assumptions of the synthetic demo and their sources",
+            ["Assumption", "Value", "Source"],
+            [[a.name, a.shown, a.source] for a in assumptions.ALL],
+        ),
+        notes=[],
+        speaker_notes="",
+        open_table=True,
+    )
 
 
 def build(ask: Ask, facts) -> View:
     return view(facts.synthetic, ask.audience)
 
 
-REPORT = Report("/methodology", "Methodology", build, order=8, filtered=False, audiences=False, warm=True,
-                needs_data=False)
+REPORT = Report(
+    "/methodology", "Methodology", build, order=8, filtered=False, audiences=False, warm=True, needs_data=False
+)

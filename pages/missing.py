@@ -13,15 +13,20 @@ from harbour.views.model import Cell, Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.theme import figure, layout
 
-DEFINITION = ("Missing episodes: episodes of type M (whereabouts unknown) that start from the child's first placement "
-              "to the end of follow-up, for placed children. 'Away' episodes (whereabouts known) are not counted.")
+DEFINITION = (
+    "Missing episodes: episodes of type M (whereabouts unknown) that start from the child's first placement "
+    "to the end of follow-up, for placed children. 'Away' episodes (whereabouts known) are not counted."
+)
 CAVEAT = "What this does not show: where children went, or episodes that were never reported."
 
 
 def view(ctx: Context) -> View:
-    return ctx.view("/missing", "Missing episodes",
-                    "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
-                    [_timing_panel(ctx), _outcomes_panel(ctx), dfe_panel(ctx)])
+    return ctx.view(
+        "/missing",
+        "Missing episodes",
+        "Children who went missing from placement: how many times, for how long, how it ended, and how soon.",
+        [_timing_panel(ctx), _outcomes_panel(ctx), dfe_panel(ctx)],
+    )
 
 
 def shielded(ctx: Context, name: str) -> bool:
@@ -33,7 +38,9 @@ def shielded(ctx: Context, name: str) -> bool:
         m = missing_summary(group, ctx.facts.episodes)
         return m["children"], m["episodes"], m["open"]
 
-    return ctx.small_step(name, counts_of) and bool(int(missing_summary(ctx.groups[name], ctx.facts.episodes)["children"]))
+    return ctx.small_step(name, counts_of) and bool(
+        int(missing_summary(ctx.groups[name], ctx.facts.episodes)["children"])
+    )
 
 
 def parts_of_a_total(counts: list) -> list:
@@ -65,31 +72,53 @@ def _timing_panel(ctx: Context) -> Panel:
         return placed_here, first, placed_here - first
 
     for name in groups:  # filters that cannot be subtracted
-        if share72[name]["rate"] is not None and (timing_counts[name][0] == "c" or hidden[name]
-                                                    or ctx.small_step(name, first72_counts)):
+        if share72[name]["rate"] is not None and (
+            timing_counts[name][0] == "c" or hidden[name] or ctx.small_step(name, first72_counts)
+        ):
             share72[name] = {"rate": "c", "ci_low": "c", "ci_high": "c"}
-    timing_summary = (f"Children who went missing within 72 hours of placement: {num(timing_counts['baseline'][0])} of "
-                      f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
-                      f"{num(timing_counts['pilot'][0])} of {num(shown_placed['pilot'])} in the pilot "
-                      f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most.")
-    finding = (f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
-               f"{pct(share72['pilot']['rate'])} during it")
+    timing_summary = (
+        f"Children who went missing within 72 hours of placement: {num(timing_counts['baseline'][0])} of "
+        f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
+        f"{num(timing_counts['pilot'][0])} of {num(shown_placed['pilot'])} in the pilot "
+        f"({pct(share72['pilot']['rate'])}). The first 72 hours matter most."
+    )
+    finding = (
+        f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
+        f"{pct(share72['pilot']['rate'])} during it"
+    )
     if all(v in ("c", None) for name in timing for v in [*timing_counts[name], share72[name]["rate"]]):
         # Nothing but c: say why once, rather than "c of c placed (c)" (small groups).
-        finding = ("Time from placement to first going missing is c for this view: each band, or the share beside "
-                   "it, would give away a count too small to publish")
+        finding = (
+            "Time from placement to first going missing is c for this view: each band, or the share beside "
+            "it, would give away a count too small to publish"
+        )
         timing_summary = finding + "."
     return Panel(
-        panel_id="chart-missing-timing", title="Time from first placement to first going missing",
-        finding=finding, summary=timing_summary,
+        panel_id="chart-missing-timing",
+        title="Time from first placement to first going missing",
+        finding=finding,
+        summary=timing_summary,
         figure=grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
-        table=Table("table-missing-timing", "Children by time from first placement to first missing episode",
-              ["Time after placement", ("Baseline", "count"), ("Pilot", "count")],
-              [[b, timing_counts["baseline"][i], timing_counts["pilot"][i]] for i, b in enumerate(bands)]
-              + [["Share of placed children missing within 72 hours", Cell(share72["baseline"]["rate"], "rate"),
-                  Cell(share72["pilot"]["rate"], "rate")]]),
-        notes=[DEFINITION, "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
-         audience.footnote], speaker_notes=f"{timing_summary} {CAVEAT}")
+        table=Table(
+            "table-missing-timing",
+            "Children by time from first placement to first missing episode",
+            ["Time after placement", ("Baseline", "count"), ("Pilot", "count")],
+            [[b, timing_counts["baseline"][i], timing_counts["pilot"][i]] for i, b in enumerate(bands)]
+            + [
+                [
+                    "Share of placed children missing within 72 hours",
+                    Cell(share72["baseline"]["rate"], "rate"),
+                    Cell(share72["pilot"]["rate"], "rate"),
+                ]
+            ],
+        ),
+        notes=[
+            DEFINITION,
+            "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
+            audience.footnote,
+        ],
+        speaker_notes=f"{timing_summary} {CAVEAT}",
+    )
 
 
 def _outcomes_panel(ctx: Context) -> Panel:
@@ -100,8 +129,9 @@ def _outcomes_panel(ctx: Context) -> Panel:
     interviews = {name: return_interviews(groups[name], episodes) for name in groups}
     # Ended episodes are one part of the episodes (the other: still missing), published by the same rule as the
     # summary's, and the share of them offered an interview is c where they are.
-    ended = {name: disclosure_parts(mb if name == "baseline" else mp, interviews[name]["ended"], audience)
-             for name in groups}
+    ended = {
+        name: disclosure_parts(mb if name == "baseline" else mp, interviews[name]["ended"], audience) for name in groups
+    }
     risks = {name: risk_gradings(groups[name], episodes) for name in groups}
 
     def both(kind, b, p):
@@ -125,41 +155,66 @@ def _outcomes_panel(ctx: Context) -> Panel:
         ["Still missing at the extract date", *both("count", mb["open"], mp["open"])],
         ["Came to harm", *both("count", mb["harmed"], mp["harmed"])],
         ["Ended episodes", *both("count", ended["baseline"], ended["pilot"])],
-        ["Return interview offered", *both("count", count(interviews["baseline"]["offered"]),
-                                           count(interviews["pilot"]["offered"]))],
-        ["Return interview accepted", *both("count", count(interviews["baseline"]["accepted"]),
-                                            count(interviews["pilot"]["accepted"]))],
-        ["Share of ended episodes with an interview offered",
-         *both("rate", offered_share["baseline"], offered_share["pilot"])],
+        [
+            "Return interview offered",
+            *both("count", count(interviews["baseline"]["offered"]), count(interviews["pilot"]["offered"])),
+        ],
+        [
+            "Return interview accepted",
+            *both("count", count(interviews["baseline"]["accepted"]), count(interviews["pilot"]["accepted"])),
+        ],
+        [
+            "Share of ended episodes with an interview offered",
+            *both("rate", offered_share["baseline"], offered_share["pilot"]),
+        ],
     ]
     grades = ("HIGH", "MEDIUM", "LOW", "U")
     graded = {name: parts_of_a_total([count(risks[name][g]) for g in grades]) for name in groups}
-    summary_rows += [[f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
-                      *both("count", graded["baseline"][i], graded["pilot"][i])] for i, grade in enumerate(grades)]
+    summary_rows += [
+        [
+            f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
+            *both("count", graded["baseline"][i], graded["pilot"][i]),
+        ]
+        for i, grade in enumerate(grades)
+    ]
 
     def each(m) -> str:
         per = m["episodes_per_child"]
         return f"{num(per, 1)} each" if is_value(per) else f"episodes per child: {num(per, 1)}"
 
     # Each figure said with its period, never "22.6 h and c".
-    outcome_summary = (f"Before the pilot, {num(mb['episodes'])} missing episodes involving {num(mb['children'])} "
-                       f"children ({each(mb)}); during it, {num(mp['episodes'])} involving {num(mp['children'])} "
-                       f"children ({each(mp)}). Median duration of ended episodes: "
-                       f"{hours(mb['median_duration_hours'])} before the pilot, {hours(mp['median_duration_hours'])} "
-                       "during it. Episodes per child are computed from exact counts, so the rounded counts beside "
-                       "them may not reproduce them.")
+    outcome_summary = (
+        f"Before the pilot, {num(mb['episodes'])} missing episodes involving {num(mb['children'])} "
+        f"children ({each(mb)}); during it, {num(mp['episodes'])} involving {num(mp['children'])} "
+        f"children ({each(mp)}). Median duration of ended episodes: "
+        f"{hours(mb['median_duration_hours'])} before the pilot, {hours(mp['median_duration_hours'])} "
+        "during it. Episodes per child are computed from exact counts, so the rounded counts beside "
+        "them may not reproduce them."
+    )
     return Panel(
-        panel_id="chart-missing-outcomes", title="Episodes and outcomes",
-        finding=f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it", summary=outcome_summary,
-        figure=grouped_bars(["Children missing", "Episodes", "Still missing", "Came to harm"],
-                     {"baseline": [mb["children"], mb["episodes"], mb["open"], mb["harmed"]],
-                      "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]]},
-                     "Number" if audience.exact else "Number (rounded)"),
-        table=Table("table-missing-summary", "Missing episodes, outcomes and return interviews",
-              ["Measure", ("Baseline", "count"), ("Pilot", "count")], summary_rows),
+        panel_id="chart-missing-outcomes",
+        title="Episodes and outcomes",
+        finding=f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it",
+        summary=outcome_summary,
+        figure=grouped_bars(
+            ["Children missing", "Episodes", "Still missing", "Came to harm"],
+            {
+                "baseline": [mb["children"], mb["episodes"], mb["open"], mb["harmed"]],
+                "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]],
+            },
+            "Number" if audience.exact else "Number (rounded)",
+        ),
+        table=Table(
+            "table-missing-summary",
+            "Missing episodes, outcomes and return interviews",
+            ["Measure", ("Baseline", "count"), ("Pilot", "count")],
+            summary_rows,
+        ),
         notes=[DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
-        speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; came to harm: "
-        f"{num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}", open_table=True)
+        speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; "
+        f"came to harm: {num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}",
+        open_table=True,
+    )
 
 
 def disclosure_parts(published: dict, ended: int, audience) -> int | str:
@@ -210,13 +265,24 @@ def dfe_panel(ctx: Context) -> Panel:
     data = []
     for i, code in enumerate(series):
         england = code == dfe.ENGLAND
-        data.append({"type": "scatter", "mode": "lines+markers", "x": years, "name": plotly_text(names.get(code, code)),
-                     "y": [number(value(code, "missing_percent", y)) for y in years], "connectgaps": False,
-                     "line": {"color": theme.INK if england else colours[i % 3], "width": 3,
-                              "dash": "dash" if england else "solid"},
-                     "marker": {"symbol": "circle" if england else symbols[i % 3], "size": 9},
-                     "text": [plotly_text(names.get(code, code))] * len(years),
-                     "hovertemplate": "%{text}, year ending 31 March %{x}: %{y}%<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": years,
+                "name": plotly_text(names.get(code, code)),
+                "y": [number(value(code, "missing_percent", y)) for y in years],
+                "connectgaps": False,
+                "line": {
+                    "color": theme.INK if england else colours[i % 3],
+                    "width": 3,
+                    "dash": "dash" if england else "solid",
+                },
+                "marker": {"symbol": "circle" if england else symbols[i % 3], "size": 9},
+                "text": [plotly_text(names.get(code, code))] * len(years),
+                "hovertemplate": "%{text}, year ending 31 March %{x}: %{y}%<extra></extra>",
+            }
+        )
     shapes, notes_ = [], []
     periods = ctx.periods
     first = periods["baseline"]["start"] or periods["pilot"]["start"]
@@ -224,64 +290,162 @@ def dfe_panel(ctx: Context) -> Panel:
     if first and last:  # the force's own period, in the DfE's years ending 31 March
         start_year = int(first[:4]) + (first[5:7] > "03")
         end_year = int(last[:4]) + (last[5:7] > "03")
-        shapes.append({"type": "rect", "x0": start_year - 0.5, "x1": end_year + 0.5, "y0": 0, "y1": 1, "yref": "paper",
-                       "fillcolor": "rgba(0, 0, 0, 0.06)", "line": {"width": 0}})
-        notes_.append({"text": "this force's records", "x": start_year - 0.45, "y": 0.02, "yref": "paper",
-                       "xanchor": "left", "yanchor": "bottom", "showarrow": False})
-    fig = figure(data, layout(x_title="Year ending 31 March", y_title="Looked-after children who went missing (%)",
-                              xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}, shapes=shapes, annotations=notes_,
-                              height=440))
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": start_year - 0.5,
+                "x1": end_year + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "fillcolor": "rgba(0, 0, 0, 0.06)",
+                "line": {"width": 0},
+            }
+        )
+        notes_.append(
+            {
+                "text": "this force's records",
+                "x": start_year - 0.45,
+                "y": 0.02,
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
+    fig = figure(
+        data,
+        layout(
+            x_title="Year ending 31 March",
+            y_title="Looked-after children who went missing (%)",
+            xaxis={"dtick": 1},
+            yaxis={"rangemode": "tozero"},
+            shapes=shapes,
+            annotations=notes_,
+            height=440,
+        ),
+    )
     rows = []
     for code in series:
         for y in years:
-            cells = [value(code, m, y) for m in ("looked_after", "missing_children", "missing_percent",
-                                                  "missing_incidents", "incidents_per_child", "missing_31_march")]
+            cells = [
+                value(code, m, y)
+                for m in (
+                    "looked_after",
+                    "missing_children",
+                    "missing_percent",
+                    "missing_incidents",
+                    "incidents_per_child",
+                    "missing_31_march",
+                )
+            ]
             if all(c is None for c in cells):
                 continue
-            release = next((by[(code, m)][y]["release"] for m in ("missing_children", "missing_percent")
-                            if y in by.get((code, m), {})), "")
+            release = next(
+                (
+                    by[(code, m)][y]["release"]
+                    for m in ("missing_children", "missing_percent")
+                    if y in by.get((code, m), {})
+                ),
+                "",
+            )
             rows.append([names.get(code, code), str(y), *[c if c is not None else "–" for c in cells], release])
-    uasc = [(y, value(dfe.ENGLAND, "uasc_looked_after_31_march", y), value(dfe.ENGLAND, "uasc_missing_31_march", y))
-            for y in years]
+    uasc = [
+        (y, value(dfe.ENGLAND, "uasc_looked_after_31_march", y), value(dfe.ENGLAND, "uasc_missing_31_march", y))
+        for y in years
+    ]
     uasc = [u for u in uasc if u[1] is not None or u[2] is not None]
     latest = next((y for y in reversed(years) if is_value(number(value(dfe.ENGLAND, "missing_percent", y)))), None)
     which = "the authority" if len(shown) == 1 else "the authorities"
-    who = ("England's" if not shown else
-           f"{' and '.join(names.get(c, c) for c in shown)}'s ({which} this force's children are placed with most), "
-           "beside England's")
+    who = (
+        "England's"
+        if not shown
+        else f"{' and '.join(names.get(c, c) for c in shown)}'s ({which} this force's children are placed with most), "
+        "beside England's"
+    )
     first_share = next((y for y in years if number(value(dfe.ENGLAND, "missing_percent", y)) is not None), None)
-    england_latest = (f" In England, {value(dfe.ENGLAND, 'missing_percent', latest)}% of looked-after children went missing "
-                      f"in the year ending 31 March {latest}." if latest else "")
+    england_latest = (
+        f" In England, {value(dfe.ENGLAND, 'missing_percent', latest)}% of looked-after children went missing "
+        f"in the year ending 31 March {latest}."
+        if latest
+        else ""
+    )
     if uasc:
         y, n, m = uasc[-1]
-        england_latest += (f" England looked after {int(float(n)):,} unaccompanied asylum-seeking children on 31 March {y}, "
-                           f"and {m} of them were missing that day.")
-    earlier = (f" The DfE published the share from the year ending 31 March {first_share}; its earlier releases give "
-               "counts only, which the table holds." if first_share and first_share > years[0] else "")
-    summary = (f"The Department for Education's published figures: {who} share of all looked-after children who went "
-               f"missing in each year.{england_latest}{earlier}" + ("" if shown else
-               " The synthetic demo names no real authorities, so England's series is shown alone."))
-    source = (f"{dfe.SOURCE}. Figures as the DfE published them (its symbols kept: "
-              + "; ".join(f"{k} {v}" for k, v in dfe.SYMBOLS.items()) + "); a later release replaces an earlier one's "
-              f"figures for the same year. {dfe.LICENCE}")
-    table_rows = rows + [["England (unaccompanied asylum-seeking children)", str(y), "–", "–", "–", "–", "–",
-                          m if m is not None else "–", f"looked after on 31 March: {n}"] for y, n, m in uasc]
+        england_latest += (
+            f" England looked after {int(float(n)):,} unaccompanied asylum-seeking children on 31 March {y}, "
+            f"and {m} of them were missing that day."
+        )
+    earlier = (
+        f" The DfE published the share from the year ending 31 March {first_share}; its earlier releases give "
+        "counts only, which the table holds."
+        if first_share and first_share > years[0]
+        else ""
+    )
+    summary = (
+        f"The Department for Education's published figures: {who} share of all looked-after children who went "
+        f"missing in each year.{england_latest}{earlier}"
+        + ("" if shown else " The synthetic demo names no real authorities, so England's series is shown alone.")
+    )
+    source = (
+        f"{dfe.SOURCE}. Figures as the DfE published them (its symbols kept: "
+        + "; ".join(f"{k} {v}" for k, v in dfe.SYMBOLS.items())
+        + "); a later release replaces an earlier one's "
+        f"figures for the same year. {dfe.LICENCE}"
+    )
+    table_rows = rows + [
+        [
+            "England (unaccompanied asylum-seeking children)",
+            str(y),
+            "–",
+            "–",
+            "–",
+            "–",
+            "–",
+            m if m is not None else "–",
+            f"looked after on 31 March: {n}",
+        ]
+        for y, n, m in uasc
+    ]
     return Panel(
-        panel_id="chart-dfe", title="Official context: the DfE's figures for all looked-after children",
-        finding=("Official figures: all looked-after children who went missing, "
-                 + (f"{names.get(shown[0], shown[0])} and England" if shown else "England")),
-        summary=summary, figure=fig,
-        table=Table("table-dfe", "Department for Education figures by authority and year ending 31 March, as published",
-                    ["Authority", "Year ending 31 March", "Looked after during the year", "Had a missing incident",
-                     "Percentage (%)", "Missing incidents", "Incidents per child who went missing",
-                     "Missing at 31 March", "Release"], table_rows),
-        notes=[source, "These are the DfE's measures, not Harbour's: every looked-after child of the authority, not "
-               "unaccompanied children alone, counted a year at a time, by the DfE's definition of missing. They are "
-               "never drawn on the same axis as retention."],
+        panel_id="chart-dfe",
+        title="Official context: the DfE's figures for all looked-after children",
+        finding=(
+            "Official figures: all looked-after children who went missing, "
+            + (f"{names.get(shown[0], shown[0])} and England" if shown else "England")
+        ),
+        summary=summary,
+        figure=fig,
+        table=Table(
+            "table-dfe",
+            "Department for Education figures by authority and year ending 31 March, as published",
+            [
+                "Authority",
+                "Year ending 31 March",
+                "Looked after during the year",
+                "Had a missing incident",
+                "Percentage (%)",
+                "Missing incidents",
+                "Incidents per child who went missing",
+                "Missing at 31 March",
+                "Release",
+            ],
+            table_rows,
+        ),
+        notes=[
+            source,
+            "These are the DfE's measures, not Harbour's: every looked-after child of the authority, not "
+            "unaccompanied children alone, counted a year at a time, by the DfE's definition of missing. They are "
+            "never drawn on the same axis as retention.",
+        ],
         speaker_notes=f"{summary} {source} What this does not show: how this force's own children fared; the DfE's "
-                      "figures are for all looked-after children of each authority.",
-        source=(f"Figures as the DfE published them, its symbols kept; not rounded again by Harbour. | Source: {dfe.SOURCE}; "
-                f"latest, the {max(r['release'] for r in table)}. {dfe.LICENCE}"))
+        "figures are for all looked-after children of each authority.",
+        source=(
+            f"Figures as the DfE published them, its symbols kept; not rounded again by Harbour. | Source: "
+            f"{dfe.SOURCE}; "
+            f"latest, the {max(r['release'] for r in table)}. {dfe.LICENCE}"
+        ),
+    )
 
 
 def build(ask: Ask, facts) -> View:

@@ -18,9 +18,11 @@ from harbour.views.words import (
     rate_shown,
 )
 
-RETENTION_NOTE = ("Retention: children placed who had not gone missing (an episode of type M) by 28 days after their "
-                  "first placement, over those followed for 28 days or who went missing by then; 95% Wilson interval. "
-                  "Differences: pilot minus baseline with Newcombe's hybrid score interval.")
+RETENTION_NOTE = (
+    "Retention: children placed who had not gone missing (an episode of type M) by 28 days after their "
+    "first placement, over those followed for 28 days or who went missing by then; 95% Wilson interval. "
+    "Differences: pilot minus baseline with Newcombe's hybrid score interval."
+)
 
 
 def short_finding(sentence: str) -> str:
@@ -46,15 +48,22 @@ def _count_words(label: str, unit: str, baseline, pilot, base_period: dict, pilo
     """(the card's change, its sentence) for a count such as children or episodes."""
     change = count_change(baseline, pilot)
     months = (_months(base_period), _months(pilot_period))
-    span = (f" The baseline covers {months[0]} months and the pilot {months[1]}, so compare counts with care."
-            if None not in months and months[0] != months[1] else "")
+    span = (
+        f" The baseline covers {months[0]} months and the pilot {months[1]}, so compare counts with care."
+        if None not in months and months[0] != months[1]
+        else ""
+    )
     if change is None:
         why = "too few to show (c)" if "c" in (baseline, pilot) else "no figure for one period"
-        return (f"not shown: {why}",
-                f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot; the change is not shown "
-                f"because one of them is {why}.{span}")
-    return (signed(change, unit),
-            f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot, {signed(change, unit)}.{span}")
+        return (
+            f"not shown: {why}",
+            f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot; the change is not shown "
+            f"because one of them is {why}.{span}",
+        )
+    return (
+        signed(change, unit),
+        f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot, {signed(change, unit)}.{span}",
+    )
 
 
 def _with_attribution(ctx: Context, sentence: str) -> str:
@@ -71,29 +80,77 @@ def kpis(ctx: Context) -> list[dict]:
     eb, ep = base["engagement"], pilot["engagement"]
     median_diff = comparison.get("engagement_median_difference_hours")
     bands = (ctx.band("baseline", "28d"), ctx.band("pilot", "28d"))
-    retention_change = f"{points(diff28['difference'])} points" if diff28 and is_value(diff28["difference"]) else (
-        "not shown: so few went missing that it would give their number away" if any(bands) else
-        "not shown: too few children at risk in a period" if diff28 else "not shown: a period has no placed child")
-    children_change, children_sentence = _count_words("Children first contacted", "children", base["children"],
-                                                      pilot["children"], base, pilot)
-    episodes_change, episodes_sentence = _count_words("Missing episodes after placement", "episodes",
-                                                      base["missing"]["episodes"], pilot["missing"]["episodes"], base, pilot)
+    retention_change = (
+        f"{points(diff28['difference'])} points"
+        if diff28 and is_value(diff28["difference"])
+        else (
+            "not shown: so few went missing that it would give their number away"
+            if any(bands)
+            else "not shown: too few children at risk in a period"
+            if diff28
+            else "not shown: a period has no placed child"
+        )
+    )
+    children_change, children_sentence = _count_words(
+        "Children first contacted", "children", base["children"], pilot["children"], base, pilot
+    )
+    episodes_change, episodes_sentence = _count_words(
+        "Missing episodes after placement",
+        "episodes",
+        base["missing"]["episodes"],
+        pilot["missing"]["episodes"],
+        base,
+        pilot,
+    )
     return [
-        {"id": "kpi-retention", "title": "Retained 28 days after placement",
-         "pilot": rate_shown(pilot["retention"]["28d"]["rate"], bands[1]),
-         "baseline": rate_shown(base["retention"]["28d"]["rate"], bands[0]), "change": retention_change,
-         "sentence": _with_attribution(ctx, rate_change("28-day retention", base["retention"]["28d"]["rate"],
-                                                        pilot["retention"]["28d"]["rate"], diff28, bands)),
-         "notes": " ".join(precision_sentences(ctx.doc.get("precision"), ctx.doc.get("precision_reason")))},
-        {"id": "kpi-engagement", "title": "Median hours to first engagement", "pilot": hours(ep["median_hours"]),
-         "baseline": hours(eb["median_hours"]),
-         "change": (f"{median_diff:+.1f} h" if is_value(median_diff) else
-                    "not shown: fewer than 10 children with an engagement recorded in a period"),
-         "sentence": median_change(eb["median_hours"], ep["median_hours"], median_diff, comparison.get("engagement_p_value"))},
-        {"id": "kpi-children", "title": "Children first contacted", "pilot": num(pilot["children"]),
-         "baseline": num(base["children"]), "change": children_change, "sentence": children_sentence},
-        {"id": "kpi-missing", "title": "Missing episodes after placement", "pilot": num(pilot["missing"]["episodes"]),
-         "baseline": num(base["missing"]["episodes"]), "change": episodes_change, "sentence": episodes_sentence},
+        {
+            "id": "kpi-retention",
+            "title": "Retained 28 days after placement",
+            "pilot": rate_shown(pilot["retention"]["28d"]["rate"], bands[1]),
+            "baseline": rate_shown(base["retention"]["28d"]["rate"], bands[0]),
+            "change": retention_change,
+            "sentence": _with_attribution(
+                ctx,
+                rate_change(
+                    "28-day retention",
+                    base["retention"]["28d"]["rate"],
+                    pilot["retention"]["28d"]["rate"],
+                    diff28,
+                    bands,
+                ),
+            ),
+            "notes": " ".join(precision_sentences(ctx.doc.get("precision"), ctx.doc.get("precision_reason"))),
+        },
+        {
+            "id": "kpi-engagement",
+            "title": "Median hours to first engagement",
+            "pilot": hours(ep["median_hours"]),
+            "baseline": hours(eb["median_hours"]),
+            "change": (
+                f"{median_diff:+.1f} h"
+                if is_value(median_diff)
+                else "not shown: fewer than 10 children with an engagement recorded in a period"
+            ),
+            "sentence": median_change(
+                eb["median_hours"], ep["median_hours"], median_diff, comparison.get("engagement_p_value")
+            ),
+        },
+        {
+            "id": "kpi-children",
+            "title": "Children first contacted",
+            "pilot": num(pilot["children"]),
+            "baseline": num(base["children"]),
+            "change": children_change,
+            "sentence": children_sentence,
+        },
+        {
+            "id": "kpi-missing",
+            "title": "Missing episodes after placement",
+            "pilot": num(pilot["missing"]["episodes"]),
+            "baseline": num(base["missing"]["episodes"]),
+            "change": episodes_change,
+            "sentence": episodes_sentence,
+        },
     ]
 
 
@@ -102,50 +159,106 @@ def view(ctx: Context) -> View:
     cards = kpis(ctx)
     b28, p28 = base["retention"]["28d"], pilot["retention"]["28d"]
     bw, pw = base["engagement"]["within_24h"], pilot["engagement"]["within_24h"]
-    rows = [{"label": "28-day retention", "baseline": b28, "pilot": p28,
-             "bands": {p: ctx.band(p, "28d") for p in ("baseline", "pilot")}},
-            {"label": "Engaged within 24 hours", "baseline": bw, "pilot": pw}]
+    rows = [
+        {
+            "label": "28-day retention",
+            "baseline": b28,
+            "pilot": p28,
+            "bands": {p: ctx.band(p, "28d") for p in ("baseline", "pilot")},
+        },
+        {"label": "Engaged within 24 hours", "baseline": bw, "pilot": pw},
+    ]
     diff28 = (comparison.get("retention") or {}).get("28d") or {}
     wdiff = comparison.get("within_24h_difference") or {}
     median_diff = comparison.get("engagement_median_difference_hours")
     table_rows = [
-        ["Retained 28 days after placement", ctx.banded("baseline", "28d"), ctx.banded("pilot", "28d"),
-         Cell(diff28.get("difference"), "points"),
-         Cell(diff28.get("ci_low"), "points"), Cell(diff28.get("ci_high"), "points"), diff28.get("p_value")],
-        ["Engaged within 24 hours", bw["rate"], pw["rate"], Cell(wdiff.get("difference"), "points"),
-         Cell(wdiff.get("ci_low"), "points"), Cell(wdiff.get("ci_high"), "points"), None],
-        ["Median hours to first engagement", Cell(base["engagement"]["median_hours"], "hours"),
-         Cell(pilot["engagement"]["median_hours"], "hours"), Cell(median_diff, "hours"), None, None,
-         comparison.get("engagement_p_value")],
-        ["Children first contacted", Cell(base["children"], "count"), Cell(pilot["children"], "count"),
-         Cell(count_change(base["children"], pilot["children"]), "signed"), None, None, None],
-        ["Missing episodes after placement", Cell(base["missing"]["episodes"], "count"),
-         Cell(pilot["missing"]["episodes"], "count"),
-         Cell(count_change(base["missing"]["episodes"], pilot["missing"]["episodes"]), "signed"), None, None, None],
+        [
+            "Retained 28 days after placement",
+            ctx.banded("baseline", "28d"),
+            ctx.banded("pilot", "28d"),
+            Cell(diff28.get("difference"), "points"),
+            Cell(diff28.get("ci_low"), "points"),
+            Cell(diff28.get("ci_high"), "points"),
+            diff28.get("p_value"),
+        ],
+        [
+            "Engaged within 24 hours",
+            bw["rate"],
+            pw["rate"],
+            Cell(wdiff.get("difference"), "points"),
+            Cell(wdiff.get("ci_low"), "points"),
+            Cell(wdiff.get("ci_high"), "points"),
+            None,
+        ],
+        [
+            "Median hours to first engagement",
+            Cell(base["engagement"]["median_hours"], "hours"),
+            Cell(pilot["engagement"]["median_hours"], "hours"),
+            Cell(median_diff, "hours"),
+            None,
+            None,
+            comparison.get("engagement_p_value"),
+        ],
+        [
+            "Children first contacted",
+            Cell(base["children"], "count"),
+            Cell(pilot["children"], "count"),
+            Cell(count_change(base["children"], pilot["children"]), "signed"),
+            None,
+            None,
+            None,
+        ],
+        [
+            "Missing episodes after placement",
+            Cell(base["missing"]["episodes"], "count"),
+            Cell(pilot["missing"]["episodes"], "count"),
+            Cell(count_change(base["missing"]["episodes"], pilot["missing"]["episodes"]), "signed"),
+            None,
+            None,
+            None,
+        ],
     ]
-    speaker = (f"28-day retention: baseline {pct(b28['rate'])} ({interval(b28['ci_low'], b28['ci_high'])}), pilot "
-               f"{pct(p28['rate'])} ({interval(p28['ci_low'], p28['ci_high'])}); difference "
-               f"{points(diff28.get('difference'))} points, 95% interval "
-               f"{interval(diff28.get('ci_low'), diff28.get('ci_high'), points)}, {p_value(diff28.get('p_value'))}. "
-               f"Engaged within 24 hours: {pct(bw['rate'])} then {pct(pw['rate'])}, difference "
-               f"{points(wdiff.get('difference'))} points ({interval(wdiff.get('ci_low'), wdiff.get('ci_high'), points)}). "
-               "What this does not show: why it changed. A before-after comparison shows what changed, not what caused it.")
+    speaker = (
+        f"28-day retention: baseline {pct(b28['rate'])} ({interval(b28['ci_low'], b28['ci_high'])}), pilot "
+        f"{pct(p28['rate'])} ({interval(p28['ci_low'], p28['ci_high'])}); difference "
+        f"{points(diff28.get('difference'))} points, 95% interval "
+        f"{interval(diff28.get('ci_low'), diff28.get('ci_high'), points)}, {p_value(diff28.get('p_value'))}. "
+        f"Engaged within 24 hours: {pct(bw['rate'])} then {pct(pw['rate'])}, difference "
+        f"{points(wdiff.get('difference'))} points ({interval(wdiff.get('ci_low'), wdiff.get('ci_high'), points)}). "
+        "What this does not show: why it changed. A before-after comparison shows what changed, not what caused it."
+    )
     # The chart shows both rates: its title says both, so it never repeats the retention slide's title.
     finding = short_finding(cards[0]["sentence"])
     engaged = short_finding(rate_change("engagement within 24 hours", bw["rate"], pw["rate"], wdiff))
     if "cannot be" not in engaged:  # two verdicts in one title, each shorter; never one that cannot be shown
         finding = f"{compact(finding)}; {compact(engaged)}"
     panel = Panel(
-        panel_id="overview-headline", title="Headline figures, baseline and pilot", finding=finding,
+        panel_id="overview-headline",
+        title="Headline figures, baseline and pilot",
+        finding=finding,
         summary=f"{cards[0]['sentence']} {cards[1]['sentence']}",
         figure=headline_figure(rows),
-        table=Table("table-overview", "Headline figures: baseline, pilot and the change (pilot minus baseline)",
-              ["Measure", ("Baseline", "rate"), ("Pilot", "rate"), ("Change", "points"), ("Change 95% low", "points"),
-               ("Change 95% high", "points"), ("p-value", "p")], table_rows),
-        notes=[RETENTION_NOTE, ctx.audience.footnote], speaker_notes=speaker, open_table=False,
+        table=Table(
+            "table-overview",
+            "Headline figures: baseline, pilot and the change (pilot minus baseline)",
+            [
+                "Measure",
+                ("Baseline", "rate"),
+                ("Pilot", "rate"),
+                ("Change", "points"),
+                ("Change 95% low", "points"),
+                ("Change 95% high", "points"),
+                ("p-value", "p"),
+            ],
+            table_rows,
+        ),
+        notes=[RETENTION_NOTE, ctx.audience.footnote],
+        speaker_notes=speaker,
+        open_table=False,
     )
-    return ctx.view("/", "Overview", f"Did the scheme keep more children in safe accommodation? {ctx.scope()}.",
-                    [panel], kpis=cards)
+    return ctx.view(
+        "/", "Overview", f"Did the scheme keep more children in safe accommodation? {ctx.scope()}.", [panel], kpis=cards
+    )
 
 
 def build(ask: Ask, facts) -> View:

@@ -15,17 +15,24 @@ from harbour.views.words import first_sentence, rate_change, rate_shown
 HORIZON_LABELS = {"24h": "24 hours", "72h": "72 hours", "7d": "7 days", "28d": "28 days", "90d": "90 days"}
 # Estimated survival is tabled between the horizons, so that each horizon has one number: its rate.
 KM_TABLE_DAYS = (2, 5, 14, 21, 42, 60)
-DEFINITION = ("Retention: of children placed, those who had not gone missing (a missing episode of type M; "
-              "'away' episodes are not counted) by the horizon after their first placement, over those followed "
-              "to the horizon or who went missing by then. Follow-up ends at the extract date or when a child left "
-              "care for another reason (assessed as an adult, transferred, returned to family, reached 18).")
-KM_NOTE = ("Estimated survival (Kaplan-Meier) over all placed children, with 95% intervals from Greenwood's variance "
-           "on the log(-log) scale. It shows when children went missing; for the share retained at 24 hours, 72 "
-           "hours, 7, 28 and 90 days, use the retention rates. The curve is drawn from its values every 24 hours and "
-           "stops where fewer than 10 children remain at risk; a point where one to seven children had gone missing by then is c, "
-           "a gap in the curve (its value would give their number away).")
-CAVEAT = ("What this does not show: why retention changed. Children in the two periods may differ, and other things "
-          "changed at the same time; small numbers make the intervals wide.")
+DEFINITION = (
+    "Retention: of children placed, those who had not gone missing (a missing episode of type M; "
+    "'away' episodes are not counted) by the horizon after their first placement, over those followed "
+    "to the horizon or who went missing by then. Follow-up ends at the extract date or when a child left "
+    "care for another reason (assessed as an adult, transferred, returned to family, reached 18)."
+)
+KM_NOTE = (
+    "Estimated survival (Kaplan-Meier) over all placed children, with 95% intervals from Greenwood's variance "
+    "on the log(-log) scale. It shows when children went missing; for the share retained at 24 hours, 72 "
+    "hours, 7, 28 and 90 days, use the retention rates. The curve is drawn from its values every 24 hours and "
+    "stops where fewer than 10 children remain at risk; a point where one to seven children had gone missing by then "
+    "is c, "
+    "a gap in the curve (its value would give their number away)."
+)
+CAVEAT = (
+    "What this does not show: why retention changed. Children in the two periods may differ, and other things "
+    "changed at the same time; small numbers make the intervals wide."
+)
 
 
 def _published(curve):
@@ -71,13 +78,17 @@ def _km_finding(curves, logrank_p) -> str:
         return "The share still in safe accommodation cannot be shown: fewer than 10 children were placed"
     if len(shown) == 1:
         name = next(iter(shown))
-        return (f"The share still in safe accommodation, day by day, {'before' if name == 'baseline' else 'during'} "
-                f"the pilot only: the other period has fewer than 10 children placed")
+        return (
+            f"The share still in safe accommodation, day by day, {'before' if name == 'baseline' else 'during'} "
+            f"the pilot only: the other period has fewer than 10 children placed"
+        )
     test = f"log-rank {p_value(logrank_p)}" if is_value(logrank_p) else "no log-rank test"
     pair = _last_shared_day(curves)
     if is_value(logrank_p) and logrank_p < 0.05 and pair and pair[0] != pair[1]:
-        return (f"Children stayed in safe accommodation longer {'during' if pair[1] > pair[0] else 'before'} the pilot "
-                f"than {'before' if pair[1] > pair[0] else 'during'} it ({test})")
+        return (
+            f"Children stayed in safe accommodation longer {'during' if pair[1] > pair[0] else 'before'} the pilot "
+            f"than {'before' if pair[1] > pair[0] else 'during'} it ({test})"
+        )
     return f"How long children stayed in safe accommodation: no clear difference between the periods ({test})"
 
 
@@ -96,10 +107,19 @@ def _km_summary(curves, logrank: str) -> str:
         tabled = shown[[int(h // 24) in KM_TABLE_DAYS and h % 24 == 0 for h in shown["hours"]]]
         day = most_missing_by(curve)
         hidden = len(shown) < len(curve)
-        when = (f"half of its fall came within {day} day{'s' if day != 1 else ''}" if day else
-                "when most of its fall came is not shown: too few had gone missing by then (c)" if hidden else "it never falls")
-        value = (f"the estimated share still in safe accommodation is {pct(tabled.iloc[-1]['km'])} by day "
-                 f"{int(tabled.iloc[-1]['hours'] // 24)}; " if len(tabled) else "")
+        when = (
+            f"half of its fall came within {day} day{'s' if day != 1 else ''}"
+            if day
+            else "when most of its fall came is not shown: too few had gone missing by then (c)"
+            if hidden
+            else "it never falls"
+        )
+        value = (
+            f"the estimated share still in safe accommodation is {pct(tabled.iloc[-1]['km'])} by day "
+            f"{int(tabled.iloc[-1]['hours'] // 24)}; "
+            if len(tabled)
+            else ""
+        )
         parts.append(f"{name.title()}: {value}{when}.")
     parts.append(f"Log-rank test of the two curves: {logrank}.")
     return " ".join(parts)
@@ -122,9 +142,12 @@ def _km_rows(curves) -> list[list]:
 
 
 def view(ctx: Context) -> View:
-    return ctx.view("/retention", "Retention in safe accommodation",
-                    "How many children stayed in their placement, rather than going missing, and for how long.",
-                    [_horizon_panel(ctx), _km_panel(ctx), precision_panel(ctx)])
+    return ctx.view(
+        "/retention",
+        "Retention in safe accommodation",
+        "How many children stayed in their placement, rather than going missing, and for how long.",
+        [_horizon_panel(ctx), _km_panel(ctx), precision_panel(ctx)],
+    )
 
 
 def _horizon_panel(ctx: Context) -> Panel:
@@ -135,32 +158,79 @@ def _horizon_panel(ctx: Context) -> Panel:
         b, p = periods["baseline"]["retention"][label], periods["pilot"]["retention"][label]
         diff = comparison["retention"][label] if comparison else {}
         for name, h in (("baseline", b), ("pilot", p)):
-            rows.append({"period": name, "horizon": title, "band": ctx.band(name, label),
-                         **{k: h[k] for k in ("rate", "ci_low", "ci_high")}})
-            table_rows.append([title, name.title(), h["at_risk"], ctx.banded(name, label), h["ci_low"], h["ci_high"],
-                               None])
-        table_rows.append([title, "Difference (points)", None, Cell(diff.get("difference"), "points"),
-                           Cell(diff.get("ci_low"), "points"), Cell(diff.get("ci_high"), "points"), diff.get("p_value")])
-        notes.append(f"{title}: baseline {rate_shown(b['rate'], ctx.band('baseline', label))} "
-                     f"({interval(b['ci_low'], b['ci_high'])}, {num(b['at_risk'])} at risk), "
-                     f"pilot {rate_shown(p['rate'], ctx.band('pilot', label))} ({interval(p['ci_low'], p['ci_high'])}, "
-                     f"{num(p['at_risk'])} at risk)"
-                     + (f"; difference {points(diff['difference'])} points ({interval(diff['ci_low'], diff['ci_high'], points)}), "
-                        f"{p_value(diff['p_value'])}." if diff else "."))
+            rows.append(
+                {
+                    "period": name,
+                    "horizon": title,
+                    "band": ctx.band(name, label),
+                    **{k: h[k] for k in ("rate", "ci_low", "ci_high")},
+                }
+            )
+            table_rows.append(
+                [title, name.title(), h["at_risk"], ctx.banded(name, label), h["ci_low"], h["ci_high"], None]
+            )
+        table_rows.append(
+            [
+                title,
+                "Difference (points)",
+                None,
+                Cell(diff.get("difference"), "points"),
+                Cell(diff.get("ci_low"), "points"),
+                Cell(diff.get("ci_high"), "points"),
+                diff.get("p_value"),
+            ]
+        )
+        notes.append(
+            f"{title}: baseline {rate_shown(b['rate'], ctx.band('baseline', label))} "
+            f"({interval(b['ci_low'], b['ci_high'])}, {num(b['at_risk'])} at risk), "
+            f"pilot {rate_shown(p['rate'], ctx.band('pilot', label))} ({interval(p['ci_low'], p['ci_high'])}, "
+            f"{num(p['at_risk'])} at risk)"
+            + (
+                f"; difference {points(diff['difference'])} points "
+                f"({interval(diff['ci_low'], diff['ci_high'], points)}), "
+                f"{p_value(diff['p_value'])}."
+                if diff
+                else "."
+            )
+        )
     d28 = comparison["retention"]["28d"] if comparison else None
-    headline = rate_change("28-day retention", periods["baseline"]["retention"]["28d"]["rate"],
-                           periods["pilot"]["retention"]["28d"]["rate"], d28,
-                           (ctx.band("baseline", "28d"), ctx.band("pilot", "28d")))
+    headline = rate_change(
+        "28-day retention",
+        periods["baseline"]["retention"]["28d"]["rate"],
+        periods["pilot"]["retention"]["28d"]["rate"],
+        d28,
+        (ctx.band("baseline", "28d"), ctx.band("pilot", "28d")),
+    )
     finding = first_sentence(headline)
     return Panel(
-        panel_id="chart-horizons", title="Retention at each horizon", finding=finding, summary=headline,
+        panel_id="chart-horizons",
+        title="Retention at each horizon",
+        finding=finding,
+        summary=headline,
         figure=horizon_figure(rows),
-        table=Table("table-horizons", "Retention at each horizon: baseline, pilot and the difference (pilot minus baseline)",
-                    ["Horizon", "Period", ("At risk", "count"), ("Retained", "rate"), ("95% low", "rate"),
-                     ("95% high", "rate"), ("Fisher's exact p", "p")], table_rows),
-        notes=[DEFINITION, "Rates with 95% Wilson intervals; differences are pilot minus baseline with Newcombe's "
-               "hybrid score interval and Fisher's exact test, two-sided.", audience.footnote],
-        speaker_notes=" ".join(notes) + " " + CAVEAT, open_table=True)
+        table=Table(
+            "table-horizons",
+            "Retention at each horizon: baseline, pilot and the difference (pilot minus baseline)",
+            [
+                "Horizon",
+                "Period",
+                ("At risk", "count"),
+                ("Retained", "rate"),
+                ("95% low", "rate"),
+                ("95% high", "rate"),
+                ("Fisher's exact p", "p"),
+            ],
+            table_rows,
+        ),
+        notes=[
+            DEFINITION,
+            "Rates with 95% Wilson intervals; differences are pilot minus baseline with Newcombe's "
+            "hybrid score interval and Fisher's exact test, two-sided.",
+            audience.footnote,
+        ],
+        speaker_notes=" ".join(notes) + " " + CAVEAT,
+        open_table=True,
+    )
 
 
 def _km_panel(ctx: Context) -> Panel:
@@ -175,14 +245,30 @@ def _km_panel(ctx: Context) -> Panel:
     logrank = p_value(comparison["logrank_p"]) if comparison else "–"
     km_summary = _km_summary(curves, logrank)
     return Panel(
-        panel_id="chart-km", title="Estimated survival: the share still in safe accommodation, by days since first placement",
-        finding=_km_finding(curves, comparison["logrank_p"] if comparison else None), summary=km_summary, figure=km_figure(curves),
-        table=Table("table-km", "Estimated survival (Kaplan-Meier) on days between the retention horizons",
-                    [("Day", "day"), ("Baseline estimated survival", "rate"), ("Baseline 95% low", "rate"),
-                     ("Baseline 95% high", "rate"), ("Baseline at risk", "count"), ("Pilot estimated survival", "rate"),
-                     ("Pilot 95% low", "rate"), ("Pilot 95% high", "rate"), ("Pilot at risk", "count")], _km_rows(curves)),
+        panel_id="chart-km",
+        title="Estimated survival: the share still in safe accommodation, by days since first placement",
+        finding=_km_finding(curves, comparison["logrank_p"] if comparison else None),
+        summary=km_summary,
+        figure=km_figure(curves),
+        table=Table(
+            "table-km",
+            "Estimated survival (Kaplan-Meier) on days between the retention horizons",
+            [
+                ("Day", "day"),
+                ("Baseline estimated survival", "rate"),
+                ("Baseline 95% low", "rate"),
+                ("Baseline 95% high", "rate"),
+                ("Baseline at risk", "count"),
+                ("Pilot estimated survival", "rate"),
+                ("Pilot 95% low", "rate"),
+                ("Pilot 95% high", "rate"),
+                ("Pilot at risk", "count"),
+            ],
+            _km_rows(curves),
+        ),
         notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
-        speaker_notes=f"{km_summary} {CAVEAT}")
+        speaker_notes=f"{km_summary} {CAVEAT}",
+    )
 
 
 def build(ask: Ask, facts) -> View:

@@ -18,10 +18,19 @@ def reference() -> None:
 
 
 @reference.command("build")
-@click.option("--from", "source", type=click.Path(path_type=Path, file_okay=False, exists=True), required=True,
-              help="The folder of the DfE's CSV downloads, as published (a later year's download is read the same way).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write the table (default: the one Harbour ships, reference/dfe_cla_missing.csv).")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="The folder of the DfE's CSV downloads, as published (a later year's download is read the same way).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write the table (default: the one Harbour ships, reference/dfe_cla_missing.csv).",
+)
 def reference_build(source: Path, out: Path | None) -> None:
     """Build the tidy table of the DfE's published figures from its downloads: whole, or not at all."""
     from harbour.reference import dfe
@@ -33,5 +42,8 @@ def reference_build(source: Path, out: Path | None) -> None:
         sys.exit(EXIT_REFUSED)
     dfe.write(table, provenance, out or dfe.TABLE)
     years = sorted({f.year for f in table})
-    echo(f"Wrote {len(table):,} figures for {len({f.la_code for f in table} - {dfe.ENGLAND})} authorities and England, years "
-               f"ending 31 March {years[0]} to {years[-1]}, from {len(provenance)} files, to {out or dfe.TABLE}.")
+    echo(
+        f"Wrote {len(table):,} figures for {len({f.la_code for f in table} - {dfe.ENGLAND})} authorities and England, "
+        f"years "
+        f"ending 31 March {years[0]} to {years[-1]}, from {len(provenance)} files, to {out or dfe.TABLE}."
+    )

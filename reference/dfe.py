@@ -26,10 +26,17 @@ PROVENANCE = HERE / "dfe_cla_missing.json"
 COLUMNS = ("la_code", "la_name", "year", "measure", "value", "release")  # each release's files: the provenance
 ENGLAND = "E92000001"
 LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0."
-SOURCE = ("Department for Education, 'Children looked after in England including adoptions', all looked-after children, "
-          "years ending 31 March; a different measure from retention above")
-SYMBOLS = {"c": "confidential (suppressed by the DfE)", "x": "not available, or suppressed", "..": "not available (2017)",
-           "z": "not applicable", "k": "below 0.5"}
+SOURCE = (
+    "Department for Education, 'Children looked after in England including adoptions', all looked-after children, "
+    "years ending 31 March; a different measure from retention above"
+)
+SYMBOLS = {
+    "c": "confidential (suppressed by the DfE)",
+    "x": "not available, or suppressed",
+    "..": "not available (2017)",
+    "z": "not applicable",
+    "k": "below 0.5",
+}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _LA_CODE = re.compile(r"^[EWSN]\d{8}$")
 
@@ -46,11 +53,18 @@ TIDY = {
     "Children away from placement without authorisation at 31 March": "away_31_march",
 }
 OLD = {  # the 2015 and 2016 releases, and 2017's own names
-    "CLA_MissDuringYear": "missing_children", "CLA_MissIncs": "missing_incidents", "CLA_Miss31Mar": "missing_31_march",
-    "Miss_Miss_DuringYear": "missing_children", "Miss_Miss_Incs": "missing_incidents",
+    "CLA_MissDuringYear": "missing_children",
+    "CLA_MissIncs": "missing_incidents",
+    "CLA_Miss31Mar": "missing_31_march",
+    "Miss_Miss_DuringYear": "missing_children",
+    "Miss_Miss_Incs": "missing_incidents",
     "Miss_Miss_31Mar": "missing_31_march",
-    "CLA_AwayDuringYear": "away_children", "CLA_AwayIncs": "away_incidents", "CLA_Away31Mar": "away_31_march",
-    "Miss_Away_DuringYear": "away_children", "Miss_Away_Incs": "away_incidents", "Miss_Away_31Mar": "away_31_march",
+    "CLA_AwayDuringYear": "away_children",
+    "CLA_AwayIncs": "away_incidents",
+    "CLA_Away31Mar": "away_31_march",
+    "Miss_Away_DuringYear": "away_children",
+    "Miss_Away_Incs": "away_incidents",
+    "Miss_Away_31Mar": "away_31_march",
 }
 MEASURES = {
     "looked_after": "Children looked after during the year",
@@ -86,8 +100,10 @@ def _value(text: str, file: str, row: int, column: str) -> str:
     value = (text or "").strip()
     if _NUMBER.match(value) or value in SYMBOLS:
         return value
-    raise ReferenceError_(f"{file}: row {row}, column {column}: {value[:20]!r} is neither a number nor a symbol the "
-                          f"DfE uses ({', '.join(SYMBOLS)})")
+    raise ReferenceError_(
+        f"{file}: row {row}, column {column}: {value[:20]!r} is neither a number nor a symbol the "
+        f"DfE uses ({', '.join(SYMBOLS)})"
+    )
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -99,8 +115,10 @@ def _rows(path: Path) -> tuple[list[str], list[dict]]:
 def _need(header: list[str], wanted: tuple[str, ...], file: str) -> None:
     for column in wanted:
         if column not in header:
-            raise ReferenceError_(f"{file}: row 1, column {column}: the column is missing (the header has "
-                                  f"{', '.join(h for h in header[:12])})")
+            raise ReferenceError_(
+                f"{file}: row 1, column {column}: the column is missing (the header has "
+                f"{', '.join(h for h in header[:12])})"
+            )
 
 
 def _year(text: str, file: str, row: int, column: str) -> int:
@@ -131,9 +149,17 @@ def read_file(path: Path, name: str) -> list[Figure]:
             if not _LA_CODE.match(code):
                 raise ReferenceError_(f"{name}: row {number}, column New_geog_code: {code[:12]!r} is not an ONS code")
             for column, measure in measures.items():
-                out.append(Figure(code, (row["geog_n"] or "").strip().title() if level == "LA" else "England",
-                                  int(year.group(1)), measure, _value(row[column], name, number, column),
-                                  f"{year.group(1)} release", name))
+                out.append(
+                    Figure(
+                        code,
+                        (row["geog_n"] or "").strip().title() if level == "LA" else "England",
+                        int(year.group(1)),
+                        measure,
+                        _value(row[column], name, number, column),
+                        f"{year.group(1)} release",
+                        name,
+                    )
+                )
         return out
     group = "cla_group" if "cla_group" in header else "CLA_group" if "CLA_group" in header else None
     if group and "new_la_code" in header:  # the tidy releases, 2018 onwards
@@ -150,21 +176,41 @@ def read_file(path: Path, name: str) -> list[Figure]:
                 raise ReferenceError_(f"{name}: row {number}, column new_la_code: {code[:12]!r} is not an ONS code")
             year = _year(row["time_period"], name, number, "time_period")
             years.add(year)
-            out.append(Figure(code, "England" if level == "National" else (row["la_name"] or "").strip(), year, measure,
-                              _value(row["number"], name, number, "number"), "", name))
+            out.append(
+                Figure(
+                    code,
+                    "England" if level == "National" else (row["la_name"] or "").strip(),
+                    year,
+                    measure,
+                    _value(row["number"], name, number, "number"),
+                    "",
+                    name,
+                )
+            )
         release = f"{min(years)}-{max(years)} release" if years else "release"
         return [Figure(f.la_code, f.la_name, f.year, f.measure, f.value, release, f.file) for f in out]
     if "missing_status" in header:  # England: children missing at 31 March who were unaccompanied
         _need(header, ("time_period", "characteristic", "number"), name)
-        return _england(rows, name, "uasc_missing_31_march",
-                        lambda r: "unaccompanied asylum-seeking" in (r["characteristic"] or "").lower()
-                        and "31 March" in (r["characteristic"] or ""))
+        return _england(
+            rows,
+            name,
+            "uasc_missing_31_march",
+            lambda r: (
+                "unaccompanied asylum-seeking" in (r["characteristic"] or "").lower()
+                and "31 March" in (r["characteristic"] or "")
+            ),
+        )
     if group and "characteristic" in header and "percentage" in header:  # England: unaccompanied children in care
         _need(header, ("time_period", "number"), name)
-        return _england(rows, name, "uasc_looked_after_31_march",
-                        lambda r: (r["characteristic"] or "").strip() == "Total" and (r[group] or "").strip() == "Age group")
-    raise ReferenceError_(f"{name}: row 1, column 1: not a DfE file Harbour knows (its header is "
-                          f"{', '.join(header[:8])})")
+        return _england(
+            rows,
+            name,
+            "uasc_looked_after_31_march",
+            lambda r: (r["characteristic"] or "").strip() == "Total" and (r[group] or "").strip() == "Age group",
+        )
+    raise ReferenceError_(
+        f"{name}: row 1, column 1: not a DfE file Harbour knows (its header is {', '.join(header[:8])})"
+    )
 
 
 def _england(rows: list[dict], name: str, measure: str, chosen) -> list[Figure]:
@@ -193,19 +239,29 @@ def build(folder: Path) -> tuple[list[Figure], list[dict]]:
     for path in files:
         name = path.relative_to(folder).as_posix()
         figures = read_file(path, name)
-        provenance.append({"file": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                           "release": figures[0].release if figures else "", "figures": len(figures)})
+        provenance.append(
+            {
+                "file": name,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "release": figures[0].release if figures else "",
+                "figures": len(figures),
+            }
+        )
         seen = set()
         for figure in figures:
             key = (figure.la_code, figure.year, figure.measure)
             if key in seen:
-                raise ReferenceError_(f"{name}: row -, column time_period: {figure.la_name} {figure.year} "
-                                      f"{figure.measure} appears twice in the file")
+                raise ReferenceError_(
+                    f"{name}: row -, column time_period: {figure.la_name} {figure.year} "
+                    f"{figure.measure} appears twice in the file"
+                )
             seen.add(key)
             held = chosen.get(key)
             if held is not None and _release_rank(held.release) == _release_rank(figure.release):
-                raise ReferenceError_(f"{name}: row -, column time_period: the year {figure.year} is also in "
-                                      f"{held.file}, a file of the same release")
+                raise ReferenceError_(
+                    f"{name}: row -, column time_period: the year {figure.year} is also in "
+                    f"{held.file}, a file of the same release"
+                )
             if held is None or _release_rank(figure.release) > _release_rank(held.release):
                 chosen[key] = figure
     table = sorted(chosen.values(), key=lambda f: (f.la_code != ENGLAND, f.la_code, f.measure, f.year))
@@ -229,8 +285,9 @@ def write(table: list[Figure], provenance: list[dict], out: Path = TABLE) -> Non
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     meta = out.with_suffix(".json")
     meta_tmp = meta.with_suffix(".json.tmp")
-    meta_tmp.write_text(json.dumps({"source": SOURCE, "licence": LICENCE, "files": provenance}, indent=1) + "\n",
-                        encoding="utf-8")
+    meta_tmp.write_text(
+        json.dumps({"source": SOURCE, "licence": LICENCE, "files": provenance}, indent=1) + "\n", encoding="utf-8"
+    )
     temporary.replace(out)
     meta_tmp.replace(meta)
 

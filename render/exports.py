@@ -2,7 +2,8 @@
 
 Numbers are numbers: a rate is the number 0.82 (shown as 82% by the spreadsheet's number format),
 a difference is in percentage points (4, shown as +4), and ``c`` is text explained by the notes.
-Only text cells pass ``neutralise`` (untrusted.neutralise, OWASP's rule for CSV injection): a text cell that a spreadsheet
+Only text cells pass ``neutralise`` (untrusted.neutralise, OWASP's rule for CSV injection): a text cell that a
+spreadsheet
 would run as a formula is prefixed with an apostrophe. A number is never changed.
 """
 
@@ -20,13 +21,22 @@ from harbour.views.format import display
 from harbour.views.model import cell_kind
 
 SYNTHETIC_LINE = "SYNTHETIC DEMONSTRATION DATA: every child, force and figure is generated, not real."
-UNITS_LINE = ("Units: rates are proportions (0.82 is 82%); differences are in percentage points; times in hours; "
-              "money in pounds. c is text: see Symbols.")
+UNITS_LINE = (
+    "Units: rates are proportions (0.82 is 82%); differences are in percentage points; times in hours; "
+    "money in pounds. c is text: see Symbols."
+)
 # Spreadsheet number formats by column kind, for published (whole-point) and exact figures.
 FORMATS = {
-    "count": ("#,##0", "#,##0"), "rate": ("0%", "0.0%"), "points": ("+0;-0;0", "+0.0;-0.0;0.0"),
-    "hours": ("0.0", "0.0"), "ratio": ("0.0", "0.00"), "p": ("0.000", "0.0000"), "money": ("£#,##0", "£#,##0"),
-    "money2": ("£#,##0.00", "£#,##0.00"), "number": ("General", "General"), "day": ("0", "0"),
+    "count": ("#,##0", "#,##0"),
+    "rate": ("0%", "0.0%"),
+    "points": ("+0;-0;0", "+0.0;-0.0;0.0"),
+    "hours": ("0.0", "0.0"),
+    "ratio": ("0.0", "0.00"),
+    "p": ("0.000", "0.0000"),
+    "money": ("£#,##0", "£#,##0"),
+    "money2": ("£#,##0.00", "£#,##0.00"),
+    "number": ("General", "General"),
+    "day": ("0", "0"),
     "signed": ("+#,##0;-#,##0;0", "+#,##0;-#,##0;0"),
 }
 
@@ -48,6 +58,7 @@ def number(kind: str, value):
 def sheet_rows(view, panel) -> list[list[tuple]]:
     """The whole sheet, top to bottom, as (value, kind) cells: title block, the table, notes and symbols.
     A cell's kind is ``text`` or the kind of a number; text is already neutralised."""
+
     def text(value):
         return (neutralise(visible_controls(value)), "text")
 
@@ -149,7 +160,12 @@ def _ods_styles(doc, exact: bool) -> dict[str, object]:
         doc.styles.addElement(style)
         return style
 
-    decimals = {"rate": 1 if exact else 0, "points": 1 if exact else 0, "p": 4 if exact else 3, "ratio": 2 if exact else 1}
+    decimals = {
+        "rate": 1 if exact else 0,
+        "points": 1 if exact else 0,
+        "p": 4 if exact else 3,
+        "ratio": 2 if exact else 1,
+    }
     made = {
         "count": number_style("N-count", 0, grouping=True),
         "rate": number_style("N-rate", decimals["rate"], suffix="%", percentage=True),

@@ -43,6 +43,7 @@ def _start() -> None:
 def start_in_background() -> None:
     """Start Kaleido's browser now, behind the server, and draw one tiny image: the first chart a person downloads
     is then as quick as the rest (it took 7 s, the browser's start, when Kaleido started on demand)."""
+
     def start():
         try:
             _start()
@@ -53,8 +54,14 @@ def start_in_background() -> None:
     threading.Thread(target=start, daemon=True, name="harbour-kaleido-start").start()
 
 
-def presentable(figure: dict, title: str | None, synthetic: bool, source: str | None = None,
-                font_size: int = 20, marking: str | None = None) -> dict:
+def presentable(
+    figure: dict,
+    title: str | None,
+    synthetic: bool,
+    source: str | None = None,
+    font_size: int = 20,
+    marking: str | None = None,
+) -> dict:
     """The on-screen figure with a title, larger type, the synthetic label where it applies, and the
     protective marking of exact figures."""
     fig = copy.deepcopy(theme.labels_at_least(figure, font_size - 4))
@@ -66,15 +73,27 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
         axis_title = (layout[name].get("title") or {}).get("text") or ""
         if len(axis_title) > 30 and "<br>" not in axis_title:
             lines_ = _wrap(axis_title, max(len(axis_title) // 2 + 1, 20))
-            layout[name] = {**layout[name], "title": {**layout[name]["title"], "text": "<br>".join(lines_[:2]
-                            + ([" ".join(lines_[2:])] if len(lines_) > 2 else []))}}
+            layout[name] = {
+                **layout[name],
+                "title": {
+                    **layout[name]["title"],
+                    "text": "<br>".join(lines_[:2] + ([" ".join(lines_[2:])] if len(lines_) > 2 else [])),
+                },
+            }
     title_lines = []
     if title:
         # Broken between words to fit the image's width (1280 px at the title's size), never cut at its edge.
         title_lines = _wrap(plotly_text(title), int(WIDTH / ((font_size + 6) * 0.55)))
-        layout["title"] = {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "y": 0.98,
-                           "yanchor": "top", "yref": "container", "pad": {"t": 8},
-                           "font": {"size": font_size + 6}}
+        layout["title"] = {
+            "text": "<br>".join(title_lines),
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 8},
+            "font": {"size": font_size + 6},
+        }
     notes = []
     if marking:
         notes.append(f"<b>{marking}</b>")
@@ -91,10 +110,21 @@ def presentable(figure: dict, title: str | None, synthetic: bool, source: str | 
     if lines:
         # Pinned in pixels under the axis, inside the bottom margin: the footer never leaves the canvas.
         layout.setdefault("annotations", [])
-        layout["annotations"] = list(layout["annotations"]) + [{
-            "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
-            "yanchor": "top", "yshift": -axis_room, "align": "left", "showarrow": False,
-            "font": {"size": font_size - 4, "color": theme.INK}}]
+        layout["annotations"] = list(layout["annotations"]) + [
+            {
+                "text": "<br>".join(lines),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -axis_room,
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": font_size - 4, "color": theme.INK},
+            }
+        ]
     return fig
 
 
@@ -116,7 +146,6 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def render(figure: dict, fmt: str = "png", width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:
     _start()
-
 
     with warnings.catch_warnings():
         # plotly passes renderer options that a running Kaleido server ignores, and warns each time.

@@ -31,35 +31,71 @@ def download_id(panel_id: str, fmt: str) -> dict:
 
 def downloads(panel) -> html.Div:
     formats = (IMAGE_FORMATS if panel.figure is not None else ()) + TABLE_FORMATS
-    labels = {"png": "Image (PNG)", "svg": "Image (SVG)", "csv": "Table (CSV)", "xlsx": "Table (Excel)", "ods": "Table (ODS)"}
-    return html.Div([html.Span("Download: ", className="download-label")] + [
-        html.Button(labels[f], id=download_id(panel.panel_id, f), n_clicks=0, type="button", className="button small",
-                    **{"aria-label": f"Download {panel.title} as {labels[f]}"}) for f in formats
-    ], className="downloads no-present")
+    labels = {
+        "png": "Image (PNG)",
+        "svg": "Image (SVG)",
+        "csv": "Table (CSV)",
+        "xlsx": "Table (Excel)",
+        "ods": "Table (ODS)",
+    }
+    return html.Div(
+        [html.Span("Download: ", className="download-label")]
+        + [
+            html.Button(
+                labels[f],
+                id=download_id(panel.panel_id, f),
+                n_clicks=0,
+                type="button",
+                className="button small",
+                **{"aria-label": f"Download {panel.title} as {labels[f]}"},
+            )
+            for f in formats
+        ],
+        className="downloads no-present",
+    )
 
 
 def panel_section(panel, show_downloads: bool = True):
     figure = None
     if panel.figure is not None:
-        figure = html.Div(dcc.Graph(id=f"{panel.panel_id}-graph", figure=panel.figure, config=GRAPH_CONFIG),
-                          role="img", **{"aria-label": f"Chart: {panel.title}. {panel.summary} The table below gives the figures."})
-    return dbc.Card(dbc.CardBody(html.Section([
-        html.H2(panel.title, id=f"{panel.panel_id}-title"),
-        html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
-        figure,
-        html.Details([html.Summary(f"Table: {panel.table.caption}"),
-                      table_for(panel.table)],
-                     className="table-alt", open=panel.open_table),
-        downloads(panel) if show_downloads else None,
-        footnote(*panel.notes),
-    ], id=panel.panel_id, **{"aria-labelledby": f"{panel.panel_id}-title"})), class_name="chart")
+        figure = html.Div(
+            dcc.Graph(id=f"{panel.panel_id}-graph", figure=panel.figure, config=GRAPH_CONFIG),
+            role="img",
+            **{"aria-label": f"Chart: {panel.title}. {panel.summary} The table below gives the figures."},
+        )
+    return dbc.Card(
+        dbc.CardBody(
+            html.Section(
+                [
+                    html.H2(panel.title, id=f"{panel.panel_id}-title"),
+                    html.P(panel.summary, className="chart-summary", id=f"{panel.panel_id}-summary"),
+                    figure,
+                    html.Details(
+                        [html.Summary(f"Table: {panel.table.caption}"), table_for(panel.table)],
+                        className="table-alt",
+                        open=panel.open_table,
+                    ),
+                    downloads(panel) if show_downloads else None,
+                    footnote(*panel.notes),
+                ],
+                id=panel.panel_id,
+                **{"aria-labelledby": f"{panel.panel_id}-title"},
+            )
+        ),
+        class_name="chart",
+    )
 
 
 def slides_button():
-    return html.Div([
-        html.Button("Download slides (PowerPoint)", id="download-slides", n_clicks=0, type="button", className="button"),
-        dcc.Link("Present this page", href="", id="present-link", className="present-link"),
-    ], className="page-actions no-present")
+    return html.Div(
+        [
+            html.Button(
+                "Download slides (PowerPoint)", id="download-slides", n_clicks=0, type="button", className="button"
+            ),
+            dcc.Link("Present this page", href="", id="present-link", className="present-link"),
+        ],
+        className="page-actions no-present",
+    )
 
 
 def grain_switch(query: dict, current: str):
@@ -71,7 +107,9 @@ def grain_switch(query: dict, current: str):
     for grain, words in (("auto", "automatic"), ("month", "month"), ("quarter", "quarter")):
         if links:
             links.append(" · ")
-        links.append(html.Strong(words) if grain == chosen else dcc.Link(words, href=href(grain), className="grain-link"))
+        links.append(
+            html.Strong(words) if grain == chosen else dcc.Link(words, href=href(grain), className="grain-link")
+        )
     return html.P([f"Points by {current}. Choose: ", *links], className="grain-switch no-present")
 
 
@@ -83,16 +121,21 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
     actions.children[1].href = "?" + present_query
     ignored = Filters.problems(query) if show_filters else []
     if ignored:  # a URL's filter that was not understood is said, never silently dropped
-        view_notices = [*view.notices, "Some filters in this page's address were not understood and are not applied: "
-                        + "; ".join(ignored) + "."]
+        view_notices = [
+            *view.notices,
+            "Some filters in this page's address were not understood and are not applied: " + "; ".join(ignored) + ".",
+        ]
     else:
         view_notices = view.notices
     body = [actions, *[html.P(n, className="notice") for n in view_notices], *before]
     if view.grain:
         body.append(grain_switch(query, view.grain))
     if view.kpis:
-        body.append(kpi_grid([kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"])
-                              for k in view.kpis]))
+        body.append(
+            kpi_grid(
+                [kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], k["sentence"]) for k in view.kpis]
+            )
+        )
     body += [panel_section(p) for p in view.panels]
     return page_for(facts, filters, view.title, view.lead, *body, show_filters=show_filters, marking=view.marking)
 
@@ -108,16 +151,26 @@ def present(view, query: dict):
     base = {k: v for k, v in query.items() if k not in ("present", "slide")}
 
     def link(text, n, link_id):
-        return dcc.Link(text, href="?" + urlencode({**base, "present": "1", "slide": str(n)}, safe=","), id=link_id,
-                        className="button")
+        return dcc.Link(
+            text,
+            href="?" + urlencode({**base, "present": "1", "slide": str(n)}, safe=","),
+            id=link_id,
+            className="button",
+        )
 
-    nav = html.Nav([
-        link("Previous", index, "present-previous") if index > 0 else None,
-        html.Span(f"{index + 1} of {len(panels)}", className="present-count"),
-        link("Next", index + 2, "present-next") if index + 1 < len(panels) else None,
-        dcc.Link("Leave presentation", href="?" + urlencode(base, safe=","), id="present-leave", className="button"),
-        html.Span("Keys: → or Page Down next, ← or Page Up previous, Esc leaves", className="present-keys"),
-    ], className="present-nav", **{"aria-label": "Presentation"})
+    nav = html.Nav(
+        [
+            link("Previous", index, "present-previous") if index > 0 else None,
+            html.Span(f"{index + 1} of {len(panels)}", className="present-count"),
+            link("Next", index + 2, "present-next") if index + 1 < len(panels) else None,
+            dcc.Link(
+                "Leave presentation", href="?" + urlencode(base, safe=","), id="present-leave", className="button"
+            ),
+            html.Span("Keys: → or Page Down next, ← or Page Up previous, Esc leaves", className="present-keys"),
+        ],
+        className="present-nav",
+        **{"aria-label": "Presentation"},
+    )
     figure = None
     if panel.figure is not None:
         layout = {k: v for k, v in panel.figure["layout"].items() if k != "height"}
@@ -131,26 +184,55 @@ def present(view, query: dict):
             margin = dict(layout.get("margin") or {})
             margin["t"] = max(int(margin.get("t", 30)), 100)
             margin["l"] = min(int(margin.get("l", 70)), 80) if margin.get("l", 70) <= 90 else margin["l"]
-            fig["layout"] = {**fig["layout"], "yaxis": yaxis, "margin": margin, "annotations": [
-                *(layout.get("annotations") or []),
-                {"text": words, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
-                 "yshift": 52, "showarrow": False, "font": {"size": 18}}]}
+            fig["layout"] = {
+                **fig["layout"],
+                "yaxis": yaxis,
+                "margin": margin,
+                "annotations": [
+                    *(layout.get("annotations") or []),
+                    {
+                        "text": words,
+                        "xref": "paper",
+                        "yref": "paper",
+                        "x": 0,
+                        "y": 1,
+                        "xanchor": "left",
+                        "yanchor": "bottom",
+                        "yshift": 52,
+                        "showarrow": False,
+                        "font": {"size": 18},
+                    },
+                ],
+            }
         fig = theme.labels_at_least(fig, 18)
         # The chart takes what the screen leaves after the title and the controls, not a fixed height.
-        figure = html.Div(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph",
-                                    style={"height": "100%"}),
-                          role="img", className="present-figure",
-                          **{"aria-label": f"Chart: {panel.title}. {panel.summary}"})
-    return html.Div([
-        marking_banner(view.marking),
-        synthetic_banner(view.synthetic),
-        html.H1(panel.finding, id="page-title"),
-        html.P(view.scope, className="lead"),
-        figure if figure is not None else table_for(panel.table),
-        html.P(panel.summary, className="chart-summary"),
-        # One line of source on the screen; the disclosure rule and definitions are in the page and the notes.
-        footnote(f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}. "
-                 + ("Exact figures (OFFICIAL-SENSITIVE)." if view.marking else
-                    "Published figures: small counts suppressed, others rounded (see Methodology).")),
-        nav,
-    ], className="page presenting", id="presentation")
+        figure = html.Div(
+            dcc.Graph(
+                figure=fig, config=GRAPH_CONFIG, id="present-graph", className="present-graph", style={"height": "100%"}
+            ),
+            role="img",
+            className="present-figure",
+            **{"aria-label": f"Chart: {panel.title}. {panel.summary}"},
+        )
+    return html.Div(
+        [
+            marking_banner(view.marking),
+            synthetic_banner(view.synthetic),
+            html.H1(panel.finding, id="page-title"),
+            html.P(view.scope, className="lead"),
+            figure if figure is not None else table_for(panel.table),
+            html.P(panel.summary, className="chart-summary"),
+            # One line of source on the screen; the disclosure rule and definitions are in the page and the notes.
+            footnote(
+                f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}. "
+                + (
+                    "Exact figures (OFFICIAL-SENSITIVE)."
+                    if view.marking
+                    else "Published figures: small counts suppressed, others rounded (see Methodology)."
+                )
+            ),
+            nav,
+        ],
+        className="page presenting",
+        id="presentation",
+    )

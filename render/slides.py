@@ -97,8 +97,17 @@ def _fitting(texts, width_in: float, height_in: float, size: float, smallest: fl
 def _fitted(slide, left_in, top_in, width_in, height_in, text, size, smallest, bold=False, colour=INK):
     lines = text if isinstance(text, list) else [text]
     size = _fitting(lines, width_in, height_in, size, smallest)
-    return _text(slide, Inches(left_in), Inches(top_in), Inches(width_in), Inches(height_in), lines, size=size,
-                 bold=bold, colour=colour)
+    return _text(
+        slide,
+        Inches(left_in),
+        Inches(top_in),
+        Inches(width_in),
+        Inches(height_in),
+        lines,
+        size=size,
+        bold=bold,
+        colour=colour,
+    )
 
 
 def _synthetic_footer(slide, synthetic: bool, marking: str | None = None):
@@ -106,14 +115,25 @@ def _synthetic_footer(slide, synthetic: bool, marking: str | None = None):
     exact figures and the synthetic label of demonstration data. The slide number sits bottom right."""
     words = [w for w in (marking, "SYNTHETIC DEMONSTRATION DATA: not real" if synthetic else None) if w]
     if words:
-        _text(slide, Inches(0.5), Inches(7.02), Inches(11.0), Inches(0.4), " · ".join(words), size=12, bold=True,
-              colour=ALERT if marking else WARN)
+        _text(
+            slide,
+            Inches(0.5),
+            Inches(7.02),
+            Inches(11.0),
+            Inches(0.4),
+            " · ".join(words),
+            size=12,
+            bold=True,
+            colour=ALERT if marking else WARN,
+        )
 
 
 def _number_slides(presentation) -> None:
     total = len(presentation.slides)
     for n, slide in enumerate(presentation.slides, start=1):
-        box = _text(slide, Inches(11.6), Inches(7.02), Inches(1.2), Inches(0.4), f"{n} of {total}", size=12, colour=MUTED)
+        box = _text(
+            slide, Inches(11.6), Inches(7.02), Inches(1.2), Inches(0.4), f"{n} of {total}", size=12, colour=MUTED
+        )
         box.name = "Slide number"
         box.text_frame.paragraphs[0].alignment = 3  # right (PP_ALIGN.RIGHT)
 
@@ -122,8 +142,9 @@ def _blank(deck):
     return deck.slides.add_slide(deck.slide_layouts[6])
 
 
-def title_slide(deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date,
-                marking: str | None = None):
+def title_slide(
+    deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date, marking: str | None = None
+):
     slide = _blank(deck)
     _fitted(slide, 0.8, 1.0, 11.7, 2.2, title, 40, 30, bold=True)
     lines = [scope]
@@ -137,7 +158,8 @@ def title_slide(deck, title: str, scope: str, extract_date: str | None, syntheti
     slide.notes_slide.notes_text_frame.text = (
         "These slides come from Harbour. "
         + (f"{INTERNAL_NOTE} " if marking else "Every figure passed disclosure control. ")
-        + ("The data are synthetic: say so when presenting." if synthetic else ""))
+        + ("The data are synthetic: say so when presenting." if synthetic else "")
+    )
     return slide
 
 
@@ -177,12 +199,16 @@ def panel_slide(deck, view, panel):
         _source(slide, view, panel)
         _synthetic_footer(slide, view.synthetic, view.marking)
         definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
-        slide.notes_slide.notes_text_frame.text = f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
+        slide.notes_slide.notes_text_frame.text = (
+            f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
+        )
     return first
 
 
-WITHHELD_WORDS = ("Every figure of this table is c for this selection: each is a count too small to publish, or "
-                  "would give one away. The table is on the page and in its download.")
+WITHHELD_WORDS = (
+    "Every figure of this table is c for this selection: each is a count too small to publish, or "
+    "would give one away. The table is on the page and in its download."
+)
 
 
 def _nothing_shown(table) -> bool:
@@ -194,9 +220,11 @@ def _nothing_shown(table) -> bool:
 
 
 def _source(slide, view, panel) -> None:
-    source = (f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}"
-              + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
-              + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else ""))
+    source = (
+        f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}"
+        + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
+        + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else "")
+    )
     rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
     if panel.source:  # another body's published figures: its source and its own rule, never Harbour's
         rule, source = panel.source.split(" | ", 1) if " | " in panel.source else ("", panel.source)
@@ -205,8 +233,8 @@ def _source(slide, view, panel) -> None:
 
 MAX_TABLE_ROWS = 36  # a table-only panel (definitions, the load history) over at most three slides or so
 TABLE_SIZES = (14, 13, 12, 11, 10, 9)
-CELL_MARGIN_W, CELL_MARGIN_H = 0.2, 0.1
-BOLD = 1.25  # a bold heading's characters against the body's  # inches: a cell's left and right margins together, its top and bottom
+CELL_MARGIN_W, CELL_MARGIN_H = 0.2, 0.1  # inches: a cell's left and right margins together, its top and bottom
+BOLD = 1.25  # a bold heading's characters against the body's
 
 
 @dataclass(frozen=True)
@@ -229,9 +257,16 @@ def _column_widths(cells: list[list[str]], width_in: float, size: float) -> list
     count = len(cells[0])
     # The header row is bold, and most of its words begin with a capital: a wider character.
     em_in = size / 72
-    least = [max(max(_word_em(w) * BOLD for w in _words(cells[0][c])),
-                 max(_word_em(w) for row in cells[1:] for w in _words(row[c])) if len(cells) > 1 else 0)
-             * em_in + CELL_MARGIN_W + 0.05 for c in range(count)]
+    least = [
+        max(
+            max(_word_em(w) * BOLD for w in _words(cells[0][c])),
+            max(_word_em(w) for row in cells[1:] for w in _words(row[c])) if len(cells) > 1 else 0,
+        )
+        * em_in
+        + CELL_MARGIN_W
+        + 0.05
+        for c in range(count)
+    ]
     if sum(least) > width_in:
         return None
     wants = [max(max(len(row[c]) for row in cells) * char_in + CELL_MARGIN_W - least[c], 0) for c in range(count)]
@@ -241,19 +276,26 @@ def _column_widths(cells: list[list[str]], width_in: float, size: float) -> list
 
 
 def _row_height(row: list[str], widths: list[float], size: float) -> float:
-    return max(max(_lines([cell], width + 0.2 - CELL_MARGIN_W, size) for cell, width in zip(row, widths))
-               * size * LINE / 72 + CELL_MARGIN_H, 0.36)
+    return max(
+        max(_lines([cell], width + 0.2 - CELL_MARGIN_W, size) for cell, width in zip(row, widths)) * size * LINE / 72
+        + CELL_MARGIN_H,
+        0.36,
+    )
 
 
 def _table_pages(panel) -> list[TablePage]:
     header = [str(n) for n in panel.table.names]
     rows = [[str(v) for v in row] for row in panel.table.display_rows()]
     kept = rows[:MAX_TABLE_ROWS]
-    note = (f"First {MAX_TABLE_ROWS} of {len(rows)} rows; the full table is in the dashboard's download."
-            if len(rows) > MAX_TABLE_ROWS else None)
+    note = (
+        f"First {MAX_TABLE_ROWS} of {len(rows)} rows; the full table is in the dashboard's download."
+        if len(rows) > MAX_TABLE_ROWS
+        else None
+    )
     room = BODY_BOTTOM - BODY_TOP - 0.05 - (0.4 if note else 0)
-    fitting = [(size, widths) for size in TABLE_SIZES
-               if (widths := _column_widths([header, *kept], BODY_W, size)) is not None]
+    fitting = [
+        (size, widths) for size in TABLE_SIZES if (widths := _column_widths([header, *kept], BODY_W, size)) is not None
+    ]
     if not fitting:
         fitting = [(TABLE_SIZES[-1], [BODY_W / len(header)] * len(header))]
     # One slide at the largest size that holds every row; else the largest size, over slides of even length (a
@@ -275,17 +317,22 @@ def _table_pages(panel) -> list[TablePage]:
     pages.append(current)
     if len(pages) > 1:
         per = -(-len(kept) // len(pages))
-        even = [[(r, _row_height(r, widths, size)) for r in kept[i:i + per]] for i in range(0, len(kept), per)]
+        even = [[(r, _row_height(r, widths, size)) for r in kept[i : i + per]] for i in range(0, len(kept), per)]
         if len(even) == len(pages) and all(head + sum(h for _, h in page) <= room for page in even):
             pages = even
-    return [TablePage([r for r, _ in page], widths, size, [head, *(h for _, h in page)],
-                      note if n == len(pages) - 1 else None) for n, page in enumerate(pages)]
+    return [
+        TablePage(
+            [r for r, _ in page], widths, size, [head, *(h for _, h in page)], note if n == len(pages) - 1 else None
+        )
+        for n, page in enumerate(pages)
+    ]
 
 
 def _table(slide, panel, page: TablePage):
     columns = [str(n) for n in panel.table.names]
-    shape = slide.shapes.add_table(len(page.rows) + 1, len(columns), Inches(0.5), Inches(BODY_TOP), Inches(BODY_W),
-                                   Inches(sum(page.heights)))
+    shape = slide.shapes.add_table(
+        len(page.rows) + 1, len(columns), Inches(0.5), Inches(BODY_TOP), Inches(BODY_W), Inches(sum(page.heights))
+    )
     table = shape.table
     table.first_row = True
     for c, width in enumerate(page.widths):
@@ -305,8 +352,9 @@ def _table(slide, panel, page: TablePage):
             for paragraph in cell.text_frame.paragraphs:
                 _style(paragraph, page.size, r == 0, WHITE if r == 0 else INK)
     if page.note:
-        _text(slide, Inches(0.5), Inches(BODY_BOTTOM - 0.4), Inches(BODY_W), Inches(0.4), page.note, size=12,
-              colour=MUTED)
+        _text(
+            slide, Inches(0.5), Inches(BODY_BOTTOM - 0.4), Inches(BODY_W), Inches(0.4), page.note, size=12, colour=MUTED
+        )
 
 
 def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
@@ -315,8 +363,9 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
     # The measures, not the count of children contacted (a count has no interval and is on the title slide's scope).
     sentences = [k["sentence"] for k in (cards or []) if k["id"] != "kpi-children"][:4]
     if not sentences:  # a page's own deck without headline cards: its charts' findings, the slides' own titles
-        sentences = list(dict.fromkeys(p.finding.rstrip(".") + "." for v in views for p in v.panels
-                                       if p.figure is not None))[:4]
+        sentences = list(
+            dict.fromkeys(p.finding.rstrip(".") + "." for v in views for p in v.panels if p.figure is not None)
+        )[:4]
     if not sentences:  # nothing charted (the methodology, data quality): the tables speak for themselves
         return None
     slide = _blank(deck)
@@ -324,9 +373,11 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
     _fitted(slide, 0.6, 1.4, 12.1, 5.4, ["• " + s for s in sentences], 22, 16)
     _synthetic_footer(slide, synthetic, marking)
     precision = " ".join(k.get("notes", "") for k in (cards or []) if k.get("notes"))
-    slide.notes_slide.notes_text_frame.text = ("Each sentence gives the figure, its 95% interval where it has one, and "
-                                              "the test behind it. The slides after this one show each in full."
-                                              + (f" What these numbers can show: {precision}" if precision else ""))
+    slide.notes_slide.notes_text_frame.text = (
+        "Each sentence gives the figure, its 95% interval where it has one, and "
+        "the test behind it. The slides after this one show each in full."
+        + (f" What these numbers can show: {precision}" if precision else "")
+    )
     return slide
 
 
@@ -342,7 +393,8 @@ def benchmark_findings_slide(deck, view):
     _synthetic_footer(slide, view.synthetic, None)
     slide.notes_slide.notes_text_frame.text = (
         "Each force's figures are the published ones. A force inside the 95% limits does not differ from the pooled "
-        "rate by more than chance would explain; outside the 99.8% limits it is unlikely to be chance alone.")
+        "rate by more than chance would explain; outside the 99.8% limits it is unlikely to be chance alone."
+    )
     return slide
 
 
@@ -363,17 +415,37 @@ def closing_slide(deck, synthetic: bool, marking: str | None = None, method: tup
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
     # Exact figures are neither rounded nor suppressed: their deck does not say they are.
     caveats = [c for c in CAVEATS if not c.startswith("Rounding")] if marking else CAVEATS
-    lines = ([("These figures come from synthetic demonstration data: generated to look like real use, "
-               "they describe no real child or force.")] if synthetic else []) + list(method or [*caveats,
-        "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; differences "
-        "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier."]) + [
-        INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer
-        f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
-    ]
+    lines = (
+        (
+            [
+                (
+                    "These figures come from synthetic demonstration data: generated to look like real use, "
+                    "they describe no real child or force."
+                )
+            ]
+            if synthetic
+            else []
+        )
+        + list(
+            method
+            or [
+                *caveats,
+                "Retention: children placed who had not gone missing by the horizon, with 95% Wilson intervals; "
+                "differences "
+                "with Newcombe's interval and Fisher's exact test; curves by Kaplan-Meier.",
+            ]
+        )
+        + [
+            INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer
+            f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
+        ]
+    )
     _fitted(slide, 0.6, 1.4, 12.1, 5.5, ["• " + line for line in lines], 18, 12)
     _synthetic_footer(slide, synthetic, marking)
-    slide.notes_slide.notes_text_frame.text = ("A before-after comparison cannot prove that the scheme caused the "
-                                              "change. Say what the intervals are, and how many children they rest on.")
+    slide.notes_slide.notes_text_frame.text = (
+        "A before-after comparison cannot prove that the scheme caused the "
+        "change. Say what the intervals are, and how many children they rest on."
+    )
     return slide
 
 

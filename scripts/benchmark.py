@@ -60,8 +60,14 @@ def timed_warm(url: str, facts, attributing: bool) -> float:
     with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, {"HARBOUR_CACHE_DIR": folder}):
         store._caches.clear()
         context._MEMO.clear()
-        patches = [] if attributing else [mock.patch.object(summary, "scheme_effect", lambda *a, **k: (None, "off")),
-                                          mock.patch.object(context, "scheme_effect", lambda *a, **k: (None, "off"))]
+        patches = (
+            []
+            if attributing
+            else [
+                mock.patch.object(summary, "scheme_effect", lambda *a, **k: (None, "off")),
+                mock.patch.object(context, "scheme_effect", lambda *a, **k: (None, "off")),
+            ]
+        )
         for patch in patches:
             patch.start()
         try:
@@ -96,11 +102,16 @@ def main() -> None:
         started = time.perf_counter()
         result = load_bundle(engine, [tmp / "bundle"], Pseudonymiser(DEMO_KEY))
         seconds = time.perf_counter() - started
-        print(f"loader: {total_rows:,} rows in {seconds:.2f} s = {total_rows / seconds:,.0f} rows/s "
-              f"({len(result.warnings):,} warnings) [target: under 15 s]")
-        bare_rows, bare_seconds = bare_insert(make_engine(f"sqlite:///{tmp / 'bare.sqlite'}") if not args.warehouse else engine,
-                                              tmp / "bundle")
-        print(f"bare read-and-insert: {bare_rows:,} rows in {bare_seconds:.2f} s = {bare_rows / bare_seconds:,.0f} rows/s")
+        print(
+            f"loader: {total_rows:,} rows in {seconds:.2f} s = {total_rows / seconds:,.0f} rows/s "
+            f"({len(result.warnings):,} warnings) [target: under 15 s]"
+        )
+        bare_rows, bare_seconds = bare_insert(
+            make_engine(f"sqlite:///{tmp / 'bare.sqlite'}") if not args.warehouse else engine, tmp / "bundle"
+        )
+        print(
+            f"bare read-and-insert: {bare_rows:,} rows in {bare_seconds:.2f} s = {bare_rows / bare_seconds:,.0f} rows/s"
+        )
         print(f"loader / bare insert: {seconds / bare_seconds:.1f} times [target: at most 3]")
 
         from harbour.metrics.summary import build_summary
@@ -115,19 +126,27 @@ def main() -> None:
                 started = time.perf_counter()
                 build_summary(f.children, f.episodes, f.forces, force=force)
                 times.append(time.perf_counter() - started)
-            print(f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms [target: under 1 s]")
+            print(
+                f"summary, {label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+                f"[target: under 1 s]"
+            )
 
         from harbour.metrics.attribution import attribution
 
         started = time.perf_counter()
         estimated = sum(attribution(f.children, f.forces, code)[0] is not None for code in f.forces["force_code"])
         alone = time.perf_counter() - started
-        print(f"attribution for every force ({estimated} with an estimate, every placebo refit included), one core: "
-              f"{alone:.1f} s")
+        print(
+            f"attribution for every force ({estimated} with an estimate, every placebo refit included), one core: "
+            f"{alone:.1f} s"
+        )
         warm_without, warm_with = timed_warm(url, f, attributing=False), timed_warm(url, f, attributing=True)
-        print(f"harbour warm without attribution: {warm_without:.1f} s; with it: {warm_with:.1f} s "
-              f"({warm_with / warm_without - 1:+.0%}); attribution alone on one core is {alone / warm_without:.0%} of warm "
-              f"without it [target: attribution within warm's time plus 50%]")
+        print(
+            f"harbour warm without attribution: {warm_without:.1f} s; with it: {warm_with:.1f} s "
+            f"({warm_with / warm_without - 1:+.0%}); attribution alone on one core is {alone / warm_without:.0%} of "
+            f"warm "
+            f"without it [target: attribution within warm's time plus 50%]"
+        )
 
         from harbour.render import images, slides
         from harbour.warehouse import current
@@ -138,22 +157,29 @@ def main() -> None:
         started = time.perf_counter()
         views = standard_views(query, f)
         content = slides.deck(views, "Benchmark deck")
-        print(f"standard deck ({len(content) / 2**20:.1f} MiB), including starting the renderer: "
-              f"{time.perf_counter() - started:.1f} s [target: under 15 s]")
+        print(
+            f"standard deck ({len(content) / 2**20:.1f} MiB), including starting the renderer: "
+            f"{time.perf_counter() - started:.1f} s [target: under 15 s]"
+        )
         panel = build("/retention", query, f).panels[0]
         times = []
         for _ in range(5):
             started = time.perf_counter()
             images.render(images.presentable(panel.figure, panel.title, True), "png")
             times.append(time.perf_counter() - started)
-        print(f"one chart image (1920 px PNG), renderer warm: median {statistics.median(times):.2f} s, "
-              f"max {max(times):.2f} s [target: under 2 s]")
+        print(
+            f"one chart image (1920 px PNG), renderer warm: median {statistics.median(times):.2f} s, "
+            f"max {max(times):.2f} s [target: under 2 s]"
+        )
 
         from harbour.web.inprocess import time_pages
 
         for page, samples in time_pages(url, repeat=args.repeat).items():
-            print(f"page {page}: median {statistics.median(samples) * 1000:.0f} ms, "
-                  f"p95 {percentile(samples, 95) * 1000:.0f} ms over {len(samples)} filter changes [target: p95 under 300 ms]")
+            print(
+                f"page {page}: median {statistics.median(samples) * 1000:.0f} ms, "
+                f"p95 {percentile(samples, 95) * 1000:.0f} ms over {len(samples)} filter changes [target: p95 under "
+                f"300 ms]"
+            )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PATHS = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark", "/data-quality",
-         "/methodology", "/access-log")
+PATHS = (
+    "/",
+    "/retention",
+    "/engagement",
+    "/before-after",
+    "/missing",
+    "/value",
+    "/benchmark",
+    "/data-quality",
+    "/methodology",
+    "/access-log",
+)
 VOLATILE = ("docProps/core.xml", "docProps/app.xml", "meta.xml")  # when and by what a file was written
 
 
@@ -46,10 +56,16 @@ def _digest(content: bytes) -> str:
 
 
 def _queries(forces: list[str]) -> list[dict]:
-    return [{}, {"force": forces[1]}, {"force": "ALL"}, {"force": forces[0], "sex": "F"},
-            {"force": forces[0], "age_band": "16-17"}, {"force": forces[0], "grain": "quarter"},
-            {"force": forces[0], "cost": "3000", "scheme_cost": "20000"},
-            {"force": forces[0], "peers": ",".join(forces[1:3]), "bench_period": "baseline"}]
+    return [
+        {},
+        {"force": forces[1]},
+        {"force": "ALL"},
+        {"force": forces[0], "sex": "F"},
+        {"force": forces[0], "age_band": "16-17"},
+        {"force": forces[0], "grain": "quarter"},
+        {"force": forces[0], "cost": "3000", "scheme_cost": "20000"},
+        {"force": forces[0], "peers": ",".join(forces[1:3]), "bench_period": "baseline"},
+    ]
 
 
 def snapshot(scales: list[str]) -> dict[str, str]:
@@ -109,7 +125,13 @@ def _outputs(scale: str, url: str) -> dict[str, str]:
     runner = CliRunner()
     for force in [*forces, None]:
         for exact in (False, True):
-            args = ["summary", "--warehouse", url, *(["--force", force] if force else []), *(["--exact"] if exact else [])]
+            args = [
+                "summary",
+                "--warehouse",
+                url,
+                *(["--force", force] if force else []),
+                *(["--exact"] if exact else []),
+            ]
             result = runner.invoke(cli.main, args)
             out[f"{scale} summary {force} exact={exact}"] = f"{result.exit_code} {_digest(result.output.encode())}"
     with tempfile.TemporaryDirectory() as folder:
@@ -139,8 +161,10 @@ def main() -> int:
     differ = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     for name in differ:
         print(f"differs: {name}: {before.get(name, '(absent)')} -> {after.get(name, '(absent)')}")
-    print(f"{len(before.keys() & after.keys()) - len([k for k in differ if k in before and k in after])} of "
-          f"{len(before.keys() | after.keys())} outputs identical; {len(differ)} differ")
+    print(
+        f"{len(before.keys() & after.keys()) - len([k for k in differ if k in before and k in after])} of "
+        f"{len(before.keys() | after.keys())} outputs identical; {len(differ)} differ"
+    )
     return 1 if differ else 0
 
 

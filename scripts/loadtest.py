@@ -72,9 +72,18 @@ def _driver(profile: Path):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--window-size=1280,900"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(options=options)
@@ -86,10 +95,13 @@ def _idle(driver, marker: str = "#page-title", seconds: float = 60) -> None:
 
     try:
         # Ready means drawn: the page idle and every chart's SVG in place (plotly.js loaded and run).
-        WebDriverWait(driver, seconds, poll_frequency=0.02).until(lambda d: d.execute_script(
-            f"return !!document.querySelector('{marker}') && "
-            "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0 && "
-            "[...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"))
+        WebDriverWait(driver, seconds, poll_frequency=0.02).until(
+            lambda d: d.execute_script(
+                f"return !!document.querySelector('{marker}') && "
+                "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0 && "
+                "[...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"
+            )
+        )
     except TimeoutException:
         shown = driver.execute_script("return document.body ? document.body.innerText.slice(0, 300) : ''")
         raise SystemExit(f"{driver.current_url} did not finish within {seconds:.0f} s; it shows: {shown!r}") from None
@@ -101,11 +113,16 @@ def _network(driver) -> list[dict]:
 
 
 def _posts(events) -> list[dict]:
-    return [{"path": e["params"]["request"]["url"].split("//", 1)[1].split("/", 1)[1],
-             "body": json.loads(e["params"]["request"]["postData"])}
-            for e in events
-            if e["method"] == "Network.requestWillBeSent" and e["params"]["request"]["method"] == "POST"
-            and "_dash-update-component" in e["params"]["request"]["url"]]
+    return [
+        {
+            "path": e["params"]["request"]["url"].split("//", 1)[1].split("/", 1)[1],
+            "body": json.loads(e["params"]["request"]["postData"]),
+        }
+        for e in events
+        if e["method"] == "Network.requestWillBeSent"
+        and e["params"]["request"]["method"] == "POST"
+        and "_dash-update-component" in e["params"]["request"]["url"]
+    ]
 
 
 def record(base: str, out: Path) -> None:
@@ -119,12 +136,23 @@ def record(base: str, out: Path) -> None:
             first_view = time.perf_counter() - started
             events = _network(driver)
             # Only what came from the app: Chromium's own new-tab page loads resources of its own.
-            ours = {e["params"]["requestId"] for e in events if e["method"] == "Network.requestWillBeSent"
-                    and e["params"]["request"]["url"].startswith(base)}
-            downloaded = sum(e["params"].get("encodedDataLength", 0) for e in events
-                             if e["method"] == "Network.loadingFinished" and e["params"]["requestId"] in ours)
-            hosts = sorted({e["params"]["request"]["url"].split("/")[2] for e in events
-                            if e["method"] == "Network.requestWillBeSent" and e["params"]["request"]["url"].startswith("http")})
+            ours = {
+                e["params"]["requestId"]
+                for e in events
+                if e["method"] == "Network.requestWillBeSent" and e["params"]["request"]["url"].startswith(base)
+            }
+            downloaded = sum(
+                e["params"].get("encodedDataLength", 0)
+                for e in events
+                if e["method"] == "Network.loadingFinished" and e["params"]["requestId"] in ours
+            )
+            hosts = sorted(
+                {
+                    e["params"]["request"]["url"].split("/")[2]
+                    for e in events
+                    if e["method"] == "Network.requestWillBeSent" and e["params"]["request"]["url"].startswith("http")
+                }
+            )
             pages = {}
             for path in PAGES:
                 driver.get(base + path)
@@ -134,15 +162,17 @@ def record(base: str, out: Path) -> None:
                 driver.execute_script(
                     "const radios = [...document.querySelectorAll('#filter-force input[type=radio]')];"
                     "const next = radios.find(r => !r.checked && r.value); if (next) next.click();"
-                    "document.getElementById('filter-apply').click();")
+                    "document.getElementById('filter-apply').click();"
+                )
                 time.sleep(0.3)
                 _idle(driver)
                 changed = _posts(_network(driver))
                 pages[path] = {"open": opened, "change": changed}
         finally:
             driver.quit()
-    out.write_text(json.dumps({"first_view_seconds": first_view, "first_view_bytes": downloaded,
-                               "hosts": hosts, "pages": pages}))
+    out.write_text(
+        json.dumps({"first_view_seconds": first_view, "first_view_bytes": downloaded, "hosts": hosts, "pages": pages})
+    )
 
 
 # --- replay -------------------------------------------------------------------------------------------------
@@ -151,9 +181,26 @@ def record(base: str, out: Path) -> None:
 def _gunicorn(url: str, port: int, workers: int, threads: int, cache: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none", "HARBOUR_CACHE_DIR": str(cache)}
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "harbour.app:server"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "harbour.app:server",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _worker_memory(master: int) -> dict[int, int]:
@@ -176,8 +223,11 @@ def _percentile(values: list[float], q: float) -> float:
 def _searches(forces: list[str], rng: random.Random) -> str:
     force = rng.choice(forces)
     options = [
-        f"force={force}", "force=ALL", f"force={force}&sex={rng.choice(['M', 'F'])}",
-        f"force={force}&age_band={rng.choice(['13-15', '16-17'])}", f"force={force}&contact_route=VEHICLE,PORT",
+        f"force={force}",
+        "force=ALL",
+        f"force={force}&sex={rng.choice(['M', 'F'])}",
+        f"force={force}&age_band={rng.choice(['13-15', '16-17'])}",
+        f"force={force}&contact_route=VEHICLE,PORT",
         f"force=ALL&sex={rng.choice(['M', 'F'])}&age_band=16-17",
         f"force={force}&month_from={rng.choice(['2015', '2017', '2019'])}-0{rng.randint(1, 9)}",
     ]
@@ -211,10 +261,15 @@ def replay(base: str, recorded: dict, forces: list[str], users: int, seconds: in
         started = time.perf_counter()
         failure = None
         for method, path, body in steps:
-            with (user.client.get(path, name=name, catch_response=True) if method == "GET" else
-                  user.client.post(path, json=body, name=name, catch_response=True)) as response:
+            with (
+                user.client.get(path, name=name, catch_response=True)
+                if method == "GET"
+                else user.client.post(path, json=body, name=name, catch_response=True)
+            ) as response:
                 if response.status_code != 200:
-                    failure = f"{method} {path.split('?')[0]} -> {response.status_code or type(response.error).__name__}"
+                    failure = (
+                        f"{method} {path.split('?')[0]} -> {response.status_code or type(response.error).__name__}"
+                    )
                     response.failure(failure)
                 else:
                     response.success()
@@ -240,7 +295,9 @@ def replay(base: str, recorded: dict, forces: list[str], users: int, seconds: in
                 steps += [("GET", s, None) for s in scripts]
                 self.first = False
             steps += [("GET", "/_dash-layout", None), ("GET", "/_dash-dependencies", None)]
-            steps += [("POST", "/_dash-update-component", _with_search(p["body"], search, path)) for p in pages[path]["open"]]
+            steps += [
+                ("POST", "/_dash-update-component", _with_search(p["body"], search, path)) for p in pages[path]["open"]
+            ]
             return steps
 
         @task(6)
@@ -258,8 +315,13 @@ def replay(base: str, recorded: dict, forces: list[str], users: int, seconds: in
             for p in pages[self.path]["change"]:
                 # The filter bar's own callback is sent from the old URL; what it fires, from the new one.
                 fires = p["body"].get("output", "").startswith("_pages_location.search")
-                steps.append(("POST", "/_dash-update-component",
-                              _with_search(p["body"], self.search if fires else search, self.path)))
+                steps.append(
+                    (
+                        "POST",
+                        "/_dash-update-component",
+                        _with_search(p["body"], self.search if fires else search, self.path),
+                    )
+                )
             self.search = search
             timed("filter change", self, steps)
 
@@ -303,8 +365,12 @@ def main() -> None:
         if url is None:
             url = f"sqlite:///{tmp / 'national.sqlite'}"
             print("building the national demo …", flush=True)
-            subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--scale", "national", "--warehouse", url],
-                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "harbour.cli", "demo", "--scale", "national", "--warehouse", url],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
@@ -312,8 +378,11 @@ def main() -> None:
         try:
             wait_for(base + "/")
             ready = time.perf_counter() - started
-            print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), ready in {ready:.1f} s "
-                  f"(including drawing every force's default pages)", flush=True)
+            print(
+                f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), ready in {ready:.1f} s "
+                f"(including drawing every force's default pages)",
+                flush=True,
+            )
             out = tmp / "recorded.json"
             subprocess.run([sys.executable, __file__, "--record", base, str(out)], check=True)
             recorded = json.loads(out.read_text())
@@ -321,15 +390,20 @@ def main() -> None:
             import re
 
             recorded["scripts"] = [s for s in re.findall(r'(?:src|href)="(/[^"]+)"', page) if "_favicon" not in s]
-            print(f"first page view in a fresh browser: {recorded['first_view_seconds']:.2f} s [target: under 2 s]; "
-                  f"{recorded['first_view_bytes'] / 1024:.0f} KiB downloaded from {', '.join(recorded['hosts'])}")
+            print(
+                f"first page view in a fresh browser: {recorded['first_view_seconds']:.2f} s [target: under 2 s]; "
+                f"{recorded['first_view_bytes'] / 1024:.0f} KiB downloaded from {', '.join(recorded['hosts'])}"
+            )
             from sqlalchemy import create_engine, text
 
             with create_engine(url).connect() as conn:
                 forces = [r[0] for r in conn.execute(text("select force_code from forces order by force_code"))]
-            print(f"recorded {sum(len(p['open']) for p in recorded['pages'].values())} page-open and "
-                  f"{sum(len(p['change']) for p in recorded['pages'].values())} filter-change callbacks; "
-                  f"replaying with {args.users} users for {args.seconds} s …", flush=True)
+            print(
+                f"recorded {sum(len(p['open']) for p in recorded['pages'].values())} page-open and "
+                f"{sum(len(p['change']) for p in recorded['pages'].values())} filter-change callbacks; "
+                f"replaying with {args.users} users for {args.seconds} s …",
+                flush=True,
+            )
             results = replay(base, recorded, forces, args.users, args.seconds, server.pid)
             workers = args.workers
         finally:
@@ -337,17 +411,22 @@ def main() -> None:
             server.wait(timeout=30)
 
     print()
-    print(f"| measure | n | p50 | p95 | p99 | target |")
-    print(f"|---|---|---|---|---|---|")
+    print("| measure | n | p50 | p95 | p99 | target |")
+    print("|---|---|---|---|---|---|")
     for name in ("page open", "filter change"):
         values = results[name]
-        print(f"| {name} | {len(values)} | {_percentile(values, 50):.2f} s | {_percentile(values, 95):.2f} s | "
-              f"{_percentile(values, 99):.2f} s | p95 under 1 s |")
+        print(
+            f"| {name} | {len(values)} | {_percentile(values, 50):.2f} s | {_percentile(values, 95):.2f} s | "
+            f"{_percentile(values, 99):.2f} s | p95 under 1 s |"
+        )
     print(f"errors: {len(results['errors'])} [target: 0] {sorted(set(results['errors']))[:5]}")
     memory = results["memory"]
-    print("worker memory (largest RSS seen, by process): " + ", ".join(f"{rss / 2**20:.0f} MB" for rss in memory.values())
-          + f"; all workers together, at most {results['total'] / 2**20:.0f} MB [target: under 1,536 MB]"
-          + (f"; {len(memory) - workers} worker(s) replaced during the test" if len(memory) > workers else ""))
+    print(
+        "worker memory (largest RSS seen, by process): "
+        + ", ".join(f"{rss / 2**20:.0f} MB" for rss in memory.values())
+        + f"; all workers together, at most {results['total'] / 2**20:.0f} MB [target: under 1,536 MB]"
+        + (f"; {len(memory) - workers} worker(s) replaced during the test" if len(memory) > workers else "")
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,17 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark", "/data-quality",
-         "/methodology")
+PAGES = (
+    "/",
+    "/retention",
+    "/engagement",
+    "/before-after",
+    "/missing",
+    "/value",
+    "/benchmark",
+    "/data-quality",
+    "/methodology",
+)
 
 
 def _port() -> int:
@@ -37,21 +46,34 @@ def _browser(width: int, height: int):
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--hide-scrollbars", f"--window-size={width},{height}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+    ):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
     return browser
 
 
 def _ready(browser, seconds: float = 30) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if browser.execute_script("return !!document.getElementById('page-title') && "
-                                  "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"):
+        if browser.execute_script(
+            "return !!document.getElementById('page-title') && "
+            "document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"
+        ):
             time.sleep(0.6)  # charts finish drawing
             return
         time.sleep(0.2)
@@ -60,8 +82,10 @@ def _ready(browser, seconds: float = 30) -> None:
 
 def _full_page(browser, path: Path, width: int) -> None:
     height = browser.execute_script("return document.scrollingElement.scrollHeight")
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": min(height, 6000), "deviceScaleFactor": 1, "mobile": False})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": min(height, 6000), "deviceScaleFactor": 1, "mobile": False},
+    )
     time.sleep(0.4)
     browser.save_screenshot(str(path))
 
@@ -85,8 +109,10 @@ def _shot(browser, url: str | None, path: Path, full: int | None = None, click: 
         time.sleep(0.8)  # a menu or accordion finishes opening
     if full:
         _full_page(browser, path, full)
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": full, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": full, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+        )
     else:
         browser.save_screenshot(str(path))
     return path
@@ -102,12 +128,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.warehouse or f"sqlite:///{tmp}/demo.sqlite"
         if not args.warehouse:
-            subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--warehouse", url], cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "harbour.cli", "demo", "--warehouse", url],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         port = _port()
-        server = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT,
-                                  env={**os.environ, "HARBOUR_WAREHOUSE": url}, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "HARBOUR_WAREHOUSE": url},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -120,19 +154,34 @@ def main() -> None:
             for width in (1024, 1280, 1920):
                 with _opened(width, 900) as browser:
                     for page in PAGES:
-                        shots.append(_shot(browser, base + page, out / f"{page.strip('/') or 'overview'}-{width}.png",
-                                           full=width))
+                        shots.append(
+                            _shot(
+                                browser, base + page, out / f"{page.strip('/') or 'overview'}-{width}.png", full=width
+                            )
+                        )
             with _opened(420, 900) as browser:
                 shots.append(_shot(browser, base + "/retention", out / "narrow-420.png"))
                 shots.append(_shot(browser, None, out / "narrow-420-menu.png", click=("id", "nav-toggle")))
             with _opened(1280, 900) as browser:
-                shots.append(_shot(browser, base + "/retention", out / "filters-open-1280.png", full=1280,
-                                   click=("css selector", "#filter-bar .accordion-button")))
+                shots.append(
+                    _shot(
+                        browser,
+                        base + "/retention",
+                        out / "filters-open-1280.png",
+                        full=1280,
+                        click=("css selector", "#filter-bar .accordion-button"),
+                    )
+                )
             for width, height in ((1280, 720), (1920, 1080)):
                 with _opened(width, height) as browser:
                     for page in ("/", "/retention", "/missing", "/benchmark"):
-                        shots.append(_shot(browser, base + page + "?present=1&slide=1",
-                                           out / f"present-{page.strip('/') or 'overview'}-{width}x{height}.png"))
+                        shots.append(
+                            _shot(
+                                browser,
+                                base + page + "?present=1&slide=1",
+                                out / f"present-{page.strip('/') or 'overview'}-{width}x{height}.png",
+                            )
+                        )
             for shot in shots:
                 print(shot)
         finally:

@@ -76,8 +76,11 @@ def harbours(tmp_path_factory):
     elmshire = f"sqlite:///{folder / 'elmshire.sqlite'}"
     assert harbour("demo", "--warehouse", elmshire).exit_code == 0
     westmere = renamed_demo(folder, {"ELMSHIRE": "WESTMERE"}, seed=7, prefix="W_")
-    return {"ELMSHIRE": elmshire, "WESTMERE": westmere,
-            "keys": {"ELMSHIRE": keygen("ELMSHIRE", folder), "WESTMERE": keygen("WESTMERE", folder)}}
+    return {
+        "ELMSHIRE": elmshire,
+        "WESTMERE": westmere,
+        "keys": {"ELMSHIRE": keygen("ELMSHIRE", folder), "WESTMERE": keygen("WESTMERE", folder)},
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -88,6 +91,12 @@ def exchange(request, harbours, tmp_path):
         tokens = {code: enrol(hub_db, code, harbours["keys"][code]["public"]) for code in ("ELMSHIRE", "WESTMERE")}
         log = tmp_path / "hub.log"
         with serving_hub(hub_db, log, HARBOUR_HUB_RATE="100/second;3000/minute") as base:
-            yield {"base": base, "hub_db": hub_db, "tokens": tokens, "keys": harbours["keys"], "log": log,
-                   "ELMSHIRE": copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire"),
-                   "WESTMERE": copy_sqlite(harbours["WESTMERE"], tmp_path, "westmere")}
+            yield {
+                "base": base,
+                "hub_db": hub_db,
+                "tokens": tokens,
+                "keys": harbours["keys"],
+                "log": log,
+                "ELMSHIRE": copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire"),
+                "WESTMERE": copy_sqlite(harbours["WESTMERE"], tmp_path, "westmere"),
+            }

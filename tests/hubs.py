@@ -74,9 +74,13 @@ def serving_hub(database_url: str, log: Path, **env):
     """`harbour hub serve` in a subprocess (gunicorn) on a free loopback port; yields its base URL."""
     port = free_port()
     handle = log.open("w")
-    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse",
-                                database_url], cwd=ROOT, env={**os.environ, **env}, stdout=handle,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse", database_url],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_hub(base)
@@ -117,8 +121,9 @@ def harbour(*args: str, env: dict | None = None):
     return CliRunner(env=env).invoke(main, list(args))
 
 
-def api(base: str, method: str, path: str, token: str | None = None, body: bytes | None = None,
-        headers: dict | None = None) -> tuple[int, dict, dict]:
+def api(
+    base: str, method: str, path: str, token: str | None = None, body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, dict, dict]:
     """One raw HTTP call to a hub: (status, JSON body or {}, response headers)."""
     sent = {"Content-Type": "application/json", **(headers or {})}
     if token:
@@ -158,8 +163,11 @@ def keygen(code: str, folder: Path) -> dict:
     result = harbour("benchmark", "keygen", "--force", code, "--out", str(folder))
     assert result.exit_code == 0, result.output
     fingerprint = re.search(r"fingerprint ([0-9a-f]{64})", result.output).group(1)
-    return {"private": folder / f"{code}-private.pem", "public": folder / f"{code}-public.pem",
-            "fingerprint": fingerprint}
+    return {
+        "private": folder / f"{code}-private.pem",
+        "public": folder / f"{code}-public.pem",
+        "fingerprint": fingerprint,
+    }
 
 
 def enrol(hub_db: str, code: str, public: Path) -> str:
@@ -176,8 +184,10 @@ def post_huge(base: str, path: str, token: str, size: int) -> tuple[int, bytes]:
     connection before the body is through (as it should): (status, the answer's bytes)."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=30) as conn:
-        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
+        conn.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode()
+        )
         chunk, sent = b" " * 2**20, 0
         try:
             while sent < size:
@@ -199,19 +209,48 @@ def post_huge(base: str, path: str, token: str, size: int) -> tuple[int, bytes]:
 
 
 def publish(ex, code):
-    return harbour("benchmark", "publish", "--hub", ex["base"], "--token", ex["tokens"][code], "--force", code,
-                   "--key", str(ex["keys"][code]["private"]), "--warehouse", ex[code])
+    return harbour(
+        "benchmark",
+        "publish",
+        "--hub",
+        ex["base"],
+        "--token",
+        ex["tokens"][code],
+        "--force",
+        code,
+        "--key",
+        str(ex["keys"][code]["private"]),
+        "--warehouse",
+        ex[code],
+    )
 
 
 def trust(ex, who, peer, fingerprint=None):
-    return harbour("benchmark", "trust", "--from-hub", ex["base"], "--force", peer, "--fingerprint",
-                   fingerprint or ex["keys"][peer]["fingerprint"], "--warehouse", ex[who],
-                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
+    return harbour(
+        "benchmark",
+        "trust",
+        "--from-hub",
+        ex["base"],
+        "--force",
+        peer,
+        "--fingerprint",
+        fingerprint or ex["keys"][peer]["fingerprint"],
+        "--warehouse",
+        ex[who],
+        env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]},
+    )
 
 
 def pull(ex, who, base=None):
-    return harbour("benchmark", "pull", "--hub", base or ex["base"], "--warehouse", ex[who],
-                   env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]})
+    return harbour(
+        "benchmark",
+        "pull",
+        "--hub",
+        base or ex["base"],
+        "--warehouse",
+        ex[who],
+        env={"HARBOUR_HUB_TOKEN": ex["tokens"][who]},
+    )
 
 
 def peer_warehouse(tmp_path, seed: int) -> str:

@@ -29,26 +29,50 @@ def junk_workbook(path: Path, rows: int) -> Path:
     """A workbook of the base bundle's forces, placements and episodes, and ``rows`` junk contacts."""
     tables = base()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_PKG}/content-types">'
-            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sheet.main+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.'
-                      'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(len(SHEETS)))
-            + "</Types>"))
-        archive.writestr("_rels/.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        archive.writestr("xl/workbook.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            + "".join(f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, name in enumerate(SHEETS))
-            + "</sheets></workbook>"))
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
-            + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-                      for i in range(len(SHEETS))) + "</Relationships>"))
+        archive.writestr(
+            "[Content_Types].xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_PKG}/content-types">'
+                f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'spreadsheetml.sheet.main+xml"/>'
+                + "".join(
+                    f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.'
+                    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    for i in range(len(SHEETS))
+                )
+                + "</Types>"
+            ),
+        )
+        archive.writestr(
+            "_rels/.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
+                f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            ),
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+                + "".join(
+                    f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, name in enumerate(SHEETS)
+                )
+                + "</sheets></workbook>"
+            ),
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
+                + "".join(
+                    f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                    for i in range(len(SHEETS))
+                )
+                + "</Relationships>"
+            ),
+        )
         for i, name in enumerate(SHEETS):
             header = list(tables[name][0])
             with archive.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=True) as handle:
@@ -56,7 +80,9 @@ def junk_workbook(path: Path, rows: int) -> Path:
                 handle.write(_row(header).encode())
                 if name == "contacts":
                     for start in range(0, rows, 10_000):
-                        handle.write("".join(_junk_contact(k) for k in range(start, min(rows, start + 10_000))).encode())
+                        handle.write(
+                            "".join(_junk_contact(k) for k in range(start, min(rows, start + 10_000))).encode()
+                        )
                 else:
                     handle.write("".join(_row(r[h] for h in header) for r in tables[name]).encode())
                 handle.write(b"</sheetData></worksheet>")
@@ -68,11 +94,20 @@ def junk_csv_bundle(folder: Path, rows: int) -> Path:
     write(folder, base())
     template = base()["contacts"][0]
     header = list(template)
-    line = ",".join("{%s}" % h if h in ("contact_id", "child_id") else {"sex": "Q", "age_at_contact": "99"}.get(h, template[h])
-                    for h in header) + "\n"
+    line = (
+        ",".join(
+            f"{{{h}}}" if h in ("contact_id", "child_id") else {"sex": "Q", "age_at_contact": "99"}.get(h, template[h])
+            for h in header
+        )
+        + "\n"
+    )
     with (folder / "contacts.csv").open("w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(header) + "\n")
         for start in range(0, rows, 10_000):
-            handle.write("".join(line.format(contact_id=f"C-{k}", child_id=f"AB-{k:07d}")
-                                 for k in range(start, min(rows, start + 10_000))))
+            handle.write(
+                "".join(
+                    line.format(contact_id=f"C-{k}", child_id=f"AB-{k:07d}")
+                    for k in range(start, min(rows, start + 10_000))
+                )
+            )
     return folder

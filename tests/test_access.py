@@ -12,14 +12,18 @@ from harbour.web.inprocess import router_request
 
 from .support import demo_copy
 
-OIDC_ENV = {"HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted", "HARBOUR_OIDC_CLIENT_ID": "harbour",
-            "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}
+OIDC_ENV = {
+    "HARBOUR_OIDC_ISSUER": "http://127.0.0.1:9/never-contacted",
+    "HARBOUR_OIDC_CLIENT_ID": "harbour",
+    "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20,
+    "HARBOUR_SECRET_KEY": "k" * 40,
+}
 USERS = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "harbour-admin"}
 
 
 @pytest.fixture(scope="module")
 def signed_in_app(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('access'))
+    url = demo_copy(tmp_path_factory.mktemp("access"))
     mp = pytest.MonkeyPatch()
     for key, value in OIDC_ENV.items():
         mp.setenv(key, value)
@@ -53,25 +57,35 @@ def live_session(user: dict) -> dict:
     table = access._signed_in_table()
     table.create(engine(), checkfirst=True)
     with engine().begin() as conn:
-        conn.execute(insert(table).values(sid=sid, started_at=datetime(2026, 1, 1),
-                                          ends_at=datetime.now() + timedelta(hours=1)))
+        conn.execute(
+            insert(table).values(sid=sid, started_at=datetime(2026, 1, 1), ends_at=datetime.now() + timedelta(hours=1))
+        )
     return {"user": user, "sid": sid, "idp": "harbour"}
 
 
 def _page(web, path, search=""):
-    answer = web.post("/_dash-update-component", data=json.dumps(router_request(path, search)),
-                      content_type="application/json")
+    answer = web.post(
+        "/_dash-update-component", data=json.dumps(router_request(path, search)), content_type="application/json"
+    )
     return answer.status_code, answer.get_data(as_text=True)
 
 
 def _download(web, path, search, fmt, panel="chart-horizons"):
-    body = {"output": "download-file.data", "outputs": {"id": "download-file", "property": "data"},
-            "inputs": [{"id": {"type": "download", "panel": panel, "format": fmt}, "property": "n_clicks", "value": 1},
-                       {"id": "download-slides", "property": "n_clicks", "value": 0}],
-            "changedPropIds": [json.dumps({"format": fmt, "panel": panel, "type": "download"}, separators=(",", ":"))
-                               + ".n_clicks"],
-            "state": [{"id": "_pages_location", "property": "pathname", "value": path},
-                      {"id": "_pages_location", "property": "search", "value": search}]}
+    body = {
+        "output": "download-file.data",
+        "outputs": {"id": "download-file", "property": "data"},
+        "inputs": [
+            {"id": {"type": "download", "panel": panel, "format": fmt}, "property": "n_clicks", "value": 1},
+            {"id": "download-slides", "property": "n_clicks", "value": 0},
+        ],
+        "changedPropIds": [
+            json.dumps({"format": fmt, "panel": panel, "type": "download"}, separators=(",", ":")) + ".n_clicks"
+        ],
+        "state": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+    }
     return web.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
@@ -109,14 +123,16 @@ def test_an_analyst_switches_to_exact_figures_under_the_marking_and_downloads_ta
     assert "Show exact figures (OFFICIAL-SENSITIVE)" in body
     status, body = _page(web, "/", "?audience=internal")
     # The exact 28-day rate, as harbour summary --exact gives it, to the one decimal that exact pages show.
-    exact = json.loads(CliRunner().invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", url]).output)
+    exact = json.loads(
+        CliRunner().invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", url]).output
+    )
     shown = f"{exact['periods']['pilot']['retention']['28d']['rate'] * 100:.1f}%"
     assert status == 200 and "OFFICIAL-SENSITIVE" in body and shown in body
     import base64
 
     answer = _download(web, "/retention", "?audience=internal", "csv")
     content = base64.b64decode(answer.get_json()["response"]["download-file"]["data"]["content"]).decode("utf-8-sig")
-    assert answer.status_code == 200 and content.lstrip("\"").startswith("OFFICIAL-SENSITIVE")
+    assert answer.status_code == 200 and content.lstrip('"').startswith("OFFICIAL-SENSITIVE")
     status, body = _page(web, "/access-log")
     assert "This page is for the admin role" in body
 
@@ -149,7 +165,9 @@ def test_exposed_without_sign_in_refuses_to_start(monkeypatch, tmp_path):
     monkeypatch.delenv("HARBOUR_AUTH", raising=False)
     with pytest.raises(access.RefuseToStart, match="HARBOUR_OIDC_ISSUER"):
         create_app(exposed=True)
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    result = CliRunner().invoke(
+        main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"]
+    )
     assert result.exit_code == 2 and "sign-in" in result.output
     monkeypatch.setenv("HARBOUR_AUTH", "none")
     app = create_app(exposed=True)
@@ -168,8 +186,14 @@ def test_gunicorn_without_sign_in_refuses_to_start_and_says_what_to_set(tmp_path
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARBOUR_")}
     env["HARBOUR_WAREHOUSE"] = f"sqlite:///{tmp_path / 'g.sqlite'}"
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "harbour.app:server"],
-                            cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", "127.0.0.1:0", "harbour.app:server"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Harbour refuses to start" in result.stderr and "HARBOUR_OIDC_ISSUER" in result.stderr
 
@@ -193,7 +217,7 @@ def test_a_page_drawn_once_is_served_to_each_person_with_their_own_identity(sign
 
 
 def test_a_viewers_escape_character_cannot_break_the_admins_export_of_the_log(signed_in_app):
-    """#22: `?force=%1B` once made the admin's XLSX of the access log answer 400 (openpyxl's IllegalCharacterError)."""
+    """Found: `?force=%1B` once made the admin's XLSX of the access log answer 400 (openpyxl's IllegalCharacterError)."""
     import io
 
     from openpyxl import load_workbook
@@ -211,7 +235,7 @@ def test_a_viewers_escape_character_cannot_break_the_admins_export_of_the_log(si
 
 
 def test_every_entry_of_the_log_is_reachable_by_the_admin_a_page_at_a_time(signed_in_app):
-    """#22: the page showed only the newest 500, so 501 requests hid an earlier one."""
+    """Found: the page showed only the newest 500, so 501 requests hid an earlier one."""
     import re
 
     app, url = signed_in_app

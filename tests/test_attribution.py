@@ -31,8 +31,16 @@ def children_of(force: str, year: int, q: int, n: int, retained: int) -> list[di
     rows = []
     for i in range(n):
         kept = i < retained
-        rows.append({"force_code": force, "contact_month": month, "placed": True, "event": not kept,
-                     "obs_hours": 2000.0 if kept else 100.0, "followup_hours": 2000.0})
+        rows.append(
+            {
+                "force_code": force,
+                "contact_month": month,
+                "placed": True,
+                "event": not kept,
+                "obs_hours": 2000.0 if kept else 100.0,
+                "followup_hours": 2000.0,
+            }
+        )
     return rows
 
 
@@ -57,6 +65,7 @@ def generated(forces: dict, effect: float, trend: float, sizes: dict, level: dic
 
 
 # --- the independent calculation ------------------------------------------------------------------------
+
 
 def design_matrix(cells: list[dict], indicator: list[float]) -> np.ndarray:
     forces = sorted({c["force"] for c in cells})
@@ -137,12 +146,23 @@ def expected(children, treated_pilot_quarters, baseline_quarters, comparison, tr
     base = [c for c in cells if c["quarter"] in set(baseline_quarters)]
     order = {q: k for k, q in enumerate(sorted(baseline_quarters))}
     K = [order[c["quarter"]] if c["force"] == treated else 0.0 for c in base]
-    bt, st, _ = quasi(design_matrix(base, K), np.array([c["retained"] for c in base], float),
-                      np.array([c["at_risk"] for c in base], float))
-    return {"delta": delta, "delta_ci_low": delta - Z * se, "delta_ci_high": delta + Z * se, "effect": effect,
-            "ci_low": eff(delta - Z * se), "ci_high": eff(delta + Z * se),
-            "placebo_p": (1 + larger) / (len(comparison) + 1), "smallest_p": 1 / (len(comparison) + 1),
-            "pretrend_p": float(2 * stats.norm.sf(abs(bt[-1] / st))), "_placebo": placebos}
+    bt, st, _ = quasi(
+        design_matrix(base, K),
+        np.array([c["retained"] for c in base], float),
+        np.array([c["at_risk"] for c in base], float),
+    )
+    return {
+        "delta": delta,
+        "delta_ci_low": delta - Z * se,
+        "delta_ci_high": delta + Z * se,
+        "effect": effect,
+        "ci_low": eff(delta - Z * se),
+        "ci_high": eff(delta + Z * se),
+        "placebo_p": (1 + larger) / (len(comparison) + 1),
+        "smallest_p": 1 / (len(comparison) + 1),
+        "pretrend_p": float(2 * stats.norm.sf(abs(bt[-1] / st))),
+        "_placebo": placebos,
+    }
 
 
 # --- the checks -------------------------------------------------------------------------------------------
@@ -186,8 +206,12 @@ def test_a_comparison_force_whose_scheme_starts_midway_counts_only_until_it_star
     rows = [r for r in found["_rows"] if r["force_code"] == "M"]
     assert sorted(r["quarter"] for r in rows) == ["2016-Q1", "2016-Q2", "2016-Q3", "2016-Q4", "2017-Q1", "2017-Q2"]
     # Independently: M's cells only before its own start.
-    want = expected(children[~((children["force_code"] == "M") & (children["contact_month"] >= "2017-07"))],
-                    PILOT, BASELINE, ["A", "B", "C", "D", "M"])
+    want = expected(
+        children[~((children["force_code"] == "M") & (children["contact_month"] >= "2017-07"))],
+        PILOT,
+        BASELINE,
+        ["A", "B", "C", "D", "M"],
+    )
     assert found["effect"] == pytest.approx(want["effect"], rel=1e-5)
 
 
@@ -233,8 +257,10 @@ def test_a_treated_force_with_too_few_quarters_has_no_attribution_and_says_why()
     children, frame = generated(forces, 0.7, 0.1, SIZES, LEVEL)
     found, reason = attribution(children, frame, "T")
     assert found is None
-    assert reason == ("the force has 7 complete baseline quarters and 1 complete pilot quarter with children at risk; "
-                      "attribution needs at least 2 of each")
+    assert reason == (
+        "the force has 7 complete baseline quarters and 1 complete pilot quarter with children at risk; "
+        "attribution needs at least 2 of each"
+    )
 
 
 def test_fewer_than_two_comparison_forces_gives_no_attribution():
@@ -257,11 +283,18 @@ def test_the_pretrend_warns_of_a_force_already_moving_apart():
     for k, (year, q) in enumerate(QUARTERS[:4]):
         n = 400
         drifting += children_of("T", year, q, n, int(round(n * expit(0.8 + 0.35 * k))))
-    children = pd.concat([children[~((children["force_code"] == "T") & (children["contact_month"] < "2017-01"))],
-                          pd.DataFrame(drifting)], ignore_index=True)
+    children = pd.concat(
+        [
+            children[~((children["force_code"] == "T") & (children["contact_month"] < "2017-01"))],
+            pd.DataFrame(drifting),
+        ],
+        ignore_index=True,
+    )
     found, _ = attribution(children, frame, "T")
     assert found["pretrend_p"] < 0.05
-    assert found["pretrend_p"] == pytest.approx(expected(children, PILOT, BASELINE, list("ABCD"))["pretrend_p"], rel=1e-5)
+    assert found["pretrend_p"] == pytest.approx(
+        expected(children, PILOT, BASELINE, list("ABCD"))["pretrend_p"], rel=1e-5
+    )
 
 
 def test_the_counterfactual_band_is_the_fit_without_the_schemes_effect():
@@ -274,12 +307,21 @@ def test_the_counterfactual_band_is_the_fit_without_the_schemes_effect():
     wanted = set(PILOT) | set(BASELINE)
     cells = cells_of(children, lambda code, q: q in wanted)
     D = [1.0 if c["force"] == "T" and c["quarter"] in PILOT else 0.0 for c in cells]
-    beta, se, eta = quasi(design_matrix(cells, D), np.array([c["retained"] for c in cells], float),
-                          np.array([c["at_risk"] for c in cells], float))
+    beta, se, eta = quasi(
+        design_matrix(cells, D),
+        np.array([c["retained"] for c in cells], float),
+        np.array([c["at_risk"] for c in cells], float),
+    )
     delta = beta[-1]
-    expected_band = {f"{c['quarter'][0]}-Q{c['quarter'][1]}": (expit(e - delta), expit(e - delta - Z * se),
-                                                                 expit(e - delta + Z * se))
-                     for c, e, d in zip(cells, eta, D) if d}
+    expected_band = {
+        f"{c['quarter'][0]}-Q{c['quarter'][1]}": (
+            expit(e - delta),
+            expit(e - delta - Z * se),
+            expit(e - delta + Z * se),
+        )
+        for c, e, d in zip(cells, eta, D)
+        if d
+    }
     band = {row["quarter"]: row for row in counterfactual(found)}
     assert set(band) == set(expected_band)
     for quarter, (without, low, high) in expected_band.items():

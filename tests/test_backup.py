@@ -51,10 +51,19 @@ def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries
     assert harbour("load", str(first), "--warehouse", url).exit_code == 0
     before = summaries(url)
     port = free_port()
-    env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY,
-           "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
-    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "HARBOUR_WAREHOUSE": url,
+        "HARBOUR_PSEUDONYM_KEY": KEY,
+        "HARBOUR_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     stop = threading.Event()
 
     def visit():  # a reader of the dashboard throughout
@@ -67,8 +76,14 @@ def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries
     reader = threading.Thread(target=visit, daemon=True)
     reader.start()
     try:
-        load = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        load = subprocess.Popen(
+            [sys.executable, "-m", "harbour.cli", "load", str(second)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         backups = []
         while load.poll() is None or not backups:
             out = tmp_path / f"backup-{len(backups)}.sqlite"
@@ -102,8 +117,10 @@ def test_a_restore_or_a_load_with_another_pseudonym_key_is_refused(tmp_path):
     assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0
     assert harbour("backup", "--out", str(tmp_path / "b.sqlite"), "--warehouse", url).exit_code == 0
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
-    for key, words in ((OTHER_KEY, "is not the key that made this backup's pseudonyms"),
-                       (None, "set HARBOUR_PSEUDONYM_KEY to the key that made its pseudonyms")):
+    for key, words in (
+        (OTHER_KEY, "is not the key that made this backup's pseudonyms"),
+        (None, "set HARBOUR_PSEUDONYM_KEY to the key that made its pseudonyms"),
+    ):
         result = harbour("restore", str(tmp_path / "b.sqlite"), "--warehouse", target, key=key)
         assert result.exit_code == 1 and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
@@ -120,11 +137,15 @@ def test_a_restore_or_a_load_with_another_pseudonym_key_is_refused(tmp_path):
 @pytest.mark.postgres
 def test_backup_and_restore_on_postgresql_with_pg_dump(tmp_path):
     require(os.environ.get("HARBOUR_TEST_POSTGRES_URL") is not None, "PostgreSQL (HARBOUR_TEST_POSTGRES_URL)")
-    require(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
-            "pg_dump and pg_restore (Debian's postgresql-client)")
+    require(
+        shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
+        "pg_dump and pg_restore (Debian's postgresql-client)",
+    )
     bundle = real_bundle(tmp_path, 51)
-    with hub_database("postgresql", tmp_path, f"harbour_backup_{os.getpid()}") as url, \
-            hub_database("postgresql", tmp_path, f"harbour_restore_{os.getpid()}") as target:
+    with (
+        hub_database("postgresql", tmp_path, f"harbour_backup_{os.getpid()}") as url,
+        hub_database("postgresql", tmp_path, f"harbour_restore_{os.getpid()}") as target,
+    ):
         assert harbour("load", str(bundle), "--warehouse", url).exit_code == 0
         made = harbour("backup", "--out", str(tmp_path / "pg.dump"), "--warehouse", url)
         assert made.exit_code == 0 and "pg_dump --format=custom" in made.output and "@" in made.output, made.output

@@ -18,7 +18,7 @@ from .support import demo_copy
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('bench'))
+    url = demo_copy(tmp_path_factory.mktemp("bench"))
     return url
 
 
@@ -54,8 +54,21 @@ def keys(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pack_file(demo_url, keys, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack") / "elmshire.json"
-    result = CliRunner().invoke(main, ["benchmark", "export", "--force", "ELMSHIRE", "--out", str(out), "--key",
-                                       str(keys[0]), "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "benchmark",
+            "export",
+            "--force",
+            "ELMSHIRE",
+            "--out",
+            str(out),
+            "--key",
+            str(keys[0]),
+            "--warehouse",
+            demo_url,
+        ],
+    )
     assert result.exit_code == 0 and "signed with key" in result.output, result.output
     return out
 
@@ -67,7 +80,9 @@ def test_force_counts_equal_the_exact_summary_of_each_force(demo_url):
     f = facts(engine_for(demo_url))
     counts = force_counts(f.children, "pilot").set_index("force_code")
     for code in counts.index:
-        doc = json.loads(CliRunner().invoke(main, ["summary", "--exact", "--force", code, "--warehouse", demo_url]).output)
+        doc = json.loads(
+            CliRunner().invoke(main, ["summary", "--exact", "--force", code, "--warehouse", demo_url]).output
+        )
         pilot = doc["periods"]["pilot"]
         assert counts.loc[code, "retained"] == pilot["retention"]["28d"]["retained"]
         assert counts.loc[code, "at_risk"] == pilot["retention"]["28d"]["at_risk"]
@@ -94,8 +109,21 @@ def test_a_pack_holds_no_identifier_no_fine_date_and_no_unsafe_count(pack_file):
     for path, value in _walk(pack):
         if isinstance(value, str) and path[-1] != "sha256":
             assert not re.search(r"\d{4}-\d{2}-\d{2}", value), path
-        if path and path[-1] in {"children", "placed", "at_risk", "retained", "not_retained", "recorded", "n", "count",
-                                 "episodes", "open", "harmed", "not_placed", "not_recorded"}:
+        if path and path[-1] in {
+            "children",
+            "placed",
+            "at_risk",
+            "retained",
+            "not_retained",
+            "recorded",
+            "n",
+            "count",
+            "episodes",
+            "open",
+            "harmed",
+            "not_placed",
+            "not_recorded",
+        }:
             assert is_publishable_count(value), (path, value)
     assert pack["force"]["extract_month"] == "2018-07" and pack["synthetic"] is True
     assert pack["summary"]["exact"] is False
@@ -115,7 +143,9 @@ def test_import_refuses_a_tampered_a_wrong_version_and_a_malformed_pack(pack_fil
     runner = CliRunner()
     tampered = json.loads(json.dumps(pack))
     tampered["summary"]["periods"]["pilot"]["retention"]["28d"]["rate"] = 0.99
-    result = runner.invoke(main, ["benchmark", "import", str(_write(tmp_path, tampered, rehash=False)), "--warehouse", demo_url])
+    result = runner.invoke(
+        main, ["benchmark", "import", str(_write(tmp_path, tampered, rehash=False)), "--warehouse", demo_url]
+    )
     assert result.exit_code == 1 and "checksum does not match" in result.output
     wrong = dict(pack, pack_version=2)
     result = runner.invoke(main, ["benchmark", "import", str(_write(tmp_path, wrong)), "--warehouse", demo_url])
@@ -149,8 +179,11 @@ def test_export_import_list_remove_and_the_page_shows_the_same_figures(pack_file
     status, body = render(client(other), "/benchmark", "?force=ELMSHIRE")
     assert status == 200
     text = body.decode()
-    row = re.search(r'"Elmshire Constabulary \(fictional\) \(imported\)".*?"imported peer".*?"children":"([^"]*)".*?'
-                    r'"children":"([^"]*)"', text)
+    row = re.search(
+        r'"Elmshire Constabulary \(fictional\) \(imported\)".*?"imported peer".*?"children":"([^"]*)".*?'
+        r'"children":"([^"]*)"',
+        text,
+    )
     assert row and (row.group(1), row.group(2)) == (str(r28["retained"]), str(r28["at_risk"]))
     peer_id = re.search(r"^(\d+)\t", listed.output, re.M).group(1)
     assert runner.invoke(main, ["benchmark", "remove", peer_id, "--warehouse", other]).exit_code == 0
@@ -170,8 +203,9 @@ def test_an_unsigned_or_unknown_signers_pack_needs_unsigned_and_is_marked(pack_f
     unknown = _import(pack_file, other)  # signed, but ELMSHIRE's key is not in this keyring
     assert unknown.exit_code == 1 and "not in this warehouse's keyring" in unknown.output
     plain = tmp_path / "plain.json"
-    result = CliRunner().invoke(main, ["benchmark", "export", "--force", "ELMSHIRE", "--unsigned", "--out", str(plain),
-                                       "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main, ["benchmark", "export", "--force", "ELMSHIRE", "--unsigned", "--out", str(plain), "--warehouse", demo_url]
+    )
     assert result.exit_code == 0 and "unsigned" in result.output
     refused = _import(plain, other)
     assert refused.exit_code == 1 and "not signed" in refused.output and "--unsigned" in refused.output
@@ -182,8 +216,12 @@ def test_an_unsigned_or_unknown_signers_pack_needs_unsigned_and_is_marked(pack_f
 
 
 def test_a_signed_pack_altered_and_rehashed_is_refused_even_with_unsigned(pack_file, keys, tmp_path, other):
-    assert CliRunner().invoke(main, ["benchmark", "trust", str(keys[1]), "--force", "ELMSHIRE",
-                                     "--warehouse", other]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(main, ["benchmark", "trust", str(keys[1]), "--force", "ELMSHIRE", "--warehouse", other])
+        .exit_code
+        == 0
+    )
     pack = json.loads(pack_file.read_text())
     pack["summary"]["periods"]["pilot"]["retention"]["28d"]["rate"] = 0.99  # a better figure, checksum recomputed
     for extra in ((), ("--unsigned",)):
@@ -196,18 +234,37 @@ def test_a_signed_pack_altered_and_rehashed_is_refused_even_with_unsigned(pack_f
     assert result.exit_code == 1 and "signed with the key trusted for ELMSHIRE" in result.output
 
 
-@pytest.mark.parametrize("attack, words", [
-    (lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(at_risk=10**30), "a count must be"),
-    (lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(retained=95, at_risk=50), "larger than at_risk"),
-    (lambda p: p["summary"]["periods"]["pilot"].update(children=False), "a count must be"),
-    (lambda p: p["force"].update(name=["not", "text"]), "must be text"),
-    (lambda p: p["force"].update(name={"$ref": "x"}), "must be text"),
-    (lambda p: p["summary"]["periods"]["pilot"]["engagement"].update(median_hours="soon"), "must be a number"),
-    (lambda p: p.update(monthly=[{"month": "2017-08", "children": 10, "retention_7d": 0.5, "within_24h": 0.5,
-                                  "median_engagement_hours": 1.0}] * 400), "at most 360"),
-    (lambda p: p.update(extra={"a": 1}), "does not know"),
-    (lambda p: p["summary"].update(exact=True), "publication figures only"),
-])
+@pytest.mark.parametrize(
+    "attack, words",
+    [
+        (lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(at_risk=10**30), "a count must be"),
+        (
+            lambda p: p["summary"]["periods"]["pilot"]["retention"]["28d"].update(retained=95, at_risk=50),
+            "larger than at_risk",
+        ),
+        (lambda p: p["summary"]["periods"]["pilot"].update(children=False), "a count must be"),
+        (lambda p: p["force"].update(name=["not", "text"]), "must be text"),
+        (lambda p: p["force"].update(name={"$ref": "x"}), "must be text"),
+        (lambda p: p["summary"]["periods"]["pilot"]["engagement"].update(median_hours="soon"), "must be a number"),
+        (
+            lambda p: p.update(
+                monthly=[
+                    {
+                        "month": "2017-08",
+                        "children": 10,
+                        "retention_7d": 0.5,
+                        "within_24h": 0.5,
+                        "median_engagement_hours": 1.0,
+                    }
+                ]
+                * 400
+            ),
+            "at most 360",
+        ),
+        (lambda p: p.update(extra={"a": 1}), "does not know"),
+        (lambda p: p["summary"].update(exact=True), "publication figures only"),
+    ],
+)
 def test_every_field_of_a_pack_is_checked_against_its_schema(pack_file, tmp_path, other, attack, words):
     pack = json.loads(pack_file.read_text())
     attack(pack)
@@ -243,9 +300,19 @@ def test_one_bad_stored_pack_is_skipped_and_named_not_a_broken_page(pack_file, k
 @pytest.mark.parametrize("command", ["keygen", "trust"])
 def test_a_force_code_that_is_a_path_is_refused(command, tmp_path, keys):
     # A force code names the key files: '../../etc' would write outside the folder asked for.
-    args = (["benchmark", "keygen", "--force", "../../etc", "--out", str(tmp_path / "k")] if command == "keygen" else
-            ["benchmark", "trust", str(keys[1]), "--force", "X'; DROP TABLE x", "--warehouse",
-             f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    args = (
+        ["benchmark", "keygen", "--force", "../../etc", "--out", str(tmp_path / "k")]
+        if command == "keygen"
+        else [
+            "benchmark",
+            "trust",
+            str(keys[1]),
+            "--force",
+            "X'; DROP TABLE x",
+            "--warehouse",
+            f"sqlite:///{tmp_path / 'w.sqlite'}",
+        ]
+    )
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "is not a force code" in result.output
     assert not (tmp_path.parent / "ETC-private.pem").exists() and not list(tmp_path.rglob("*.pem"))
@@ -255,8 +322,9 @@ def test_a_force_code_that_is_a_path_is_refused(command, tmp_path, keys):
 def test_a_public_key_that_is_not_one_is_refused(content, tmp_path):
     key = tmp_path / "public.pem"
     key.write_bytes(content)
-    result = CliRunner().invoke(main, ["benchmark", "trust", str(key), "--force", "BEDS",
-                                       "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    result = CliRunner().invoke(
+        main, ["benchmark", "trust", str(key), "--force", "BEDS", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"]
+    )
     assert result.exit_code == 1 and "Refused" in result.output and "Traceback" not in result.output
 
 
@@ -270,7 +338,9 @@ def test_every_point_of_a_funnel_is_named_and_the_legend_says_each_role(demo_url
     f = facts(engine_for(demo_url))
     from harbour.pages.benchmark import short_name
 
-    view = build_uncached("/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f)
+    view = build_uncached(
+        "/benchmark", {"force": "ELMSHIRE", "peers": "MARSHCOTE,HOLLINGTON", "bench_period": "baseline"}, f
+    )
     funnel = next(p for p in view.panels if p.panel_id == "chart-funnel-retention")
     points = [t for t in funnel.figure["data"] if "markers" in t.get("mode", "")]
     drawn = [r for r in funnel.table.rows if not r[-1].startswith("left out")]
@@ -306,7 +376,8 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
     shown = {}
     for code in codes:
         r28 = json.loads(CliRunner().invoke(main, ["summary", "--force", code, "--warehouse", demo_url]).output)[
-            "periods"]["baseline"]["retention"]["28d"]
+            "periods"
+        ]["baseline"]["retention"]["28d"]
         if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("rate"), float):
             shown[code] = round(r28["rate"] * 100)
     # The pilot demo's pilot periods are short and few went missing in them: every force's pilot 28-day rate is c
@@ -326,26 +397,37 @@ def test_the_ranked_chart_places_each_force_as_a_hand_count_of_published_rates_d
             place = "lowest"
         else:
             place = words[higher + 1]
-        ranked = next(p for p in build_uncached("/benchmark", {"force": code, "bench_period": "baseline"}, f).panels
-                      if p.panel_id == "chart-ranked")
-        assert f"{own}%, {place} of" in ranked.finding and f"of {len(shown)} forces" in ranked.finding, (code, ranked.finding)
+        ranked = next(
+            p
+            for p in build_uncached("/benchmark", {"force": code, "bench_period": "baseline"}, f).panels
+            if p.panel_id == "chart-ranked"
+        )
+        assert f"{own}%, {place} of" in ranked.finding and f"of {len(shown)} forces" in ranked.finding, (
+            code,
+            ranked.finding,
+        )
         assert "peer group" not in ranked.finding  # no peer group chosen, none named
 
 
 def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp_path):
-    """#22: `Beds\\x1b[8m` would hide the rest of the line on an admin's terminal, 'UNVERIFIED' included; OSC
+    """Found: `Beds\\x1b[8m` would hide the rest of the line on an admin's terminal, 'UNVERIFIED' included; OSC
     sequences retitle the window. Every command prints them as '?'."""
     from harbour.exchange.signing import sign
 
     pack = json.loads(pack_file.read_text())
-    hostile = {**pack, "force": {**pack["force"], "name": "Beds\x1b[8m\x9b2J\x1b]0;owned\x07"},
-               "harbour_version": "1\x1b[2K"}
+    hostile = {
+        **pack,
+        "force": {**pack["force"], "name": "Beds\x1b[8m\x9b2J\x1b]0;owned\x07"},
+        "harbour_version": "1\x1b[2K",
+    }
     body = {k: v for k, v in hostile.items() if k not in ("sha256", "signature")}
     path = tmp_path / "beds.json"
     path.write_text(json.dumps(sign({**body, "sha256": checksum(body)}, keys[0].read_bytes())))
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    outputs = [CliRunner().invoke(main, ["benchmark", "import", str(path), "--unsigned", "--warehouse", url]),
-               CliRunner().invoke(main, ["benchmark", "list", "--warehouse", url])]
+    outputs = [
+        CliRunner().invoke(main, ["benchmark", "import", str(path), "--unsigned", "--warehouse", url]),
+        CliRunner().invoke(main, ["benchmark", "list", "--warehouse", url]),
+    ]
     for result in outputs:
         assert result.exit_code == 0, result.output
         assert not any(ord(ch) < 32 and ch not in "\n\t" or 127 <= ord(ch) < 160 for ch in result.output)
@@ -356,7 +438,7 @@ def test_a_pack_name_with_terminal_escapes_is_printed_inert(pack_file, keys, tmp
 
 
 def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
-    """#19: /benchmark ignored the sex and age filters silently while the filter bar showed them applied."""
+    """Found: /benchmark ignored the sex and age filters silently while the filter bar showed them applied."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
@@ -368,14 +450,15 @@ def test_the_benchmark_page_says_which_filters_it_does_not_apply(demo_url):
     plain = build_uncached("/benchmark", query, f)
     filtered = build_uncached("/benchmark", {**query, "sex": "F", "age_band": "16-17"}, f)
     assert not any("not applied here" in n for n in plain.notices)
-    assert filtered.notices[0].startswith("Benchmarking compares whole forces: the age band and sex filters are not "
-                                          "applied here")
+    assert filtered.notices[0].startswith(
+        "Benchmarking compares whole forces: the age band and sex filters are not applied here"
+    )
     # and they are indeed not applied: the same figures either way
     assert [p.table.rows for p in plain.panels] == [p.table.rows for p in filtered.panels]
 
 
 def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(demo_url):
-    """#19: the page never said how a force takes part, and compared an 8-year pilot with a 1-year one unsaid."""
+    """Found: the page never said how a force takes part, and compared an 8-year pilot with a 1-year one unsaid."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
@@ -386,14 +469,17 @@ def test_the_page_says_how_a_force_takes_part_and_when_periods_differ_in_length(
     view = build_uncached("/benchmark", {"force": "ELMSHIRE"}, f)
     assert any(n.startswith("How a force takes part") and "harbour benchmark export" in n for n in view.notices)
     # By hand, in calendar months from each scheme's start to its extract date.
-    months = [(e.year - s.year) * 12 + e.month - s.month + 1
-              for s, e in zip(f.forces["pilot_start"], f.forces["extract_date"]) if s is not None]
+    months = [
+        (e.year - s.year) * 12 + e.month - s.month + 1
+        for s, e in zip(f.forces["pilot_start"], f.forces["extract_date"])
+        if s is not None
+    ]
     words = f"The forces' pilot periods differ in length, from {min(months)} to {max(months)} months"
     assert (max(months) >= 2 * min(months)) == any(n.startswith(words) for n in view.notices)
 
 
 def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces(demo_url):
-    """#19: the funnel's pooled rate was 92% while the ranked chart's title said 'all forces 89%', and its table
+    """Found: the funnel's pooled rate was 92% while the ranked chart's title said 'all forces 89%', and its table
     printed 115 retained of 125 at risk as 89%."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
@@ -415,7 +501,7 @@ def test_all_forces_is_one_number_on_the_page_the_pooled_rate_its_row_reproduces
 
 
 def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
-    """#19: a peer-group line (the selected force's own rate) was drawn when no peer was chosen."""
+    """Found: a peer-group line (the selected force's own rate) was drawn when no peer was chosen."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
@@ -435,7 +521,7 @@ def test_no_peer_group_line_or_row_when_no_peer_is_chosen(demo_url):
 
 
 def test_funnel_names_are_placed_apart_where_there_is_room():
-    """#19: names piled on each other and one was struck through by a limit line. Four forces in a row 40 px apart
+    """Found: names piled on each other and one was struck through by a limit line. Four forces in a row 40 px apart
     and a line just above them: each name is placed where, by a box model of its own (7.5 px a character, 16 px
     high, beside or over its point), it meets no other name and no line."""
     from harbour.pages.benchmark import label_places
@@ -452,7 +538,7 @@ def test_funnel_names_are_placed_apart_where_there_is_room():
 
     boxes = [box(x, y, t, p) for (x, y, t), p in zip(points, places)]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (places, a, b)
         assert not (a[1] < 56 < a[3]), (places, a)  # no name across the line
 

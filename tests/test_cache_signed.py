@@ -31,7 +31,7 @@ class Planted:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('signed'))
+    url = demo_copy(tmp_path_factory.mktemp("signed"))
     return facts(engine_for(url))
 
 
@@ -45,8 +45,17 @@ def own_cache(tmp_path, monkeypatch):
     store._caches.clear()
 
 
-PAGES = ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing", "/value", "/benchmark",
-         "/methodology")
+PAGES = (
+    "/",
+    "/retention",
+    "/engagement",
+    "/before-after",
+    "/attribution",
+    "/missing",
+    "/value",
+    "/benchmark",
+    "/methodology",
+)
 
 
 @pytest.mark.parametrize("path", PAGES)

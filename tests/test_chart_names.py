@@ -15,7 +15,7 @@ HOSTILE = "<b>Elm</b>%{y}&shire"
 
 @pytest.fixture(scope="module")
 def hostile_facts(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('names'))
+    url = demo_copy(tmp_path_factory.mktemp("names"))
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 
@@ -34,7 +34,9 @@ def test_force_names_on_the_attribution_charts_are_escaped(hostile_facts):
 
     drawn = _traces(build_uncached("/attribution", {"force": "ELMSHIRE"}, hostile_facts))
     assert "&lt;b&gt;Elm&lt;/b&gt;" in drawn and "<b>Elm" not in drawn
-    figures = [p.figure for p in build_uncached("/attribution", {"force": "ELMSHIRE"}, hostile_facts).panels if p.figure]
+    figures = [
+        p.figure for p in build_uncached("/attribution", {"force": "ELMSHIRE"}, hostile_facts).panels if p.figure
+    ]
     for fig in figures:
         for trace in fig["data"]:
             assert "Elm" not in trace.get("hovertemplate", ""), trace["hovertemplate"]
@@ -45,8 +47,9 @@ def test_an_authority_name_from_a_download_is_escaped_on_the_dfe_chart(hostile_f
     from harbour.web.build import build_uncached
 
     real = dfe.shipped()
-    monkeypatch.setattr(dfe, "shipped", lambda: [{**r, "la_name": HOSTILE} if r["la_code"] == dfe.ENGLAND else r
-                                                 for r in real])
+    monkeypatch.setattr(
+        dfe, "shipped", lambda: [{**r, "la_name": HOSTILE} if r["la_code"] == dfe.ENGLAND else r for r in real]
+    )
     panel = next(p for p in build_uncached("/missing", {}, hostile_facts).panels if p.panel_id == "chart-dfe")
     drawn = json.dumps(panel.figure)
     assert "&lt;b&gt;Elm&lt;/b&gt;" in drawn and "<b>Elm" not in drawn

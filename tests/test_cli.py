@@ -61,7 +61,12 @@ def test_load_usage_errors_exit_2(runner, tmp_path, url, monkeypatch):
 def test_demo_out_writes_a_bundle_and_loads_nothing(runner, tmp_path):
     result = runner.invoke(main, ["demo", "--out", str(tmp_path / "demo"), "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (tmp_path / "demo").iterdir()} == {"forces.csv", "contacts.csv", "placements.csv", "missing_episodes.csv"}
+    assert {p.name for p in (tmp_path / "demo").iterdir()} == {
+        "forces.csv",
+        "contacts.csv",
+        "placements.csv",
+        "missing_episodes.csv",
+    }
     assert "synthetic" in result.output
 
 
@@ -107,8 +112,12 @@ def test_an_unreachable_warehouse_is_a_clear_error(runner):
 def test_summary_takes_the_filter_bar_filters(runner, url):
     assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
     everyone = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", url]).output)
-    each = [json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", sex, "--warehouse",
-                                            url]).output) for sex in ("F", "M", "U")]
+    each = [
+        json.loads(
+            runner.invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--sex", sex, "--warehouse", url]).output
+        )
+        for sex in ("F", "M", "U")
+    ]
     for period in ("baseline", "pilot"):
         assert sum(doc["periods"][period]["children"] for doc in each) == everyone["periods"][period]["children"]
     # Version 3: a filter takes one value or all, never a list ("all but one" would subtract from "all").
@@ -140,11 +149,14 @@ def test_a_weak_or_public_key_never_pseudonymises_a_real_bundle(runner, tmp_path
     assert "secrets.token_hex(32)" in result.output and "Nothing was loaded" in result.output
     assert "Traceback" not in result.output
     monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", "k" * 32)
-    assert runner.invoke(main, ["load", str(bundles.write(tmp_path / "c", bundles.base())), "--warehouse", url]).exit_code == 0
+    assert (
+        runner.invoke(main, ["load", str(bundles.write(tmp_path / "c", bundles.base())), "--warehouse", url]).exit_code
+        == 0
+    )
 
 
 def test_help_lists_every_command_with_its_whole_first_sentence():
-    """#19: the top-level --help cut every description with '...'; demo --help miscounted the pilot's forces."""
+    """Found: the top-level --help cut every description with '...'; demo --help miscounted the pilot's forces."""
     from click.testing import CliRunner
 
     from harbour.cli import main
@@ -158,7 +170,7 @@ def test_help_lists_every_command_with_its_whole_first_sentence():
 
 
 def test_serve_says_where_it_serves_once(runner, url, tmp_path):
-    """#19: the development server printed "Dash is running" twice (printed and logged) and Flask's banner."""
+    """Found: the development server printed "Dash is running" twice (printed and logged) and Flask's banner."""
     import os
     import socket
     import subprocess
@@ -173,9 +185,14 @@ def test_serve_says_where_it_serves_once(runner, url, tmp_path):
         port = s.getsockname()[1]
     env = {**os.environ, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("HARBOUR_DEBUG", None)
-    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), "--warehouse", url],
-                             cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), "--warehouse", url],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.time() + 60
         while True:

@@ -19,12 +19,14 @@ PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value"
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
 # The figures of a title: a percentage, a signed difference, hours, pounds. Labels such as "28-day" or
 # "95% interval" are not figures.
-FIGURE = re.compile(r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%(?! interval)|[+\-−]\d+(?:\.\d+)? points|\d+(?:\.\d+)? h\b")
+FIGURE = re.compile(
+    r"[+\-−]?£[\d,]+(?:\.\d+)?|[+\-−]?\d+(?:\.\d+)?%(?! interval)|[+\-−]\d+(?:\.\d+)? points|\d+(?:\.\d+)? h\b"
+)
 
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo(request, tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('consistency'), request.param)
+    url = demo_copy(tmp_path_factory.mktemp("consistency"), request.param)
     f = facts(engine_for(url))
     codes = list(f.forces["force_code"])
     # Every force of the pilot demo; on the national demo all forces together and a spread of single forces.
@@ -111,8 +113,10 @@ def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
         view = build("/", query, f)
         cards = {k["id"]: k for k in view.kpis}
         withheld = any("Every figure of this view is c" in n for n in view.notices)  # c throughout, said once
-        for card, getter, unit in (("kpi-children", lambda p: p["children"], "children"),
-                                   ("kpi-missing", lambda p: p["missing"]["episodes"], "episodes")):
+        for card, getter, unit in (
+            ("kpi-children", lambda p: p["children"], "children"),
+            ("kpi-missing", lambda p: p["missing"]["episodes"], "episodes"),
+        ):
             b, p = getter(doc["baseline"]), getter(doc["pilot"])
             change = cards[card]["change"]
             if isinstance(b, int) and isinstance(p, int):

@@ -16,8 +16,10 @@ SHARED = ROOT.parent / "shared"
 CONTRACT = ("data-standard.md", "metrics.md")
 # A repository path as prose names it: a folder of the project then a file with an extension (docs/metrics.md,
 # etl/spec.py), or a Markdown link's target.
-NAMED_PATH = re.compile(r"(?<![\w./-])((?:docs|etl|warehouse|metrics|components|reports|pages|exchange|scripts|assets|"
-                        r"tests|data|\.ci)/[\w./-]*\w)")
+NAMED_PATH = re.compile(
+    r"(?<![\w./-])((?:docs|etl|warehouse|metrics|components|reports|pages|exchange|scripts|assets|"
+    r"tests|data|\.ci)/[\w./-]*\w)"
+)
 LINK = re.compile(r"\]\(([^)#\s]+)[^)]*\)")
 
 
@@ -25,7 +27,8 @@ LINK = re.compile(r"\]\(([^)#\s]+)[^)]*\)")
 def test_the_contract_in_docs_is_the_shared_one(name):
     require(SHARED.is_dir(), "the project's shared/ folder beside the repository")
     assert (ROOT / "docs" / name).read_bytes() == (SHARED / name).read_bytes(), (
-        f"docs/{name} differs from ../shared/{name}: copy the shared one in")
+        f"docs/{name} differs from ../shared/{name}: copy the shared one in"
+    )
 
 
 def _named_paths(text: str, markdown: bool = True) -> set[str]:

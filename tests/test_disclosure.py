@@ -27,8 +27,21 @@ from harbour.metrics.summary import build_summary
 
 from .facts import child, episodes, frame
 
-COUNT_KEYS = {"children", "placed", "not_placed", "at_risk", "retained", "not_retained", "recorded",
-              "not_recorded", "n", "count", "episodes", "open", "harmed"}
+COUNT_KEYS = {
+    "children",
+    "placed",
+    "not_placed",
+    "at_risk",
+    "retained",
+    "not_retained",
+    "recorded",
+    "not_recorded",
+    "n",
+    "count",
+    "episodes",
+    "open",
+    "harmed",
+}
 RATE_KEYS = {"rate", "ci_low", "ci_high", "km", "km_ci_low", "km_ci_high", "difference"}
 
 
@@ -143,21 +156,43 @@ def _walk(doc, path=()):
 
 child_strategy = st.builds(
     lambda period, placed, event, obs, follow, eng: child(
-        period=period, placed=placed, event=event and placed, obs_hours=min(obs, follow) if placed else float("nan"),
-        followup_hours=follow if placed else float("nan"), engagement_hours=eng),
-    st.sampled_from(["baseline", "pilot", "out_of_scope"]), st.booleans(), st.booleans(),
-    st.floats(0, 3000), st.floats(0, 3000), st.one_of(st.none(), st.floats(0, 200)),
+        period=period,
+        placed=placed,
+        event=event and placed,
+        obs_hours=min(obs, follow) if placed else float("nan"),
+        followup_hours=follow if placed else float("nan"),
+        engagement_hours=eng,
+    ),
+    st.sampled_from(["baseline", "pilot", "out_of_scope"]),
+    st.booleans(),
+    st.booleans(),
+    st.floats(0, 3000),
+    st.floats(0, 3000),
+    st.one_of(st.none(), st.floats(0, 200)),
 )
-FORCES = pd.DataFrame([{"force_code": "T", "pilot_start": None, "baseline_start": date(2017, 1, 1),
-                        "extract_date": date(2018, 1, 1), "synthetic": True}])
+FORCES = pd.DataFrame(
+    [
+        {
+            "force_code": "T",
+            "pilot_start": None,
+            "baseline_start": date(2017, 1, 1),
+            "extract_date": date(2018, 1, 1),
+            "synthetic": True,
+        }
+    ]
+)
 
 
 def _documents(children, data):
     facts = frame(*children)
     keys = facts["child_key"].tolist()
     picked = data.draw(st.lists(st.sampled_from(keys), max_size=40)) if keys else []
-    ep = episodes(*[{"child_key": k, "seq": i, "duration_hours": float(i % 7) if i % 3 else None,
-                     "harmed": i % 5 == 0} for i, k in enumerate(picked)])
+    ep = episodes(
+        *[
+            {"child_key": k, "seq": i, "duration_hours": float(i % 7) if i % 3 else None, "harmed": i % 5 == 0}
+            for i, k in enumerate(picked)
+        ]
+    )
     return build_summary(facts, ep, FORCES, exact=False), build_summary(facts, ep, FORCES, exact=True)
 
 
@@ -179,7 +214,9 @@ def test_every_number_in_the_summary_export_obeys_the_rule(children, data):
             if 0 < at_risk < 10:
                 assert h["rate"] == SUPPRESSED
             if at_risk >= 10:
-                assert h["rate"] == whole_points_half_up(exact["periods"][name]["retention"][label]["retained"], at_risk)
+                assert h["rate"] == whole_points_half_up(
+                    exact["periods"][name]["retention"][label]["retained"], at_risk
+                )
             if exact["periods"][name]["placed"] < 10 and h["km"] is not None:
                 assert h["km"] == SUPPRESSED
         if exact["periods"][name]["engagement"]["recorded"] < 10 and period["engagement"]["median_hours"] is not None:
@@ -262,19 +299,27 @@ def test_no_published_figure_gives_back_a_c_beside_it(children, data):
         # The episodes are the ended and the still missing: parts, by the parts rule.
         ended = ex["missing"]["episodes"] - ex["missing"]["open"]
         if m["open"] == SUPPRESSED and ended:
-            assert m["episodes"] in (SUPPRESSED, *range(20, 10 ** 6, 5)), (name, m)
+            assert m["episodes"] in (SUPPRESSED, *range(20, 10**6, 5)), (name, m)
 
 
 def test_a_rate_over_a_denominator_published_as_c_is_c():
-    """"20 of c, 37% (25% to 51%)" was 19 of 51, and 58 children less 51 gave the 7 not recorded."""
+    """ "20 of c, 37% (25% to 51%)" was 19 of 51, and 58 children less 51 gave the 7 not recorded."""
     assert rate(19, 51)["rate"] == 0.37
     assert rate(19, 51, SUPPRESSED) == {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
     assert rate(19, 51, 50)["rate"] == 0.37
 
 
 def test_a_curve_point_one_small_step_from_a_wider_curve_is_c():
-    curve = pd.DataFrame({"hours": [0.0, 24.0, 48.0], "km": [1.0, 0.8, 0.7], "km_ci_low": [1.0, 0.7, 0.6],
-                          "km_ci_high": [1.0, 0.9, 0.8], "n_at_risk": [50, 40, 35], "n_missing": [0, 10, 15]})
+    curve = pd.DataFrame(
+        {
+            "hours": [0.0, 24.0, 48.0],
+            "km": [1.0, 0.8, 0.7],
+            "km_ci_low": [1.0, 0.7, 0.6],
+            "km_ci_high": [1.0, 0.9, 0.8],
+            "n_at_risk": [50, 40, 35],
+            "n_missing": [0, 10, 15],
+        }
+    )
     wider = curve.assign(n_missing=[0, 10, 18], n_at_risk=[58, 48, 40])  # 3 more gone missing by 48 h, 8 more at risk
     shown = disclosure.disclose_curve(curve, 50, [wider])
     assert list(shown["km"]) == [1.0, 0.8, SUPPRESSED]

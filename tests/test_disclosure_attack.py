@@ -10,7 +10,7 @@ attacker subtracts a view from the view without that filter. Run over both demos
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -34,7 +34,7 @@ def fits(published) -> range | list[int]:
     return [n for n in range(published - 2, published + 3) if n >= 8 and 5 * ((n + 2) // 5) == published]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wilson(r: int, a: int) -> tuple[float, float]:
     """The Wilson interval by statsmodels, to whole points, halves away from zero (as published)."""
     low, high = proportion_confint(r, a, alpha=0.05, method="wilson")
@@ -60,12 +60,20 @@ def pairs_of(numerator, denominator, rest, shown: dict) -> list[tuple[int, int]]
     """Every exact (numerator, denominator) that fits a published numerator, denominator, rest (denominator -
     numerator, or None where it is not shown) and rate with its interval. A c is first taken as 1 to 7; where
     nothing fits that way, a c beside it must be a figure suppressed to protect it (any count), and is taken so."""
+
     def search(wide: bool):
         top = max(fits(denominator), default=0)
+
         def options(published):
             return range(1, top + 1) if (wide and published == C) else fits(published)
-        return [(r, a) for a in fits(denominator) for r in options(numerator)
-                if r <= a and (rest is None or (a - r) in options(rest)) and _rate_fits(r, a, shown)]
+
+        return [
+            (r, a)
+            for a in fits(denominator)
+            for r in options(numerator)
+            if r <= a and (rest is None or (a - r) in options(rest)) and _rate_fits(r, a, shown)
+        ]
+
     return search(False) or search(True)
 
 
@@ -80,9 +88,11 @@ def recovered_pairs(numerator, denominator, rest, shown: dict, truth: tuple[int,
     pairs = pairs_of(numerator, denominator, rest, shown)
     r_true, a_true = truth
     out = {}
-    for name, published, values, true in (("numerator", numerator, [r for r, _ in pairs], r_true),
-                                          ("denominator", denominator, [a for _, a in pairs], a_true),
-                                          ("rest", rest, [a - r for r, a in pairs], a_true - r_true)):
+    for name, published, values, true in (
+        ("numerator", numerator, [r for r, _ in pairs], r_true),
+        ("denominator", denominator, [a for _, a in pairs], a_true),
+        ("rest", rest, [a - r for r, a in pairs], a_true - r_true),
+    ):
         if published == C and pinned(values) and min(values) <= true <= max(values):
             out[name] = (min(values), max(values))
     return out
@@ -127,8 +137,10 @@ def one_filter_steps(published: dict[Filters, dict]) -> list[str]:
                     continue
                 left = {b - a for _, a in ours for _, b in theirs if b >= a}
                 if left and 1 <= min(left) and max(left) <= 7 and pinned(sorted(left)):
-                    found.append(f"{filters.describe()}, without its {field}: {where} leaves {min(left)} to "
-                                 f"{max(left)} children out")
+                    found.append(
+                        f"{filters.describe()}, without its {field}: {where} leaves {min(left)} to "
+                        f"{max(left)} children out"
+                    )
     return found
 
 
@@ -138,7 +150,7 @@ def demo_facts(request, tmp_path_factory):
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 
-    url = demo_copy(tmp_path_factory.mktemp('attack'), request.param)
+    url = demo_copy(tmp_path_factory.mktemp("attack"), request.param)
     return facts(engine_for(url))
 
 
@@ -148,8 +160,12 @@ def test_the_search_finds_what_the_issue_found_under_the_old_rule():
     r, a = 44, 51  # 7 went missing
     low, high = proportion_confint(r, a, alpha=0.05, method="wilson")
     old = {"rate": round(r / a, 2), "ci_low": round(low, 2), "ci_high": round(high, 2)}
-    pairs = [(x, y) for y in fits(50) for x in fits(45) if (y - x) in fits(C) and
-             abs(x / y - old["rate"]) <= 0.005 and _wilson(x, y) == (old["ci_low"], old["ci_high"])]
+    pairs = [
+        (x, y)
+        for y in fits(50)
+        for x in fits(45)
+        if (y - x) in fits(C) and abs(x / y - old["rate"]) <= 0.005 and _wilson(x, y) == (old["ci_low"], old["ci_high"])
+    ]
     assert pairs and max(y - x for x, y in pairs) - min(y - x for x, y in pairs) <= 1  # recovered, as the attack found
     shown = disclosure.parts(a, r, a - r)
     assert recovered_pairs(shown[1], shown[0], shown[2], disclosure.rate(r, a), (r, a)) == {}
@@ -159,8 +175,17 @@ def test_no_c_is_recovered_from_any_published_view(demo_facts):
     published = {}
     problems = []
     for filters in publication_views(demo_facts):
-        doc, exact = (build_summary(demo_facts.children, demo_facts.episodes, demo_facts.forces, filters=filters,
-                                    exact=audience, attributed=(None, "not needed by the attack")) for audience in (False, True))
+        doc, exact = (
+            build_summary(
+                demo_facts.children,
+                demo_facts.episodes,
+                demo_facts.forces,
+                filters=filters,
+                exact=audience,
+                attributed=(None, "not needed by the attack"),
+            )
+            for audience in (False, True)
+        )
         published[filters] = doc
         problems += [f"{filters.describe()}: {p}" for p in attack_summary(doc, exact)]
     problems += one_filter_steps(published)

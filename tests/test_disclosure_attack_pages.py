@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -40,6 +40,7 @@ WIDE = 60  # how far above 7 a count hidden to protect another (a part, or a tot
 
 
 # ---- what a view publishes, as plain values -------------------------------------------------------------------
+
 
 def _value(cell):
     return cell.value if isinstance(cell, Cell) else cell
@@ -64,14 +65,21 @@ def published_figures(ctx: Context) -> dict[str, dict]:
         recorded, count, rate, low, high = within[label]
         bands = [row[i] for name, row in timing.items() if not name.startswith("Share")]
         out[period] = {
-            "children": p["children"], "placed": p["placed"], "not_placed": p["not_placed"],
-            "recorded": recorded, "not_recorded": p["engagement"]["not_recorded"],
-            "within": count, "within_rate": {"rate": rate, "ci_low": low, "ci_high": high},
+            "children": p["children"],
+            "placed": p["placed"],
+            "not_placed": p["not_placed"],
+            "recorded": recorded,
+            "not_recorded": p["engagement"]["not_recorded"],
+            "within": count,
+            "within_rate": {"rate": rate, "ci_low": low, "ci_high": high},
             "shares": {name: row[i] for name, row in distribution.items() if name != "Median hours"},
-            "bands": bands, "share72": timing["Share of placed children missing within 72 hours"][i],
+            "bands": bands,
+            "share72": timing["Share of placed children missing within 72 hours"][i],
             "went_missing": outcomes["Children with a missing episode"][i],
-            "episodes": outcomes["Missing episodes"][i], "open": outcomes["Still missing at the extract date"][i],
-            "ended": outcomes["Ended episodes"][i], "offered": outcomes["Return interview offered"][i],
+            "episodes": outcomes["Missing episodes"][i],
+            "open": outcomes["Still missing at the extract date"][i],
+            "ended": outcomes["Ended episodes"][i],
+            "offered": outcomes["Return interview offered"][i],
             "offered_share": outcomes["Share of ended episodes with an interview offered"][i],
             "per_child": outcomes["Episodes per child who went missing"][i],
             "grades": [outcomes[f"Episodes graded {g} risk"][i] for g in ("high", "medium", "low", "unknown")],
@@ -80,6 +88,7 @@ def published_figures(ctx: Context) -> dict[str, dict]:
 
 
 # ---- the search -------------------------------------------------------------------------------------------
+
 
 def window(published, top: int = WIDE) -> list[int]:
     """The exact counts a published count could be before the rule is applied: its rounding window, 0 for 0, and
@@ -96,7 +105,7 @@ def counted(published, top: int = WIDE) -> list[int]:
     return [n for n in window(published, top) if disclosure.count(n) == published]
 
 
-@lru_cache(maxsize=None)
+@cache
 def share_fits(k: int, n: int, shown, low=None, high=None, shown_n=None, shieldable=False, rule=True) -> bool:
     """Whether k of n gives the published share (and its interval, where one is shown), or would have been c: by
     the rule, or in a filtered view (``shieldable``) for any counts, since a filter that cannot be subtracted makes a
@@ -116,7 +125,7 @@ def share_fits(k: int, n: int, shown, low=None, high=None, shown_n=None, shielda
     return abs(wl - low) < 1e-9 and abs(wh - high) < 1e-9
 
 
-@lru_cache(maxsize=None)
+@cache
 def _interval(k: int, n: int) -> tuple[float, float]:
     """The Wilson interval by statsmodels, to whole points, halves away from zero."""
     low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
@@ -177,8 +186,10 @@ class Attack:
         return [v for v in domain if v in self.known[name]] if name in self.known else domain
 
     def run(self, domains: dict, checks: list) -> list[dict]:
-        found = solutions({k: (lambda env, d=d, k=k: self.narrowed(k, d(env) if callable(d) else d))
-                           for k, d in domains.items()}, checks)
+        found = solutions(
+            {k: (lambda env, d=d, k=k: self.narrowed(k, d(env) if callable(d) else d)) for k, d in domains.items()},
+            checks,
+        )
         for name in domains:
             self.known[name] = {s[name] for s in found}
         return found
@@ -189,31 +200,68 @@ class Attack:
         rate = s["within_rate"]
         shares = {name: v for name, v in s["shares"].items() if name != "24 hours"}
         return self.run(
-            {"children": window(s["children"]), "recorded": lambda e: range(e["children"] + 1),
-             "within": lambda e: (range(e["recorded"] + 1) if self.shieldable and s["within"] == C else
-                                  [w for w in counted(s["within"], e["recorded"]) if w <= e["recorded"]])},
-            [({"children", "recorded"}, lambda e: parting_fits(e["children"], e["recorded"], s["children"], parts)),
-             ({"recorded"}, lambda e: all(any(self.fits(k, e["recorded"], v, shown_n=s["recorded"])
-                                              for k in range(e["recorded"] + 1)) for v in shares.values())),
-             ({"recorded", "within"}, lambda e: self.fits(e["within"], e["recorded"], rate["rate"], rate["ci_low"],
-                                                           rate["ci_high"], s["recorded"])
-              and self.fits(e["within"], e["recorded"], s["shares"].get("24 hours", rate["rate"]),
-                             shown_n=s["recorded"]))])
+            {
+                "children": window(s["children"]),
+                "recorded": lambda e: range(e["children"] + 1),
+                "within": lambda e: (
+                    range(e["recorded"] + 1)
+                    if self.shieldable and s["within"] == C
+                    else [w for w in counted(s["within"], e["recorded"]) if w <= e["recorded"]]
+                ),
+            },
+            [
+                ({"children", "recorded"}, lambda e: parting_fits(e["children"], e["recorded"], s["children"], parts)),
+                (
+                    {"recorded"},
+                    lambda e: all(
+                        any(self.fits(k, e["recorded"], v, shown_n=s["recorded"]) for k in range(e["recorded"] + 1))
+                        for v in shares.values()
+                    ),
+                ),
+                (
+                    {"recorded", "within"},
+                    lambda e: (
+                        self.fits(
+                            e["within"], e["recorded"], rate["rate"], rate["ci_low"], rate["ci_high"], s["recorded"]
+                        )
+                        and self.fits(
+                            e["within"], e["recorded"], s["shares"].get("24 hours", rate["rate"]), shown_n=s["recorded"]
+                        )
+                    ),
+                ),
+            ],
+        )
 
     def placed_and_timing(self) -> list[dict]:
         s = self.shown
         parts = (s["placed"], s["not_placed"])
         first, second, third = s["bands"]
         return self.run(
-            {"children": window(s["children"]), "placed": lambda e: range(e["children"] + 1),
-             "went_missing": lambda e: [m for m in counted(s["went_missing"], e["placed"])],
-             "first72": lambda e: range(e["went_missing"] + 1) if first == C else counted(first, e["went_missing"]),
-             "second": lambda e: (range(e["went_missing"] - e["first72"] + 1) if second == C else
-                                  counted(second, e["went_missing"] - e["first72"]))},
-            [({"children", "placed"}, lambda e: parting_fits(e["children"], e["placed"], s["children"], parts)),
-             ({"placed", "first72"}, lambda e: self.fits(e["first72"], e["placed"], s["share72"], shown_n=s["placed"])),
-             ({"went_missing", "first72", "second"}, lambda e: bands_fit(
-                 (e["first72"], e["second"], e["went_missing"] - e["first72"] - e["second"]), s["bands"]))])
+            {
+                "children": window(s["children"]),
+                "placed": lambda e: range(e["children"] + 1),
+                "went_missing": lambda e: [m for m in counted(s["went_missing"], e["placed"])],
+                "first72": lambda e: range(e["went_missing"] + 1) if first == C else counted(first, e["went_missing"]),
+                "second": lambda e: (
+                    range(e["went_missing"] - e["first72"] + 1)
+                    if second == C
+                    else counted(second, e["went_missing"] - e["first72"])
+                ),
+            },
+            [
+                ({"children", "placed"}, lambda e: parting_fits(e["children"], e["placed"], s["children"], parts)),
+                (
+                    {"placed", "first72"},
+                    lambda e: self.fits(e["first72"], e["placed"], s["share72"], shown_n=s["placed"]),
+                ),
+                (
+                    {"went_missing", "first72", "second"},
+                    lambda e: bands_fit(
+                        (e["first72"], e["second"], e["went_missing"] - e["first72"] - e["second"]), s["bands"]
+                    ),
+                ),
+            ],
+        )
 
     def episodes(self) -> list[dict]:
         s = self.shown
@@ -229,13 +277,28 @@ class Attack:
             return abs(e["episodes"] / e["went_missing"] - per) <= 0.05 + 1e-9
 
         return self.run(
-            {"episodes": window(s["episodes"], 3 * WIDE), "open": lambda e: range(e["episodes"] + 1),
-             "went_missing": lambda e: [m for m in counted(s["went_missing"], e["episodes"]) if m <= e["episodes"]],
-             "offered": lambda e: [f for f in counted(s["offered"], e["episodes"]) if f <= e["episodes"] - e["open"]]},
-            [({"episodes", "open"}, lambda e: disclosure.parts(e["episodes"], e["episodes"] - e["open"], e["open"]) == parts),
-             ({"episodes", "went_missing"}, per_child_fits),
-             ({"episodes", "open", "offered"}, lambda e: self.fits(e["offered"], e["episodes"] - e["open"],
-                                                                    s["offered_share"], shown_n=s["ended"]))])
+            {
+                "episodes": window(s["episodes"], 3 * WIDE),
+                "open": lambda e: range(e["episodes"] + 1),
+                "went_missing": lambda e: [m for m in counted(s["went_missing"], e["episodes"]) if m <= e["episodes"]],
+                "offered": lambda e: [
+                    f for f in counted(s["offered"], e["episodes"]) if f <= e["episodes"] - e["open"]
+                ],
+            },
+            [
+                (
+                    {"episodes", "open"},
+                    lambda e: disclosure.parts(e["episodes"], e["episodes"] - e["open"], e["open"]) == parts,
+                ),
+                ({"episodes", "went_missing"}, per_child_fits),
+                (
+                    {"episodes", "open", "offered"},
+                    lambda e: self.fits(
+                        e["offered"], e["episodes"] - e["open"], s["offered_share"], shown_n=s["ended"]
+                    ),
+                ),
+            ],
+        )
 
     def grades(self) -> list[dict]:
         grades = self.shown["grades"]
@@ -244,10 +307,21 @@ class Attack:
             return lambda e: range(e["episodes"] + 1) if shown == C else counted(shown, e["episodes"])
 
         return self.run(
-            {"episodes": window(self.shown["episodes"], 3 * WIDE),
-             "high": each(grades[0]), "medium": each(grades[1]), "low": each(grades[2])},
-            [({"episodes", "high", "medium", "low"}, lambda e: bands_fit(
-                (e["high"], e["medium"], e["low"], e["episodes"] - e["high"] - e["medium"] - e["low"]), grades))])
+            {
+                "episodes": window(self.shown["episodes"], 3 * WIDE),
+                "high": each(grades[0]),
+                "medium": each(grades[1]),
+                "low": each(grades[2]),
+            },
+            [
+                (
+                    {"episodes", "high", "medium", "low"},
+                    lambda e: bands_fit(
+                        (e["high"], e["medium"], e["low"], e["episodes"] - e["high"] - e["medium"] - e["low"]), grades
+                    ),
+                )
+            ],
+        )
 
     def everything(self) -> dict[str, set]:
         """Each family in turn, twice, so that what one learns about a shared count narrows the others."""
@@ -261,8 +335,11 @@ class Attack:
 
 # Where each searched count is published, to name what was recovered (derived counts are searched through their
 # parts: not recorded is children less recorded, and so on).
-DERIVED = {"not_recorded": ("children", "recorded"), "not_placed": ("children", "placed"),
-           "ended": ("episodes", "open")}
+DERIVED = {
+    "not_recorded": ("children", "recorded"),
+    "not_placed": ("children", "placed"),
+    "ended": ("episodes", "open"),
+}
 
 
 def recovered(shown: dict, exact: dict, shieldable: bool = False, known: dict | None = None) -> list[str]:
@@ -280,17 +357,46 @@ def recovered(shown: dict, exact: dict, shieldable: bool = False, known: dict | 
     for name, (a, b) in DERIVED.items():
         if a in known and b in known:
             values[name] = sorted({x - y for x in known[a] for y in known[b] if x >= y})
-    exact_value = {**{k: exact[k] for k in ("children", "placed", "recorded", "within", "went_missing", "episodes",
-                                            "open", "offered", "not_recorded", "not_placed", "ended")},
-                   "first72": exact["bands"][0], "second": exact["bands"][1], "high": exact["grades"][0],
-                   "medium": exact["grades"][1], "low": exact["grades"][2]}
-    published = {**{k: shown[k] for k in exact_value if k in shown}, "first72": shown["bands"][0],
-                 "second": shown["bands"][1], "high": shown["grades"][0], "medium": shown["grades"][1],
-                 "low": shown["grades"][2]}
+    exact_value = {
+        **{
+            k: exact[k]
+            for k in (
+                "children",
+                "placed",
+                "recorded",
+                "within",
+                "went_missing",
+                "episodes",
+                "open",
+                "offered",
+                "not_recorded",
+                "not_placed",
+                "ended",
+            )
+        },
+        "first72": exact["bands"][0],
+        "second": exact["bands"][1],
+        "high": exact["grades"][0],
+        "medium": exact["grades"][1],
+        "low": exact["grades"][2],
+    }
+    published = {
+        **{k: shown[k] for k in exact_value if k in shown},
+        "first72": shown["bands"][0],
+        "second": shown["bands"][1],
+        "high": shown["grades"][0],
+        "medium": shown["grades"][1],
+        "low": shown["grades"][2],
+    }
     found = []
     for name, possible in values.items():
         true = exact_value.get(name)
-        if published.get(name) == C and possible and possible[-1] - possible[0] <= 1 and possible[0] <= true <= possible[-1]:
+        if (
+            published.get(name) == C
+            and possible
+            and possible[-1] - possible[0] <= 1
+            and possible[0] <= true <= possible[-1]
+        ):
             found.append(f"{name} c is {possible[0]} to {possible[-1]}")
     return found
 
@@ -309,8 +415,10 @@ def attack_view(facts, filters, known: dict | None = None) -> list[str]:
     found = []
     for period in PERIODS:
         possible = {}
-        found += [f"{filters.describe()}, {period}: {p}"
-                  for p in recovered(shown[period], exact[period], shieldable, possible)]
+        found += [
+            f"{filters.describe()}, {period}: {p}"
+            for p in recovered(shown[period], exact[period], shieldable, possible)
+        ]
         if known is not None and all(possible.values()):
             known[period] = possible
     return found
@@ -342,19 +450,38 @@ def one_filter_steps(known: dict) -> list[str]:
                         continue
                     low, high = left_out(values, theirs)
                     if 1 <= low and high <= SMALL and high - low <= 1:
-                        found.append(f"{filters.describe()}, without its {name}, {period}: {count_name} leaves "
-                                     f"{low} to {high} out")
+                        found.append(
+                            f"{filters.describe()}, without its {name}, {period}: {count_name} leaves "
+                            f"{low} to {high} out"
+                        )
     return found
 
 
 # ---- the tests ---------------------------------------------------------------------------------------------
 
+
 def _shown(**figures) -> dict:
     """One period's published figures with nothing of interest in them, and ``figures`` in their place."""
-    base = {"children": 60, "placed": 55, "not_placed": 0, "recorded": 60, "not_recorded": 0, "within": 0,
-            "within_rate": {"rate": 0.0, "ci_low": 0.0, "ci_high": 0.06}, "shares": {},
-            "bands": [0, 0, 0], "share72": 0.0, "went_missing": 0, "episodes": 0, "open": 0, "ended": 0,
-            "offered": 0, "offered_share": None, "per_child": None, "grades": [0, 0, 0, 0]}
+    base = {
+        "children": 60,
+        "placed": 55,
+        "not_placed": 0,
+        "recorded": 60,
+        "not_recorded": 0,
+        "within": 0,
+        "within_rate": {"rate": 0.0, "ci_low": 0.0, "ci_high": 0.06},
+        "shares": {},
+        "bands": [0, 0, 0],
+        "share72": 0.0,
+        "went_missing": 0,
+        "episodes": 0,
+        "open": 0,
+        "ended": 0,
+        "offered": 0,
+        "offered_share": None,
+        "per_child": None,
+        "grades": [0, 0, 0, 0],
+    }
     return {**base, **figures}
 
 
@@ -365,16 +492,31 @@ def test_the_search_finds_what_a_rate_beside_a_hidden_denominator_gave_away():
     the 60 children then leave the 7 not recorded exactly. Under today's rule the share is c and nothing is found."""
     # The old rule let the share stand beside a c denominator; what its figures leave possible:
     found = solutions(
-        {"children": window(60), "recorded": lambda e: range(e["children"] + 1),
-         "within": lambda e: counted(20, e["recorded"])},
-        [({"children", "recorded"}, lambda e: parting_fits(e["children"], e["recorded"], 60, (C, C))),
-         ({"recorded", "within"}, lambda e: share_fits(e["within"], e["recorded"], 0.37, 0.25, 0.51, rule=False))])
+        {
+            "children": window(60),
+            "recorded": lambda e: range(e["children"] + 1),
+            "within": lambda e: counted(20, e["recorded"]),
+        },
+        [
+            ({"children", "recorded"}, lambda e: parting_fits(e["children"], e["recorded"], 60, (C, C))),
+            ({"recorded", "within"}, lambda e: share_fits(e["within"], e["recorded"], 0.37, 0.25, 0.51, rule=False)),
+        ],
+    )
     assert {s["children"] - s["recorded"] for s in found} == {7}  # the 7 not recorded, given away
     # Today's rule publishes that share as c, and the search then finds nothing.
     shown = disclosure.rate(19, 51, disclosure.parts(58, 51, 7)[1])
     assert shown["rate"] == C
-    today = _shown(children=60, placed=C, not_placed=C, share72=C, recorded=C, not_recorded=C, within=20, within_rate=shown,
-                   shares={"24 hours": C})
+    today = _shown(
+        children=60,
+        placed=C,
+        not_placed=C,
+        share72=C,
+        recorded=C,
+        not_recorded=C,
+        within=20,
+        within_rate=shown,
+        shares={"24 hours": C},
+    )
     exact = _shown(children=58, placed=54, not_placed=4, recorded=51, not_recorded=7, within=19)
     possible = {}
     assert recovered(today, exact, known=possible) == []
@@ -384,14 +526,28 @@ def test_the_search_finds_what_a_rate_beside_a_hidden_denominator_gave_away():
 def test_the_search_finds_the_issues_c_of_60():
     """The reported "c of 60 in the pilot (7%)": 4 children who went missing within 72 hours, given back by the
     share beside the placed children. The search pins them; under today's rule the share is c."""
-    found = solutions({"placed": window(60), "first72": lambda e: counted(C, e["placed"])},
-                      [({"placed", "first72"}, lambda e: share_fits(e["first72"], e["placed"], 0.07, rule=False))])
+    found = solutions(
+        {"placed": window(60), "first72": lambda e: counted(C, e["placed"])},
+        [({"placed", "first72"}, lambda e: share_fits(e["first72"], e["placed"], 0.07, rule=False))],
+    )
     assert {s["first72"] for s in found} == {4}
     assert disclosure.rate(4, 60)["rate"] == C  # today's rule, so the attack on today's figures finds nothing
-    today = _shown(children=60, placed=60, bands=[C, C, C], went_missing=C, share72=C, episodes=C, ended=C, open=0,
-                   per_child=C, offered_share=C, grades=[C, C, C, C])
-    exact = _shown(children=60, placed=60, bands=[4, 0, 0], went_missing=4, episodes=4, ended=4, open=0,
-                   grades=[4, 0, 0, 0])
+    today = _shown(
+        children=60,
+        placed=60,
+        bands=[C, C, C],
+        went_missing=C,
+        share72=C,
+        episodes=C,
+        ended=C,
+        open=0,
+        per_child=C,
+        offered_share=C,
+        grades=[C, C, C, C],
+    )
+    exact = _shown(
+        children=60, placed=60, bands=[4, 0, 0], went_missing=4, episodes=4, ended=4, open=0, grades=[4, 0, 0, 0]
+    )
     assert recovered(today, exact) == []
 
 
@@ -401,13 +557,31 @@ def test_counts_that_add_up_to_a_total_beside_them_are_all_c_where_one_is():
     is (pages.missing.parts_of_a_total), a 0 too, and the search finds nothing."""
     old = _shown(went_missing=15, bands=[C, 0, C])
     attack = Attack(old)
-    found = attack.run({"went_missing": [14], "first72": range(15), "second": [0]},
-                       [({"went_missing", "first72", "second"}, lambda e: all(
-                           1 <= v <= 7 for v in (e["first72"], e["went_missing"] - e["first72"])))])
+    found = attack.run(
+        {"went_missing": [14], "first72": range(15), "second": [0]},
+        [
+            (
+                {"went_missing", "first72", "second"},
+                lambda e: all(1 <= v <= 7 for v in (e["first72"], e["went_missing"] - e["first72"])),
+            )
+        ],
+    )
     assert {s["first72"] for s in found} == {7}
     assert parts_of_a_total([C, 0, C]) == [C, C, C] and parts_of_a_total([15, 0, 10]) == [15, 0, 10]
-    attack = Attack(_shown(went_missing=15, bands=[C, C, C], placed=60, share72=C, episodes=35, ended=35, offered=25,
-                           offered_share=0.71, per_child=2.4, grades=[15, 10, 10, 0]))
+    attack = Attack(
+        _shown(
+            went_missing=15,
+            bands=[C, C, C],
+            placed=60,
+            share72=C,
+            episodes=35,
+            ended=35,
+            offered=25,
+            offered_share=0.71,
+            per_child=2.4,
+            grades=[15, 10, 10, 0],
+        )
+    )
     attack.known["went_missing"] = {14}
     attack.placed_and_timing()
     assert len(attack.known["first72"]) > 2  # 0 to 14 less what the second band can be: not pinned

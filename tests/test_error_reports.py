@@ -73,7 +73,9 @@ def test_a_unicode_text_file_from_excel_is_named_as_such(engine, tmp_path, pseud
     assert [(f.file, f.rule) for f in errors(exc)] == [("contacts.csv", "E01")]
 
 
-def test_a_renamed_header_is_one_error_that_suggests_the_name_and_the_rows_are_not_blamed(engine, tmp_path, pseudonymiser):
+def test_a_renamed_header_is_one_error_that_suggests_the_name_and_the_rows_are_not_blamed(
+    engine, tmp_path, pseudonymiser
+):
     folder = bundles.write(tmp_path / "b", bundles.base())
     path = folder / "contacts.csv"
     text = path.read_text(encoding="utf-8")
@@ -86,14 +88,21 @@ def test_a_renamed_header_is_one_error_that_suggests_the_name_and_the_rows_are_n
     assert [(f.file, f.rule) for f in errors(exc)] == [("contacts.csv", "E02")]
 
 
-def test_a_missing_required_column_with_no_likely_rename_says_the_rows_were_not_checked(engine, tmp_path, pseudonymiser):
+def test_a_missing_required_column_with_no_likely_rename_says_the_rows_were_not_checked(
+    engine, tmp_path, pseudonymiser
+):
     tables = bundles.base()
     for row in tables["placements"]:
         row["accommodation"] = row.pop("placement_type")
     folder = bundles.write(tmp_path / "b", tables)
     path = folder / "placements.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("placement_type,", "", 1).replace(",K2,", ",", 1)
-                    .replace(",U1,", ",", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("placement_type,", "", 1)
+        .replace(",K2,", ",", 1)
+        .replace(",U1,", ",", 1),
+        encoding="utf-8",
+    )
     exc = refused(engine, folder, pseudonymiser)
     found = [(f.file, f.rule, f.column) for f in errors(exc)]
     assert ("placements.csv", "E02", "placement_type") in found
@@ -113,8 +122,10 @@ def test_other_files_are_still_checked(engine, tmp_path, pseudonymiser):
     assert found == [("forces.csv", None, "E01"), ("missing_episodes.csv", 2, "E04")]
     report = exc.report().splitlines()
     assert report[0].startswith("Refused: forces.csv: was saved semicolon-separated")
-    assert report[-1] == ("By rule: E01 1 (the file cannot be read); E04 1 (a value does not parse as its type or is "
-                          "not in its code list)")
+    assert report[-1] == (
+        "By rule: E01 1 (the file cannot be read); E04 1 (a value does not parse as its type or is "
+        "not in its code list)"
+    )
 
 
 def test_the_report_follows_the_standards_file_order_whole_file_problems_first(engine, tmp_path, pseudonymiser):
@@ -133,7 +144,9 @@ def test_a_byte_order_mark_and_excels_csv_utf8_load(engine, tmp_path, pseudonymi
     tables = bundles.base()
     if kind == "excel":  # Excel's "CSV UTF-8": a byte-order mark, CRLF, and its own date-time style
         for row in tables["contacts"]:
-            row["first_contact_at"] = "/".join(reversed(row["first_contact_at"][:10].split("-"))) + row["first_contact_at"][10:]
+            row["first_contact_at"] = (
+                "/".join(reversed(row["first_contact_at"][:10].split("-"))) + row["first_contact_at"][10:]
+            )
     folder = bundles.write(tmp_path / "b", tables)
     for path in folder.glob("*.csv"):
         text = path.read_text(encoding="utf-8")
@@ -147,12 +160,13 @@ def test_a_byte_order_mark_and_excels_csv_utf8_load(engine, tmp_path, pseudonymi
 def test_the_report_is_also_a_csv_to_filter_with_no_identifier_in_it(tmp_path, monkeypatch):
     tables = bundles.base()
     tables["contacts"][1]["child_id"] = tables["contacts"][0]["child_id"]  # E06, the identifier not shown
-    tables["placements"][0]["placement_type"] = "=HYPERLINK(\"x\")"  # echoed, but never as a live formula
+    tables["placements"][0]["placement_type"] = '=HYPERLINK("x")'  # echoed, but never as a live formula
     folder = bundles.write(tmp_path / "b", tables)
     monkeypatch.setenv("HARBOUR_PSEUDONYM_KEY", KEY)
     out = tmp_path / "report.csv"
-    result = CliRunner().invoke(main, ["load", str(folder), "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}",
-                                       "--report", str(out)])
+    result = CliRunner().invoke(
+        main, ["load", str(folder), "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}", "--report", str(out)]
+    )
     assert result.exit_code == 1
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0]) == ["file", "row", "column", "rule", "kind", "message"]

@@ -21,9 +21,17 @@ def test_load_writes_raw_rows_and_facts(engine, tmp_path, pseudonymiser):
     result = load_bundle(engine, [bundles.write(tmp_path / "b", bundles.base())], pseudonymiser)
     assert result.outcome == "loaded"
     # The base bundle's contacts name no local authority (la_code blank): no force_authorities row.
-    assert _counts(engine) == {"episode_facts": 1, "child_facts": 2, "missing_episodes": 1, "placements": 2,
-                               "contacts": 2, "forces": 1, "day_precision": 0, "ssda903_coverage": 0,
-                               "force_authorities": 0}
+    assert _counts(engine) == {
+        "episode_facts": 1,
+        "child_facts": 2,
+        "missing_episodes": 1,
+        "placements": 2,
+        "contacts": 2,
+        "forces": 1,
+        "day_precision": 0,
+        "ssda903_coverage": 0,
+        "force_authorities": 0,
+    }
 
 
 def test_reloading_the_same_content_is_a_no_op(engine, tmp_path, pseudonymiser):
@@ -33,7 +41,9 @@ def test_reloading_the_same_content_is_a_no_op(engine, tmp_path, pseudonymiser):
     assert again.outcome == "unchanged" and again.batch_id == first.batch_id
     assert "already loaded" in again.summary_line()
     with engine.connect() as conn:
-        outcomes = conn.execute(select(schema.load_batches.c.outcome).order_by(schema.load_batches.c.batch_id)).scalars().all()
+        outcomes = (
+            conn.execute(select(schema.load_batches.c.outcome).order_by(schema.load_batches.c.batch_id)).scalars().all()
+        )
     assert outcomes == ["loaded", "unchanged"]
     assert _counts(engine)["contacts"] == 2
 
@@ -79,7 +89,9 @@ def test_a_refused_bundle_is_recorded_and_changes_no_data(engine, tmp_path, pseu
         load_bundle(engine, [bundles.write(tmp_path / "b", tables)], pseudonymiser)
     assert _counts(engine) == before
     with engine.connect() as conn:
-        last = conn.execute(select(schema.load_batches).order_by(schema.load_batches.c.batch_id.desc())).mappings().first()
+        last = (
+            conn.execute(select(schema.load_batches).order_by(schema.load_batches.c.batch_id.desc())).mappings().first()
+        )
     assert last["outcome"] == "refused" and last["errors_count"] == 1
 
 

@@ -1,6 +1,5 @@
 """One bundle per rule of the data standard, each asserting its rule code."""
 
-
 import pytest
 from sqlalchemy import func, select
 
@@ -112,14 +111,17 @@ def test_e03_required_value_blank(sqlite_engine, tmp_path, pseudonymiser):
     assert (finding.file, finding.row, finding.column) == ("contacts.csv", 3, "sex")
 
 
-@pytest.mark.parametrize("table, row, column, value", [
-    ("contacts", 0, "nationality", "XXX"),
-    ("contacts", 0, "first_contact_at", "01/31/2017 10:00"),  # month first: not allowed
-    ("contacts", 0, "first_contact_at", "2017-03-26 01:30"),  # the skipped hour
-    ("placements", 0, "placement_type", "Q9"),
-    ("contacts", 0, "age_at_contact", "sixteen"),
-    ("forces", 0, "pilot_start", "2017-02-30"),
-])
+@pytest.mark.parametrize(
+    "table, row, column, value",
+    [
+        ("contacts", 0, "nationality", "XXX"),
+        ("contacts", 0, "first_contact_at", "01/31/2017 10:00"),  # month first: not allowed
+        ("contacts", 0, "first_contact_at", "2017-03-26 01:30"),  # the skipped hour
+        ("placements", 0, "placement_type", "Q9"),
+        ("contacts", 0, "age_at_contact", "sixteen"),
+        ("forces", 0, "pilot_start", "2017-02-30"),
+    ],
+)
 def test_e04_value_does_not_parse(sqlite_engine, tmp_path, pseudonymiser, table, row, column, value):
     tables = bundles.base()
     tables[table][row][column] = value
@@ -127,11 +129,14 @@ def test_e04_value_does_not_parse(sqlite_engine, tmp_path, pseudonymiser, table,
     assert any(f.column == column and f.rule == "E04" for f in refusal.findings)
 
 
-@pytest.mark.parametrize("table, column, value", [
-    ("contacts", "age_at_contact", "18"),
-    ("contacts", "first_contact_at", "1999-12-31 10:00"),
-    ("missing_episodes", "end_at", "2018-03-16 00:30"),  # after the end of extract_date
-])
+@pytest.mark.parametrize(
+    "table, column, value",
+    [
+        ("contacts", "age_at_contact", "18"),
+        ("contacts", "first_contact_at", "1999-12-31 10:00"),
+        ("missing_episodes", "end_at", "2018-03-16 00:30"),  # after the end of extract_date
+    ],
+)
 def test_e05_value_out_of_range(sqlite_engine, tmp_path, pseudonymiser, table, column, value):
     tables = bundles.base()
     tables[table][0][column] = value
@@ -175,14 +180,17 @@ def test_e08_end_before_start_and_engagement_before_contact(sqlite_engine, tmp_p
     assert {f.column for f in refusal.findings if f.rule == "E08"} == {"end_at", "first_engagement_at"}
 
 
-@pytest.mark.parametrize("column, value, looks", [
-    ("contact_id", "AL10 9AB", "postcode"),
-    ("contact_id", "k1234567/2", "Home Office"),
-    ("contact_id", "LHR/12345", "port"),
-    ("contact_id", "07700900123", "phone"),
-    ("contact_id", "C-2017-01-10", "date"),
-    ("force_code", "x@example.org", "email"),
-])
+@pytest.mark.parametrize(
+    "column, value, looks",
+    [
+        ("contact_id", "AL10 9AB", "postcode"),
+        ("contact_id", "k1234567/2", "Home Office"),
+        ("contact_id", "LHR/12345", "port"),
+        ("contact_id", "07700900123", "phone"),
+        ("contact_id", "C-2017-01-10", "date"),
+        ("force_code", "x@example.org", "email"),
+    ],
+)
 def test_e09_identifying_values_refused_and_never_echoed(sqlite_engine, tmp_path, pseudonymiser, column, value, looks):
     tables = bundles.base()
     tables["contacts"][0][column] = value
@@ -212,8 +220,11 @@ def test_every_error_is_listed_not_just_the_first(sqlite_engine, tmp_path, pseud
     with pytest.raises(LoadRefused) as caught:
         _load(sqlite_engine, bundles.write(tmp_path / "b", tables), pseudonymiser)
     errors = [(f.file, f.row, f.column, f.rule) for f in caught.value.findings if f.is_error]
-    assert errors == [("contacts.csv", 2, "sex", "E04"), ("contacts.csv", 3, "sex", "E04"),
-                      ("placements.csv", 3, "placement_type", "E04")]
+    assert errors == [
+        ("contacts.csv", 2, "sex", "E04"),
+        ("contacts.csv", 3, "sex", "E04"),
+        ("placements.csv", 3, "placement_type", "E04"),
+    ]
     report = caught.value.report()
     assert "contacts.csv (2):" in report and "row 2, column sex: E04" in report
 
@@ -225,15 +236,31 @@ def _warnings(engine, tables, tmp_path, pseudonymiser):
 
 def test_w01_overlapping_placements(sqlite_engine, tmp_path, pseudonymiser):
     tables = bundles.base()
-    tables["placements"].append({"placement_id": "P-3", "child_id": "AB-002", "force_code": "TESTSHIRE",
-                                 "start_at": "2017-09-05 10:00", "end_at": "", "placement_type": "K2"})
+    tables["placements"].append(
+        {
+            "placement_id": "P-3",
+            "child_id": "AB-002",
+            "force_code": "TESTSHIRE",
+            "start_at": "2017-09-05 10:00",
+            "end_at": "",
+            "placement_type": "K2",
+        }
+    )
     assert [w.rule for w in _warnings(sqlite_engine, tables, tmp_path, pseudonymiser)] == ["W01"]
 
 
 def test_w02_overlapping_missing_episodes(sqlite_engine, tmp_path, pseudonymiser):
     tables = bundles.base()
-    tables["missing_episodes"].append({"episode_id": "M-2", "child_id": "AB-001", "force_code": "TESTSHIRE",
-                                       "episode_type": "A", "start_at": "2017-01-13 08:00", "end_at": "2017-01-13 10:00"})
+    tables["missing_episodes"].append(
+        {
+            "episode_id": "M-2",
+            "child_id": "AB-001",
+            "force_code": "TESTSHIRE",
+            "episode_type": "A",
+            "start_at": "2017-01-13 08:00",
+            "end_at": "2017-01-13 10:00",
+        }
+    )
     assert [w.rule for w in _warnings(sqlite_engine, tables, tmp_path, pseudonymiser)] == ["W02"]
 
 
@@ -264,7 +291,11 @@ def test_warnings_are_kept_with_the_load_record(sqlite_engine, tmp_path, pseudon
     result = _load(sqlite_engine, bundles.write(tmp_path / "b", tables), pseudonymiser)
     with sqlite_engine.connect() as conn:
         rows = conn.execute(select(schema.load_warnings.c.rule, schema.load_warnings.c.batch_id)).all()
-        batch = conn.execute(select(schema.load_batches).where(schema.load_batches.c.batch_id == result.batch_id)).mappings().one()
+        batch = (
+            conn.execute(select(schema.load_batches).where(schema.load_batches.c.batch_id == result.batch_id))
+            .mappings()
+            .one()
+        )
     assert rows == [("W05", result.batch_id)]
     assert batch["warnings_count"] == 1 and batch["outcome"] == "loaded"
     assert batch["row_counts"] == {"forces": 1, "contacts": 2, "placements": 2, "missing_episodes": 1}

@@ -2,7 +2,8 @@
 and on PostgreSQL, and two Harbours with warehouses of their own (ELMSHIRE's, the demo; WESTMERE's, a renamed
 demo), talking to it over real HTTP with `harbour benchmark publish`, `trust --from-hub` and `pull`.
 
-Written as the attacks a hostile hub or force would make, each asserting the safe outcome: a hub that alters a pack, rolls a force
+Written as the attacks a hostile hub or force would make, each asserting the safe outcome: a hub that alters a pack,
+rolls a force
 back, offers a key of its own or stops mid-transfer changes nothing in a Harbour that pulls from it; a token of
 one force cannot upload another's pack; and so on."""
 
@@ -41,8 +42,9 @@ def held_on_hub(ex, code) -> dict:
     from harbour.hub import schema as H
 
     with hub_engine(ex).connect() as conn:
-        body = conn.execute(select(H.packs.c.body).where(H.packs.c.force_code == code)
-                            .order_by(H.packs.c.pack_id.desc()).limit(1)).scalar()
+        body = conn.execute(
+            select(H.packs.c.body).where(H.packs.c.force_code == code).order_by(H.packs.c.pack_id.desc()).limit(1)
+        ).scalar()
     return json.loads(body)
 
 
@@ -52,12 +54,25 @@ def serve_instead(ex, code, pack: dict) -> None:
     from harbour.hub.store import now
 
     with hub_engine(ex).begin() as conn:
-        latest = conn.execute(select(H.packs).where(H.packs.c.force_code == code)
-                              .order_by(H.packs.c.pack_id.desc()).limit(1)).mappings().first()
-        conn.execute(H.packs.insert().values(
-            force_code=code, extract_month=str(pack.get("force", {}).get("extract_month", "")), made="2026-12",
-            sha256=str(pack.get("sha256", "0" * 64))[:64], key_id=latest["key_id"], token_id=latest["token_id"],
-            uploaded_at=now(), body=json.dumps(pack)))
+        latest = (
+            conn.execute(
+                select(H.packs).where(H.packs.c.force_code == code).order_by(H.packs.c.pack_id.desc()).limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        conn.execute(
+            H.packs.insert().values(
+                force_code=code,
+                extract_month=str(pack.get("force", {}).get("extract_month", "")),
+                made="2026-12",
+                sha256=str(pack.get("sha256", "0" * 64))[:64],
+                key_id=latest["key_id"],
+                token_id=latest["token_id"],
+                uploaded_at=now(),
+                body=json.dumps(pack),
+            )
+        )
 
 
 def rehashed(pack: dict) -> dict:
@@ -69,8 +84,10 @@ def warehouse_rows(url: str) -> dict:
     """Every peer and trusted key a warehouse holds, as rows: what "unchanged" is checked against."""
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                for table in ("benchmark_peers", "benchmark_peer_signers", "benchmark_peer_origins", "trusted_keys")}
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("benchmark_peers", "benchmark_peer_signers", "benchmark_peer_origins", "trusted_keys")
+        }
     finally:
         conn.close()
 
@@ -144,22 +161,37 @@ def test_a_hub_that_alters_forges_or_rolls_back_a_pack_changes_nothing_in_a_pull
     pilot = genuine["summary"]["periods"]["pilot"]
     attacks = {
         # A figure changed after upload, its checksum recomputed (anyone can), its signature kept.
-        "altered": rehashed({**genuine, "summary": {**genuine["summary"], "periods": {
-            **genuine["summary"]["periods"], "pilot": {**pilot, "children": 105 if pilot["children"] != 105 else 110}}}}),
+        "altered": rehashed(
+            {
+                **genuine,
+                "summary": {
+                    **genuine["summary"],
+                    "periods": {
+                        **genuine["summary"]["periods"],
+                        "pilot": {**pilot, "children": 105 if pilot["children"] != 105 else 110},
+                    },
+                },
+            }
+        ),
         # The same figures re-signed with a key of the hub's own, under the force's name.
-        "unknown signer": sign(rehashed({**genuine, "force": {**genuine["force"], "scheme_name": "Forged"}}),
-                               generate()[0]),
+        "unknown signer": sign(
+            rehashed({**genuine, "force": {**genuine["force"], "scheme_name": "Forged"}}), generate()[0]
+        ),
         # The force's own, genuinely signed, earlier pack: a rollback.
-        "older than held": sign(rehashed({**genuine, "force": {**genuine["force"], "extract_month": "2018-01"}}),
-                                ex["keys"]["WESTMERE"]["private"].read_bytes()),
+        "older than held": sign(
+            rehashed({**genuine, "force": {**genuine["force"], "extract_month": "2018-01"}}),
+            ex["keys"]["WESTMERE"]["private"].read_bytes(),
+        ),
         "invalid": {"format": "not-a-pack", "force": {"code": "WESTMERE"}},
     }
     for reason, pack in attacks.items():
         serve_instead(ex, "WESTMERE", pack)
         result = pull(ex, "ELMSHIRE")
         assert result.exit_code == 0, result.output
-        assert f": {reason}: " in result.output and "0 imported, 0 replaced, 0 unchanged, 1 skipped" in result.output, \
-            (reason, result.output)
+        assert f": {reason}: " in result.output and "0 imported, 0 replaced, 0 unchanged, 1 skipped" in result.output, (
+            reason,
+            result.output,
+        )
         assert warehouse_rows(ex["ELMSHIRE"]) == before, reason  # the genuine pack is still the one held
 
 
@@ -173,16 +205,28 @@ def test_a_hub_that_offers_a_key_of_its_own_is_refused_without_the_matching_fing
     from harbour.exchange.signing import fingerprint, load_public
 
     with hub_engine(ex).begin() as conn:
-        conn.execute(update(H.keys).where(H.keys.c.force_code == "WESTMERE").values(
-            public_pem=public.decode(), fingerprint=fingerprint(load_public(public))))
+        conn.execute(
+            update(H.keys)
+            .where(H.keys.c.force_code == "WESTMERE")
+            .values(public_pem=public.decode(), fingerprint=fingerprint(load_public(public)))
+        )
     result = trust(ex, "ELMSHIRE", "WESTMERE")
     assert result.exit_code == 1 and "it is not trusted" in result.output, result.output
     assert fingerprint(load_public(public)) in result.output  # the key it was offered, computed here
     with engine_for(ex["ELMSHIRE"]).connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.trusted_keys)).scalar() == 0
     # Without a fingerprint, --from-hub is not even tried.
-    bare = harbour("benchmark", "trust", "--from-hub", ex["base"], "--force", "WESTMERE", "--warehouse", ex["ELMSHIRE"],
-                   env={"HARBOUR_HUB_TOKEN": ex["tokens"]["ELMSHIRE"]})
+    bare = harbour(
+        "benchmark",
+        "trust",
+        "--from-hub",
+        ex["base"],
+        "--force",
+        "WESTMERE",
+        "--warehouse",
+        ex["ELMSHIRE"],
+        env={"HARBOUR_HUB_TOKEN": ex["tokens"]["ELMSHIRE"]},
+    )
     assert bare.exit_code == 2 and "needs --fingerprint" in bare.output
 
 
@@ -195,8 +239,9 @@ def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 
-    pack = sign(force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"),
-                ex["keys"]["ELMSHIRE"]["private"].read_bytes())
+    pack = sign(
+        force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"), ex["keys"]["ELMSHIRE"]["private"].read_bytes()
+    )
     assert api(base, "POST", "/api/v1/packs", tokens["ELMSHIRE"], json.dumps(pack).encode())[0] == 201
     westmere_key = ex["keys"]["WESTMERE"]["private"].read_bytes()
     elmshire_key = ex["keys"]["ELMSHIRE"]["private"].read_bytes()
@@ -204,12 +249,20 @@ def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
         stored = conn.execute(select(func.count()).select_from(H.packs)).scalar()
     attacks = {
         "another force's pack": (tokens["WESTMERE"], json.dumps(pack).encode(), 403),
-        "signed by a key not the force's": (tokens["ELMSHIRE"], json.dumps(sign(
-            rehashed({**pack, "made": "2026-11"}), westmere_key)).encode(), 400),
+        "signed by a key not the force's": (
+            tokens["ELMSHIRE"],
+            json.dumps(sign(rehashed({**pack, "made": "2026-11"}), westmere_key)).encode(),
+            400,
+        ),
         "tampered": (tokens["ELMSHIRE"], json.dumps(rehashed({**pack, "synthetic": False})).encode(), 400),
-        "replayed older pack": (tokens["ELMSHIRE"], json.dumps(sign(rehashed(
-            {**pack, "force": {**pack["force"], "extract_month": "2017-12"}}), elmshire_key)).encode(), 409),
-        "malformed": (tokens["ELMSHIRE"], b"{\"format\": ", 400),
+        "replayed older pack": (
+            tokens["ELMSHIRE"],
+            json.dumps(
+                sign(rehashed({**pack, "force": {**pack["force"], "extract_month": "2017-12"}}), elmshire_key)
+            ).encode(),
+            409,
+        ),
+        "malformed": (tokens["ELMSHIRE"], b'{"format": ', 400),
     }
     for what, (token, body, expected) in attacks.items():
         status, answer, _ = api(base, "POST", "/api/v1/packs", token, body)
@@ -221,11 +274,14 @@ def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
         assert conn.execute(select(func.count()).select_from(H.packs)).scalar() == stored  # nothing refused is kept
     # A revoked token and an expired one are refused, for reads and writes alike.
     assert harbour("hub", "revoke", "--force", "WESTMERE", "--warehouse", ex["hub_db"]).exit_code == 0
-    assert api(base, "GET", "/api/v1/packs", tokens["WESTMERE"])[:2] == (401, {
-        "error": "revoked", "message": "the token was revoked; ask the hub's operator for a new one"})
+    assert api(base, "GET", "/api/v1/packs", tokens["WESTMERE"])[:2] == (
+        401,
+        {"error": "revoked", "message": "the token was revoked; ask the hub's operator for a new one"},
+    )
     with hub_engine(ex).begin() as conn:
-        conn.execute(update(H.tokens).where(H.tokens.c.force_code == "ELMSHIRE").values(
-            expires_at=H.tokens.c.created_at))  # its year is over
+        conn.execute(
+            update(H.tokens).where(H.tokens.c.force_code == "ELMSHIRE").values(expires_at=H.tokens.c.created_at)
+        )  # its year is over
     status, answer, _ = api(base, "POST", "/api/v1/packs", tokens["ELMSHIRE"], json.dumps(pack).encode())
     assert status == 401 and answer["error"] == "expired"
 
@@ -322,8 +378,20 @@ def test_a_force_rotates_its_key_through_the_hub_and_its_peers_trust_the_new_one
     assert publish(ex, "ELMSHIRE").exit_code == 0
     assert trust(ex, "WESTMERE", "ELMSHIRE").exit_code == 0
     new = keygen("ELMSHIRE", tmp_path / "new")
-    rotated = harbour("benchmark", "rotate-key", "--hub", ex["base"], "--token", ex["tokens"]["ELMSHIRE"], "--force",
-                      "ELMSHIRE", "--key", str(ex["keys"]["ELMSHIRE"]["private"]), "--new-key", str(new["public"]))
+    rotated = harbour(
+        "benchmark",
+        "rotate-key",
+        "--hub",
+        ex["base"],
+        "--token",
+        ex["tokens"]["ELMSHIRE"],
+        "--force",
+        "ELMSHIRE",
+        "--key",
+        str(ex["keys"]["ELMSHIRE"]["private"]),
+        "--new-key",
+        str(new["public"]),
+    )
     assert rotated.exit_code == 0 and new["fingerprint"] in rotated.output, rotated.output
     status, keys, _ = api(ex["base"], "GET", "/api/v1/keys", ex["tokens"]["WESTMERE"])
     assert {k["force"]: k["fingerprint"] for k in keys["keys"]}["ELMSHIRE"] == new["fingerprint"]
@@ -335,8 +403,13 @@ def test_a_force_rotates_its_key_through_the_hub_and_its_peers_trust_the_new_one
     from harbour.warehouse.queries import facts
 
     newer = rehashed({**force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"), "made": "2027-01"})
-    status, _, _ = api(ex["base"], "POST", "/api/v1/packs", ex["tokens"]["ELMSHIRE"], json.dumps(
-        sign(newer, new["private"].read_bytes())).encode())
+    status, _, _ = api(
+        ex["base"],
+        "POST",
+        "/api/v1/packs",
+        ex["tokens"]["ELMSHIRE"],
+        json.dumps(sign(newer, new["private"].read_bytes())).encode(),
+    )
     assert status == 201
     assert "ELMSHIRE): unknown signer" in pull(ex, "WESTMERE").output
     assert trust(ex, "WESTMERE", "ELMSHIRE", new["fingerprint"]).exit_code == 0
@@ -347,17 +420,22 @@ def test_a_hub_that_cannot_be_reached_is_one_line(harbours, tmp_path):
     from .hubs import free_port
 
     url = copy_sqlite(harbours["ELMSHIRE"], tmp_path, "elmshire")
-    result = harbour("benchmark", "pull", "--hub", f"http://127.0.0.1:{free_port()}", "--token", "x" * 43,
-                     "--warehouse", url)
+    result = harbour(
+        "benchmark", "pull", "--hub", f"http://127.0.0.1:{free_port()}", "--token", "x" * 43, "--warehouse", url
+    )
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "cannot be reached (connection refused, 4 tries); nothing was changed here" in result.output
     assert "x" * 43 not in result.output
-    for hub, words in (("http://hub.example.org", "plain http"), ("https://user:pw@hub.example.org", "no user name"),
-                       ("ftp://hub.example.org", "not a hub address")):
+    for hub, words in (
+        ("http://hub.example.org", "plain http"),
+        ("https://user:pw@hub.example.org", "no user name"),
+        ("ftp://hub.example.org", "not a hub address"),
+    ):
         result = harbour("benchmark", "pull", "--hub", hub, "--token", "x" * 43, "--warehouse", url)
         assert result.exit_code == 2 and words in result.output, (hub, result.output)
-    no_token = harbour("benchmark", "pull", "--hub", "https://hub.example.org", "--warehouse", url,
-                       env={"HARBOUR_HUB_TOKEN": ""})
+    no_token = harbour(
+        "benchmark", "pull", "--hub", "https://hub.example.org", "--warehouse", url, env={"HARBOUR_HUB_TOKEN": ""}
+    )
     assert no_token.exit_code == 2 and "HARBOUR_HUB_TOKEN" in no_token.output
 
 
@@ -374,8 +452,9 @@ def test_a_file_import_never_rolls_a_force_back_and_a_newer_pack_replaces_the_ol
 
     def file_of(extract, name):
         path = tmp_path / name
-        path.write_text(json.dumps(sign(rehashed({**genuine, "force": {**genuine["force"], "extract_month": extract}}),
-                                        private)))
+        path.write_text(
+            json.dumps(sign(rehashed({**genuine, "force": {**genuine["force"], "extract_month": extract}}), private))
+        )
         return str(path)
 
     assert "Imported:" in harbour("benchmark", "import", file_of("2018-07", "july.json"), "--warehouse", url).output
@@ -413,13 +492,20 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     from harbour.warehouse.engine import engine_for as warehouse
     from harbour.warehouse.queries import facts
 
-    pack = sign(force_pack(facts(warehouse(harbours["WESTMERE"])), "WESTMERE"),
-                harbours["keys"]["WESTMERE"]["private"].read_bytes())
+    pack = sign(
+        force_pack(facts(warehouse(harbours["WESTMERE"])), "WESTMERE"),
+        harbours["keys"]["WESTMERE"]["private"].read_bytes(),
+    )
     assert accept_pack(engine_for(hub_db), authenticate(engine_for(hub_db), token), json.dumps(pack).encode())[0] == 201
     work = tmp_path / "elmshire-admin"
     work.mkdir()
-    env = {**os.environ, "HUB": f"http://127.0.0.1:{port}", "WESTMERE_FINGERPRINT":
-           harbours["keys"]["WESTMERE"]["fingerprint"], "HARBOUR_WAREHOUSE": elmshire, "HARBOUR_HUB_WAREHOUSE": hub_db}
+    env = {
+        **os.environ,
+        "HUB": f"http://127.0.0.1:{port}",
+        "WESTMERE_FINGERPRINT": harbours["keys"]["WESTMERE"]["fingerprint"],
+        "HARBOUR_WAREHOUSE": elmshire,
+        "HARBOUR_HUB_WAREHOUSE": hub_db,
+    }
     env.pop("HARBOUR_HUB_TOKEN", None)
     runnable = script.replace("--port 8060", f"--port {port}")
     assert runnable != script
@@ -427,8 +513,14 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     # retries with backoff until it answers.
     log = tmp_path / "walkthrough.log"
     with log.open("w") as handle:  # a file, not a pipe: the hub in the background keeps a pipe open
-        process = subprocess.Popen(["bash", "-euo", "pipefail", "-c", runnable], cwd=work, env=env,
-                                   start_new_session=True, stdout=handle, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["bash", "-euo", "pipefail", "-c", runnable],
+            cwd=work,
+            env=env,
+            start_new_session=True,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
         try:
             process.wait(timeout=240)
         finally:
@@ -441,8 +533,9 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     assert re.search(r"Published the pack of ELMSHIRE .*: stored\.", output), output
     assert "Trusted: key" in output and "(matches the one given)" in output
     assert "1 imported, 0 replaced, 0 unchanged, 0 skipped" in output
-    assert re.search(r"WESTMERE\tWestmere Police \(fictional\).*from the hub at http://127\.0\.0\.1:\d+, last pulled",
-                     output), output
+    assert re.search(
+        r"WESTMERE\tWestmere Police \(fictional\).*from the hub at http://127\.0\.0\.1:\d+, last pulled", output
+    ), output
     # The curl examples of the API, each run against the same hub (curl is Debian's; CI has it).
     import shutil
 
@@ -454,8 +547,13 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
     env["HARBOUR_HUB_TOKEN"] = token
     port = free_port()  # the walkthrough's hub may still be letting its port go
     env["HUB"] = f"http://127.0.0.1:{port}"
-    hub = subprocess.Popen([sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse",
-                            hub_db], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse", hub_db],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_hub(env["HUB"])
         for line in api_block.splitlines():
@@ -467,9 +565,18 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
 
                 _, new_public = generate()
                 new_pem = _pem(load_public(new_public)).decode()
-                (work / "rotation.json").write_text(json.dumps({"force": "WESTMERE", "public_pem": new_pem, "signature":
-                    sign_bytes(rotation_statement("WESTMERE", new_pem),
-                               harbours["keys"]["WESTMERE"]["private"].read_bytes())}))
+                (work / "rotation.json").write_text(
+                    json.dumps(
+                        {
+                            "force": "WESTMERE",
+                            "public_pem": new_pem,
+                            "signature": sign_bytes(
+                                rotation_statement("WESTMERE", new_pem),
+                                harbours["keys"]["WESTMERE"]["private"].read_bytes(),
+                            ),
+                        }
+                    )
+                )
             answer = subprocess.run(["bash", "-c", line], cwd=work, env=env, capture_output=True, text=True, timeout=60)
             doc = json.loads(answer.stdout)
             assert answer.returncode == 0 and "error" not in doc, (line, answer.stdout)

@@ -21,7 +21,7 @@ COUNTED = re.compile(r"(?<![\d.])(\d[\d,]*)\s+(children|child|episodes|episode|p
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('exports'))
+    url = demo_copy(tmp_path_factory.mktemp("exports"))
     return url
 
 
@@ -58,13 +58,22 @@ def test_the_deck_has_no_cut_text_a_number_on_every_slide_one_label_and_one_font
         texts = _slide_texts(slide)
         assert f"{n} of {len(slides)}" in texts
         assert sum("SYNTHETIC DEMONSTRATION DATA" in t for t in texts) == 1  # once
-        footer = [sh for sh in slide.shapes if sh.has_text_frame and "SYNTHETIC DEMONSTRATION DATA" in sh.text_frame.text]
+        footer = [
+            sh for sh in slide.shapes if sh.has_text_frame and "SYNTHETIC DEMONSTRATION DATA" in sh.text_frame.text
+        ]
         places.add((footer[0].left, footer[0].top))
     assert len(places) == 1 and next(iter(places))[1] > standard_deck.slide_height * 0.9  # the same place, at the foot
     for slide in slides:
         runs = [run for sh in slide.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for run in p.runs]
-        runs += [run for sh in slide.shapes if sh.has_table for row in sh.table.rows for cell in row.cells
-                 for p in cell.text_frame.paragraphs for run in p.runs]
+        runs += [
+            run
+            for sh in slide.shapes
+            if sh.has_table
+            for row in sh.table.rows
+            for cell in row.cells
+            for p in cell.text_frame.paragraphs
+            for run in p.runs
+        ]
         assert runs and all(run.font.name == "Arial" for run in runs if run.text.strip())
         assert not any(run.text.rstrip().endswith(("…", "...")) for run in runs)
 
@@ -83,8 +92,9 @@ def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, de
     if pilot == "c":
         # Version 3: so few went missing in the pilot that its rate is c; the slide gives the band metrics.md allows,
         # at least 100 x (at risk - 7) / at risk rounded down, counted here from the exact summary.
-        exact = json.loads(CliRunner().invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse",
-                                                     demo_url]).output)["periods"]["pilot"]["retention"]["28d"]
+        exact = json.loads(
+            CliRunner().invoke(main, ["summary", "--exact", "--force", "ELMSHIRE", "--warehouse", demo_url]).output
+        )["periods"]["pilot"]["retention"]["28d"]
         assert 1 <= exact["not_retained"] <= 7
         band = (100 * (exact["at_risk"] - 7)) // exact["at_risk"]
         assert f"{pct(baseline)} before the pilot, at least {band}% during it" in sentence, sentence
@@ -93,7 +103,11 @@ def test_the_key_findings_slide_says_what_harbour_summary_says(standard_deck, de
     # The verdict rule (docs/metrics.md, version 3): "rose from A to B" only where the interval excludes zero.
     difference = doc["comparison"]["retention"]["28d"]
     clear = difference["ci_low"] > 0 or difference["ci_high"] < 0
-    said = f"from {pct(baseline)} to {pct(pilot)}" if clear else f"{pct(baseline)} before the pilot, {pct(pilot)} during it"
+    said = (
+        f"from {pct(baseline)} to {pct(pilot)}"
+        if clear
+        else f"{pct(baseline)} before the pilot, {pct(pilot)} during it"
+    )
     assert said in sentence and "95% interval" in sentence
     assert ("no clear change" in sentence) != clear
     difference = doc["comparison"]["retention"]["28d"]
@@ -160,8 +174,9 @@ def test_an_exact_deck_is_marked_on_every_slide_and_a_publication_deck_on_none(d
 def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
     _needs_chromium()
     out = tmp_path / "retention.pptx"
-    result = CliRunner().invoke(main, ["slides", "--page", "/retention", "--force", "FENWICK", "--out", str(out),
-                                       "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main, ["slides", "--page", "/retention", "--force", "FENWICK", "--out", str(out), "--warehouse", demo_url]
+    )
     assert result.exit_code == 0, result.output
     from pptx import Presentation
 
@@ -177,10 +192,20 @@ def test_a_page_deck_from_the_command_line(demo_url, tmp_path):
 
 
 def _view_with_hostile_cells():
-    panel = Panel(panel_id="p", title="Test table", finding="f", summary="s", figure=None,
-                  table=Table("t", "A table", ["Measure", "Value"],
-                        [["=1+1", "@SUM(A1)"], ["+cmd|' /C calc'!A0", "-2+3"], ["-12", "45%"], ["\tTab", "c"]]),
-                  notes=["The definition.", "Disclosure control: counts of 1 to 7 are shown as c."])
+    panel = Panel(
+        panel_id="p",
+        title="Test table",
+        finding="f",
+        summary="s",
+        figure=None,
+        table=Table(
+            "t",
+            "A table",
+            ["Measure", "Value"],
+            [["=1+1", "@SUM(A1)"], ["+cmd|' /C calc'!A0", "-2+3"], ["-12", "45%"], ["\tTab", "c"]],
+        ),
+        notes=["The definition.", "Disclosure control: counts of 1 to 7 are shown as c."],
+    )
     return View("/x", "Test", "lead", [panel], True, "Testshire: baseline and pilot", extract_date="2018-03-15"), panel
 
 
@@ -201,6 +226,7 @@ def test_csv_has_title_notes_symbols_and_no_live_formula():
     assert "SYNTHETIC DEMONSTRATION DATA" in text and "c: suppressed" in text and "The definition." in text
     assert "'=1+1" in text and "'@SUM(A1)" in text
     import csv
+
     for row in csv.reader(io.StringIO(text)):
         for cell in row:
             assert not cell.startswith(("=", "+", "@", "\t")), cell
@@ -277,7 +303,7 @@ def test_xlsx_holds_numbers_with_number_formats_and_c_as_text(retention_view):
         ws = load_workbook(io.BytesIO(exports.to_xlsx(view, panel))).active
         rows = [list(r) for r in ws.iter_rows()]
         header = next(i for i, r in enumerate(rows) if r[0].value == "Horizon")
-        body = rows[header + 1: header + 1 + len(panel.table.rows)]
+        body = rows[header + 1 : header + 1 + len(panel.table.rows)]
         formats = {"At risk": "#,##0", "Retained": "0%" if audience == "publication" else "0.0%"}
         for got, want in zip(body, _expected_rows(panel)):
             for cell, expected, name in zip(got, want, panel.table.names):
@@ -309,7 +335,7 @@ def test_ods_holds_numbers_with_their_values(retention_view):
     doc = load(io.BytesIO(exports.to_ods(view, panel)))
     rows = [[c for c in r.getElementsByType(TableCell)] for r in doc.getElementsByType(TableRow)]
     header = next(i for i, r in enumerate(rows) if r and teletype.extractText(r[0]) == "Horizon")
-    body = rows[header + 1: header + 1 + len(panel.table.rows)]
+    body = rows[header + 1 : header + 1 + len(panel.table.rows)]
     numbers = 0
     for got, want in zip(body, _expected_rows(panel)):
         for cell, expected in zip(got, want):
@@ -332,7 +358,7 @@ def test_csv_holds_plain_numbers_and_two_interval_columns(retention_view):
     rows = list(csv.reader(io.StringIO(exports.to_csv(view, panel).decode("utf-8-sig"))))
     header = next(i for i, r in enumerate(rows) if r and r[0] == "Horizon")
     assert rows[header] == ["Horizon", "Period", "At risk", "Retained", "95% low", "95% high", "Fisher's exact p"]
-    for got, want in zip(rows[header + 1:], _expected_rows(panel)):
+    for got, want in zip(rows[header + 1 :], _expected_rows(panel)):
         for text, expected in zip(got, want):
             if isinstance(expected, (int, float)):
                 assert float(text) == pytest.approx(expected) and not text.startswith("'")
@@ -367,8 +393,24 @@ def benchmark_deck(demo_url, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "benchmark.pptx"
     # The baseline: in the pilot demo's short pilot periods so few went missing that every force's pilot 28-day rate
     # is c (version 3's secondary suppression), and a funnel needs published rates.
-    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE",
-                                       "--period", "baseline", "--out", str(out), "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "slides",
+            "--page",
+            "/benchmark",
+            "--force",
+            "ELMSHIRE",
+            "--peers",
+            "MARSHCOTE",
+            "--period",
+            "baseline",
+            "--out",
+            str(out),
+            "--warehouse",
+            demo_url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     from pptx import Presentation
 
@@ -389,11 +431,14 @@ def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_meth
     # The selected force's figures are harbour summary's published ones (an independent path to them).
     doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ELMSHIRE", "--warehouse", demo_url]).output)
     pilot = doc["periods"]["baseline"]
-    assert titles[2].startswith(f"28-day retention: Elmshire Constabulary (fictional) {pct(pilot['retention']['28d']['rate'])}")
+    assert titles[2].startswith(
+        f"28-day retention: Elmshire Constabulary (fictional) {pct(pilot['retention']['28d']['rate'])}"
+    )
     within = pilot["engagement"]["within_24h"]["rate"]
     if within == "c":  # not drawn, and the title says so rather than give a number
-        assert titles[3].startswith("Engaged within 24 hours: pooled rate ") and \
-            titles[3].endswith("Elmshire Constabulary (fictional) is not drawn, its rate being c"), titles[3]
+        assert titles[3].startswith("Engaged within 24 hours: pooled rate ") and titles[3].endswith(
+            "Elmshire Constabulary (fictional) is not drawn, its rate being c"
+        ), titles[3]
     else:
         assert titles[3].startswith(f"Engaged within 24 hours: Elmshire Constabulary (fictional) {pct(within)}")
     # The pooled rate: every force's published counts, where at least 10 children, added up by hand.
@@ -416,46 +461,71 @@ def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_meth
 
 
 def test_the_benchmarking_deck_refuses_exact_figures(demo_url, tmp_path):
-    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--exact", "--out", str(tmp_path / "x.pptx"),
-                                       "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main, ["slides", "--page", "/benchmark", "--exact", "--out", str(tmp_path / "x.pptx"), "--warehouse", demo_url]
+    )
     assert result.exit_code == 2 and "publication figures only" in result.output
     assert not (tmp_path / "x.pptx").exists()
 
 
 def test_the_benchmarking_deck_refuses_a_peer_the_warehouse_does_not_hold(demo_url, tmp_path):
-    result = CliRunner().invoke(main, ["slides", "--page", "/benchmark", "--peers", "MARSHCOTE,<img src=x>",
-                                       "--out", str(tmp_path / "x.pptx"), "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "slides",
+            "--page",
+            "/benchmark",
+            "--peers",
+            "MARSHCOTE,<img src=x>",
+            "--out",
+            str(tmp_path / "x.pptx"),
+            "--warehouse",
+            demo_url,
+        ],
+    )
     assert result.exit_code == 2 and "no force '<IMG SRC=X>'" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x.pptx").exists()
-    result = CliRunner().invoke(main, ["slides", "--peers", "MARSHCOTE", "--out", str(tmp_path / "y.pptx"),
-                                       "--warehouse", demo_url])
+    result = CliRunner().invoke(
+        main, ["slides", "--peers", "MARSHCOTE", "--out", str(tmp_path / "y.pptx"), "--warehouse", demo_url]
+    )
     assert result.exit_code == 2 and "--page /benchmark" in result.output
 
 
 def test_a_download_is_named_for_its_force_filters_and_audience(demo_url):
-    """#19: file names carried no force or filter, so two forces' downloads overwrote each other."""
+    """Found: file names carried no force or filter, so two forces' downloads overwrote each other."""
     from harbour.metrics.disclosure import INTERNAL
     from harbour.warehouse import current
     from harbour.web.downloads import file_for
 
     current.use(demo_url)
-    names = {query: file_for("/retention", dict(query), "chart-horizons", "csv")[0] for query in (
-        (), (("force", "FENWICK"),), (("force", "ALL"),), (("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17")),
-        (("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12")))}
+    names = {
+        query: file_for("/retention", dict(query), "chart-horizons", "csv")[0]
+        for query in (
+            (),
+            (("force", "FENWICK"),),
+            (("force", "ALL"),),
+            (("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17")),
+            (("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12")),
+        )
+    }
     assert names[()] == "harbour-retention-elmshire-chart-horizons.csv"  # the lead force, as the page shows
     assert names[(("force", "FENWICK"),)] == "harbour-retention-fenwick-chart-horizons.csv"
     assert names[(("force", "ALL"),)] == "harbour-retention-all-forces-chart-horizons.csv"
-    assert names[(("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17"))] == \
-        "harbour-retention-elmshire-sex-f-age-16-17-chart-horizons.csv"
-    assert names[(("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12"))] == \
-        "harbour-retention-elmshire-2017-01-to-2017-12-chart-horizons.csv"
+    assert (
+        names[(("force", "ELMSHIRE"), ("sex", "F"), ("age_band", "16-17"))]
+        == "harbour-retention-elmshire-sex-f-age-16-17-chart-horizons.csv"
+    )
+    assert (
+        names[(("force", "ELMSHIRE"), ("month_from", "2017-01"), ("month_to", "2017-12"))]
+        == "harbour-retention-elmshire-2017-01-to-2017-12-chart-horizons.csv"
+    )
     assert len(set(names.values())) == len(names)
     exact, _ = file_for("/retention", {"force": "FENWICK"}, "chart-horizons", "csv", INTERNAL)
     assert exact == "harbour-retention-fenwick-exact-chart-horizons.csv"
 
 
 def test_one_load_is_said_as_one_load(demo_url):
-    """#19: the data-quality page and its deck said "1 loads recorded"."""
+    """Found: the data-quality page and its deck said "1 loads recorded"."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts, load_history
@@ -477,8 +547,11 @@ def test_a_slide_with_nothing_to_chart_or_tabulate_says_why_not_an_empty_table(s
             if shape.has_table:
                 assert len(shape.table.rows) > 1, _slide_texts(slide)[0]
             if shape.has_table:  # nor a table of nothing but c (seen: /missing's timing for the lead force)
-                cells = [shape.table.cell(r, c).text for r in range(1, len(shape.table.rows))
-                         for c in range(1, len(shape.table.columns))]
+                cells = [
+                    shape.table.cell(r, c).text
+                    for r in range(1, len(shape.table.rows))
+                    for c in range(1, len(shape.table.columns))
+                ]
                 assert any(t not in ("c", "–", "") for t in cells), _slide_texts(slide)[0]
     value = [s for s in standard_deck.slides if _slide_texts(s)[0].startswith("Value for money: cannot be modelled")]
     assert all(any("The model cannot be computed" in t for t in _slide_texts(s)) for s in value)
@@ -502,7 +575,7 @@ def test_the_overview_title_does_not_spend_itself_on_a_figure_it_cannot_show(dem
 
 
 def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
-    """#19: the data-quality page suppressed the six-row forces table's completeness as if its rows were children."""
+    """Found: the data-quality page suppressed the six-row forces table's completeness as if its rows were children."""
     from harbour.warehouse import current
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
@@ -513,13 +586,16 @@ def test_the_forces_tables_completeness_is_exact_its_rows_are_forces(demo_url):
     panel = next(p for p in build_uncached("/data-quality", {}, f).panels if p.panel_id == "dq-completeness")
     rows = {r[0]: r for r in panel.table.display_rows()}
     with_scheme = int(f.forces["pilot_start"].notna().sum())  # counted by hand from the forces held
-    assert rows["forces.pilot_start"][2:] == [str(with_scheme), str(len(f.forces)),
-                                               f"{int(100 * with_scheme / len(f.forces) + 0.5)}%"]
+    assert rows["forces.pilot_start"][2:] == [
+        str(with_scheme),
+        str(len(f.forces)),
+        f"{int(100 * with_scheme / len(f.forces) + 0.5)}%",
+    ]
     assert all(r[3] not in ("c",) for name, r in rows.items() if name.startswith("forces."))
 
 
 def test_the_survival_sheet_is_named_in_words_and_its_days_are_numbers(retention_view):
-    """#19: the survival XLSX's sheet was 'Estimated survival  children no' and its Day column text."""
+    """Found: the survival XLSX's sheet was 'Estimated survival  children no' and its Day column text."""
     from openpyxl import load_workbook
 
     view = retention_view["publication"]
@@ -529,12 +605,12 @@ def test_the_survival_sheet_is_named_in_words_and_its_days_are_numbers(retention
     assert ws.title == "Estimated survival"
     rows = [list(r) for r in ws.iter_rows()]
     header = next(i for i, r in enumerate(rows) if r[0].value == "Day")
-    days = [r[0] for r in rows[header + 1: header + 1 + len(panel.table.rows)]]
+    days = [r[0] for r in rows[header + 1 : header + 1 + len(panel.table.rows)]]
     assert [c.value for c in days] == [2, 5, 14, 21, 42, 60] and all(c.data_type == "n" for c in days)
 
 
 def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url):
-    """#19: the data-quality page said 625 where the loader said 623. Publication rounds as every published count
+    """Found: the data-quality page said 625 where the loader said 623. Publication rounds as every published count
     is, and says so; the internal audience sees the loader's numbers, counted here from the warehouse's own rows,
     under the OFFICIAL-SENSITIVE marking."""
     import sqlalchemy as sa
@@ -548,8 +624,10 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
     current.use(demo_url)
     engine = engine_for(demo_url)
     with engine.connect() as c:
-        held = {t: c.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                for t in ("contacts", "placements", "missing_episodes")}
+        held = {
+            t: c.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+            for t in ("contacts", "placements", "missing_episodes")
+        }
     f = facts(engine)
     rows = {}
     for audience in (PUBLICATION, INTERNAL):
@@ -558,6 +636,10 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
         assert len(history.table.rows) == 1  # the demo is one load
         rows[audience.name] = dict(zip(history.table.names, history.table.rows[0]))
         assert view.marking == (MARKING if audience.exact else None)
-    for column, table in (("Contacts", "contacts"), ("Placements", "placements"), ("Missing episodes", "missing_episodes")):
+    for column, table in (
+        ("Contacts", "contacts"),
+        ("Placements", "placements"),
+        ("Missing episodes", "missing_episodes"),
+    ):
         assert rows["internal"][column] == f"{held[table]:,}"
         assert rows["publication"][column] == f"{5 * ((held[table] + 2) // 5):,}"

@@ -23,10 +23,14 @@ def provider():
 
 def _redirect_uri(provider, monkeypatch, trusted: str, headers: dict, remote="127.0.0.1"):
     """The redirect URI that a first visit's sign-in sends to the provider (None: refused before sign-in)."""
-    for key, value in {"HARBOUR_OIDC_ISSUER": provider, "HARBOUR_OIDC_CLIENT_ID": "harbour",
-                       "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40,
-                       "HARBOUR_TRUSTED_PROXIES": trusted,
-                       "HARBOUR_ALLOWED_HOSTS": "127.0.0.1,localhost,harbour.force.example"}.items():
+    for key, value in {
+        "HARBOUR_OIDC_ISSUER": provider,
+        "HARBOUR_OIDC_CLIENT_ID": "harbour",
+        "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20,
+        "HARBOUR_SECRET_KEY": "k" * 40,
+        "HARBOUR_TRUSTED_PROXIES": trusted,
+        "HARBOUR_ALLOWED_HOSTS": "127.0.0.1,localhost,harbour.force.example",
+    }.items():
         monkeypatch.setenv(key, value)
     from harbour.hub.app import create_hub
 
@@ -43,8 +47,9 @@ def _redirect_uri(provider, monkeypatch, trusted: str, headers: dict, remote="12
 
 
 def test_a_forwarded_host_from_anyone_but_a_trusted_proxy_is_ignored(provider, monkeypatch):
-    status, uri = _redirect_uri(provider, monkeypatch, "", {"X-Forwarded-Host": "evil.example",
-                                                            "X-Forwarded-Proto": "https"})
+    status, uri = _redirect_uri(
+        provider, monkeypatch, "", {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    )
     assert status == 302 and urlsplit(uri).netloc == "localhost" and uri.startswith("http://")
     # A proxy's address trusted, but the request not from it: still ignored.
     status, uri = _redirect_uri(provider, monkeypatch, "10.0.0.5", {"X-Forwarded-Host": "evil.example"})
@@ -52,9 +57,15 @@ def test_a_forwarded_host_from_anyone_but_a_trusted_proxy_is_ignored(provider, m
 
 
 def test_a_trusted_proxys_forwarded_host_is_used_only_when_it_is_allowed(provider, monkeypatch):
-    status, uri = _redirect_uri(provider, monkeypatch, "10.0.0.5", {
-        "X-Forwarded-Host": "harbour.force.example", "X-Forwarded-Proto": "https"}, remote="10.0.0.5")
+    status, uri = _redirect_uri(
+        provider,
+        monkeypatch,
+        "10.0.0.5",
+        {"X-Forwarded-Host": "harbour.force.example", "X-Forwarded-Proto": "https"},
+        remote="10.0.0.5",
+    )
     assert status == 302 and uri == "https://harbour.force.example/oidc/harbour/callback"
-    status, uri = _redirect_uri(provider, monkeypatch, "10.0.0.5", {"X-Forwarded-Host": "evil.example"},
-                                remote="10.0.0.5")
+    status, uri = _redirect_uri(
+        provider, monkeypatch, "10.0.0.5", {"X-Forwarded-Host": "evil.example"}, remote="10.0.0.5"
+    )
     assert status == 400 and uri is None

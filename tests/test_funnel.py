@@ -18,7 +18,7 @@ def _by_search(theta, n, p):
     cumulative, r = 0.0, 0
     while True:
         previous = cumulative
-        cumulative += math.comb(n, r) * theta ** r * (1 - theta) ** (n - r)
+        cumulative += math.comb(n, r) * theta**r * (1 - theta) ** (n - r)
         if cumulative >= p - 1e-12:
             break
         r += 1

@@ -45,7 +45,6 @@ def _ready(web) -> tuple[int, dict]:
 
 def test_healthz_and_readyz_answer_quickly_with_no_data(monkeypatch, tmp_path):
 
-
     url = demo_copy(tmp_path)
     web = _app(monkeypatch, url)
     assert web.get("/healthz").status_code == 200 and json.loads(web.get("/healthz").data) == {"status": "ok"}
@@ -88,8 +87,9 @@ def _start_postgres(port: int) -> Path:
     if os.getuid() == 0:
         shutil.chown(data, "postgres", "postgres")
     run = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.getuid() == 0 else ["sh", "-c"]
-    subprocess.run([*run, f"'{bindir[-1]}/initdb' -D '{data}/d' -A trust -U postgres --no-sync"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*run, f"'{bindir[-1]}/initdb' -D '{data}/d' -A trust -U postgres --no-sync"], check=True, capture_output=True
+    )
     return data
 
 
@@ -97,8 +97,11 @@ def _pg(data: Path, action: str, port: int) -> None:
     bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
     run = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.getuid() == 0 else ["sh", "-c"]
     options = f"-o \"-h 127.0.0.1 -p {port} -k '{data}' -F\"" if action == "start" else "-m immediate"
-    subprocess.run([*run, f"'{bindir}/pg_ctl' -D '{data}/d' -l '{data}/log' -w {options} {action}"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*run, f"'{bindir}/pg_ctl' -D '{data}/d' -l '{data}/log' -w {options} {action}"],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _wait(web, want: int, seconds: float = 20) -> dict:
@@ -127,9 +130,27 @@ def test_readyz_follows_postgresql_redis_and_the_provider_going_down_and_coming_
 
     def redis(action):
         if action == "start":
-            subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-                            "--appendonly", "no", "--daemonize", "yes", "--dir", str(redis_dir), "--pidfile",
-                            str(redis_dir / "pid")], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    "redis-server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(redis_port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "yes",
+                    "--dir",
+                    str(redis_dir),
+                    "--pidfile",
+                    str(redis_dir / "pid"),
+                ],
+                check=True,
+                capture_output=True,
+            )
             time.sleep(0.3)
         else:
             os.kill(int((redis_dir / "pid").read_text()), 15)
@@ -139,10 +160,15 @@ def test_readyz_follows_postgresql_redis_and_the_provider_going_down_and_coming_
     provider = run_server_in_thread(port=oidc_port)
     provider.__enter__()
     try:
-        web = _app(monkeypatch, f"postgresql+psycopg://postgres@127.0.0.1:{pg_port}/postgres",
-                   HARBOUR_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-                   HARBOUR_OIDC_ISSUER=f"http://localhost:{oidc_port}", HARBOUR_OIDC_CLIENT_ID="harbour",
-                   HARBOUR_OIDC_CLIENT_SECRET="s" * 20, HARBOUR_SECRET_KEY="k" * 40)
+        web = _app(
+            monkeypatch,
+            f"postgresql+psycopg://postgres@127.0.0.1:{pg_port}/postgres",
+            HARBOUR_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            HARBOUR_OIDC_ISSUER=f"http://localhost:{oidc_port}",
+            HARBOUR_OIDC_CLIENT_ID="harbour",
+            HARBOUR_OIDC_CLIENT_SECRET="s" * 20,
+            HARBOUR_SECRET_KEY="k" * 40,
+        )
         from harbour.warehouse.engine import ensure_schema, make_engine
 
         ensure_schema(make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{pg_port}/postgres"))

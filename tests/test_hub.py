@@ -27,11 +27,27 @@ def made(tmp_path_factory):
     for code in ("ELMSHIRE", "MARSHCOTE"):
         assert runner.invoke(main, ["benchmark", "keygen", "--force", code, "--out", str(folder)]).exit_code == 0
         pack = folder / f"{code}.json"
-        result = runner.invoke(main, ["benchmark", "export", "--force", code, "--out", str(pack), "--key",
-                                      str(folder / f"{code}-private.pem"), "--warehouse", url])
+        result = runner.invoke(
+            main,
+            [
+                "benchmark",
+                "export",
+                "--force",
+                code,
+                "--out",
+                str(pack),
+                "--key",
+                str(folder / f"{code}-private.pem"),
+                "--warehouse",
+                url,
+            ],
+        )
         assert result.exit_code == 0, result.output
-        out[code] = {"pack": pack.read_bytes(), "private": (folder / f"{code}-private.pem").read_bytes(),
-                     "public": folder / f"{code}-public.pem"}
+        out[code] = {
+            "pack": pack.read_bytes(),
+            "private": (folder / f"{code}-private.pem").read_bytes(),
+            "public": folder / f"{code}-public.pem",
+        }
     return folder, out
 
 
@@ -44,8 +60,9 @@ def _hub(tmp_path, made, monkeypatch, rate="1000/second"):
     runner = CliRunner()
     tokens = {}
     for code, files in made[1].items():
-        result = runner.invoke(main, ["hub", "register", "--force", code, "--key", str(files["public"]),
-                                      "--warehouse", hub_url])
+        result = runner.invoke(
+            main, ["hub", "register", "--force", code, "--key", str(files["public"]), "--warehouse", hub_url]
+        )
         assert result.exit_code == 0, result.output
         result = runner.invoke(main, ["hub", "token", "--force", code, "--warehouse", hub_url])
         assert result.exit_code == 0, result.output
@@ -82,7 +99,9 @@ def test_uploads_are_checked_refused_with_their_status_and_audited(made, tmp_pat
         "tampered after signing": (tokens["ELMSHIRE"], elm["pack"].replace(b'"made": "', b'"made": "1', 1), 400),
         "older extract month (a rollback)": (
             tokens["ELMSHIRE"],
-            _resigned({**pack, "force": {**pack["force"], "extract_month": "2001-01"}}, elm["private"]), 409),
+            _resigned({**pack, "force": {**pack["force"], "extract_month": "2001-01"}}, elm["private"]),
+            409,
+        ),
         "not JSON": (tokens["ELMSHIRE"], b"{not json", 400),
         "no token": ("", elm["pack"], 401),
         "a made-up token": ("x" * 43, elm["pack"], 401),
@@ -151,8 +170,12 @@ def test_a_flood_from_one_token_is_answered_429_and_another_token_is_still_serve
 def test_unknown_calls_and_wrong_methods_are_json_without_a_traceback(made, tmp_path, monkeypatch):
     client, tokens, _ = _hub(tmp_path, made, monkeypatch)
     auth = {"Authorization": f"Bearer {tokens['ELMSHIRE']}"}
-    for method, path, status in (("GET", "/api/v1/nothing", 404), ("PUT", "/api/v1/packs", 405),
-                                 ("DELETE", "/api/v1/keys", 405), ("GET", "/api/v2/packs", 404)):
+    for method, path, status in (
+        ("GET", "/api/v1/nothing", 404),
+        ("PUT", "/api/v1/packs", 405),
+        ("DELETE", "/api/v1/keys", 405),
+        ("GET", "/api/v2/packs", 404),
+    ):
         response = client.open(path, method=method, headers=auth)
         assert response.status_code == status, (method, path)
         assert set(response.get_json()) == {"error", "message"}
@@ -170,7 +193,8 @@ def test_unknown_calls_and_wrong_methods_are_json_without_a_traceback(made, tmp_
 
 def test_a_hub_served_beyond_this_machine_refuses_to_start_without_sign_in(tmp_path, monkeypatch):
     monkeypatch.delenv("HARBOUR_OIDC_ISSUER", raising=False)
-    result = CliRunner().invoke(main, ["hub", "serve", "--host", "0.0.0.0", "--warehouse",
-                                       f"sqlite:///{tmp_path / 'hub.sqlite'}"])
+    result = CliRunner().invoke(
+        main, ["hub", "serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'hub.sqlite'}"]
+    )
     assert result.exit_code == 3 and "refuses to start" in result.output
     assert not (tmp_path / "hub.sqlite").exists()  # nothing was made either

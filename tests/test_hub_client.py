@@ -73,8 +73,9 @@ def test_a_redirect_is_refused_and_the_token_never_follows_it(hubs):
 
 
 def test_an_overloaded_hub_is_retried_waiting_as_its_retry_after_says(hubs):
-    script, base = hubs((503, {"Retry-After": "1"}, b""), (429, {"Retry-After": "0.5"}, b""),
-                        (200, {}, b'{"keys": [1]}'))
+    script, base = hubs(
+        (503, {"Retry-After": "1"}, b""), (429, {"Retry-After": "0.5"}, b""), (200, {}, b'{"keys": [1]}')
+    )
     answer = Hub(base, TOKEN, backoff=0).get("/keys")
     assert answer.status == 200 and answer.body == {"keys": [1]} and len(script.seen) == 3
     waits = [b - a for a, b in zip(script.times, script.times[1:], strict=False)]
@@ -115,19 +116,30 @@ def test_a_refusal_is_the_hubs_sentence_made_printable(hubs):
     assert answer.status == 403 and hub_client.message(answer) == "no?[8m hidden"
 
 
-@pytest.mark.parametrize("url, words", [
-    ("http://hub.example.org", "plain http"), ("https://u:p@hub.example.org", "no user name"),
-    ("https://hub.example.org/?x=1", "no user name"), ("gopher://hub.example.org", "not a hub address"),
-    ("https://hub.example.org:99999", "not a hub address"), ("", "not a hub address"),
-])
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("http://hub.example.org", "plain http"),
+        ("https://u:p@hub.example.org", "no user name"),
+        ("https://hub.example.org/?x=1", "no user name"),
+        ("gopher://hub.example.org", "not a hub address"),
+        ("https://hub.example.org:99999", "not a hub address"),
+        ("", "not a hub address"),
+    ],
+)
 def test_addresses_that_would_leak_the_token_are_refused(url, words):
     with pytest.raises(HubError, match=words):
         Hub(url, TOKEN)
 
 
 def test_loopback_http_and_https_are_accepted_and_the_token_is_never_in_a_repr():
-    for url in ("http://127.0.0.1:8060", "http://localhost:8060/", "http://[::1]:8060", "https://hub.example.org",
-                "https://hub.example.org/api/v1"):
+    for url in (
+        "http://127.0.0.1:8060",
+        "http://localhost:8060/",
+        "http://[::1]:8060",
+        "https://hub.example.org",
+        "https://hub.example.org/api/v1",
+    ):
         hub = Hub(url, TOKEN)
         assert TOKEN not in repr(hub) and not hub.url.endswith("/api/v1")
     with pytest.raises(HubError, match="no usable hub token"):

@@ -29,14 +29,21 @@ def old_hub_code(tmp_path_factory) -> Path:
 
 
 def run_old(old: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harbour.cli", *args], cwd=old, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(old)})
+    return subprocess.run(
+        [sys.executable, "-m", "harbour.cli", *args],
+        cwd=old,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(old)},
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hub_url(request, tmp_path):
-    with hub_database(request.param, tmp_path, f"harbour_hubmig_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}") \
-            as url:
+    with hub_database(
+        request.param, tmp_path, f"harbour_hubmig_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}"
+    ) as url:
         yield url
 
 
@@ -44,8 +51,10 @@ def _rows(url: str) -> dict:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
-                    for table in ("hub_forces", "hub_keys", "hub_tokens", "hub_audit")}
+            return {
+                table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("hub_forces", "hub_keys", "hub_tokens", "hub_audit")
+            }
     finally:
         engine.dispose()
 
@@ -56,11 +65,13 @@ def _clear_engines():
     engine_for.cache_clear()
 
 
-def test_a_hub_database_from_before_versions_is_refused_then_adopted_with_everything_kept(old_hub_code, hub_url,
-                                                                                          tmp_path):
+def test_a_hub_database_from_before_versions_is_refused_then_adopted_with_everything_kept(
+    old_hub_code, hub_url, tmp_path
+):
     keys = keygen("ELMSHIRE", tmp_path / "keys")
-    made = run_old(old_hub_code, "hub", "register", "--force", "ELMSHIRE", "--key", str(keys["public"]),
-                   "--warehouse", hub_url)
+    made = run_old(
+        old_hub_code, "hub", "register", "--force", "ELMSHIRE", "--key", str(keys["public"]), "--warehouse", hub_url
+    )
     assert made.returncode == 0, made.stdout + made.stderr
     token = run_old(old_hub_code, "hub", "token", "--force", "ELMSHIRE", "--warehouse", hub_url)
     assert token.returncode == 0, token.stderr
@@ -90,8 +101,10 @@ def test_a_hub_database_from_before_versions_is_refused_then_adopted_with_everyt
 def test_a_hub_database_ahead_of_the_code_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
     keys = keygen("ELMSHIRE", tmp_path / "keys")
-    assert harbour("hub", "register", "--force", "ELMSHIRE", "--key", str(keys["public"]), "--warehouse", url) \
-        .exit_code == 0
+    assert (
+        harbour("hub", "register", "--force", "ELMSHIRE", "--key", str(keys["public"]), "--warehouse", url).exit_code
+        == 0
+    )
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE hub_alembic_version SET version_num = '9999'"))

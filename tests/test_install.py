@@ -1,5 +1,6 @@
 """Harbour works as installed, not only from a checkout: a wheel built from the tree holds one package, `harbour`;
-installed into a new virtual environment, it serves the dashboard with its stylesheet from outside the checkout, keeps its warehouse
+installed into a new virtual environment, it serves the dashboard with its stylesheet from outside the checkout, keeps
+its warehouse
 in the user's data folder (never inside site-packages), and fingerprints only its own code."""
 
 from __future__ import annotations
@@ -19,8 +20,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = shutil.ignore_patterns(".git", "tests", "data", "build", "dist", "*.egg-info", "__pycache__", "screenshots",
-                              "node_modules", ".pytest_cache", ".hypothesis")
+SKIP = shutil.ignore_patterns(
+    ".git",
+    "tests",
+    "data",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "screenshots",
+    "node_modules",
+    ".pytest_cache",
+    ".hypothesis",
+)
 
 
 def _free_port() -> int:
@@ -36,16 +48,24 @@ def installed(tmp_path_factory):
     source = base / "source"
     shutil.copytree(ROOT, source, ignore=SKIP)
     wheels = base / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
-                           capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(wheels.glob("harbour-*.whl"))
     venv = base / "venv"
     # The new environment sees the installed dependencies (this machine's), but Harbour only from the wheel.
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(wheel)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     elsewhere = base / "elsewhere"
     elsewhere.mkdir()
@@ -62,9 +82,14 @@ def _ask(python: Path, cwd: Path, env: dict, code: str) -> str:
 
 def test_the_installed_harbour_is_the_wheel_and_keeps_its_data_outside_site_packages(installed):
     python, elsewhere, env = installed
-    found = _ask(python, elsewhere, env, "from harbour import app, settings; from harbour.views import store as c; print(app.__file__); "
-                                         "print(settings.data_dir()); print(settings.warehouse_url()); "
-                                         "print(c.code_fingerprint())")
+    found = _ask(
+        python,
+        elsewhere,
+        env,
+        "from harbour import app, settings; from harbour.views import store as c; print(app.__file__); "
+        "print(settings.data_dir()); print(settings.warehouse_url()); "
+        "print(c.code_fingerprint())",
+    )
     module, data, url, _fingerprint = found.splitlines()
     site = Path(module).parent
     assert str(python.parent.parent) in module  # the wheel's copy, not the checkout's
@@ -114,8 +139,11 @@ def test_pyproject_installs_every_package_of_the_tree():
     """A new sub-package is installed: pyproject.toml's list is the tree's folders with an __init__.py, less the
     tests."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    tree = {".".join(("harbour", *f.parent.relative_to(ROOT).parts)) for f in ROOT.rglob("__init__.py")
-            if f.relative_to(ROOT).parts[0] not in ("tests", "build", ".git")}
+    tree = {
+        ".".join(("harbour", *f.parent.relative_to(ROOT).parts))
+        for f in ROOT.rglob("__init__.py")
+        if f.relative_to(ROOT).parts[0] not in ("tests", "build", ".git")
+    }
     assert listed == tree
 
 
@@ -123,10 +151,12 @@ def test_every_module_of_the_installed_wheel_imports(installed):
     """The installed package imports module by module from outside the repository (no module still asks for a
     top-level name of the old layout)."""
     python, elsewhere, env = installed
-    code = ("import pkgutil, importlib, harbour; "
-            "names = [m.name for m in pkgutil.walk_packages(harbour.__path__, 'harbour.') "
-            "if '.migrations.versions.' not in m.name and not m.name.endswith(('.migrations.env', '__main__'))]; "
-            "[importlib.import_module(n) for n in names]; print(len(names))")
+    code = (
+        "import pkgutil, importlib, harbour; "
+        "names = [m.name for m in pkgutil.walk_packages(harbour.__path__, 'harbour.') "
+        "if '.migrations.versions.' not in m.name and not m.name.endswith(('.migrations.env', '__main__'))]; "
+        "[importlib.import_module(n) for n in names]; print(len(names))"
+    )
     assert int(_ask(python, elsewhere, env, code)) > 50
 
 
@@ -134,8 +164,14 @@ def test_the_installed_harbour_serves_a_page_with_its_stylesheet(installed):
     python, elsewhere, env = installed
     port = _free_port()
     harbour = python.parent / "harbour"
-    server = subprocess.Popen([str(harbour), "serve", "--port", str(port)], cwd=elsewhere, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(harbour), "serve", "--port", str(port)],
+        cwd=elsewhere,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         page = None
         deadline = time.monotonic() + 240

@@ -21,8 +21,16 @@ LAYERS = (
     ("pages",),  # one module a page: its record, its view, its controls; the registry that collects them
     ("render",),  # the renderers over the same views: page, slides, images, table files
     ("web",),  # requests, the guard, the caches, the downloads, the filter bar, the warm-up
-    ("app", "cli", "__main__", "exchange.cli", "reference.cli", "hub.cli", "gunicorn.conf",
-     "web.inprocess"),  # the edges: the app, the commands, the server's settings, pages drawn in-process
+    (
+        "app",
+        "cli",
+        "__main__",
+        "exchange.cli",
+        "reference.cli",
+        "hub.cli",
+        "gunicorn.conf",
+        "web.inprocess",
+    ),  # the edges: the app, the commands, the server's settings, pages drawn in-process
 )
 
 
@@ -129,9 +137,12 @@ def test_no_module_imports_itself_back_through_others():
 
 
 def test_imports_point_down_the_layers():
-    upward = sorted(f"{module} (layer {layer_of(module)}) imports {target} (layer {layer_of(target)})"
-                    for module, targets in graph().items() for target in targets
-                    if layer_of(target) > layer_of(module))
+    upward = sorted(
+        f"{module} (layer {layer_of(module)}) imports {target} (layer {layer_of(target)})"
+        for module, targets in graph().items()
+        for target in targets
+        if layer_of(target) > layer_of(module)
+    )
     assert upward == []
 
 
@@ -144,6 +155,8 @@ def test_the_cycle_finder_finds_a_circle_and_the_layers_an_upward_import():
     """The checks above can fail: a made-up graph with a circle and an upward import is caught."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
-    assert layer_of("metrics.summary") < layer_of("views.model") < layer_of("pages.overview") < layer_of("render.slides")
+    assert (
+        layer_of("metrics.summary") < layer_of("views.model") < layer_of("pages.overview") < layer_of("render.slides")
+    )
     assert layer_of("render.slides") < layer_of("web.page") < layer_of("app")
     assert layer_of("exchange.cli") > layer_of("exchange.packs")

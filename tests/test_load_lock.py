@@ -23,8 +23,19 @@ def _at_once(url: str, *commands: list[str]) -> list[dict]:
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
     started = []
     for command in commands:
-        started.append((time.monotonic(), subprocess.Popen([sys.executable, "-m", "harbour.cli", *command], cwd=ROOT, env=env,
-                                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+        started.append(
+            (
+                time.monotonic(),
+                subprocess.Popen(
+                    [sys.executable, "-m", "harbour.cli", *command],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                ),
+            )
+        )
     out = []
     for began, process in started:
         output, _ = process.communicate(timeout=300)
@@ -39,8 +50,9 @@ def warehouse(request, tmp_path):
         return
     from .hubs import hub_database
 
-    with hub_database("postgresql", tmp_path, f"harbour_lock_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}") \
-            as url:
+    with hub_database(
+        "postgresql", tmp_path, f"harbour_lock_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}"
+    ) as url:
         yield url
 
 
@@ -72,13 +84,15 @@ def test_two_real_loads_at_once_leave_the_later_whole(warehouse, tmp_path):
     first, second = real_bundle(tmp_path, 21), real_bundle(tmp_path, 22)
     results = _at_once(warehouse, ["load", str(first)], ["load", str(second)])
     assert [r["code"] for r in results] == [0, 0], [r["output"][-400:] for r in results]
-    assert all(r["output"].splitlines()[-1].startswith("Loaded") for r in results), [r["output"][-300:] for r in results]
+    assert all(r["output"].splitlines()[-1].startswith("Loaded") for r in results), [
+        r["output"][-300:] for r in results
+    ]
     held = _holds(warehouse)
     assert len(held["batches"]) == 1 and len(held["contents"]) == 1  # every force from one bundle, the last written
 
 
 def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
-    """#22: a load killed (kill -9) while PostgreSQL ran its DELETE left that DELETE running for 30 s with no
+    """Found: a load killed (kill -9) while PostgreSQL ran its DELETE left that DELETE running for 30 s with no
     client, holding the rows and the load lock. The DELETE is made slow here by a trigger that sleeps 30 s, as a
     national warehouse's DELETE is slow; once the load is killed, PostgreSQL notices within a few seconds
     (client_connection_check_interval), cancels it, and the next load runs at once on the warehouse as it was."""
@@ -89,20 +103,40 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
     with hub_database("postgresql", tmp_path, f"harbour_killed_{os.getpid()}") as url:
         env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_PSEUDONYM_KEY": KEY}
         first, second = real_bundle(tmp_path, 31), real_bundle(tmp_path, 32)
-        subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(first)], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "harbour.cli", "load", str(first)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         before = _holds(url)
         engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                conn.execute(sa.text("CREATE FUNCTION harbour_slow() RETURNS trigger LANGUAGE plpgsql AS "
-                                     "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$"))
-                conn.execute(sa.text("CREATE TRIGGER harbour_slow BEFORE DELETE ON contacts FOR EACH STATEMENT "
-                                     "EXECUTE FUNCTION harbour_slow()"))
-            load = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deleting = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND state = 'active' AND query ILIKE 'DELETE FROM contacts%'")
+                conn.execute(
+                    sa.text(
+                        "CREATE FUNCTION harbour_slow() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$"
+                    )
+                )
+                conn.execute(
+                    sa.text(
+                        "CREATE TRIGGER harbour_slow BEFORE DELETE ON contacts FOR EACH STATEMENT "
+                        "EXECUTE FUNCTION harbour_slow()"
+                    )
+                )
+            load = subprocess.Popen(
+                [sys.executable, "-m", "harbour.cli", "load", str(second)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deleting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND query ILIKE 'DELETE FROM contacts%'"
+            )
             deadline = time.monotonic() + 120
             with engine.connect() as conn:
                 while conn.execute(sa.text(deleting)).scalar() == 0:
@@ -119,8 +153,14 @@ def test_a_load_killed_mid_delete_is_cancelled_by_postgresql(tmp_path):
                 assert locked == 0  # the load lock went with it
                 conn.execute(sa.text("DROP TRIGGER harbour_slow ON contacts"))
             assert _holds(url) == before  # as it was: the killed load's transaction was rolled back
-            again = subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(second)], cwd=ROOT, env=env,
-                                   capture_output=True, text=True, timeout=120)
+            again = subprocess.run(
+                [sys.executable, "-m", "harbour.cli", "load", str(second)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert again.returncode == 0 and again.stdout.splitlines()[-1].startswith("Loaded"), again.stdout[-300:]
         finally:
             engine.dispose()

@@ -28,8 +28,10 @@ def _load(path, url):
 def test_many_bad_rows_print_a_hundred_of_each_rule_and_a_count(tmp_path):
     rows = base()
     template = rows["contacts"][0]
-    rows["contacts"] = [{**template, "contact_id": f"C-{i}", "child_id": f"AB-{i:06d}", "sex": "Q", "age_at_contact": "99"}
-                        for i in range(5000)]
+    rows["contacts"] = [
+        {**template, "contact_id": f"C-{i}", "child_id": f"AB-{i:06d}", "sex": "Q", "age_at_contact": "99"}
+        for i in range(5000)
+    ]
     folder = write(tmp_path / "junk", rows)
     result = _load(folder, f"sqlite:///{tmp_path / 'w.sqlite'}")
     assert result.exit_code == 1
@@ -41,7 +43,7 @@ def test_many_bad_rows_print_a_hundred_of_each_rule_and_a_count(tmp_path):
 
 
 def test_a_file_of_junk_rows_is_counted_not_held(tmp_path):
-    """#22: 2 million junk rows held a finding object each (15.9 GB on a 154 MB file here, and 2 million lines
+    """Found: 2 million junk rows held a finding object each (15.9 GB on a 154 MB file here, and 2 million lines
     printed). Findings beyond a thousand of a rule in a file are counted, not kept."""
     from harbour.etl.findings import KEPT_PER_RULE, Finding, Findings
 
@@ -58,8 +60,13 @@ def _measured_load(bundle, url) -> tuple[int, list[str], float, float]:
     import time
 
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "load", str(bundle), "--warehouse", url], cwd=ROOT,
-                               env={**os.environ, **KEY}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "load", str(bundle), "--warehouse", url],
+        cwd=ROOT,
+        env={**os.environ, **KEY},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -67,7 +74,7 @@ def _measured_load(bundle, url) -> tuple[int, list[str], float, float]:
 
 
 def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path):
-    """#22: the loader streams. A 190 MB CSV of 2 million bad contacts read whole took 2.8 GiB here (the text,
+    """Found: the loader streams. A 190 MB CSV of 2 million bad contacts read whole took 2.8 GiB here (the text,
     its rows, their transposition and the frame at once); read a chunk at a time it takes 1.1 GiB, the typed
     columns the rules need, and prints about 210 lines: the first hundred of each rule and a count."""
     from .junk_files import junk_csv_bundle
@@ -85,7 +92,7 @@ def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path)
 
 
 def test_two_million_junk_rows_of_a_workbook_are_counted_in_bounded_memory(tmp_path):
-    """#22: a workbook of 2 million junk rows took 129 s and 2.0 GB and printed 2,020,412 lines. Now the sheet's
+    """Found: a workbook of 2 million junk rows took 129 s and 2.0 GB and printed 2,020,412 lines. Now the sheet's
     rows are read a chunk at a time from calamine's parsed sheet (2.1 GiB here, 1.2 GiB of it calamine's own copy
     of the sheet: the floor for a workbook, bounded by HARBOUR_MAX_XLSX_UNCOMPRESSED_MB), in about 75 s, and
     about 210 lines are printed."""
@@ -115,8 +122,12 @@ def test_cr_cr_lf_line_endings_are_named_as_the_cause_first(tmp_path):
 
 def test_a_nul_byte_in_a_dropped_ssda903_column_is_refused(tmp_path):
     out = tmp_path / "bundle"
-    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(out)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     episodes = next(out.rglob("ssda903/*/episodes*.csv"), None) or next(out.rglob("ssda903/*/*.csv"))
     with episodes.open(newline="", encoding="utf-8") as handle:
         table = list(csv.reader(handle))
@@ -149,8 +160,11 @@ def test_a_warehouse_in_a_read_only_folder_answers_read_only_commands(tmp_path, 
     engine_for.cache_clear()
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if (mode & os.W_OK and str(p) == str(folder))
-                        else real_access(p, mode, *a, **k))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, *a, **k: False if (mode & os.W_OK and str(p) == str(folder)) else real_access(p, mode, *a, **k),
+    )
     try:
         result = CliRunner().invoke(main, ["summary", "--warehouse", url])
         assert result.exit_code == 0, result.output

@@ -16,8 +16,26 @@ from pathlib import Path
 from .browser.servers import wait_for
 from .hubs import ROOT, free_port
 
-ALLOWED = {"at", "level", "logger", "message", "event", "request_id", "method", "path", "query_keys", "status", "ms",
-           "role", "person", "outcome", "batch_id", "seconds", "synthetic", "exception"}
+ALLOWED = {
+    "at",
+    "level",
+    "logger",
+    "message",
+    "event",
+    "request_id",
+    "method",
+    "path",
+    "query_keys",
+    "status",
+    "ms",
+    "role",
+    "person",
+    "outcome",
+    "batch_id",
+    "seconds",
+    "synthetic",
+    "exception",
+}
 
 
 def _bundle_values(folder: Path) -> set[str]:
@@ -26,8 +44,14 @@ def _bundle_values(folder: Path) -> set[str]:
     for path in folder.rglob("*.csv"):
         for row in csv.DictReader(path.open(newline="", encoding="utf-8")):
             for column, value in row.items():
-                if column and value and (column.endswith("_id") or column in (
-                        "force_name", "scheme_name", "nationality", "provider", "la_child_id", "CHILD")):
+                if (
+                    column
+                    and value
+                    and (
+                        column.endswith("_id")
+                        or column in ("force_name", "scheme_name", "nationality", "provider", "la_child_id", "CHILD")
+                    )
+                ):
                     if len(value) >= 3:
                         values.add(value)
     return values
@@ -44,27 +68,49 @@ def _json_lines(text: str) -> list[dict]:
 
 def test_every_log_line_of_a_load_and_a_served_session_is_json_without_a_childs_identifier(tmp_path):
     bundle = tmp_path / "bundle"
-    subprocess.run([sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(bundle)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "harbour.cli", "demo", "--placements", "ssda903", "--out", str(bundle)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
-    env = {**os.environ, "HARBOUR_LOG_FORMAT": "json", "HARBOUR_WAREHOUSE": url,
-           "HARBOUR_CACHE_DIR": str(tmp_path / "cache"), "HARBOUR_PSEUDONYM_KEY": "harbour-synthetic-demo-only"}
-    load = subprocess.run([sys.executable, "-m", "harbour.cli", "load", str(bundle)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    env = {
+        **os.environ,
+        "HARBOUR_LOG_FORMAT": "json",
+        "HARBOUR_WAREHOUSE": url,
+        "HARBOUR_CACHE_DIR": str(tmp_path / "cache"),
+        "HARBOUR_PSEUDONYM_KEY": "harbour-synthetic-demo-only",
+    }
+    load = subprocess.run(
+        [sys.executable, "-m", "harbour.cli", "load", str(bundle)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert load.returncode == 0, load.stderr[-500:]
     load_lines = _json_lines(load.stderr)
     assert [line for line in load_lines if line.get("event") == "load"][0]["outcome"] == "loaded"
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as handle:
-        serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                 stdout=handle, stderr=subprocess.STDOUT)
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_for(base + "/healthz")
             nationality = next(v for v in _bundle_values(bundle) if re.fullmatch(r"[A-Z]{3}", v))
-            request = urllib.request.Request(base + f"/retention?force=ELMSHIRE&nationality={nationality}",
-                                             headers={"X-Request-Id": "operator-trace-0001"})
+            request = urllib.request.Request(
+                base + f"/retention?force=ELMSHIRE&nationality={nationality}",
+                headers={"X-Request-Id": "operator-trace-0001"},
+            )
             with urllib.request.urlopen(request, timeout=60) as response:
                 assert response.headers["X-Request-Id"] == "operator-trace-0001"
             with urllib.request.urlopen(base + "/?force=FENWICK", timeout=60) as response:

@@ -56,6 +56,7 @@ def test_follow_up_is_cut_at_the_end_of_extract_date(sqlite_engine, tmp_path, ps
     child = children.loc[pseudonymiser("AB-002")]
     # Placed 2017-09-01 20:00 BST (19:00 UTC); cut 2018-03-15 23:59:59.999 GMT.
     from datetime import datetime
+
     expected = (datetime(2018, 3, 15, 23, 59, 59, 999000) - datetime(2017, 9, 1, 19, 0)).total_seconds() / 3600
     assert child["followup_hours"] == pytest.approx(expected)
     assert child["period"] == "pilot"
@@ -63,11 +64,22 @@ def test_follow_up_is_cut_at_the_end_of_extract_date(sqlite_engine, tmp_path, ps
 
 def test_an_event_across_the_autumn_clock_change_is_measured_in_real_hours(sqlite_engine, tmp_path, pseudonymiser):
     tables = bundles.base()
-    tables["contacts"][1].update(first_contact_at="2017-10-28 10:00", first_engagement_at="2017-10-28 11:00",
-                                 pack_submitted_at="2017-10-28 12:00")
+    tables["contacts"][1].update(
+        first_contact_at="2017-10-28 10:00",
+        first_engagement_at="2017-10-28 11:00",
+        pack_submitted_at="2017-10-28 12:00",
+    )
     tables["placements"][1].update(start_at="2017-10-28 12:00")
-    tables["missing_episodes"].append({"episode_id": "M-2", "child_id": "AB-002", "force_code": "TESTSHIRE",
-                                       "episode_type": "M", "start_at": "2017-10-29 11:00", "end_at": ""})
+    tables["missing_episodes"].append(
+        {
+            "episode_id": "M-2",
+            "child_id": "AB-002",
+            "force_code": "TESTSHIRE",
+            "episode_type": "M",
+            "start_at": "2017-10-29 11:00",
+            "end_at": "",
+        }
+    )
     children, _ = _facts(sqlite_engine, tmp_path, pseudonymiser, tables)
     # 23 hours on the wall clock, 24 real hours: an event at exactly the 24-hour horizon.
     assert children.loc[pseudonymiser("AB-002"), "obs_hours"] == pytest.approx(24.0)

@@ -46,7 +46,12 @@ def test_missing_summary_counts_episodes_of_placed_cohort_children():
 
 
 def test_first_missing_timing_puts_an_event_at_exactly_24h_in_the_first_day():
-    f = frame(child(event=True, obs_hours=24.0), child(event=True, obs_hours=24.5), child(event=True, obs_hours=3000.0), child())
+    f = frame(
+        child(event=True, obs_hours=24.0),
+        child(event=True, obs_hours=24.5),
+        child(event=True, obs_hours=3000.0),
+        child(),
+    )
     bands = first_missing_timing(f)
     assert bands["children"].tolist() == [1, 1, 0, 0, 0, 1]
     assert bands["band"].tolist()[0] == "0h to 24h"
@@ -79,8 +84,9 @@ def test_wilson_and_newcombe_match_the_formulas_written_out():
 
 
 def _cohort(retained, not_retained, early=5.0):
-    return frame(*[child() for _ in range(retained)],
-                 *[child(event=True, obs_hours=early) for _ in range(not_retained)])
+    return frame(
+        *[child() for _ in range(retained)], *[child(event=True, obs_hours=early) for _ in range(not_retained)]
+    )
 
 
 def test_retention_difference_uses_fishers_exact_test_on_the_2x2_table():
@@ -100,6 +106,7 @@ def test_logrank_matches_the_test_statistic_computed_by_hand():
     variance = sum(d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1) for n, n1, d, _ in table)
     chi2 = (observed - expected) ** 2 / variance
     from scipy.stats import chi2 as chi2_dist
+
     assert logrank_p(baseline, pilot) == pytest.approx(chi2_dist.sf(chi2, 1), rel=1e-9)
 
 
@@ -122,8 +129,9 @@ def test_value_for_money_worked_example():
     # Baseline not retained 30%, pilot 20%: difference in retention +0.10 (interval 0.02 to 0.18),
     # 100 pilot children at risk, 2 episodes per child in the baseline.
     # The scheme cost £50,000.
-    result = value_for_money({"difference": 0.10, "ci_low": 0.02, "ci_high": 0.18}, 100, 2.0,
-                             ValueInputs(price_uplift=1.5), 50_000.0)
+    result = value_for_money(
+        {"difference": 0.10, "ci_low": 0.02, "ci_high": 0.18}, 100, 2.0, ValueInputs(price_uplift=1.5), 50_000.0
+    )
     assert result["avoided_children"] == {"low": 2, "central": 10, "high": 18}
     assert result["avoided_episodes"] == pytest.approx({"low": 4.0, "central": 20.0, "high": 36.0})
     assert result["avoided_cost"]["central"] == pytest.approx(20 * 2415.80 * 1.5)

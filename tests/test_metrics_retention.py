@@ -48,9 +48,12 @@ def test_retention_rate_has_the_wilson_interval_written_out():
 def _six_children():
     # obs: 2 (event), 3 (event), 3 (censored), 5 (event), 8 (censored), 10 (event)
     return frame(
-        child(event=True, obs_hours=2.0, followup_hours=50.0), child(event=True, obs_hours=3.0, followup_hours=50.0),
-        child(obs_hours=3.0, followup_hours=3.0), child(event=True, obs_hours=5.0, followup_hours=50.0),
-        child(obs_hours=8.0, followup_hours=8.0), child(event=True, obs_hours=10.0, followup_hours=50.0),
+        child(event=True, obs_hours=2.0, followup_hours=50.0),
+        child(event=True, obs_hours=3.0, followup_hours=50.0),
+        child(obs_hours=3.0, followup_hours=3.0),
+        child(event=True, obs_hours=5.0, followup_hours=50.0),
+        child(obs_hours=8.0, followup_hours=8.0),
+        child(event=True, obs_hours=10.0, followup_hours=50.0),
     )
 
 
@@ -82,15 +85,17 @@ def test_kaplan_meier_curve_reports_children_still_at_risk():
 
 
 def test_a_published_curve_is_c_wherever_1_to_7_children_had_gone_missing():
-    """#19 (secondary suppression): 94% of 50 placed says 3 went missing. Thirty children: 3 go missing at 10 h,
+    """Secondary suppression: 94% of 50 placed says 3 went missing. Thirty children: 3 go missing at 10 h,
     6 more at 100 h, the rest are followed for 100 days. By hand: the points at 24, 48, 72 and 96 h rest on 3
     children gone missing (c); at 0 h none had (100%); from 120 h on 9 had (70%, which KM gives as 21/30: no one
     was censored before)."""
     from harbour.metrics.disclosure import PUBLICATION, SUPPRESSED
 
-    kids = ([child(event=True, obs_hours=10.0, followup_hours=2400.0) for _ in range(3)]
-            + [child(event=True, obs_hours=100.0, followup_hours=2400.0) for _ in range(6)]
-            + [child(obs_hours=2400.0, followup_hours=2400.0) for _ in range(21)])
+    kids = (
+        [child(event=True, obs_hours=10.0, followup_hours=2400.0) for _ in range(3)]
+        + [child(event=True, obs_hours=100.0, followup_hours=2400.0) for _ in range(6)]
+        + [child(obs_hours=2400.0, followup_hours=2400.0) for _ in range(21)]
+    )
     curve = km_curve(frame(*kids), until_hours=168.0)
     assert curve["n_missing"].tolist() == [0, 3, 3, 3, 3, 9, 9, 9]
     published = PUBLICATION.curve(curve, 30)
@@ -104,7 +109,7 @@ def test_a_published_curve_is_c_wherever_1_to_7_children_had_gone_missing():
 
 
 def test_the_curves_title_says_what_the_log_rank_test_and_the_curves_hold():
-    """#19: "Most children who went missing did so within 2 days before the pilot, and within 16 days during it" read
+    """Found: "Most children who went missing did so within 2 days before the pilot, and within 16 days during it" read
     as if the pilot made things worse, and no curve said it. The title now names the test's verdict and which curve
     lies higher, and no value at a horizon (that is the retention rate's, metrics.md)."""
     import pandas as pd
@@ -112,16 +117,26 @@ def test_the_curves_title_says_what_the_log_rank_test_and_the_curves_hold():
     from harbour.pages.retention import _km_finding
 
     def curve(values):
-        return pd.DataFrame({"hours": [0.0, 24.0, 48.0], "km": values, "km_ci_low": values, "km_ci_high": values,
-                             "n_at_risk": [50, 45, 40]})
+        return pd.DataFrame(
+            {
+                "hours": [0.0, 24.0, 48.0],
+                "km": values,
+                "km_ci_low": values,
+                "km_ci_high": values,
+                "n_at_risk": [50, 45, 40],
+            }
+        )
 
     low, high = curve([1.0, 0.8, 0.7]), curve([1.0, "c", 0.9])
     assert _km_finding({"baseline": low, "pilot": high}, 0.01) == (
-        "Children stayed in safe accommodation longer during the pilot than before it (log-rank p = 0.010)")
-    assert _km_finding({"baseline": high, "pilot": low}, 0.01).startswith("Children stayed in safe accommodation "
-                                                                           "longer before the pilot than during it")
+        "Children stayed in safe accommodation longer during the pilot than before it (log-rank p = 0.010)"
+    )
+    assert _km_finding({"baseline": high, "pilot": low}, 0.01).startswith(
+        "Children stayed in safe accommodation longer before the pilot than during it"
+    )
     assert _km_finding({"baseline": low, "pilot": high}, 0.2) == (
-        "How long children stayed in safe accommodation: no clear difference between the periods (log-rank p = 0.200)")
+        "How long children stayed in safe accommodation: no clear difference between the periods (log-rank p = 0.200)"
+    )
     assert "before the pilot only" in _km_finding({"baseline": low, "pilot": None}, "c")
     assert "%" not in _km_finding({"baseline": low, "pilot": high}, 0.01)
 
@@ -133,8 +148,15 @@ def test_when_the_curve_fell_is_not_said_across_a_gap():
 
     from harbour.pages.retention import _km_summary, most_missing_by
 
-    gapped = pd.DataFrame({"hours": [0.0, 24.0, 48.0, 72.0], "km": [1.0, "c", "c", 0.8], "km_ci_low": [1.0] * 4,
-                           "km_ci_high": [1.0] * 4, "n_at_risk": [50, 45, 40, 40]})
+    gapped = pd.DataFrame(
+        {
+            "hours": [0.0, 24.0, 48.0, 72.0],
+            "km": [1.0, "c", "c", 0.8],
+            "km_ci_low": [1.0] * 4,
+            "km_ci_high": [1.0] * 4,
+            "n_at_risk": [50, 45, 40, 40],
+        }
+    )
     whole = gapped.assign(km=[1.0, 0.95, 0.85, 0.8])
     assert most_missing_by(gapped) is None
     assert most_missing_by(whole) == 2  # half of the fall of 0.2 (0.1) by 48 hours, by hand

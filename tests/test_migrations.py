@@ -38,8 +38,14 @@ def old_harbour(tmp_path_factory) -> Path:
 
 def run_old(old: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """`harbour ARGS` as the old code runs it: its own modules first on the path, this environment's packages."""
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=old, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(old), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=old,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(old), **(env or {})},
+    )
 
 
 def harbour(*args: str):
@@ -53,8 +59,10 @@ def database(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'old.sqlite'}", f"sqlite:///{tmp_path / 'fresh.sqlite'}"
         return
     suffix = f"{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**6}"
-    with hub_database("postgresql", tmp_path, f"harbour_old_{suffix}") as old, \
-            hub_database("postgresql", tmp_path, f"harbour_fresh_{suffix}") as fresh:
+    with (
+        hub_database("postgresql", tmp_path, f"harbour_old_{suffix}") as old,
+        hub_database("postgresql", tmp_path, f"harbour_fresh_{suffix}") as fresh,
+    ):
         yield old, fresh
 
 
@@ -66,8 +74,9 @@ def _old_warehouse(old: Path, url: str, tmp_path: Path) -> None:
     assert run_old(old, "demo", "--seed", "5", "--warehouse", other).returncode == 0
     # A peer the warehouse does not hold: the other demo's ELMSHIRE renamed, as a neighbouring force's pack.
     pack = tmp_path / "peer.json"
-    exported = run_old(old, "benchmark", "export", "--force", "ELMSHIRE", "--unsigned", "--out", str(pack),
-                       "--warehouse", other)
+    exported = run_old(
+        old, "benchmark", "export", "--force", "ELMSHIRE", "--unsigned", "--out", str(pack), "--warehouse", other
+    )
     assert exported.returncode == 0, exported.stderr
     doc = json.loads(pack.read_text())
     doc["force"] = {**doc["force"], "code": "NEIGHBOUR", "name": "Neighbouring Police (fictional)"}
@@ -94,16 +103,22 @@ def _summaries(url: str) -> dict:
 
 
 def test_a_warehouse_from_before_migrations_is_refused_then_upgraded_and_gives_the_same_figures(
-        old_harbour, database, tmp_path):
+    old_harbour, database, tmp_path
+):
     old_url, fresh_url = database
     _old_warehouse(old_harbour, old_url, tmp_path)
     refused = harbour("summary", "--warehouse", old_url)
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
     assert "made before schema versions" in refused.output and "run `harbour upgrade`" in refused.output
     if old_url.startswith("sqlite"):
-        started = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0",
-                                  "harbour.app:server"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                                 env={**os.environ, "HARBOUR_WAREHOUSE": old_url, "HARBOUR_AUTH": "none"})
+        started = subprocess.run(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0", "harbour.app:server"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "HARBOUR_WAREHOUSE": old_url, "HARBOUR_AUTH": "none"},
+        )
         assert started.returncode != 0 and "harbour upgrade" in started.stderr, started.stderr[-500:]
     upgraded = harbour("upgrade", "--warehouse", old_url)
     assert upgraded.exit_code == 0, upgraded.output
@@ -154,8 +169,12 @@ def test_kill_9_during_an_upgrade_leaves_a_warehouse_that_upgrades_next_time(old
     engine = make_engine(old_url)
     before = state(engine)
     for delay in (0.8, 1.2, 1.6, 2.0, 2.5):
-        process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "upgrade", "--warehouse", old_url], cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "harbour.cli", "upgrade", "--warehouse", old_url],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -194,7 +213,7 @@ def test_the_migrations_make_exactly_the_schema_the_code_describes(engine):
 
 
 def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_unchanged(tmp_path):
-    """#22: reloading the same files was answered 'Unchanged', so a warehouse was never re-derived after the
+    """Found: reloading the same files was answered 'Unchanged', so a warehouse was never re-derived after the
     derivation code was fixed. Facts now record the derivation's version; other code's facts are derived again."""
     from sqlalchemy import text
 

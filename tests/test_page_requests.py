@@ -16,7 +16,7 @@ PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
 
 @pytest.fixture(scope="module")
 def demo_client(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('pages'))
+    url = demo_copy(tmp_path_factory.mktemp("pages"))
     return client(url)
 
 
@@ -61,8 +61,13 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none"}  # a closed network: no sign-in
     env.pop("HARBOUR_DEBUG", None)
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "harbour.app:server"],
-                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "harbour.app:server"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 60
         while True:
@@ -75,9 +80,13 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
                     raise
                 time.sleep(0.3)
         import json
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component", method="POST",
-                                         data=json.dumps(router_request("/", "")).encode(),
-                                         headers={"Content-Type": "application/json"})
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_dash-update-component",
+            method="POST",
+            data=json.dumps(router_request("/", "")).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200 and b"kpi-retention" in response.read()
         # Debug mode off: Dash's dev tools (the in-browser error UI and prop checks) are not enabled.
@@ -85,7 +94,9 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
             page = response.read().decode()
             assert response.headers.get_all("Server") == ["Harbour"]  # not "gunicorn"
             assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S).group(1))
+        config = json.loads(
+            re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S).group(1)
+        )
         assert config["ui"] is False and config["props_check"] is False
     finally:
         process.terminate()
@@ -103,17 +114,25 @@ def _apply(demo_client, force, search, trigger="filter-apply", month_from="", mo
 
     demo_client.get("/")  # Dash finishes setting up (its callback map) on the first request
     output = next(k for k, v in app.callback_map.items() if getattr(v["callback"], "__name__", "") == "apply_filters")
-    body = {"output": output, "outputs": [{"id": "_pages_location", "property": "search"},
-                                          {"id": "filter-message", "property": "children"}],
-            "inputs": [{"id": "filter-apply", "property": "n_clicks", "value": 1},
-                       {"id": "filter-clear", "property": "n_clicks", "value": 0}],
-            "changedPropIds": [f"{trigger}.n_clicks"],
-            "state": [{"id": "filter-force", "property": "value", "value": force},
-                      *[{"id": i, "property": "value", "value": []} for i in
-                        ("filter-age-band", "filter-sex", "filter-contact-route", "filter-nationality")],
-                      {"id": "filter-month-from", "property": "value", "value": month_from},
-                      {"id": "filter-month-to", "property": "value", "value": month_to},
-                      {"id": "_pages_location", "property": "search", "value": search}]}
+    body = {
+        "output": output,
+        "outputs": [{"id": "_pages_location", "property": "search"}, {"id": "filter-message", "property": "children"}],
+        "inputs": [
+            {"id": "filter-apply", "property": "n_clicks", "value": 1},
+            {"id": "filter-clear", "property": "n_clicks", "value": 0},
+        ],
+        "changedPropIds": [f"{trigger}.n_clicks"],
+        "state": [
+            {"id": "filter-force", "property": "value", "value": force},
+            *[
+                {"id": i, "property": "value", "value": []}
+                for i in ("filter-age-band", "filter-sex", "filter-contact-route", "filter-nationality")
+            ],
+            {"id": "filter-month-from", "property": "value", "value": month_from},
+            {"id": "filter-month-to", "property": "value", "value": month_to},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+    }
     return demo_client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
@@ -125,12 +144,17 @@ def test_applying_the_filters_already_applied_sends_nothing_back(demo_client):
     assert same.status_code == 204 or "_pages_location" not in same.get_json()["response"]
 
 
-@pytest.mark.parametrize("month_from,month_to,words", [("2018-13", "", "month from '2018-13' is not a month"),
-                                                        ("2018-1", "", "is not a month written YYYY-MM"),
-                                                        ("2019-01", "2018-12", "the first month is after the last"),
-                                                        # version 3: months in whole quarters
-                                                        ("2017-02", "", "month from '2017-02' does not begin a quarter"),
-                                                        ("2017-01", "2017-11", "month to '2017-11' does not end a quarter")])
+@pytest.mark.parametrize(
+    "month_from,month_to,words",
+    [
+        ("2018-13", "", "month from '2018-13' is not a month"),
+        ("2018-1", "", "is not a month written YYYY-MM"),
+        ("2019-01", "2018-12", "the first month is after the last"),
+        # version 3: months in whole quarters
+        ("2017-02", "", "month from '2017-02' does not begin a quarter"),
+        ("2017-01", "2017-11", "month to '2017-11' does not end a quarter"),
+    ],
+)
 def test_an_invalid_month_is_said_beside_the_field_and_changes_nothing(demo_client, month_from, month_to, words):
     answer = _apply(demo_client, "FENWICK", "?force=ELMSHIRE", month_from=month_from, month_to=month_to).get_json()
     assert "_pages_location" not in answer["response"]  # the URL, and so the page, stay as they were

@@ -22,8 +22,10 @@ def direct(n_b, retained, n_p, pilot_start, extract):
     p_b = retained / n_b
     years = ((extract - pilot_start).days + 1) / 365.25
     k = n_p / years
-    detectable = next((i / 100 for i in range(1, int(round((1 - p_b) * 100)) + 1)
-                       if direct_power(i / 100, p_b, n_b, n_p) >= 0.8), None)
+    detectable = next(
+        (i / 100 for i in range(1, int(round((1 - p_b) * 100)) + 1) if direct_power(i / 100, p_b, n_b, n_p) >= 0.8),
+        None,
+    )
     needed = {}
     for d in (0.05, 0.10, 0.15):
         if norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - 1.959964) < 0.8:
@@ -33,11 +35,14 @@ def direct(n_b, retained, n_p, pilot_start, extract):
     return p_b, years, k, detectable, needed
 
 
-@pytest.mark.parametrize("n_b, retained, n_p, start, extract", [
-    (51, 42, 52, date(2017, 8, 1), date(2018, 7, 31)),  # a county force's one-year baseline and pilot
-    (400, 300, 250, date(2019, 1, 1), date(2020, 6, 30)),  # a large force: small gains can show
-    (120, 60, 30, date(2020, 4, 1), date(2020, 9, 30)),  # half a year of pilot so far
-])
+@pytest.mark.parametrize(
+    "n_b, retained, n_p, start, extract",
+    [
+        (51, 42, 52, date(2017, 8, 1), date(2018, 7, 31)),  # a county force's one-year baseline and pilot
+        (400, 300, 250, date(2019, 1, 1), date(2020, 6, 30)),  # a large force: small gains can show
+        (120, 60, 30, date(2020, 4, 1), date(2020, 9, 30)),  # half a year of pilot so far
+    ],
+)
 def test_precision_is_the_formula_evaluated_directly(n_b, retained, n_p, start, extract):
     found, reason = precision(n_b, retained, n_p, start, extract)
     assert reason is None

@@ -17,7 +17,7 @@ def test_every_setting_is_documented_in_the_readme():
 def test_the_quick_start_is_exactly_two_commands():
     block = README.split("## Quick start", 1)[1].split("```", 2)[1]
     commands = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")]
-    assert commands == ['pip install -e . && harbour serve', 'pip install -e ".[test]" && python -m pytest']
+    assert commands == ["pip install -e . && harbour serve", 'pip install -e ".[test]" && python -m pytest']
 
 
 def test_ci_runs_the_readme_test_command():

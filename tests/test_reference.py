@@ -58,8 +58,14 @@ def _tidy(relative: str, la_name: str | None, year: str, group: str) -> str:
     rows = raw(relative)
     key = "cla_group" if "cla_group" in rows[0] else "CLA_group"
     level = "National" if la_name is None else "Local authority"
-    hits = [r["number"] for r in rows if r["geographic_level"] == level and r["time_period"] == year
-            and r[key] == group and (la_name is None or r["la_name"] == la_name)]
+    hits = [
+        r["number"]
+        for r in rows
+        if r["geographic_level"] == level
+        and r["time_period"] == year
+        and r[key] == group
+        and (la_name is None or r["la_name"] == la_name)
+    ]
     assert len(hits) == 1
     return hits[0]
 
@@ -74,14 +80,20 @@ def test_figures_by_hand_against_the_raw_files(downloads):
     assert shipped("E10000015", 2024, "missing_children")["value"] == "165"
     assert _tidy(LATER, "Hertfordshire", "2024", "Children looked after during the year") == "1328"
     assert shipped("E10000015", 2024, "looked_after")["value"] == "1328"
-    assert shipped("E10000015", 2024, "missing_percent")["value"] == _tidy(
-        LATER, "Hertfordshire", "2024", "Percentage of children who had a missing incident during the year") == "12"
+    assert (
+        shipped("E10000015", 2024, "missing_percent")["value"]
+        == _tidy(LATER, "Hertfordshire", "2024", "Percentage of children who had a missing incident during the year")
+        == "12"
+    )
     # A c: Hertfordshire's children missing at 31 March 2024.
     assert _tidy(LATER, "Hertfordshire", "2024", "Children missing at 31 March") == "c"
     assert shipped("E10000015", 2024, "missing_31_march")["value"] == "c"
     # England's 7,380 unaccompanied children on 31 March 2024, and 80 of them missing that day.
-    total = [r for r in raw("2020-2024/national_cla_on_31_march_who_were_unaccompanied_asylum_seeking_children.csv")
-             if r["time_period"] == "2024" and r["characteristic"] == "Total" and r["cla_group"] == "Age group"]
+    total = [
+        r
+        for r in raw("2020-2024/national_cla_on_31_march_who_were_unaccompanied_asylum_seeking_children.csv")
+        if r["time_period"] == "2024" and r["characteristic"] == "Total" and r["cla_group"] == "Age group"
+    ]
     assert [r["number"] for r in total] == ["7380"]
     assert shipped(dfe.ENGLAND, 2024, "uasc_looked_after_31_march")["value"] == "7380"
     assert shipped(dfe.ENGLAND, 2024, "uasc_missing_31_march")["value"] == "80"
@@ -124,8 +136,10 @@ def _refused(folder: Path, tmp_path) -> str:
 def test_a_renamed_column_is_refused_in_one_line_naming_file_row_and_column(downloads, tmp_path):
     def rename(folder):
         path = folder / "2016" / "SFR41_Missing2016.csv"
-        path.write_text(path.read_text(encoding="utf-8-sig").replace("CLA_MissIncs", "CLA_MissingIncidents", 1),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8-sig").replace("CLA_MissIncs", "CLA_MissingIncidents", 1), encoding="utf-8"
+        )
+
     line = _refused(_damaged(downloads, tmp_path, rename), tmp_path)
     assert "2016/SFR41_Missing2016.csv: row 1, column CLA_MissIncs: the column is missing" in line
 
@@ -138,13 +152,17 @@ def test_a_new_symbol_is_refused_in_one_line(downloads, tmp_path):
         cells[5] = "~"
         lines[20] = ",".join(cells)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
     line = _refused(_damaged(downloads, tmp_path, symbol), tmp_path)
-    assert "2017/SFR50_Missing_2017.csv: row 21, column Miss_Miss_DuringYear: '~' is neither a number nor a symbol" in line
+    assert (
+        "2017/SFR50_Missing_2017.csv: row 21, column Miss_Miss_DuringYear: '~' is neither a number nor a symbol" in line
+    )
 
 
 def test_a_duplicate_year_is_refused_in_one_line(downloads, tmp_path):
     def duplicate(folder):
         shutil.copy(folder / "2016" / "SFR41_Missing2016.csv", folder / "2016" / "SFR41_Missing2016_again.csv")
+
     line = _refused(_damaged(downloads, tmp_path, duplicate), tmp_path)
     assert "the year 2016 is also in 2016/SFR41_Missing2016.csv, a file of the same release" in line
 
@@ -152,5 +170,6 @@ def test_a_duplicate_year_is_refused_in_one_line(downloads, tmp_path):
 def test_an_unexpected_file_is_refused_in_one_line(downloads, tmp_path):
     def stranger(folder):
         (folder / "2016" / "notes.csv").write_text("what,is,this\n1,2,3\n")
+
     line = _refused(_damaged(downloads, tmp_path, stranger), tmp_path)
     assert "2016/notes.csv: row 1, column 1: not a DfE file Harbour knows" in line

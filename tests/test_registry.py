@@ -105,21 +105,30 @@ def test_a_page_added_by_its_record_alone_has_a_deck(extra_report, demo, tmp_pat
     out = tmp_path / "extra.pptx"
     result = CliRunner().invoke(main, ["slides", "--page", EXTRA, "--out", str(out), "--warehouse", demo])
     assert result.exit_code == 0, result.output
-    texts = " ".join(shape.text_frame.text for slide in Presentation(out).slides for shape in slide.shapes
-                     if shape.has_text_frame)
+    texts = " ".join(
+        shape.text_frame.text for slide in Presentation(out).slides for shape in slide.shapes if shape.has_text_frame
+    )
     assert "Children in the pilot" in texts
 
 
 def test_a_page_whose_record_says_no_deck_is_refused_by_harbour_slides(demo, tmp_path):
-    result = CliRunner().invoke(main, ["slides", "--page", "/access-log", "--out", str(tmp_path / "x.pptx"),
-                                       "--warehouse", demo])
+    result = CliRunner().invoke(
+        main, ["slides", "--page", "/access-log", "--out", str(tmp_path / "x.pptx"), "--warehouse", demo]
+    )
     assert result.exit_code == 2 and "is not a page with a deck" in result.output
 
 
 def test_the_records_say_what_the_pages_do():
     """The standard deck, the admin pages and the pages never cached are the records' words, in their order."""
-    assert registry.standard_deck() == ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing",
-                                        "/value")
+    assert registry.standard_deck() == (
+        "/",
+        "/retention",
+        "/engagement",
+        "/before-after",
+        "/attribution",
+        "/missing",
+        "/value",
+    )
     assert {path for path, r in registry.REPORTS.items() if r.role == "admin"} == {"/data-quality", "/access-log"}
     assert {path for path, r in registry.REPORTS.items() if not r.cached} == {"/data-quality", "/access-log"}
     assert "/access-log" not in registry.deck_pages() and "/benchmark" in registry.deck_pages()

@@ -14,7 +14,7 @@ from .support import demo_copy
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('security'))
+    url = demo_copy(tmp_path_factory.mktemp("security"))
     return client(url)
 
 
@@ -38,12 +38,14 @@ def test_hsts_is_sent_over_https_only(web):
 def test_a_foreign_host_header_is_refused(web):
     # DNS rebinding: evil.example resolves to the officer's PC; the browser sends Host: evil.example.
     body = json.dumps(router_request("/", ""))
-    attack = web.post("/_dash-update-component", data=body, content_type="application/json",
-                      headers={"Host": "evil.example"})
+    attack = web.post(
+        "/_dash-update-component", data=body, content_type="application/json", headers={"Host": "evil.example"}
+    )
     assert attack.status_code == 400
     assert web.get("/", headers={"Host": "evil.example:8050"}).status_code == 400
-    ok = web.post("/_dash-update-component", data=body, content_type="application/json",
-                  headers={"Host": "127.0.0.1:8050"})
+    ok = web.post(
+        "/_dash-update-component", data=body, content_type="application/json", headers={"Host": "127.0.0.1:8050"}
+    )
     assert ok.status_code == 200
 
 
@@ -72,7 +74,9 @@ def test_the_development_server_names_no_software():
 
 def test_the_debugger_and_internal_figures_stay_on_loopback(monkeypatch, tmp_path):
     monkeypatch.setenv("HARBOUR_DEBUG", "1")
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"])
+    result = CliRunner().invoke(
+        main, ["serve", "--host", "0.0.0.0", "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}"]
+    )
     assert result.exit_code == 2 and "debugger" in result.output
 
 
@@ -85,13 +89,33 @@ def test_crafted_callback_bodies_get_400_never_500(web):
     deep = b'{"output": "x", "n": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"  # a RecursionError for json
     good = router_request("/", "")
     crafted = [
-        b"null", b"[]", b"[1, 2]", b"\"text\"", b"{", deep,
-        {**good, "output": None}, {**good, "inputs": "everything"}, {**good, "inputs": [1, 2]},
-        {**good, "output": "no-such-component.children", "outputs": {"id": "no-such-component", "property": "children"}},
-        {**good, "inputs": [{"id": "_pages_location", "property": "pathname", "value": ["/", "/x"]},
-                            {"id": "_pages_location", "property": "search", "value": {"a": 1}}]},
-        {"output": "value-apply.n_clicks", "outputs": {"id": "_pages_location", "property": "search"},
-         "inputs": [{"id": "value-apply", "property": "n_clicks", "value": "lots"}], "state": []},
+        b"null",
+        b"[]",
+        b"[1, 2]",
+        b'"text"',
+        b"{",
+        deep,
+        {**good, "output": None},
+        {**good, "inputs": "everything"},
+        {**good, "inputs": [1, 2]},
+        {
+            **good,
+            "output": "no-such-component.children",
+            "outputs": {"id": "no-such-component", "property": "children"},
+        },
+        {
+            **good,
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": ["/", "/x"]},
+                {"id": "_pages_location", "property": "search", "value": {"a": 1}},
+            ],
+        },
+        {
+            "output": "value-apply.n_clicks",
+            "outputs": {"id": "_pages_location", "property": "search"},
+            "inputs": [{"id": "value-apply", "property": "n_clicks", "value": "lots"}],
+            "state": [],
+        },
     ]
     for body in crafted:
         answer = _post(web, body)
@@ -108,19 +132,22 @@ def test_the_value_model_takes_a_bad_number_as_a_message(web):
 
 
 def test_unknown_component_suite_paths_are_404_and_each_callback_is_listed_once(web):
-    """#22: unknown paths under /_dash-component-suites/ answered 500; /_dash-dependencies listed two callbacks twice
+    """Found: unknown paths under /_dash-component-suites/ answered 500; /_dash-dependencies listed two callbacks twice
     (a process that makes more than one app, as `harbour serve` does)."""
     import collections
 
     from harbour import app as app_module
 
-    for path in ("/_dash-component-suites/dash/nothing.js", "/_dash-component-suites/../../etc/passwd",
-                 "/_dash-component-suites/dash_bootstrap_components/x.v1m1.js"):
+    for path in (
+        "/_dash-component-suites/dash/nothing.js",
+        "/_dash-component-suites/../../etc/passwd",
+        "/_dash-component-suites/dash_bootstrap_components/x.v1m1.js",
+    ):
         answer = web.get(path)
         assert answer.status_code == 404 and b"Traceback" not in answer.data, path
     second = app_module.create_app(exposed=False).server.test_client()
-    for client in (web, second):
-        deps = json.loads(client.get("/_dash-dependencies").data)
+    for each in (web, second):
+        deps = json.loads(each.get("/_dash-dependencies").data)
         listed = collections.Counter(json.dumps([d["output"], d["inputs"]]) for d in deps)
         assert [k for k, n in listed.items() if n > 1] == []
 
@@ -133,7 +160,7 @@ def _scripts(page: bytes) -> list[str]:
 
 @pytest.mark.parametrize("which", ["dashboard", "hub"])
 def test_a_new_worker_serves_its_scripts_to_threads_that_arrive_together(which, tmp_path, monkeypatch):
-    """#22, seen in CI: a new gthread worker's first requests, for react.js and the rest at once, answered 404 to
+    """Seen in CI: a new gthread worker's first requests, for react.js and the rest at once, answered 404 to
     all but the first (Dash marks itself set up as it starts setting up), so the page stayed blank. Here setting
     up is made slow, and eight threads ask for the page's scripts at once."""
     import threading

@@ -28,13 +28,17 @@ def signed(tmp_path_factory):
         from oidc_provider_mock import User, run_server_in_thread
     except ImportError:
         require(False, "oidc-provider-mock (the test extra)")
-    url = demo_copy(tmp_path_factory.mktemp('sessions'))
+    url = demo_copy(tmp_path_factory.mktemp("sessions"))
     users = [User(sub="analyst", claims={"email": "analyst@force.example", "roles": ["harbour-analyst"]})]
     with run_server_in_thread(user_claims=users) as server:
         provider = f"http://localhost:{server.server_port}"
         mp = pytest.MonkeyPatch()
-        for key, value in {"HARBOUR_OIDC_ISSUER": provider, "HARBOUR_OIDC_CLIENT_ID": "harbour",
-                           "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20, "HARBOUR_SECRET_KEY": "k" * 40}.items():
+        for key, value in {
+            "HARBOUR_OIDC_ISSUER": provider,
+            "HARBOUR_OIDC_CLIENT_ID": "harbour",
+            "HARBOUR_OIDC_CLIENT_SECRET": "s" * 20,
+            "HARBOUR_SECRET_KEY": "k" * 40,
+        }.items():
             mp.setenv(key, value)
         from harbour.warehouse import current
 
@@ -64,8 +68,9 @@ def sign_in(app, provider):
 
 
 def page(web, path="/retention", search="?force=FENWICK&audience=internal"):
-    answer = web.post("/_dash-update-component", data=json.dumps(router_request(path, search)),
-                      content_type="application/json")
+    answer = web.post(
+        "/_dash-update-component", data=json.dumps(router_request(path, search)), content_type="application/json"
+    )
     return answer.status_code, answer.get_data(as_text=True)
 
 

@@ -47,8 +47,12 @@ class Box:
     words: frozenset
 
     def holds(self, x0, y0, x1, y1) -> bool:
-        return (x0 >= self.left - SLACK and x1 <= self.right + SLACK
-                and y0 >= self.top - SLACK and y1 <= self.bottom + SLACK)
+        return (
+            x0 >= self.left - SLACK
+            and x1 <= self.right + SLACK
+            and y0 >= self.top - SLACK
+            and y1 <= self.bottom + SLACK
+        )
 
 
 def _tokens(text: str) -> set[str]:
@@ -68,19 +72,28 @@ def _boxes(slide, slide_height_pt: float) -> list[Box]:
         if shape.has_text_frame:
             out.append(Box(shape.name, left, top, right, bottom, frozenset(_tokens(shape.text_frame.text))))
         elif shape.has_table:
-            below = [o.top / POINT for o in shapes if o is not shape and o.top / POINT >= bottom - SLACK
-                     and o.left / POINT < right and (o.left + o.width) / POINT > left
-                     and (not o.has_text_frame or o.text_frame.text.strip())]
+            below = [
+                o.top / POINT
+                for o in shapes
+                if o is not shape
+                and o.top / POINT >= bottom - SLACK
+                and o.left / POINT < right
+                and (o.left + o.width) / POINT > left
+                and (not o.has_text_frame or o.text_frame.text.strip())
+            ]
             words = frozenset(t for row in shape.table.rows for cell in row.cells for t in _tokens(cell.text))
             out.append(Box(shape.name, left, top, right, min(below, default=slide_height_pt), words))
     return out
 
 
 def _pdf_words(pdf) -> list[list[tuple]]:
-    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
-                            check=True).stdout
-    return [[(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(page)]
-            for page in PAGE.findall(layout)]
+    layout = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(page)]
+        for page in PAGE.findall(layout)
+    ]
 
 
 def misfits(pptx_path, pdf_path) -> list[str]:
@@ -97,7 +110,12 @@ def misfits(pptx_path, pdf_path) -> list[str]:
     for n, (slide, words) in enumerate(zip(slides, pages), start=1):
         for shape in slide.shapes:
             left, top = shape.left / POINT, shape.top / POINT
-            if left < 0 or top < 0 or left + shape.width / POINT > width + 0.5 or top + shape.height / POINT > height + 0.5:
+            if (
+                left < 0
+                or top < 0
+                or left + shape.width / POINT > width + 0.5
+                or top + shape.height / POINT > height + 0.5
+            ):
                 problems.append(f"slide {n}: {shape.name!r} leaves the slide")
         boxes = _boxes(slide, height)
         for x0, y0, x1, y1, word in words:
@@ -105,9 +123,11 @@ def misfits(pptx_path, pdf_path) -> list[str]:
             if not holders:
                 problems.append(f"slide {n}: {word!r} is drawn but no shape holds it (a word broken across lines?)")
             elif not any(b.holds(x0, y0, x1, y1) for b in holders):
-                problems.append(f"slide {n}: {word!r} at ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f}) pt is outside "
-                                f"its shape {holders[0].name!r} ({holders[0].left:.0f}, {holders[0].top:.0f})-"
-                                f"({holders[0].right:.0f}, {holders[0].bottom:.0f})")
+                problems.append(
+                    f"slide {n}: {word!r} at ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f}) pt is outside "
+                    f"its shape {holders[0].name!r} ({holders[0].left:.0f}, {holders[0].top:.0f})-"
+                    f"({holders[0].right:.0f}, {holders[0].bottom:.0f})"
+                )
             elif not (0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height):
                 problems.append(f"slide {n}: {word!r} is off the slide")
     return problems
@@ -117,12 +137,14 @@ def _decks() -> list[tuple[str, list[str]]]:
     """Each deck's name and its `harbour slides` options; those named national- are of the national demo."""
     from harbour.pages.registry import REPORTS, deck_pages
 
-    decks = [("standard", []), ("standard-exact", ["--exact"]),
-             ("national-all-forces", ["--force", "ALL"]),
-             ("national-benchmark", ["--page", "/benchmark", "--period", "baseline"]),
-             ("standard-small-group", ["--sex", "F", "--age-band", "16-17"]),
-             ("benchmark", ["--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE", "--period",
-                            "baseline"])]
+    decks = [
+        ("standard", []),
+        ("standard-exact", ["--exact"]),
+        ("national-all-forces", ["--force", "ALL"]),
+        ("national-benchmark", ["--page", "/benchmark", "--period", "baseline"]),
+        ("standard-small-group", ["--sex", "F", "--age-band", "16-17"]),
+        ("benchmark", ["--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE", "--period", "baseline"]),
+    ]
     for page in deck_pages():
         if page == "/benchmark":
             continue
@@ -155,8 +177,21 @@ def rendered(tmp_path_factory):
             assert result.exit_code == 0, (name, result.output)
             decks[name] = out
     profile = folder / "lo-profile"  # LibreOffice's own settings, not the user's (and no lock shared with them)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(folder), *map(str, decks.values())], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *map(str, decks.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return {name: (pptx, pptx.with_suffix(".pdf")) for name, pptx in decks.items()}
 
 
@@ -201,8 +236,21 @@ def test_the_check_finds_a_broken_word_and_text_that_runs_out_of_its_box(tmp_pat
     box(off, 12.5, 7.2, 3, 0.5, "Half off the slide")
     pptx = tmp_path / "bad.pptx"
     deck.save(pptx)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(pptx)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(pptx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     problems = misfits(pptx, tmp_path / "bad.pdf")
     by_slide = {n: [p for p in problems if p.startswith(f"slide {n}:")] for n in range(1, 5)}
     assert by_slide[1] == []

@@ -49,12 +49,23 @@ def _bundle(folder: Path, children: list[str], first_decom: dict[str, date], ext
     contacts = []
     for i, child in enumerate(children):
         day = first_decom.get(child, date(2017, 6, 1))
-        contacts.append({
-            "contact_id": f"C-{i}", "child_id": f"CH-{i}", "force_code": "TESTSHIRE",
-            "first_contact_at": f"{day.isoformat()} 08:00", "first_engagement_at": f"{day.isoformat()} 09:00",
-            "pack_completed": "Y" if i % 2 == 0 else "N", "pack_submitted_at": f"{day.isoformat()} 10:00" if i % 2 == 0 else "",
-            "age_at_contact": "16", "sex": "M", "nationality": "ERI", "contact_route": "PORT",
-            "la_code": LA, "la_child_id": child})
+        contacts.append(
+            {
+                "contact_id": f"C-{i}",
+                "child_id": f"CH-{i}",
+                "force_code": "TESTSHIRE",
+                "first_contact_at": f"{day.isoformat()} 08:00",
+                "first_engagement_at": f"{day.isoformat()} 09:00",
+                "pack_completed": "Y" if i % 2 == 0 else "N",
+                "pack_submitted_at": f"{day.isoformat()} 10:00" if i % 2 == 0 else "",
+                "age_at_contact": "16",
+                "sex": "M",
+                "nationality": "ERI",
+                "contact_route": "PORT",
+                "la_code": LA,
+                "la_child_id": child,
+            }
+        )
     tables["contacts"] = contacts + list(extra_contacts)
     del tables["placements"], tables["missing_episodes"]
     return bundles.write(folder, tables)
@@ -75,7 +86,9 @@ def _merged_runs(episodes: list[dict]) -> int:
     for rows in by_child.values():
         rows.sort(key=lambda e: _uk(e["DECOM"]))
         for before, e in zip([None, *rows], rows):
-            same_day = before is not None and before["REC"] == "X1" and before["DEC"] and _uk(before["DEC"]) == _uk(e["DECOM"])
+            same_day = (
+                before is not None and before["REC"] == "X1" and before["DEC"] and _uk(before["DEC"]) == _uk(e["DECOM"])
+            )
             n += not (same_day and e["RNE"] == "L")
     return n
 
@@ -86,8 +99,15 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     for e in episodes:
         first[e["CHILD"]] = min(first.get(e["CHILD"], _uk(e["DECOM"])), _uk(e["DECOM"]))
     linked = uasc[:80]
-    stranger = {**bundles.base()["contacts"][0], "contact_id": "C-X", "child_id": "CH-X", "la_code": LA,
-                "la_child_id": "999999999", "first_contact_at": "2017-03-01 10:00", "first_engagement_at": "2017-03-01 11:00"}
+    stranger = {
+        **bundles.base()["contacts"][0],
+        "contact_id": "C-X",
+        "child_id": "CH-X",
+        "la_code": LA,
+        "la_child_id": "999999999",
+        "first_contact_at": "2017-03-01 10:00",
+        "first_engagement_at": "2017-03-01 11:00",
+    }
     folder = _bundle(tmp_path / "b", linked, first, [stranger])
     shutil.copytree(FIXTURES, folder / "ssda903" / LA, ignore=shutil.ignore_patterns("*.xml", "*.md", "LICENSE"))
     engine = _engine(tmp_path)
@@ -105,7 +125,7 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
         rows = conn.execute(select(schema.ssda903_coverage)).mappings().all()
         days = conn.execute(select(schema.day_precision)).mappings().all()
     expected = {}
-    for i, child in enumerate(uasc):
+    for child in uasc:
         month = first[child].strftime("%Y-%m") if child in first else "unknown"
         cell = expected.setdefault(month, [0, 0, 0])
         cell[0] += 1
@@ -125,13 +145,18 @@ def test_the_dfe_fixture_csv_return_loads_its_unaccompanied_childrens_placements
     assert panel.panel_id == "dq-coverage"
     n, k, w = (sum(cell[i] for cell in expected.values()) for i in range(3))
     total = next(r for r in panel.table.display_rows() if r[2] == "All quarters")
-    assert total[3:] == [f"{5 * round(n / 5):,}", f"{5 * round(k / 5):,}", f"{5 * round(w / 5):,}",
-                         f"{int(100 * w / n + 0.5)}%"]
+    assert total[3:] == [
+        f"{5 * round(n / 5):,}",
+        f"{5 * round(k / 5):,}",
+        f"{5 * round(w / 5):,}",
+        f"{int(100 * w / n + 0.5)}%",
+    ]
     # Each quarter's row: the hand count's months added up by quarter, then published (c for 1 to 7).
     quarters = {}
     for month, cell in expected.items():
-        key = "No care episode in the return" if month == "unknown" else \
-            f"Q{(int(month[5:7]) - 1) // 3 + 1} {month[:4]}"
+        key = (
+            "No care episode in the return" if month == "unknown" else f"Q{(int(month[5:7]) - 1) // 3 + 1} {month[:4]}"
+        )
         quarters[key] = [a + b for a, b in zip(quarters.get(key, [0, 0, 0]), cell)]
 
     def published(x):
@@ -146,9 +171,11 @@ def test_identifying_columns_of_the_return_are_dropped_as_read(tmp_path):
     folder = _bundle(tmp_path / "b", uasc, {})
     shutil.copytree(FIXTURES, folder / "ssda903" / LA, ignore=shutil.ignore_patterns("*.xml", "*.md", "LICENSE"))
     engine = _engine(tmp_path)
-    out = CliRunner().invoke(main, ["load", str(folder), "--warehouse", str(engine.url),
-                                                    "--report", str(tmp_path / "report.csv")],
-                                             env={"HARBOUR_PSEUDONYM_KEY": KEY.decode()})
+    out = CliRunner().invoke(
+        main,
+        ["load", str(folder), "--warehouse", str(engine.url), "--report", str(tmp_path / "report.csv")],
+        env={"HARBOUR_PSEUDONYM_KEY": KEY.decode()},
+    )
     assert out.exit_code == 0, out.output
     header = {r["CHILD"]: r for r in _csv("header")}
     episodes = [e for e in _csv("episodes") if e["CHILD"] in set(uasc)]
@@ -170,8 +197,15 @@ def test_the_xml_form_of_the_return_loads_the_same_way(tmp_path):
         if child.find("HEADER").findtext("UASC") == "1":
             uasc.append(ident)
         for e in child.findall("EPISODE"):
-            episodes.append({"CHILD": ident, "DECOM": e.findtext("DECOM"), "DEC": e.findtext("DEC") or "",
-                             "REC": e.findtext("REC") or "", "RNE": e.findtext("RNE")})
+            episodes.append(
+                {
+                    "CHILD": ident,
+                    "DECOM": e.findtext("DECOM"),
+                    "DEC": e.findtext("DEC") or "",
+                    "REC": e.findtext("REC") or "",
+                    "RNE": e.findtext("RNE"),
+                }
+            )
             first[ident] = min(first.get(ident, _uk(e.findtext("DECOM"))), _uk(e.findtext("DECOM")))
         missing += [ident for _ in child.find("HEADER").findall("AMISSING")]
     linked = [c for c in first][:40] + [c for c in uasc if c not in first][:1]
@@ -193,8 +227,21 @@ def _return(folder: Path, episodes: list[list[str]], missing: list[list[str]], u
     target.mkdir(parents=True)
     tables = {
         "header": (["CHILD", "SEX", "DOB", "UPN"], [[c, "1", "01/01/2002", ""] for c in uasc]),
-        "episodes": (["CHILD", "DECOM", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-                      "HOME_POST"], episodes),
+        "episodes": (
+            [
+                "CHILD",
+                "DECOM",
+                "RNE",
+                "LS",
+                "PLACE",
+                "PLACE_PROVIDER",
+                "DEC",
+                "REC",
+                "REASON_PLACE_CHANGE",
+                "HOME_POST",
+            ],
+            episodes,
+        ),
         "uasc": (["CHILD", "SEX", "DOB", "DUC"], [[c, "1", "01/01/2002", ""] for c in uasc]),
         "missing": (["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"], missing),
     }
@@ -209,24 +256,30 @@ def test_x1_joins_end_reasons_and_missing_types(tmp_path):
     E = lambda *r: list(r)  # noqa: E731 - CHILD, DECOM, RNE, LS, PLACE, PROVIDER, DEC, REC, REASON, HOME_POST
     episodes = [
         E("100", "01/01/2018", "S", "V2", "U1", "PR1", "10/01/2018", "X1", "", "AB1 2CD"),
-        E("100", "10/01/2018", "L", "C2", "U1", "PR1", "20/01/2018", "X1", "", ""),       # legal status only: goes on
+        E("100", "10/01/2018", "L", "C2", "U1", "PR1", "20/01/2018", "X1", "", ""),  # legal status only: goes on
         E("100", "20/01/2018", "P", "C2", "K2", "PR4", "05/02/2018", "E15", "CHILD", ""),  # a move the child asked for
-        E("200", "2018-02-01", "S", "V2", "U3", "PR1", "2018-03-01", "X1", "", ""),       # ISO dates are read too
+        E("200", "2018-02-01", "S", "V2", "U3", "PR1", "2018-03-01", "X1", "", ""),  # ISO dates are read too
         E("200", "2018-03-01", "P", "V2", "U4", "PR1", "2018-04-01", "E3", "CARPL", ""),  # a planned move
-        E("300", "01/03/2018", "S", "V2", "H5", "", "", "", "", ""),                      # goes on at the extract
+        E("300", "01/03/2018", "S", "V2", "H5", "", "", "", "", ""),  # goes on at the extract
         E("400", "01/03/2018", "S", "V2", "A4", "PR1", "11/03/2018", "E13", "", ""),
     ]
-    missing = [["200", "", "M", "03/02/2018", "04/02/2018"], ["200", "", "A", "10/02/2018", ""],
-               ["300", "", "M", "02/03/2018", "03/03/2018"]]
-    folder = _bundle(tmp_path / "b", ["100", "200", "300", "400"], {c: date(2018, 1, 1) for c in ("100", "200", "300", "400")})
+    missing = [
+        ["200", "", "M", "03/02/2018", "04/02/2018"],
+        ["200", "", "A", "10/02/2018", ""],
+        ["300", "", "M", "02/03/2018", "03/03/2018"],
+    ]
+    folder = _bundle(
+        tmp_path / "b", ["100", "200", "300", "400"], {c: date(2018, 1, 1) for c in ("100", "200", "300", "400")}
+    )
     _return(folder, episodes, missing, ["100", "200", "300", "400"])
     engine = _engine(tmp_path)
     result = load_bundle(engine, [folder], Pseudonymiser(KEY))
     assert result.outcome == "loaded"
     with engine.connect() as conn:
         t, m = schema.placements.c, schema.missing_episodes.c
-        placements = conn.execute(select(t.placement_type, t.start_at, t.end_at, t.end_reason)
-                                  .order_by(t.start_at, t.placement_type)).all()
+        placements = conn.execute(
+            select(t.placement_type, t.start_at, t.end_at, t.end_reason).order_by(t.start_at, t.placement_type)
+        ).all()
         kinds = conn.execute(select(m.episode_type, m.start_at, m.end_at).order_by(m.start_at)).all()
     midnight = lambda d, hour=0: datetime(2018, d[1], d[0], hour)  # noqa: E731 - UK 00:00 as UTC (GMT then BST)
     assert [(t, s, e, r) for t, s, e, r in placements] == [
@@ -242,8 +295,10 @@ def test_x1_joins_end_reasons_and_missing_types(tmp_path):
 
 
 def test_a_bad_date_or_code_in_the_return_is_named_by_its_path_row_and_column(tmp_path):
-    episodes = [["100", "31/02/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
-                ["101", "01/02/2018", "Q", "V2", "ZZ", "PR1", "", "", "", ""]]
+    episodes = [
+        ["100", "31/02/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
+        ["101", "01/02/2018", "Q", "V2", "ZZ", "PR1", "", "", "", ""],
+    ]
     folder = _bundle(tmp_path / "b", ["100", "101"], {})
     _return(folder, episodes, [], ["100", "101"])
     from harbour.etl.load import LoadRefused
@@ -264,8 +319,14 @@ def _children(n: int, seed: int = 3):
     for i in range(n):
         day = date(2017, 1, 1) + timedelta(days=rng.randrange(0, 800))
         t0 = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.uniform(6, 20))
-        missing = t0 + timedelta(days=rng.choice([0, 0, 1, 2, 5, 6, 7, 8, 20, 27, 28, 29, 60, 89, 90, 91, 200]),
-                                 hours=rng.uniform(1, 3)) if rng.random() < 0.6 else None
+        missing = (
+            t0
+            + timedelta(
+                days=rng.choice([0, 0, 1, 2, 5, 6, 7, 8, 20, 27, 28, 29, 60, 89, 90, 91, 200]), hours=rng.uniform(1, 3)
+            )
+            if rng.random() < 0.6
+            else None
+        )
         exit_at = t0 + timedelta(days=rng.choice([3, 10, 40, 120])) if rng.random() < 0.3 else None
         if exit_at is not None and exit_at.date() > extract:
             exit_at = None
@@ -280,19 +341,44 @@ def _facts(rows, extract, truncate: bool):
     tables["contacts"], tables["placements"], tables["missing_episodes"] = [], [], []
     for ident, t0, missing, exit_at in rows:
         contact = t0 - timedelta(hours=2)
-        tables["contacts"].append({**bundles.BASE["contacts"][0], "contact_id": f"C{ident}", "child_id": ident,
-                                   "first_contact_at": contact.strftime("%Y-%m-%d %H:%M"), "first_engagement_at": ""})
-        tables["placements"].append({"placement_id": f"P{ident}", "child_id": ident, "force_code": "TESTSHIRE",
-                                     "start_at": fmt(t0), "end_at": fmt(exit_at) if exit_at else "",
-                                     "placement_type": "U1", "provider": "", "end_reason": "TRANSFERRED_LA" if exit_at else ""})
+        tables["contacts"].append(
+            {
+                **bundles.BASE["contacts"][0],
+                "contact_id": f"C{ident}",
+                "child_id": ident,
+                "first_contact_at": contact.strftime("%Y-%m-%d %H:%M"),
+                "first_engagement_at": "",
+            }
+        )
+        tables["placements"].append(
+            {
+                "placement_id": f"P{ident}",
+                "child_id": ident,
+                "force_code": "TESTSHIRE",
+                "start_at": fmt(t0),
+                "end_at": fmt(exit_at) if exit_at else "",
+                "placement_type": "U1",
+                "provider": "",
+                "end_reason": "TRANSFERRED_LA" if exit_at else "",
+            }
+        )
         if missing is not None and missing.date() <= extract:
-            tables["missing_episodes"].append({"episode_id": f"M{ident}", "child_id": ident, "force_code": "TESTSHIRE",
-                                               "episode_type": "M", "start_at": fmt(missing), "end_at": ""})
+            tables["missing_episodes"].append(
+                {
+                    "episode_id": f"M{ident}",
+                    "child_id": ident,
+                    "force_code": "TESTSHIRE",
+                    "episode_type": "M",
+                    "start_at": fmt(missing),
+                    "end_at": "",
+                }
+            )
     folder = bundles.write(Path(tempfile.mkdtemp()) / "b", tables)
     valid = validate(read_bundle([folder]), Pseudonymiser(KEY))
     assert not valid.errors, valid.errors[:3]
-    _, children, _ = derive_facts(valid.forces, valid.contacts, valid.placements, valid.episodes,
-                                  day_forces={"TESTSHIRE"} if truncate else set())
+    _, children, _ = derive_facts(
+        valid.forces, valid.contacts, valid.placements, valid.episodes, day_forces={"TESTSHIRE"} if truncate else set()
+    )
     return children
 
 
@@ -346,12 +432,22 @@ def test_an_xlsx_bundle_carries_the_return_as_sheets(tmp_path):
     from openpyxl import Workbook
 
     csv_folder = _bundle(tmp_path / "csv", ["100", "200"], {"100": date(2018, 1, 1), "200": date(2018, 1, 1)})
-    _return(csv_folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "10/01/2018", "E3", "", "AB1 2CD"],
-                         ["200", "02/01/2018", "S", "V2", "K2", "PR1", "", "", "", ""]],
-            [["200", "", "M", "03/01/2018", "04/01/2018"]], ["100", "200"])
+    _return(
+        csv_folder,
+        [
+            ["100", "01/01/2018", "S", "V2", "U1", "PR1", "10/01/2018", "E3", "", "AB1 2CD"],
+            ["200", "02/01/2018", "S", "V2", "K2", "PR1", "", "", "", ""],
+        ],
+        [["200", "", "M", "03/01/2018", "04/01/2018"]],
+        ["100", "200"],
+    )
     book = Workbook()
     book.remove(book.active)
-    for path in [csv_folder / "forces.csv", csv_folder / "contacts.csv", *sorted((csv_folder / "ssda903" / LA).glob("*.csv"))]:
+    for path in [
+        csv_folder / "forces.csv",
+        csv_folder / "contacts.csv",
+        *sorted((csv_folder / "ssda903" / LA).glob("*.csv")),
+    ]:
         title = path.stem if path.parent == csv_folder else f"ssda903 {LA} {path.stem}"
         sheet = book.create_sheet(title)
         for row in csv.reader(path.open(encoding="utf-8")):
@@ -370,8 +466,15 @@ def test_views_slides_and_table_files_say_a_force_is_known_to_the_day(tmp_path):
     from harbour.web.build import build_uncached
 
     folder = _bundle(tmp_path / "b", ["100", "200"], {"100": date(2018, 1, 1), "200": date(2018, 1, 1)})
-    _return(folder, [["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
-                     ["200", "02/01/2018", "S", "V2", "K2", "PR1", "", "", "", ""]], [], ["100", "200"])
+    _return(
+        folder,
+        [
+            ["100", "01/01/2018", "S", "V2", "U1", "PR1", "", "", "", ""],
+            ["200", "02/01/2018", "S", "V2", "K2", "PR1", "", "", "", ""],
+        ],
+        [],
+        ["100", "200"],
+    )
     engine = _engine(tmp_path)
     load_bundle(engine, [folder], Pseudonymiser(KEY))
     current.use(str(engine.url))
@@ -391,7 +494,8 @@ def test_a_link_to_a_return_needs_its_authority(tmp_path):
     with pytest.raises(LoadRefused) as caught:
         load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
     assert [(f.file, f.row, f.column, f.rule) for f in caught.value.findings if f.is_error] == [
-        ("contacts.csv", 2, "la_code", "E10")]
+        ("contacts.csv", 2, "la_code", "E10")
+    ]
 
 
 def test_a_hostile_return_is_refused_in_one_line_each(tmp_path, monkeypatch):
@@ -401,8 +505,10 @@ def test_a_hostile_return_is_refused_in_one_line_each(tmp_path, monkeypatch):
     folder = _bundle(tmp_path / "b", ["100"], {"100": date(2018, 1, 1)})
     target = folder / "ssda903" / LA
     target.mkdir(parents=True)
-    (target / "return.xml").write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-                                       "<EXPSSDA903><CHILD><HEADER><CHILDID>&b;</CHILDID></HEADER></CHILD></EXPSSDA903>")
+    (target / "return.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        "<EXPSSDA903><CHILD><HEADER><CHILDID>&b;</CHILDID></HEADER></CHILD></EXPSSDA903>"
+    )
     with pytest.raises(LoadRefused) as caught:
         load_bundle(_engine(tmp_path), [folder], Pseudonymiser(KEY))
     errors = [(f.file, f.rule) for f in caught.value.findings if f.is_error]

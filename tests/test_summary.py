@@ -82,23 +82,36 @@ def test_pooled_counts_are_the_sum_of_each_force_with_a_scheme_exactly(demo_url)
     for period in ("baseline", "pilot"):
         total = 0
         for code in schemed:
-            one = json.loads(runner.invoke(main, ["summary", "--exact", "--force", code, "--warehouse",
-                                                  demo_url]).output)
+            one = json.loads(
+                runner.invoke(main, ["summary", "--exact", "--force", code, "--warehouse", demo_url]).output
+            )
             total += one["periods"][period]["children"]
         assert total == pooled["periods"][period]["children"], period
         with engine_for(demo_url).connect() as conn:  # and counted by hand, row by row
             facts = conn.execute(select(schema.child_facts.c.force_code, schema.child_facts.c.period)).all()
         assert sum(1 for code, p in facts if code in schemed and p == period) == total, period
-    one_force = json.loads(runner.invoke(main, ["summary", "--exact", "--force", without[0], "--warehouse",
-                                                demo_url]).output)
+    one_force = json.loads(
+        runner.invoke(main, ["summary", "--exact", "--force", without[0], "--warehouse", demo_url]).output
+    )
     assert "compared_forces" not in one_force and one_force["periods"]["pilot"]["children"] == 0
 
 
 def test_a_period_without_children_has_zero_counts_and_null_measures():
     facts = frame(*[child(period="baseline") for _ in range(12)])
-    forces = pd.DataFrame([{"force_code": "T", "pilot_start": None, "baseline_start": date(2017, 1, 1), "extract_date": date(2018, 1, 1),
-                            "synthetic": False}])
-    doc = build_summary(facts, pd.DataFrame(columns=["force_code", "child_key", "duration_hours", "harmed"]), forces, exact=True)
+    forces = pd.DataFrame(
+        [
+            {
+                "force_code": "T",
+                "pilot_start": None,
+                "baseline_start": date(2017, 1, 1),
+                "extract_date": date(2018, 1, 1),
+                "synthetic": False,
+            }
+        ]
+    )
+    doc = build_summary(
+        facts, pd.DataFrame(columns=["force_code", "child_key", "duration_hours", "harmed"]), forces, exact=True
+    )
     pilot = doc["periods"]["pilot"]
     assert pilot["children"] == 0 and pilot["placed"] == 0
     assert pilot["retention"]["28d"]["rate"] is None and pilot["retention"]["28d"]["km"] is None
@@ -108,7 +121,7 @@ def test_a_period_without_children_has_zero_counts_and_null_measures():
 
 
 def test_the_all_forces_view_names_the_forces_it_leaves_out(demo_url):
-    """#19: "All forces together" compared forces with a scheme against forces without. The view now says which
+    """Found: "All forces together" compared forces with a scheme against forces without. The view now says which
     forces it pools and which it leaves out, and its figures are those forces' alone (the exact summary's)."""
     from harbour.metrics.disclosure import INTERNAL
     from harbour.warehouse import current

@@ -66,8 +66,9 @@ def _expected(doc: dict, exact: dict, audience) -> dict[str, tuple[str, str]]:
     rates = []
     for period in ("baseline", "pilot"):
         rate = doc["periods"][period]["retention"]["28d"]["rate"]
-        rates.append(_band(exact, period) if rate == "c" and audience is PUBLICATION and _band(exact, period)
-                     else pct(rate))
+        rates.append(
+            _band(exact, period) if rate == "c" and audience is PUBLICATION and _band(exact, period) else pct(rate)
+        )
     out["retention"] = tuple(rates)
     out["within"] = tuple(pct(doc["periods"][p]["engagement"]["within_24h"]["rate"]) for p in ("baseline", "pilot"))
     out["median"] = tuple(hours(doc["periods"][p]["engagement"]["median_hours"]) for p in ("baseline", "pilot"))
@@ -89,6 +90,7 @@ def _deck_text(views) -> str:
     from pptx import Presentation
 
     from harbour.render import slides
+
     with pytest.MonkeyPatch.context() as patch:
         from .support import blank_png
 
@@ -105,10 +107,14 @@ def _deck_text(views) -> str:
     return "\n".join(texts)
 
 
-RETENTION_WORDS = re.compile(r"28-day retention(?: rose from| fell from|:) (c|at least \d+%|\d+%)"
-                             r"(?: before the pilot,| to) (c|at least \d+%|\d+%)")
-MEDIAN_WORDS = re.compile(r"[Mm]edian time to first engagement(?: fell from| rose from|:) ([\d.]+ h|c)"
-                          r"(?: before the pilot,| to) ([\d.]+ h|c)")
+RETENTION_WORDS = re.compile(
+    r"28-day retention(?: rose from| fell from|:) (c|at least \d+%|\d+%)"
+    r"(?: before the pilot,| to) (c|at least \d+%|\d+%)"
+)
+MEDIAN_WORDS = re.compile(
+    r"[Mm]edian time to first engagement(?: fell from| rose from|:) ([\d.]+ h|c)"
+    r"(?: before the pilot,| to) ([\d.]+ h|c)"
+)
 
 
 def test_every_surface_shows_each_headline_measure_with_one_number(demo):
@@ -122,7 +128,9 @@ def test_every_surface_shows_each_headline_measure_with_one_number(demo):
             views = {page: build_uncached(page, query, f, audience) for page in PAGES}
             where = (query, audience.name)
             overview = views["/"]
-            if query.get("force") == "ALL":  # the forces left out, having no scheme, are named in the scope or beside it
+            if (
+                query.get("force") == "ALL"
+            ):  # the forces left out, having no scheme, are named in the scope or beside it
                 for name in f.forces[f.forces["pilot_start"].isna()]["force_name"]:
                     assert name in overview.scope or any(name in n for n in overview.notices), (where, name)
             cards = {k["id"]: (k["baseline"], k["pilot"]) for k in overview.kpis}
@@ -133,28 +141,42 @@ def test_every_surface_shows_each_headline_measure_with_one_number(demo):
             assert cards["kpi-engagement"] == want["median"], where
             assert cards["kpi-children"] == want["children"], where
             assert cards["kpi-missing"] == want["episodes"], where
-            assert _row(overview, "overview-headline", "Retained 28 days after placement",
-                        ("Baseline", "Pilot")) == want["retention"], where
-            assert _row(overview, "overview-headline", "Engaged within 24 hours", ("Baseline", "Pilot")) == \
-                want["within"], where
-            assert _row(overview, "overview-headline", "Median hours to first engagement", ("Baseline", "Pilot")) == \
-                want["median"], where
+            assert (
+                _row(overview, "overview-headline", "Retained 28 days after placement", ("Baseline", "Pilot"))
+                == want["retention"]
+            ), where
+            assert (
+                _row(overview, "overview-headline", "Engaged within 24 hours", ("Baseline", "Pilot")) == want["within"]
+            ), where
+            assert (
+                _row(overview, "overview-headline", "Median hours to first engagement", ("Baseline", "Pilot"))
+                == want["median"]
+            ), where
             retention = views["/retention"]
             assert tuple(_row_period(retention, "28 days", p) for p in ("Baseline", "Pilot")) == want["retention"]
             # The curve's words give its value on a day its table holds, and the table's value; never at a horizon.
             km = next(p for p in retention.panels if p.panel_id == "chart-km")
             table = {row[0]: row for row in km.table.display_rows()}
-            for period, value, day in re.findall(r"(Baseline|Pilot): the estimated share still in safe accommodation "
-                                                 r"is (\d+%) by day (\d+)", km.summary):
+            for period, value, day in re.findall(
+                r"(Baseline|Pilot): the estimated share still in safe accommodation "
+                r"is (\d+%) by day (\d+)",
+                km.summary,
+            ):
                 column = 1 if period == "Baseline" else 5
                 assert table[f"Day {day}"][column] == value, (where, period, day, value)
             engagement = views["/engagement"]
-            assert tuple(_row(engagement, "chart-engagement-quartiles", p, ("Median",))[0]
-                         for p in ("Baseline", "Pilot")) == want["median"], where
-            assert tuple(_row(engagement, "chart-engagement-within24", p, ("Share",))[0]
-                         for p in ("Baseline", "Pilot")) == want["within"], where
-            assert _row(views["/missing"], "chart-missing-outcomes", "Missing episodes", ("Baseline", "Pilot")) == \
-                want["episodes"], where
+            assert (
+                tuple(_row(engagement, "chart-engagement-quartiles", p, ("Median",))[0] for p in ("Baseline", "Pilot"))
+                == want["median"]
+            ), where
+            assert (
+                tuple(_row(engagement, "chart-engagement-within24", p, ("Share",))[0] for p in ("Baseline", "Pilot"))
+                == want["within"]
+            ), where
+            assert (
+                _row(views["/missing"], "chart-missing-outcomes", "Missing episodes", ("Baseline", "Pilot"))
+                == want["episodes"]
+            ), where
             # The slides: every sentence that names the measure says the same two numbers.
             text = _deck_text([views[p] for p in ("/", "/retention", "/engagement", "/missing")])
             for measure, words in (("retention", RETENTION_WORDS), ("median", MEDIAN_WORDS)):
@@ -209,16 +231,31 @@ def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["benchmark", "keygen", "--force", code, "--out", str(tmp_path)]).exit_code == 0
     out = tmp_path / "pack.json"
-    result = runner.invoke(main, ["benchmark", "export", "--force", code, "--out", str(out), "--key",
-                                  str(tmp_path / f"{code}-private.pem"), "--warehouse", url])
+    result = runner.invoke(
+        main,
+        [
+            "benchmark",
+            "export",
+            "--force",
+            code,
+            "--out",
+            str(out),
+            "--key",
+            str(tmp_path / f"{code}-private.pem"),
+            "--warehouse",
+            url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     pack = json.loads(out.read_text())["summary"]
     doc = _summary(url, {"force": code}, False)
     for period in ("baseline", "pilot"):
         assert pack["periods"][period]["children"] == doc["periods"][period]["children"]
         assert pack["periods"][period]["retention"]["28d"] == doc["periods"][period]["retention"]["28d"]
-        assert pack["periods"][period]["engagement"]["median_hours"] == doc["periods"][period]["engagement"][
-            "median_hours"]
+        assert (
+            pack["periods"][period]["engagement"]["median_hours"]
+            == doc["periods"][period]["engagement"]["median_hours"]
+        )
 
 
 def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not_apply(demo):

@@ -19,7 +19,8 @@ def _luminance(colour: str) -> float:
     def channel(c: int) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+
+    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
@@ -46,6 +47,7 @@ def test_the_chart_template_and_the_slides_use_the_theme():
     from pptx.dml.color import RGBColor
 
     from harbour.render import slides
+
     layout = theme.layout()
     assert layout["font"]["family"] == theme.FONT and layout["font"]["color"] == theme.COLOURS["ink"]
     assert layout["paper_bgcolor"] == theme.COLOURS["paper"]
@@ -57,8 +59,18 @@ def test_the_chart_template_and_the_slides_use_the_theme():
 
 def test_text_colours_pass_wcag_aa_on_their_backgrounds():
     c = theme.COLOURS
-    pairs = [("ink", "paper"), ("muted", "paper"), ("accent", "paper"), ("accent-dark", "paper"), ("ink", "soft"),
-             ("muted", "soft"), ("ink", "warn-bg"), ("paper", "header"), ("paper", "accent-dark"), ("alert", "paper")]
+    pairs = [
+        ("ink", "paper"),
+        ("muted", "paper"),
+        ("accent", "paper"),
+        ("accent-dark", "paper"),
+        ("ink", "soft"),
+        ("muted", "soft"),
+        ("ink", "warn-bg"),
+        ("paper", "header"),
+        ("paper", "accent-dark"),
+        ("alert", "paper"),
+    ]
     for fg, bg in pairs:
         assert contrast(c[fg], c[bg]) >= 4.5, (fg, bg, round(contrast(c[fg], c[bg]), 2))
     # Borders and chart lines that carry meaning: 3:1 against the page (WCAG 1.4.11).
@@ -105,22 +117,29 @@ def test_the_browsers_plotly_is_a_small_bundle_of_the_same_major_version_as_the_
     # The trace types Harbour's figures use, every one of them in the bundle.
     used = set()
     for module in (*ROOT.glob("views/*.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("render/*.py")):
-        used |= set(re.findall(r'"type": "(scatter|bar|box|histogram|heatmap|pie|violin|scattergl)"', module.read_text()))
+        used |= set(
+            re.findall(r'"type": "(scatter|bar|box|histogram|heatmap|pie|violin|scattergl)"', module.read_text())
+        )
     assert used and used <= {"scatter", "bar", "box", "histogram", "heatmap", "pie", "violin"}
 
 
 def test_a_chart_of_nothing_but_c_is_no_chart():
-    """#19: ?sex=F&age_band=16-17 drew empty plots (a -1 to 6 axis) over tables of c."""
+    """Found: ?sex=F&age_band=16-17 drew empty plots (a -1 to 6 axis) over tables of c."""
     from harbour.views.figures import drawable, grouped_bars, horizon_figure, km_figure, quartile_boxes
 
     assert not drawable(grouped_bars(["0h to 72h", "after"], {"baseline": ["c", "c"], "pilot": ["c", None]}, "n"))
     assert drawable(grouped_bars(["0h to 72h", "after"], {"baseline": [12, 10], "pilot": ["c", None]}, "n"))
-    assert not drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
-                                         "ci_high": "c"}]))
-    assert drawable(horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c",
-                                     "ci_high": "c", "band": 0.86}]))  # the band is drawn
+    assert not drawable(
+        horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c", "ci_high": "c"}])
+    )
+    assert drawable(
+        horizon_figure(
+            [{"period": "pilot", "horizon": "28 days", "rate": "c", "ci_low": "c", "ci_high": "c", "band": 0.86}]
+        )
+    )  # the band is drawn
     assert not drawable(km_figure({"baseline": None, "pilot": None}))
     from harbour.views.figures import lines
+
     hours = ["1 hour", "2 hours", "4 hours", "6 hours", "12 hours", "24 hours"]
     assert not drawable(lines(hours, {"baseline": [0, "c", "c", 0, "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
     assert drawable(lines(hours, {"baseline": [0, 0, 10, "c", "c", "c"], "pilot": [None] * 6}, "%", "h", ""))
@@ -128,10 +147,12 @@ def test_a_chart_of_nothing_but_c_is_no_chart():
 
 
 def test_an_image_footer_never_breaks_a_force_name_or_a_date():
-    """#19: the PNG footer wrapped mid-name."""
+    """Found: the PNG footer wrapped mid-name."""
     from harbour.render.images import _unbroken, _wrap
 
-    scope = "Elmshire Constabulary (fictional): baseline 1 August 2016 to 31 July 2017, pilot 1 August 2017 to 31 July 2018"
+    scope = (
+        "Elmshire Constabulary (fictional): baseline 1 August 2016 to 31 July 2017, pilot 1 August 2017 to 31 July 2018"
+    )
     for width in range(20, 90, 7):
         lines = [line.replace("\u00a0", " ") for line in _wrap(_unbroken(scope), width)]
         assert " ".join(lines) == scope
@@ -139,11 +160,15 @@ def test_an_image_footer_never_breaks_a_force_name_or_a_date():
 
 
 def test_a_bar_chart_of_mostly_c_is_a_table():
-    """#19: /missing's first chart was five c bars of six."""
+    """Found: /missing's first chart was five c bars of six."""
     from harbour.views.figures import drawable, grouped_bars
 
-    mostly_c = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, "c", "c"], "pilot": ["c", "c", "c"]}, "n")
-    half = grouped_bars(["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, 10, "c"], "pilot": [20, "c", "c"]}, "n")
+    mostly_c = grouped_bars(
+        ["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, "c", "c"], "pilot": ["c", "c", "c"]}, "n"
+    )
+    half = grouped_bars(
+        ["0h to 72h", "72h to 28d", "after 28d"], {"baseline": [15, 10, "c"], "pilot": [20, "c", "c"]}, "n"
+    )
     assert not drawable(mostly_c) and drawable(half)
 
 
@@ -153,8 +178,9 @@ def test_an_image_has_the_title_it_was_given_and_none_when_given_none():
     from harbour.views.figures import horizon_figure
 
     figure = horizon_figure([{"period": "pilot", "horizon": "28 days", "rate": 0.8, "ci_low": 0.7, "ci_high": 0.9}])
-    assert "title" not in presentable(figure, None, False)["layout"] or \
-        not presentable(figure, None, False)["layout"]["title"].get("text")
+    assert "title" not in presentable(figure, None, False)["layout"] or not presentable(figure, None, False)["layout"][
+        "title"
+    ].get("text")
     long = "A title long enough to be broken between its words, never cut at the edge of the image it heads, at all"
     text = presentable(figure, long, False)["layout"]["title"]["text"]
     assert text.replace("<br>", " ") == long and "<br>" in text

@@ -36,8 +36,13 @@ def test_the_repeated_hour_of_29_october_2017_is_the_earlier_instant():
 
 def _engagement_hours(engine):
     with engine.connect() as conn:
-        return dict(conn.execute(select(schema.contacts.c.contact_id, schema.child_facts.c.engagement_hours)
-                                 .join(schema.child_facts, schema.child_facts.c.child_key == schema.contacts.c.child_key)).all())
+        return dict(
+            conn.execute(
+                select(schema.contacts.c.contact_id, schema.child_facts.c.engagement_hours).join(
+                    schema.child_facts, schema.child_facts.c.child_key == schema.contacts.c.child_key
+                )
+            ).all()
+        )
 
 
 def test_spans_across_clock_changes_are_real_elapsed_hours(sqlite_engine, tmp_path, pseudonymiser):

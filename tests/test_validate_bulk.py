@@ -10,11 +10,44 @@ from harbour.etl.cells import IDENT, identifying, local_datetimes, plain_identif
 from harbour.etl.parse import SkippedHour, parse_datetime
 
 # Identifier-like text, weighted towards the shapes the identifying patterns look for.
-_pieces = st.sampled_from(["ELM-C", "P", "-", "/", ".", "_", "A", "AB", "SW1A", "1AA", "07", "+44", "0",
-                           "1", "9", "2017", "12", "31", "X", "K", "LHR/", "B1234567", "@", " ", "é"])
-identifiers = st.lists(st.one_of(_pieces, st.text("0123456789", min_size=1, max_size=11),
-                                 st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1, max_size=3)),
-                       min_size=1, max_size=8).map("".join)
+_pieces = st.sampled_from(
+    [
+        "ELM-C",
+        "P",
+        "-",
+        "/",
+        ".",
+        "_",
+        "A",
+        "AB",
+        "SW1A",
+        "1AA",
+        "07",
+        "+44",
+        "0",
+        "1",
+        "9",
+        "2017",
+        "12",
+        "31",
+        "X",
+        "K",
+        "LHR/",
+        "B1234567",
+        "@",
+        " ",
+        "é",
+    ]
+)
+identifiers = st.lists(
+    st.one_of(
+        _pieces,
+        st.text("0123456789", min_size=1, max_size=11),
+        st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
 
 
 @settings(max_examples=3000, deadline=None)
@@ -27,8 +60,19 @@ def test_an_identifier_is_plain_exactly_when_the_full_checks_pass(value):
         assert not plain_identifier(value)
 
 
-@pytest.mark.parametrize("value", ["SW1A1AA", "B1234567", "LHR/123", "07700900123", "ID-2017-08-01",
-                                   "ID-01.02.2017", "+447700900123", "X-0-7-7-0-0-9-0-0-1-2-3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "SW1A1AA",
+        "B1234567",
+        "LHR/123",
+        "07700900123",
+        "ID-2017-08-01",
+        "ID-01.02.2017",
+        "+447700900123",
+        "X-0-7-7-0-0-9-0-0-1-2-3",
+    ],
+)
 def test_identifying_identifiers_are_never_plain(value):
     assert not plain_identifier(value)
 

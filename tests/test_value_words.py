@@ -23,8 +23,9 @@ def test_the_title_is_the_net_the_avoided_cost_less_the_schemes(demo, scheme_cos
 
     view = build_uncached("/value", {"force": "ALL", "scheme_cost": str(scheme_cost)}, demo)
     panel = view.panels[0]
-    net, avoided = re.match(r"Net of the scheme's cost: (−?£[\d,]+) \(range .*\); investigations avoided (£[\d,]+)$",
-                            panel.finding).groups()
+    net, avoided = re.match(
+        r"Net of the scheme's cost: (−?£[\d,]+) \(range .*\); investigations avoided (£[\d,]+)$", panel.finding
+    ).groups()
     rows = {row[0]: row for row in panel.table.rows}
     gross = next(v for k, v in rows.items() if k.lower().startswith("investigation"))[2].value
     assert _pounds(avoided) == round(gross)

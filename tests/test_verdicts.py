@@ -20,14 +20,16 @@ VERDICT = re.compile(r"\b(rose|fell|improved|worsened)\b|[↑↓]", re.IGNORECAS
 MEASURES = (  # how a sentence names the change it judges, and where its evidence is in the exact summary
     (re.compile(r"28-day retention", re.I), lambda c: ("interval", c["retention"]["28d"])),
     (re.compile(r"engage\w* within 24 hours", re.I), lambda c: ("interval", c["within_24h_difference"])),
-    (re.compile(r"median time to first engagement|median hours to first engagement", re.I),
-     lambda c: ("p", c["engagement_p_value"])),
+    (
+        re.compile(r"median time to first engagement|median hours to first engagement", re.I),
+        lambda c: ("p", c["engagement_p_value"]),
+    ),
 )
 
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
 def demo(request, tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp('verdicts'), request.param)
+    url = demo_copy(tmp_path_factory.mktemp("verdicts"), request.param)
     from harbour.warehouse import current
 
     current.use(url)
@@ -38,8 +40,14 @@ def _queries(facts, scale: str) -> list[dict]:
     codes = list(facts.forces["force_code"])
     chosen = codes if scale == "pilot" else codes[:: max(1, len(codes) // 8)]
     out = [{}, {"force": "ALL"}, *({"force": c} for c in chosen)]
-    for extra in ({"sex": "F"}, {"sex": "M"}, {"age_band": "16-17"}, {"contact_route": "PORT"}, {"nationality": "AFG"},
-                  {"grain": "quarter"}):
+    for extra in (
+        {"sex": "F"},
+        {"sex": "M"},
+        {"age_band": "16-17"},
+        {"contact_route": "PORT"},
+        {"nationality": "AFG"},
+        {"grain": "quarter"},
+    ):
         out.append({"force": codes[0], **extra})
     return out
 
@@ -86,11 +94,15 @@ def test_no_view_says_a_figure_changed_where_its_interval_includes_no_change(dem
                         claims += 1
                         known = [get for pattern, get in MEASURES if pattern.search(sentence)]
                         if not known or comparison is None:
-                            problems.append(f"{path} {query} {audience.name}: a verdict on no known measure: {sentence!r}")
+                            problems.append(
+                                f"{path} {query} {audience.name}: a verdict on no known measure: {sentence!r}"
+                            )
                             continue
                         kind, evidence = known[0](comparison)
                         if not _evidence_holds(kind, evidence):
-                            problems.append(f"{path} {query} {audience.name}: {sentence!r} but the evidence is {evidence}")
+                            problems.append(
+                                f"{path} {query} {audience.name}: {sentence!r} but the evidence is {evidence}"
+                            )
     assert problems == []
     if scale == "pilot":
         assert claims > 0  # the demo's engagement change is clear: the test did see verdicts, and let them stand
@@ -98,8 +110,14 @@ def test_no_view_says_a_figure_changed_where_its_interval_includes_no_change(dem
 
 def test_the_verdict_finder_finds_the_words_and_the_arrows():
     """The check above can fail: its pattern catches each word and arrow, and not 'improvement' (the SPC term)."""
-    for text in ("28-day retention rose from 82% to 87%", "it fell", "Retention improved", "engagement worsened", "↑ 5",
-                 "↓ 3"):
+    for text in (
+        "28-day retention rose from 82% to 87%",
+        "it fell",
+        "Retention improved",
+        "engagement worsened",
+        "↑ 5",
+        "↓ 3",
+    ):
         assert VERDICT.search(text), text
     assert not VERDICT.search("Special cause: improvement") and not VERDICT.search("no clear change")
     assert not _evidence_holds("interval", {"ci_low": -0.08, "ci_high": 0.2})
@@ -107,7 +125,7 @@ def test_the_verdict_finder_finds_the_words_and_the_arrows():
 
 
 def test_a_c_rate_with_its_band_is_said_as_a_band_and_no_difference():
-    """#19: a headline retention rate that is c because so few went missing is said as "at least L%", and no verdict
+    """Found: a headline retention rate that is c because so few went missing is said as "at least L%", and no verdict
     or difference is said beside it; a c rate without a band is said as c, with both reasons."""
     from harbour.views.words import rate_change
 

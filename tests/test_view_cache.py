@@ -44,7 +44,7 @@ def test_the_key_separates_audience_filters_and_settings_and_ignores_presentatio
     assert build("/", {"force": "FENWICK"}, f, INTERNAL).marking and not build("/", {"force": "FENWICK"}, f).marking
     # Benchmarking shows every force whatever the filters: only the selected force and its own settings count.
     # Benchmarking's figures are the same whatever the cohort's filters; its notice names those it does not apply
-    #, so the filters' names, never their values, are in its key.
+    # , so the filters' names, never their values, are in its key.
     bench = cache.key("/benchmark", {"force": "FENWICK"}, f, PUBLICATION)
     filtered = cache.key("/benchmark", {"force": "FENWICK", "sex": "F", "age_band": "16-17"}, f, PUBLICATION)
     assert filtered == cache.key("/benchmark", {"force": "FENWICK", "sex": "M", "age_band": "0-12"}, f, PUBLICATION)
@@ -52,8 +52,9 @@ def test_the_key_separates_audience_filters_and_settings_and_ignores_presentatio
     assert bench != cache.key("/benchmark", {"force": "ELMSHIRE"}, f, PUBLICATION)
     assert bench != cache.key("/benchmark", {"force": "FENWICK", "bench_period": "baseline"}, f, PUBLICATION)
     assert build("/benchmark", {"force": "FENWICK"}, f) == build_uncached("/benchmark", {"force": "FENWICK"}, f)
-    assert build("/benchmark", {"force": "FENWICK", "sex": "F"}, f) == \
-        build_uncached("/benchmark", {"force": "FENWICK", "sex": "F"}, f)
+    assert build("/benchmark", {"force": "FENWICK", "sex": "F"}, f) == build_uncached(
+        "/benchmark", {"force": "FENWICK", "sex": "F"}, f
+    )
 
 
 def test_a_new_load_invalidates_every_cached_view(demo):

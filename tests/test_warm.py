@@ -90,7 +90,7 @@ def _alive(pids: set[int]) -> set[int]:
 
 
 def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_path):
-    """#22: `harbour serve` answered nothing while it warmed, and SIGTERM during the warm-up left its forked
+    """Found: `harbour serve` answered nothing while it warmed, and SIGTERM during the warm-up left its forked
     workers running with no parent, at full CPU."""
     import os
     import signal
@@ -107,8 +107,13 @@ def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_p
     port = free_port()
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
     log = (tmp_path / "serve.log").open("w")
-    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)], env=env, stdout=log,
-                             stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         started, seen, answered = time.monotonic(), set(), None
         while time.monotonic() - started < 60 and answered is None:
@@ -138,7 +143,7 @@ def test_serve_answers_while_it_warms_and_sigterm_leaves_no_warm_up_behind(tmp_p
 
 
 def test_serve_starts_kaleidos_browser_before_anyone_asks_for_an_image(tmp_path):
-    """#19: the first PNG after a start took 7.3 s (Kaleido's browser starting); later ones 0.6 s. The browser now
+    """Found: the first PNG after a start took 7.3 s (Kaleido's browser starting); later ones 0.6 s. The browser now
     starts with the server, before any image is asked for."""
     import os
     import subprocess
@@ -154,8 +159,13 @@ def test_serve_starts_kaleidos_browser_before_anyone_asks_for_an_image(tmp_path)
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     assert CliRunner().invoke(main, ["demo", "--warehouse", url]).exit_code == 0
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
-    serve = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(free_port())], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "serve", "--port", str(free_port())],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         deadline, browser = time.monotonic() + 60, None
         while time.monotonic() < deadline and browser is None:

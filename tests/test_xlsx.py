@@ -58,7 +58,6 @@ def test_a_file_that_is_not_a_workbook_is_e01(sqlite_engine, tmp_path, pseudonym
     assert [f.rule for f in caught.value.findings] == ["E01"]
 
 
-
 def test_a_zip_bomb_is_refused_before_it_is_expanded(sqlite_engine, tmp_path, pseudonymiser):
     good = _workbook(tmp_path / "good.xlsx", bundles.base())
     bomb = tmp_path / "bomb.xlsx"

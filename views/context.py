@@ -32,12 +32,12 @@ def attributed(facts, filters: Filters):
     if len(filters.force) != 1:
         return None
 
-
     force = filters.force[0]
     cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
     name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}"
     key = (facts.generation, force, cohort)
     if key not in _MEMO:
+
         def compute():
             return list(scheme_effect(facts.children, facts.forces, force, filters))
 
@@ -69,8 +69,14 @@ class Context:
         self.attributed = None if self.left_out else attributed(facts, filters)
         # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
         # the user chose (not those forces) against subtraction.
-        self.doc = build_summary(facts.children, facts.episodes, facts.forces, filters=self.asked,
-                                 exact=audience.exact, attributed=self.attributed)
+        self.doc = build_summary(
+            facts.children,
+            facts.episodes,
+            facts.forces,
+            filters=self.asked,
+            exact=audience.exact,
+            attributed=self.attributed,
+        )
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen
@@ -129,24 +135,31 @@ class Context:
             named = self.facts.forces.set_index("force_code")["force_name"]
             out = [str(named.get(code, code)) for code in self.left_out]
             without = out[0] if len(out) == 1 else f"{', '.join(out[:-1])} and {out[-1]}"
-            who = (f"{len(names)} forces with a scheme together ({without} "
-                   f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)" if len(out) <= 3 else
-                   # Many: counted here (the scope heads every slide and image); named in the view's notice.
-                   f"{len(names)} forces with a scheme together ({len(out)} without one are left out)")
+            who = (
+                f"{len(names)} forces with a scheme together ({without} "
+                f"{'has none and is' if len(out) == 1 else 'have none and are'} left out)"
+                if len(out) <= 3
+                # Many: counted here (the scope heads every slide and image); named in the view's notice.
+                else f"{len(names)} forces with a scheme together ({len(out)} without one are left out)"
+            )
         base, pilot = self.periods["baseline"], self.periods["pilot"]
         if base["start"] and pilot["start"]:
-            when = (f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
-                    f"pilot {long_date(pilot['start'])} to {long_date(pilot['end'])}")
+            when = (
+                f"baseline {long_date(base['start'])} to {long_date(base['end'])}, "
+                f"pilot {long_date(pilot['start'])} to {long_date(pilot['end'])}"
+            )
         elif base["start"]:
             when = f"baseline {long_date(base['start'])} to {long_date(base['end'])}, no scheme yet"
         else:
             when = "each child's period from its own force"
         # The filters besides the force (named already), in words rather than codes ("sex F" read as a code).
 
-
         others = replace(self.asked, force=())
-        names = {"sex": SEX_LABELS, "contact_route": ROUTE_LABELS,
-                 "nationality": {n: nationality_label(n) for n in others.nationality}}
+        names = {
+            "sex": SEX_LABELS,
+            "contact_route": ROUTE_LABELS,
+            "nationality": {n: nationality_label(n) for n in others.nationality},
+        }
         narrowed = others.describe(names, long_date)
         return f"{who}: {when}" + (f"; {narrowed}" if narrowed != "all children" else "")
 
@@ -158,15 +171,20 @@ class Context:
         if len(self.left_out) <= 3:
             return []  # named in the scope already
         named = self.facts.forces.set_index("force_code")["force_name"]
-        return ["Left out of these comparisons, having no scheme (no pilot period to compare): "
-                + ", ".join(str(named.get(code, code)) for code in self.left_out) + "."]
+        return [
+            "Left out of these comparisons, having no scheme (no pilot period to compare): "
+            + ", ".join(str(named.get(code, code)) for code in self.left_out)
+            + "."
+        ]
 
     def withheld_notices(self) -> list[str]:
         if not self.withheld_by:
             return []
         label = FILTER_WORDS[self.withheld_by]
-        return [f"Every figure of this view is c: without its {label} filter it would count only 1 to 7 more "
-                "children, and the two views side by side would give those children away. Choose a wider group."]
+        return [
+            f"Every figure of this view is c: without its {label} filter it would count only 1 to 7 more "
+            "children, and the two views side by side would give those children away. Choose a wider group."
+        ]
 
     def precision_notices(self) -> list[str]:
         """Forces whose placements and missing episodes came from an SSDA903 return are known to the day."""
@@ -176,9 +194,11 @@ class Context:
         if days.empty:
             return []
         names = ", ".join(days["force_name"])
-        return [f"Placements and missing episodes of {names} come from local authorities' SSDA903 returns, which "
-                "give dates without times: they are known to the day, and horizons count calendar days (an episode "
-                "on the day of placement or the day after counts within 24 hours)."]
+        return [
+            f"Placements and missing episodes of {names} come from local authorities' SSDA903 returns, which "
+            "give dates without times: they are known to the day, and horizons count calendar days (an episode "
+            "on the day of placement or the day after counts within 24 hours)."
+        ]
 
     def extract_date(self) -> str | None:
         return self.doc["extract_date"]
@@ -194,12 +214,24 @@ class Context:
             for panel in panels:
                 if panel.source is None:
                     panel.finding = f"{panel.title}: c for this group"
-                    panel.summary = ("Every figure here is c: without one of its filters this group would count "
-                                     "only 1 to 7 more children, whom the two views side by side would give away.")
+                    panel.summary = (
+                        "Every figure here is c: without one of its filters this group would count "
+                        "only 1 to 7 more children, whom the two views side by side would give away."
+                    )
                     panel.speaker_notes = withheld
             for card in extra.get("kpis") or []:
                 card["sentence"] = f"{card['title']}: c for this group."
                 card["change"] = "c"
-        return View(page, title, lead, panels, self.synthetic, self.scope(),
-                    [*self.withheld_notices(), *self.left_out_notices(), *self.precision_notices(), *notices],
-                    extract_date=self.extract_date(), scheme=self.scheme(), marking=self.audience.marking, **extra)
+        return View(
+            page,
+            title,
+            lead,
+            panels,
+            self.synthetic,
+            self.scope(),
+            [*self.withheld_notices(), *self.left_out_notices(), *self.precision_notices(), *notices],
+            extract_date=self.extract_date(),
+            scheme=self.scheme(),
+            marking=self.audience.marking,
+            **extra,
+        )

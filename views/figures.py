@@ -81,25 +81,61 @@ def km_figure(curves: dict) -> dict:
         # The 95% band drawn run by run between the gaps of c points: a fill across a gap would draw a shape that
         # no published figure holds.
         for run in _runs([v is not None for v in highs]):
-            data.append({"type": "scatter", "x": [days[i] for i in run], "y": [highs[i] for i in run],
-                         "mode": "lines", "line": {"width": 0, "shape": "hv"}, "showlegend": False,
-                         "hoverinfo": "skip"})
-            data.append({"type": "scatter", "x": [days[i] for i in run], "y": [lows[i] for i in run],
-                         "mode": "lines", "line": {"width": 0, "shape": "hv"}, "fill": "tonexty",
-                         "fillcolor": _rgba(style["color"], 0.18), "showlegend": False, "hoverinfo": "skip"})
-        data.append({
-            "type": "scatter", "x": days, "y": _percent(curve["km"]), "mode": "lines+markers",
-            "name": style["label"],
-            "line": {"color": style["color"], "dash": style["dash"], "width": 3, "shape": "hv"},
-            "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"], "maxdisplayed": 16},
-            "customdata": [[lo, hi, str(n)] for lo, hi, n in
-                           zip(_percent(curve["km_ci_low"]), _percent(curve["km_ci_high"]), curve["n_at_risk"])],
-            "hovertemplate": (f"{style['label']}<br>Day %{{x:.0f}}: estimated survival %{{y:.0f}}%"
-                              "<br>95% interval %{customdata[0]:.0f}% to %{customdata[1]:.0f}%"
-                              "<br>At risk: %{customdata[2]}<extra></extra>"),
-        })
-    return figure(data, layout(y_title="Estimated survival: still in safe accommodation (%)", x_title="Days since first placement",
-                               yaxis={"range": [0, 101]}, xaxis={"range": [0, 90], "dtick": 7}))
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [days[i] for i in run],
+                    "y": [highs[i] for i in run],
+                    "mode": "lines",
+                    "line": {"width": 0, "shape": "hv"},
+                    "showlegend": False,
+                    "hoverinfo": "skip",
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [days[i] for i in run],
+                    "y": [lows[i] for i in run],
+                    "mode": "lines",
+                    "line": {"width": 0, "shape": "hv"},
+                    "fill": "tonexty",
+                    "fillcolor": _rgba(style["color"], 0.18),
+                    "showlegend": False,
+                    "hoverinfo": "skip",
+                }
+            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": days,
+                "y": _percent(curve["km"]),
+                "mode": "lines+markers",
+                "name": style["label"],
+                "line": {"color": style["color"], "dash": style["dash"], "width": 3, "shape": "hv"},
+                "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"], "maxdisplayed": 16},
+                "customdata": [
+                    [lo, hi, str(n)]
+                    for lo, hi, n in zip(
+                        _percent(curve["km_ci_low"]), _percent(curve["km_ci_high"]), curve["n_at_risk"]
+                    )
+                ],
+                "hovertemplate": (
+                    f"{style['label']}<br>Day %{{x:.0f}}: estimated survival %{{y:.0f}}%"
+                    "<br>95% interval %{customdata[0]:.0f}% to %{customdata[1]:.0f}%"
+                    "<br>At risk: %{customdata[2]}<extra></extra>"
+                ),
+            }
+        )
+    return figure(
+        data,
+        layout(
+            y_title="Estimated survival: still in safe accommodation (%)",
+            x_title="Days since first placement",
+            yaxis={"range": [0, 101]},
+            xaxis={"range": [0, 90], "dtick": 7},
+        ),
+    )
 
 
 def horizon_figure(rows: list[dict]) -> dict:
@@ -108,52 +144,105 @@ def horizon_figure(rows: list[dict]) -> dict:
     data = []
     for period, style in PERIOD_STYLE.items():
         mine = [r for r in rows if r["period"] == period and _shown(r["rate"]) is not None]
-        data += [] if not mine else [{
-            "type": "scatter", "x": [r["horizon"] for r in mine], "y": [r["rate"] * 100 for r in mine],
-            "mode": "markers", "name": style["label"], "offsetgroup": period,
-            "marker": {"symbol": style["symbol"], "size": 14, "color": style["color"]},
-            "error_y": {"type": "data", "symmetric": False, "thickness": 2, "width": 6, "color": style["color"],
+        data += (
+            []
+            if not mine
+            else [
+                {
+                    "type": "scatter",
+                    "x": [r["horizon"] for r in mine],
+                    "y": [r["rate"] * 100 for r in mine],
+                    "mode": "markers",
+                    "name": style["label"],
+                    "offsetgroup": period,
+                    "marker": {"symbol": style["symbol"], "size": 14, "color": style["color"]},
+                    "error_y": {
+                        "type": "data",
+                        "symmetric": False,
+                        "thickness": 2,
+                        "width": 6,
+                        "color": style["color"],
                         "array": [(r["ci_high"] - r["rate"]) * 100 for r in mine],
-                        "arrayminus": [(r["rate"] - r["ci_low"]) * 100 for r in mine]},
-            "hovertemplate": f"{style['label']} %{{x}}: %{{y:.0f}}% retained<extra></extra>",
-        }]
+                        "arrayminus": [(r["rate"] - r["ci_low"]) * 100 for r in mine],
+                    },
+                    "hovertemplate": f"{style['label']} %{{x}}: %{{y:.0f}}% retained<extra></extra>",
+                }
+            ]
+        )
         # Version 3's band: a rate that is c only because 1 to 7 went missing, drawn as what it says, "at least L%":
         # an open marker at L with a line up to 100%, labelled, never a dot at a value nobody may know.
         banded = [r for r in rows if r["period"] == period and r["rate"] == SUPPRESSED and r.get("band") is not None]
         if banded:
-            data.append({
-                "type": "scatter", "x": [r["horizon"] for r in banded], "y": [r["band"] * 100 for r in banded],
-                "mode": "markers+text", "name": f"{style['label']}: at least",
-                "offsetgroup": period, "text": [f"≥{r['band'] * 100:.0f}%" for r in banded],
-                "textposition": "bottom center",
-                "marker": {"symbol": f"{style['symbol']}-open", "size": 14, "color": style["color"],
-                           "line": {"width": 2}},
-                "error_y": {"type": "data", "symmetric": False, "thickness": 2, "width": 0, "color": style["color"],
-                            "array": [100 - r["band"] * 100 for r in banded], "arrayminus": [0] * len(banded)},
-                "hovertemplate": f"{style['label']} %{{x}}: at least %{{y:.0f}}% retained<extra></extra>",
-            })
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [r["horizon"] for r in banded],
+                    "y": [r["band"] * 100 for r in banded],
+                    "mode": "markers+text",
+                    "name": f"{style['label']}: at least",
+                    "offsetgroup": period,
+                    "text": [f"≥{r['band'] * 100:.0f}%" for r in banded],
+                    "textposition": "bottom center",
+                    "marker": {
+                        "symbol": f"{style['symbol']}-open",
+                        "size": 14,
+                        "color": style["color"],
+                        "line": {"width": 2},
+                    },
+                    "error_y": {
+                        "type": "data",
+                        "symmetric": False,
+                        "thickness": 2,
+                        "width": 0,
+                        "color": style["color"],
+                        "array": [100 - r["band"] * 100 for r in banded],
+                        "arrayminus": [0] * len(banded),
+                    },
+                    "hovertemplate": f"{style['label']} %{{x}}: at least %{{y:.0f}}% retained<extra></extra>",
+                }
+            )
     horizons = list(dict.fromkeys(r["horizon"] for r in rows))  # in the rows' order, whichever period shows each
     # The legend even for one period's points: which period a lone dot is, is never left to its colour.
-    return figure(data, layout(y_title="Retained (%)", x_title="Time since first placement", scattermode="group",
-                               yaxis={"range": [0, 101]}, showlegend=True,
-                               xaxis={"type": "category", "categoryorder": "array", "categoryarray": horizons}))
+    return figure(
+        data,
+        layout(
+            y_title="Retained (%)",
+            x_title="Time since first placement",
+            scattermode="group",
+            yaxis={"range": [0, 101]},
+            showlegend=True,
+            xaxis={"type": "category", "categoryorder": "array", "categoryarray": horizons},
+        ),
+    )
 
 
-def grouped_bars(categories: list[str], series: dict[str, list], y_title: str, value_format: str = "%{y}",
-                 names: dict[str, str] | None = None) -> dict:
+def grouped_bars(
+    categories: list[str],
+    series: dict[str, list],
+    y_title: str,
+    value_format: str = "%{y}",
+    names: dict[str, str] | None = None,
+) -> dict:
     """Bars for baseline and pilot per category; suppressed values are left out and marked 'c'."""
     data = []
     for period, values in series.items():
         style = PERIOD_STYLE[period]
         name = (names or {}).get(period, style["label"])
-        data.append({
-            "type": "bar", "x": categories, "y": [_shown(v) for v in values], "name": name,
-            "marker": {"color": style["color"], "pattern": {"shape": "" if period == "baseline" else "/"}},
-            "text": ["c" if v == SUPPRESSED else "" for v in values], "textposition": "outside",
-            "hovertemplate": f"{name} %{{x}}: {value_format}<extra></extra>",
-        })
-    return figure(data, layout(y_title=y_title, barmode="group", yaxis={"rangemode": "tozero"},
-                               xaxis={"type": "category"}))
+        data.append(
+            {
+                "type": "bar",
+                "x": categories,
+                "y": [_shown(v) for v in values],
+                "name": name,
+                "marker": {"color": style["color"], "pattern": {"shape": "" if period == "baseline" else "/"}},
+                "text": ["c" if v == SUPPRESSED else "" for v in values],
+                "textposition": "outside",
+                "hovertemplate": f"{name} %{{x}}: {value_format}<extra></extra>",
+            }
+        )
+    return figure(
+        data, layout(y_title=y_title, barmode="group", yaxis={"rangemode": "tozero"}, xaxis={"type": "category"})
+    )
 
 
 def lines(categories: list[str], series: dict[str, list], y_title: str, x_title: str, hover: str) -> dict:
@@ -161,10 +250,18 @@ def lines(categories: list[str], series: dict[str, list], y_title: str, x_title:
     data = []
     for period, values in series.items():
         style = PERIOD_STYLE[period]
-        data.append({"type": "scatter", "x": categories, "y": [_shown(v) for v in values], "mode": "lines+markers",
-                     "name": style["label"], "line": {"color": style["color"], "dash": style["dash"], "width": 3},
-                     "marker": {"symbol": style["symbol"], "size": 11, "color": style["color"]},
-                     "hovertemplate": f"{style['label']}: {hover}<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": categories,
+                "y": [_shown(v) for v in values],
+                "mode": "lines+markers",
+                "name": style["label"],
+                "line": {"color": style["color"], "dash": style["dash"], "width": 3},
+                "marker": {"symbol": style["symbol"], "size": 11, "color": style["color"]},
+                "hovertemplate": f"{style['label']}: {hover}<extra></extra>",
+            }
+        )
     return figure(data, layout(y_title=y_title, x_title=x_title, yaxis={"range": [0, 101]}, xaxis={"type": "category"}))
 
 
@@ -172,19 +269,55 @@ def series_figure(points: list, y_title: str, name: str, hover: str, split_date:
     """One measure over months or quarters on a date axis; a point that cannot be shown leaves a gap; a dotted
     line where the pilot starts (``split_date``, ISO), labelled."""
     style = PERIOD_STYLE["baseline"]
-    data = [{"type": "scatter", "x": [label_date(m) for m, _ in points], "y": [_shown(v) for _, v in points],
-             "mode": "lines+markers", "connectgaps": False, "name": name,
-             "line": {"color": style["color"], "width": 3}, "marker": {"symbol": style["symbol"], "size": 9},
-             "customdata": [period_label(m) for m, _ in points],
-             "hovertemplate": f"%{{customdata}}: {hover}<extra></extra>"}]
+    data = [
+        {
+            "type": "scatter",
+            "x": [label_date(m) for m, _ in points],
+            "y": [_shown(v) for _, v in points],
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "name": name,
+            "line": {"color": style["color"], "width": 3},
+            "marker": {"symbol": style["symbol"], "size": 9},
+            "customdata": [period_label(m) for m, _ in points],
+            "hovertemplate": f"%{{customdata}}: {hover}<extra></extra>",
+        }
+    ]
     extra = {}
     if split_date:
-        extra["shapes"] = [{"type": "line", "x0": split_date, "x1": split_date, "y0": 0, "y1": 1, "yref": "paper",
-                            "line": {"color": theme.INK, "dash": "dot", "width": 2}}]
-        extra["annotations"] = [{"x": split_date, "y": 1.0, "yref": "paper", "text": "Pilot starts",
-                                 "showarrow": False, "xanchor": "left", "yanchor": "top", "xshift": 4}]
-    return figure(data, layout(y_title=y_title, yaxis={"range": [0, 101]},
-                               xaxis={"type": "date", "tickformat": "%b %Y"}, showlegend=False, **extra))
+        extra["shapes"] = [
+            {
+                "type": "line",
+                "x0": split_date,
+                "x1": split_date,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": theme.INK, "dash": "dot", "width": 2},
+            }
+        ]
+        extra["annotations"] = [
+            {
+                "x": split_date,
+                "y": 1.0,
+                "yref": "paper",
+                "text": "Pilot starts",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "xshift": 4,
+            }
+        ]
+    return figure(
+        data,
+        layout(
+            y_title=y_title,
+            yaxis={"range": [0, 101]},
+            xaxis={"type": "date", "tickformat": "%b %Y"},
+            showlegend=False,
+            **extra,
+        ),
+    )
 
 
 def quartile_boxes(rows: list[dict], x_title: str) -> dict:
@@ -192,15 +325,35 @@ def quartile_boxes(rows: list[dict], x_title: str) -> dict:
     data = []
     for r in rows:
         style = PERIOD_STYLE[r["period"]]
-        data.append({"type": "box", "y": [style["label"]], "orientation": "h", "name": style["label"],
-                     "lowerfence": [r["p10"]], "q1": [r["q1"]], "median": [r["median"]], "q3": [r["q3"]],
-                     "upperfence": [r["p90"]], "marker": {"color": style["color"]}, "line": {"width": 3},
-                     "fillcolor": "rgba(255,255,255,0)", "hoverinfo": "skip"})
+        data.append(
+            {
+                "type": "box",
+                "y": [style["label"]],
+                "orientation": "h",
+                "name": style["label"],
+                "lowerfence": [r["p10"]],
+                "q1": [r["q1"]],
+                "median": [r["median"]],
+                "q3": [r["q3"]],
+                "upperfence": [r["p90"]],
+                "marker": {"color": style["color"]},
+                "line": {"width": 3},
+                "fillcolor": "rgba(255,255,255,0)",
+                "hoverinfo": "skip",
+            }
+        )
     return figure(data, layout(height=300, x_title=x_title, showlegend=False))
 
 
-def xmr_figure(frame, y_title: str, value_format: str, points: list, split_date: str | None = None,
-               floor: float | None = None, ceiling: float | None = None) -> dict:
+def xmr_figure(
+    frame,
+    y_title: str,
+    value_format: str,
+    points: list,
+    split_date: str | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> dict:
     """An XmR chart on a date axis: points coloured and shaped by variation, mean and limits per segment.
 
     ``points`` is every (label, value) of the series, a value that cannot be shown left as it is
@@ -210,39 +363,92 @@ def xmr_figure(frame, y_title: str, value_format: str, points: list, split_date:
     data = []
     for segment, part in frame.groupby("segment"):
         x = [label_date(v) for v in part["label"]]
-        for column, name, dash in (("mean", "Mean", "solid"), ("upper", "Process limits", "dash"),
-                                   ("lower", "Process limits", "dash")):
+        for column, name, dash in (
+            ("mean", "Mean", "solid"),
+            ("upper", "Process limits", "dash"),
+            ("lower", "Process limits", "dash"),
+        ):
             ys = list(part[column])
             if floor is not None:
                 ys = [max(y, floor) for y in ys]
             if ceiling is not None:
                 ys = [min(y, ceiling) for y in ys]
-            data.append({"type": "scatter", "x": x, "y": ys, "mode": "lines",
-                         "name": name, "legendgroup": name,
-                         "line": {"color": "#3d3d3d" if column == "mean" else "#767676", "dash": dash, "width": 2},
-                         "showlegend": bool(segment == 1 and column != "lower"),
-                         "hovertemplate": f"{name}: %{{y:{value_format}}}<extra></extra>"})
-    data.append({"type": "scatter", "x": [label_date(m) for m, _ in points], "y": [_shown(v) for _, v in points],
-                 "mode": "lines", "connectgaps": False, "line": {"color": "#a0a0a0", "width": 1}, "showlegend": False,
-                 "hoverinfo": "skip"})
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": x,
+                    "y": ys,
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": name,
+                    "line": {"color": "#3d3d3d" if column == "mean" else "#767676", "dash": dash, "width": 2},
+                    "showlegend": bool(segment == 1 and column != "lower"),
+                    "hovertemplate": f"{name}: %{{y:{value_format}}}<extra></extra>",
+                }
+            )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [label_date(m) for m, _ in points],
+            "y": [_shown(v) for _, v in points],
+            "mode": "lines",
+            "connectgaps": False,
+            "line": {"color": "#a0a0a0", "width": 1},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+    )
     for variation, style in VARIATION_STYLE.items():
         part = frame[frame["variation"] == variation]
         if part.empty:
             continue
-        data.append({
-            "type": "scatter", "x": [label_date(v) for v in part["label"]], "y": list(part["value"]), "mode": "markers",
-            "name": style["label"],
-            "marker": {"symbol": style["symbol"], "size": 12 if variation != "common" else 9, "color": style["color"],
-                       "line": {"width": 1, "color": theme.INK}},
-            "customdata": [[period_label(lab), r or "no rule fired"] for lab, r in zip(part["label"], part["rules"])],
-            "hovertemplate": f"%{{customdata[0]}}: %{{y:{value_format}}}<br>{style['label']}<br>%{{customdata[1]}}<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": [label_date(v) for v in part["label"]],
+                "y": list(part["value"]),
+                "mode": "markers",
+                "name": style["label"],
+                "marker": {
+                    "symbol": style["symbol"],
+                    "size": 12 if variation != "common" else 9,
+                    "color": style["color"],
+                    "line": {"width": 1, "color": theme.INK},
+                },
+                "customdata": [
+                    [period_label(lab), r or "no rule fired"] for lab, r in zip(part["label"], part["rules"])
+                ],
+                "hovertemplate": (
+                    f"%{{customdata[0]}}: %{{y:{value_format}}}<br>{style['label']}"
+                    "<br>%{customdata[1]}<extra></extra>"
+                ),
+            }
+        )
     fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "date", "tickformat": "%b %Y"})
     if split_date is not None:
-        fig_layout["shapes"] = [{"type": "line", "x0": split_date, "x1": split_date, "y0": 0, "y1": 1,
-                                 "yref": "paper", "line": {"color": theme.INK, "width": 2, "dash": "dot"}}]
-        fig_layout["annotations"] = [{"x": split_date, "y": 1.0, "yref": "paper", "text": "Pilot starts",
-                                      "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 14}}]
+        fig_layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": split_date,
+                "x1": split_date,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": theme.INK, "width": 2, "dash": "dot"},
+            }
+        ]
+        fig_layout["annotations"] = [
+            {
+                "x": split_date,
+                "y": 1.0,
+                "yref": "paper",
+                "text": "Pilot starts",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 14},
+            }
+        ]
     return figure(data, fig_layout)
 
 
@@ -252,8 +458,14 @@ def headline_figure(rows: list[dict]) -> dict:
     points = []
     for r in rows:
         for period in ("baseline", "pilot"):
-            points.append({"period": period, "horizon": r["label"], "band": (r.get("bands") or {}).get(period),
-                           **{k: r[period][k] for k in ("rate", "ci_low", "ci_high")}})
+            points.append(
+                {
+                    "period": period,
+                    "horizon": r["label"],
+                    "band": (r.get("bands") or {}).get(period),
+                    **{k: r[period][k] for k in ("rate", "ci_low", "ci_high")},
+                }
+            )
     fig = horizon_figure(points)
     fig["layout"]["xaxis"]["title"]["text"] = ""
     fig["layout"]["yaxis"]["title"]["text"] = "Children (%)"

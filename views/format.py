@@ -11,8 +11,20 @@ from datetime import date
 
 SUPPRESSED = "c"
 NOT_APPLICABLE = "–"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def is_value(value) -> bool:
@@ -127,7 +139,7 @@ DISPLAY = {
     "points": points,
     "hours": hours,
     "ratio": lambda v: num(v, 1),
-    "p": lambda v: _special(v) or (f"< 0.001" if v < 0.001 else f"{v:.3f}"),
+    "p": lambda v: _special(v) or ("< 0.001" if v < 0.001 else f"{v:.3f}"),
     "money": money,
     "signed": lambda v: _special(v) or (f"{v:+,}" if v else "0"),
     "money2": lambda v: _special(v) or f"£{v:,.2f}",

@@ -26,7 +26,9 @@ class Report:
     filtered: bool = True  # shows the filter bar and takes its filters
     audiences: bool = True  # exact figures differ from published ones (the analyst's switch means something)
     cached: bool = True  # False: drawn on every request (it reads what changes between loads)
-    shaped_by: str = "filters"  # which filters shape its figures: "filters" (all of them) or "force" (the selection only)
+    shaped_by: str = (
+        "filters"  # which filters shape its figures: "filters" (all of them) or "force" (the selection only)
+    )
     settings: tuple[str, ...] = ()  # URL parameters besides the filters that shape the view
     reads: Callable[[], str] | None = None  # a digest of what it reads besides the facts (part of its cache key)
     deck: bool = False  # in the standard conference deck

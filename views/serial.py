@@ -61,8 +61,10 @@ def _encode(value):
     if isinstance(value, date):
         return {TAG: "date", "iso": value.isoformat()}
     if dataclasses.is_dataclass(value) and type(value).__name__ in _types():
-        return {TAG: type(value).__name__,
-                "fields": {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return {
+            TAG: type(value).__name__,
+            "fields": {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
 
     if isinstance(value, np.ndarray):
         return [_encode(v) for v in value.tolist()]
@@ -105,7 +107,7 @@ def dumps(value, key: bytes) -> bytes:
 def loads(data: bytes, key: bytes):
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 32:
         raise Refused("a cache entry without Harbour's signature")
-    mac, payload = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    mac, payload = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
     if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()):
         raise Refused("a cache entry whose signature does not match: written by someone without the cache key")
     try:

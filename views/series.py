@@ -32,5 +32,11 @@ def choose(ctx, requested: str, measures: tuple[str, ...]):
     months = series_for(ctx, "month")
     if len(months) and min(publishable_share(months[m]) for m in measures) >= PUBLISHABLE_SHARE:
         return "month", months, "Points by month: at least two thirds of the months can be shown."
-    return "quarter", series_for(ctx, "quarter"), ("Points by quarter: fewer than two thirds of the months have enough "
-                                                   "children to be shown, so months are grouped into quarters.")
+    return (
+        "quarter",
+        series_for(ctx, "quarter"),
+        (
+            "Points by quarter: fewer than two thirds of the months have enough "
+            "children to be shown, so months are grouped into quarters."
+        ),
+    )

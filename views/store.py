@@ -40,11 +40,13 @@ def _store():
 
                 client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
                 cache = type("SignedRedisCache", (RedisCache,), {"serializer": signed})(
-                    client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS)
+                    client, key_prefix="harbour:", default_timeout=TIMEOUT_SECONDS
+                )
             else:
                 # The serializer is the class's before cachelib writes its first file (the entry count).
                 cache = type("SignedFileSystemCache", (FileSystemCache,), {"serializer": signed})(
-                    folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600)
+                    folder, threshold=5000, default_timeout=TIMEOUT_SECONDS, mode=0o600
+                )
                 os.chmod(folder, 0o700)  # the cache folder is its owner's alone
             _caches[where] = cache
         return _caches[where]

@@ -11,23 +11,29 @@ from __future__ import annotations
 # their colours, type and spacing from here. GOV.UK-like plainness; every text colour on its
 # background passes WCAG 2.2 AA (4.5:1), which a test checks.
 COLOURS = {
-    "ink": "#1b1b1b",          # text
-    "muted": "#434343",        # secondary text
-    "paper": "#ffffff",        # background
-    "soft": "#f3f2f1",         # bands, the filter bar
-    "line": "#767676",         # borders that must be seen (3:1 for UI components)
-    "accent": "#005ea5",       # links, the headline cards' rule
+    "ink": "#1b1b1b",  # text
+    "muted": "#434343",  # secondary text
+    "paper": "#ffffff",  # background
+    "soft": "#f3f2f1",  # bands, the filter bar
+    "line": "#767676",  # borders that must be seen (3:1 for UI components)
+    "accent": "#005ea5",  # links, the headline cards' rule
     "accent-dark": "#003078",  # primary buttons
-    "header": "#0b0c0c",       # the site header and a table's header row
-    "focus": "#ffdd00",        # focus ring
-    "warn-bg": "#fff4d6",      # the synthetic-data notice
+    "header": "#0b0c0c",  # the site header and a table's header row
+    "focus": "#ffdd00",  # focus ring
+    "warn-bg": "#fff4d6",  # the synthetic-data notice
     "warn-line": "#b35c00",
-    "alert": "#b00020",        # the OFFICIAL-SENSITIVE marking
-    "grid": "#e5e5e5",         # chart gridlines
+    "alert": "#b00020",  # the OFFICIAL-SENSITIVE marking
+    "grid": "#e5e5e5",  # chart gridlines
 }
 # Data colours (Okabe-Ito, safe for colour-blind readers); shapes and words always go with them.
-SERIES = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "orange": "#E69F00", "purple": "#8E44AD",
-          "grey": "#6E6E6E"}
+SERIES = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "green": "#009E73",
+    "orange": "#E69F00",
+    "purple": "#8E44AD",
+    "grey": "#6E6E6E",
+}
 # Type: one family everywhere. Arial on Windows and macOS; Liberation Sans, metric-compatible with
 # Arial, where Kaleido draws the charts on Linux.
 FONT_FAMILY = "Arial"
@@ -59,14 +65,31 @@ INK = COLOURS["ink"]
 
 
 def _axis(title: str | None, grid: bool) -> dict:
-    return {"title": {"text": title or ""}, "showline": True, "linecolor": INK, "linewidth": 1, "ticks": "outside",
-            "tickcolor": INK, "zeroline": False, "showgrid": grid, "gridcolor": COLOURS["grid"], "automargin": True}
+    return {
+        "title": {"text": title or ""},
+        "showline": True,
+        "linecolor": INK,
+        "linewidth": 1,
+        "ticks": "outside",
+        "tickcolor": INK,
+        "zeroline": False,
+        "showgrid": grid,
+        "gridcolor": COLOURS["grid"],
+        "automargin": True,
+    }
 
 
-def layout(height: int = 460, x_title: str | None = None, y_title: str | None = None, xaxis: dict | None = None,
-           yaxis: dict | None = None, **extra) -> dict:
+def layout(
+    height: int = 460,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+    **extra,
+) -> dict:
     out = {
-        "plot_bgcolor": COLOURS["paper"], "paper_bgcolor": COLOURS["paper"],
+        "plot_bgcolor": COLOURS["paper"],
+        "paper_bgcolor": COLOURS["paper"],
         "font": {"family": FONT, "size": 16, "color": INK},
         "height": height,
         "margin": {"l": 70, "r": 20, "t": 30, "b": 60},
@@ -86,10 +109,13 @@ def figure(data: list[dict], fig_layout: dict) -> dict:
 def labels_at_least(fig: dict, size: int) -> dict:
     """``fig`` with its point labels and its annotations (average lines' names, say) at least ``size`` px:
     drawn for a page's 16 px type, they are too small on a projector or a slide."""
+
     def bigger(font):
         return {**(font or {}), "size": max((font or {}).get("size", 0), size)}
 
-    data = [{**trace, "textfont": bigger(trace["textfont"])} if isinstance(trace.get("textfont"), dict) else trace
-            for trace in fig["data"]]
+    data = [
+        {**trace, "textfont": bigger(trace["textfont"])} if isinstance(trace.get("textfont"), dict) else trace
+        for trace in fig["data"]
+    ]
     annotations = [{**a, "font": bigger(a.get("font"))} for a in fig["layout"].get("annotations") or []]
     return {**fig, "data": data, "layout": {**fig["layout"], "annotations": annotations}}

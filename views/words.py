@@ -29,13 +29,18 @@ def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (
     pilot, 87% during it; no clear change (the difference could be chance). The difference of +5 points has a
     95% interval of -8 to 19 points (p = 0.412, Fisher's exact test).'"""
     if not is_value(baseline) or not is_value(pilot):
-        if any(v == SUPPRESSED and b is not None for v, b in zip((baseline, pilot), bands)) and \
-                all(is_value(v) or b is not None for v, b in zip((baseline, pilot), bands)):
-            return (f"{label}: {rate_shown(baseline, bands[0])} before the pilot, {rate_shown(pilot, bands[1])} during "
-                    f"it ({SO_FEW_MISSING}). No difference can be published.")
+        if any(v == SUPPRESSED and b is not None for v, b in zip((baseline, pilot), bands)) and all(
+            is_value(v) or b is not None for v, b in zip((baseline, pilot), bands)
+        ):
+            return (
+                f"{label}: {rate_shown(baseline, bands[0])} before the pilot, {rate_shown(pilot, bands[1])} during "
+                f"it ({SO_FEW_MISSING}). No difference can be published."
+            )
         if SUPPRESSED in (baseline, pilot):
-            return (f"{label} cannot be shown for both periods (c): too few children, or so few went missing that "
-                    "the rate would give their number away.")
+            return (
+                f"{label} cannot be shown for both periods (c): too few children, or so few went missing that "
+                "the rate would give their number away."
+            )
         return f"{label} cannot be compared: a period has no children at risk."
     shown = diff and is_value(diff.get("difference"))
     if shown and clear(diff.get("ci_low"), diff.get("ci_high")) and pilot != baseline:
@@ -47,8 +52,10 @@ def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (
     if not shown:
         return head + ". The difference is not shown because a period has fewer than 10 children at risk."
     d, lo, hi = diff["difference"], diff["ci_low"], diff["ci_high"]
-    return (f"{head}. The difference of {points(d)} points has a 95% interval of {points(lo)} to {points(hi)} points"
-            f" ({p_value(diff.get('p_value'))}, Fisher's exact test).")
+    return (
+        f"{head}. The difference of {points(d)} points has a 95% interval of {points(lo)} to {points(hi)} points"
+        f" ({p_value(diff.get('p_value'))}, Fisher's exact test)."
+    )
 
 
 def median_change(baseline, pilot, diff, p) -> str:
@@ -57,8 +64,10 @@ def median_change(baseline, pilot, diff, p) -> str:
     if not is_value(baseline) or not is_value(pilot):
         return "Median time to first engagement cannot be compared: too few children with an engagement recorded."
     if is_value(p) and p < 0.05 and pilot != baseline:
-        text = (f"The median time to first engagement {'fell' if pilot < baseline else 'rose'} from {hours(baseline)} "
-                f"to {hours(pilot)}")
+        text = (
+            f"The median time to first engagement {'fell' if pilot < baseline else 'rose'} from {hours(baseline)} "
+            f"to {hours(pilot)}"
+        )
     else:
         text = f"Median time to first engagement: {hours(baseline)} before the pilot, {hours(pilot)} during it"
         if is_value(diff):
@@ -72,8 +81,12 @@ def median_change(baseline, pilot, diff, p) -> str:
 
 def compact(sentence: str) -> str:
     """A headline said in fewer words for a title that joins two of them (the same verdict, shorter)."""
-    return (first_sentence(sentence).replace(f"; {NO_CLEAR_CHANGE}", " (no clear change)")
-            .replace(" before the pilot, ", " before, ").replace(" during it", " during"))
+    return (
+        first_sentence(sentence)
+        .replace(f"; {NO_CLEAR_CHANGE}", " (no clear change)")
+        .replace(" before the pilot, ", " before, ")
+        .replace(" during it", " during")
+    )
 
 
 def first_sentence(sentence: str) -> str:
@@ -92,21 +105,34 @@ def attribution_sentence(found: dict | None, reason: str | None) -> str:
     if found is None:
         return f"Whether the change is the scheme's cannot be estimated here: {reason}."
     if not is_value(found.get("effect")):
-        return ("Whether the change is the scheme's cannot be shown: the force's quarters hold too few children at "
-                "risk (c).")
-    j, placebo = found["comparators"], (f"placebo p = {_p(found['placebo_p'])}, the smallest possible with {found['comparators']} "
-                                        f"forces being {_p(found['smallest_p'])}")
+        return (
+            "Whether the change is the scheme's cannot be shown: the force's quarters hold too few children at "
+            "risk (c)."
+        )
+    j, placebo = (
+        found["comparators"],
+        (
+            f"placebo p = {_p(found['placebo_p'])}, the smallest possible with {found['comparators']} "
+            f"forces being {_p(found['smallest_p'])}"
+        ),
+    )
     span = f"95% interval {points(found['ci_low'])} to {points(found['ci_high'])}"
     if clear(found["ci_low"], found["ci_high"]):
-        text = (f"Against {j} forces without a scheme, about {points(found['effect'])} points of the change in 28-day "
-                f"retention stand out as the scheme's ({span}; {placebo}).")
+        text = (
+            f"Against {j} forces without a scheme, about {points(found['effect'])} points of the change in 28-day "
+            f"retention stand out as the scheme's ({span}; {placebo})."
+        )
     else:
-        text = (f"Against {j} forces without a scheme: no clear effect beyond the change in forces without a scheme "
-                f"(about {points(found['effect'])} points, {span}; {placebo}).")
+        text = (
+            f"Against {j} forces without a scheme: no clear effect beyond the change in forces without a scheme "
+            f"(about {points(found['effect'])} points, {span}; {placebo})."
+        )
     pre = found.get("pretrend_p")
     if is_value(pre) and pre < 0.05:
-        text += (f" Before its scheme the force was already moving apart from them (pre-trend {p_value(pre)}), so part "
-                 "of this may not be the scheme's.")
+        text += (
+            f" Before its scheme the force was already moving apart from them (pre-trend {p_value(pre)}), so part "
+            "of this may not be the scheme's."
+        )
     return text
 
 
@@ -126,8 +152,11 @@ def precision_sentences(found: dict | None, reason: str | None, never: dict | No
     # "about 53", not "about 53.0363" (an exact deck's rate of children a year): a rough figure said roughly.
     about = f"about {round(per_year):,} children at risk a year" if is_value(per_year) else "so few children a year"
     now = found["detectable_now"]
-    lines = [f"With {about}, these numbers can show a gain of {now * 100:.0f} points or more in 28-day retention."
-             if is_value(now) else f"With {about}, these numbers cannot yet show a gain of any size in 28-day retention."]
+    lines = [
+        f"With {about}, these numbers can show a gain of {now * 100:.0f} points or more in 28-day retention."
+        if is_value(now)
+        else f"With {about}, these numbers cannot yet show a gain of any size in 28-day retention."
+    ]
     for gain in ("0.05", "0.10", "0.15"):
         points_ = f"A {float(gain) * 100:.0f}-point gain"
         years, power = found["years_needed"][gain], found["power_now"][gain]
@@ -135,8 +164,10 @@ def precision_sentences(found: dict | None, reason: str | None, never: dict | No
         if years is not None:
             lines.append(f"{points_} would need about {years:g} year{'s' if years != 1 else ''} of pilot{chance}.")
         elif (never or {}).get(gain):
-            lines.append(f"{points_} could not be shown however long the pilot runs, because the baseline holds only "
-                         f"{found['baseline_at_risk']} children{chance}.")
+            lines.append(
+                f"{points_} could not be shown however long the pilot runs, because the baseline holds only "
+                f"{found['baseline_at_risk']} children{chance}."
+            )
         else:
             lines.append(f"{points_} would need more than 20 years of pilot{chance}.")
     return lines

@@ -40,8 +40,13 @@ def _sqlite_path(url: str) -> Path | None:
 
 def pg_dump_command(url: str, out: Path) -> list[str]:
     parsed = make_url(url)
-    return ["pg_dump", "--format=custom", "--no-owner", f"--file={out}",
-            parsed.set(drivername="postgresql").render_as_string(hide_password=False)]
+    return [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        f"--file={out}",
+        parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+    ]
 
 
 def backup(url: str, out: Path) -> str:
@@ -87,20 +92,29 @@ def _check(engine: Engine, pseudonymiser_check: str | None) -> Checked:
         raise BackupProblem("the file is not a Harbour warehouse (it has no forces table)")
     kind, revision = migrate.state(engine)
     if kind == "ahead":
-        raise BackupProblem(f"the backup is at schema revision {revision}, newer than this Harbour knows: install "
-                            "the Harbour that made it")
+        raise BackupProblem(
+            f"the backup is at schema revision {revision}, newer than this Harbour knows: install "
+            "the Harbour that made it"
+        )
     with engine.connect() as conn:
         kinds = set(conn.execute(select(schema.forces.c.synthetic).distinct()).scalars())
-        checks = set(conn.execute(select(schema.pseudonym_keys.c.check_value)).scalars()) \
-            if "pseudonym_keys" in tables else set()
+        checks = (
+            set(conn.execute(select(schema.pseudonym_keys.c.check_value)).scalars())
+            if "pseudonym_keys" in tables
+            else set()
+        )
     synthetic = None if not kinds else kinds == {True}
     if synthetic is False and checks:
         if pseudonymiser_check is None:
-            raise BackupProblem("the backup holds real data: set HARBOUR_PSEUDONYM_KEY to the key that made its "
-                                "pseudonyms before restoring it")
+            raise BackupProblem(
+                "the backup holds real data: set HARBOUR_PSEUDONYM_KEY to the key that made its "
+                "pseudonyms before restoring it"
+            )
         if pseudonymiser_check not in checks:
-            raise BackupProblem("HARBOUR_PSEUDONYM_KEY is not the key that made this backup's pseudonyms: restored, "
-                                "its children could never be matched with a later load. Set the key it was made with")
+            raise BackupProblem(
+                "HARBOUR_PSEUDONYM_KEY is not the key that made this backup's pseudonyms: restored, "
+                "its children could never be matched with a later load. Set the key it was made with"
+            )
     return Checked(revision, synthetic, bool(checks) and synthetic is False)
 
 
@@ -148,22 +162,40 @@ def _restore_postgres(backup_file: Path, url: str, pseudonymiser_check: str | No
             conn.execute(text(f'DROP DATABASE IF EXISTS "{staging_name}"'))
             conn.execute(text(f'CREATE DATABASE "{staging_name}"'))
         staged = plain.set(database=staging_name).render_as_string(hide_password=False)
-        result = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={staged}",
-                                 str(backup_file)], capture_output=True, text=True)
+        result = subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={staged}", str(backup_file)],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
-            raise BackupProblem(f"{backup_file} is not a pg_dump backup that restores: "
-                                f"{(result.stderr.strip().splitlines() or ['no message'])[-1][:200]}")
+            raise BackupProblem(
+                f"{backup_file} is not a pg_dump backup that restores: "
+                f"{(result.stderr.strip().splitlines() or ['no message'])[-1][:200]}"
+            )
         engine = make_engine(target.set(database=staging_name).render_as_string(hide_password=False))
         try:
             checked = _check(engine, pseudonymiser_check)
         finally:
             engine.dispose()
-        result = subprocess.run(["pg_restore", "--no-owner", "--clean", "--if-exists", "--single-transaction",
-                                 "--exit-on-error", f"--dbname={plain.render_as_string(hide_password=False)}",
-                                 str(backup_file)], capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={plain.render_as_string(hide_password=False)}",
+                str(backup_file),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
-            raise BackupProblem("pg_restore failed and was rolled back; the warehouse is as it was: "
-                                f"{(result.stderr.strip().splitlines() or ['no message'])[-1][:200]}")
+            raise BackupProblem(
+                "pg_restore failed and was rolled back; the warehouse is as it was: "
+                f"{(result.stderr.strip().splitlines() or ['no message'])[-1][:200]}"
+            )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{staging_name}" WITH (FORCE)'))

@@ -50,8 +50,9 @@ def insert_frame(conn, table: Table, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     # Every column must be there, bar a generated integer key.
-    names = [c.name for c in table.columns
-             if c.name in frame.columns or not (c.primary_key and isinstance(c.type, Integer))]
+    names = [
+        c.name for c in table.columns if c.name in frame.columns or not (c.primary_key and isinstance(c.type, Integer))
+    ]
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
     columns = [_column_values(frame[name], table.c[name].type) for name in names]
@@ -78,7 +79,9 @@ def insert_frame(conn, table: Table, frame: pd.DataFrame) -> int:
         else:
             columns[i] = [process(v) for v in columns[i]]
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join([marker] * len(names))})")
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
     conn.exec_driver_sql(sql, list(zip(*columns)))
     return len(frame)

@@ -46,8 +46,7 @@ def make_engine(url: str, immediate: bool = False) -> Engine:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)  # (a file: URI names its own)
         # A locked SQLite file is waited for, for a bounded time, before the error reaches the user.
-        engine = create_engine(url, hide_parameters=True,
-                               connect_args={"timeout": settings.lock_timeout_seconds()})
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": settings.lock_timeout_seconds()})
         _sqlite_real_transactions(engine, "BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
     # hide_parameters: an error never carries the row it failed on (pseudonyms, dates) into a message.

@@ -40,10 +40,20 @@ class Schema:
     baseline: str = BASELINE
 
 
-WAREHOUSE = Schema("the warehouse", HERE / "migrations", "alembic_version",
-                   frozenset({"forces", "child_facts", "load_batches"}), "harbour upgrade")
-HUB = Schema("the hub database", HERE.parent / "hub" / "migrations", "hub_alembic_version",
-             frozenset({"hub_forces", "hub_packs"}), "harbour hub upgrade")
+WAREHOUSE = Schema(
+    "the warehouse",
+    HERE / "migrations",
+    "alembic_version",
+    frozenset({"forces", "child_facts", "load_batches"}),
+    "harbour upgrade",
+)
+HUB = Schema(
+    "the hub database",
+    HERE.parent / "hub" / "migrations",
+    "hub_alembic_version",
+    frozenset({"hub_forces", "hub_packs"}),
+    "harbour hub upgrade",
+)
 
 
 class NotCurrent(RuntimeError):
@@ -111,12 +121,15 @@ def check(engine: Engine, schema: Schema = WAREHOUSE) -> None:
     if kind in ("current", "empty"):
         return
     if kind == "ahead":
-        raise NotCurrent(f"{schema.name} is at schema revision {current}, made by a newer Harbour than this one "
-                         f"(which knows up to {head(schema)}): install that Harbour, or restore a backup made before it")
+        raise NotCurrent(
+            f"{schema.name} is at schema revision {current}, made by a newer Harbour than this one "
+            f"(which knows up to {head(schema)}): install that Harbour, or restore a backup made before it"
+        )
     where = "made before schema versions" if kind == "unversioned" else f"at schema revision {current}"
     backup = " (it takes a backup of a SQLite file first)"
-    raise NotCurrent(f"{schema.name} is {where}; this Harbour needs revision {head(schema)}: run `{schema.command}`"
-                     f"{backup}")
+    raise NotCurrent(
+        f"{schema.name} is {where}; this Harbour needs revision {head(schema)}: run `{schema.command}`{backup}"
+    )
 
 
 def stamp_new(conn, schema: Schema = WAREHOUSE) -> None:

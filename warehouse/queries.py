@@ -51,11 +51,18 @@ def generation(engine: Engine) -> object:
     path is never mistaken for the one before)."""
     b = schema.load_batches
     with engine.connect() as conn:
-        row = conn.execute(select(b.c.batch_id, b.c.loaded_at, b.c.content_sha256).where(b.c.outcome == "loaded")
-                           .order_by(b.c.batch_id.desc()).limit(1)).first()
+        row = conn.execute(
+            select(b.c.batch_id, b.c.loaded_at, b.c.content_sha256)
+            .where(b.c.outcome == "loaded")
+            .order_by(b.c.batch_id.desc())
+            .limit(1)
+        ).first()
         # And the derivation of every batch whose facts are held: facts derived again (harbour upgrade) are new.
-        derived = conn.execute(select(b.c.batch_id, b.c.derivation).where(
-            b.c.batch_id.in_(select(schema.forces.c.batch_id).distinct())).order_by(b.c.batch_id)).all()
+        derived = conn.execute(
+            select(b.c.batch_id, b.c.derivation)
+            .where(b.c.batch_id.in_(select(schema.forces.c.batch_id).distinct()))
+            .order_by(b.c.batch_id)
+        ).all()
     return None if row is None else (row[0], str(row[1]), row[2], ";".join(f"{i}:{d}" for i, d in derived))
 
 
@@ -64,16 +71,41 @@ def read_facts(engine: Engine) -> Facts:
         # In key order: sums of floats are the same however the rows were inserted (a load, a re-derivation) and
         # whichever order a database returns them in.
         c, e = schema.child_facts, schema.episode_facts
-        children = pd.DataFrame(conn.execute(select(c).order_by(c.c.force_code, c.c.child_key)).mappings().all(),
-                                columns=[col.name for col in c.columns])
-        episodes = pd.DataFrame(conn.execute(select(e).order_by(e.c.force_code, e.c.child_key, e.c.seq))
-                                .mappings().all(), columns=[col.name for col in e.columns])
+        children = pd.DataFrame(
+            conn.execute(select(c).order_by(c.c.force_code, c.c.child_key)).mappings().all(),
+            columns=[col.name for col in c.columns],
+        )
+        episodes = pd.DataFrame(
+            conn.execute(select(e).order_by(e.c.force_code, e.c.child_key, e.c.seq)).mappings().all(),
+            columns=[col.name for col in e.columns],
+        )
         f = schema.forces
-        forces = pd.DataFrame(conn.execute(select(
-            f.c.force_code, f.c.force_name, f.c.scheme_name, f.c.pilot_start, f.c.baseline_start,
-            f.c.extract_date, f.c.synthetic, f.c.batch_id).order_by(f.c.force_code)).mappings().all(),
-            columns=["force_code", "force_name", "scheme_name", "pilot_start", "baseline_start", "extract_date", "synthetic",
-                     "batch_id"])
+        forces = pd.DataFrame(
+            conn.execute(
+                select(
+                    f.c.force_code,
+                    f.c.force_name,
+                    f.c.scheme_name,
+                    f.c.pilot_start,
+                    f.c.baseline_start,
+                    f.c.extract_date,
+                    f.c.synthetic,
+                    f.c.batch_id,
+                ).order_by(f.c.force_code)
+            )
+            .mappings()
+            .all(),
+            columns=[
+                "force_code",
+                "force_name",
+                "scheme_name",
+                "pilot_start",
+                "baseline_start",
+                "extract_date",
+                "synthetic",
+                "batch_id",
+            ],
+        )
     for column in ("placed", "pack_completed"):
         children[column] = children[column].astype(bool)
     children["event"] = children["event"].astype("boolean").fillna(False).astype(bool)
@@ -87,8 +119,9 @@ def read_facts(engine: Engine) -> Facts:
         children[column] = children[column].astype("category")
     # Each episode knows its child's row, so a cohort's episodes are found by integer label.
     children = children.reset_index(drop=True)
-    rows = pd.Series(children.index, index=pd.MultiIndex.from_arrays(
-        [children["force_code"].astype(str), children["child_key"]]))
+    rows = pd.Series(
+        children.index, index=pd.MultiIndex.from_arrays([children["force_code"].astype(str), children["child_key"]])
+    )
     episodes["child_row"] = rows.reindex(pd.MultiIndex.from_frame(episodes[["force_code", "child_key"]])).to_numpy()
     with engine.connect() as conn:
         days = dict(conn.execute(select(schema.day_precision.c.force_code, schema.day_precision.c.la_codes)).all())
@@ -98,8 +131,10 @@ def read_facts(engine: Engine) -> Facts:
     forces["synthetic"] = forces["synthetic"].astype(bool)
     with engine.connect() as conn:
         a = schema.force_authorities
-        authorities = pd.DataFrame(conn.execute(select(a.c.force_code, a.c.la_code, a.c.children)).mappings().all(),
-                                   columns=["force_code", "la_code", "children"])
+        authorities = pd.DataFrame(
+            conn.execute(select(a.c.force_code, a.c.la_code, a.c.children)).mappings().all(),
+            columns=["force_code", "la_code", "children"],
+        )
     return Facts(children, episodes, forces, authorities=authorities)
 
 
@@ -112,9 +147,13 @@ def facts(engine: Engine) -> Facts:
         if cached and cached[0] == current:
             return cached[1]
     loaded = read_facts(engine)
-    loaded = Facts(loaded.children, loaded.episodes, loaded.forces,
-                   generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24],
-                   authorities=loaded.authorities)
+    loaded = Facts(
+        loaded.children,
+        loaded.episodes,
+        loaded.forces,
+        generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24],
+        authorities=loaded.authorities,
+    )
     with _lock:
         _cache[key] = (current, loaded)
     return loaded
@@ -140,9 +179,12 @@ def warnings_by_rule(engine: Engine) -> pd.DataFrame:
     w, f = schema.load_warnings, schema.forces
     held = select(f.c.batch_id).distinct()
     with engine.connect() as conn:
-        rows = conn.execute(select(w.c.rule, w.c.file, func.count().label("warnings"))
-                            .where(w.c.batch_id.in_(held)).group_by(w.c.rule, w.c.file)
-                            .order_by(w.c.rule, w.c.file)).all()
+        rows = conn.execute(
+            select(w.c.rule, w.c.file, func.count().label("warnings"))
+            .where(w.c.batch_id.in_(held))
+            .group_by(w.c.rule, w.c.file)
+            .order_by(w.c.rule, w.c.file)
+        ).all()
     return pd.DataFrame(rows, columns=["rule", "file", "warnings"])
 
 

@@ -93,9 +93,7 @@ contacts = Table(
     UniqueConstraint("force_code", "child_key", name="uq_contacts_child"),
 )
 
-_child_fk = ForeignKeyConstraint(
-    ["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]
-)
+_child_fk = ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"])
 
 placements = Table(
     "placements",
@@ -276,5 +274,14 @@ force_authorities = Table(
     Column("children", Integer, nullable=False),
 )
 
-FORCE_TABLES = (episode_facts, child_facts, missing_episodes, placements, contacts, day_precision, ssda903_coverage,
-                force_authorities, forces)
+FORCE_TABLES = (
+    episode_facts,
+    child_facts,
+    missing_episodes,
+    placements,
+    contacts,
+    day_precision,
+    ssda903_coverage,
+    force_authorities,
+    forces,
+)

@@ -38,9 +38,15 @@ def key(path: str, query: dict, facts, audience) -> str:
         # (and which filters it says it does not apply: their names, never their values)
         ignored = sorted(k for k, v in filters.to_query().items() if v and k != "force")
         filters = Filters(force=filters.force)
-    canonical = {"page": path, "audience": audience.name, "generation": facts.generation, "code": code_fingerprint(),
-                 "filters": sorted(filters.to_query().items()), "not_applied": ignored,
-                 "settings": sorted((k, str(query[k])) for k in report.settings if k in query)}
+    canonical = {
+        "page": path,
+        "audience": audience.name,
+        "generation": facts.generation,
+        "code": code_fingerprint(),
+        "filters": sorted(filters.to_query().items()),
+        "not_applied": ignored,
+        "settings": sorted((k, str(query[k])) for k in report.settings if k in query),
+    }
     if report.reads is not None:  # what the view reads besides the facts (benchmarking: the imported peers)
         canonical["reads"] = report.reads()
     return "view-" + hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
@@ -71,7 +77,6 @@ def cached_page(path: str, query: dict, facts, audience, filtered: bool, render,
     in, the audience switch); those are never cached, and are put in place on every request. Dash
     sends the result as it is, without walking a tree of thousands of components again.
     """
-
 
     def draw() -> dict:
         token = "harbour-slot-" + secrets.token_hex(16)  # no text from a bundle can be this

@@ -46,8 +46,9 @@ def scope_slug(query: dict, forces, audience: Audience = PUBLICATION) -> str:
     return _slug("-".join(parts))
 
 
-def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
-             audience: Audience = PUBLICATION) -> tuple[str, bytes] | None:
+def file_for(
+    path: str, query: dict, panel_id: str | None, fmt: str, audience: Audience = PUBLICATION
+) -> tuple[str, bytes] | None:
     """(file name, bytes) of one download for ``audience``, or None when the page or panel is unknown."""
     facts = current_facts()
     view = build(path, query, facts, audience)
@@ -56,8 +57,14 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
     stem = f"harbour-{_slug(path)}-{scope_slug(query, facts.forces, audience)}"
     if fmt == "pptx":
         today = date.today()
-        return f"{stem}.pptx", cached_file(path, query, facts, audience, f"deck-{today.isoformat()}",
-                                           lambda: slides.deck([view], slides.deck_title(view), today))
+        return f"{stem}.pptx", cached_file(
+            path,
+            query,
+            facts,
+            audience,
+            f"deck-{today.isoformat()}",
+            lambda: slides.deck([view], slides.deck_title(view), today),
+        )
     panel = next((p for p in view.panels if p.panel_id == panel_id), None)
     if panel is None:
         return None
@@ -71,8 +78,16 @@ def file_for(path: str, query: dict, panel_id: str | None, fmt: str,
         if panel.source:  # another body's published figures: its own source, not Harbour's
             source = panel.source.replace(" | ", " · ")
         # Rendering an image costs a browser's work: each is made once per view and kept for every worker.
-        return name, cached_file(path, query, facts, audience, f"{panel.panel_id}.{fmt}", lambda: images.render(
-            images.presentable(panel.figure, panel.title, view.synthetic, source, marking=view.marking), fmt))
+        return name, cached_file(
+            path,
+            query,
+            facts,
+            audience,
+            f"{panel.panel_id}.{fmt}",
+            lambda: images.render(
+                images.presentable(panel.figure, panel.title, view.synthetic, source, marking=view.marking), fmt
+            ),
+        )
     return None
 
 

@@ -49,10 +49,17 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
         problems = ["the first month is after the last"]
     if problems:  # nothing changes until the months are right
         return no_update, "Not applied: " + "; ".join(problems) + "."
-    filters = Filters.from_query({
-        "force": force or "", "age_band": age_band or "", "sex": sex or "", "contact_route": route or "",
-        "nationality": nationality or "", "month_from": (month_from or "").strip(), "month_to": (month_to or "").strip(),
-    })
+    filters = Filters.from_query(
+        {
+            "force": force or "",
+            "age_band": age_band or "",
+            "sex": sex or "",
+            "contact_route": route or "",
+            "nationality": nationality or "",
+            "month_from": (month_from or "").strip(),
+            "month_to": (month_to or "").strip(),
+        }
+    )
     if not force:
         filters = Filters.from_query({**filters.to_query(), "force": "ALL"})
     new = query_string(filters, keep) or "?"

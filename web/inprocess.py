@@ -20,8 +20,10 @@ def router_request(path: str, search: str = "") -> dict:
     return {
         "output": ROUTER_OUTPUT,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
         "changedPropIds": ["_pages_location.search"],
         "state": [],
     }
@@ -36,8 +38,9 @@ def client(warehouse_url: str):
 
 
 def render(test_client, path: str, search: str = "") -> tuple[int, bytes]:
-    response = test_client.post("/_dash-update-component", data=json.dumps(router_request(path, search)),
-                                content_type="application/json")
+    response = test_client.post(
+        "/_dash-update-component", data=json.dumps(router_request(path, search)), content_type="application/json"
+    )
     return response.status_code, response.data
 
 

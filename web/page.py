@@ -34,10 +34,23 @@ def register_pages() -> None:
     """Every page of the registry as a Dash page, its layout behind the guard, and the page for a path that is not
     one. Called by the app once it exists (Dash takes pages only then)."""
     for report in REPORTS.values():
-        dash.register_page(MODULES[report.path], path=report.path, name=report.name, title=report.title(),
-                           order=report.order, nav=report.nav, layout=_layout(report.path))
-    dash.register_page(not_found_404.__name__, path=not_found_404.PATH, name="Page not found",
-                       title="Page not found · Harbour", nav=False, layout=not_found_404.layout)
+        dash.register_page(
+            MODULES[report.path],
+            path=report.path,
+            name=report.name,
+            title=report.title(),
+            order=report.order,
+            nav=report.nav,
+            layout=_layout(report.path),
+        )
+    dash.register_page(
+        not_found_404.__name__,
+        path=not_found_404.PATH,
+        name="Page not found",
+        title="Page not found · Harbour",
+        nav=False,
+        layout=not_found_404.layout,
+    )
 
 
 def guard(request: Request):
@@ -85,7 +98,8 @@ def layout_for(path: str, query: dict):
 
 
 def draw_page(request: Ask, facts, person_parts: list | None = None):
-    """The page's content for ``request`` (a person's, or the warm-up's ``Ask`` for nobody in particular) as Dash sends it, from the page cache (drawn on a miss), with ``person_parts``
+    """The page's content for ``request`` (a person's, or the warm-up's ``Ask`` for nobody in particular) as Dash
+    sends it, from the page cache (drawn on a miss), with ``person_parts``
     (who is signed in) in their place. Permissions are the caller's to check first."""
 
     report = report_for(request.path)
@@ -102,7 +116,6 @@ def draw_page(request: Ask, facts, person_parts: list | None = None):
 def _identity(request: Request) -> list:
     """Who is signed in, the sign-out link, and for analysts the switch between the two audiences."""
 
-
     person, query = request.person, request.query
     items = []
     if access.mode() == "oidc":
@@ -110,10 +123,17 @@ def _identity(request: Request) -> list:
     if person.may("analyst") and not request.started_internal and request.report.audiences:
         rest = {k: v for k, v in query.items() if k != "audience"}
         if request.audience.exact:
-            items += [" ", dcc.Link("Show publication figures", href="?" + urlencode(rest, safe=","),
-                                    id="audience-switch")]
+            items += [
+                " ",
+                dcc.Link("Show publication figures", href="?" + urlencode(rest, safe=","), id="audience-switch"),
+            ]
         else:
-            items += [" ", dcc.Link("Show exact figures (OFFICIAL-SENSITIVE)",
-                                    href="?" + urlencode({**rest, "audience": INTERNAL.name}, safe=","),
-                                    id="audience-switch")]
+            items += [
+                " ",
+                dcc.Link(
+                    "Show exact figures (OFFICIAL-SENSITIVE)",
+                    href="?" + urlencode({**rest, "audience": INTERNAL.name}, safe=","),
+                    id="audience-switch",
+                ),
+            ]
     return [html.P(items, className="identity no-present")] if items else []

@@ -2,7 +2,8 @@
 and settings, and whether they may. The page, the download callback and the slides all take this value.
 
 ``Ask`` (views.ask) is what a view is built from (the page, the URL's query, the audience); ``Request`` adds
-the person asking, the page's record and, where they may not have what they asked for, why, in words. Nothing below the edge reads the
+the person asking, the page's record and, where they may not have what they asked for, why, in words. Nothing below the
+edge reads the
 person, the role or the audience from anywhere else.
 """
 
@@ -49,8 +50,10 @@ def read(path: str | None, query: dict, need: str = "viewer") -> Request:
     internal = started_internal()
     audience, refusal = PUBLICATION, None
     if person.role is None:
-        refusal = ("You are signed in, but your account has no Harbour role. Ask whoever runs Harbour here to give you "
-                   "the viewer, analyst or admin role.")
+        refusal = (
+            "You are signed in, but your account has no Harbour role. Ask whoever runs Harbour here to give you "
+            "the viewer, analyst or admin role."
+        )
     elif not person.may(page_role):
         refusal = f"This page is for the {page_role} role; you are signed in as a {person.role}."
     elif not person.may(need):
@@ -61,7 +64,7 @@ def read(path: str | None, query: dict, need: str = "viewer") -> Request:
         if person.may("analyst"):
             audience = INTERNAL
         else:
-            refusal = ("Exact figures are for analysts; you are signed in as a viewer. The pages show publication "
-                       "figures.")
+            refusal = (
+                "Exact figures are for analysts; you are signed in as a viewer. The pages show publication figures."
+            )
     return Request(path, query, audience, person=person, report=report, refusal=refusal, started_internal=internal)
-

@@ -46,8 +46,9 @@ def warm(facts, audience: Audience = PUBLICATION, processes: int | None = None) 
     if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return _draw(facts, audience, queries), time.perf_counter() - started
     shares = [queries[i::processes] for i in range(processes)]
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent) as pool:
+    with ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+    ) as pool:
         done = sum(pool.map(_draw, [facts] * processes, [audience] * processes, shares))
     return done, time.perf_counter() - started
 
@@ -72,10 +73,16 @@ def start_background(audience: str, warehouse_url: str, say=None):
     Returns the process."""
 
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
-    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "warm", "--audience", audience],
-                               cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                               preexec_fn=die_with_parent)  # prctl only, before exec
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "warm", "--audience", audience],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
+    )  # prctl only, before exec
 
     def report():
         lines = (process.communicate()[0] or "").strip().splitlines()

@@ -35,7 +35,9 @@ def _problem(table: str, column: str, value: str) -> tuple[str, str] | None:
     blank = is_blank(value)
     if blank:
         # DEC and REC are blank while the episode goes on (checked together in checked_rows).
-        return ("E03", "a required value is blank") if column in REQUIRED[table] and column not in ("DEC", "REC") else None
+        return (
+            ("E03", "a required value is blank") if column in REQUIRED[table] and column not in ("DEC", "REC") else None
+        )
     text = str(value).strip()
     if column == "CHILD":
         return None if IDENT.match(text) else ("E04", "the value is not an identifier")
@@ -45,8 +47,14 @@ def _problem(table: str, column: str, value: str) -> tuple[str, str] | None:
         except ValueError as exc:
             return "E04", f"{text[:20]!r} {exc}"
         return ("E05", "is before 2000-01-01") if day < EARLIEST else None
-    codes = {"RNE": RNE_CODES, "PLACE": PLACE_CODES, "PLACE_PROVIDER": PROVIDERS, "REC": REC_CODES,
-             "REASON_PLACE_CHANGE": REASON_CODES, "MISSING": MISSING_CODES}.get(column)
+    codes = {
+        "RNE": RNE_CODES,
+        "PLACE": PLACE_CODES,
+        "PLACE_PROVIDER": PROVIDERS,
+        "REC": REC_CODES,
+        "REASON_PLACE_CHANGE": REASON_CODES,
+        "MISSING": MISSING_CODES,
+    }.get(column)
     if codes is not None and text.upper() not in codes:
         return "E04", f"{text[:12]!r} is not one of the return's {column} codes"
     return None

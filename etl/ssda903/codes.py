@@ -32,7 +32,10 @@ MISSING_CODES = frozenset({"M", "A"})
 REC_END_REASONS = {
     "E11": ("OTHER", "adopted: application for an adoption order unopposed"),
     "E12": ("OTHER", "adopted: consent dispensed with by the court"),
-    "E13": ("RETURNED_FAMILY", "left care to live with parent(s), relative(s) or other person(s) with no parental responsibility"),
+    "E13": (
+        "RETURNED_FAMILY",
+        "left care to live with parent(s), relative(s) or other person(s) with no parental responsibility",
+    ),
     "E14": ("OTHER", "accommodation on remand ended"),
     "E15": ("AGE_ASSESSED_ADULT", "age assessment determined the child is 18 or over"),
     "E16": ("OTHER", "child moved abroad"),
@@ -54,13 +57,22 @@ REC_END_REASONS = {
 }
 REC_CODES = frozenset(REC_END_REASONS) | {"X1"}
 # REASON_PLACE_CHANGE, on the episode that begins with a new placement: planned or unplanned move.
-PLANNED = {"CARPL": "change to, or carrying out of, the care plan", "PLACE": "change in the placement's status only",
-           "LAREQ": "the responsible authority asked for the placement to end", "CUSTOD": "custody arrangement"}
-UNPLANNED = {"ALLEG": "allegation (section 47)", "STAND": "concerns about standards of care",
-             "APPRR": "the carer's approval was removed", "CLOSE": "the provision closed or the carer resigned",
-             "CREQB": "the carer asked for the placement to end: the child's behaviour",
-             "CREQO": "the carer asked for the placement to end: other reasons",
-             "CHILD": "the child asked for the placement to end", "OTHER": "other reason"}
+PLANNED = {
+    "CARPL": "change to, or carrying out of, the care plan",
+    "PLACE": "change in the placement's status only",
+    "LAREQ": "the responsible authority asked for the placement to end",
+    "CUSTOD": "custody arrangement",
+}
+UNPLANNED = {
+    "ALLEG": "allegation (section 47)",
+    "STAND": "concerns about standards of care",
+    "APPRR": "the carer's approval was removed",
+    "CLOSE": "the provision closed or the carer resigned",
+    "CREQB": "the carer asked for the placement to end: the child's behaviour",
+    "CREQO": "the carer asked for the placement to end: other reasons",
+    "CHILD": "the child asked for the placement to end",
+    "OTHER": "other reason",
+}
 REASON_CODES = frozenset(PLANNED) | frozenset(UNPLANNED)
 
 

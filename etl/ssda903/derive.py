@@ -43,7 +43,7 @@ def derive(ret: Return, pseudonymise, links: dict[str, tuple[str, str]], finding
     by_child: dict[str, list[dict]] = {}
     for row in rows.get("episodes", []):
         by_child.setdefault(pseudonymise(row["CHILD"].strip()), []).append(row)
-    for key, episodes in by_child.items():
+    for episodes in by_child.values():
         episodes.sort(key=lambda r: (parse_date(r["DECOM"]), r["_row"]))
     for row in rows.get("uasc", []):
         key = pseudonymise(row["CHILD"].strip())
@@ -61,13 +61,22 @@ def derive(ret: Return, pseudonymise, links: dict[str, tuple[str, str]], finding
         if key not in links:
             continue
         force, child = links[key]
-        out.episodes.append({
-            "episode_id": f"{ret.la_code}-M{row['_row']}", "child_key": child, "force_code": force,
-            "episode_type": row["MISSING"].strip().upper(), "start_at": _moment(row["MIS_START"]),
-            "end_at": None if is_blank(row["MIS_END"]) else _moment(row["MIS_END"]),
-            "risk_grading": "U", "outcome": "U", "return_interview_offered": "U", "return_interview_accepted": "U",
-            "_row": row["_row"], "_file": missing_file,
-        })
+        out.episodes.append(
+            {
+                "episode_id": f"{ret.la_code}-M{row['_row']}",
+                "child_key": child,
+                "force_code": force,
+                "episode_type": row["MISSING"].strip().upper(),
+                "start_at": _moment(row["MIS_START"]),
+                "end_at": None if is_blank(row["MIS_END"]) else _moment(row["MIS_END"]),
+                "risk_grading": "U",
+                "outcome": "U",
+                "return_interview_offered": "U",
+                "return_interview_accepted": "U",
+                "_row": row["_row"],
+                "_file": missing_file,
+            }
+        )
     return out
 
 
@@ -80,14 +89,24 @@ def _placements(la: str, force: str, child: str, episodes: list[dict], file: str
     for index, episode in enumerate(episodes):
         following = episodes[index + 1] if index + 1 < len(episodes) else None
         if current is None:
-            current = {"placement_id": f"{la}-E{episode['_row']}", "child_key": child, "force_code": force,
-                       "start_at": _moment(episode["DECOM"]), "placement_type": episode["PLACE"].strip().upper(),
-                       "provider": (episode["PLACE_PROVIDER"] or "").strip().upper() or None,
-                       "_row": episode["_row"], "_file": file}
+            current = {
+                "placement_id": f"{la}-E{episode['_row']}",
+                "child_key": child,
+                "force_code": force,
+                "start_at": _moment(episode["DECOM"]),
+                "placement_type": episode["PLACE"].strip().upper(),
+                "provider": (episode["PLACE_PROVIDER"] or "").strip().upper() or None,
+                "_row": episode["_row"],
+                "_file": file,
+            }
         ended = not is_blank(episode["DEC"])
         rec = (episode["REC"] or "").strip().upper()
-        continues = (ended and rec == "X1" and following is not None
-                     and parse_date(following["DECOM"]) == parse_date(episode["DEC"]))
+        continues = (
+            ended
+            and rec == "X1"
+            and following is not None
+            and parse_date(following["DECOM"]) == parse_date(episode["DEC"])
+        )
         if continues and following["RNE"].strip().upper() == "L":
             continue  # the legal status changed; the child stayed where they were
         current["end_at"] = _moment(episode["DEC"]) if ended else None

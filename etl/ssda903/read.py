@@ -47,8 +47,16 @@ def read_folder(root: Path, bundle) -> list[Return]:
         la = folder.name.strip().upper()
         label = f"ssda903/{folder.name}"
         if not LA_CODE.match(la):
-            bundle.findings.append(Finding(label, None, None, "E01", "is not named by a local authority's ONS code "
-                                                                     "(a letter E, W, S or N and eight digits, e.g. E10000015)"))
+            bundle.findings.append(
+                Finding(
+                    label,
+                    None,
+                    None,
+                    "E01",
+                    "is not named by a local authority's ONS code "
+                    "(a letter E, W, S or N and eight digits, e.g. E10000015)",
+                )
+            )
             continue
         ret = Return(la)
         xml = sorted(folder.glob("*.xml"))
@@ -97,7 +105,9 @@ def _read_csv(path: Path, label: str, name: str, ret: Return, bundle) -> None:
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            rows.append([row[positions[c]] if c in positions and positions[c] < len(row) else "" for c in COLUMNS[name]])
+            rows.append(
+                [row[positions[c]] if c in positions and positions[c] < len(row) else "" for c in COLUMNS[name]]
+            )
             numbers.append(reader.line_num)
     except csv.Error:
         bundle.findings.append(Finding(label, reader.line_num, None, "E01", "is not valid CSV or is truncated"))
@@ -108,8 +118,16 @@ def _read_csv(path: Path, label: str, name: str, ret: Return, bundle) -> None:
 def _add_table(ret: Return, name: str, label: str, positions, rows, numbers, bundle) -> None:
     missing = [c for c in REQUIRED[name] if c not in positions]
     for column in missing:
-        bundle.findings.append(Finding(label, 1, column, "E02", f"column {column!r} not found: a required column of "
-                                                                "the return is missing, so the rows were not checked"))
+        bundle.findings.append(
+            Finding(
+                label,
+                1,
+                column,
+                "E02",
+                f"column {column!r} not found: a required column of "
+                "the return is missing, so the rows were not checked",
+            )
+        )
     if missing:
         return
     ret.tables[name] = ReturnTable(name, label, list(COLUMNS[name]), rows, numbers)
@@ -122,7 +140,9 @@ def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
-        bundle.findings.append(Finding(label, None, None, "E01", f"is not a readable SSDA903 XML return ({type(exc).__name__})"))
+        bundle.findings.append(
+            Finding(label, None, None, "E01", f"is not a readable SSDA903 XML return ({type(exc).__name__})")
+        )
         return
     if root.tag != "EXPSSDA903":
         bundle.findings.append(Finding(label, None, None, "E01", "is not an SSDA903 return (no <EXPSSDA903>)"))
@@ -140,12 +160,23 @@ def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
             tables["uasc"][0].append([ident])
             tables["uasc"][1].append(number)
         for missing in head.findall("AMISSING"):
-            tables["missing"][0].append([ident, text(missing, "MISSING"), text(missing, "MIS_START"), text(missing, "MIS_END")])
+            tables["missing"][0].append(
+                [ident, text(missing, "MISSING"), text(missing, "MIS_START"), text(missing, "MIS_END")]
+            )
             tables["missing"][1].append(len(tables["missing"][1]) + 1)
         for episode in child.findall("EPISODE"):
-            tables["episodes"][0].append([ident, text(episode, "DECOM"), text(episode, "RNE"), text(episode, "PL"),
-                                          text(episode, "PLACE_PROVIDER"), text(episode, "DEC"), text(episode, "REC"),
-                                          text(episode, "REASON_PLACE_CHANGE")])
+            tables["episodes"][0].append(
+                [
+                    ident,
+                    text(episode, "DECOM"),
+                    text(episode, "RNE"),
+                    text(episode, "PL"),
+                    text(episode, "PLACE_PROVIDER"),
+                    text(episode, "DEC"),
+                    text(episode, "REC"),
+                    text(episode, "REASON_PLACE_CHANGE"),
+                ]
+            )
             tables["episodes"][1].append(len(tables["episodes"][1]) + 1)
     for name, (rows, numbers) in tables.items():
         # In XML, "row n" of return.xml[episodes] is its n-th <EPISODE>, of [missing] its n-th <AMISSING>,
@@ -172,13 +203,16 @@ def read_xlsx_sheets(sheets: dict[str, list[list[object]]], workbook_name: str, 
         for offset, row in enumerate(rows[1:], start=2):
             if all(is_blank(c) for c in row):
                 continue
-            body.append([_cell(row[positions[c]]) if c in positions and positions[c] < len(row) else "" for c in COLUMNS[name]])
+            body.append(
+                [_cell(row[positions[c]]) if c in positions and positions[c] < len(row) else "" for c in COLUMNS[name]]
+            )
             numbers.append(offset)
         _add_table(ret, name, label, positions, body, numbers, bundle)
     for ret in found.values():
         for name in ("uasc", "missing"):
-            ret.tables.setdefault(name, ReturnTable(name, f"{workbook_name}[ssda903 {ret.la_code} {name}]",
-                                                    list(COLUMNS[name]), [], []))
+            ret.tables.setdefault(
+                name, ReturnTable(name, f"{workbook_name}[ssda903 {ret.la_code} {name}]", list(COLUMNS[name]), [], [])
+            )
     return list(found.values())
 
 

@@ -53,7 +53,9 @@ def provider():
         from oidc_provider_mock import User, run_server_in_thread
     except ImportError:
         require(False, "oidc-provider-mock (the test extra)")
-    users = [User(sub=role, claims={"email": f"{role}@force.example", "roles": [claim]}) for role, claim in ROLES.items()]
+    users = [
+        User(sub=role, claims={"email": f"{role}@force.example", "roles": [claim]}) for role, claim in ROLES.items()
+    ]
     with run_server_in_thread(user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 

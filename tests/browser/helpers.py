@@ -19,13 +19,15 @@ def wait_ready(driver, marker: str = "#page-title", seconds: float = 60):
     WebDriverWait(driver, seconds).until(EC.presence_of_element_located((By.CSS_SELECTOR, marker)))
     # Dash marks the page busy while callbacks run; wait until it is idle.
     WebDriverWait(driver, seconds).until(
-        lambda d: d.execute_script("return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length") == 0)
+        lambda d: d.execute_script("return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length") == 0
+    )
 
 
 def wait_until(driver, condition, seconds: float = 20):
     """Wait for a condition, riding out Dash re-rendering the element being read."""
-    return WebDriverWait(driver, seconds, ignored_exceptions=(
-        StaleElementReferenceException, NoSuchElementException)).until(condition)
+    return WebDriverWait(
+        driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    ).until(condition)
 
 
 def open_filters(driver):
@@ -34,8 +36,13 @@ def open_filters(driver):
     button = driver.find_element(By.CSS_SELECTOR, "#filter-bar .accordion-button")
     if button.get_attribute("aria-expanded") != "true":
         button.click()
-    wait_until(driver, lambda d: d.find_element(By.ID, "filter-apply").is_displayed() and d.execute_script(
-        "return document.querySelectorAll('#filter-bar .collapsing').length") == 0)
+    wait_until(
+        driver,
+        lambda d: (
+            d.find_element(By.ID, "filter-apply").is_displayed()
+            and d.execute_script("return document.querySelectorAll('#filter-bar .collapsing').length") == 0
+        ),
+    )
 
 
 def text(driver, css: str) -> str:
@@ -43,8 +50,11 @@ def text(driver, css: str) -> str:
 
 
 def severe_console_errors(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
-            and "favicon" not in entry["message"]]
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and "favicon" not in entry["message"]
+    ]
 
 
 def axe_violations(driver, axe_source: str, impacts=("minor", "moderate", "serious", "critical")) -> list[dict]:
@@ -52,11 +62,21 @@ def axe_violations(driver, axe_source: str, impacts=("minor", "moderate", "serio
     driver.execute_script(axe_source)
     violations = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
-        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
-            for v in violations if v["impact"] in impacts]
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', "
+        "'best-practice']}})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: "
+        "[]}]));"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n.get("target") for n in v.get("nodes", [])][:5],
+        }
+        for v in violations
+        if v["impact"] in impacts
+    ]
 
 
 def screenshot(driver, name: str) -> Path:

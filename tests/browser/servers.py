@@ -23,7 +23,11 @@ from .helpers import wait_ready
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-ROLES = {"viewer": "harbour-viewer", "analyst": "harbour-analyst", "admin": "harbour-admin"}  # the provider's role claims
+ROLES = {
+    "viewer": "harbour-viewer",
+    "analyst": "harbour-analyst",
+    "admin": "harbour-admin",
+}  # the provider's role claims
 
 
 def free_port() -> int:
@@ -50,8 +54,14 @@ def serving(warehouse_url, log_dir, *options):
     env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
     # The server's log goes to a file: a pipe that nobody reads fills up and then blocks the server.
     log = (log_dir / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), *options], cwd=ROOT,
-                               env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port), *options],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/")
@@ -69,9 +79,18 @@ def make_driver(width: int = 1280, height: int = 1800):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", f"--window-size={width},{height}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        f"--window-size={width},{height}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

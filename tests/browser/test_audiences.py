@@ -36,8 +36,10 @@ def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(driver, 
             assert text(driver, "#kpi-retention-pilot") == f"at least {band}%"
             assert "points" not in text(driver, "#kpi-retention-change")
         else:
-            rows = [[c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-                    for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")]
+            rows = [
+                [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+                for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
+            ]
             by_period = {r[1]: r for r in rows if r[0] == "28 days"}
             assert by_period["Pilot"][3] == f"at least {band}%" and by_period["Difference (points)"][3] == "c"
         assert driver.find_elements(By.ID, "marking-notice") == []
@@ -56,8 +58,10 @@ def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(driver, 
         for card in ("children", "missing"):
             assert text(driver, f"#kpi-{card}-change") not in ("", "–")
     else:
-        rows = [[c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-                for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")]
+        rows = [
+            [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
+        ]
         by_period = {r[1]: r for r in rows if r[0] == "28 days"}
         assert by_period["Baseline"][3] == f"{baseline}%" and by_period["Pilot"][3] == f"{pilot}%"
         assert by_period["Difference (points)"][3] == (f"{change:+d}" if change else "0")
@@ -75,8 +79,9 @@ def test_hb031_a_publication_page_never_shows_a_count_from_1_to_7(driver, server
             value = int(number.replace(",", ""))
             assert value == 0 or value >= 10, (path, query, number)
         # The value model's avoided children are modelled from published figures, not counts of children.
-        for table in driver.find_elements(By.CSS_SELECTOR,
-                                          "table.data:not(#table-value-result):not(#table-value-attributable)"):
+        for table in driver.find_elements(
+            By.CSS_SELECTOR, "table.data:not(#table-value-result):not(#table-value-attributable)"
+        ):
             heads = [th.get_attribute("textContent").strip() for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
             for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr"):
                 for head, cell in zip(heads, tr.find_elements(By.CSS_SELECTOR, "th, td")):
@@ -87,8 +92,9 @@ def test_hb031_a_publication_page_never_shows_a_count_from_1_to_7(driver, server
 
 
 @pytest.mark.browser
-def test_hb032_an_internal_page_shows_exact_figures_under_the_marking(driver, internal_server, warehouse_url,
-                                                                       axe_source):
+def test_hb032_an_internal_page_shows_exact_figures_under_the_marking(
+    driver, internal_server, warehouse_url, axe_source
+):
     """`harbour serve --audience internal`: every page carries the OFFICIAL-SENSITIVE marking and exact rates."""
     exact = summary(warehouse_url, "--force", "ELMSHIRE", "--exact")
     p = exact["periods"]["pilot"]["retention"]["28d"]

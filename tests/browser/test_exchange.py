@@ -25,8 +25,12 @@ def _exchanged(ex) -> None:
 
 
 @pytest.mark.browser
-def test_each_harbour_shows_the_other_as_a_verified_peer_on_benchmark(exchange, driver,  # noqa: F811
-                                                                      axe_source, tmp_path):
+def test_each_harbour_shows_the_other_as_a_verified_peer_on_benchmark(
+    exchange,
+    driver,  # noqa: F811
+    axe_source,
+    tmp_path,
+):
     ex = exchange
     _exchanged(ex)
     for who, peer in (("ELMSHIRE", "WESTMERE"), ("WESTMERE", "ELMSHIRE")):
@@ -34,14 +38,18 @@ def test_each_harbour_shows_the_other_as_a_verified_peer_on_benchmark(exchange, 
         folder.mkdir()
         for base in serving(ex[who], folder):
             open_page(driver, base + f"/benchmark?force={who}")
-            rows = [[c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-                    for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")]
+            rows = [
+                [c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+                for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")
+            ]
             (row,) = [r for r in rows if r[0].startswith(NAMES[peer])]
             # Verified: '(imported)', not '(imported, unverified)'; its figures are the pack's.
             assert row[0] == f"{NAMES[peer]} (imported)" and row[1] == "imported peer"
             page = text(driver, "#main")
-            assert f"{NAMES[peer]}'s pack (signature verified, extract 2018-07) came from the hub at {ex['base']}, " \
-                   "last pulled " in page
+            assert (
+                f"{NAMES[peer]}'s pack (signature verified, extract 2018-07) came from the hub at {ex['base']}, "
+                "last pulled " in page
+            )
             assert axe_violations(driver, axe_source) == []
             if who == "ELMSHIRE":
                 screenshot(driver, f"benchmark-peer-from-hub-{exchange_kind(ex)}")
@@ -84,8 +92,12 @@ def test_behind_sign_in_only_the_admin_sees_the_hubs_pages(provider, harbours, t
 
     hub_db = f"sqlite:///{tmp_path / 'hub.sqlite'}"
     enrol(hub_db, "ELMSHIRE", harbours["keys"]["ELMSHIRE"]["public"])
-    env = {"HARBOUR_OIDC_ISSUER": provider, "HARBOUR_OIDC_CLIENT_ID": "harbour",
-           "HARBOUR_OIDC_CLIENT_SECRET": "not-a-secret-here", "HARBOUR_SECRET_KEY": "k" * 40}
+    env = {
+        "HARBOUR_OIDC_ISSUER": provider,
+        "HARBOUR_OIDC_CLIENT_ID": "harbour",
+        "HARBOUR_OIDC_CLIENT_SECRET": "not-a-secret-here",
+        "HARBOUR_SECRET_KEY": "k" * 40,
+    }
     assert not set(env) & set(os.environ)
     with serving_hub(hub_db, tmp_path / "hub.log", **env) as base:
         viewer = sign_in(base, "viewer")

@@ -32,7 +32,7 @@ def download_dir(driver, tmp_path):
 def test_hb020_each_chart_and_table_download_arrives(driver, server, download_dir, fmt):
     """Clicking a panel's download control delivers that file, of that format, labelled synthetic."""
     open_page(driver, server + "/retention")
-    button = driver.find_element(By.CSS_SELECTOR, f"#chart-km .downloads button[id*='\"format\":\"{fmt}\"']")
+    button = driver.find_element(By.CSS_SELECTOR, f'#chart-km .downloads button[id*=\'"format":"{fmt}"\']')
     button.click()
     path = _arrived(download_dir, f".{fmt}")
     assert path.name == f"harbour-retention-elmshire-chart-km.{fmt}"
@@ -109,8 +109,10 @@ def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, 
 
     browser = make_driver(width, height)
     try:
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         for path in ("/retention?present=1&slide=1", "/before-after?present=1&slide=2", "/missing?present=1&slide=1"):
             open_page(browser, server + path, "#presentation")
             time.sleep(0.3)  # the chart takes its size from what the page leaves it
@@ -118,13 +120,18 @@ def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, 
             assert scroll <= inner, (path, scroll, inner)
             for element in ("#page-title", "#present-graph", "#present-leave", ".present-count"):
                 top, bottom = browser.execute_script(
-                    f"const r = document.querySelector('{element}').getBoundingClientRect(); return [r.top, r.bottom]")
+                    f"const r = document.querySelector('{element}').getBoundingClientRect(); return [r.top, r.bottom]"
+                )
                 assert 0 <= top and bottom <= inner, (path, element, top, bottom, inner)
-            graph = browser.execute_script("return document.querySelector('#present-graph').getBoundingClientRect().height")
+            graph = browser.execute_script(
+                "return document.querySelector('#present-graph').getBoundingClientRect().height"
+            )
             assert graph >= 0.4 * inner  # the chart has most of the screen
         screenshot(browser, f"present-{width}x{height}")
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         open_page(browser, server + "/retention?present=1&slide=1", "#presentation")
         first = text(browser, "#page-title")
         browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
@@ -151,17 +158,24 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
     current.use(warehouse_url)
     f = current.current_facts()
     checked = 0
-    for path, query in (("/retention", {}), ("/before-after", {"grain": "month"}), ("/engagement", {}),
-                        ("/missing", {}), ("/", {"force": "ALL"})):
+    for path, query in (
+        ("/retention", {}),
+        ("/before-after", {"grain": "month"}),
+        ("/engagement", {}),
+        ("/missing", {}),
+        ("/", {"force": "ALL"}),
+    ):
         view = build_uncached(path, query, f)
         for panel in (p for p in view.panels if p.figure is not None):
             from harbour.render.slides import CHART_FONT, CHART_PX
 
             for width, height, title, marking, size in (
-                    (1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for publication", 20),
-                    (*CHART_PX, None, None, CHART_FONT)):  # an image file, and a slide's chart as slides draw it
-                figure = images.presentable(panel.figure, title, True, source=view.scope, marking=marking,
-                                            font_size=size)
+                (1280, 720, panel.title, "OFFICIAL-SENSITIVE: exact figures, not for publication", 20),
+                (*CHART_PX, None, None, CHART_FONT),
+            ):  # an image file, and a slide's chart as slides draw it
+                figure = images.presentable(
+                    panel.figure, title, True, source=view.scope, marking=marking, font_size=size
+                )
                 svg = images.render(figure, "svg", width=width, height=height)
                 driver.get("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
                 outside = driver.execute_script(
@@ -170,7 +184,8 @@ def test_every_text_of_an_exported_svg_lies_inside_its_canvas(driver, warehouse_
                     "  const r = t.getBoundingClientRect();"  # after every transform, rotation included
                     "  return [t.textContent.slice(0, 40), r.left - c.left, r.top - c.top, r.right - c.left,"
                     "          r.bottom - c.top, c.width, c.height]; })"
-                    ".filter(([, x0, y0, x1, y1, w, h]) => x0 < -1 || y0 < -1 || x1 > w + 1 || y1 > h + 1);")
+                    ".filter(([, x0, y0, x1, y1, w, h]) => x0 < -1 || y0 < -1 || x1 > w + 1 || y1 > h + 1);"
+                )
                 assert outside == [], (path, panel.panel_id, width, height, outside[:3])
                 checked += 1
     assert checked >= 8

@@ -47,8 +47,9 @@ def assert_overview_matches(driver, doc):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("query, args", [("", ["--force", "ELMSHIRE"]), ("?force=FENWICK", ["--force", "FENWICK"]),
-                                         ("?force=ALL", [])])
+@pytest.mark.parametrize(
+    "query, args", [("", ["--force", "ELMSHIRE"]), ("?force=FENWICK", ["--force", "FENWICK"]), ("?force=ALL", [])]
+)
 def test_hb010_overview_figures_equal_the_summary_export(driver, server, warehouse_url, query, args):
     """Every headline figure on the overview is the summary export's, for one force and for all."""
     open_page(driver, server + "/" + query)
@@ -72,7 +73,7 @@ def test_hb011_retention_table_equals_the_summary_export(driver, server, warehou
     assert [r[0] for r in rows] == [h for h in labels for _ in range(3)]
     assert [r[1] for r in rows[:3]] == ["Baseline", "Pilot", "Difference (points)"]
     for i, label in enumerate(("24h", "72h", "7d", "28d", "90d")):
-        for row, period in zip(rows[3 * i:3 * i + 2], ("baseline", "pilot")):
+        for row, period in zip(rows[3 * i : 3 * i + 2], ("baseline", "pilot")):
             h = doc["periods"][period]["retention"][label]
             assert row[2:6] == [count(h["at_risk"]), rate(h), pct(h["ci_low"]), pct(h["ci_high"])]
         diff, shown = doc["comparison"]["retention"][label], rows[3 * i + 2]
@@ -95,8 +96,12 @@ def test_hb012_engagement_and_missing_tables_equal_the_summary_export(driver, se
     quartiles = table_rows(driver, "table-engagement-quartiles")
     for row, period in zip(quartiles, ("baseline", "pilot")):
         e = doc["periods"][period]["engagement"]
-        assert [row[3], row[4], row[5], row[7]] == [hours(e["q1_hours"]), hours(e["median_hours"]),
-                                                    hours(e["q3_hours"]), hours(e["mean_hours"])]
+        assert [row[3], row[4], row[5], row[7]] == [
+            hours(e["q1_hours"]),
+            hours(e["median_hours"]),
+            hours(e["q3_hours"]),
+            hours(e["mean_hours"]),
+        ]
     open_page(driver, server + "/missing")
     rows = {r[0]: r[1:] for r in table_rows(driver, "table-missing-summary")}
     mb, mp = doc["periods"]["baseline"]["missing"], doc["periods"]["pilot"]["missing"]
@@ -104,7 +109,10 @@ def test_hb012_engagement_and_missing_tables_equal_the_summary_export(driver, se
     assert rows["Missing episodes"] == [count(mb["episodes"]), count(mp["episodes"])]
     assert rows["Still missing at the extract date"] == [count(mb["open"]), count(mp["open"])]
     assert rows["Came to harm"] == [count(mb["harmed"]), count(mp["harmed"])]
-    assert rows["Median duration of ended episodes"] == [hours(mb["median_duration_hours"]), hours(mp["median_duration_hours"])]
+    assert rows["Median duration of ended episodes"] == [
+        hours(mb["median_duration_hours"]),
+        hours(mp["median_duration_hours"]),
+    ]
 
 
 def apply_and_wait(driver, expected_in_url: str):
@@ -115,17 +123,33 @@ def apply_and_wait(driver, expected_in_url: str):
 
 FILTER_CASES = [
     ("force", "#filter-force input[value='MARSHCOTE']", "force=MARSHCOTE", ["--force", "MARSHCOTE"]),
-    ("age band", "#filter-age-band input[value='16-17']", "age_band=16-17", ["--force", "ELMSHIRE", "--age-band", "16-17"]),
+    (
+        "age band",
+        "#filter-age-band input[value='16-17']",
+        "age_band=16-17",
+        ["--force", "ELMSHIRE", "--age-band", "16-17"],
+    ),
     ("sex", "#filter-sex input[value='M']", "sex=M", ["--force", "ELMSHIRE", "--sex", "M"]),
-    ("contact route", "#filter-contact-route input[value='VEHICLE']", "contact_route=VEHICLE",
-     ["--force", "ELMSHIRE", "--contact-route", "VEHICLE"]),
-    ("nationality", "#filter-nationality input[value='ERI']", "nationality=ERI", ["--force", "ELMSHIRE", "--nationality", "ERI"]),
+    (
+        "contact route",
+        "#filter-contact-route input[value='VEHICLE']",
+        "contact_route=VEHICLE",
+        ["--force", "ELMSHIRE", "--contact-route", "VEHICLE"],
+    ),
+    (
+        "nationality",
+        "#filter-nationality input[value='ERI']",
+        "nationality=ERI",
+        ["--force", "ELMSHIRE", "--nationality", "ERI"],
+    ),
 ]
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name, control, in_url, args", FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
-def test_hb013_each_filter_changes_the_url_and_the_figures_follow(driver, server, warehouse_url, name, control, in_url, args):
+def test_hb013_each_filter_changes_the_url_and_the_figures_follow(
+    driver, server, warehouse_url, name, control, in_url, args
+):
     """Ticking a filter and applying it puts it in the URL, and the figures equal the filtered export."""
     open_page(driver, server + "/")
     open_filters(driver)
@@ -148,8 +172,9 @@ def test_hb014_month_range_and_clear(driver, server, warehouse_url):
         box.send_keys(value)
     apply_and_wait(driver, "month_to=2017-12")
     assert "month_from=2017-01" in driver.current_url
-    assert_overview_matches(driver, summary(warehouse_url, "--force", "ELMSHIRE", "--month-from", "2017-01",
-                                            "--month-to", "2017-12"))
+    assert_overview_matches(
+        driver, summary(warehouse_url, "--force", "ELMSHIRE", "--month-from", "2017-01", "--month-to", "2017-12")
+    )
     open_filters(driver)
     driver.find_element(By.ID, "filter-clear").click()
     wait_until(driver, lambda d: "month" not in d.current_url)
@@ -163,8 +188,11 @@ def test_hb015_filters_carry_across_pages_through_the_url(driver, server, wareho
     open_page(driver, server + "/retention?force=MARSHCOTE&sex=M")
     doc = summary(warehouse_url, "--force", "MARSHCOTE", "--sex", "M")
     row = table_rows(driver, "table-horizons")[10]  # 28 days, pilot
-    assert row[1:4] == ["Pilot", count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
-                        rate(doc["periods"]["pilot"]["retention"]["28d"])]
+    assert row[1:4] == [
+        "Pilot",
+        count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
+        rate(doc["periods"]["pilot"]["retention"]["28d"]),
+    ]
 
 
 @pytest.mark.browser
@@ -179,8 +207,11 @@ def test_hb016_the_navigation_keeps_the_filters(driver, server, warehouse_url):
     assert "sex=M" in driver.current_url
     doc = summary(warehouse_url, "--force", "MARSHCOTE", "--sex", "M")
     row = table_rows(driver, "table-horizons")[10]  # 28 days, pilot
-    assert row[1:4] == ["Pilot", count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
-                        rate(doc["periods"]["pilot"]["retention"]["28d"])]
+    assert row[1:4] == [
+        "Pilot",
+        count(doc["periods"]["pilot"]["retention"]["28d"]["at_risk"]),
+        rate(doc["periods"]["pilot"]["retention"]["28d"]),
+    ]
 
 
 @pytest.mark.browser

@@ -26,19 +26,23 @@ def real_authority_server(tmp_path_factory):
     contacts.write_text(contacts.read_text().replace(fictional, HERTFORDSHIRE))
     (folder / "ssda903" / fictional).rename(folder / "ssda903" / HERTFORDSHIRE)
     url = f"sqlite:///{tmp_path_factory.mktemp('warehouse') / 'w.sqlite'}"
-    result = CliRunner().invoke(main, ["load", str(folder), "--warehouse", url],
-                                env={"HARBOUR_PSEUDONYM_KEY": "k" * 64})
+    result = CliRunner().invoke(
+        main, ["load", str(folder), "--warehouse", url], env={"HARBOUR_PSEUDONYM_KEY": "k" * 64}
+    )
     assert result.exit_code == 0, result.output
     yield from serving(url, tmp_path_factory.mktemp("serve"))
 
 
 def _dfe(la_code: str, year: int, measure: str) -> str:
-    return next(r["value"] for r in dfe.shipped() if (r["la_code"], r["year"], r["measure"]) == (la_code, year, measure))
+    return next(
+        r["value"] for r in dfe.shipped() if (r["la_code"], r["year"], r["measure"]) == (la_code, year, measure)
+    )
 
 
 @pytest.mark.browser
-def test_hb050_a_force_placing_children_with_a_real_authority_sees_its_dfe_figures(driver, real_authority_server,
-                                                                                   axe_source):
+def test_hb050_a_force_placing_children_with_a_real_authority_sees_its_dfe_figures(
+    driver, real_authority_server, axe_source
+):
     open_page(driver, real_authority_server + "/missing?force=ELMSHIRE")
     panel = driver.find_element(By.ID, "chart-dfe")
     assert panel.find_elements(By.CSS_SELECTOR, ".main-svg")

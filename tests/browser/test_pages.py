@@ -74,15 +74,18 @@ def test_hb004_fits_a_1024_pixel_projector(projector_driver, server, path):
     wide = driver.execute_script(
         "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')]"
         ".filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 5)"
-        ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))")
+        ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
     assert driver.execute_script(script) <= 0, wide
 
 
 @pytest.mark.browser
 def test_hb000_the_axe_harness_can_fail(driver, axe_source):
     """A page with a known serious violation is caught, so a clean result means something."""
-    driver.get("data:text/html,<html lang='en'><title>t</title><body><main><button></button>"
-               "<img src='x.png'></main></body></html>")
+    driver.get(
+        "data:text/html,<html lang='en'><title>t</title><body><main><button></button>"
+        "<img src='x.png'></main></body></html>"
+    )
     found = {v["id"] for v in axe_violations(driver, axe_source)}
     assert {"button-name", "image-alt"} <= found
 
@@ -101,13 +104,23 @@ def test_hb005_benchmark_page_with_an_imported_peer(driver, server, warehouse_ur
     pack = tmp_path / "pack.json"
     runner = CliRunner()
     other = peer_warehouse(tmp_path, 98)  # another force's warehouse (this one holds FENWICK's own records)
-    assert runner.invoke(main, ["benchmark", "export", "--force", "N_FENWICK", "--unsigned", "--out", str(pack),
-                                "--warehouse", other]).exit_code == 0
-    assert runner.invoke(main, ["benchmark", "import", str(pack), "--unsigned", "--warehouse", warehouse_url]).exit_code == 0
+    assert (
+        runner.invoke(
+            main,
+            ["benchmark", "export", "--force", "N_FENWICK", "--unsigned", "--out", str(pack), "--warehouse", other],
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(main, ["benchmark", "import", str(pack), "--unsigned", "--warehouse", warehouse_url]).exit_code
+        == 0
+    )
     figures = json.loads(pack.read_text())["summary"]["periods"]["baseline"]["retention"]["28d"]
     open_page(driver, server + "/benchmark?force=ELMSHIRE&peers=MARSHCOTE&bench_period=baseline")
-    rows = [[c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")]
+    rows = [
+        [c.get_attribute("textContent") for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#table-funnel-retention tbody tr")
+    ]
     peer = next(r for r in rows if r[0].endswith("(imported, unverified)"))
     assert peer[1:4] == ["imported peer", str(figures["retained"]), str(figures["at_risk"])]
     assert any(r[1] == "selected" for r in rows) and any(r[1] == "peer group" for r in rows)
@@ -136,10 +149,21 @@ def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width)
 
     browser = make_driver(width, 1000)
     try:
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
-        for path in ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark",
-                     "/methodology", "/data-quality"):
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+        )
+        for path in (
+            "/",
+            "/retention",
+            "/engagement",
+            "/before-after",
+            "/missing",
+            "/value",
+            "/benchmark",
+            "/methodology",
+            "/data-quality",
+        ):
             open_page(browser, server + path)
             wide, inner = browser.execute_script("return [document.scrollingElement.scrollWidth, innerWidth]")
             assert wide <= inner, (path, wide, inner)
@@ -174,8 +198,11 @@ def test_a_long_option_list_can_be_searched(driver, server, axe_source):
     open_filters(driver)
     search = driver.find_element(By.CSS_SELECTOR, "#filter-bar .choices-search input")
     search.send_keys("eri")
-    shown = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#filter-nationality .dash-options-list-option")
-             if o.is_displayed()]
+    shown = [
+        o.text
+        for o in driver.find_elements(By.CSS_SELECTOR, "#filter-nationality .dash-options-list-option")
+        if o.is_displayed()
+    ]
     # The option chosen now ("All", a radio button: one value or all) always stays in view; the rest match.
     assert shown and all("eri" in s.lower() for s in shown if s != "All") and any("Eritrea (ERI)" in s for s in shown)
     assert axe_violations(driver, axe_source) == []
@@ -186,7 +213,9 @@ def test_no_page_asks_another_host_for_anything(driver, server):
     """Police networks often block CDNs: every script, style, font and image comes from Harbour itself."""
     for path in ("/", "/retention", "/before-after", "/benchmark", "/methodology", "/retention?present=1&slide=1"):
         open_page(driver, server + path, "#presentation" if "present" in path else "#page-title")
-        urls = driver.execute_script("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
+        urls = driver.execute_script(
+            "return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]"
+        )
         foreign = [u for u in urls if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
         assert foreign == [], (path, foreign[:5])
 
@@ -197,9 +226,14 @@ def test_charts_are_drawn_by_the_small_plotly_bundle_and_the_full_one_is_never_f
     dcc.Graph loads in place of plotly's 4.8 MB full bundle."""
     for path in ("/", "/retention", "/engagement", "/before-after", "/missing", "/value", "/benchmark"):
         open_page(driver, server + path)
-        wait_until(driver, lambda d: d.execute_script(
-            "return document.querySelectorAll('.dash-graph').length > 0 && [...document.querySelectorAll('.dash-graph')]"
-            ".every(g => g.querySelector('.main-svg'))"))
+        wait_until(
+            driver,
+            lambda d: d.execute_script(
+                "return document.querySelectorAll('.dash-graph').length > 0 && "
+                "[...document.querySelectorAll('.dash-graph')]"
+                ".every(g => g.querySelector('.main-svg'))"
+            ),
+        )
         urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert any("/assets/vendor/plotly-cartesian-" in u for u in urls)
         assert not any("package_data/plotly" in u for u in urls), path
@@ -216,8 +250,10 @@ def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server,
     for width in (1024, 600):
         browser = make_driver(width, 900)
         try:
-            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            )
             open_page(browser, server + "/")
             links = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")
             toggle = browser.find_element(By.ID, "nav-toggle")
@@ -232,14 +268,25 @@ def test_the_navigation_is_one_row_at_1024_and_a_menu_on_a_narrow_screen(server,
             assert toggle.is_displayed() and toggle.text == "Menu"
             assert not any(link.is_displayed() for link in links)
             toggle.click()
-            wait_until(browser, lambda d: all(link.is_displayed() for link in links)
-                       and not d.find_elements(By.CSS_SELECTOR, "#nav-collapse.collapsing"))
+            wait_until(
+                browser,
+                lambda d, links=links: (
+                    all(link.is_displayed() for link in links)
+                    and not d.find_elements(By.CSS_SELECTOR, "#nav-collapse.collapsing")
+                ),
+            )
             assert axe_violations(browser, axe_source) == []
             browser.find_element(By.CSS_SELECTOR, "#nav-collapse a.nav-link[href^='/retention']").click()
             wait_until(browser, lambda d: "/retention" in d.current_url)
             wait_ready(browser)
-            wait_until(browser, lambda d: not any(link.is_displayed() for link in
-                                                  d.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")))
+            wait_until(
+                browser,
+                lambda d: (
+                    not any(
+                        link.is_displayed() for link in d.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link")
+                    )
+                ),
+            )
             active = browser.find_elements(By.CSS_SELECTOR, "#nav-collapse a.nav-link.active")
             assert [a.get_attribute("href").split("?")[0].removeprefix(server) for a in active] == ["/retention"]
         finally:

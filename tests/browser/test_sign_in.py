@@ -11,8 +11,12 @@ from .servers import serving, sign_in
 
 @pytest.fixture(scope="module")
 def signed_server(provider, warehouse_url, tmp_path_factory, monkeypatch_module):
-    for key, value in {"HARBOUR_OIDC_ISSUER": provider, "HARBOUR_OIDC_CLIENT_ID": "harbour",
-                       "HARBOUR_OIDC_CLIENT_SECRET": "not-a-secret-here", "HARBOUR_SECRET_KEY": "k" * 40}.items():
+    for key, value in {
+        "HARBOUR_OIDC_ISSUER": provider,
+        "HARBOUR_OIDC_CLIENT_ID": "harbour",
+        "HARBOUR_OIDC_CLIENT_SECRET": "not-a-secret-here",
+        "HARBOUR_SECRET_KEY": "k" * 40,
+    }.items():
         monkeypatch_module.setenv(key, value)
     yield from serving(warehouse_url, tmp_path_factory.mktemp("signed"))
 

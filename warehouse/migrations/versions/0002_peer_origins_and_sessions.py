@@ -23,8 +23,13 @@ def _has(table: str) -> bool:
 
 
 def upgrade() -> None:
-    origins = sa.table("benchmark_peer_origins", sa.column("peer_id", sa.Integer()), sa.column("origin", sa.String()),
-                       sa.column("hub_url", sa.String()), sa.column("pulled_at", sa.DateTime()))
+    origins = sa.table(
+        "benchmark_peer_origins",
+        sa.column("peer_id", sa.Integer()),
+        sa.column("origin", sa.String()),
+        sa.column("hub_url", sa.String()),
+        sa.column("pulled_at", sa.DateTime()),
+    )
     if not _has("benchmark_peer_origins"):
         op.create_table(
             "benchmark_peer_origins",
@@ -36,10 +41,14 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("peer_id"),
         )
     peers = sa.table("benchmark_peers", sa.column("peer_id", sa.Integer()), sa.column("imported_at", sa.DateTime()))
-    op.execute(origins.insert().from_select(
-        ["peer_id", "origin", "hub_url", "pulled_at"],
-        sa.select(peers.c.peer_id, sa.literal("file"), sa.null(), peers.c.imported_at)
-        .where(peers.c.peer_id.not_in(sa.select(origins.c.peer_id)))))
+    op.execute(
+        origins.insert().from_select(
+            ["peer_id", "origin", "hub_url", "pulled_at"],
+            sa.select(peers.c.peer_id, sa.literal("file"), sa.null(), peers.c.imported_at).where(
+                peers.c.peer_id.not_in(sa.select(origins.c.peer_id))
+            ),
+        )
+    )
     if not _has("signed_in_sessions"):
         op.create_table(
             "signed_in_sessions",
