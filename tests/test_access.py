@@ -217,7 +217,8 @@ def test_a_page_drawn_once_is_served_to_each_person_with_their_own_identity(sign
 
 
 def test_a_viewers_escape_character_cannot_break_the_admins_export_of_the_log(signed_in_app):
-    """Found: `?force=%1B` once made the admin's XLSX of the access log answer 400 (openpyxl's IllegalCharacterError)."""
+    """Found: `?force=%1B` once made the admin's XLSX of the access log answer 400 (openpyxl's
+    IllegalCharacterError)."""
     import io
 
     from openpyxl import load_workbook
