@@ -13,11 +13,11 @@ from .support import require
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-CONTRACT = ("data-standard.md", "metrics.md")
+CONTRACT = ("data-standard.md", "metrics.md", "perturbation-table.csv")
 # A repository path as prose names it: a folder of the project then a file with an extension (docs/metrics.md,
 # etl/spec.py), or a Markdown link's target.
 NAMED_PATH = re.compile(
-    r"(?<![\w./-])((?:docs|etl|warehouse|metrics|components|reports|pages|exchange|scripts|assets|"
+    r"(?<![\w./-])((?:docs|etl|warehouse|metrics|views|components|pages|render|web|exchange|hub|scripts|assets|"
     r"tests|data|\.ci)/[\w./-]*\w)"
 )
 LINK = re.compile(r"\]\(([^)#\s]+)[^)]*\)")
