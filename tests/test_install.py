@@ -158,6 +158,9 @@ def test_every_module_of_the_installed_wheel_imports(installed):
         "[importlib.import_module(n) for n in names]; print(len(names))"
     )
     assert int(_ask(python, elsewhere, env, code)) > 50
+    # The perturbation table is part of the standard, and travels with the package.
+    table = "from harbour.metrics.perturbation import harbour_table; print(sorted(harbour_table().ranges))"
+    assert _ask(python, elsewhere, env, table) == "[0, 1, 2, 3, 4]"
 
 
 def test_the_installed_harbour_serves_a_page_with_its_stylesheet(installed):
