@@ -16,26 +16,28 @@ import harbour.pages
 from harbour.views.report import Report
 
 
-def _collect() -> dict[str, tuple[Report, str]]:
-    """Each page's record and the name of the module that holds it, by path."""
+def collect(package) -> dict[str, tuple[Report, str]]:
+    """Each page's record in ``package`` (its modules' ``REPORT``) and the name of the module that holds it, by
+    path, in the navigation's order."""
     found = []
-    for module in pkgutil.iter_modules(harbour.pages.__path__):
-        name = f"{harbour.pages.__name__}.{module.name}"
+    for module in pkgutil.iter_modules(package.__path__):
+        name = f"{package.__name__}.{module.name}"
         record = getattr(importlib.import_module(name), "REPORT", None)
         if isinstance(record, Report):
             found.append((record, name))
     return {r.path: (r, name) for r, name in sorted(found, key=lambda pair: pair[0].order)}
 
 
-_FOUND = _collect()
+_FOUND = collect(harbour.pages)
 REPORTS: dict[str, Report] = {path: record for path, (record, _) in _FOUND.items()}
 MODULES: dict[str, str] = {path: name for path, (_, name) in _FOUND.items()}
 
 
-def add(report: Report) -> Report:
-    """Add (or replace) a report's record: everything derived from the registry then knows it."""
+def add(report: Report, module: str) -> Report:
+    """Add (or replace) the record of a page held by ``module`` (a page module outside harbour.pages, a plug-in's
+    or a test's): everything derived from the registry then knows it."""
     REPORTS[report.path] = report
-    MODULES.setdefault(report.path, f"{harbour.pages.__name__}.{report.path.strip('/').replace('-', '_')}")
+    MODULES[report.path] = module
     return report
 
 

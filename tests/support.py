@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,9 @@ def demo_copy(folder: Path, scale: str = "pilot", *options: str, name: str = "de
         assert result.exit_code == 0, result.output
         _MASTERS[key] = master
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_MASTERS[key], folder / name)
+    # SQLite's own backup: the copy holds what the write-ahead log holds too, as one consistent file.
+    with closing(sqlite3.connect(_MASTERS[key])) as source, closing(sqlite3.connect(folder / name)) as copy:
+        source.backup(copy)
     return f"sqlite:///{folder / name}"
 
 

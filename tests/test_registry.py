@@ -1,6 +1,6 @@
-"""Every page is described once, in its record (pages.registry): a page added by a record alone, in a module
-of its own, is in the navigation, the cache rules, the warm-up and ``harbour slides --page``, and what the
-records say is what the rest of Harbour does."""
+"""Every page is described once, in its module's record (collected by pages.registry): a page added as one module
+(its view and its record, nothing else) is in the navigation, the cache rules, the warm-up and ``harbour slides
+--page``, and what the records say is what the rest of Harbour does."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from .support import demo_copy
 EXTRA = "/extra-report"
 MODULE = textwrap.dedent('''
     """A report that exists only for this test: its view and its record, nothing else."""
-    from harbour.views.model import Panel, Table, View
-    from harbour.pages.registry import Report, add
+    from harbour.views.model import Panel, Table
+    from harbour.views.report import Report
 
 
     def build(ask, facts):
@@ -32,22 +32,44 @@ MODULE = textwrap.dedent('''
             figure=None, table=table, notes=[], speaker_notes="A count.", open_table=True)])
 
 
-    RECORD = add(Report("/extra-report", "Extra report", build, order=50, settings=("extra_setting",),
-                        cached=True, warm=True, slides=True))
+    REPORT = Report("/extra-report", "Extra report", build, order=50, settings=("extra_setting",),
+                    cached=True, warm=True, slides=True)
 ''')
 
 
 @pytest.fixture
 def extra_report(tmp_path, monkeypatch):
-    """The record of a report in a temporary module, removed again afterwards."""
-    (tmp_path / "extra_report_module.py").write_text(MODULE)
+    """A report as one module in a package of pages, collected as harbour.pages is, and removed again afterwards."""
+    package = tmp_path / "extra_pages"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "extra_report.py").write_text(MODULE)
     monkeypatch.syspath_prepend(str(tmp_path))
-    saved = dict(registry.REPORTS)
-    module = importlib.import_module("extra_report_module")
-    yield module.RECORD
+    saved, saved_modules = dict(registry.REPORTS), dict(registry.MODULES)
+    found = registry.collect(importlib.import_module("extra_pages"))
+    assert list(found) == [EXTRA]
+    record, module = found[EXTRA]
+    yield registry.add(record, module)
     registry.REPORTS.clear()
     registry.REPORTS.update(saved)
-    sys.modules.pop("extra_report_module", None)
+    registry.MODULES.clear()
+    registry.MODULES.update(saved_modules)
+    for name in ("extra_pages", "extra_pages.extra_report"):
+        sys.modules.pop(name, None)
+
+
+def test_every_page_module_holds_its_record_and_the_registry_collects_them_all():
+    """One module a page: each module of harbour.pages but the registry and the not-found page holds a REPORT,
+    and the registry holds exactly those, each once."""
+    import pkgutil
+
+    import harbour.pages
+
+    modules = [m.name for m in pkgutil.iter_modules(harbour.pages.__path__)]
+    pages = [m for m in modules if m not in ("registry", "not_found_404")]
+    records = [importlib.import_module(f"harbour.pages.{m}").REPORT for m in pages]
+    assert {r.path for r in records} == set(registry.REPORTS) and len(records) == len(registry.REPORTS)
+    assert all(registry.MODULES[r.path] == f"harbour.pages.{m}" for r, m in zip(records, pages))
 
 
 @pytest.fixture
