@@ -7,6 +7,9 @@ from dataclasses import dataclass
 STANDARD_VERSION = 2
 
 TABLES = ("forces", "contacts", "placements", "missing_episodes")
+# A header with no rows is an empty table, valid where none is a real answer: no child went missing (the best a
+# scheme can do), or none was placed yet. Forces and contacts need rows (data standard, E01).
+MAY_BE_EMPTY = ("placements", "missing_episodes")
 
 YN = frozenset({"Y", "N"})
 YNU = frozenset({"Y", "N", "U"})

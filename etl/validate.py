@@ -18,7 +18,7 @@ from harbour.etl.pseudonymise import Pseudonymiser
 from harbour.etl.raw import RawBundle
 from harbour.etl.returns import merge_returns
 from harbour.etl.rules import check_contacts, check_forces, check_spans, warn_w03
-from harbour.etl.spec import TABLES
+from harbour.etl.spec import MAY_BE_EMPTY, TABLES
 from harbour.etl.valid import ValidBundle
 
 __all__ = ["ValidBundle", "validate"]
@@ -37,8 +37,9 @@ def validate(raw: RawBundle, pseudonymise: Pseudonymiser) -> ValidBundle:
             continue
         check = TableCheck(table, pseudonymise, findings)
         frames[name], completeness[name] = check.frame()
-        if (check.rows_read if not check.broken else sum(len(c) for c in table.chunks())) == 0:
-            findings.append(Finding(table.file, None, None, "E01", "has a header but no rows"))
+        empty = (check.rows_read if not check.broken else sum(len(c) for c in table.chunks())) == 0
+        if empty and name not in MAY_BE_EMPTY:
+            findings.append(Finding(table.file, None, None, "E01", "has a header but no rows (this table needs rows)"))
         if check.broken:
             broken.add(name)
     bundle = ValidBundle(
