@@ -19,7 +19,7 @@ import harbour.web.filter_bar  # noqa: F401  (registers the filter bar's and the
 from harbour import access, health, logs, security, settings
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.pages.registry import REPORTS
-from harbour.views import theme
+from harbour.views import store, theme
 from harbour.warehouse import schema
 from harbour.warehouse.current import engine
 from harbour.web.page import register_pages
@@ -154,6 +154,10 @@ def create_app(exposed: bool = False) -> Dash:
     )
 
     register_pages()  # each page's record as a Dash page, now that the app exists
+    try:
+        store.cache_key()  # a damaged key is refused here, at the start, not met by the first visitor
+    except store.DamagedKey as damaged:
+        raise access.RefuseToStart(str(damaged)) from None
 
     if not _CALLBACKS:
         _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))

@@ -29,6 +29,7 @@ from harbour.command_line import (
     warehouse_option,
     warehouse_problem,  # noqa: F401  (warehouse_problem: for callers of cli)
 )
+from harbour.files import write_whole
 from harbour.metrics.filters import FILTERS
 
 
@@ -434,7 +435,7 @@ def slides(
         deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")
     )
     content = deck_maker.deck(views, title)
-    out.write_bytes(content)
+    write_whole(out, content, mode=None)
     from pptx import Presentation
 
     count = len(Presentation(out).slides)

@@ -12,6 +12,7 @@ import click
 
 from harbour import settings
 from harbour.command_line import EXIT_REFUSED, EXIT_USAGE, HarbourGroup, _engine, echo, warehouse_option
+from harbour.files import write_whole
 
 
 @click.group(cls=HarbourGroup)
@@ -51,7 +52,6 @@ def _read_checked(path: Path, most: int, what: str, parse, problems):
 )
 def benchmark_keygen(force: str, out: Path) -> None:
     """Make the force's Ed25519 key pair for signing its benchmark packs."""
-    import os
 
     from harbour.exchange.signing import fingerprint, generate, key_id, load_public
 
@@ -62,10 +62,11 @@ def benchmark_keygen(force: str, out: Path) -> None:
         sys.exit(EXIT_REFUSED)
     out.mkdir(parents=True, exist_ok=True)
     private_pem, public_pem = generate()
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(private_pem)
-    public_path.write_bytes(public_pem)
+    # Each whole or not at all (a full disk leaves no half a key), the private one readable by its owner only.
+    if not write_whole(private_path, private_pem, replace=False):
+        echo(f"Error: {private_path.name} appeared in {out} meanwhile; not overwritten.", err=True)
+        sys.exit(EXIT_REFUSED)
+    write_whole(public_path, public_pem, mode=None)
     echo(
         f"Wrote {private_path} (keep it secret: it signs {code}'s packs; set HARBOUR_PACK_KEY to it) and "
         f"{public_path} (send it to the forces you benchmark with). Key id {key_id(load_public(public_pem))}, "
@@ -264,7 +265,7 @@ def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: boo
     pack = _pack_of(force, warehouse)
     if not unsigned:
         pack = _signed(pack, key_path)
-    out.write_text(json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    write_whole(out, json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8"), mode=None)
     signed = "unsigned" if unsigned else f"signed with key {pack['signature']['key_id']}"
     echo(
         f"Wrote the benchmark pack of {pack['force']['code']} to {out} (disclosure-controlled; "

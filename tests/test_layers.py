@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first: a module may import from its own layer and the layers below it, never from one above.
 LAYERS = (
-    ("settings", "untrusted", "logs"),  # the environment, text from outside made safe, what a log line may hold
+    ("settings", "untrusted", "logs", "files"),  # the environment, text from outside made safe, log lines, whole files
     ("metrics", "reference"),  # pure functions over data frames; published reference figures as data
     ("warehouse",),  # tables, engines, the queries pages need
     ("etl", "exchange", "command_line"),  # loading bundles; the exchange between forces; what commands share

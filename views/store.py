@@ -17,6 +17,7 @@ from pathlib import Path
 from cachelib import FileSystemCache, RedisCache
 
 from harbour import settings
+from harbour.files import write_whole
 from harbour.views.serial import Signed
 
 TIMEOUT_SECONDS = 7 * 24 * 3600
@@ -52,30 +53,40 @@ def _store():
         return _caches[where]
 
 
+class DamagedKey(Exception):
+    """The machine's cache key is there but is no key (empty, cut short, or not one Harbour wrote)."""
+
+
+KEY_HEX = 64  # the machine's key: 32 random bytes as hex
+
+
 def cache_key() -> bytes:
     """The key that signs cache entries: HARBOUR_CACHE_KEY, else HARBOUR_SECRET_KEY, else this machine's own, made
-    once in the data folder (outside the cache folder) and readable by its owner only."""
-
+    once in the data folder (outside the cache folder), whole or not at all, and readable by its owner only. A key
+    file that is there but is no key is refused (DamagedKey), never read as a key everyone could compute."""
     configured = settings.get("HARBOUR_CACHE_KEY") or settings.get("HARBOUR_SECRET_KEY")
     if configured:
         return hashlib.sha256(b"harbour-cache\0" + configured.encode("utf-8")).digest()
     path = settings.data_dir() / "cache.key"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    except OSError:  # a read-only data folder: a key of this process's own (its entries are its own too)
-        return _process_key
+        write_whole(path, secrets.token_hex(KEY_HEX // 2).encode(), replace=False)
+    except OSError:  # a read-only data folder or a full disk: a key of this process's own (its entries are its own)
+        if not path.exists():
+            return _process_key
     try:
-        return hashlib.sha256(b"harbour-cache\0" + path.read_text().strip().encode()).digest()
-    except OSError:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
         return _process_key
+    if len(text) != KEY_HEX or any(c not in "0123456789abcdef" for c in text):
+        raise DamagedKey(
+            f"the cache key {path} is not a whole key ({len(text)} characters, not {KEY_HEX}): remove the file and "
+            "Harbour makes a new one (every cached page is then drawn afresh)"
+        )
+    return hashlib.sha256(b"harbour-cache\0" + text.encode()).digest()
 
 
-_process_key = hashlib.sha256(b"harbour-cache\0" + __import__("secrets").token_bytes(32)).digest()
+_process_key = hashlib.sha256(b"harbour-cache\0" + secrets.token_bytes(32)).digest()
 
 
 @functools.lru_cache(maxsize=1)
