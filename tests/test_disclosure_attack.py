@@ -171,6 +171,7 @@ def test_the_search_finds_what_the_issue_found_under_the_old_rule():
     assert recovered_pairs(shown[1], shown[0], shown[2], disclosure.rate(r, a), (r, a)) == {}
 
 
+@pytest.mark.slow
 def test_no_c_is_recovered_from_any_published_view(demo_facts):
     published = {}
     problems = []

@@ -594,6 +594,7 @@ def demo_facts(request, tmp_path_factory):
     return built_demo(tmp_path_factory.mktemp("page-attack"), request.param)[1]
 
 
+@pytest.mark.slow
 def test_no_c_is_recovered_from_any_views_pages(demo_facts):
     problems, known = [], {}
     for filters in publication_views(demo_facts):

@@ -17,12 +17,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select, update
 
 from harbour.exchange.packs import checksum
 from harbour.exchange.signing import generate, sign
 
 from .hubs import api, copy_sqlite, enrol, harbour, hub_database, keygen, post_huge, publish, pull, serving_hub, trust
+
+pytestmark = pytest.mark.xdist_group("exchange")  # its fixtures are built once, on one worker
 
 
 def peers(ex, who) -> list[dict]:

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from .hubs import ROOT, harbour, hub_database, keygen
 from .support import require
 
+pytestmark = pytest.mark.xdist_group("hub-migrations")  # its fixtures are built once, on one worker
+
 LAST_BEFORE_HUB_VERSIONS = "0393a9e"
 
 

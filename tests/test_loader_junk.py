@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
@@ -56,10 +57,8 @@ def test_a_file_of_junk_rows_is_counted_not_held(tmp_path):
 
 def _measured_load(bundle, url) -> tuple[int, list[str], float, float]:
     """``harbour load`` in its own process: exit code, every line it printed, peak memory in GiB (its own, from
-    wait4, not the largest of this worker's children) and seconds."""
-    import time
-
-    started = time.perf_counter()
+    wait4, not the largest of this worker's children) and the processor seconds it took (its own work, whatever
+    else the machine is doing: the tests run on both cores at once)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "harbour.cli", "load", str(bundle), "--warehouse", url],
         cwd=ROOT,
@@ -70,9 +69,10 @@ def _measured_load(bundle, url) -> tuple[int, list[str], float, float]:
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, output.splitlines(), usage.ru_maxrss / 2**20, time.perf_counter() - started
+    return process.returncode, output.splitlines(), usage.ru_maxrss / 2**20, usage.ru_utime + usage.ru_stime
 
 
+@pytest.mark.slow
 def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path):
     """Found: the loader streams. A 190 MB CSV of 2 million bad contacts read whole took 2.8 GiB here (the text,
     its rows, their transposition and the frame at once); read a chunk at a time it takes 1.1 GiB, the typed
@@ -81,7 +81,7 @@ def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path)
 
     bundle = junk_csv_bundle(tmp_path / "junk", 2_000_000)
     code, lines, gib, seconds = _measured_load(bundle, f"sqlite:///{tmp_path / 'w.sqlite'}")
-    print(f"2,000,000 junk CSV rows: {gib:.2f} GiB peak, {seconds:.0f} s, {len(lines)} lines")
+    print(f"2,000,000 junk CSV rows: {gib:.2f} GiB peak, {seconds:.0f} s of processor time, {len(lines)} lines")
     assert code == 1, lines[:5]
     assert lines[0].startswith("Refused: contacts.csv row 2, column age_at_contact:"), lines[0]
     assert "4000003 errors in all" in lines[0].replace(",", "")
@@ -91,6 +91,7 @@ def test_two_million_junk_rows_of_csv_stream_through_in_bounded_memory(tmp_path)
     assert seconds < 150
 
 
+@pytest.mark.slow
 def test_two_million_junk_rows_of_a_workbook_are_counted_in_bounded_memory(tmp_path):
     """Found: a workbook of 2 million junk rows took 129 s and 2.0 GB and printed 2,020,412 lines. Now the sheet's
     rows are read a chunk at a time from calamine's parsed sheet (2.1 GiB here, 1.2 GiB of it calamine's own copy
@@ -100,7 +101,7 @@ def test_two_million_junk_rows_of_a_workbook_are_counted_in_bounded_memory(tmp_p
 
     book = junk_workbook(tmp_path / "junk.xlsx", 2_000_000)
     code, lines, gib, seconds = _measured_load(book, f"sqlite:///{tmp_path / 'w.sqlite'}")
-    print(f"2,000,000 junk workbook rows: {gib:.2f} GiB peak, {seconds:.0f} s, {len(lines)} lines")
+    print(f"2,000,000 junk workbook rows: {gib:.2f} GiB peak, {seconds:.0f} s of processor time, {len(lines)} lines")
     assert code == 1, lines[:5]
     assert lines[0].startswith("Refused: junk.xlsx[contacts] row 2, column first_contact_at:"), lines[0]
     assert "12000003 errors in all" in lines[0].replace(",", "")

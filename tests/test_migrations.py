@@ -23,6 +23,8 @@ from harbour.cli import main
 from .hubs import ROOT, hub_database
 from .support import require
 
+pytestmark = pytest.mark.xdist_group("migrations")  # its fixtures are built once, on one worker
+
 LAST_BEFORE_MIGRATIONS = "24ec189"
 
 

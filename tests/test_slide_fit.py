@@ -30,6 +30,8 @@ from harbour.cli import main
 
 from .support import blank_png, require
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slide-fit")]  # every deck drawn: about a minute
+
 POINT = 12700  # EMU in a point
 SLACK = 2.0  # points: glyphs' boxes against the frame they sit in
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')

@@ -65,3 +65,11 @@ def monkeypatch_module():
     mp = pytest.MonkeyPatch()
     yield mp
     mp.undo()
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests keep together on one worker: one server and one Chromium for them all."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.xdist_group("browser"))
