@@ -17,6 +17,8 @@ Roles, enforced on the server in every page, callback and download, never by hid
 
 from __future__ import annotations
 
+import hmac
+import html
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -138,7 +140,9 @@ def _sign_in_class():
             except Exception:  # noqa: BLE001 - a sign-in that cannot be recorded does not happen
                 return "Sign-in cannot be recorded just now; try again in a minute.", 503
             session.clear()
-            session.update(user=dict(user), idp=idp, sid=sid, id_token=token.get("id_token"))
+            session.update(
+                user=dict(user), idp=idp, sid=sid, id_token=token.get("id_token"), csrf=secrets.token_urlsafe(32)
+            )
             return redirect(self.app.config.get("url_base_pathname") or "/")
 
         def is_authorized(self):
@@ -160,7 +164,17 @@ def _sign_in_class():
             return True
 
         def logout(self):
-
+            """GET: a page with the sign-out button (any page on the web can send a GET, so a GET signs nobody out).
+            POST: signs out, when the form carries this session's own token (a cross-site POST cannot know it)."""
+            if request.method != "POST":
+                return _sign_out_page(session.get("csrf"))
+            sent, expected = request.form.get("csrf", ""), session.get("csrf") or ""
+            if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+                return (
+                    "<p>This sign-out did not come from Harbour's own page, so nothing was done.</p>"
+                    "<p><a href='/oidc/logout'>Sign out</a> from Harbour's page instead.</p>",
+                    400,
+                )
             sid, hint, idp = session.get("sid"), session.get("id_token"), session.get("idp")
             session.clear()
             if sid:
@@ -179,10 +193,31 @@ def _sign_in_class():
                     }
                     if hint:
                         query["id_token_hint"] = hint
-                    return redirect(f"{end}{'&' if '?' in end else '?'}{urlencode(query)}")
+                    return redirect(f"{end}{'&' if '?' in end else '?'}{urlencode(query)}", code=303)
             return ("<p>You are signed out of Harbour.</p><p><a href='/'>Sign in again</a></p>", 200)
 
     return SessionsThatEnd
+
+
+def _sign_out_page(token: str | None):
+    """The page a GET of the sign-out address shows: one button, which POSTs this session's token."""
+    if not token:
+        return "<p>You are not signed in to Harbour.</p><p><a href='/'>Sign in</a></p>", 200
+    return (
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><title>Sign out · Harbour</title></head>"
+        "<body><main><h1>Sign out of Harbour?</h1>"
+        f"<form method='post' action='/oidc/logout'><input type='hidden' name='csrf' value='{html.escape(token)}'>"
+        "<button type='submit'>Sign out</button></form><p><a href='/'>Stay signed in</a></p></main></body></html>",
+        200,
+    )
+
+
+def csrf_token() -> str | None:
+    """The signed-in session's token for its sign-out form (None outside a signed-in request)."""
+    try:
+        return session.get("csrf")
+    except RuntimeError:  # outside a request
+        return None
 
 
 def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=None) -> str:
@@ -215,6 +250,8 @@ def setup(app, exposed: bool, public_routes: list[str] | None = None, sessions=N
         )
         server = app.server
         server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+        # Sign-out is a POST with the session's token; the GET that dash-auth registers shows the button only.
+        server.add_url_rule(auth.logout_route, endpoint="oidc_logout_post", view_func=auth.logout, methods=["POST"])
     app.server.config[MODE_CONFIG] = chosen
     return chosen
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import threading
+from urllib.parse import urlsplit
 
 from dash import Dash
 from dash.exceptions import DependencyException
@@ -68,9 +70,15 @@ def content_security_policy(script_hashes: list[str]) -> dict:
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        # Sign-out's form ends at the provider's end-session page: its origin, where sign-in is on.
+        "form-action": ["'self'", *_provider_origin()],
         "frame-ancestors": "'none'",
     }
+
+
+def _provider_origin() -> list[str]:
+    issuer = urlsplit(settings.get("HARBOUR_OIDC_ISSUER") or "")
+    return [f"{issuer.scheme}://{issuer.netloc}"] if issuer.scheme in ("http", "https") and issuer.netloc else []
 
 
 FORWARDED = (
@@ -99,12 +107,35 @@ class ForwardedHeaders:
         return self.plain(environ, start_response)
 
 
+class SecureCookies:
+    """WSGI middleware: every cookie set on a response to a request that arrived over TLS (directly, or through a
+    trusted proxy whose forwarded scheme ForwardedHeaders applied) carries Secure, so that no browser ever sends it
+    over plain HTTP."""
+
+    def __init__(self, wsgi_app):
+        self.app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            headers = [(name, _secure(value) if name.lower() == "set-cookie" else value) for name, value in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def _secure(cookie: str) -> str:
+    return cookie if re.search(r";\s*secure\s*(;|$)", cookie, re.I) else cookie + "; Secure"
+
+
 def protect(app) -> None:
     """Headers, the Host allow-list, the body limit and no version disclosure, on ``app.server``."""
 
     server = app.server
     # Outermost, so that nothing (Flask's Host check, the sign-in's redirect) ever reads an untrusted forwarded header.
-    server.wsgi_app = ForwardedHeaders(server.wsgi_app, settings.trusted_proxies())
+    server.wsgi_app = ForwardedHeaders(SecureCookies(server.wsgi_app), settings.trusted_proxies())
     server.config["TRUSTED_HOSTS"] = settings.allowed_hosts()
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes()
     talisman = Talisman(

@@ -80,8 +80,10 @@ def test_a_cookie_kept_after_sign_out_shows_nothing(signed):
     status, body = page(web)
     assert status == 200 and "OFFICIAL-SENSITIVE" in body  # exact figures, as the analyst may
     kept = web.get_cookie("session").value
-    out = web.get("/oidc/logout")
-    assert out.status_code == 302 and out.headers["Location"].startswith(provider + "/oauth2/end_session")
+    shown = web.get("/oidc/logout").get_data(as_text=True)  # the sign-out page: its button POSTs the token
+    token = re.search(r"name='csrf' value='([^']+)'", shown).group(1)
+    out = web.post("/oidc/logout", data={"csrf": token})
+    assert out.status_code == 303 and out.headers["Location"].startswith(provider + "/oauth2/end_session")
     assert "id_token_hint=" in out.headers["Location"]
     replay = app.server.test_client()
     replay.set_cookie("session", kept)

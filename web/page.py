@@ -119,7 +119,19 @@ def _identity(request: Request) -> list:
     person, query = request.person, request.query
     items = []
     if access.mode() == "oidc":
-        items += [f"Signed in as {person.name} ({person.role}). ", html.A("Sign out", href="/oidc/logout")]
+        items += [
+            f"Signed in as {person.name} ({person.role}). ",
+            # A form that POSTs this session's token: a link (a GET) could be sent by any page on the web.
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf", value=access.csrf_token() or "", id="sign-out-token"),
+                    html.Button("Sign out", type="submit", className="link-button", id="sign-out"),
+                ],
+                method="POST",
+                action="/oidc/logout",
+                className="sign-out",
+            ),
+        ]
     if person.may("analyst") and not request.started_internal and request.report.audiences:
         rest = {k: v for k, v in query.items() if k != "audience"}
         if request.audience.exact:
