@@ -169,6 +169,13 @@ SETTINGS: tuple[Setting, ...] = (
         "where --token is not given. Never printed or logged.",
     ),
     Setting(
+        "HARBOUR_HUB_FAILED_RATE",
+        "10/minute",
+        "How many failed API requests (no live token, another force's pack) a hub takes from one client address "
+        "(a trusted proxy's X-Forwarded-For applied) before it answers 429 to that address without reading the "
+        "request; an address past it is written to the audit log once a minute, not once a request.",
+    ),
+    Setting(
         "HARBOUR_HUB_RATE",
         "10/second;300/minute",
         "How many API requests a hub answers per token (and, before sign-in, per address), in Flask-Limiter's "
@@ -282,3 +289,7 @@ def hub_warehouse_url(override: str | None = None) -> str:
 
 def hub_rate() -> str:
     return get("HARBOUR_HUB_RATE")
+
+
+def hub_failed_rate() -> str:
+    return get("HARBOUR_HUB_FAILED_RATE")

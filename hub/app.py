@@ -16,6 +16,8 @@ with a traceback; and a rate limit per token (Flask-Limiter).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,7 +56,35 @@ def _bearer() -> str | None:
 def _rate_key() -> str:
     # Counted per token (its hash: the token itself is never kept, even in the limiter), else per address.
     bearer = _bearer()
-    return "token:" + store.token_hash(bearer)[:32] if bearer else "address:" + (request.remote_addr or "?")
+    return "token:" + store.token_hash(bearer)[:32] if bearer else _address_key()
+
+
+def _address_key() -> str:
+    # The client's address: a trusted proxy's X-Forwarded-For applied (security.ForwardedHeaders), anyone else's
+    # dropped, so that no client can choose the bucket it is counted in.
+    return "address:" + (request.remote_addr or "?")
+
+
+def _failed(response) -> bool:
+    return response.status_code in (401, 403)
+
+
+_breaches: dict[str, int] = {}  # address -> the minute of its last audited breach (one audit row a minute)
+_breach_lock = threading.Lock()
+
+
+def _on_failed_breach(limit) -> None:
+    """An address past its failed attempts: one audit row a minute for it, never one a request."""
+    address, minute = request.remote_addr or "?", int(time.time() // 60)
+    with _breach_lock:
+        if _breaches.get(address) == minute:
+            return
+        _breaches[address] = minute
+    refusal = store.Refused(429, "too-many-failures", f"more than {limit.limit} failed attempts from this address")
+    try:
+        store.audit_refusal(_engine(), "unauthenticated", None, "requests", refusal, address)
+    except Exception:  # noqa: BLE001 - the limit holds whether or not the audit can be written
+        log.warning("a limited address could not be audited")
 
 
 def _refusal(refusal: store.Refused):
@@ -72,13 +102,14 @@ api = Blueprint("hub_api", __name__, url_prefix=API)
 
 
 def _token(write: str | None = None):
-    """(the request's live token, None), or (None, the refusal to answer); a refused write (``write`` names it) is
-    audited."""
+    """(the request's live token, None), or (None, the refusal to answer). A failed attempt writes nothing: the
+    rate limit counts it by address, and an address past its limit is audited once a minute (_on_failed_breach),
+    so that a flood of bogus tokens neither fills the audit log nor holds the database's write lock. ``write``
+    names the call, for the log line."""
     try:
         return store.authenticate(_engine(), _bearer()), None
     except store.Refused as refusal:
-        if write:
-            store.audit_refusal(_engine(), "unauthenticated", None, write, refusal, request.remote_addr)
+        log.info("refused %s: %s from %s", write or "a read", refusal.code, request.remote_addr)
         return None, _refusal(refusal)
 
 
@@ -398,4 +429,13 @@ def _rate_limits(server) -> None:
         in_memory_fallback_enabled=bool(redis),
     )
     limiter.limit(settings.hub_rate())(api)
+    # Failed attempts (no live token, another force's pack) by address, checked before the request is read:
+    # rotating bogus tokens gains nothing, and a real force's upload from its own address is never held up.
+    limiter.limit(
+        settings.hub_failed_rate(),
+        key_func=_address_key,
+        deduct_when=_failed,
+        on_breach=_on_failed_breach,
+        scope="failed-attempts",
+    )(api)
     server.extensions[LIMITER] = limiter

@@ -77,7 +77,8 @@ def serving_hub(database_url: str, log: Path, **env):
     process = subprocess.Popen(
         [sys.executable, "-m", "harbour.cli", "hub", "serve", "--port", str(port), "--warehouse", database_url],
         cwd=ROOT,
-        env={**os.environ, **env},
+        # Tests that send failing requests on purpose raise the per-address limit on failures, unless they test it.
+        env={**os.environ, "HARBOUR_HUB_FAILED_RATE": "1000/minute", **env},
         stdout=handle,
         stderr=subprocess.STDOUT,
     )

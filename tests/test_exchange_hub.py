@@ -9,6 +9,7 @@ one force cannot upload another's pack; and so on."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import sqlite3
@@ -313,6 +314,63 @@ def test_a_flood_of_a_thousand_requests_from_one_token_is_limited_and_others_sti
             # Another force's token is a bucket of its own: served at once.
             assert api(base, "GET", "/api/v1/keys", tokens["WESTMERE"])[0] == 200
     print(f"flood: 1000 requests in {seconds:.2f} s ({1000 / seconds:.0f} a second): {served} served, {limited} 429")
+
+
+def _post_from(address: str, base: str, path: str, token: str, body: bytes) -> int:
+    """A POST sent from ``address`` (another loopback address: another machine, as the hub sees it)."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(address, 0))
+    try:
+        conn.request(
+            "POST", path, body=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        )
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_a_flood_of_bogus_tokens_is_limited_by_address_unaudited_and_a_real_upload_goes_through(harbours, tmp_path):
+    """Rotating bogus tokens was never limited (each one its own bucket) and wrote an audit row each, holding the
+    database's write lock. Now failures are counted by address before anything is read or written, an address past
+    its limit is audited once, and a force uploading from its own address is served all the while."""
+    with hub_database("sqlite", tmp_path, "bogus") as hub_db:
+        token = enrol(hub_db, "ELMSHIRE", harbours["keys"]["ELMSHIRE"]["public"])
+        pack = tmp_path / "pack.json"
+        made = harbour(
+            "benchmark",
+            "export",
+            "--force",
+            "ELMSHIRE",
+            "--key",
+            str(harbours["keys"]["ELMSHIRE"]["private"]),
+            "--out",
+            str(pack),
+            "--warehouse",
+            harbours["ELMSHIRE"],
+        )
+        assert made.exit_code == 0, made.output
+        from harbour.hub.store import audit_entries, engine_for
+
+        audited_before = audit_entries(engine_for(hub_db), 1)[1]
+        with serving_hub(
+            hub_db, tmp_path / "hub.log", HARBOUR_HUB_FAILED_RATE="10/minute", HARBOUR_HUB_RATE="100/second;3000/minute"
+        ) as base:
+            with ThreadPoolExecutor(8) as pool:
+                statuses = list(
+                    pool.map(
+                        lambda i: _post_from("127.0.0.1", base, "/api/v1/packs", f"bogus-{i}-" + "x" * 40, b"{}"),
+                        range(40),
+                    )
+                )
+            real = _post_from("127.0.0.2", base, "/api/v1/packs", token, pack.read_bytes())
+            again = _post_from("127.0.0.1", base, "/api/v1/packs", f"bogus-late-{'y' * 40}", b"{}")
+        audited = audit_entries(engine_for(hub_db), 50)
+    assert set(statuses) <= {401, 429} and statuses.count(401) <= 10 and statuses.count(429) >= 30, statuses
+    assert again == 429
+    assert real in (200, 201), real
+    new = audited[1] - audited_before
+    assert new <= 2, [e for e in audited[0][:new]]  # the upload, and one row for the limited address
+    assert any(e["actor"] == "unauthenticated" and "failed attempts" in str(e.values()) for e in audited[0][:new])
 
 
 class _CuttingProxy:
