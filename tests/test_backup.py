@@ -5,6 +5,7 @@ refused too; on PostgreSQL through pg_dump and pg_restore."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +23,7 @@ from harbour.cli import main
 
 from .bundles import real_bundle
 from .hubs import ROOT, free_port, hub_database
-from .support import require
+from .support import demo_copy, require
 
 KEY = "a-real-key-for-tests-only-0123456789abcdef"
 OTHER_KEY = "another-real-key-for-tests-only-9876543210"
@@ -154,3 +156,45 @@ def test_backup_and_restore_on_postgresql_with_pg_dump(tmp_path):
         restored = harbour("restore", str(tmp_path / "pg.dump"), "--warehouse", target)
         assert restored.exit_code == 0, restored.output
         assert summaries(target) == summaries(url)
+
+
+@contextlib.contextmanager
+def _small_disk(folder: Path, size: str):
+    """A real file system of ``size`` (tmpfs), mounted at ``folder`` for the test: a disk that fills up."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)], capture_output=True, text=True
+    )
+    require(mounted.returncode == 0, f"a small tmpfs mounted for the test (root): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_backup_onto_a_full_disk_says_so_in_one_line_and_leaves_nothing(tmp_path):
+    url = demo_copy(tmp_path / "warehouse")
+    with _small_disk(tmp_path / "small", "256k") as small:
+        result = CliRunner().invoke(main, ["backup", "--out", str(small / "b.sqlite"), "--warehouse", url])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Refused: ") and "MiB free" in lines[0], lines
+        assert list(small.iterdir()) == []
+
+
+def test_a_disk_that_fills_during_the_backup_leaves_no_part_of_it(tmp_path, monkeypatch):
+    """The free space looked enough (another writer took it meanwhile): SQLite's 'disk is full' is one line, and the
+    partial file, its owner's alone while it existed, is gone."""
+    from harbour.warehouse import backup as backups
+
+    url = demo_copy(tmp_path / "warehouse")
+    monkeypatch.setattr(backups.shutil, "disk_usage", lambda _folder: shutil._ntuple_diskusage(2**40, 0, 2**40))
+    with _small_disk(tmp_path / "small", "256k") as small:
+        result = CliRunner().invoke(main, ["backup", "--out", str(small / "b.sqlite"), "--warehouse", url])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "could not be written" in lines[0], lines
+        assert list(small.iterdir()) == []
+    made = tmp_path / "whole.sqlite"
+    assert CliRunner().invoke(main, ["backup", "--out", str(made), "--warehouse", url]).exit_code == 0
+    assert (made.stat().st_mode & 0o777) == 0o600

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,11 +58,19 @@ def backup(url: str, out: Path) -> str:
     if path is not None:
         if not path.exists():
             raise BackupProblem(f"there is no warehouse at {path}")
+        needed = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        _room_for(out, needed)
         partial = out.with_name(out.name + ".partial")
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source, sqlite3.connect(partial) as target:
-            source.backup(target)
-        os.replace(partial, out)  # the file appears whole, or not at all
-        os.chmod(out, 0o600)
+        try:
+            # Made its owner's alone before a byte of the warehouse is in it; removed whatever goes wrong.
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+                with closing(sqlite3.connect(partial)) as target:
+                    source.backup(target)
+            os.replace(partial, out)  # the file appears whole, or not at all
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            raise BackupProblem(f"the backup could not be written to {out.parent} ({_reason(exc)})") from None
         return f"Backed up the warehouse to {out} (SQLite's online backup: a consistent copy)."
     if make_url(url).get_backend_name() != "postgresql":
         raise BackupProblem("backups are for SQLite and PostgreSQL warehouses")
@@ -69,12 +78,39 @@ def backup(url: str, out: Path) -> str:
     shown = " ".join(command[:-1] + [make_url(url).render_as_string(hide_password=True)])
     if shutil.which("pg_dump") is None:
         raise BackupProblem(f"pg_dump is not on the PATH; run it yourself: {shown}")
-    result = subprocess.run(command, capture_output=True, text=True)
+    try:
+        with create_engine(url).connect() as conn:
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0
+    except SQLAlchemyError:
+        size = 0  # pg_dump will say what is wrong with the connection
+    _room_for(out, size // 4)  # a custom-format dump is compressed: a quarter of the database is a fair floor
+    # pg_dump writes the file with this umask: its owner's alone from its first byte.
+    result = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.umask(0o077))
     if result.returncode != 0:
         out.unlink(missing_ok=True)
         raise BackupProblem(f"pg_dump failed: {(result.stderr.strip().splitlines() or ['no message'])[-1][:200]}")
     os.chmod(out, 0o600)
     return f"Backed up the warehouse to {out} with: {shown}"
+
+
+def _room_for(out: Path, needed: int) -> None:
+    """BackupProblem unless the folder of ``out`` has room for ``needed`` bytes and a margin."""
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        raise BackupProblem(f"{folder} cannot be written to ({_reason(exc)})") from None
+    wanted = int(needed * 1.1) + 1024 * 1024
+    if free < wanted:
+        raise BackupProblem(
+            f"{folder} has {free / 2**20:.1f} MiB free and the backup needs about {wanted / 2**20:.1f} MiB: "
+            "free some space or choose another folder"
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]
 
 
 @dataclass
