@@ -79,15 +79,27 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
         return
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, strict=True)
+        last = None
         try:
             header = next(reader)
-            for _ in reader:
-                pass
+            for row in reader:
+                last = row
         except csv.Error as exc:
-            bundle.findings.append(
-                Finding(path.name, reader.line_num, None, "E01", f"is not valid CSV or is truncated ({exc})")
-            )
+            if "unexpected end of data" in str(exc):
+                cut = f"is cut short: the file ends inside a quoted field, at line {reader.line_num}; {NOT_WHOLE}"
+                bundle.findings.append(Finding(path.name, reader.line_num, None, "E01", cut))
+            else:
+                bundle.findings.append(
+                    Finding(path.name, reader.line_num, None, "E01", f"is not valid CSV or is truncated ({exc})")
+                )
             return
+    if last is not None and len(last) < len(header) and not _ends_with_line_break(path):
+        cut = (
+            f"is cut short: its last row, at line {reader.line_num}, has {len(last)} of the header's {len(header)} "
+            f"columns and no line break after it; {NOT_WHOLE}"
+        )
+        bundle.findings.append(Finding(path.name, reader.line_num, None, "E01", cut))
+        return
 
     def rows():
         body = csv_rows(path)
@@ -95,6 +107,20 @@ def _read_csv(path: Path, name: str, bundle: RawBundle) -> None:
         return body
 
     bundle.tables[name] = RawTable(name, path.name, header, rows)
+
+
+# A cut file is said to be cut, and nothing is checked against it: the rows it lost would otherwise show up as a
+# cascade of errors in the other files (children "not in contacts").
+NOT_WHOLE = "the file was not copied or saved whole: export it again (nothing else in the bundle is checked against it)"
+
+
+def _ends_with_line_break(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
 
 
 def _read_xlsx(path: Path, bundle: RawBundle) -> None:

@@ -300,3 +300,36 @@ def test_warnings_are_kept_with_the_load_record(sqlite_engine, tmp_path, pseudon
     assert batch["warnings_count"] == 1 and batch["outcome"] == "loaded"
     assert batch["row_counts"] == {"forces": 1, "contacts": 2, "placements": 2, "missing_episodes": 1}
     assert len(batch["files"]) == 4 and all(len(f["sha256"]) == 64 for f in batch["files"])
+
+
+def test_a_csv_cut_short_is_named_as_cut_and_nothing_cascades(sqlite_engine, tmp_path, pseudonymiser):
+    """Found: a contacts.csv cut mid-row was reported as "'AGE' is not a route" and 463 errors in the other files
+    (their children "not in contacts"). The cut is the one finding."""
+    from click.testing import CliRunner
+
+    from harbour.cli import main
+
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--out", str(folder)]).exit_code == 0
+    data = (folder / "contacts.csv").read_bytes()
+    middle = data.index(b"\n", len(data) // 2) + 40  # part of the way into a row
+    (folder / "contacts.csv").write_bytes(data[:middle])
+    refusal = _refused_with(sqlite_engine, folder, pseudonymiser, "E01")
+    errors = [f for f in refusal.findings if f.is_error]
+    assert len(errors) == 1 and errors[0].file == "contacts.csv" and "cut short" in errors[0].message, refusal.report()
+    assert errors[0].row == data[:middle].count(b"\n") + 1
+
+
+def test_a_csv_that_ends_inside_a_quoted_field_is_named_as_cut(sqlite_engine, tmp_path, pseudonymiser):
+    folder = bundles.write(tmp_path / "b", bundles.base())
+    text = (folder / "contacts.csv").read_text()
+    (folder / "contacts.csv").write_text(text + 'C-3,"AB-003,TESTSHIRE')
+    refusal = _refused_with(sqlite_engine, folder, pseudonymiser, "E01")
+    assert any(f.file == "contacts.csv" and "ends inside a quoted field" in f.message for f in refusal.findings)
+
+
+def test_a_last_row_without_a_line_break_but_whole_still_loads(sqlite_engine, tmp_path, pseudonymiser):
+    folder = bundles.write(tmp_path / "b", bundles.base())
+    path = folder / "missing_episodes.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    assert _load(sqlite_engine, folder, pseudonymiser).outcome == "loaded"
