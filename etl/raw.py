@@ -85,10 +85,18 @@ class RawBundle:
 def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes | None:
     """A file's bytes, recorded with its checksum; None (and an E01 named ``label``) when it is missing or
     over the size limit."""
+    if not record_file(path, bundle, label):
+        return None
+    return path.read_bytes()
+
+
+def record_file(path: Path, bundle: RawBundle, label: str | None = None) -> bool:
+    """Record a file with its checksum, read in blocks (nothing held); False (and an E01 named ``label``) when it
+    is missing or over the size limit."""
     label = label or path.name
     if not path.is_file():
         bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
-        return None
+        return False
     size = path.stat().st_size
     if size > settings.max_file_bytes():
         bundle.findings.append(
@@ -100,10 +108,13 @@ def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes
                 f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB",
             )
         )
-        return None
-    data = path.read_bytes()
-    bundle.files.append({"name": label, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
-    return data
+        return False
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    bundle.files.append({"name": label, "sha256": digest.hexdigest(), "bytes": size})
+    return True
 
 
 def scan_csv(path: Path, bundle: RawBundle, label: str | None = None) -> str | None:

@@ -16,7 +16,7 @@ from defusedxml.common import DefusedXmlException
 
 from harbour.etl.findings import Finding
 from harbour.etl.parse import is_blank
-from harbour.etl.raw import encoding_problem, read_bytes, text_problem
+from harbour.etl.raw import encoding_problem, read_bytes, record_file, text_problem
 from harbour.etl.ssda903.codes import COLUMNS, LA_CODE, REQUIRED, TABLES
 
 
@@ -134,54 +134,59 @@ def _add_table(ret: Return, name: str, label: str, positions, rows, numbers, bun
 
 
 def _read_xml(path: Path, label: str, ret: Return, bundle) -> None:
-    data = read_bytes(path, bundle, label)
-    if data is None:
+    """An XML return, streamed: each <CHILD> is read as its end tag arrives and then dropped, so that memory holds
+    the rows kept and one child's elements, never the whole document's tree. Entities and external references are
+    refused (defusedxml), as is a document whose root is not <EXPSSDA903>."""
+    if not record_file(path, bundle, label):
         return
+    tables = {name: ([], []) for name in TABLES}
     try:
-        root = ElementTree.fromstring(data)
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        events = ElementTree.iterparse(str(path), events=("start", "end"))
+        _, root = next(events)
+        if root.tag != "EXPSSDA903":
+            bundle.findings.append(Finding(label, None, None, "E01", "is not an SSDA903 return (no <EXPSSDA903>)"))
+            return
+        number = 0
+        for event, element in events:
+            if event == "end" and element.tag == "CHILD":
+                number += 1
+                _child_rows(element, number, tables)
+                root.clear()  # this child, and any text between children, no longer held
+    except (ElementTree.ParseError, DefusedXmlException, StopIteration) as exc:
         bundle.findings.append(
             Finding(label, None, None, "E01", f"is not a readable SSDA903 XML return ({type(exc).__name__})")
         )
         return
-    if root.tag != "EXPSSDA903":
-        bundle.findings.append(Finding(label, None, None, "E01", "is not an SSDA903 return (no <EXPSSDA903>)"))
-        return
-    tables = {name: ([], []) for name in TABLES}
-    text = lambda element, tag: (element.findtext(tag) or "").strip()  # noqa: E731
-    for number, child in enumerate(root.findall("CHILD"), start=1):
-        head = child.find("HEADER")
-        if head is None:
-            continue
-        ident = text(head, "CHILDID")
-        tables["header"][0].append([ident])
-        tables["header"][1].append(number)
-        if text(head, "UASC") == "1":
-            tables["uasc"][0].append([ident])
-            tables["uasc"][1].append(number)
-        for missing in head.findall("AMISSING"):
-            tables["missing"][0].append(
-                [ident, text(missing, "MISSING"), text(missing, "MIS_START"), text(missing, "MIS_END")]
-            )
-            tables["missing"][1].append(len(tables["missing"][1]) + 1)
-        for episode in child.findall("EPISODE"):
-            tables["episodes"][0].append(
-                [
-                    ident,
-                    text(episode, "DECOM"),
-                    text(episode, "RNE"),
-                    text(episode, "PL"),
-                    text(episode, "PLACE_PROVIDER"),
-                    text(episode, "DEC"),
-                    text(episode, "REC"),
-                    text(episode, "REASON_PLACE_CHANGE"),
-                ]
-            )
-            tables["episodes"][1].append(len(tables["episodes"][1]) + 1)
     for name, (rows, numbers) in tables.items():
         # In XML, "row n" of return.xml[episodes] is its n-th <EPISODE>, of [missing] its n-th <AMISSING>,
         # and of [header] and [uasc] its n-th <CHILD>.
         ret.tables[name] = ReturnTable(name, f"{label}[{name}]", list(COLUMNS[name]), rows, numbers)
+
+
+def _text(element, tag: str) -> str:
+    return (element.findtext(tag) or "").strip()
+
+
+def _child_rows(child, number: int, tables: dict) -> None:
+    """The rows one <CHILD> gives each table."""
+    head = child.find("HEADER")
+    if head is None:
+        return
+    ident = _text(head, "CHILDID")
+    tables["header"][0].append([ident])
+    tables["header"][1].append(number)
+    if _text(head, "UASC") == "1":
+        tables["uasc"][0].append([ident])
+        tables["uasc"][1].append(number)
+    for missing in head.findall("AMISSING"):
+        tables["missing"][0].append(
+            [ident, _text(missing, "MISSING"), _text(missing, "MIS_START"), _text(missing, "MIS_END")]
+        )
+        tables["missing"][1].append(len(tables["missing"][1]) + 1)
+    for episode in child.findall("EPISODE"):
+        columns = ("DECOM", "RNE", "PL", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE")
+        tables["episodes"][0].append([ident, *(_text(episode, c) for c in columns)])
+        tables["episodes"][1].append(len(tables["episodes"][1]) + 1)
 
 
 def read_xlsx_sheets(sheets: dict[str, list[list[object]]], workbook_name: str, bundle) -> list[Return]:
