@@ -109,15 +109,16 @@ def upgrade_command(warehouse: str | None) -> None:
     pending migration, in one transaction; a SQLite file is backed up first."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from harbour.etl.rederive import rederive
+    from harbour.etl.rederive import rederive, rederive_on
     from harbour.warehouse.engine import make_engine
     from harbour.warehouse.migrate import NotCurrent, upgrade
 
     url = settings.warehouse_url(warehouse)
     engine = make_engine(url)
     try:
-        done = upgrade(engine)
-        rederived = rederive(engine)
+        rederived: list[str] = []
+        done = upgrade(engine, after=lambda conn: rederived.extend(rederive_on(conn)))
+        rederived = rederived or rederive(engine)
     except NotCurrent as exc:
         echo(f"Refused: {exc}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)

@@ -5,27 +5,14 @@ Pages and the summary export aggregate these facts; nothing recomputes them from
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from harbour.etl.periods import contact_periods, local_dates, resolve_force_periods
 from harbour.etl.spec import EXIT_REASONS
+from harbour.warehouse.derivation import derivation_version  # noqa: F401 (the pipeline's own name for it)
 
 HOUR = pd.Timedelta(hours=1)
-
-
-def derivation_version() -> str:
-    """The version of the code that turns stored rows into facts: a digest of this module and the periods it uses.
-    Stored with every load; a warehouse whose facts another version derived is re-derived by `harbour upgrade`."""
-
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in ("derive.py", "periods.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def age_band(age: float | None) -> str:

@@ -19,31 +19,37 @@ def _frame(conn, table, codes: list[str]) -> pd.DataFrame:
 
 
 def rederive(engine: Engine) -> list[str]:
-    """Re-derive the facts of every force whose batch was derived by other code; the forces re-derived."""
+    """Re-derive the facts of every force whose batch was derived by other code, in a transaction of its own under
+    the write lock; the forces re-derived."""
+    with locked_transaction(engine) as conn:
+        return rederive_on(conn)
+
+
+def rederive_on(conn) -> list[str]:
+    """``rederive`` inside the caller's transaction (harbour upgrade's, after its migrations)."""
     current = derivation_version()
     batches = schema.load_batches
-    with locked_transaction(engine) as conn:
-        stale = conn.execute(
-            select(schema.forces.c.force_code, schema.forces.c.batch_id)
-            .join(batches, batches.c.batch_id == schema.forces.c.batch_id)
-            .where((batches.c.derivation.is_(None)) | (batches.c.derivation != current))
-        ).all()
-        if not stale:
-            return []
-        codes = sorted({code for code, _ in stale})
-        forces = _frame(conn, schema.forces, codes).drop(columns=["batch_id", "content_sha256"])
-        contacts = _frame(conn, schema.contacts, codes)
-        placements = _frame(conn, schema.placements, codes)
-        episodes = _frame(conn, schema.missing_episodes, codes)
-        day_forces = set(
-            conn.execute(
-                select(schema.day_precision.c.force_code).where(schema.day_precision.c.force_code.in_(codes))
-            ).scalars()
-        )
-        _, child_facts, episode_facts = derive_facts(forces, contacts, placements, episodes, day_forces=day_forces)
-        for table in (schema.episode_facts, schema.child_facts):
-            conn.execute(delete(table).where(table.c.force_code.in_(codes)))
-        insert_frame(conn, schema.child_facts, child_facts)
-        insert_frame(conn, schema.episode_facts, episode_facts)
-        conn.execute(update(batches).where(batches.c.batch_id.in_({b for _, b in stale})).values(derivation=current))
+    stale = conn.execute(
+        select(schema.forces.c.force_code, schema.forces.c.batch_id)
+        .join(batches, batches.c.batch_id == schema.forces.c.batch_id)
+        .where((batches.c.derivation.is_(None)) | (batches.c.derivation != current))
+    ).all()
+    if not stale:
+        return []
+    codes = sorted({code for code, _ in stale})
+    forces = _frame(conn, schema.forces, codes).drop(columns=["batch_id", "content_sha256"])
+    contacts = _frame(conn, schema.contacts, codes)
+    placements = _frame(conn, schema.placements, codes)
+    episodes = _frame(conn, schema.missing_episodes, codes)
+    day_forces = set(
+        conn.execute(
+            select(schema.day_precision.c.force_code).where(schema.day_precision.c.force_code.in_(codes))
+        ).scalars()
+    )
+    _, child_facts, episode_facts = derive_facts(forces, contacts, placements, episodes, day_forces=day_forces)
+    for table in (schema.episode_facts, schema.child_facts):
+        conn.execute(delete(table).where(table.c.force_code.in_(codes)))
+    insert_frame(conn, schema.child_facts, child_facts)
+    insert_frame(conn, schema.episode_facts, episode_facts)
+    conn.execute(update(batches).where(batches.c.batch_id.in_({b for _, b in stale})).values(derivation=current))
     return codes

@@ -164,7 +164,7 @@ def test_a_warehouse_ahead_of_the_code_is_refused(tmp_path):
 
 def test_kill_9_during_an_upgrade_leaves_a_warehouse_that_upgrades_next_time(old_harbour, database, tmp_path):
     from harbour.warehouse.engine import make_engine
-    from harbour.warehouse.migrate import head, state
+    from harbour.warehouse.migrate import derivation_behind, head, state
 
     old_url, _ = database
     _old_warehouse(old_harbour, old_url, tmp_path)
@@ -183,6 +183,8 @@ def test_kill_9_during_an_upgrade_leaves_a_warehouse_that_upgrades_next_time(old
         now = state(engine)
         assert now in (before, ("current", head())), now
         if now != before:
+            # At the new revision only with facts this Harbour derived: never a current schema over stale facts.
+            assert derivation_behind(engine) == 0
             break
     engine.dispose()
     result = harbour("upgrade", "--warehouse", old_url)
@@ -216,10 +218,12 @@ def test_the_migrations_make_exactly_the_schema_the_code_describes(engine):
 
 def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_unchanged(tmp_path):
     """Found: reloading the same files was answered 'Unchanged', so a warehouse was never re-derived after the
-    derivation code was fixed. Facts now record the derivation's version; other code's facts are derived again."""
+    derivation code was fixed; and until the next upgrade, other code's facts were served. Facts now record the
+    derivation's version; other code's facts are refused everywhere until `harbour upgrade` derives them again."""
     from sqlalchemy import text
 
     from harbour.warehouse.engine import engine_for, make_engine
+    from harbour.warehouse.migrate import NotCurrent
 
     url, fresh = f"sqlite:///{tmp_path / 'w.sqlite'}", f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert harbour("demo", "--warehouse", url).exit_code == 0
@@ -232,18 +236,14 @@ def test_facts_derived_by_other_code_are_derived_again_and_a_reload_is_not_uncha
         conn.execute(text("UPDATE child_facts SET engagement_hours = engagement_hours + 1"))
     engine.dispose()
     engine_for.cache_clear()
-    assert _summaries(url) != expected
+    with pytest.raises(NotCurrent, match="harbour upgrade"):
+        _summaries(url)
+    refused = harbour("demo", "--warehouse", url)  # a load too: the facts it would sit beside are stale
+    assert refused.exit_code != 0 and "harbour upgrade" in refused.output, refused.output
     upgraded = harbour("upgrade", "--warehouse", url)
     assert upgraded.exit_code == 0 and "Derived the facts of 6 forces again" in upgraded.output, upgraded.output
     engine_for.cache_clear()
     assert _summaries(url) == expected
-    # Loading the same bundle again under another derivation loads it; under this one it is unchanged.
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE load_batches SET derivation = 'an-older-one'"))
-    engine.dispose()
-    again = harbour("demo", "--warehouse", url)
-    assert again.exit_code == 0 and "Unchanged" not in again.output, again.output
     assert "Unchanged" in harbour("demo", "--warehouse", url).output
 
 
@@ -262,4 +262,57 @@ def test_a_development_build_warehouse_with_newer_tables_but_no_version_is_adopt
     result = harbour("upgrade", "--warehouse", url)
     assert result.exit_code == 0, result.output
     assert state(engine) == ("current", head())
+    engine.dispose()
+
+
+def test_facts_another_derivation_made_are_refused_until_harbour_upgrade_derives_them_again(tmp_path):
+    """Found: a warehouse at the newest revision whose facts an older derivation made was served by every command
+    until the next upgrade. Now every command refuses it in one line, and `harbour upgrade` derives them again."""
+    import json
+    import sqlite3
+
+    from .support import demo_copy
+
+    url = demo_copy(tmp_path / "stale")
+    fresh = json.loads(harbour("summary", "--exact", "--warehouse", demo_copy(tmp_path / "fresh")).output)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute("UPDATE load_batches SET derivation = 'an-older-one'")
+    refused = harbour("summary", "--warehouse", url)
+    assert refused.exit_code != 0
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and "derived by another version" in lines[0] and "harbour upgrade" in lines[0], lines
+    upgraded = harbour("upgrade", "--warehouse", url)
+    assert upgraded.exit_code == 0 and "Derived the facts of 6 forces again" in upgraded.output, upgraded.output
+    assert json.loads(harbour("summary", "--exact", "--warehouse", url).output) == fresh
+
+
+def test_an_upgrade_that_stops_before_its_facts_are_derived_again_changes_nothing(tmp_path):
+    """The migrations and the re-derivation are one transaction: a failure (a kill, a full disk) between them
+    leaves the old revision, which every command refuses, and the next upgrade does both."""
+    import sqlite3
+
+    from harbour.warehouse import migrate
+    from harbour.warehouse.engine import make_engine
+
+    from .support import demo_copy
+
+    url = demo_copy(tmp_path)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:  # as a warehouse of revision 0003 was
+        conn.execute("ALTER TABLE load_batches DROP COLUMN derivation")
+        conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    engine = make_engine(url)
+    assert migrate.state(engine) == ("behind", "0003")
+
+    def stops(_conn):
+        raise OSError("the process was killed here (simulated)")
+
+    with pytest.raises(OSError):
+        migrate.upgrade(engine, after=stops)
+    assert migrate.state(engine) == ("behind", "0003")
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        assert "derivation" not in {row[1] for row in conn.execute("PRAGMA table_info(load_batches)")}
+    assert harbour("summary", "--warehouse", url).exit_code != 0
+    done = harbour("upgrade", "--warehouse", url)
+    assert done.exit_code == 0 and "Derived the facts of 6 forces again" in done.output, done.output
+    assert migrate.state(engine) == ("current", migrate.head()) and migrate.derivation_behind(engine) == 0
     engine.dispose()

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 
 from harbour.warehouse.connect import locked_transaction
+from harbour.warehouse.derivation import derivation_version
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001"  # the schema of the last Harbour before versions (commit 24ec189)
@@ -115,10 +116,38 @@ def state(engine: Engine, schema: Schema = WAREHOUSE) -> tuple[str, str | None]:
     return ("behind" if known(current, schema) else "ahead"), current
 
 
+def derivation_behind(bind) -> int:
+    """How many load batches of a warehouse at this revision hold facts that another version of the derivation
+    made (or an unknown one: batches loaded before it was recorded)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return derivation_behind(conn)
+    batches = Table("load_batches", MetaData(), autoload_with=bind)
+    if "derivation" not in batches.c:
+        return 0  # a revision before derivations were recorded: the schema's own upgrade comes first
+    held = (
+        select(func.count())
+        .select_from(batches)
+        .where(
+            batches.c.derivation.is_(None) | (batches.c.derivation != derivation_version()),
+            batches.c.batch_id.in_(select(Table("forces", MetaData(), autoload_with=bind).c.batch_id)),
+        )
+    )
+    return bind.execute(held).scalar() or 0
+
+
 def check(engine: Engine, schema: Schema = WAREHOUSE) -> None:
-    """Nothing when the database is at this Harbour's schema (or empty); NotCurrent, in one line, otherwise."""
+    """Nothing when the database is at this Harbour's schema (or empty) and, for a warehouse, its facts derived by
+    this Harbour's derivation; NotCurrent, in one line, otherwise."""
     kind, current = state(engine, schema)
-    if kind in ("current", "empty"):
+    if kind == "empty":
+        return
+    if kind == "current":
+        if schema is WAREHOUSE and (behind := derivation_behind(engine)):
+            raise NotCurrent(
+                f"{schema.name}'s facts of {behind} load{'s' if behind != 1 else ''} were derived by another version "
+                f"of Harbour: run `{schema.command}`, which derives them again from the stored rows"
+            )
         return
     if kind == "ahead":
         raise NotCurrent(
@@ -159,9 +188,11 @@ def _backup(engine: Engine, before: str | None) -> Path | None:
     return target
 
 
-def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
+def upgrade(engine: Engine, schema: Schema = WAREHOUSE, after=None) -> Upgraded:
     """Bring the database to this Harbour's head, in one transaction: adopt one made before versions at the
-    baseline, then apply every pending migration. A SQLite file is backed up first."""
+    baseline, then apply every pending migration, then ``after(connection)`` (the warehouse's facts derived again)
+    in the same transaction, so that a kill at any moment leaves the old revision and its facts, or the new revision
+    with facts this Harbour derived. A SQLite file is backed up first."""
     from alembic import command  # slow import: only where the schema's revision is read or changed
 
     kind, current = state(engine, schema)
@@ -176,4 +207,6 @@ def upgrade(engine: Engine, schema: Schema = WAREHOUSE) -> Upgraded:
         if kind == "unversioned":
             command.stamp(config, schema.baseline)
         command.upgrade(config, "head")
+        if after is not None:
+            after(conn)
     return Upgraded(current, head(schema), backup)
