@@ -31,8 +31,9 @@ def old_hub_code(tmp_path_factory) -> Path:
 
 
 def run_old(old: Path, *args: str) -> subprocess.CompletedProcess:
+    """`harbour ARGS` as the old code runs it: its own top-level modules (the layout before one package) first."""
     return subprocess.run(
-        [sys.executable, "-m", "harbour.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=old,
         capture_output=True,
         text=True,
