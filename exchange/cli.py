@@ -228,11 +228,17 @@ def _key_path(key_path: Path | None) -> Path | None:
     return key_path or (Path(settings.get("HARBOUR_PACK_KEY")) if settings.get("HARBOUR_PACK_KEY") else None)
 
 
-def _signed(pack: dict, key_path: Path) -> dict:
-    from harbour.exchange.signing import SignatureProblem, sign
+def _signed(pack: dict, key_path: Path, warehouse: str | None) -> dict:
+    """The pack signed with the force's key, carrying the force's next sequence (advanced in its warehouse first, in
+    a transaction of its own: a pack never carries a number another pack had)."""
+    from harbour.exchange.packs import with_sequence
+    from harbour.exchange.signing import SignatureProblem, load_private, sign
+    from harbour.exchange.store import next_sequence
 
     try:
-        return sign(pack, key_path.read_bytes())
+        key = key_path.read_bytes()
+        load_private(key)  # a key that cannot sign spends no number
+        return sign(with_sequence(pack, next_sequence(_engine(warehouse), pack["force"]["code"])), key)
     except (SignatureProblem, OSError) as exc:
         echo(f"Error: {key_path}: {exc}.", err=True)
         sys.exit(EXIT_REFUSED)
@@ -264,7 +270,7 @@ def benchmark_export(force: str, out: Path, key_path: Path | None, unsigned: boo
         sys.exit(EXIT_USAGE)
     pack = _pack_of(force, warehouse)
     if not unsigned:
-        pack = _signed(pack, key_path)
+        pack = _signed(pack, key_path, warehouse)
     write_whole(out, json.dumps(pack, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8"), mode=None)
     signed = "unsigned" if unsigned else f"signed with key {pack['signature']['key_id']}"
     echo(
@@ -297,7 +303,7 @@ def benchmark_publish(
         )
         sys.exit(EXIT_USAGE)
     hub = _hub(hub_url, token)
-    pack = _signed(_pack_of(force, warehouse), key_path)
+    pack = _signed(_pack_of(force, warehouse), key_path, warehouse)
     body = json.dumps(pack, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     answer = _ask(hub, "POST", "/packs", body, expect=(200, 201))
     what = "already held there" if answer.status == 200 else "stored"
@@ -406,8 +412,8 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
     extract = pack["force"]["extract_month"]
     if done.outcome == "older":
         echo(
-            f"Refused: {label(pack)}'s pack has extract month {extract}, older than the {done.held_extract} "
-            "held here, which is kept (no rollback).",
+            f"Refused: {label(pack)}'s pack is older than the one held here, which is kept: "
+            f"{done.why.replace(' held', ' held here')}.",
             err=True,
         )
         sys.exit(EXIT_REFUSED)

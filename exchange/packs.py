@@ -92,6 +92,29 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
     return {**body, "sha256": checksum(body)}
 
 
+def with_sequence(pack: dict, sequence: int) -> dict:
+    """The pack with the signing force's ``sequence`` (its count of signed packs), its checksum made again."""
+    body = {k: v for k, v in pack.items() if k not in ("sha256", "signature")}
+    body["sequence"] = int(sequence)
+    return {**body, "sha256": checksum(body)}
+
+
+def newer(pack: dict, held: dict) -> str | None:
+    """None when ``pack`` may replace ``held`` (the same force's pack held now); otherwise why not, in words. A
+    pack must not be older by its extract month, and where the held one has a sequence, must carry a greater one:
+    so neither an older pack nor a replay of the held one passes for the latest."""
+    extract, held_extract = pack["force"].get("extract_month") or "", held["force"].get("extract_month") or ""
+    if extract < held_extract:
+        return f"its extract month {extract} is older than the {held_extract} held: no rollback"
+    held_sequence = held.get("sequence")
+    if held_sequence is not None and (pack.get("sequence") or 0) <= held_sequence:
+        return (
+            f"its sequence {pack.get('sequence', 'none')} is not after the {held_sequence} held (an older or replayed "
+            "pack): no rollback"
+        )
+    return None
+
+
 def force_pack(facts, code: str, made: date | None = None) -> dict | None:
     """The unsigned pack of force ``code`` from the warehouse's facts (None when it holds no such force): its
     disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""

@@ -109,8 +109,8 @@ def pull(engine: Engine, answer: dict, hub_url: str) -> Report:
             if done.outcome == "older":
                 report.add(
                     "skipped",
-                    f"Skipped {label(pack)}: older than held: its extract month {extract} is "
-                    f"older than the {done.held_extract} held here, which is kept.",
+                    f"Skipped {label(pack)}: older than held: {done.why.replace(' held', ' held here')}; "
+                    "the held one is kept.",
                 )
             else:
                 report.add(

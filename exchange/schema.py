@@ -15,6 +15,7 @@ HORIZONS = ("24h", "72h", "7d", "28d", "90d")
 MAX_COUNT = 10_000_000
 MAX_HOURS = 1_000_000.0
 MAX_MONTHS = 360
+MAX_SEQUENCE = 10**12
 MAX_DEPTH = 10
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LABEL = re.compile(r"^\d{4}-((0[1-9]|1[0-2])|Q[1-4])$")
@@ -82,6 +83,10 @@ def _leaf(kind: str):
             if not isinstance(value, str) or len(value) > limits[kind] or (kind == "text80" and not value.strip()):
                 raise SchemaError(path, f"must be text of at most {limits[kind]} characters")
             return
+        if kind == "sequence":
+            if not (isinstance(value, int) and not isinstance(value, bool)) or not 1 <= value <= MAX_SEQUENCE:
+                raise SchemaError(path, f"must be a whole number from 1 to {MAX_SEQUENCE:,}")
+            return
         if kind == "bool":
             if not isinstance(value, bool):
                 raise SchemaError(path, "must be true or false")
@@ -91,7 +96,9 @@ def _leaf(kind: str):
     return check
 
 
-def _object(fields: dict, required: bool = True):
+def _object(fields: dict, required: bool = True, optional: frozenset = frozenset()):
+    """An object with exactly ``fields`` (those named in ``optional`` may be absent)."""
+
     def check(value, path):
         if value is None and not required:
             return
@@ -102,6 +109,8 @@ def _object(fields: dict, required: bool = True):
             raise SchemaError(path, f"has a field this Harbour does not know: {sorted(unknown)[0][:40]!r}")
         for key, checker in fields.items():
             if key not in value:
+                if key in optional:
+                    continue
                 raise SchemaError(path + (key,), "is missing")
             checker(value[key], path + (key,))
 
@@ -235,9 +244,13 @@ PACK = _object(
         "synthetic": _leaf("bool"),
         "summary": SUMMARY,
         "monthly": _list(MONTH, MAX_MONTHS),
+        # The signing force's own count of the packs it has signed, advanced with each: with the extract month, what
+        # makes a pack newer than another, so that no older or replayed pack can be passed off as the latest.
+        "sequence": _leaf("sequence"),
         "sha256": _leaf("hex"),
         "signature": SIGNATURE,
-    }
+    },
+    optional=frozenset({"sequence"}),
 )
 
 

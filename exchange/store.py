@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from harbour.exchange.packs import newer
 from harbour.warehouse import schema
+from harbour.warehouse.connect import locked_transaction
 
 P = schema.benchmark_peers
 S = schema.benchmark_peer_signers
@@ -30,6 +32,7 @@ class Admitted:
     outcome: str
     peer_id: int | None
     held_extract: str | None = None
+    why: str = ""  # for an older one: what makes it older, in words
 
 
 def admit(
@@ -37,8 +40,9 @@ def admit(
 ) -> Admitted:
     """Store a checked pack as a peer inside the caller's transaction, never rolling a force back: a pack whose
     extract month is older than the one held for its force is not stored, and a newer one replaces it. ``signer``
-    is the key id that verified it (None: imported unsigned); ``origin`` is file or hub."""
-    code, extract = pack["force"]["code"], pack["force"]["extract_month"] or ""
+    is the key id that verified it (None: imported unsigned); ``origin`` is file or hub. Where the held pack carries
+    the signing force's sequence, a pack is newer only with a greater one (exchange.packs.newer)."""
+    code = pack["force"]["code"]
     now = _now()
     same = conn.execute(select(P.c.peer_id).where(P.c.sha256 == pack["sha256"])).scalar()
     if same is not None:
@@ -49,8 +53,9 @@ def admit(
         return Admitted("unchanged", int(same))
     held = conn.execute(select(P.c.peer_id, P.c.pack).where(P.c.force_code == code)).all()
     newest = max(((p["force"].get("extract_month") or "") for _, p in held), default=None)
-    if newest is not None and extract < newest:
-        return Admitted("older", None, newest)
+    reasons = [why for _, p in held if (why := newer(pack, p))]  # older by extract month, or by the signer's sequence
+    if reasons:
+        return Admitted("older", None, newest, reasons[0])
     for peer_id, _ in held:
         _delete(conn, peer_id)
     peer_id = conn.execute(
@@ -68,6 +73,18 @@ def admit(
     conn.execute(insert(S).values(peer_id=peer_id, key_id=signer))
     conn.execute(insert(OR).values(peer_id=peer_id, origin=origin, hub_url=hub_url and hub_url[:255], pulled_at=now))
     return Admitted("replaced" if held else "imported", int(peer_id), newest)
+
+
+def next_sequence(engine: Engine, code: str) -> int:
+    """Advance force ``code``'s count of signed packs by one, in a transaction of its own; the new count."""
+    table = schema.pack_sequences
+    with locked_transaction(engine) as conn:  # the write lock first: two signers never read the same count
+        last = conn.execute(select(table.c.last_sequence).where(table.c.force_code == code).with_for_update()).scalar()
+        if last is None:
+            conn.execute(insert(table).values(force_code=code, last_sequence=1))
+            return 1
+        conn.execute(update(table).where(table.c.force_code == code).values(last_sequence=last + 1))
+        return last + 1
 
 
 def add(engine: Engine, pack: dict, source_name: str, signer: str | None = None) -> Admitted:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from harbour.exchange.packs import PackError, validate
+from harbour.exchange.packs import PackError, newer, validate
 from harbour.exchange.signing import (
     SignatureProblem,
     fingerprint,
@@ -256,30 +256,25 @@ def accept_pack(engine: Engine, token: Token, body: bytes, remote: str | None = 
                     .replace(" (add the force's public key with `harbour benchmark trust`)", ""),
                 ) from None
             held = conn.execute(
-                select(H.packs.c.pack_id, H.packs.c.extract_month, H.packs.c.sha256)
+                select(H.packs.c.pack_id, H.packs.c.body)
                 .where(H.packs.c.force_code == code)
                 .order_by(H.packs.c.pack_id.desc())
                 .limit(1)
             ).first()
             extract = pack["force"]["extract_month"] or ""
-            if held is not None and held.sha256 == pack["sha256"]:
-                _audit(
-                    conn,
-                    token.actor,
-                    code,
-                    "upload pack",
-                    "accepted",
-                    f"already held as pack {held.pack_id}",
-                    200,
-                    remote,
-                )
-                return 200, {"status": "already held", "pack_id": held.pack_id, "sha256": pack["sha256"]}
-            if held is not None and extract < held.extract_month:
+            replayed = conn.execute(
+                select(H.packs.c.pack_id).where(H.packs.c.force_code == code, H.packs.c.sha256 == pack["sha256"])
+            ).first()
+            if replayed is not None:
                 raise Refused(
                     409,
-                    "older-than-held",
-                    f"the pack's extract month {extract} is older than the "
-                    f"{held.extract_month} this hub holds for {code}: no rollback",
+                    "replayed",
+                    f"this pack is one the hub has held already (pack {replayed.pack_id}): a pack is taken once, and "
+                    "only when it is newer than the latest",
+                )
+            if held is not None and (why := newer(pack, json.loads(held.body))):
+                raise Refused(
+                    409, "older-than-held", f"the pack is not newer than the one this hub holds for {code}: {why}"
                 )
             pack_id = conn.execute(
                 insert(H.packs).values(

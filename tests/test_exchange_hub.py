@@ -109,8 +109,10 @@ def test_each_harbour_publishes_and_pulls_the_other_as_a_verified_peer(exchange)
         result = publish(ex, code)
         outputs.append(result.output)
         assert result.exit_code == 0 and result.output.strip().endswith(": stored."), result.output
+        # Published again: signed again with the next sequence, so a newer pack of the same month.
         again = publish(ex, code)
-        assert again.exit_code == 0 and again.output.strip().endswith("already held there."), again.output
+        assert again.exit_code == 0 and again.output.strip().endswith(": stored."), again.output
+        assert held_on_hub(ex, code)["sequence"] == 2
     # Before a peer's key is trusted, its pack is skipped, and said so; nothing is stored.
     early = pull(ex, "ELMSHIRE")
     outputs.append(early.output)
@@ -197,6 +199,35 @@ def test_a_hub_that_alters_forges_or_rolls_back_a_pack_changes_nothing_in_a_pull
             result.output,
         )
         assert warehouse_rows(ex["ELMSHIRE"]) == before, reason  # the genuine pack is still the one held
+
+
+def test_no_older_pack_and_no_replay_is_taken_by_the_hub_or_a_pulling_harbour(exchange):
+    """Found: the hub's "no rollback" was by extract month only, so an older signed pack of the same month was
+    accepted and became the latest, and so back and forth. Now a pack is taken only when it is newer: a later
+    extract month, or the same one signed later (the force's count of signed packs, which the pack carries); the
+    very pack held before is a replay, refused. A Harbour that pulls applies the same rule."""
+    ex = exchange
+    first = _trusting(ex)  # WESTMERE's first pack, published, and pulled by ELMSHIRE
+    assert first["sequence"] == 1
+    assert publish(ex, "WESTMERE").exit_code == 0
+    second = held_on_hub(ex, "WESTMERE")
+    assert second["sequence"] == 2 and second["force"]["extract_month"] == first["force"]["extract_month"]
+    token, private = ex["tokens"]["WESTMERE"], ex["keys"]["WESTMERE"]["private"].read_bytes()
+    status, body, _ = api(ex["base"], "POST", "/api/v1/packs", token, json.dumps(first).encode())
+    assert (status, body["error"]) == (409, "replayed"), body
+    earlier = sign(
+        rehashed({**{k: v for k, v in second.items() if k != "signature"}, "sequence": 1, "made": "2019-01"}), private
+    )
+    status, body, _ = api(ex["base"], "POST", "/api/v1/packs", token, json.dumps(earlier).encode())
+    assert (status, body["error"]) == (409, "older-than-held") and "sequence 1 is not after the 2" in body["message"]
+    assert held_on_hub(ex, "WESTMERE")["sha256"] == second["sha256"]
+    # ELMSHIRE pulls the second; a hub that then serves the first again (its operator, or an attacker with its
+    # database) changes nothing there.
+    assert "1 replaced" in pull(ex, "ELMSHIRE").output
+    serve_instead(ex, "WESTMERE", first)
+    again = pull(ex, "ELMSHIRE")
+    assert "older than held" in again.output and "sequence 1 is not after the 2 held here" in again.output, again.output
+    assert [p["pack"]["sha256"] for p in peers(ex, "ELMSHIRE")] == [second["sha256"]]
 
 
 def test_a_hub_that_offers_a_key_of_its_own_is_refused_without_the_matching_fingerprint(exchange):
@@ -365,7 +396,8 @@ def test_a_flood_of_bogus_tokens_is_limited_by_address_unaudited_and_a_real_uplo
             real = _post_from("127.0.0.2", base, "/api/v1/packs", token, pack.read_bytes())
             again = _post_from("127.0.0.1", base, "/api/v1/packs", f"bogus-late-{'y' * 40}", b"{}")
         audited = audit_entries(engine_for(hub_db), 50)
-    assert set(statuses) <= {401, 429} and statuses.count(401) <= 10 and statuses.count(429) >= 30, statuses
+    # 10 a minute from the address, counted in each of the hub's two workers' memory (no Redis here): at most 20.
+    assert set(statuses) <= {401, 429} and statuses.count(401) <= 20 and statuses.count(429) >= 20, statuses
     assert again == 429
     assert real in (200, 201), real
     new = audited[1] - audited_before
@@ -463,7 +495,10 @@ def test_a_force_rotates_its_key_through_the_hub_and_its_peers_trust_the_new_one
     from harbour.warehouse.engine import engine_for
     from harbour.warehouse.queries import facts
 
-    newer = rehashed({**force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"), "made": "2027-01"})
+    held = held_on_hub(ex, "ELMSHIRE")["sequence"]
+    newer = rehashed(
+        {**force_pack(facts(engine_for(ex["ELMSHIRE"])), "ELMSHIRE"), "made": "2027-01", "sequence": held + 1}
+    )
     status, _, _ = api(
         ex["base"],
         "POST",
@@ -604,7 +639,12 @@ def test_the_readme_exchange_section_followed_command_by_command(harbours, tmp_p
 
     require(shutil.which("curl") is not None, "curl")
     api_block = section.split("```", 4)[3].removeprefix("\n")
-    (work / "elmshire-pack.json").write_text(json.dumps(pack))
+    # A newer pack of the force than the one held (its next sequence): the very pack held again would be a replay.
+    newer_pack = sign(
+        rehashed({**{k: v for k, v in pack.items() if k != "signature"}, "sequence": 2}),
+        harbours["keys"]["WESTMERE"]["private"].read_bytes(),
+    )
+    (work / "elmshire-pack.json").write_text(json.dumps(newer_pack))
     env["HARBOUR_HUB_TOKEN"] = token
     port = free_port()  # the walkthrough's hub may still be letting its port go
     env["HUB"] = f"http://127.0.0.1:{port}"

@@ -89,10 +89,24 @@ def test_uploads_are_checked_refused_with_their_status_and_audited(made, tmp_pat
     elm, marsh = made[1]["ELMSHIRE"], made[1]["MARSHCOTE"]
     first = _post(client, tokens["ELMSHIRE"], elm["pack"])
     assert first.status_code == 201, first.get_json()
-    assert _post(client, tokens["ELMSHIRE"], elm["pack"]).status_code == 200  # the same pack again: already held
-
+    replayed = _post(client, tokens["ELMSHIRE"], elm["pack"])  # the same pack again: a replay, refused
+    assert replayed.status_code == 409 and replayed.get_json()["error"] == "replayed"
     pack = json.loads(elm["pack"])
+    assert pack["sequence"] == 1  # the force's first signed pack
+    later = _post(client, tokens["ELMSHIRE"], _resigned({**pack, "sequence": 5}, elm["private"]))
+    assert later.status_code == 201, later.get_json()  # the same month, signed later: newer
     attacks = {
+        "the same month, signed earlier (a rollback within the month)": (
+            tokens["ELMSHIRE"],
+            _resigned({**pack, "sequence": 4}, elm["private"]),
+            409,
+        ),
+        "the same month without the signer's sequence": (
+            tokens["ELMSHIRE"],
+            _resigned({k: v for k, v in pack.items() if k != "sequence"}, elm["private"]),
+            409,
+        ),
+        "the first pack replayed": (tokens["ELMSHIRE"], elm["pack"], 409),
         "another force's pack with ELMSHIRE's token": (tokens["ELMSHIRE"], marsh["pack"], 403),
         "ELMSHIRE's pack signed by MARSHCOTE's key": (tokens["ELMSHIRE"], _resigned(pack, marsh["private"]), 400),
         "unsigned": (tokens["ELMSHIRE"], json.dumps({k: v for k, v in pack.items() if k != "signature"}).encode(), 400),
@@ -115,10 +129,11 @@ def test_uploads_are_checked_refused_with_their_status_and_audited(made, tmp_pat
 
     engine = engine_for(hub_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(H.packs)).scalar() == 1  # nothing refused was stored
+        assert conn.execute(select(func.count()).select_from(H.packs)).scalar() == 2  # nothing refused was stored
         refused = conn.execute(select(func.count()).select_from(H.audit).where(H.audit.c.outcome == "refused")).scalar()
-    # Every refused upload that reached the hub's checks is in the audit log (the 413 is refused before it is read).
-    assert refused == len(attacks)
+    # Every refused upload with a live token is in the audit log, the first replay too (the 413 is refused before
+    # it is read); a request with no live token writes nothing (the rate limit counts it by address).
+    assert refused == len(attacks) - 2 + 1
 
     # A revoked token, and an expired one, are refused.
     assert CliRunner().invoke(main, ["hub", "revoke", "--force", "MARSHCOTE", "--warehouse", hub_url]).exit_code == 0

@@ -241,6 +241,14 @@ pseudonym_keys = Table(
     Column("first_used_at", DateTime, nullable=False),
 )
 
+# Each force's count of the benchmark packs it has signed (exchange: a pack is newer only with a greater one).
+pack_sequences = Table(
+    "pack_sequences",
+    metadata,
+    Column("force_code", String(16), primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)
+
 # Tables holding a force's data, in the order they are deleted (children before parents).
 # Version 2: what came from local authorities' SSDA903 returns.
 day_precision = Table(
