@@ -6,15 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from harbour.components.ids import FilterId
-from harbour.metrics.filters import (
-    AGE_BANDS,
-    CONTACT_ROUTES,
-    ROUTE_LABELS,
-    SEX_LABELS,
-    SEXES,
-    Filters,
-    nationality_label,
-)
+from harbour.metrics.filters import FILTERS, Filters, nationality_label
 from harbour.views.format import long_date
 
 SYNTHETIC_NOTICE = (
@@ -68,6 +60,15 @@ def _one_of(component_id: str, legend: str, options: list[tuple[str, str]], chos
     )
 
 
+FILTER = {f.name: f for f in FILTERS}
+
+
+def _legend(name: str) -> str:
+    """A filter's words (the one filter table's) as a control's legend: "age band" as "Age band"."""
+    words = FILTER[name].words
+    return words[:1].upper() + words[1:]
+
+
 def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):
     """Native controls only (radio buttons, checkboxes, text inputs), applied with one button.
 
@@ -78,7 +79,7 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
         [
             html.Fieldset(
                 [
-                    html.Legend("Force"),
+                    html.Legend(_legend("force")),
                     dcc.RadioItems(
                         id=FilterId.FORCE,
                         options=[{"label": "All forces together", "value": ""}]
@@ -91,14 +92,17 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
                 ],
                 className="filter-group",
             ),
-            _one_of(FilterId.AGE_BAND, "Age band", [(a, a) for a in AGE_BANDS], filters.age_band),
-            _one_of(FilterId.SEX, "Sex", [(s, SEX_LABELS[s]) for s in SEXES], filters.sex),
-            _one_of(
-                FilterId.ROUTE, "Contact route", [(r, ROUTE_LABELS[r]) for r in CONTACT_ROUTES], filters.contact_route
+            *(
+                _one_of(control, _legend(f.name), [(c, f.labels.get(c, c)) for c in f.codes], getattr(filters, f.name))
+                for f, control in (
+                    (FILTER["age_band"], FilterId.AGE_BAND),
+                    (FILTER["sex"], FilterId.SEX),
+                    (FILTER["contact_route"], FilterId.ROUTE),
+                )
             ),
             _one_of(
                 FilterId.NATIONALITY,
-                "Nationality",
+                _legend("nationality"),
                 sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
                 filters.nationality,
             ),
@@ -153,8 +157,8 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
     # A Bootstrap accordion: one heading button (what is applied now) that opens the controls in place.
     names = {
         "force": dict(forces),
-        "sex": SEX_LABELS,
-        "contact_route": ROUTE_LABELS,
+        "sex": FILTER["sex"].labels,
+        "contact_route": FILTER["contact_route"].labels,
         "nationality": {n: nationality_label(n) for n in filters.nationality},
     }
     title = html.Span(["Filters: ", html.Span(filters.describe(names, long_date), id="filter-description")])
