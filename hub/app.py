@@ -74,7 +74,7 @@ _breach_lock = threading.Lock()
 
 
 def _on_failed_breach(limit) -> None:
-    """An address past its failed attempts: one audit row a minute for it, never one a request."""
+    """An address past its failed attempts: one audit row a minute for it from each worker, never one a request."""
     address, minute = request.remote_addr or "?", int(time.time() // 60)
     with _breach_lock:
         if _breaches.get(address) == minute:

@@ -18,15 +18,9 @@ from click.testing import CliRunner
 
 from harbour.cli import main
 
-from .support import require
+from .support import free_port, require
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

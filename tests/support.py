@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import os
+import random
+import socket
 import sqlite3
 import tempfile
 from contextlib import closing
@@ -25,6 +27,24 @@ from harbour.warehouse.queries import facts
 TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _MASTERS: dict[tuple[str, tuple[str, ...]], Path] = {}
+
+
+def free_port() -> int:
+    """A loopback port no one holds, from a range of this test worker's own, below the kernel's range for outgoing
+    connections: two workers (pytest-xdist) never pick the same port in the moment between picking and binding."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    low = 20_000 + (index % 4) * 3_000
+    candidates = list(range(low, low + 3_000))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port from {low} to {low + 2_999}")
 
 
 def require(condition: bool, what: str) -> None:

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from harbour.cli import main
 
 from . import bundles
+from .support import free_port
 
 
 @pytest.fixture
@@ -172,7 +173,6 @@ def test_help_lists_every_command_with_its_whole_first_sentence():
 def test_serve_says_where_it_serves_once(runner, url, tmp_path):
     """Found: the development server printed "Dash is running" twice (printed and logged) and Flask's banner."""
     import os
-    import socket
     import subprocess
     import sys
     import time
@@ -180,9 +180,7 @@ def test_serve_says_where_it_serves_once(runner, url, tmp_path):
     from pathlib import Path
 
     assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "HARBOUR_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("HARBOUR_DEBUG", None)
     serve = subprocess.Popen(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from .support import free_port
 
 pytestmark = pytest.mark.xdist_group("install")  # its fixtures are built once, on one worker
 
@@ -35,12 +36,6 @@ SKIP = shutil.ignore_patterns(
     ".pytest_cache",
     ".hypothesis",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +162,7 @@ def test_every_module_of_the_installed_wheel_imports(installed):
 
 def test_the_installed_harbour_serves_a_page_with_its_stylesheet(installed):
     python, elsewhere, env = installed
-    port = _free_port()
+    port = free_port()
     harbour = python.parent / "harbour"
     server = subprocess.Popen(
         [str(harbour), "serve", "--port", str(port)],

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from harbour.warehouse.current import engine
 from harbour.web.inprocess import PAGES, client, render, router_request
 
-from .support import demo_copy
+from .support import demo_copy, free_port
 
 RAW_TABLES = re.compile(r"\b(FROM|JOIN)\s+\"?(contacts|placements|missing_episodes)\b", re.I)
 PSEUDONYM = re.compile(rb"\b[0-9a-f]{64}\b")
@@ -47,7 +47,6 @@ def test_a_malformed_query_string_is_ignored_not_trusted(demo_client):
 
 def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     import os
-    import socket
     import subprocess
     import sys
     import time
@@ -55,9 +54,7 @@ def test_production_server_runs_under_gunicorn_with_debug_off(tmp_path):
     from pathlib import Path
 
     url = demo_copy(tmp_path, name="g.sqlite")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_AUTH": "none"}  # a closed network: no sign-in
     env.pop("HARBOUR_DEBUG", None)

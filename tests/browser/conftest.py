@@ -68,8 +68,9 @@ def monkeypatch_module():
 
 
 def pytest_collection_modifyitems(items):
-    """The browser tests keep together on one worker: one server and one Chromium for them all."""
+    """A browser test file keeps together on one worker: its server and its Chromium are started once for it."""
     here = Path(__file__).parent
     for item in items:
-        if Path(str(item.fspath)).parent == here:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        path = Path(str(item.fspath))
+        if path.parent == here:
+            item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))

@@ -4,7 +4,6 @@ Chromium driven through ChromeDriver, and `harbour summary`'s document to compar
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from harbour.cli import main
 
-from ..support import require
+from ..support import free_port, require
 from .helpers import wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +27,6 @@ ROLES = {
     "analyst": "harbour-analyst",
     "admin": "harbour-admin",
 }  # the provider's role claims
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
