@@ -13,6 +13,7 @@ they are published figures. Contains public sector information licensed under th
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -292,10 +293,16 @@ def write(table: list[Figure], provenance: list[dict], out: Path = TABLE) -> Non
     meta_tmp.replace(meta)
 
 
-def shipped() -> list[dict]:
-    """The table that ships with Harbour, as rows (year as int); no network, no warehouse."""
-    with TABLE.open(encoding="utf-8", newline="") as handle:
-        return [{**row, "year": int(row["year"])} for row in csv.DictReader(handle)]
+def shipped() -> tuple[dict, ...]:
+    """The table that ships with Harbour, as rows (year as int); no network, no warehouse. Read once per process
+    (it changes only with Harbour itself); the rows are the caller's to read, not to change."""
+    return _shipped(TABLE)
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped(path: Path) -> tuple[dict, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple({**row, "year": int(row["year"])} for row in csv.DictReader(handle))
 
 
 def provenance() -> dict:

@@ -12,6 +12,12 @@ from .hubs import copy_sqlite, enrol, harbour, hub_database, keygen, renamed_dem
 from .support import TEST_KEY, require
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first: handed to the workers before the rest, they run beside them rather than alone at the
+    end of the run."""
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, "national" not in item.nodeid))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def view_cache(tmp_path_factory):
     """Every test run has a view cache of its own (servers started by the tests inherit it)."""

@@ -47,6 +47,7 @@ def summaries(url: str) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_a_backup_taken_while_serving_and_loading_restores_to_the_same_summaries(tmp_path):
     url = f"sqlite:///{tmp_path / 'live.sqlite'}"
     first, second = real_bundle(tmp_path, 31), real_bundle(tmp_path, 32)

@@ -70,6 +70,7 @@ def _evidence_holds(kind: str, evidence) -> bool:
     return low is not None and high is not None and (low > 0 or high < 0)
 
 
+@pytest.mark.slow
 def test_no_view_says_a_figure_changed_where_its_interval_includes_no_change(demo):
     scale, facts = demo
     from harbour.app import create_app

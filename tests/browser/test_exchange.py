@@ -25,6 +25,7 @@ def _exchanged(ex) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_each_harbour_shows_the_other_as_a_verified_peer_on_benchmark(
     exchange,
     driver,  # noqa: F811
