@@ -204,10 +204,15 @@ def _sign_out_page(token: str | None):
     if not token:
         return "<p>You are not signed in to Harbour.</p><p><a href='/'>Sign in</a></p>", 200
     return (
-        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><title>Sign out · Harbour</title></head>"
-        "<body><main><h1>Sign out of Harbour?</h1>"
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Sign out · Harbour</title>"
+        "<link rel='stylesheet' href='/assets/bootstrap-5.3.9.min.css'>"
+        "<link rel='stylesheet' href='/assets/harbour.css'>"
+        "</head><body><main class='page container py-4'><h1>Sign out of Harbour?</h1>"
+        "<p>You will need to sign in again to see any page.</p>"
         f"<form method='post' action='/oidc/logout'><input type='hidden' name='csrf' value='{html.escape(token)}'>"
-        "<button type='submit'>Sign out</button></form><p><a href='/'>Stay signed in</a></p></main></body></html>",
+        "<button type='submit' class='button primary'>Sign out</button></form>"
+        "<p class='mt-3'><a href='/'>Stay signed in</a></p></main></body></html>",
         200,
     )
 
