@@ -79,6 +79,9 @@ def _on_failed_breach(limit) -> None:
     with _breach_lock:
         if _breaches.get(address) == minute:
             return
+        if len(_breaches) > 10_000:  # many addresses: forget those not limited this minute
+            for stale in [a for a, m in _breaches.items() if m != minute]:
+                del _breaches[stale]
         _breaches[address] = minute
     refusal = store.Refused(429, "too-many-failures", f"more than {limit.limit} failed attempts from this address")
     try:
