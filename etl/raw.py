@@ -83,38 +83,43 @@ class RawBundle:
 
 
 def read_bytes(path: Path, bundle: RawBundle, label: str | None = None) -> bytes | None:
-    """A file's bytes, recorded with its checksum; None (and an E01 named ``label``) when it is missing or
-    over the size limit."""
-    if not record_file(path, bundle, label):
+    """A file's bytes, recorded with their checksum (read once); None (and an E01 named ``label``) when it is
+    missing or over the size limit."""
+    size = _readable_size(path, bundle, label or path.name)
+    if size is None:
         return None
-    return path.read_bytes()
+    data = path.read_bytes()
+    bundle.files.append({"name": label or path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": size})
+    return data
 
 
 def record_file(path: Path, bundle: RawBundle, label: str | None = None) -> bool:
     """Record a file with its checksum, read in blocks (nothing held); False (and an E01 named ``label``) when it
     is missing or over the size limit."""
-    label = label or path.name
-    if not path.is_file():
-        bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
-        return False
-    size = path.stat().st_size
-    if size > settings.max_file_bytes():
-        bundle.findings.append(
-            Finding(
-                label,
-                None,
-                None,
-                "E01",
-                f"the file is {size / 2**20:.0f} MiB, over the limit of {settings.max_file_bytes() / 2**20:.0f} MiB",
-            )
-        )
+    size = _readable_size(path, bundle, label or path.name)
+    if size is None:
         return False
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(2**20), b""):
             digest.update(block)
-    bundle.files.append({"name": label, "sha256": digest.hexdigest(), "bytes": size})
+    bundle.files.append({"name": label or path.name, "sha256": digest.hexdigest(), "bytes": size})
     return True
+
+
+def _readable_size(path: Path, bundle: RawBundle, label: str) -> int | None:
+    """The file's size, or None with an E01 when it is missing or over the size limit."""
+    if not path.is_file():
+        bundle.findings.append(Finding(label, None, None, "E01", "the file is missing from the bundle"))
+        return None
+    size = path.stat().st_size
+    if size > settings.max_file_bytes():
+        limit = settings.max_file_bytes() / 2**20
+        bundle.findings.append(
+            Finding(label, None, None, "E01", f"the file is {size / 2**20:.0f} MiB, over the limit of {limit:.0f} MiB")
+        )
+        return None
+    return size
 
 
 def scan_csv(path: Path, bundle: RawBundle, label: str | None = None) -> str | None:
