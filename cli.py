@@ -22,6 +22,7 @@ from harbour.command_line import (
     EXIT_REFUSED,
     EXIT_USAGE,
     HarbourGroup,
+    _disclosure,
     _engine,
     _progress,
     _redact,
@@ -93,12 +94,12 @@ def load(paths: tuple[Path, ...], warehouse: str | None, replace_demo: bool, rep
 
 def _warm(audience: str = "publication") -> str:
     """Draw every force's default pages into the page cache (the app must exist)."""
-    from harbour.metrics.disclosure import Audience
+    from harbour.metrics.disclosure import INTERNAL, publication
     from harbour.warehouse.current import current_facts
     from harbour.web.warm import warm
 
     _progress("Drawing every force's default pages, so that nobody waits for them …")
-    drawn, seconds = warm(current_facts(), Audience(audience))
+    drawn, seconds = warm(current_facts(), INTERNAL if audience == "internal" else publication())
     return f"{drawn} default pages ready in the page cache ({seconds:.1f} s)."
 
 
@@ -109,7 +110,7 @@ def upgrade_command(warehouse: str | None) -> None:
     pending migration, in one transaction; a SQLite file is backed up first."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from harbour.etl.rederive import rederive, rederive_on
+    from harbour.etl.rederive import KeyNeeded, rederive, rederive_on
     from harbour.warehouse.engine import make_engine
     from harbour.warehouse.migrate import NotCurrent, upgrade
 
@@ -117,9 +118,10 @@ def upgrade_command(warehouse: str | None) -> None:
     engine = make_engine(url)
     try:
         rederived: list[str] = []
-        done = upgrade(engine, after=lambda conn: rederived.extend(rederive_on(conn)))
-        rederived = rederived or rederive(engine)
-    except NotCurrent as exc:
+        key = settings.pseudonym_key()
+        done = upgrade(engine, after=lambda conn: rederived.extend(rederive_on(conn, key)))
+        rederived = rederived or rederive(engine, key)
+    except (NotCurrent, KeyNeeded) as exc:
         echo(f"Refused: {exc}. Nothing was changed.", err=True)
         sys.exit(EXIT_REFUSED)
     except (SQLAlchemyError, OSError) as exc:
@@ -344,7 +346,9 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
             known = ", ".join(f.forces["force_code"])
             echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
-    doc = build_summary(f.children, f.episodes, f.forces, force=force, filters=filters, exact=exact)
+    doc = build_summary(
+        f.children, f.episodes, f.forces, force=force, filters=filters, exact=exact, method=_disclosure()
+    )
     echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
@@ -391,7 +395,7 @@ def slides(
     **filter_values,
 ) -> None:
     """Write a conference slide deck (PowerPoint) of the figures, disclosure-controlled unless --exact."""
-    from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+    from harbour.metrics.disclosure import INTERNAL, publication
     from harbour.pages.registry import deck_pages
     from harbour.render import slides as deck_maker
     from harbour.warehouse import current
@@ -430,7 +434,7 @@ def slides(
         raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
     started = time.perf_counter()
     _progress("Rendering the charts …")
-    audience = INTERNAL if exact else PUBLICATION
+    audience = INTERNAL if exact else publication()
     views = [build(page, query, f, audience)] if page else standard_views(query, f, audience)
     title = (
         deck_maker.deck_title(views[0]) if page else (views[0].scheme or "Outcomes for unaccompanied migrant children")

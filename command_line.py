@@ -49,6 +49,14 @@ def _engine(url: str | None):
         ) from None
 
 
+def _disclosure() -> str:
+    """The deployment's disclosure method (HARBOUR_DISCLOSURE), or one line saying what it may be."""
+    try:
+        return settings.disclosure_method()
+    except settings.BadSetting as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _redact(url: str) -> str:
 
     try:

@@ -183,6 +183,14 @@ SETTINGS: tuple[Setting, ...] = (
         "every worker), else in each worker's memory.",
     ),
     Setting(
+        "HARBOUR_DISCLOSURE",
+        "suppression",
+        "How figures for the publication audience are protected (docs/metrics.md version 4): `perturbation` "
+        "(the cell-key method of the ONS and the ABS: every count moved by up to 3, by none on average) or "
+        "`suppression` (version 3: counts of 1 to 7 shown as c, others rounded to 5). Chosen once per deployment: "
+        "changing it changes every published figure.",
+    ),
+    Setting(
         "HARBOUR_DEBUG",
         "0",
         "Set to 1 to run the Dash development server in debug mode. Off by default, and always "
@@ -293,3 +301,15 @@ def hub_rate() -> str:
 
 def hub_failed_rate() -> str:
     return get("HARBOUR_HUB_FAILED_RATE")
+
+
+class BadSetting(ValueError):
+    """A setting whose value is not one it may take; the message is one line naming it."""
+
+
+def disclosure_method() -> str:
+    """HARBOUR_DISCLOSURE: "perturbation" or "suppression"."""
+    value = get("HARBOUR_DISCLOSURE").strip().lower()
+    if value not in ("perturbation", "suppression"):
+        raise BadSetting(f"HARBOUR_DISCLOSURE is {value!r}; it is perturbation or suppression")
+    return value

@@ -5,6 +5,8 @@ Pages and the summary export aggregate these facts; nothing recomputes them from
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -34,12 +36,21 @@ def _to_the_day(moments: pd.Series) -> pd.Series:
     return out
 
 
+def _keys(record_key, kind: str, forces: pd.Series, identifiers: pd.Series) -> pd.Series:
+    """Each record's key, or nulls without a key maker."""
+    if record_key is None:
+        return pd.Series([None] * len(identifiers), index=identifiers.index, dtype="Int64")
+    keys = [record_key(kind, str(f), str(i)) for f, i in zip(forces, identifiers)]
+    return pd.Series(keys, index=identifiers.index, dtype="Int64")
+
+
 def derive_facts(
     forces: pd.DataFrame,
     contacts: pd.DataFrame,
     placements: pd.DataFrame,
     episodes: pd.DataFrame,
     day_forces: set[str] = frozenset(),
+    record_key: Callable[[str, str, str], int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(resolved forces, child_facts, episode_facts) for a validated bundle.
 
@@ -47,6 +58,11 @@ def derive_facts(
     SSDA903 return). Their horizons count calendar days: every time is taken as its UK day, each day
     24 hours, and follow-up ends at the start of extract_date, so an episode on the day of placement
     or the day after counts within 24 hours, as the standard says.
+
+    ``record_key``: (kind, force_code, identifier) -> the record's key (etl.pseudonymise.Pseudonymiser.record_key),
+    kept with each child's and each counted episode's facts for cell-key perturbation (docs/metrics.md version 4);
+    without it the keys are null, and nothing can be published under perturbation until `harbour upgrade` makes
+    them.
     """
     forces = resolve_force_periods(forces, contacts)
     keys = ["force_code", "child_key"]
@@ -125,6 +141,7 @@ def derive_facts(
             "exit_reason": c["exit_reason"],
             "engagement_hours": c["engagement_hours"],
             "missing_episodes": c["missing_episodes"],
+            "record_key": _keys(record_key, "child", c["force_code"], c["child_key"]),
         }
     )
     episode_facts = window[
@@ -140,4 +157,5 @@ def derive_facts(
             "return_interview_accepted",
         ]
     ].reset_index(drop=True)
+    episode_facts["record_key"] = _keys(record_key, "episode", window["force_code"], window["episode_id"]).to_numpy()
     return forces, child_facts.reset_index(drop=True), episode_facts

@@ -139,7 +139,12 @@ def _load(engine: Engine, paths: list[Path], pseudonymiser: Pseudonymiser, repla
     _refuse_errors(engine, raw, valid, force_codes)
     synthetic = _synthetic_or_refuse(valid, pseudonymiser)
     forces, child_facts, episode_facts = derive_facts(
-        valid.forces, valid.contacts, valid.placements, valid.episodes, day_forces=set(valid.day_precision)
+        valid.forces,
+        valid.contacts,
+        valid.placements,
+        valid.episodes,
+        day_forces=set(valid.day_precision),
+        record_key=pseudonymiser.record_key,
     )
     with load_lock(engine) as conn:
         holds = _refuse_mixing(conn, synthetic, replace_demo)

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import unicodedata
 
+from harbour.metrics.perturbation import record_key
+
 # The synthetic demo is generated, not collected, so it needs no secret; a fixed key keeps its
 # pseudonyms stable between builds. It must never be used for a real bundle.
 DEMO_KEY = b"harbour-synthetic-demo-only"
@@ -66,6 +68,11 @@ class Pseudonymiser:
         """A check value of the key (an HMAC of a fixed text, not of any identifier): stored with the warehouse, it
         tells whether a later load or a restore uses the key that made its pseudonyms, and reveals nothing else."""
         return hmac.new(self._key, b"harbour-pseudonym-key-check\0", hashlib.sha256).hexdigest()[:32]
+
+    def record_key(self, kind: str, force_code: str, identifier: str) -> int:
+        """A child's or an episode's record key (docs/metrics.md version 4, cell-key perturbation), made from this
+        key: kept with the facts, never exported, shown or logged."""
+        return record_key(self._key, kind, force_code, identifier)
 
     def __call__(self, child_id: str) -> str:
         found = self._cache.get(child_id)

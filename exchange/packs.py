@@ -15,8 +15,9 @@ import re
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
+from harbour import settings
 from harbour.exchange.schema import SchemaError, check_pack
-from harbour.metrics.disclosure import disclose_monthly
+from harbour.metrics.disclosure import PUBLICATION, Audience
 from harbour.metrics.filters import Filters
 from harbour.metrics.monthly import monthly_series
 from harbour.metrics.summary import STANDARD_VERSION, build_summary
@@ -45,6 +46,7 @@ def month(value) -> str | None:
 
 # Version 3's attribution and precision describe the force's own change, not a figure peers benchmark: a pack
 # carries the period figures and the comparison only, as its schema (exchange.schema) checks them.
+READ_STANDARD_VERSIONS = (3, STANDARD_VERSION)  # version 3's packs (suppression) are still read
 NOT_PACKED = ("attribution", "attribution_reason", "precision", "precision_reason")
 
 
@@ -115,15 +117,18 @@ def newer(pack: dict, held: dict) -> str | None:
     return None
 
 
-def force_pack(facts, code: str, made: date | None = None) -> dict | None:
+def force_pack(facts, code: str, made: date | None = None, method: str | None = None) -> dict | None:
     """The unsigned pack of force ``code`` from the warehouse's facts (None when it holds no such force): its
-    disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them."""
+    disclosure-controlled summary and monthly series, exactly as `harbour benchmark export` writes them, by the
+    deployment's method (HARBOUR_DISCLOSURE) unless ``method`` names one; the summary says which."""
 
     chosen = facts.forces[facts.forces["force_code"] == code]
     if chosen.empty:
         return None
-    doc = build_summary(facts.children, facts.episodes, facts.forces, force=code)
-    series = disclose_monthly(monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()))
+    method = method or settings.disclosure_method()
+    doc = build_summary(facts.children, facts.episodes, facts.forces, force=code, method=method)
+    audience = Audience(PUBLICATION.name, method=method)
+    series = audience.series(monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()))
     monthly = [
         {
             "month": r["month"],
@@ -164,7 +169,7 @@ def validate(text: str | bytes) -> dict:
         raise PackError("the file is not a Harbour benchmark pack (its format field is missing or different)")
     if pack.get("pack_version") != PACK_VERSION:
         raise PackError(f"the pack is version {pack.get('pack_version')!r}; this Harbour reads version {PACK_VERSION}")
-    if pack.get("standard_version") != STANDARD_VERSION:
+    if pack.get("standard_version") not in READ_STANDARD_VERSIONS:
         raise PackError(
             f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
             f"version {STANDARD_VERSION}"

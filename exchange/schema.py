@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
+from contextvars import ContextVar
 
-from harbour.metrics.disclosure import SUPPRESSED, is_publishable_count
+from harbour.metrics.disclosure import METHODS, SUPPRESSED, SUPPRESSION, is_publishable_count
 from harbour.untrusted import depth
 
 HORIZONS = ("24h", "72h", "7d", "28d", "90d")
@@ -23,6 +24,9 @@ _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SUPPRESSIBLE = {"rate", "difference", "p", "hours", "signed_hours", "ratio"}
 NULLABLE = SUPPRESSIBLE | {"month", "text120"}
+# The pack's own disclosure method, while it is checked: suppression's counts are 0 or multiples of 5 from 10;
+# perturbation's are any whole number (metrics.md version 4).
+_METHOD: ContextVar[str] = ContextVar("pack_method", default=SUPPRESSION)
 
 
 class SchemaError(ValueError):
@@ -44,7 +48,7 @@ def _leaf(kind: str):
                 return
             if not (isinstance(value, int) and not isinstance(value, bool)) or not 0 <= value <= MAX_COUNT:
                 raise SchemaError(path, f"a count must be a whole number from 0 to {MAX_COUNT:,} or 'c'")
-            if not is_publishable_count(value):
+            if _METHOD.get() == SUPPRESSION and not is_publishable_count(value):
                 raise SchemaError(path, "breaks the disclosure rule (a count of 1 to 7, or not a multiple of 5)")
             return
         if (value is None and kind in NULLABLE) or (value == SUPPRESSED and kind in SUPPRESSIBLE):
@@ -86,6 +90,10 @@ def _leaf(kind: str):
         if kind == "sequence":
             if not (isinstance(value, int) and not isinstance(value, bool)) or not 1 <= value <= MAX_SEQUENCE:
                 raise SchemaError(path, f"must be a whole number from 1 to {MAX_SEQUENCE:,}")
+            return
+        if kind == "method":
+            if value not in METHODS:
+                raise SchemaError(path, f"must be one of {', '.join(METHODS)}")
             return
         if kind == "bool":
             if not isinstance(value, bool):
@@ -195,7 +203,9 @@ PERIOD = _object(
                 "harmed": C,
             }
         ),
-    }
+        "too_few": _leaf("bool"),
+    },
+    optional=frozenset({"too_few"}),
 )
 COMPARISON = _object(
     {
@@ -213,12 +223,14 @@ SUMMARY = _object(
     {
         "standard_version": _leaf("version"),
         "exact": _leaf("bool"),
+        "disclosure": _leaf("method"),
         "force": _leaf("code"),
         "synthetic": _leaf("bool"),
         "extract_date": _leaf("month"),
         "periods": _object({"baseline": PERIOD, "pilot": PERIOD}),
         "comparison": COMPARISON,
-    }
+    },
+    optional=frozenset({"disclosure"}),  # version 3's packs, all suppressed, have none
 )
 MONTH = _object(
     {"month": _leaf("label"), "children": C, "retention_7d": R, "within_24h": R, "median_engagement_hours": H}
@@ -260,7 +272,13 @@ def check_pack(pack) -> None:
         raise SchemaError((), f"nests deeper than {MAX_DEPTH} levels")
     if isinstance(pack, dict) and "signature" not in pack:
         pack = {**pack, "signature": None}
-    PACK(pack, ())
+    summary = pack.get("summary") if isinstance(pack, dict) else None
+    method = summary.get("disclosure", SUPPRESSION) if isinstance(summary, dict) else SUPPRESSION
+    token = _METHOD.set(method if method in METHODS else SUPPRESSION)
+    try:
+        PACK(pack, ())
+    finally:
+        _METHOD.reset(token)
     if pack["summary"]["exact"] is not False:
         raise SchemaError(("summary", "exact"), "must be false: a pack holds publication figures only")
     if pack["summary"]["force"] != pack["force"]["code"]:

@@ -25,6 +25,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from threadpoolctl import threadpool_limits
 
 from harbour.metrics import Z95
+from harbour.metrics.disclosure import split
+from harbour.metrics.perturbation import KEY_SPACE, harbour_table, keys_of
 
 HORIZON_HOURS = 672.0  # 28 days
 MIN_QUARTERS = 2  # of the treated force's baseline, and of its pilot; of each comparison force's, among them
@@ -54,9 +56,11 @@ class Quarter:
         return cls(int(month[:4]), (int(month[5:7]) - 1) // 3 + 1)
 
 
-def quarterly_counts(children: pd.DataFrame) -> pd.DataFrame:
+def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.DataFrame:
     """28-day retained and at_risk of each force's children by quarter of first contact: force_code, quarter
-    (a Quarter), retained, at_risk (the definitions of docs/metrics.md, "Retention in safe accommodation")."""
+    (a Quarter), retained, at_risk (the definitions of docs/metrics.md, "Retention in safe accommodation").
+    ``perturbed``: as published under perturbation (docs/metrics.md version 4): at_risk and not_retained each a
+    cell, retained the one less the other."""
     if children.empty:
         return pd.DataFrame(columns=["force_code", "quarter", "retained", "at_risk"])
     placed = children["placed"].to_numpy(bool)
@@ -73,14 +77,30 @@ def quarterly_counts(children: pd.DataFrame) -> pd.DataFrame:
         }
     )
     frame["quarter"] = [Quarter.of_month(m) for m in frame["month"]]
-    return frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
+    if not perturbed:
+        return frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
+    keys = keys_of(children)
+    frame["not_retained"] = not_retained.astype(int)
+    frame["at_risk_key"] = np.where(retained | not_retained, keys, 0)
+    frame["not_retained_key"] = np.where(not_retained, keys, 0)
+    sums = frame.groupby(["force_code", "quarter"], sort=True)[
+        ["retained", "at_risk", "not_retained", "at_risk_key", "not_retained_key"]
+    ].sum()
+    table = harbour_table()
+    rows = []
+    for (force, quarter), r in sums.iterrows():
+        at_risk = table.published(int(r["at_risk"]), int(r["at_risk_key"]) % KEY_SPACE)
+        missing = table.published(int(r["not_retained"]), int(r["not_retained_key"]) % KEY_SPACE)
+        retained, _ = split(at_risk, missing, int(r["retained"]))
+        rows.append({"force_code": force, "quarter": quarter, "retained": retained, "at_risk": at_risk})
+    return pd.DataFrame(rows, columns=["force_code", "quarter", "retained", "at_risk"])
 
 
 def _day(value) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
+def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False) -> dict:
     """The rows of the model for ``treated`` and why there are none: {"rows": frame of force_code, quarter,
     retained, at_risk, pilot (bool: one of the treated force's pilot quarters), "baseline_quarters",
     "pilot_quarters", "comparators": [codes], "reason": None or words}."""
@@ -93,7 +113,7 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> dict:
     )
     if pilot_start is None:
         return {"reason": "the force has no scheme (no pilot_start), so there is no change to attribute"}
-    counts = quarterly_counts(children)
+    counts = quarterly_counts(children, perturbed)
     counts = counts[counts["at_risk"] > 0]
     mine = counts[counts["force_code"] == treated]
     baseline_q = sorted(q for q in mine["quarter"] if q.start >= baseline_start and q.end < pilot_start)
@@ -211,18 +231,23 @@ def average_effect(eta: np.ndarray, at_risk: np.ndarray, delta: float, replaced:
     return float(np.sum(at_risk * (_expit(treated) - _expit(base))) / np.sum(at_risk))
 
 
-def attribution(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> tuple[dict | None, str | None]:
-    """(the attribution of docs/metrics.md for ``treated``, exact; or None) and the reason in words where None.
+def attribution(
+    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False
+) -> tuple[dict | None, str | None]:
+    """(the attribution of docs/metrics.md for ``treated``, exact, or on the perturbed quarterly counts where
+    ``perturbed``; or None) and the reason in words where None.
 
     BLAS runs on one thread here: these are many small fits, each faster on one thread than shared out, and the
     warm-up already runs one process per core (several threads each would fight over the same cores)."""
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return _attribution(children, forces, treated)
+        return _attribution(children, forces, treated, perturbed)
 
 
-def _attribution(children: pd.DataFrame, forces: pd.DataFrame, treated: str) -> tuple[dict | None, str | None]:
-    made = design(children, forces, treated)
+def _attribution(
+    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False
+) -> tuple[dict | None, str | None]:
+    made = design(children, forces, treated, perturbed)
     if made.get("reason"):
         return None, made["reason"]
     rows = made["rows"]

@@ -6,12 +6,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from harbour.metrics.disclosure import SUPPRESSED, count, partings, parts, rate
+from harbour.metrics.disclosure import (
+    PERTURBATION,
+    SUPPRESSED,
+    SUPPRESSION,
+    count,
+    partings,
+    parts,
+    perturbed_rate,
+    rate,
+    split,
+)
+from harbour.metrics.perturbation import KEY_SPACE, harbour_table
 
 COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 
 
-def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
+def force_counts(children: pd.DataFrame, period: str, keyed: bool = False) -> pd.DataFrame:
     """Exact counts per force for one period: retained and at risk at 28 days, engaged within
     24 hours and recorded (the definitions of docs/metrics.md, grouped in one pass)."""
     f = children[children["period"] == period]
@@ -32,20 +43,61 @@ def force_counts(children: pd.DataFrame, period: str) -> pd.DataFrame:
             "recorded": ~np.isnan(e),
         }
     )
-    return frame.groupby("force_code").sum().astype(int).reset_index()
+    if keyed and "record_key" in f.columns and not f["record_key"].isna().any():
+        # The cells that perturbation publishes for each force (docs/metrics.md version 4), as its summary does.
+        key = f["record_key"].to_numpy(dtype=np.int64)
+        for name, mask in (
+            ("children", np.ones(len(f), dtype=bool)),
+            ("at_risk", retained | not_retained),
+            ("not_retained", not_retained),
+            ("not_recorded", np.isnan(e)),
+            ("within", ~np.isnan(e) & (e <= 24.0)),
+        ):
+            frame[f"{name}_key"] = np.where(mask, key, 0)
+        frame["not_retained"], frame["not_recorded"] = not_retained, np.isnan(e)
+    return frame.groupby("force_code").sum().astype(np.int64).reset_index()
 
 
-def published_units(children: pd.DataFrame, forces: pd.DataFrame, period: str, peers: list[dict]) -> pd.DataFrame:
-    """One row per force and imported peer, with published counts (c where suppressed) and published
-    rates (from exact counts, to whole points: metrics.md version 2).
+def _perturbed_row(c: dict) -> dict:
+    """A force's figures as its own summary publishes them under perturbation: at risk and not retained, all
+    children and those without an engagement recorded, and those engaged within 24 hours, each a cell; the other
+    parts the totals less them; rates from the perturbed counts."""
+    table = harbour_table()
+
+    def noisy(name):
+        return table.published(c[name], c[f"{name}_key"] % KEY_SPACE)
+
+    at_risk = noisy("at_risk")
+    retained, _ = split(at_risk, noisy("not_retained"), c["retained"])
+    recorded, _ = split(noisy("children"), noisy("not_recorded"), c["recorded"])
+    within = min(noisy("within"), recorded)
+    return {
+        "retained": retained,
+        "at_risk": at_risk,
+        "within": within,
+        "recorded": recorded,
+        "retained_rate": perturbed_rate(retained, at_risk)["rate"],
+        "within_rate": perturbed_rate(within, recorded)["rate"],
+    }
+
+
+def published_units(
+    children: pd.DataFrame, forces: pd.DataFrame, period: str, peers: list[dict], method: str = SUPPRESSION
+) -> pd.DataFrame:
+    """One row per force and imported peer, with published counts and rates by ``method``: perturbed (version 4),
+    or suppressed (c where hidden, rates from exact counts to whole points: metrics.md version 2).
 
     Peers' counts and rates are the ones their packs carry, already checked against the pack schema
     (exchange.packs.readable); local forces' are published here.
     """
-    counts = force_counts(children, period).set_index("force_code")
+    perturbing = method == PERTURBATION
+    counts = force_counts(children, period, keyed=perturbing).set_index("force_code")
     rows = []
     for code, name in zip(forces["force_code"], forces["force_name"]):
-        if code in counts.index:
+        if code in counts.index and perturbing:
+            c = {k: int(v) for k, v in counts.loc[code].items()}
+            rows.append({"unit": code, "name": name, "imported": False, **_perturbed_row(c)})
+        elif code in counts.index:
             c = {k: int(v) for k, v in counts.loc[code].items()}
             # As the force's own summary publishes them (one number per measure): at risk and retained are parts,
             # and the recorded are a part of all children, with the share over them c where they are.

@@ -23,8 +23,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pandas as pd
+from scipy.stats import fisher_exact
 
-from harbour.metrics.intervals import wilson
+from harbour import settings
+from harbour.metrics import Z95
+from harbour.metrics.cells import weekly_life_table
+from harbour.metrics.intervals import newcombe, wilson
+from harbour.metrics.perturbation import Cell, MissingRecordKeys, harbour_table
+from harbour.metrics.precision import precision
 
 SUPPRESSED = "c"
 MIN_CHILDREN = 10
@@ -521,25 +527,315 @@ def exact_monthly(series):
     )
 
 
+# ---- perturbation (version 4, the default method) -------------------------------------------------------
+
+PERTURBATION, SUPPRESSION = "perturbation", "suppression"
+METHODS = (PERTURBATION, SUPPRESSION)
+PERTURBATION_FOOTNOTE = (
+    "Counts are perturbed by the cell-key method of the ONS (2021 Census): each is moved by up to 3 and by none on "
+    "average, a 0 is always none, rates are computed from the perturbed counts, and tables may not add up."
+)
+PERTURBATION_SYMBOLS = {
+    "c": "too few children to show (fewer than 10, after perturbation)",
+    "–": "not applicable or no data",
+}
+
+
+def split(total: int, other: int, exact_part: int) -> tuple[int, int]:
+    """(part, other) of a published total whose other part is published: the part is the total less the other
+    (tables that add up), never below 0, and at least 1 where the exact part is positive (a published 0 always
+    means none; the other part gives way)."""
+    other = min(max(other, 0), total)
+    part = total - other
+    if exact_part > 0 and part < 1 <= total:
+        other, part = total - 1, 1
+    return part, other
+
+
+def perturbed_rate(numerator: int, denominator: int) -> dict:
+    """A rate from perturbed counts, with its Wilson interval on them, to whole points; c under 10."""
+    if not denominator:
+        return {"rate": None, "ci_low": None, "ci_high": None}
+    if denominator < MIN_CHILDREN:
+        return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
+    numerator = min(max(int(numerator), 0), int(denominator))
+    _, low, high = wilson(numerator, int(denominator))
+    return {"rate": points_rate(numerator, denominator), "ci_low": half_away(low, 2), "ci_high": half_away(high, 2)}
+
+
+def life_table_survival(rows: list[dict]) -> list[dict]:
+    """S at the end of each interval of a life table of perturbed counts (``at_risk``, ``missing`` as Cells), with
+    Greenwood's band on the log(-log) scale; c from the first interval with fewer than 10 at risk on."""
+    out, s, greenwood, stopped = [], 1.0, 0.0, False
+    for row in rows:
+        n, d = row["at_risk"].published, row["missing"].published
+        stopped = stopped or n < MIN_CHILDREN
+        if stopped:
+            out.append(
+                {"end": row["end"], "at_risk": n, "km": SUPPRESSED, "km_ci_low": SUPPRESSED, "km_ci_high": SUPPRESSED}
+            )
+            continue
+        d = min(d, n)
+        s *= 1 - d / n
+        greenwood += d / (n * (n - d)) if n > d else 0.0
+        if 0.0 < s < 1.0:
+            spread = Z95 * math.sqrt(greenwood) / abs(math.log(s))
+            low, high = s ** math.exp(spread), s ** math.exp(-spread)
+        else:
+            low = high = s
+        out.append({"end": row["end"], "at_risk": n, "km": s, "km_ci_low": low, "km_ci_high": high})
+    return out
+
+
+def _sparse(period: dict, children: int) -> dict:
+    """A period whose perturbed children number fewer than 10: that count and nothing else."""
+    out = _all_c({k: v for k, v in period.items() if not str(k).startswith("_")})
+    out.update({"start": period["start"], "end": period["end"], "children": children, "too_few": True})
+    return out
+
+
+def perturb_period(period: dict) -> dict:
+    """One period of the summary under perturbation: every count from its cell (``period["_cells"]``), the parts
+    of a total as the total less its perturbed other part, rates and intervals from the perturbed counts, times from
+    the exact records where 10 or more children (by the perturbed count), survival from a life table of perturbed
+    counts (docs/metrics.md version 4)."""
+    cells = period["_cells"]
+    children = cells["children"].published
+    if children == 0:
+        return {k: v for k, v in period.items() if not str(k).startswith("_")}
+    if children < MIN_CHILDREN:
+        return _sparse(period, children)
+    p = {k: v for k, v in period.items() if not str(k).startswith("_")}
+    p["children"] = children
+    p["placed"], p["not_placed"] = split(children, cells["not_placed"].published, period["placed"])
+    survival_at = life_table_survival(cells["horizon_life_table"])
+    retention = {}
+    for (label, h), km in zip(period["retention"].items(), survival_at):
+        c = cells["retention"][label]
+        at_risk = c["at_risk"].published
+        retained, not_retained = split(at_risk, c["not_retained"].published, h["retained"])
+        retention[label] = {
+            "at_risk": at_risk,
+            "retained": retained,
+            "not_retained": not_retained,
+            **perturbed_rate(retained, at_risk),
+            **{
+                key: km[key] if km[key] == SUPPRESSED else half_away(km[key], 2)
+                for key in ("km", "km_ci_low", "km_ci_high")
+            },
+        }
+        if h["km"] is None:
+            retention[label].update(km=None, km_ci_low=None, km_ci_high=None)
+    p["retention"] = retention
+    e = period["engagement"]
+    recorded, not_recorded = split(children, cells["not_recorded"].published, e["recorded"])
+    within = min(cells["within_24h"].published, recorded)
+    enough = recorded >= MIN_CHILDREN
+    p["engagement"] = {
+        "recorded": recorded,
+        "not_recorded": not_recorded,
+        **{
+            k: (SUPPRESSED if not enough and e[k] is not None else None if e[k] is None else half_away(e[k], 1))
+            for k in ("median_hours", "q1_hours", "q3_hours", "mean_hours")
+        },
+        "within_24h": {"n": recorded, "count": within, **perturbed_rate(within, recorded)},
+    }
+    m = period["missing"]
+    went = cells["went_missing"].published
+    episodes = went + cells["later_episodes"].published
+    behind = cells["duration_children"].published
+    median = m["median_duration_hours"]
+    p["missing"] = {
+        "children": went,
+        "episodes": episodes,
+        "episodes_per_child": (
+            None if not went else SUPPRESSED if went < MIN_CHILDREN else fraction_half_away(Fraction(episodes, went), 1)
+        ),
+        "median_duration_hours": None
+        if median is None
+        else SUPPRESSED
+        if behind < MIN_CHILDREN
+        else half_away(median, 1),
+        "open": min(cells["open"].published, episodes),
+        "harmed": cells["harmed"].published,
+    }
+    return p
+
+
+def perturb_comparison(comparison: dict | None, exact: dict, published: dict) -> dict | None:
+    """Pilot against baseline under perturbation: differences of the published rates, Newcombe's interval and
+    Fisher's p on the perturbed 2x2 tables; the log-rank and Mann-Whitney p-values and the difference of medians
+    from the exact records, where both periods have 10 or more children by the perturbed count."""
+    if comparison is None:
+        return None
+    b, p = published["baseline"], published["pilot"]
+    if b.get("too_few") or p.get("too_few"):
+        return _all_c(comparison)
+    out = copy.deepcopy(comparison)
+    for label in comparison["retention"]:
+        hb, hp = b["retention"][label], p["retention"][label]
+        if min(hb["at_risk"], hp["at_risk"]) < MIN_CHILDREN:
+            out["retention"][label] = {k: SUPPRESSED for k in ("difference", "ci_low", "ci_high", "p_value")}
+            continue
+        _, low, high = newcombe(hp["retained"], hp["at_risk"], hb["retained"], hb["at_risk"])
+        table = [[hp["retained"], hp["not_retained"]], [hb["retained"], hb["not_retained"]]]
+        out["retention"][label] = {
+            "difference": _published_difference(hp["rate"], hb["rate"]),
+            "ci_low": half_away(low, 2),
+            "ci_high": half_away(high, 2),
+            "p_value": half_away(float(fisher_exact(table, alternative="two-sided").pvalue), 3),
+        }
+    out["logrank_p"] = comparative(comparison["logrank_p"], min(b["placed"], p["placed"]), 3)
+    eb, ep = b["engagement"], p["engagement"]
+    recorded = min(eb["recorded"], ep["recorded"])
+    out["engagement_median_difference_hours"] = comparative(
+        comparison["engagement_median_difference_hours"], recorded, 1
+    )
+    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
+    wb, wp = eb["within_24h"], ep["within_24h"]
+    if recorded < MIN_CHILDREN or comparison["within_24h_difference"]["difference"] is None:
+        out["within_24h_difference"] = {
+            k: (None if comparison["within_24h_difference"][k] is None else SUPPRESSED)
+            for k in ("difference", "ci_low", "ci_high")
+        }
+    else:
+        _, low, high = newcombe(wp["count"], wp["n"], wb["count"], wb["n"])
+        out["within_24h_difference"] = {
+            "difference": _published_difference(wp["rate"], wb["rate"]),
+            "ci_low": half_away(low, 2),
+            "ci_high": half_away(high, 2),
+        }
+    return out
+
+
+def _published_difference(pilot_rate, baseline_rate):
+    """The difference of two published rates (whole points), "82% to 87%" being "+5 points"."""
+    if SUPPRESSED in (pilot_rate, baseline_rate) or None in (pilot_rate, baseline_rate):
+        return SUPPRESSED if SUPPRESSED in (pilot_rate, baseline_rate) else None
+    return fraction_half_away(Fraction(round(pilot_rate * 100) - round(baseline_rate * 100), 100), 2)
+
+
+def perturb_precision(published_periods: dict, pilot_start, extract_date) -> tuple[dict | None, str | None]:
+    """Precision from the perturbed 28-day counts (so that it says no more than they do), as published."""
+    b28, p28 = published_periods["baseline"]["retention"]["28d"], published_periods["pilot"]["retention"]["28d"]
+    if SUPPRESSED in (b28["at_risk"], p28["at_risk"]):
+        return None, "too few children to show"
+    found, reason = precision(b28["at_risk"], b28["retained"], p28["at_risk"], pilot_start, extract_date)
+    if found is None:
+        return None, reason
+    out = {k: v for k, v in found.items() if not str(k).startswith("_")}
+    if min(b28["at_risk"], p28["at_risk"]) < MIN_CHILDREN:
+        return {
+            k: (v if k == "horizon" else {g: SUPPRESSED for g in v} if isinstance(v, dict) else SUPPRESSED)
+            for k, v in out.items()
+        }, None
+    out["baseline_rate"] = points_rate(b28["retained"], b28["at_risk"])
+    out["pilot_years"] = half_away(found["pilot_years"], 2)
+    out["per_year"] = int(round(found["per_year"]))
+    out["power_now"] = {g: half_away(v, 2) for g, v in found["power_now"].items()}
+    return out, None
+
+
+def perturb_monthly(series):
+    """Monthly (or quarterly) points under perturbation: each point's children, at risk at 7 days, not retained,
+    not recorded and engaged within 24 hours are cells (the series' ``*_key`` columns); the rates from the
+    perturbed counts, the median engagement from the exact records, each c where its perturbed denominator is under
+    10."""
+    if "children_key" not in series.columns:
+        raise MissingRecordKeys("these facts carry no record keys: run harbour upgrade with the pseudonym key")
+    table = harbour_table()
+
+    def noisy(counts, keys):
+        return [table.published(int(n), int(k)) for n, k in zip(counts, keys)]
+
+    children = noisy(series["children"], series["children_key"])
+    at_risk = noisy(series["retention_7d_at_risk"], series["at_risk_key"])
+    missing = noisy(series["retention_7d_at_risk"] - series["retention_7d_retained"], series["not_retained_key"])
+    retained = [split(a, m, int(r))[0] for a, m, r in zip(at_risk, missing, series["retention_7d_retained"])]
+    not_recorded = noisy(series["not_recorded"], series["not_recorded_key"])
+    recorded = [split(c, n, int(r))[0] for c, n, r in zip(children, not_recorded, series["engagement_recorded"])]
+    within = [min(w, r) for w, r in zip(noisy(series["engagement_within_24h"], series["within_key"]), recorded)]
+    medians = [
+        None if m != m else SUPPRESSED if r < MIN_CHILDREN else half_away(m, 1)
+        for m, r in zip(series["median_engagement_hours"], recorded)
+    ]
+    out = _points(
+        series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"]),
+        {
+            "children": children,
+            "retention_7d": [perturbed_rate(r, a)["rate"] for r, a in zip(retained, at_risk)],
+            "within_24h": [perturbed_rate(w, r)["rate"] for w, r in zip(within, recorded)],
+            "median_engagement_hours": medians,
+            "retention_7d_at_risk": at_risk,
+            "engagement_recorded": recorded,
+        },
+    )
+    return out
+
+
+def perturb_summary(exact: dict, attribution: tuple | None = None, bounds=None) -> dict:
+    """The summary document under perturbation (``exact`` carries each period's ``_cells``). ``attribution``: the
+    (attribution on perturbed quarterly counts, reason) for one force; ``bounds``: (pilot_start, extract_date)."""
+    out = copy.deepcopy(exact)
+    out["exact"] = False
+    out["disclosure"] = PERTURBATION
+    periods = {name: perturb_period(p) for name, p in exact["periods"].items()}
+    out["periods"] = periods
+    out["comparison"] = perturb_comparison(exact["comparison"], exact["periods"], periods)
+    if "attribution" in exact:
+        found, reason = attribution if attribution is not None else (None, exact.get("attribution_reason"))
+        out["attribution"], out["attribution_reason"] = disclose_attribution(found), reason
+        if exact.get("precision") is not None and bounds is not None:
+            out["precision"], out["precision_reason"] = perturb_precision(periods, *bounds)
+    return out
+
+
 # ---- the audience ------------------------------------------------------------------------------------
+
+
+def _exact_count(value):
+    """A count as a number: a Cell's count, or the number itself."""
+    return value.count if isinstance(value, Cell) else value
+
+
+def _published(value) -> int:
+    """A cell's perturbed count; refused for a bare number, which carries no records to perturb."""
+    if isinstance(value, Cell):
+        return value.published
+    raise TypeError("under perturbation a published count needs its records' cell (metrics.perturbation.Cell)")
 
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a figure is for. Every view, export and slide is made for exactly one audience."""
+    """Who a figure is for. Every view, export and slide is made for exactly one audience. Counts are handed to it
+    as cells (metrics.perturbation.Cell: how many records, and their cell key) or, for an audience that does not
+    perturb, as numbers; it decides what each looks like."""
 
     name: str  # "publication" or "internal"
     # Version 3's filters that cannot be subtracted: a publication view whose one filter's step is 1 to 7 children
     # is c throughout, the figures a page computes beside the summary (timings, shares, series, curves) too.
     withheld: bool = False
+    method: str = SUPPRESSION  # the deployment's disclosure method (HARBOUR_DISCLOSURE), for publication
 
     def __post_init__(self):
         if self.name not in ("publication", "internal"):
             raise ValueError(f"unknown audience {self.name!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"unknown disclosure method {self.method!r}")
 
     @property
     def exact(self) -> bool:
         return self.name == "internal"
+
+    @property
+    def perturbing(self) -> bool:
+        """Publication figures by cell-key perturbation (docs/metrics.md version 4)."""
+        return not self.exact and self.method == PERTURBATION
+
+    @property
+    def disclosure(self) -> str:
+        """The method's name as the summary and a pack give it: perturbation, suppression, or none."""
+        return "none" if self.exact else self.method
 
     @property
     def marking(self) -> str | None:
@@ -548,29 +844,46 @@ class Audience:
 
     @property
     def footnote(self) -> str:
-        return INTERNAL_NOTE if self.exact else FOOTNOTE
+        return INTERNAL_NOTE if self.exact else PERTURBATION_FOOTNOTE if self.perturbing else FOOTNOTE
 
     @property
     def footnote_short(self) -> str:
-        return INTERNAL_NOTE if self.exact else FOOTNOTE_SHORT
+        return INTERNAL_NOTE if self.exact else PERTURBATION_FOOTNOTE if self.perturbing else FOOTNOTE_SHORT
+
+    @property
+    def symbols(self) -> dict:
+        return PERTURBATION_SYMBOLS if self.perturbing else SYMBOLS
 
     def withholding(self) -> Audience:
-        """This audience for a view that is c throughout (publication only: exact figures hide nothing)."""
-        return self if self.exact else Audience(self.name, withheld=True)
+        """This audience for a view that is c throughout (suppression only: exact figures hide nothing, and
+        perturbation withholds no view because a wider one holds a few children more)."""
+        return self if self.exact or self.perturbing else Audience(self.name, withheld=True, method=self.method)
 
     def count(self, n):
+        if n is None:
+            return None
         if self.withheld:
-            return None if n is None else SUPPRESSED
-        return (None if n is None else int(n)) if self.exact else count(n)
+            return SUPPRESSED
+        if self.perturbing:
+            return _published(n)
+        return int(_exact_count(n)) if self.exact else count(_exact_count(n))
 
     def rate(self, numerator, denominator, shown_denominator=None) -> dict:
-        """The rate as this audience sees it (``shown_denominator``: see :func:`rate`)."""
+        """The rate as this audience sees it (``shown_denominator``: the denominator as the same output publishes
+        it; see :func:`rate`. Under perturbation the rate is the perturbed numerator over it, or over the perturbed
+        denominator where none is given)."""
         if self.withheld:
             return (
                 {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
-                if denominator
+                if _exact_count(denominator)
                 else {"rate": None, "ci_low": None, "ci_high": None}
             )
+        if self.perturbing:
+            if not _exact_count(denominator):
+                return {"rate": None, "ci_low": None, "ci_high": None}
+            shown = shown_denominator if isinstance(shown_denominator, int) else _published(denominator)
+            return perturbed_rate(_published(numerator), shown)
+        numerator, denominator = _exact_count(numerator), _exact_count(denominator)
         if not self.exact:
             return rate(numerator, denominator, shown_denominator)
         value, low, high = wilson(int(numerator or 0), int(denominator or 0))
@@ -578,22 +891,39 @@ class Audience:
 
     def ratio(self, numerator, denominator):
         if self.withheld:
-            return SUPPRESSED if denominator else None
+            return SUPPRESSED if _exact_count(denominator) else None
+        if self.perturbing:
+            if not _exact_count(denominator):
+                return None
+            top, bottom = _published(numerator), _published(denominator)
+            return SUPPRESSED if bottom < MIN_CHILDREN else fraction_half_away(Fraction(top, bottom), 1)
+        numerator, denominator = _exact_count(numerator), _exact_count(denominator)
         if not self.exact:
             return ratio(numerator, denominator)
         return numerator / denominator if denominator else None
 
-    def statistic(self, value, children: int):
+    def statistic(self, value, children):
+        """A median, mean or percentile resting on ``children`` (a cell; or, under perturbation, the children as
+        this output already publishes them)."""
         if self.withheld:
-            return SUPPRESSED if children else None
+            return SUPPRESSED if _exact_count(children) else None
+        if self.perturbing:
+            if value is None or value != value:
+                return None
+            shown = children.published if isinstance(children, Cell) else int(children)
+            return SUPPRESSED if shown < MIN_CHILDREN else half_away(value, 1)
+        children = _exact_count(children)
         if not self.exact:
             return statistic(value, children)
         return None if value is None or value != value else float(value)
 
-    def curve(self, curve, placed_children: int, wider=()):
-        """The curve as this audience sees it (``wider``: see :func:`disclose_curve`)."""
+    def curve(self, curve, placed_children: int, wider=(), cohort=None):
+        """The curve as this audience sees it (``wider``: see :func:`disclose_curve`; ``cohort``: the children, for
+        the life table of perturbed counts that perturbation draws)."""
         if self.withheld:
             return disclose_curve(curve, 0)  # no curve: every point would rest on the small group
+        if self.perturbing:
+            return perturbed_curve(cohort)
         if not self.exact:
             return disclose_curve(curve, placed_children, wider)
         return curve[curve["n_at_risk"] > 0].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
@@ -605,7 +935,38 @@ class Audience:
                 if column not in ("month", "quarter", "period", "start"):
                     published[column] = [SUPPRESSED if v is not None else None for v in published[column]]
             return published
-        return exact_monthly(series) if self.exact else disclose_monthly(series)
+        if self.perturbing:
+            return perturb_monthly(series)
+        if self.exact:
+            return exact_monthly(
+                series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"])
+            )
+        return disclose_monthly(
+            series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"])
+        )
+
+
+def perturbed_curve(cohort) -> pd.DataFrame:
+    """The survival curve for publication under perturbation: the weekly life table of perturbed counts (weeks 1 to
+    13 after placement), from 100% at placement, stopping before the first week with fewer than 10 at risk; the
+    columns of a curve (hours, km, km_ci_low, km_ci_high, n_at_risk)."""
+    rows = weekly_life_table(cohort)
+    points = life_table_survival(rows)
+    out = [{"hours": 0.0, "km": 1.0, "km_ci_low": 1.0, "km_ci_high": 1.0, "n_at_risk": points[0]["at_risk"]}]
+    for i, (point, row) in enumerate(zip(points, rows)):
+        if point["km"] == SUPPRESSED:
+            break
+        still = points[i + 1]["at_risk"] if i + 1 < len(points) else None  # at risk at the week's end
+        nxt = {"hours": float(row["end"]), **{k: half_away(point[k], 2) for k in ("km", "km_ci_low", "km_ci_high")}}
+        out.append({**nxt, "n_at_risk": still})
+    if out[0]["n_at_risk"] < MIN_CHILDREN:
+        out = []
+    return pd.DataFrame(out, columns=["hours", "km", "km_ci_low", "km_ci_high", "n_at_risk"])
+
+
+def publication() -> Audience:
+    """The publication audience of this deployment, by its disclosure method (HARBOUR_DISCLOSURE)."""
+    return Audience("publication", method=settings.disclosure_method())
 
 
 PUBLICATION = Audience("publication")

@@ -41,23 +41,28 @@ def missing_summary(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict:
     }
 
 
+def first_missing_masks(facts: pd.DataFrame, bands=(24, 72, 168, 672, 2160)) -> list[tuple[str, np.ndarray]]:
+    """(label, mask over the facts' rows) of the children whose first missing event came within each band of hours
+    after placement. Bands are cumulative edges: 0-24h, 24-72h, ... , later; a child in (lo, hi], so that an event
+    at exactly 24 h belongs to the first day, as in retention."""
+    went = facts["placed"].to_numpy(dtype=bool) & facts["event"].to_numpy(dtype=bool)
+    hours = facts["obs_hours"].to_numpy(float)
+    edges = [0.0, *[float(b) for b in bands], np.inf]
+    out = []
+    for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+        label = f"{_label(lo)} to {_label(hi)}" if np.isfinite(hi) else f"after {_label(lo)}"
+        lower = hours >= lo if i == 0 else hours > lo
+        out.append((label, went & lower & (hours <= hi)))
+    return out
+
+
 def first_missing_timing(facts: pd.DataFrame, bands=(24, 72, 168, 672, 2160)) -> pd.DataFrame:
     """Children whose first missing event came within each band of hours after placement.
 
-    Columns: band (label), children. Bands are cumulative edges: 0-24h, 24-72h, ... , later.
+    Columns: band (label), children (see :func:`first_missing_masks`).
     """
-    p = facts[facts["placed"].astype(bool) & facts["event"].astype(bool)]
-    hours = p["obs_hours"].to_numpy(float)
-    edges = [0.0, *[float(b) for b in bands], np.inf]
-    labels = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        labels.append(f"{_label(lo)} to {_label(hi)}" if np.isfinite(hi) else f"after {_label(lo)}")
-    # Children in (lo, hi]: an event at exactly 24 h belongs to the first day, as in retention.
-    counts = []
-    for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
-        lower = hours >= lo if i == 0 else hours > lo
-        counts.append(int((lower & (hours <= hi)).sum()))
-    return pd.DataFrame({"band": labels, "children": counts})
+    masks = first_missing_masks(facts, bands)
+    return pd.DataFrame({"band": [label for label, _ in masks], "children": [int(m.sum()) for _, m in masks]})
 
 
 def _label(hours: float) -> str:
@@ -68,18 +73,29 @@ def _label(hours: float) -> str:
     return f"{int(hours // 24)}d"
 
 
-def return_interviews(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict:
-    """Return interviews after the cohort's counted episodes that have ended."""
-    ep = cohort_episodes(facts, episodes)
-    ended = ep[ep["duration_hours"].notna()]
-    offered = ended["return_interview_offered"] == "Y"
+def interview_masks(ep: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Masks over a cohort's episodes (:func:`cohort_episodes`): ended, and of those, a return interview offered,
+    and offered and accepted."""
+    ended = ep["duration_hours"].notna().to_numpy()
+    offered = ended & (ep["return_interview_offered"] == "Y").to_numpy()
     return {
-        "ended": int(len(ended)),
-        "offered": int(offered.sum()),
-        "accepted": int((offered & (ended["return_interview_accepted"] == "Y")).sum()),
+        "ended": ended,
+        "offered": offered,
+        "accepted": offered & (ep["return_interview_accepted"] == "Y").to_numpy(),
     }
 
 
+def return_interviews(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict:
+    """Return interviews after the cohort's counted episodes that have ended."""
+    return {name: int(mask.sum()) for name, mask in interview_masks(cohort_episodes(facts, episodes)).items()}
+
+
+GRADES = ("HIGH", "MEDIUM", "LOW", "U")
+
+
+def grade_masks(ep: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {grade: (ep["risk_grading"] == grade).to_numpy() for grade in GRADES}
+
+
 def risk_gradings(facts: pd.DataFrame, episodes: pd.DataFrame) -> dict[str, int]:
-    ep = cohort_episodes(facts, episodes)
-    return {grade: int((ep["risk_grading"] == grade).sum()) for grade in ("HIGH", "MEDIUM", "LOW", "U")}
+    return {grade: int(mask.sum()) for grade, mask in grade_masks(cohort_episodes(facts, episodes)).items()}

@@ -21,6 +21,16 @@ COLUMNS = [
 ]
 
 
+# The cells of each point (docs/metrics.md version 4): which of a point's children each perturbed count counts.
+KEYED = {
+    "children": lambda c: np.ones(len(c), dtype=bool),
+    "at_risk": lambda c: (c["retained"] | c["not_retained"]).to_numpy(),
+    "not_retained": lambda c: c["not_retained"].to_numpy(),
+    "not_recorded": lambda c: ~c["recorded"].to_numpy(dtype=bool),
+    "within": lambda c: c["within"].to_numpy(dtype=bool),
+}
+
+
 def month_end(month: str) -> date:
     year, mon = int(month[:4]), int(month[5:7])
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
@@ -109,6 +119,12 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
             "children": 1,
         }
     )
+    keyed = "record_key" in f.columns and not f["record_key"].isna().any()
+    if keyed:  # the cells of cell-key perturbation: each point's records' keys, summed
+        key = f["record_key"].to_numpy(dtype=np.int64)
+        for name, mask in KEYED.items():
+            per_child[f"{name}_key"] = np.where(mask(per_child), key, 0)
+    sums = {f"{name}_key": (f"{name}_key", "sum") for name in KEYED} if keyed else {}
     agg = per_child.groupby("_label").agg(
         retained=("retained", "sum"),
         not_retained=("not_retained", "sum"),
@@ -117,6 +133,7 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
         median=("e", "median"),
         pilot=("pilot", "sum"),
         children=("children", "sum"),
+        **sums,
     )
     last_extract = max(extract_dates.values())
     wanted = [
@@ -147,4 +164,11 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
             "period": period,
         }
     )
-    return out[COLUMNS].reset_index(drop=True)
+    columns = COLUMNS
+    if keyed:
+        keys = agg[[f"{name}_key" for name in KEYED]].fillna(0).astype(np.int64) % 4096
+        for name in KEYED:
+            out[f"{name}_key"] = keys[f"{name}_key"].to_numpy()
+        out["not_recorded"] = (counts["children"] - counts["recorded"]).to_numpy()
+        columns = COLUMNS + ["not_recorded"] + [f"{name}_key" for name in KEYED]
+    return out[columns].reset_index(drop=True)

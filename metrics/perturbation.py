@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 KEY_SPACE = 4096  # record and cell keys run from 0 to 4095
 TABLE = Path(__file__).resolve().parents[1] / "docs" / "perturbation-table.csv"  # part of the standard
@@ -122,3 +123,51 @@ def ons_table(rows: Iterable[dict]) -> PerturbationTable:
         ordered = sorted(keys)
         ranges[pcv] = (tuple(ordered), tuple(keys[k] for k in ordered))
     return PerturbationTable(ranges, ons_pcv, space)
+
+
+class MissingRecordKeys(RuntimeError):
+    """Facts without record keys (a warehouse an older Harbour built): nothing can be published under perturbation
+    until `harbour upgrade` makes them."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A published count as a cell: how many records it counts, and their cell key."""
+
+    count: int
+    key: int | None  # None for facts without record keys (a warehouse not yet upgraded; hand-made test facts)
+
+    @property
+    def published(self) -> int:
+        if self.key is None:
+            raise MissingRecordKeys("these facts carry no record keys: run harbour upgrade with the pseudonym key")
+        return harbour_table().published(self.count, self.key)
+
+
+def keys_of(frame) -> np.ndarray:
+    """The record keys of a frame of facts, refused when any is missing."""
+    if "record_key" not in frame.columns:
+        raise MissingRecordKeys("these facts carry no record keys: run harbour upgrade with the pseudonym key")
+    keys = frame["record_key"]
+    if keys.isna().any():
+        raise MissingRecordKeys("some facts have no record key: run harbour upgrade with the pseudonym key")
+    return keys.to_numpy(dtype=np.int64)
+
+
+def cell_of(frame, mask=None) -> Cell:
+    """The cell of the rows of ``frame`` (facts of children or of episodes) that ``mask`` selects (all without
+    one); its key is None where the facts carry no record keys."""
+    chosen = np.ones(len(frame), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    n = int(chosen.sum())
+    if "record_key" not in frame.columns:
+        return Cell(n, None)
+    keys = frame["record_key"].to_numpy()[chosen]
+    if pd.isna(keys).any():
+        return Cell(n, None)
+    return Cell(n, int(keys.astype(np.int64).sum() % KEY_SPACE))
+
+
+def cell(keys: np.ndarray, mask=None) -> Cell:
+    """The cell of the records ``mask`` selects (all of them without one)."""
+    chosen = keys if mask is None else keys[np.asarray(mask, dtype=bool)]
+    return Cell(int(chosen.size), int(chosen.sum() % KEY_SPACE))

@@ -27,11 +27,17 @@ def _arrays(facts: pd.DataFrame):
     return is_placed, event, facts["obs_hours"].to_numpy(dtype=float), facts["followup_hours"].to_numpy(dtype=float)
 
 
-def horizon_counts(facts: pd.DataFrame, hours: float) -> dict[str, int]:
-    """at_risk, retained and not_retained at one horizon (an event at exactly H counts)."""
+def horizon_masks(facts: pd.DataFrame, hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """(retained, not_retained) at one horizon, as masks over the facts' rows (an event at exactly H counts)."""
     is_placed, event, obs, follow = _arrays(facts)
     not_retained = event & (obs <= hours)
     retained = is_placed & ~not_retained & (follow >= hours)
+    return retained, not_retained
+
+
+def horizon_counts(facts: pd.DataFrame, hours: float) -> dict[str, int]:
+    """at_risk, retained and not_retained at one horizon (an event at exactly H counts)."""
+    retained, not_retained = horizon_masks(facts, hours)
     n_not, n_ret = int(not_retained.sum()), int(retained.sum())
     return {"at_risk": n_ret + n_not, "retained": n_ret, "not_retained": n_not}
 

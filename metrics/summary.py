@@ -8,15 +8,24 @@ from datetime import date, timedelta
 import pandas as pd
 
 from harbour.metrics.attribution import attribution
+from harbour.metrics.cells import period_cells
 from harbour.metrics.comparison import compare
-from harbour.metrics.disclosure import disclose_summary, shield_filters, small_step, strip_private
+from harbour.metrics.disclosure import (
+    PERTURBATION,
+    SUPPRESSION,
+    disclose_summary,
+    perturb_summary,
+    shield_filters,
+    small_step,
+    strip_private,
+)
 from harbour.metrics.engagement import engagement_summary
 from harbour.metrics.filters import Filters
 from harbour.metrics.missing import missing_summary
 from harbour.metrics.precision import precision
 from harbour.metrics.retention import placed, retention_table
 
-STANDARD_VERSION = 3  # docs/metrics.md: the outcome measures' version
+STANDARD_VERSION = 4  # docs/metrics.md: the outcome measures' version
 
 
 def period_summary(cohort: pd.DataFrame, episodes: pd.DataFrame, start, end) -> dict:
@@ -73,9 +82,12 @@ def attribution_filters(filters: Filters) -> Filters:
     return replace(filters, force=(), month_from=None, month_to=None)
 
 
-def scheme_effect(facts: pd.DataFrame, forces: pd.DataFrame, force: str, filters: Filters = Filters()):
-    """(attribution, reason): docs/metrics.md's attribution of ``force``'s change, exact, on the filtered cohort."""
-    return attribution(attribution_filters(filters).apply(facts), forces, force)
+def scheme_effect(
+    facts: pd.DataFrame, forces: pd.DataFrame, force: str, filters: Filters = Filters(), perturbed: bool = False
+):
+    """(attribution, reason): docs/metrics.md's attribution of ``force``'s change on the filtered cohort, exact or
+    (``perturbed``) on the quarterly counts as perturbation publishes them."""
+    return attribution(attribution_filters(filters).apply(facts), forces, force, perturbed)
 
 
 def build_summary(
@@ -86,8 +98,10 @@ def build_summary(
     filters: Filters = Filters(),
     exact: bool = False,
     attributed=None,
+    method: str = SUPPRESSION,
 ) -> dict:
-    """The summary document (exact figures when ``exact``; otherwise after disclosure control).
+    """The summary document (exact figures when ``exact``; otherwise after disclosure control by ``method``,
+    perturbation or suppression: docs/metrics.md version 4).
 
     ``forces`` has force_code, pilot_start, baseline_start, extract_date, synthetic.
     ``force`` None pools every force in ``facts`` (or those the filters name). With one force, ``attribution`` and
@@ -106,6 +120,7 @@ def build_summary(
     doc = {
         "standard_version": STANDARD_VERSION,
         "exact": True,
+        "disclosure": "none",
         "force": single["force_code"] if single is not None else None,
         "synthetic": bool(chosen["synthetic"].astype(bool).any()) if len(chosen) else False,
         "extract_date": single["extract_date"].isoformat() if single is not None else None,
@@ -114,9 +129,17 @@ def build_summary(
     }
     if left_out:  # version 3: the view names the forces each figure rests on
         doc["compared_forces"], doc["forces_without_a_scheme"] = list(filters.force), list(left_out)
-    doc.update(_effect_keys(facts, forces, single, filters, periods, attributed))
-    if not exact:
-        published = disclose_summary(doc)
+    perturbing = not exact and method == PERTURBATION
+    doc.update(_effect_keys(facts, forces, single, filters, periods, attributed, perturbing))
+    if perturbing:
+        for name in ("baseline", "pilot"):
+            periods[name]["_cells"] = period_cells(groups[name], episodes)
+        pilot_start = single["pilot_start"] if single is not None and isinstance(single["pilot_start"], date) else None
+        bounds = (pilot_start, single["extract_date"]) if single is not None else None
+        effect = (doc["attribution"], doc["attribution_reason"]) if single is not None else None
+        doc = perturb_summary(doc, effect, bounds)
+    elif not exact:
+        published = {**disclose_summary(doc), "disclosure": SUPPRESSION}
         # The filters the user chose (not the forces left out for having no scheme), each removed in turn.
         wider = [_wider_periods(facts, episodes, filters, name, bounds) for name in _ACTIVE if getattr(asked, name)]
         doc = shield_filters(published, doc, wider) if wider else published
@@ -161,13 +184,14 @@ def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict
     }
 
 
-def _effect_keys(facts, forces, single, filters, periods, attributed) -> dict:
-    """Version 3's attribution and precision, with their reasons where they cannot be computed."""
+def _effect_keys(facts, forces, single, filters, periods, attributed, perturbed: bool = False) -> dict:
+    """Version 3's attribution and precision, with their reasons where they cannot be computed (``perturbed``: the
+    attribution on perturbed quarterly counts, and ``attributed`` is that one)."""
     if single is None:
         why = "computed for one force only"
         return {"attribution": None, "attribution_reason": why, "precision": None, "precision_reason": why}
     found, reason = (
-        attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters)
+        attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters, perturbed)
     )
     b28, p28 = periods["baseline"]["retention"]["28d"], periods["pilot"]["retention"]["28d"]
     pilot_start = single["pilot_start"] if isinstance(single["pilot_start"], date) else None

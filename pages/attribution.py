@@ -9,7 +9,7 @@ the months of first contact (the model compares whole quarters of each force's o
 from __future__ import annotations
 
 from harbour.metrics.attribution import counterfactual
-from harbour.metrics.disclosure import SUPPRESSED
+from harbour.metrics.disclosure import SUPPRESSED, perturbed_rate
 from harbour.metrics.precision import GAINS, never_possible, power, precision
 from harbour.metrics.retention import horizon_counts
 from harbour.views import theme
@@ -91,7 +91,15 @@ def _none_panel(ctx: Context, reason: str) -> Panel:
 
 
 def _rate(audience, retained: int, at_risk: int):
+    """A quarter's rate; under perturbation the model's rows are the perturbed counts themselves (attribution on
+    published counts), so their rate is taken as it stands."""
+    if audience.perturbing:
+        return perturbed_rate(int(retained), int(at_risk))["rate"]
     return audience.rate(int(retained), int(at_risk))["rate"]
+
+
+def _count(audience, n: int):
+    return int(n) if audience.perturbing else audience.count(int(n))
 
 
 def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
@@ -267,9 +275,9 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                 period_label(q),
                 "pilot" if q in band else "baseline",
                 _rate(audience, m["retained"], m["at_risk"]) if m else None,
-                audience.count(int(m["at_risk"])) if m else None,
+                _count(audience, m["at_risk"]) if m else None,
                 _rate(audience, *pooled[q]),
-                audience.count(int(pooled[q][1])),
+                _count(audience, pooled[q][1]),
                 c.get("without"),
                 c.get("without_low"),
                 c.get("without_high"),

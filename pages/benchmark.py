@@ -8,11 +8,12 @@ from datetime import date, timedelta
 import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from harbour import settings
 from harbour.components.ids import PAGES_LOCATION
 from harbour.exchange.packs import readable
 from harbour.exchange.store import all_peers, fingerprint, origin_words
 from harbour.metrics.benchmark import published_units, usable
-from harbour.metrics.disclosure import FOOTNOTE
+from harbour.metrics.disclosure import FOOTNOTE, PERTURBATION, PERTURBATION_FOOTNOTE, SUPPRESSION
 from harbour.metrics.filters import FILTER_NAMES, FILTER_WORDS
 from harbour.metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
 from harbour.views import theme
@@ -34,6 +35,16 @@ FUNNEL_NOTE = (
     "is "
     "c (it would give a count of 1 to 7 away), are left out of the chart; the table lists them."
 )
+PERTURBED_NOTE = (
+    "Every force's figures are the published ones: counts perturbed, rates from the perturbed counts to whole "
+    "points; imported peers' come from their packs. The pooled rate and the limits use the published counts."
+)
+
+
+def _footnote(method: str) -> str:
+    return PERTURBATION_FOOTNOTE if method == PERTURBATION else FOOTNOTE
+
+
 ROUNDED_NOTE = (
     "Every force's figures are the published ones: rates from exact counts to whole points, counts rounded; "
     "imported peers' come from their packs. The pooled rate and the limits use the rounded counts."
@@ -168,7 +179,7 @@ def _left_out(units, ok, num, den, selected, peers) -> list[list[str]]:
     return rows
 
 
-def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) -> Panel:
+def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust, method=SUPPRESSION) -> Panel:
     ok = usable(units, num, den)
     columns = ["Force", "Role", "Numerator", "Denominator", "Rate", "Against the limits"]
     if len(ok) < 2:
@@ -180,7 +191,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
             summary=summary,
             figure=None,
             table=Table(f"table-funnel-{key}", label, columns, _left_out(units, ok, num, den, selected, peers)),
-            notes=[FUNNEL_NOTE, FOOTNOTE],
+            notes=[FUNNEL_NOTE, _footnote(method)],
             speaker_notes=summary,
         )
     theta = pooled_rate(ok[num], ok[den])
@@ -325,7 +336,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust) 
             ),
         ),
         table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
-        notes=[FUNNEL_NOTE, dispersion, ROUNDED_NOTE, FOOTNOTE],
+        notes=[FUNNEL_NOTE, dispersion, PERTURBED_NOTE if method == PERTURBATION else ROUNDED_NOTE, _footnote(method)],
         speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ "
         "between forces.",
     )
@@ -337,7 +348,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def ranked_panel(units, selected, peers) -> Panel:
+def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
     ok = usable(units, "retained", "at_risk").sort_values("rate")
     peer_rows = ok[ok["unit"].isin(peers | {selected})]
     # One number for "all forces" on the page: the funnel's pooled rate of the rounded counts, which the table's
@@ -480,10 +491,10 @@ def ranked_panel(units, selected, peers) -> Panel:
             rows,
         ),
         notes=[
-            "The lines are the pooled rates of the forces' rounded counts, as the funnel plot's (all forces: "
+            "The lines are the pooled rates of the forces' published counts, as the funnel plot's (all forces: "
             "solid line; peer group: dashed).",
-            ROUNDED_NOTE,
-            FOOTNOTE,
+            PERTURBED_NOTE if method == PERTURBATION else ROUNDED_NOTE,
+            _footnote(method),
         ],
         speaker_notes=f"{summary} What this does not show: whether the differences are more than chance; see the "
         "funnel plot.",
@@ -529,18 +540,20 @@ def _period_months(forces, peers: list[dict], period: str) -> dict[str, int]:
     return out
 
 
-def view(facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool) -> View:
+def view(
+    facts, peers: list[dict], selected: str, peer_group: set[str], period: str, adjust: bool, method: str = SUPPRESSION
+) -> View:
 
     # A pack of a force whose own records are here would count that force twice: its records win.
     held = set(facts.forces["force_code"])
     doubled = [p for p in peers if p["force_code"] in held]
     peers = [p for p in peers if p["force_code"] not in held]
     usable_peers, skipped = readable(peers)
-    units = published_units(facts.children, facts.forces, period, usable_peers)
+    units = published_units(facts.children, facts.forces, period, usable_peers, method)
     imported_units = {u for u, imp in zip(units["unit"], units["imported"]) if imp}
     peer_group = peer_group | imported_units
-    panels = [funnel_panel(*m, units, selected, peer_group, adjust) for m in MEASURES] + [
-        ranked_panel(units, selected, peer_group)
+    panels = [funnel_panel(*m, units, selected, peer_group, adjust, method) for m in MEASURES] + [
+        ranked_panel(units, selected, peer_group, method)
     ]
     notices = []
     if facts.synthetic:
@@ -703,7 +716,9 @@ def build(ask: Ask, facts) -> View:
     selected = filters.force[0] if len(filters.force) == 1 else ""
     group = {p for p in str(ask.query.get("peers", "")).split(",") if p}
     period = "baseline" if ask.query.get("bench_period") == "baseline" else "pilot"
-    built = view(facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1")
+    built = view(
+        facts, all_peers(engine()), selected, group, period, ask.query.get("od") == "1", settings.disclosure_method()
+    )
     # A filter shown as applied is applied, or the page says it is not: a peer's pack holds whole forces only.
     ignored = list(
         dict.fromkeys(FILTER_WORDS[name] for name in FILTER_NAMES if name != "force" and getattr(filters, name))

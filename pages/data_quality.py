@@ -5,14 +5,20 @@ from __future__ import annotations
 import pandas as pd
 
 from harbour.etl.findings import RULES
-from harbour.metrics.disclosure import PUBLICATION, Audience, partings
+from harbour.metrics.disclosure import PUBLICATION, SUPPRESSION, Audience, partings
 from harbour.metrics.monthly import quarter_of
+from harbour.metrics.perturbation import cell_of
 from harbour.views.ask import Ask
 from harbour.views.format import long_date, num, pct, period_label
 from harbour.views.model import Panel, Table, View
 from harbour.views.report import Report
 from harbour.warehouse.current import engine
 from harbour.warehouse.queries import coverage, load_history, warnings_by_rule
+
+ROWS_ROUNDED = (
+    "Counts of rows loaded, of findings and of a return's children are not cells of children's records, so they "
+    "are rounded as version 3 rounds them: 1 to 7 shown as c, others to the nearest 5."
+)
 
 
 def view(
@@ -27,14 +33,18 @@ def view(
     load history said 625 where the loader had said 623)."""
     held = set(facts.forces["batch_id"])
     notes = [audience.footnote]
+    # Rows loaded, findings and returns' tables carry no record keys: under perturbation they keep version 3's
+    # rounding, and the page says so; its children by period are cells like every other page's.
+    rows_audience = Audience(audience.name, method=SUPPRESSION) if audience.perturbing else audience
+    row_notes = notes + [ROWS_ROUNDED] if audience.perturbing else notes
     panels = [
-        _history_panel(history, held, audience, notes),
-        _warnings_panel(warnings, audience, notes),
-        _completeness_panel(history, held, audience, notes),
+        _history_panel(history, held, rows_audience, row_notes),
+        _warnings_panel(warnings, rows_audience, row_notes),
+        _completeness_panel(history, held, rows_audience, row_notes),
         _scope_panel(facts, audience, notes),
     ]
     if coverage is not None and len(coverage):
-        panels.insert(0, _coverage_panel(facts, coverage, notes, audience))
+        panels.insert(0, _coverage_panel(facts, coverage, row_notes, rows_audience))
     return View(
         "/data-quality",
         "Data quality",
@@ -170,6 +180,9 @@ def _scope_panel(facts, audience: Audience, notes: list[str]) -> Panel:
     )
 
     def shown(code, period):
+        if audience.perturbing:
+            mine = children[(children["force_code"] == code) & (children["period"] == period)]
+            return audience.count(cell_of(mine))
         if (code, period) not in by.index:
             return audience.count(0)
         r = by.loc[(code, period)]

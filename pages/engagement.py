@@ -49,9 +49,19 @@ def _distribution_panel(ctx: Context) -> Panel:
     cumulative = {name: cumulative_counts(ctx.groups[name]) for name in ("baseline", "pilot")}
     labels = [_hours_label(h) for h in cumulative["baseline"]["hours"]]
     shown_recorded = {"baseline": eb["recorded"], "pilot": ep["recorded"]}  # the shares' denominator, as published
+
+    def engaged_by(at):
+        return lambda group: group["engagement_hours"].notna().to_numpy() & (group["engagement_hours"] <= at).to_numpy()
+
     shares = {
         name: [
-            audience.rate(int(r.engaged), int(r.recorded), shown_recorded[name])["rate"] if r.recorded else None
+            audience.rate(
+                ctx.cell(name, engaged_by(r.hours)),
+                ctx.cell(name, lambda group: group["engagement_hours"].notna().to_numpy()),
+                shown_recorded[name],
+            )["rate"]
+            if r.recorded
+            else None
             for r in cumulative[name].itertuples()
         ]
         for name in cumulative
@@ -106,9 +116,14 @@ def _distribution_panel(ctx: Context) -> Panel:
         ),
         notes=[
             DEFINITION,
-            "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
-            "engagement recorded, or where the children recorded are themselves c (the 1 to 7 without one would be "
-            "given back). Medians compared with the Mann-Whitney U test, two-sided.",
+            (
+                "Shares at fixed times, each from the perturbed counts; c where fewer than 10 children had an "
+                "engagement recorded. Medians compared with the Mann-Whitney U test, two-sided."
+                if audience.perturbing
+                else "Shares at fixed times, each from exact counts; c where fewer than 10 children had an "
+                "engagement recorded, or where the children recorded are themselves c (the 1 to 7 without one would "
+                "be given back). Medians compared with the Mann-Whitney U test, two-sided."
+            ),
             audience.footnote,
         ],
         speaker_notes=f"{median_sentence} Quartiles: baseline {hours(eb['q1_hours'])} to {hours(eb['q3_hours'])}, "
@@ -122,7 +137,7 @@ def _quartiles_panel(ctx: Context) -> Panel:
     eb, ep = periods["baseline"]["engagement"], periods["pilot"]["engagement"]
     quart_rows, boxes = [], []
     for name, e in (("baseline", eb), ("pilot", ep)):
-        recorded = int(ctx.groups[name]["engagement_hours"].notna().sum())
+        recorded = e["recorded"] if audience.perturbing else int(ctx.groups[name]["engagement_hours"].notna().sum())
         tails = {k: audience.statistic(v, recorded) for k, v in deciles(ctx.groups[name]).items()}
         quart_rows.append(
             [

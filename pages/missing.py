@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from harbour.metrics.missing import first_missing_timing, missing_summary, return_interviews, risk_gradings
+from harbour.metrics.missing import (
+    GRADES,
+    cohort_episodes,
+    first_missing_masks,
+    first_missing_timing,
+    grade_masks,
+    interview_masks,
+    missing_summary,
+)
+from harbour.metrics.perturbation import cell_of
 from harbour.reference import dfe
 from harbour.views import theme
 from harbour.views.ask import Ask
@@ -55,14 +64,16 @@ def _timing_panel(ctx: Context) -> Panel:
     groups, audience = ctx.groups, ctx.audience
     count, rate = audience.count, audience.rate
     # Three bands, so that a county force's numbers are not all suppressed; the first 72 hours matter most.
-    timing = {name: first_missing_timing(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
-    bands = list(timing["baseline"]["band"])
+    masks = {name: first_missing_masks(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
+    timing = {name: [cell_of(groups[name], mask) for _, mask in masks[name]] for name in masks}
+    bands = [label for label, _ in masks["baseline"]]
     hidden = {name: shielded(ctx, name) for name in timing}
-    timing_counts = {name: [count(int(n)) for n in timing[name]["children"]] for name in timing}
-    for name in timing:
-        timing_counts[name] = parts_of_a_total(timing_counts[name])
-    first72 = {name: int(timing[name]["children"].iloc[0]) for name in timing}
-    placed = {name: int(groups[name]["placed"].sum()) for name in groups}
+    timing_counts = {name: [count(c) for c in timing[name]] for name in timing}
+    if not audience.perturbing:  # perturbed cell by cell, the bands need not add up (their footnote says so)
+        for name in timing:
+            timing_counts[name] = parts_of_a_total(timing_counts[name])
+    first72 = {name: timing[name][0] for name in timing}
+    placed = {name: ctx.cell(name, lambda g: g["placed"].to_numpy(dtype=bool)) for name in groups}
     shown_placed = {name: ctx.periods[name]["placed"] for name in groups}  # as the summary publishes it (a part)
     share72 = {name: rate(first72[name], placed[name], shown_placed[name]) for name in groups}
 
@@ -98,7 +109,9 @@ def _timing_panel(ctx: Context) -> Panel:
         title="Time from first placement to first going missing",
         finding=finding,
         summary=timing_summary,
-        figure=grouped_bars(bands, timing_counts, "Children" if audience.exact else "Children (rounded)"),
+        figure=grouped_bars(
+            bands, timing_counts, "Children" if audience.exact or audience.perturbing else "Children (rounded)"
+        ),
         table=Table(
             "table-missing-timing",
             "Children by time from first placement to first missing episode",
@@ -126,20 +139,21 @@ def _outcomes_panel(ctx: Context) -> Panel:
     groups, episodes, audience = ctx.groups, ctx.facts.episodes, ctx.audience
     count, rate = audience.count, audience.rate
     mb, mp = ctx.periods["baseline"]["missing"], ctx.periods["pilot"]["missing"]
-    interviews = {name: return_interviews(groups[name], episodes) for name in groups}
+    mine = {name: cohort_episodes(groups[name], episodes) for name in groups}
+    interviews = {name: {k: cell_of(mine[name], m) for k, m in interview_masks(mine[name]).items()} for name in groups}
     # Ended episodes are one part of the episodes (the other: still missing), published by the same rule as the
     # summary's, and the share of them offered an interview is c where they are.
     ended = {
         name: disclosure_parts(mb if name == "baseline" else mp, interviews[name]["ended"], audience) for name in groups
     }
-    risks = {name: risk_gradings(groups[name], episodes) for name in groups}
+    risks = {name: {g: cell_of(mine[name], m) for g, m in grade_masks(mine[name]).items()} for name in groups}
 
     def both(kind, b, p):
         return [Cell(b, kind), Cell(p, kind)]
 
     def offered_counts(group):
-        i = return_interviews(group, episodes)
-        return i["ended"], i["offered"], i["ended"] - i["offered"]
+        i = interview_masks(cohort_episodes(group, episodes))
+        return int(i["ended"].sum()), int(i["offered"].sum()), int(i["ended"].sum() - i["offered"].sum())
 
     offered_share = {}
     for name in groups:
@@ -168,8 +182,10 @@ def _outcomes_panel(ctx: Context) -> Panel:
             *both("rate", offered_share["baseline"], offered_share["pilot"]),
         ],
     ]
-    grades = ("HIGH", "MEDIUM", "LOW", "U")
-    graded = {name: parts_of_a_total([count(risks[name][g]) for g in grades]) for name in groups}
+    grades = GRADES
+    graded = {name: [count(risks[name][g]) for g in grades] for name in groups}
+    if not audience.perturbing:
+        graded = {name: parts_of_a_total(values) for name, values in graded.items()}
     summary_rows += [
         [
             f"Episodes graded {grade.lower() if grade != 'U' else 'unknown'} risk",
@@ -188,8 +204,13 @@ def _outcomes_panel(ctx: Context) -> Panel:
         f"children ({each(mb)}); during it, {num(mp['episodes'])} involving {num(mp['children'])} "
         f"children ({each(mp)}). Median duration of ended episodes: "
         f"{hours(mb['median_duration_hours'])} before the pilot, {hours(mp['median_duration_hours'])} "
-        "during it. Episodes per child are computed from exact counts, so the rounded counts beside "
-        "them may not reproduce them."
+        "during it. "
+        + (
+            "Episodes per child are computed from the perturbed counts."
+            if audience.perturbing
+            else "Episodes per child are computed from exact counts, so the rounded counts beside them may not "
+            "reproduce them."
+        )
     )
     return Panel(
         panel_id="chart-missing-outcomes",
@@ -202,7 +223,7 @@ def _outcomes_panel(ctx: Context) -> Panel:
                 "baseline": [mb["children"], mb["episodes"], mb["open"], mb["harmed"]],
                 "pilot": [mp["children"], mp["episodes"], mp["open"], mp["harmed"]],
             },
-            "Number" if audience.exact else "Number (rounded)",
+            "Number" if audience.exact or audience.perturbing else "Number (rounded)",
         ),
         table=Table(
             "table-missing-summary",
@@ -210,7 +231,13 @@ def _outcomes_panel(ctx: Context) -> Panel:
             ["Measure", ("Baseline", "count"), ("Pilot", "count")],
             summary_rows,
         ),
-        notes=[DEFINITION, "Episodes per child and shares are computed from exact counts.", audience.footnote],
+        notes=[
+            DEFINITION,
+            "Episodes per child and shares are computed from the "
+            + ("perturbed" if audience.perturbing else "exact")
+            + " counts.",
+            audience.footnote,
+        ],
         speaker_notes=f"{outcome_summary} Still missing at the extract: {num(mb['open'])} and {num(mp['open'])}; "
         f"came to harm: {num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}",
         open_table=True,
@@ -220,9 +247,11 @@ def _outcomes_panel(ctx: Context) -> Panel:
 def disclosure_parts(published: dict, ended: int, audience) -> int | str:
     """The ended episodes as published beside the period's episodes and still missing: ``c`` where the still missing
     are and the ended are not 0 (disclosure.parts), for a publication audience."""
+    if audience.perturbing:  # the episodes less those still missing, as the summary publishes both
+        return published["episodes"] - published["open"] if isinstance(published["episodes"], int) else "c"
     if audience.exact or audience.withheld:
         return audience.count(ended)
-    return "c" if published["open"] == "c" and ended else audience.count(ended)
+    return "c" if published["open"] == "c" and ended.count else audience.count(ended)
 
 
 DFE_SHOWN = 3  # the force's authorities with the most of its children

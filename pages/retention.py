@@ -15,6 +15,7 @@ from harbour.views.words import first_sentence, rate_change, rate_shown
 HORIZON_LABELS = {"24h": "24 hours", "72h": "72 hours", "7d": "7 days", "28d": "28 days", "90d": "90 days"}
 # Estimated survival is tabled between the horizons, so that each horizon has one number: its rate.
 KM_TABLE_DAYS = (2, 5, 14, 21, 42, 60)
+WEEK_DAYS = tuple(7 * week for week in range(1, 14))  # the life table's weeks, under perturbation
 DEFINITION = (
     "Retention: of children placed, those who had not gone missing (a missing episode of type M; "
     "'away' episodes are not counted) by the horizon after their first placement, over those followed "
@@ -125,9 +126,9 @@ def _km_summary(curves, logrank: str) -> str:
     return " ".join(parts)
 
 
-def _km_rows(curves) -> list[list]:
+def _km_rows(curves, days=KM_TABLE_DAYS) -> list[list]:
     rows = []
-    for day in KM_TABLE_DAYS:
+    for day in days:
         row = [day]  # a number, so that a spreadsheet can sort and chart it
         for name in ("baseline", "pilot"):
             curve = curves.get(name)
@@ -241,7 +242,9 @@ def _km_panel(ctx: Context) -> Panel:
         placed_n = int(ctx.groups[name]["placed"].sum())
         # The wider views' curves: a point one small step from theirs is c (filters that cannot be subtracted).
         wider = [km_curve(w[name]) for w in ctx.wider if int(w[name]["placed"].sum())]
-        curves[name] = audience.curve(km_curve(ctx.groups[name]), placed_n, wider) if placed_n else None
+        curves[name] = (
+            audience.curve(km_curve(ctx.groups[name]), placed_n, wider, cohort=ctx.groups[name]) if placed_n else None
+        )
     logrank = p_value(comparison["logrank_p"]) if comparison else "–"
     km_summary = _km_summary(curves, logrank)
     return Panel(
@@ -264,7 +267,7 @@ def _km_panel(ctx: Context) -> Panel:
                 ("Pilot 95% high", "rate"),
                 ("Pilot at risk", "count"),
             ],
-            _km_rows(curves),
+            _km_rows(curves, WEEK_DAYS if audience.perturbing else KM_TABLE_DAYS),
         ),
         notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
         speaker_notes=f"{km_summary} {CAVEAT}",

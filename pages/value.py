@@ -105,7 +105,7 @@ def inputs_from(query: dict) -> tuple[ValueInputs, list[str]]:
 def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
     if inputs.scheme_cost is not None:
         return inputs.scheme_cost, "as entered"
-    packs = ctx.audience.count(int(ctx.groups["pilot"]["pack_completed"].astype(bool).sum()))
+    packs = ctx.audience.count(ctx.cell("pilot", lambda g: g["pack_completed"].to_numpy(dtype=bool)))
     if packs == SUPPRESSED:
         return 0.0, "placeholder not computed: too few packs to show; enter the scheme's cost"
     return default_scheme_cost(packs), f"placeholder: {num(packs)} packs × £120"

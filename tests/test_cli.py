@@ -87,7 +87,7 @@ def test_demo_loads_and_summary_prints_the_document(runner, url):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["force"] == "ELMSHIRE" and doc["exact"] is False and doc["synthetic"] is True
-    assert doc["standard_version"] == 3  # docs/metrics.md, version 3
+    assert doc["standard_version"] == 4 and doc["disclosure"] in ("perturbation", "suppression")  # metrics.md v4
     rate = doc["periods"]["baseline"]["retention"]["28d"]["rate"]
     assert rate == round(rate, 2)  # whole percentage points, as a fraction
     exact = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", url]).output)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from harbour.metrics import HORIZONS
 from harbour.metrics.disclosure import PUBLICATION, Audience, at_least, small_step
 from harbour.metrics.filters import FILTER_WORDS, ROUTE_LABELS, SEX_LABELS, Filters, nationality_label
+from harbour.metrics.perturbation import cell_of
 from harbour.metrics.retention import horizon_counts
 from harbour.metrics.summary import (
     attribution_filters,
@@ -25,21 +26,22 @@ from harbour.views.store import code_fingerprint, remember
 from harbour.views.words import rate_shown
 
 
-def attributed(facts, filters: Filters):
-    """The exact attribution of the one force ``filters`` name, and its reason where there is none, computed once
-    per load and cohort (its refits are the heaviest work a view asks for) and kept in the view cache for every
-    worker; None for several forces."""
+def attributed(facts, filters: Filters, perturbed: bool = False):
+    """The attribution of the one force ``filters`` name (exact, or on perturbed quarterly counts), and its reason
+    where there is none, computed once per load and cohort (its refits are the heaviest work a view asks for) and
+    kept in the view cache for every worker; None for several forces."""
     if len(filters.force) != 1:
         return None
 
     force = filters.force[0]
     cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
-    name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}"
-    key = (facts.generation, force, cohort)
+    kind = "perturbed" if perturbed else "exact"
+    name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}-{kind}"
+    key = (facts.generation, force, cohort, kind)
     if key not in _MEMO:
 
         def compute():
-            return list(scheme_effect(facts.children, facts.forces, force, filters))
+            return list(scheme_effect(facts.children, facts.forces, force, filters, perturbed))
 
         found = remember(name, compute, kind="attribution") if facts.generation else compute()
         if len(_MEMO) > 256:
@@ -63,10 +65,12 @@ class Context:
         filters = self.filters
 
         # Filters that cannot be subtracted (version 3): c throughout, the figures computed beside the summary too.
-        self.withheld_by = None if audience.exact else withheld_by(facts.children, self.asked, self.filters)
+        self.withheld_by = (
+            None if audience.exact or audience.perturbing else withheld_by(facts.children, self.asked, self.filters)
+        )
         self.audience = audience.withholding() if self.withheld_by else audience
-        # (exact attribution or None, reason), for one force
-        self.attributed = None if self.left_out else attributed(facts, filters)
+        # (attribution or None, reason), for one force: on perturbed counts for publication under perturbation
+        self.attributed = None if self.left_out else attributed(facts, filters, audience.perturbing)
         # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
         # the user chose (not those forces) against subtraction.
         self.doc = build_summary(
@@ -76,6 +80,7 @@ class Context:
             filters=self.asked,
             exact=audience.exact,
             attributed=self.attributed,
+            method=audience.method,
         )
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
@@ -84,7 +89,9 @@ class Context:
     def band(self, period: str, label: str) -> float | None:
         """The "at least L%" a view shows in place of a retention rate that is c only because 1 to 7 children went
         missing (docs/metrics.md version 3, disclosure.at_least), for this audience; None where there is none."""
-        if self.audience.exact or self.periods[period]["retention"][label].get("rate") != "c":
+        if self.audience.exact or self.audience.perturbing:
+            return None
+        if self.periods[period]["retention"][label].get("rate") != "c":
             return None
 
         counts = horizon_counts(self.groups[period], HORIZONS[label])
@@ -105,7 +112,8 @@ class Context:
         """The cohorts of this view with each filter the user chose removed in turn (none for an exact audience,
         which hides nothing), made once per view."""
         if self._wider is None:
-            self._wider = [] if self.audience.exact else wider_cohorts(self.facts.children, self.asked, self.filters)
+            hides = self.audience.exact or self.audience.perturbing  # no secondary suppression under perturbation
+            self._wider = [] if hides else wider_cohorts(self.facts.children, self.asked, self.filters)
         return self._wider
 
     def small_step(self, period: str, counts_of) -> bool:
@@ -113,8 +121,17 @@ class Context:
         group away against a wider view (filters that cannot be subtracted, as the summary's figures are shielded),
         so that it is c for publication."""
 
+        if not self.wider:
+            return False
         mine = tuple(int(v) for v in counts_of(self.groups[period]))
         return any(small_step(mine, tuple(int(v) for v in counts_of(w[period]))) for w in self.wider)
+
+    def cell(self, period: str, select=None, frame=None):
+        """The cell (metrics.perturbation.Cell: how many, and their cell key) of the period's children that
+        ``select`` (a function of the frame, giving a mask) picks, all of them without it; or of ``frame``'s rows
+        (the period's episodes, say). What the audience is handed for a count it decides how to show."""
+        rows = self.groups[period] if frame is None else frame
+        return cell_of(rows, None if select is None else select(rows))
 
     @property
     def periods(self) -> dict:

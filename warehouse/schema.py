@@ -144,6 +144,7 @@ child_facts = Table(
     Column("exit_reason", String(20)),
     Column("engagement_hours", Float),  # E
     Column("missing_episodes", Integer),  # type-M episodes in [t0, t0 + C]
+    Column("record_key", Integer),  # cell-key perturbation's record key (never exported, shown or logged)
     ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
 )
 
@@ -159,6 +160,7 @@ episode_facts = Table(
     Column("risk_grading", String(6), nullable=False),
     Column("return_interview_offered", String(1), nullable=False),
     Column("return_interview_accepted", String(1), nullable=False),
+    Column("record_key", Integer),  # cell-key perturbation's record key (never exported, shown or logged)
     ForeignKeyConstraint(["force_code", "child_key"], ["contacts.force_code", "contacts.child_key"]),
 )
 

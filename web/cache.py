@@ -41,6 +41,7 @@ def key(path: str, query: dict, facts, audience) -> str:
     canonical = {
         "page": path,
         "audience": audience.name,
+        "method": audience.disclosure,
         "generation": facts.generation,
         "code": code_fingerprint(),
         "filters": sorted(filters.to_query().items()),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from harbour import access
-from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.disclosure import INTERNAL, publication
 from harbour.pages.registry import Report, report_for
 from harbour.views.ask import Ask, parse_search  # noqa: F401  (parse_search: the edge parses the URL with it)
 
@@ -48,7 +48,7 @@ def read(path: str | None, query: dict, need: str = "viewer") -> Request:
     report = report_for(path)
     page_role = report.role if report is not None else "viewer"
     internal = started_internal()
-    audience, refusal = PUBLICATION, None
+    audience, refusal = publication(), None
     if person.role is None:
         refusal = (
             "You are signed in, but your account has no Harbour role. Ask whoever runs Harbour here to give you "
