@@ -296,11 +296,19 @@ def filter_options(command):
     return command
 
 
-def _filters(**options):
-    from harbour.metrics.filters import Filters
+def _filters(exact: bool = True, **options):
+    """The filters the options name, refused in words where one is not valid; without ``exact`` (the publication
+    audience), months in whole periods only (docs/metrics.md version 4)."""
+    from harbour.metrics.filters import WHOLE_PERIODS_RULE, Filters
+
+    if not exact and (options.get("month_from") or options.get("month_to")):
+        raise click.UsageError(f"--month-from and --month-to need --exact: {WHOLE_PERIODS_RULE}; use --period")
 
     query = {k: v for k, v in options.items() if v}
     filters = Filters.from_query(query)
+    period = [p for p in Filters.problems(query) if p.startswith("period ")]
+    if period:
+        raise click.UsageError(f"--{period[0]}")
     quarters = [p for p in Filters.problems(query) if "quarter" in p]
     if quarters:
         raise click.UsageError(f"--{quarters[0].replace('month from', 'month-from').replace('month to', 'month-to')}")
@@ -329,7 +337,7 @@ def _filters(**options):
 @warehouse_option
 def summary(force: str | None, exact: bool, warehouse: str | None, **filter_values) -> None:
     """Print the summary JSON document of docs/metrics.md."""
-    filters = _filters(**filter_values)
+    filters = _filters(exact, **filter_values)
     from harbour.metrics.summary import build_summary
     from harbour.warehouse.queries import facts
 
@@ -402,7 +410,7 @@ def slides(
     from harbour.warehouse.queries import facts
     from harbour.web.build import build, standard_views
 
-    filters = _filters(**filter_values)
+    filters = _filters(exact, **filter_values)
     engine = _engine(warehouse)
     current.use(settings.warehouse_url(warehouse))
     f = facts(engine)

@@ -184,7 +184,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "HARBOUR_DISCLOSURE",
-        "suppression",
+        "perturbation",
         "How figures for the publication audience are protected (docs/metrics.md version 4): `perturbation` "
         "(the cell-key method of the ONS and the ABS: every count moved by up to 3, by none on average) or "
         "`suppression` (version 3: counts of 1 to 7 shown as c, others rounded to 5). Chosen once per deployment: "

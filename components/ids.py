@@ -11,6 +11,7 @@ class FilterId(StrEnum):
     NATIONALITY = "filter-nationality"
     MONTH_FROM = "filter-month-from"
     MONTH_TO = "filter-month-to"
+    PERIOD = "filter-period"
     APPLY = "filter-apply"
     CLEAR = "filter-clear"
 

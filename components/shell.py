@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from harbour.components.ids import FilterId
-from harbour.metrics.filters import FILTERS, Filters, nationality_label
+from harbour.metrics.filters import FILTERS, Filters, financial_years, nationality_label
 from harbour.views.format import long_date
 
 SYNTHETIC_NOTICE = (
@@ -69,10 +69,18 @@ def _legend(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: list[str]):
+def filter_bar(
+    filters: Filters,
+    forces: list[tuple[str, str]],
+    nationalities: list[str],
+    years: list[str] = (),
+    ranges: bool = False,
+):
     """Native controls only (radio buttons, checkboxes, text inputs), applied with one button.
 
-    The state lives in the URL's query string, so a view can be bookmarked and shared.
+    The state lives in the URL's query string, so a view can be bookmarked and shared. Months of first contact are
+    chosen as whole periods (``years``: the financial years the data hold); a range of quarters only where
+    ``ranges`` (the internal audience: docs/metrics.md version 4), the fields being hidden otherwise.
     """
     chosen_force = filters.force[0] if len(filters.force) == 1 else ""
     controls = html.Div(
@@ -106,9 +114,16 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
                 sorted(((n, nationality_label(n)) for n in nationalities), key=lambda item: item[1]),
                 filters.nationality,
             ),
+            _one_of(
+                FilterId.PERIOD,
+                "Months of first contact: a whole period",
+                [("baseline", "Baseline (before the pilot)"), ("pilot", "Pilot")]
+                + [(year, f"Financial year {year}") for year in years],
+                (filters.period,) if filters.period else (),
+            ),
             html.Fieldset(
                 [
-                    html.Legend("Month of first contact, in whole quarters"),
+                    html.Legend("Or a range of months, in whole quarters (exact figures only)"),
                     html.Label(
                         [
                             "From (YYYY-MM: 01, 04, 07 or 10) ",
@@ -141,6 +156,7 @@ def filter_bar(filters: Filters, forces: list[tuple[str, str]], nationalities: l
                     html.P(id="filter-message", className="field-error", role="status", **{"aria-live": "polite"}),
                 ],
                 className="filter-group",
+                hidden=not ranges,
             ),
             html.Div(
                 [
@@ -180,6 +196,7 @@ def page(
     *body,
     show_filters: bool = True,
     marking: str | None = None,
+    years: list[str] = (),
 ):
     return html.Div(
         [
@@ -187,7 +204,7 @@ def page(
             synthetic_banner(synthetic),
             html.H1(title, id="page-title"),
             html.P(lead, className="lead"),
-            filter_bar(filters, forces, nationalities) if show_filters else None,
+            filter_bar(filters, forces, nationalities, years, ranges=marking is not None) if show_filters else None,
             *body,
         ],
         className="page",
@@ -204,8 +221,18 @@ def page_for(
     """The page frame from a warehouse's facts (their force list, nationalities and synthetic flag)."""
     forces = list(zip(facts.forces["force_code"], facts.forces["force_name"]))
     nationalities = sorted(facts.children["nationality"].unique()) if len(facts.children) else []
+    years = financial_years(facts.children["contact_month"].unique()) if len(facts.children) else []
     return page(
-        title, lead, filters, forces, nationalities, facts.synthetic, *body, show_filters=show_filters, marking=marking
+        title,
+        lead,
+        filters,
+        forces,
+        nationalities,
+        facts.synthetic,
+        *body,
+        show_filters=show_filters,
+        marking=marking,
+        years=years,
     )
 
 

@@ -39,7 +39,8 @@ def life_table(cohort: pd.DataFrame, edges: list[float]) -> list[dict]:
 
 
 def weekly_life_table(cohort: pd.DataFrame) -> list[dict]:
-    return life_table(cohort, [WEEK * w for w in range(WEEKS + 1)])
+    """Weeks 1 to 13, and a 14th whose at-risk cell gives those still at risk at the 13th week's end."""
+    return life_table(cohort, [WEEK * w for w in range(WEEKS + 2)])
 
 
 def horizon_life_table(cohort: pd.DataFrame) -> list[dict]:

@@ -910,6 +910,8 @@ class Audience:
         if self.perturbing:
             if value is None or value != value:
                 return None
+            if children == SUPPRESSED:  # a view too small to show more than its children
+                return SUPPRESSED
             shown = children.published if isinstance(children, Cell) else int(children)
             return SUPPRESSED if shown < MIN_CHILDREN else half_away(value, 1)
         children = _exact_count(children)
@@ -952,11 +954,12 @@ def perturbed_curve(cohort) -> pd.DataFrame:
     columns of a curve (hours, km, km_ci_low, km_ci_high, n_at_risk)."""
     rows = weekly_life_table(cohort)
     points = life_table_survival(rows)
+    rows, points, last = rows[:-1], points[:-1], points[-1]  # the 14th week: only its children at risk
     out = [{"hours": 0.0, "km": 1.0, "km_ci_low": 1.0, "km_ci_high": 1.0, "n_at_risk": points[0]["at_risk"]}]
     for i, (point, row) in enumerate(zip(points, rows)):
         if point["km"] == SUPPRESSED:
             break
-        still = points[i + 1]["at_risk"] if i + 1 < len(points) else None  # at risk at the week's end
+        still = (points[i + 1] if i + 1 < len(points) else last)["at_risk"]  # at risk at the week's end
         nxt = {"hours": float(row["end"]), **{k: half_away(point[k], 2) for k in ("km", "km_ci_low", "km_ci_high")}}
         out.append({**nxt, "n_at_risk": still})
     if out[0]["n_at_risk"] < MIN_CHILDREN:

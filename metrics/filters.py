@@ -95,7 +95,50 @@ FILTERS: tuple[Filter, ...] = (
         {},
         "Last month of first contact, YYYY-MM: the last month of a quarter (03, 06, 09 or 12).",
     ),
+    Filter(
+        "period",
+        "whole period of first contact",
+        "period",
+        None,
+        {"baseline": "Baseline (before the pilot)", "pilot": "Pilot"},
+        "A whole period of first contact: baseline, pilot, or a financial year written 2017-18 (April to March) "
+        "(default: all).",
+    ),
 )
+# Version 4: for the publication audience, months of first contact are chosen as whole periods only (the force's
+# baseline, its pilot, a financial year, or all); ranges of quarters subtract ("all quarters to q" less "all
+# quarters to q - 1" is quarter q), so they stay with the internal audience.
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+WHOLE_PERIODS_RULE = (
+    "for publication, months of first contact are chosen as whole periods (the force's baseline, its pilot, a "
+    "financial year, or all), since ranges of quarters can be subtracted; a range of quarters is for exact figures"
+)
+
+
+def financial_year(value: str) -> tuple[str, str] | None:
+    """The first and last months of a financial year written '2017-18' (April 2017 to March 2018), or None."""
+    found = _FINANCIAL_YEAR.match(str(value))
+    if not found or (int(found.group(1)) + 1) % 100 != int(found.group(2)):
+        return None
+    year = int(found.group(1))
+    return f"{year:04d}-04", f"{year + 1:04d}-03"
+
+
+def financial_years(months) -> list[str]:
+    """The financial years ('2017-18') that the months (YYYY-MM) of first contact fall in, in order."""
+    years = {int(m[:4]) - (int(m[5:7]) < 4) for m in months if _MONTH.match(str(m))}
+    return [f"{y:04d}-{(y + 1) % 100:02d}" for y in sorted(years)]
+
+
+def period_words(value: str | None) -> str:
+    """A whole period in words: 'the baseline', 'the pilot', 'financial year 2017-18'."""
+    if value in ("baseline", "pilot"):
+        return f"the {value}"
+    return f"financial year {value}" if value else "all periods"
+
+
+def valid_period(value) -> bool:
+    return value in ("baseline", "pilot") or financial_year(str(value)) is not None
 
 
 def nationality_label(code: str) -> str:
@@ -127,6 +170,7 @@ class Filters:
     contact_route: tuple[str, ...] = ()
     month_from: str | None = None
     month_to: str | None = None
+    period: str | None = None  # a whole period (version 4): baseline, pilot or a financial year '2017-18'
 
     def apply(self, facts: pd.DataFrame) -> pd.DataFrame:
         """The child facts that pass every filter (any frame with the child_facts columns)."""
@@ -140,7 +184,15 @@ class Filters:
             mask &= facts["contact_month"] >= self.month_from
         if self.month_to:
             mask &= facts["contact_month"] <= self.month_to
+        if self.period in ("baseline", "pilot"):
+            mask &= facts["period"] == self.period
+        elif self.period and (months := financial_year(self.period)):
+            mask &= (facts["contact_month"] >= months[0]) & (facts["contact_month"] <= months[1])
         return facts[mask]
+
+    def whole_periods(self) -> Filters:
+        """These filters for the publication audience: any range of quarters left out (version 4)."""
+        return replace(self, month_from=None, month_to=None)
 
     def to_query(self) -> dict[str, str]:
         out = {}
@@ -167,6 +219,11 @@ class Filters:
                     f"({'January, April, July or October' if first else 'March, June, September or December'}):"
                     f" {QUARTER_RULE}"
                 )
+        raw = query.get("period")
+        if raw not in (None, "") and not valid_period(str(raw).strip().lower()):
+            found.append(
+                f"period {str(raw)[:12]!r} is not a whole period: baseline, pilot, or a financial year such as 2017-18"
+            )
         for name in COHORT_FILTERS:
             raw = query.get(name)
             items = [] if raw is None else raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
@@ -225,6 +282,9 @@ class Filters:
             contact_route=values("contact_route", CONTACT_ROUTES),
             month_from=month("month_from"),
             month_to=month("month_to"),
+            period=str(query.get("period")).strip().lower()
+            if valid_period(str(query.get("period") or "").strip().lower())
+            else None,
         )
 
     def with_force(self, *codes: str) -> Filters:
@@ -244,6 +304,8 @@ class Filters:
                 f"first contact {month(self.month_from) if self.month_from else '…'} to "
                 f"{month(self.month_to) if self.month_to else '…'}"
             )
+        if self.period:
+            parts.append(f"first contact in {period_words(self.period)}")
         return "; ".join(parts) if parts else "all children"
 
 

@@ -73,13 +73,17 @@ def cohorts(facts: pd.DataFrame, filters: Filters) -> dict[str, pd.DataFrame]:
     return {name: f[f["period"] == name] for name in ("baseline", "pilot")}
 
 
-ATTRIBUTION_IGNORES = ("month_from", "month_to")  # attribution is by whole quarters of every force's own periods
+ATTRIBUTION_IGNORES = (
+    "month_from",
+    "month_to",
+    "period",
+)  # attribution is by whole quarters of every force's own periods
 
 
 def attribution_filters(filters: Filters) -> Filters:
     """The filters attribution honours: the cohort's (age band, sex, nationality, route) on every force's children;
     not the force (it is the treated one) nor the months (the model compares whole quarters)."""
-    return replace(filters, force=(), month_from=None, month_to=None)
+    return replace(filters, force=(), month_from=None, month_to=None, period=None)
 
 
 def scheme_effect(

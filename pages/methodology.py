@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from harbour import settings
 from harbour.etl import assumptions
 from harbour.etl.spec import STANDARD_VERSION as SPEC_VERSION
-from harbour.metrics.disclosure import FOOTNOTE, MARKING, PUBLICATION, SYMBOLS, Audience
+from harbour.metrics.disclosure import (
+    FOOTNOTE,
+    MARKING,
+    PERTURBATION,
+    PERTURBATION_FOOTNOTE,
+    PERTURBATION_SYMBOLS,
+    PUBLICATION,
+    SYMBOLS,
+    Audience,
+)
 from harbour.metrics.spc import RULE_NAMES
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.metrics.value import COST_SOURCE, DEFLATOR_SOURCE
@@ -111,8 +121,66 @@ PUBLICATION_RULE = (
     "throughout where the view without one of its filters holds 1 to 7 more children, and a figure of "
     "it is c where that step would leave 1 to 7 at risk, retained or engaged. What remains possible: "
     "views several steps apart (every nationality but one, added up, against all) are not checked "
-    "against each other, and months of first contact are not yet limited to whole quarters."
+    "against each other. Months of first contact are chosen as whole periods for publication (the force's "
+    "baseline, its pilot, a financial year, or all): ranges of quarters subtract, and stay with exact figures."
 )
+PERTURBATION_RULES = [
+    (
+        "The method",
+        "Cell-key perturbation, as the Office for National Statistics (ONS) published the 2021 Census flexible "
+        "tables and the Australian Bureau of Statistics (ABS) publishes TableBuilder: every published count is "
+        "moved by a small amount of noise, so that no count can be worked back exactly, however views are "
+        "combined, while the numbers still tell the story.",
+    ),
+    (
+        "Record keys",
+        "Every child and every missing episode has a record key, a number from 0 to 4095 made on load from the "
+        "force's secret pseudonym key. It is never shown, exported or logged; without the secret key the noise "
+        "cannot be known.",
+    ),
+    (
+        "Cells and noise",
+        "A published count is a cell: its key is the sum of its records' keys (modulo 4096), and the published "
+        "perturbation table gives its noise. A 0 stays 0 and no other count becomes 0; a 1 stays 1; a 2 is "
+        "published as 1 to 5, a 3 as 1 to 6; any count of 4 or more moves by at most 3, by none on average. The "
+        "same children always get the same noise, on every page, slide, file, pack and summary.",
+    ),
+    (
+        "Tables that add up",
+        "Where a total has two parts, one part is perturbed and the other is the total less it (retained = at "
+        "risk less not retained; placed = children less not placed). Episodes are the children who went missing "
+        "and their later episodes. Other tables (time bands, risk gradings) are perturbed cell by cell and may "
+        "not add up.",
+    ),
+    (
+        "Rates and tests",
+        "Every rate, interval, difference and test is computed from the perturbed counts: rates and intervals "
+        "to whole percentage points, p-values to three decimal places. Medians and other statistics of times "
+        "come from the exact records where they rest on 10 or more children.",
+    ),
+    (
+        "Survival curves",
+        "Drawn from a weekly life table of perturbed counts (children still at risk at the start of each week "
+        "after placement, and those who first went missing in it), stopping before the first week with fewer "
+        "than 10 at risk.",
+    ),
+    (
+        "Too few children",
+        "A view whose perturbed children number fewer than 10 shows that count only. A rate, median or point "
+        "whose perturbed denominator is under 10 is c. Nothing else is ever c.",
+    ),
+    (
+        "Filters",
+        "A filter takes one value or all. Months of first contact are chosen as whole periods (the force's "
+        "baseline, its pilot, a financial year, or all), since ranges of quarters differ by the same children "
+        "again and again; a range of quarters is for exact figures.",
+    ),
+    (
+        "Suppression instead",
+        "A force whose policy requires it may choose version 3's suppression (HARBOUR_DISCLOSURE=suppression): "
+        "1 to 7 shown as c, other counts rounded to the nearest 5.",
+    ),
+]
 CAVEATS = [
     "A before-after comparison shows what changed, not why: other things changed at the same time (routes, numbers, "
     "placements), and children in the two periods may differ.",
@@ -123,8 +191,22 @@ CAVEATS = [
 ]
 
 
-def view(synthetic: bool, audience: Audience = PUBLICATION) -> View:
-    panels = [_definitions_panel(), _disclosure_panel(), _caveats_panel(), _dfe_panel(), _assumptions_panel()]
+PERTURBATION_CAVEAT = (
+    "Noise: published counts are moved by up to 3, by none on average, so a county's 28-day rate moves by about "
+    "1.5 points; rates are computed from the perturbed counts, and tables may not add up."
+)
+
+
+def view(synthetic: bool, audience: Audience = PUBLICATION, method: str | None = None) -> View:
+    """The page; ``method``: the deployment's disclosure method (HARBOUR_DISCLOSURE) unless given."""
+    method = method or settings.disclosure_method()
+    panels = [
+        _definitions_panel(),
+        _disclosure_panel(method),
+        _caveats_panel(method),
+        _dfe_panel(),
+        _assumptions_panel(),
+    ]
     return View(
         "/methodology",
         "Methodology",
@@ -151,7 +233,24 @@ def _definitions_panel() -> Panel:
     )
 
 
-def _disclosure_panel() -> Panel:
+def _disclosure_panel(method: str) -> Panel:
+    if method == PERTURBATION:
+        return Panel(
+            panel_id="method-disclosure",
+            title="Disclosure control: cell-key perturbation",
+            finding="Small numbers are protected by a little noise, as the ONS and the ABS protect theirs",
+            summary=PERTURBATION_FOOTNOTE,
+            figure=None,
+            table=Table(
+                "table-disclosure-rules",
+                "The rule, in full",
+                ["Rule", "What it says"],
+                [list(r) for r in PERTURBATION_RULES] + [[f"Symbol {s}", m] for s, m in PERTURBATION_SYMBOLS.items()],
+            ),
+            notes=[],
+            speaker_notes=PERTURBATION_FOOTNOTE,
+            open_table=True,
+        )
     return Panel(
         panel_id="method-disclosure",
         title="Disclosure control",
@@ -165,16 +264,17 @@ def _disclosure_panel() -> Panel:
     )
 
 
-def _caveats_panel() -> Panel:
+def _caveats_panel(method: str) -> Panel:
+    caveats = CAVEATS[:-1] + [PERTURBATION_CAVEAT] if method == PERTURBATION else CAVEATS
     return Panel(
         panel_id="method-caveats",
         title="What these figures cannot show",
         finding="What these figures cannot show",
-        summary=" ".join(CAVEATS),
+        summary=" ".join(caveats),
         figure=None,
-        table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in CAVEATS]),
+        table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in caveats]),
         notes=[],
-        speaker_notes=" ".join(CAVEATS),
+        speaker_notes=" ".join(caveats),
         open_table=True,
     )
 

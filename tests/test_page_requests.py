@@ -127,6 +127,7 @@ def _apply(demo_client, force, search, trigger="filter-apply", month_from="", mo
             ],
             {"id": "filter-month-from", "property": "value", "value": month_from},
             {"id": "filter-month-to", "property": "value", "value": month_to},
+            {"id": "filter-period", "property": "value", "value": ""},
             {"id": "_pages_location", "property": "search", "value": search},
         ],
     }

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from harbour.cli import main
-from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.disclosure import INTERNAL, publication
 from harbour.render import exports
 from harbour.views.format import hours, num, pct
 from harbour.web.build import build_uncached
@@ -36,6 +36,13 @@ def demo(request, tmp_path_factory):
     codes = list(f.forces["force_code"])
     queries = [{}, {"force": "ALL"}, {"force": codes[-1]}, {"sex": "M"}]
     return url, f, queries
+
+
+@pytest.fixture(params=["perturbation", "suppression"])
+def method(request, monkeypatch) -> str:
+    """Both disclosure methods (docs/metrics.md version 4): the deployment's setting, for every surface."""
+    monkeypatch.setenv("HARBOUR_DISCLOSURE", request.param)
+    return request.param
 
 
 def _summary(url: str, query: dict, exact: bool) -> dict:
@@ -67,7 +74,9 @@ def _expected(doc: dict, exact: dict, audience) -> dict[str, tuple[str, str]]:
     for period in ("baseline", "pilot"):
         rate = doc["periods"][period]["retention"]["28d"]["rate"]
         rates.append(
-            _band(exact, period) if rate == "c" and audience is PUBLICATION and _band(exact, period) else pct(rate)
+            _band(exact, period)
+            if rate == "c" and audience.method == "suppression" and not audience.exact and _band(exact, period)
+            else pct(rate)
         )
     out["retention"] = tuple(rates)
     out["within"] = tuple(pct(doc["periods"][p]["engagement"]["within_24h"]["rate"]) for p in ("baseline", "pilot"))
@@ -117,12 +126,12 @@ MEDIAN_WORDS = re.compile(
 )
 
 
-def test_every_surface_shows_each_headline_measure_with_one_number(demo):
+def test_every_surface_shows_each_headline_measure_with_one_number(demo, method):
     url, f, queries = demo
     checked = sentences = 0
     for query in queries:
         exact = _summary(url, query, True)
-        for audience in (PUBLICATION, INTERNAL):
+        for audience in (publication(), INTERNAL):
             doc = exact if audience is INTERNAL else _summary(url, query, False)
             want = _expected(doc, exact, audience)
             views = {page: build_uncached(page, query, f, audience) for page in PAGES}
@@ -206,7 +215,7 @@ def _row_period(view, horizon: str, period: str) -> str:
     raise AssertionError((horizon, period))
 
 
-def test_every_published_difference_is_the_difference_of_its_published_rates(demo):
+def test_every_published_difference_is_the_difference_of_its_published_rates(demo, method):
     url, f, queries = demo
     for query in queries:
         doc = _summary(url, query, False)
@@ -216,7 +225,7 @@ def test_every_published_difference_is_the_difference_of_its_published_rates(dem
             if diff["difference"] == "c" or "c" in (b, p) or None in (b, p):
                 continue
             assert round(diff["difference"] * 100) == round(p * 100) - round(b * 100), (query, label)
-        view = build_uncached("/retention", query, f, PUBLICATION)
+        view = build_uncached("/retention", query, f, publication())
         panel = next(p for p in view.panels if p.panel_id == "chart-horizons")
         rows = panel.table.display_rows()
         for i, row in enumerate(rows):
@@ -225,7 +234,7 @@ def test_every_published_difference_is_the_difference_of_its_published_rates(dem
                 assert int(row[3]) == int(pilot.rstrip("%")) - int(base.rstrip("%")), (query, row)
 
 
-def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path):
+def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path, method):
     url, f, _ = demo
     code = f.forces[f.forces["pilot_start"].notna()]["force_code"].iloc[0]
     runner = CliRunner()
@@ -258,7 +267,7 @@ def test_the_pack_carries_the_summary_that_the_pages_show(demo, tmp_path):
         )
 
 
-def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not_apply(demo):
+def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not_apply(demo, method):
     """Each page with the filter bar, with one filter set against none: its figures differ, or a notice says which
     filter it does not apply (benchmarking), or its words say so (attribution's months)."""
     from harbour.pages.registry import REPORTS
@@ -269,8 +278,8 @@ def test_a_filter_shown_as_applied_changes_the_view_or_the_view_says_it_does_not
         if not report.filtered or path == "/access-log":
             continue
         for extra in ({"sex": "M"}, {"age_band": "16-17"}, {"month_from": "2017-01", "month_to": "2017-12"}):
-            plain = build_uncached(path, {"force": lead}, f, PUBLICATION)
-            narrowed = build_uncached(path, {"force": lead, **extra}, f, PUBLICATION)
+            plain = build_uncached(path, {"force": lead}, f, publication())
+            narrowed = build_uncached(path, {"force": lead, **extra}, f, publication())
             same = [p.table.rows for p in plain.panels] == [p.table.rows for p in narrowed.panels]
             words = " ".join(narrowed.notices + [p.summary for p in narrowed.panels] + [narrowed.lead])
             said = "not applied" in words or "do not apply" in words or "months do not" in words

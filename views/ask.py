@@ -9,7 +9,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from harbour.metrics.disclosure import PUBLICATION, Audience
-from harbour.metrics.filters import Filters, resolve
+from harbour.metrics.filters import WHOLE_PERIODS_RULE, Filters, resolve
 from harbour.untrusted import parse_search
 from harbour.views.context import Context
 
@@ -36,13 +36,18 @@ class Ask:
 
     @cached_property
     def filters(self) -> Filters:
-        """The URL's filters as given (anything malformed dropped), before a warehouse resolves them."""
-        return Filters.from_query(self.query)
+        """The URL's filters as given (anything malformed dropped), before a warehouse resolves them; for the
+        publication audience, months in whole periods only (a range of quarters is left out: version 4)."""
+        given = Filters.from_query(self.query)
+        return given if self.audience.exact else given.whole_periods()
 
     @cached_property
     def problems(self) -> list[str]:
-        """What in the URL's filters was not understood, in words ([] when all is well)."""
-        return Filters.problems(self.query)
+        """What in the URL's filters was not understood or not applied, in words ([] when all is well)."""
+        found = Filters.problems(self.query)
+        if not self.audience.exact and any(self.query.get(k) for k in ("month_from", "month_to")):
+            found.append(f"the range of months is not applied: {WHOLE_PERIODS_RULE}")
+        return found
 
     def resolved(self, facts) -> Filters:
         """The filters the view uses: no force named means the lead force (metrics.filters.resolve)."""

@@ -4,6 +4,7 @@ in the shared view cache (web.cache): the one place that the pages, the download
 from __future__ import annotations
 
 from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.filters import WHOLE_PERIODS_RULE
 from harbour.pages.registry import report_for, standard_deck
 from harbour.views.ask import Ask
 from harbour.views.model import View
@@ -21,7 +22,12 @@ def build_uncached(path: str, query: dict, facts, audience: Audience = PUBLICATI
     report = report_for(path)
     if report is None:
         return None
-    return report.build(Ask(path, query, audience), facts)
+    ask = Ask(path, query, audience)
+    view = report.build(ask, facts)
+    ranges = [p for p in ask.problems if WHOLE_PERIODS_RULE in p]
+    if view is not None and report.filtered and ranges:  # said on the page and on every slide, never dropped silently
+        view.notices.insert(0, ranges[0][:1].upper() + ranges[0][1:] + ".")
+    return view
 
 
 def standard_views(query: dict, facts, audience: Audience = PUBLICATION) -> list[View]:

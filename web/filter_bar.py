@@ -32,10 +32,11 @@ def query_string(filters: Filters, keep: dict[str, str] | None = None) -> str:
     State(FilterId.NATIONALITY, "value"),
     State(FilterId.MONTH_FROM, "value"),
     State(FilterId.MONTH_TO, "value"),
+    State(FilterId.PERIOD, "value"),
     State(PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
-def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, month_from, month_to, search):
+def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, month_from, month_to, period, search):
     # Page settings that are not filters (the grain, the peer group, the value model's inputs) stay.
     keep = {k: v for k, v in parse_search(search).items() if k not in FILTER_NAMES}
     if ctx.triggered_id == FilterId.CLEAR:
@@ -58,6 +59,7 @@ def apply_filters(_apply, _clear, force, age_band, sex, route, nationality, mont
             "nationality": nationality or "",
             "month_from": (month_from or "").strip(),
             "month_to": (month_to or "").strip(),
+            "period": period or "",
         }
     )
     if not force:
