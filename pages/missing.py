@@ -52,6 +52,25 @@ def shielded(ctx: Context, name: str) -> bool:
     )
 
 
+def perturbed_bands(period: dict, exact: list) -> list:
+    """The children by time to first going missing under perturbation, as a table that adds up: the first band is
+    the children not retained at 72 hours, the second those at 28 days less them, the third all who went missing
+    less those, each from the summary's perturbed counts (so one number everywhere). Perturbed cell by cell, as
+    docs/metrics.md version 4 first said, the bands and the counts they add up to pinned small counts exactly when
+    their noises fell at the ends of the table (the attack test found 4, 2 and 1 on the national demo). A band whose
+    exact count is positive is at least 1 (a 0 always means none). ``exact``: the bands' cells."""
+    retention, missing = period["retention"], period["missing"]
+    if not isinstance(missing.get("children"), int) or not isinstance(retention["28d"]["not_retained"], int):
+        return ["c" if c.count else 0 for c in exact]
+    cumulative = [retention["72h"]["not_retained"], retention["28d"]["not_retained"], missing["children"]]
+    out, before = [], 0
+    for total, cell in zip(cumulative, exact):
+        value = max(total - before, 0)
+        out.append(max(value, 1) if cell.count and value < 1 else value if cell.count else 0)
+        before = max(total, before)
+    return out
+
+
 def parts_of_a_total(counts: list) -> list:
     """Counts that add up to a total shown beside them (the children by time to first going missing; the episodes
     by risk grading), as published: each by the count rule, and every one c (a 0 too) where one is, or "14 went
@@ -68,10 +87,10 @@ def _timing_panel(ctx: Context) -> Panel:
     timing = {name: [cell_of(groups[name], mask) for _, mask in masks[name]] for name in masks}
     bands = [label for label, _ in masks["baseline"]]
     hidden = {name: shielded(ctx, name) for name in timing}
-    timing_counts = {name: [count(c) for c in timing[name]] for name in timing}
-    if not audience.perturbing:  # perturbed cell by cell, the bands need not add up (their footnote says so)
-        for name in timing:
-            timing_counts[name] = parts_of_a_total(timing_counts[name])
+    if audience.perturbing:
+        timing_counts = {name: perturbed_bands(ctx.periods[name], timing[name]) for name in timing}
+    else:
+        timing_counts = {name: parts_of_a_total([count(c) for c in timing[name]]) for name in timing}
     first72 = {name: timing[name][0] for name in timing}
     placed = {name: ctx.cell(name, lambda g: g["placed"].to_numpy(dtype=bool)) for name in groups}
     shown_placed = {name: ctx.periods[name]["placed"] for name in groups}  # as the summary publishes it (a part)

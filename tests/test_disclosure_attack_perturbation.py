@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters, financial_years
-from harbour.metrics.summary import build_summary
+from harbour.metrics.missing import cohort_episodes, grade_masks
+from harbour.metrics.perturbation import cell_of
+from harbour.metrics.summary import build_summary, cohorts, compared_forces
 
 from .support import built_demo
 
@@ -44,27 +46,37 @@ TABLE = read_table()
 NO_NOISE = {pcv: {0: 1.0} for pcv in TABLE}
 
 
-def likelihood(published: int, top: int, table) -> np.ndarray:
-    """P(published | exact x) for x = 0 .. top."""
-    return np.array([table[min(x, 4)].get(published - x, 0.0) for x in range(top + 1)])
+def likelihood(published: int, table) -> tuple[int, np.ndarray]:
+    """(lowest x, P(published | exact x) for x from it): the table moves a count by at most 3, so only x within 3
+    of the published count can have given it."""
+    low = max(0, published - 3)
+    return low, np.array([table[min(x, 4)].get(published - x, 0.0) for x in range(low, published + 4)])
 
 
-def posteriors(parent: int, parts: list[int], table) -> list[np.ndarray]:
-    """Each part's posterior over its exact count, given every part's published count and the parent's (the sum of
-    the parts' exact counts), with a flat prior. A part whose parent constraint contradicts (a table that adds up
-    moved a derived count) falls back to its own count alone."""
-    top = max([parent, *parts]) + 8
-    own = [likelihood(p, top, table) for p in parts]
-    total = likelihood(parent, top * (len(parts) + 1), table)
-    out = []
-    for i, mine in enumerate(own):
-        others = np.array([1.0])
-        for j, theirs in enumerate(own):
+def posteriors(parent, parts: list[int], table, wanted) -> dict[int, dict[int, float]]:
+    """For each part ``wanted`` names (by index), its posterior over its exact count given every part's published
+    count and the parent's (the sum of the parts' exact counts: one published count, or (lowest x, the likelihood
+    of each x) where the parent is itself a sum of cells), with a flat prior. Where the parent constraint
+    contradicts (a table that adds up moved a derived count), the part's own count alone."""
+    own = [likelihood(p, table) for p in parts]
+    parent_low, parent_lik = likelihood(parent, table) if isinstance(parent, int) else parent
+    out = {}
+    for i in wanted:
+        low, mine = own[i]
+        others_low, others = 0, np.array([1.0])
+        for j, (their_low, theirs) in enumerate(own):
             if j != i:
+                others_low += their_low
                 others = np.convolve(others, theirs / theirs.sum() if theirs.sum() else theirs)
-        # P(parent | x_i = a) = sum_s P(S_others = s) * L_parent(a + s)
-        joint = np.array([(others * total[a : a + len(others)]).sum() for a in range(len(mine))]) * mine
-        out.append(joint / joint.sum() if joint.sum() > 0 else mine / mine.sum())
+        joint = np.zeros(len(mine))
+        for k, lik in enumerate(mine):
+            if not lik:
+                continue
+            totals = low + k + others_low + np.arange(len(others))  # the parent's exact count for each sum
+            inside = (totals >= parent_low) & (totals < parent_low + len(parent_lik))
+            joint[k] = lik * (others[inside] * parent_lik[totals[inside] - parent_low]).sum()
+        post = joint if joint.sum() > 0 else mine
+        out[i] = {low + k: v / post.sum() for k, v in enumerate(post) if v > 0}
     return out
 
 
@@ -87,8 +99,21 @@ def exact_cells(period: dict) -> dict[str, int]:
     return cells({**period, "too_few": False})
 
 
+def summed(published: list[int], table) -> tuple[int, np.ndarray]:
+    """The likelihood of the exact sum of several cells, from each one's published count (a convolution)."""
+    low, out = 0, np.array([1.0])
+    for value in published:
+        their_low, theirs = likelihood(value, table)
+        low, out = low + their_low, np.convolve(out, theirs)
+    return low, out
+
+
+GRADES = ("HIGH", "MEDIUM", "LOW", "U")
+
+
 class Views:
-    """Every view's published and exact counts, built once each."""
+    """Every view's published and exact counts, built once each (its summary: /missing's time bands are differences
+    of its counts, pages.missing.perturbed_bands, and add nothing to them)."""
 
     def __init__(self, facts, method: str = "perturbation"):
         self.facts, self.method, self._seen = facts, method, {}
@@ -101,6 +126,14 @@ class Views:
                 f.children, f.episodes, f.forces, filters=filters, method=self.method, attributed=skip
             )
             exact = build_summary(f.children, f.episodes, f.forces, filters=filters, exact=True, attributed=skip)
+            # /missing's episodes by risk grading: each a cell of episodes, published cell by cell as the page does.
+            groups = cohorts(f.children, compared_forces(filters, f.forces)[0])
+            for period, group in groups.items():
+                episodes = cohort_episodes(group, f.episodes)
+                graded = [cell_of(episodes, mask) for mask in grade_masks(episodes).values()]
+                exact["periods"][period]["grades"] = [c.count for c in graded]
+                if isinstance(shown["periods"][period].get("placed"), int):  # not a view too small to show
+                    shown["periods"][period]["grades"] = [c.published for c in graded]
             self._seen[filters] = (shown, exact)
         return self._seen[filters]
 
@@ -132,12 +165,12 @@ def partitions(facts) -> list[tuple[Filters, list[Filters]]]:
     return out
 
 
-def attack(facts, table=TABLE, method: str = "perturbation") -> dict:
+def attack(facts, table=TABLE, method: str = "perturbation", limit: int | None = None) -> dict:
     """Every small count's posterior from each partition: how many true counts of 1 to 7 are determined, and how
     often the most likely value of a true 2 to 7 is the true one."""
     views = Views(facts, method)
     determined, right, small = [], 0, 0
-    for parent, parts in partitions(facts):
+    for parent, parts in partitions(facts)[:limit]:
         shown_parent, _ = views.of(parent)
         shown = [views.of(p) for p in parts]
         for period in ("baseline", "pilot"):
@@ -147,17 +180,54 @@ def attack(facts, table=TABLE, method: str = "perturbation") -> dict:
             for name, parent_value in top.items():
                 if not all(name in m for m in mine):
                     continue
-                for part, post, true in zip(parts, posteriors(parent_value, [m[name] for m in mine], table), truth):
-                    value = true[name]
-                    if not 1 <= value <= 7:
-                        continue
-                    possible = np.flatnonzero(post > 1e-12)
-                    if len(possible) == 1:
-                        determined.append(f"{part.describe()}, {period}: {name} is {value}")
+                wanted = [i for i, t in enumerate(truth) if 1 <= t[name] <= 7]
+                if not wanted:
+                    continue
+                found = posteriors(parent_value, [m[name] for m in mine], table, wanted)
+                for i in wanted:
+                    value, post = truth[i][name], found[i]
+                    if len(post) == 1:
+                        determined.append(f"{parts[i].describe()}, {period}: {name} is {value}")
                     if value >= 2:
                         small += 1
-                        right += int(np.argmax(post) == value)
+                        right += int(max(post, key=post.get) == value)
+    # Within each view: the episodes by risk grading add up to the episodes, which are the children who went
+    # missing and their later episodes (two cells).
+    for filters, (shown, exact) in list(views._seen.items()):
+        for period in ("baseline", "pilot"):
+            mine, true = shown["periods"][period], exact["periods"][period]
+            if "grades" not in mine:
+                continue
+            top = cells(mine)
+            wanted = [i for i, v in enumerate(true["grades"]) if 1 <= v <= 7]
+            if not wanted:
+                continue
+            parent = summed([top["went_missing"], top["later_episodes"]], table)
+            found = posteriors(parent, mine["grades"], table, wanted)
+            for i in wanted:
+                value, post = true["grades"][i], found[i]
+                if len(post) == 1:
+                    determined.append(f"{filters.describe()}, {period}: episodes graded {GRADES[i]} is {value}")
+                if value >= 2:
+                    small += 1
+                    right += int(max(post, key=post.get) == value)
     return {"determined": determined, "small": small, "most_likely_right": right}
+
+
+def test_bands_perturbed_cell_by_cell_gave_their_counts_away():
+    """Found by this search on the national demo (force F03, nationality AFG, baseline): 7 children went missing,
+    4 within 72 hours, 2 between 72 hours and 28 days, 1 after. Perturbed cell by cell, they were published as 4
+    (noise -3), 7, 5 (+3 each) and 1: the bands' least possible counts add up to the most the total can be, and
+    all three are pinned. Now the bands are differences of the summary's counts (pages.missing.perturbed_bands),
+    which pin nothing: nested counts of the same children get the same noise."""
+    found = posteriors(4, [7, 5, 1], TABLE, [0, 1, 2])
+    assert [list(found[i]) for i in range(3)] == [[4], [2], [1]]
+    from harbour.metrics.perturbation import Cell
+    from harbour.pages.missing import perturbed_bands
+
+    period = {"retention": {"72h": {"not_retained": 7}, "28d": {"not_retained": 9}}, "missing": {"children": 4}}
+    bands = perturbed_bands(period, [Cell(4, 0), Cell(2, 0), Cell(1, 0)])
+    assert bands == [7, 2, 1]  # what the page shows: from the published 7, 9 and 4, each positive band at least 1
 
 
 @pytest.fixture(scope="module", params=["pilot", "national"])
@@ -177,7 +247,7 @@ def test_no_small_count_is_determined_and_most_guesses_are_wrong(demo_facts):
 
 def test_the_search_determines_counts_published_without_noise(demo_facts_pilot_exact):
     """A table without noise (the published counts the exact ones): the same search determines them."""
-    found = attack(demo_facts_pilot_exact, NO_NOISE, method="perturbation")
+    found = attack(demo_facts_pilot_exact, NO_NOISE, method="perturbation", limit=8)
     assert found["determined"] and found["most_likely_right"] == found["small"]
 
 
@@ -185,7 +255,7 @@ def test_the_search_determines_counts_where_the_record_keys_leak(demo_facts_pilo
     """Record keys an attacker can know (all 0: every cell's key is 0): the noise is then a function of the count
     alone, which the attacker inverts from the table, and the search determines the counts."""
     zero_key = {pcv: {next(v for low, high, v in rows if low <= 0 <= high): 1.0} for pcv, rows in _ranges().items()}
-    found = attack(demo_facts_pilot_zero_keys, zero_key)
+    found = attack(demo_facts_pilot_zero_keys, zero_key, limit=8)
     assert found["determined"]
 
 
