@@ -967,6 +967,15 @@ def perturbed_curve(cohort) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["hours", "km", "km_ci_low", "km_ci_high", "n_at_risk"])
 
 
+def footnote_short_for(method: str) -> str:
+    """The one-sentence disclosure footnote of an output made by ``method`` (perturbation, suppression or none)."""
+    return INTERNAL_NOTE if method == "none" else PERTURBATION_FOOTNOTE if method == PERTURBATION else FOOTNOTE_SHORT
+
+
+def symbols_for(method: str) -> dict:
+    return PERTURBATION_SYMBOLS if method == PERTURBATION else SYMBOLS
+
+
 def publication() -> Audience:
     """The publication audience of this deployment, by its disclosure method (HARBOUR_DISCLOSURE)."""
     return Audience("publication", method=settings.disclosure_method())

@@ -604,6 +604,7 @@ def view(
         facts.synthetic or any(p["pack"].get("synthetic") for p in peers),
         f"{len(units)} forces, {period} period (each chart says which it leaves out)",
         notices,
+        disclosure=method,
     )
 
 

@@ -54,6 +54,7 @@ def view(
         "every force in the warehouse",
         notices=["Who has seen which view, and what they downloaded: the access log, at /access-log."],
         marking=audience.marking,
+        disclosure=audience.disclosure,
     )
 
 

@@ -149,8 +149,9 @@ PERTURBATION_RULES = [
         "Tables that add up",
         "Where a total has two parts, one part is perturbed and the other is the total less it (retained = at "
         "risk less not retained; placed = children less not placed). Episodes are the children who went missing "
-        "and their later episodes. Other tables (time bands, risk gradings) are perturbed cell by cell and may "
-        "not add up.",
+        "and their later episodes. The children by time to first going missing are the differences of those not "
+        "retained at 72 hours, at 28 days and all who went missing. Other tables (risk gradings, the parts of "
+        "several forces) are perturbed cell by cell and may not add up.",
     ),
     (
         "Rates and tests",
@@ -216,6 +217,7 @@ def view(synthetic: bool, audience: Audience = PUBLICATION, method: str | None =
         synthetic,
         "every page",
         marking=audience.marking,
+        disclosure="none" if audience.exact else method,
     )
 
 

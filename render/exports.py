@@ -14,7 +14,7 @@ import io
 import math
 import re
 
-from harbour.metrics.disclosure import SYMBOLS
+from harbour.metrics.disclosure import symbols_for
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.untrusted import neutralise, visible_controls
 from harbour.views.format import display
@@ -86,7 +86,7 @@ def sheet_rows(view, panel) -> list[list[tuple]]:
     rows.extend([text(n)] for n in view.notices if "known to the day" in n)  # SSDA903 placements
     rows.append([text(f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.")])
     rows.append([text("Symbols")])
-    rows.extend([text(f"{symbol}: {meaning}")] for symbol, meaning in SYMBOLS.items())
+    rows.extend([text(f"{symbol}: {meaning}")] for symbol, meaning in symbols_for(view.disclosure).items())
     if view.marking:
         rows.append([text(view.marking)])
     return rows

@@ -16,7 +16,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE
+from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE, PERTURBATION, PERTURBATION_FOOTNOTE
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.pages.methodology import CAVEATS
 from harbour.render import images
@@ -198,7 +198,9 @@ def panel_slide(deck, view, panel):
             _fitted(slide, 0.5, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, panel.summary, 20, 14)
         _source(slide, view, panel)
         _synthetic_footer(slide, view.synthetic, view.marking)
-        definitions = " ".join(n for n in panel.notes if n not in (DISCLOSURE_SHORT, INTERNAL_NOTE))
+        definitions = " ".join(
+            n for n in panel.notes if n not in (DISCLOSURE_SHORT, PERTURBATION_FOOTNOTE, INTERNAL_NOTE)
+        )
         slide.notes_slide.notes_text_frame.text = (
             f"{panel.speaker_notes or panel.summary}\n\nDefinitions: {definitions}"
         )
@@ -225,7 +227,7 @@ def _source(slide, view, panel) -> None:
         + (f"; records to {long_date(view.extract_date)}" if view.extract_date else "")
         + ("; placements known to the day (SSDA903)" if any("known to the day" in n for n in view.notices) else "")
     )
-    rule = INTERNAL_NOTE.split(". ")[1] if view.marking else DISCLOSURE_SHORT
+    rule = INTERNAL_NOTE.split(". ")[1] if view.marking else _rule(view.disclosure)
     if panel.source:  # another body's published figures: its source and its own rule, never Harbour's
         rule, source = panel.source.split(" | ", 1) if " | " in panel.source else ("", panel.source)
     _fitted(slide, 0.5, SOURCE_TOP, BODY_W, SOURCE_H, [line for line in (rule, source) if line], 12, 9, colour=MUTED)
@@ -398,6 +400,22 @@ def benchmark_findings_slide(deck, view):
     return slide
 
 
+def _rule(method: str) -> str:
+    """The disclosure rule's one sentence for a publication deck made by ``method``."""
+    return PERTURBATION_FOOTNOTE if method == PERTURBATION else DISCLOSURE_SHORT
+
+
+BENCHMARK_METHOD_PERTURBED = (
+    "Funnel plots (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and 99.8% limits "
+    "around the pooled rate from the exact binomial distribution; forces with fewer than 10 children are left out.",
+    "Every force's figures are the published ones (counts perturbed, rates from the perturbed counts to whole "
+    "points); the pooled rates and the limits use the published counts, on the funnel plots and the ranked chart "
+    "alike.",
+    "Imported peers' figures come from their forces' signed benchmark packs; a peer imported without a trusted "
+    "signature is marked 'unverified'.",
+    "What this does not show: why forces differ. Case mix, recording practice and when each scheme began all differ "
+    "between forces.",
+)
 BENCHMARK_METHOD = (
     "Funnel plots (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and 99.8% limits "
     "around the pooled rate from the exact binomial distribution; forces with fewer than 10 children are left out.",
@@ -410,11 +428,15 @@ BENCHMARK_METHOD = (
 )
 
 
-def closing_slide(deck, synthetic: bool, marking: str | None = None, method: tuple[str, ...] | None = None):
+def closing_slide(
+    deck, synthetic: bool, marking: str | None = None, method: tuple[str, ...] | None = None, disclosure="suppression"
+):
     slide = _blank(deck)
     _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
     # Exact figures are neither rounded nor suppressed: their deck does not say they are.
     caveats = [c for c in CAVEATS if not c.startswith("Rounding")] if marking else CAVEATS
+    if disclosure == PERTURBATION and not marking:  # the rule's own line below says what perturbation does
+        caveats = [c for c in CAVEATS if not c.startswith("Rounding")]
     lines = (
         (
             [
@@ -436,7 +458,7 @@ def closing_slide(deck, synthetic: bool, marking: str | None = None, method: tup
             ]
         )
         + [
-            INTERNAL_NOTE.split(". ", 1)[1] if marking else DISCLOSURE_SHORT,  # the marking itself is in the footer
+            INTERNAL_NOTE.split(". ", 1)[1] if marking else _rule(disclosure),  # the marking itself is in the footer
             f"Figures follow the Harbour outcome measures, version {STANDARD_VERSION}.",
         ]
     )
@@ -475,7 +497,9 @@ def deck(views, title: str, made: date | None = None) -> bytes:
                 continue
             drawn.add(panel.panel_id)
             panel_slide(presentation, view, panel)
-    closing_slide(presentation, synthetic, marking, BENCHMARK_METHOD if benchmarking else None)
+    disclosure = next((v.disclosure for v in views if v.disclosure != "none"), "none")
+    benchmark_method = BENCHMARK_METHOD_PERTURBED if disclosure == PERTURBATION else BENCHMARK_METHOD
+    closing_slide(presentation, synthetic, marking, benchmark_method if benchmarking else None, disclosure)
     _number_slides(presentation)
     buffer = io.BytesIO()
     presentation.save(buffer)

@@ -126,12 +126,16 @@ def test_summary_takes_the_filter_bar_filters(runner, url):
     assert listed.exit_code == 2 and "takes one value" in listed.output
     bad = runner.invoke(main, ["summary", "--sex", "X", "--warehouse", url])
     assert bad.exit_code == 2 and "--sex" in bad.output
-    # Version 3: months in whole quarters (two views a month apart would give that month's children away).
-    month = runner.invoke(main, ["summary", "--month-from", "2017-02", "--warehouse", url])
+    # Version 4: for publication, months in whole periods; a range of quarters needs --exact (version 3: months in
+    # whole quarters, since two views a month apart would give that month's children away).
+    ranged = runner.invoke(main, ["summary", "--month-from", "2017-01", "--warehouse", url])
+    assert ranged.exit_code == 2 and "whole periods" in ranged.output
+    exact = ["--exact", "--warehouse", url]
+    month = runner.invoke(main, ["summary", "--month-from", "2017-02", *exact])
     assert month.exit_code == 2 and "--month-from '2017-02' does not begin a quarter" in month.output
-    month = runner.invoke(main, ["summary", "--month-from", "2017-01", "--month-to", "2017-08", "--warehouse", url])
+    month = runner.invoke(main, ["summary", "--month-from", "2017-01", "--month-to", "2017-08", *exact])
     assert month.exit_code == 2 and "--month-to '2017-08' does not end a quarter" in month.output
-    quarters = runner.invoke(main, ["summary", "--month-from", "2017-01", "--month-to", "2017-09", "--warehouse", url])
+    quarters = runner.invoke(main, ["summary", "--month-from", "2017-01", "--month-to", "2017-09", *exact])
     assert quarters.exit_code == 0, quarters.output
 
 

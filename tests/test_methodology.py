@@ -18,4 +18,4 @@ def test_no_program_text_or_internal_reference_on_the_page():
     view = methodology.view(True, PUBLICATION)
     words = " ".join(str(getattr(c, "value", c)) for p in view.panels for row in p.table.rows for c in row)
     words += " ".join(p.summary for p in view.panels) + view.lead
-    assert not re.search(r"\(\d+(\.\d+)?, \d+(\.\d+)?\)|\[|\{|None|nan|brief", words), words[:300]
+    assert not re.search(r"\(\d+(\.\d+)?, \d+(\.\d+)?\)|\[|\{|None|\bnan\b|brief", words), words[:300]

@@ -250,5 +250,6 @@ class Context:
             extract_date=self.extract_date(),
             scheme=self.scheme(),
             marking=self.audience.marking,
+            disclosure=self.audience.disclosure,
             **extra,
         )

@@ -96,3 +96,4 @@ class View:
     kpis: list[dict] = field(default_factory=list)  # headline cards (the overview)
     grain: str | None = None  # month or quarter, where the view has a time series
     marking: str | None = None  # the protective marking of an internal (exact) view
+    disclosure: str = "suppression"  # how its figures were made fit to publish: perturbation, suppression or none

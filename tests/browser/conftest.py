@@ -20,6 +20,14 @@ def server(warehouse_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def suppression_server(warehouse_url, tmp_path_factory):
+    """The same warehouse served by a force that chose version 3's suppression (HARBOUR_DISCLOSURE)."""
+    yield from serving(
+        warehouse_url, tmp_path_factory.mktemp("suppression"), settings={"HARBOUR_DISCLOSURE": "suppression"}
+    )
+
+
+@pytest.fixture(scope="session")
 def internal_server(warehouse_url, tmp_path_factory):
     """The same warehouse served for one analyst: exact figures, marked OFFICIAL-SENSITIVE."""
     yield from serving(warehouse_url, tmp_path_factory.mktemp("internal"), "--audience", "internal")

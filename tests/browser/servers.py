@@ -41,10 +41,11 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def serving(warehouse_url, log_dir, *options):
-    """`harbour serve` in a subprocess on a free loopback port, with ``options``; yields its base URL."""
+def serving(warehouse_url, log_dir, *options, settings: dict | None = None):
+    """`harbour serve` in a subprocess on a free loopback port, with ``options`` (and ``settings`` in its
+    environment); yields its base URL."""
     port = free_port()
-    env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url}
+    env = {**os.environ, "HARBOUR_WAREHOUSE": warehouse_url, **(settings or {})}
     # The server's log goes to a file: a pipe that nobody reads fills up and then blocks the server.
     log = (log_dir / "serve.log").open("w")
     process = subprocess.Popen(

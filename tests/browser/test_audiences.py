@@ -22,8 +22,12 @@ def whole_points(numerator: int, denominator: int) -> int:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/retention"])
-def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(driver, server, warehouse_url, path):
-    """28-day retention is the exact count's rate to whole points, and its change is the exact difference."""
+def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(
+    driver, suppression_server, warehouse_url, path
+):
+    """Under suppression (a force's choice), 28-day retention is the exact count's rate to whole points, and its
+    change is the exact difference."""
+    server = suppression_server
     exact = summary(warehouse_url, "--force", "ELMSHIRE", "--exact")
     b, p = (exact["periods"][name]["retention"]["28d"] for name in ("baseline", "pilot"))
     if 1 <= p["not_retained"] <= 7:
@@ -70,8 +74,10 @@ def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(driver, 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
-def test_hb031_a_publication_page_never_shows_a_count_from_1_to_7(driver, server, path):
-    """Every count a person reads on a publication page, ELMSHIRE's smallest cohorts included, is 0, c or 10+."""
+def test_hb031_a_publication_page_never_shows_a_count_from_1_to_7(driver, suppression_server, path):
+    """Under suppression, every count a person reads on a publication page, ELMSHIRE's smallest cohorts included,
+    is 0, c or 10+."""
+    server = suppression_server
     for query in ("", "?force=ELMSHIRE&sex=F", "?force=ELMSHIRE&age_band=13-15&grain=month"):
         open_page(driver, server + path + query)
         body = driver.find_element(By.TAG_NAME, "body").get_attribute("textContent")
@@ -89,6 +95,33 @@ def test_hb031_a_publication_page_never_shows_a_count_from_1_to_7(driver, server
                     # An XmR chart's mean and limits are statistics of the points shown, not counts.
                     if head not in ("Mean", "Lower limit", "Upper limit") and re.fullmatch(r"[1-7]", value):
                         raise AssertionError(f"{path}{query}: {head} shows {value}")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/", "/retention"])
+def test_hb033_perturbed_rates_are_the_summarys_and_the_change_is_their_difference(driver, server, warehouse_url, path):
+    """Under perturbation (the default), the page's 28-day rates are `harbour summary`'s, computed from the
+    perturbed counts, and the change is the difference of the two rates shown."""
+    doc = summary(warehouse_url, "--force", "ELMSHIRE")
+    assert doc["disclosure"] == "perturbation"
+    b, p = (doc["periods"][name]["retention"]["28d"] for name in ("baseline", "pilot"))
+    baseline, pilot = round(b["rate"] * 100), round(p["rate"] * 100)
+    assert whole_points(p["retained"], p["at_risk"]) == pilot  # the rate is the perturbed counts' own
+    open_page(driver, server + path)
+    if path == "/":
+        assert text(driver, "#kpi-retention-baseline") == f"{baseline}%"
+        assert text(driver, "#kpi-retention-pilot") == f"{pilot}%"
+        assert f"{pilot - baseline:+d} points" in text(driver, "#kpi-retention-change")
+    else:
+        rows = [
+            [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
+        ]
+        by_period = {r[1]: r for r in rows if r[0] == "28 days"}
+        assert by_period["Pilot"][3] == f"{pilot}%" and by_period["Baseline"][3] == f"{baseline}%"
+        assert by_period["Pilot"][2] == str(p["at_risk"])
+    body = driver.find_element(By.TAG_NAME, "body").get_attribute("textContent")
+    assert "perturbed by the cell-key method" in body
 
 
 @pytest.mark.browser
