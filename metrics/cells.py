@@ -62,10 +62,15 @@ def period_cells(cohort: pd.DataFrame, episodes: pd.DataFrame) -> dict:
     episode_keys = keys_of(ep)
     went_missing = placed & (cohort["missing_episodes"].fillna(0).to_numpy(dtype=float) > 0)
     ended = ep["duration_hours"].notna().to_numpy()
-    ended_children = set(zip(ep.loc[ended, "force_code"].astype(str), ep.loc[ended, "child_key"]))
-    behind_median = np.array(
-        [(str(f), k) in ended_children for f, k in zip(cohort["force_code"], cohort["child_key"])], dtype=bool
-    )
+    if "child_row" in ep.columns:  # each episode knows its child's row (warehouse.queries.read_facts)
+        behind_median = cohort.index.isin(ep.loc[ended, "child_row"])
+    else:
+        ended_children = pd.MultiIndex.from_arrays(
+            [ep.loc[ended, "force_code"].astype(str), ep.loc[ended, "child_key"]]
+        )
+        behind_median = pd.MultiIndex.from_arrays([cohort["force_code"].astype(str), cohort["child_key"]]).isin(
+            ended_children
+        )
     return {
         "children": cell(keys),
         "not_placed": cell(keys, ~placed),
