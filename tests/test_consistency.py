@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from harbour.metrics.disclosure import INTERNAL, PUBLICATION
+from harbour.metrics.disclosure import INTERNAL, PUBLICATION, Audience
 from harbour.metrics.summary import build_summary
 from harbour.views.model import Cell
 from harbour.warehouse.engine import engine_for
@@ -41,7 +41,7 @@ def _figures(text: str) -> list[str]:
 
 def test_every_figure_in_a_title_is_in_its_panels_table(demo):
     f, queries = demo
-    for audience in (PUBLICATION, INTERNAL):
+    for audience in (PUBLICATION, Audience("publication", method="perturbation"), INTERNAL):
         for query in queries:
             for path in PAGES:
                 view = build(path, query, f, audience)

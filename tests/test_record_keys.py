@@ -87,6 +87,19 @@ def test_harbour_upgrade_makes_the_record_keys_a_fresh_load_makes(tmp_path, monk
     upgraded = CliRunner().invoke(main, ["upgrade", "--warehouse", f"sqlite:///{old}"])
     assert upgraded.exit_code == 0, upgraded.output
     assert _keys(old) == expected
+    # And so the upgraded warehouse publishes the perturbed figures a fresh load publishes, force by force.
+    for force in {code for code, *_ in expected}:
+        summaries = [
+            CliRunner()
+            .invoke(
+                main,
+                ["summary", "--force", force, "--warehouse", f"sqlite:///{path}"],
+                env={"HARBOUR_DISCLOSURE": "perturbation"},
+            )
+            .output
+            for path in (old, fresh)
+        ]
+        assert summaries[0] == summaries[1] and '"disclosure": "perturbation"' in summaries[0]
 
 
 def test_the_demo_upgrades_with_its_own_public_key(tmp_path):
