@@ -11,12 +11,12 @@ import re
 import pytest
 
 from harbour.metrics.disclosure import INTERNAL, PUBLICATION, Audience
-
-PERTURBED = Audience("publication", method="perturbation")
 from harbour.metrics.filters import Filters, resolve
 from harbour.metrics.summary import build_summary
 
 from .support import demo_copy
+
+PERTURBED = Audience("publication", method="perturbation")
 
 VERDICT = re.compile(r"\b(rose|fell|improved|worsened)\b|[↑↓]", re.IGNORECASE)
 MEASURES = (  # how a sentence names the change it judges, and where its evidence is in the exact summary
