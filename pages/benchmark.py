@@ -41,6 +41,18 @@ PERTURBED_NOTE = (
 )
 
 
+FUNNEL_NOTE_PERTURBED = (
+    "Funnel plot (Spiegelhalter, 2005): each force's rate against its number of children, with 95% and "
+    "99.8% control limits around the pooled rate from the exact binomial distribution. A force outside the "
+    "99.8% limits is unlikely to differ by chance alone. Forces with fewer than 10 children (perturbed) are left "
+    "out of the chart; the table lists them."
+)
+
+
+def _funnel_note(method: str) -> str:
+    return FUNNEL_NOTE_PERTURBED if method == PERTURBATION else FUNNEL_NOTE
+
+
 def _footnote(method: str) -> str:
     return PERTURBATION_FOOTNOTE if method == PERTURBATION else FOOTNOTE
 
@@ -191,7 +203,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust, 
             summary=summary,
             figure=None,
             table=Table(f"table-funnel-{key}", label, columns, _left_out(units, ok, num, den, selected, peers)),
-            notes=[FUNNEL_NOTE, _footnote(method)],
+            notes=[_funnel_note(method), _footnote(method)],
             speaker_notes=summary,
         )
     theta = pooled_rate(ok[num], ok[den])
@@ -336,7 +348,12 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust, 
             ),
         ),
         table=Table(f"table-funnel-{key}", f"{label}: each force against the funnel limits", columns, rows),
-        notes=[FUNNEL_NOTE, dispersion, PERTURBED_NOTE if method == PERTURBATION else ROUNDED_NOTE, _footnote(method)],
+        notes=[
+            _funnel_note(method),
+            dispersion,
+            PERTURBED_NOTE if method == PERTURBATION else ROUNDED_NOTE,
+            _footnote(method),
+        ],
         speaker_notes=f"{summary} What this does not show: why forces differ; case mix and recording differ "
         "between forces.",
     )

@@ -85,9 +85,9 @@ def _history_panel(history: pd.DataFrame, held: set, audience: Audience, notes: 
         summary=(
             "Every load, newest first, refused ones too, with the loader's exact numbers of rows."
             if audience.exact
-            else "Every load, newest first, refused ones too. Its rows of children's records are counted "
-            "as every published count is (rounded to the nearest 5, c for 1 to 7): the loader's own "
-            "message, and this page's exact figures, give the exact numbers."
+            else "Every load, newest first, refused ones too. Its rows of children's records are rounded to the "
+            "nearest 5, c for 1 to 7: the loader's own message, and this page's exact figures, give the exact "
+            "numbers."
         ),
         figure=None,
         table=Table(
