@@ -556,3 +556,38 @@ def test_a_name_that_would_print_over_another_is_left_off_and_said():
     places = label_places(points, [], (0.0, 400.0), (0.0, 100.0), width_px=400, height_px=100)
     assert places[0] is not None and None in places
     assert len({p for p in places if p}) == sum(1 for p in places if p)  # each place used once at most
+
+
+def test_under_perturbation_every_force_of_ten_children_is_drawn_and_the_selected_one_always(demo_url):
+    """Both funnels, both periods: every force whose published (perturbed) children at risk, or recorded, number 10
+    or more is a point, and the selected force is drawn whenever it has such figures."""
+    from harbour.metrics.benchmark import published_units
+    from harbour.metrics.disclosure import Audience
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
+
+    f = facts(engine_for(demo_url))
+    audience = Audience("publication", method="perturbation")
+    for period in ("baseline", "pilot"):
+        units = published_units(f.children, f.forces, period, [], "perturbation")
+        for code in f.forces["force_code"]:
+            view = build_uncached("/benchmark", {"force": code, "bench_period": period}, f, audience)
+            for panel_id, denominator in (("chart-funnel-retention", "at_risk"), ("chart-funnel-within24", "recorded")):
+                panel = next(p for p in view.panels if p.panel_id == panel_id)
+                drawn = {
+                    name
+                    for trace in panel.figure["data"]
+                    if trace.get("mode", "").startswith("markers")
+                    for name in (trace.get("customdata") or trace.get("text") or [])
+                    if isinstance(name, str)
+                }
+                big = units[units[denominator].map(lambda v: isinstance(v, int) and v >= 10)]
+                rows = {str(r[0]): " ".join(str(c) for c in r) for r in panel.table.rows}
+                for name in big["name"]:
+                    assert name in rows and "left out" not in rows[name], (period, panel_id, name)
+                roles = {str(r[0]): str(r[1]) for r in panel.table.rows}
+                mine = units[units["unit"] == code]
+                if len(mine) and isinstance(mine.iloc[0][denominator], int) and mine.iloc[0][denominator] >= 10:
+                    assert roles.get(mine.iloc[0]["name"]) == "selected", (period, panel_id, code)
+                assert drawn or not len(big)

@@ -649,3 +649,35 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
     ):
         assert rows["internal"][column] == f"{held[table]:,}"
         assert rows["publication"][column] == f"{5 * ((held[table] + 2) // 5):,}"
+
+
+@pytest.fixture(scope="module")
+def perturbed_deck(demo_url, tmp_path_factory):
+    """The standard deck under perturbation (the default method)."""
+    _needs_chromium()
+    out = tmp_path_factory.mktemp("perturbed-deck") / "deck.pptx"
+    result = CliRunner().invoke(
+        main, ["slides", "--out", str(out), "--warehouse", demo_url], env={"HARBOUR_DISCLOSURE": "perturbation"}
+    )
+    assert result.exit_code == 0, result.output
+    from pptx import Presentation
+
+    return Presentation(out)
+
+
+HIDES = re.compile(r"(?<![\w-])c(?![\w-])|not shown|cannot be|too few|suppress", re.IGNORECASE)
+
+
+def test_under_perturbation_no_title_or_key_finding_hides_a_figure_and_value_is_modelled(perturbed_deck):
+    """The pilot's story told: no slide title, and no line of the key findings, hides a figure ("c", "not shown",
+    "cannot be", "too few"); the value-for-money slides model it; the closing slide names the method."""
+    slides = list(perturbed_deck.slides)
+    for n, slide in enumerate(slides, start=1):
+        title = _slide_texts(slide)[0]
+        assert not HIDES.search(title), (n, title)
+    findings = _slide_texts(slides[1])[1]
+    assert not HIDES.search(findings), findings
+    texts = [" ".join(_slide_texts(s)) for s in slides]
+    assert any(t.startswith("Net of the scheme's cost") for t in (_slide_texts(s)[0] for s in slides)), texts[:3]
+    assert not any("cannot be modelled" in t for t in texts)
+    assert "perturbed by the cell-key method" in texts[-1] and "rounded to the nearest 5" not in texts[-1]
