@@ -194,6 +194,15 @@ class Context:
             + "."
         ]
 
+    def sparse_notices(self) -> list[str]:
+        """Under perturbation, a period of fewer than 10 children (perturbed) shows that count and nothing else."""
+        few = [(name, p["children"]) for name, p in self.periods.items() if p.get("too_few")]
+        return [
+            f"Too few children to show more in the {name}: {n} (fewer than 10, after perturbation), so only their "
+            "number is shown."
+            for name, n in few
+        ]
+
     def withheld_notices(self) -> list[str]:
         if not self.withheld_by:
             return []
@@ -246,7 +255,13 @@ class Context:
             panels,
             self.synthetic,
             self.scope(),
-            [*self.withheld_notices(), *self.left_out_notices(), *self.precision_notices(), *notices],
+            [
+                *self.withheld_notices(),
+                *self.sparse_notices(),
+                *self.left_out_notices(),
+                *self.precision_notices(),
+                *notices,
+            ],
             extract_date=self.extract_date(),
             scheme=self.scheme(),
             marking=self.audience.marking,

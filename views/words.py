@@ -37,10 +37,7 @@ def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (
                 f"it ({SO_FEW_MISSING}). No difference can be published."
             )
         if SUPPRESSED in (baseline, pilot):
-            return (
-                f"{label} cannot be shown for both periods (c): too few children, or so few went missing that "
-                "the rate would give their number away."
-            )
+            return f"{label} cannot be shown for both periods (c): too few children to show it safely."
         return f"{label} cannot be compared: a period has no children at risk."
     shown = diff and is_value(diff.get("difference"))
     if shown and clear(diff.get("ci_low"), diff.get("ci_high")) and pilot != baseline:
