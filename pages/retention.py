@@ -30,6 +30,13 @@ KM_NOTE = (
     "is c, "
     "a gap in the curve (its value would give their number away)."
 )
+KM_NOTE_PERTURBED = (
+    "Estimated survival over all placed children, from a weekly life table of perturbed counts (the children still "
+    "at risk at the start of each week after placement, and those who first went missing in it), with 95% intervals "
+    "from Greenwood's variance on the log(-log) scale. It shows when children went missing; for the share retained "
+    "at 24 hours, 72 hours, 7, 28 and 90 days, use the retention rates. The curve stops before the first week with "
+    "fewer than 10 children at risk."
+)
 CAVEAT = (
     "What this does not show: why retention changed. Children in the two periods may differ, and other things "
     "changed at the same time; small numbers make the intervals wide."
@@ -255,7 +262,9 @@ def _km_panel(ctx: Context) -> Panel:
         figure=km_figure(curves),
         table=Table(
             "table-km",
-            "Estimated survival (Kaplan-Meier) on days between the retention horizons",
+            "Estimated survival at the end of each week after placement"
+            if audience.perturbing
+            else "Estimated survival (Kaplan-Meier) on days between the retention horizons",
             [
                 ("Day", "day"),
                 ("Baseline estimated survival", "rate"),
@@ -269,7 +278,11 @@ def _km_panel(ctx: Context) -> Panel:
             ],
             _km_rows(curves, WEEK_DAYS if audience.perturbing else KM_TABLE_DAYS),
         ),
-        notes=[KM_NOTE, f"Log-rank test of the two curves: {logrank}.", audience.footnote],
+        notes=[
+            KM_NOTE_PERTURBED if audience.perturbing else KM_NOTE,
+            f"Log-rank test of the two curves: {logrank}.",
+            audience.footnote,
+        ],
         speaker_notes=f"{km_summary} {CAVEAT}",
     )
 
