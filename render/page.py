@@ -228,6 +228,8 @@ def present(view, query: dict):
                 + (
                     "Exact figures (OFFICIAL-SENSITIVE)."
                     if view.marking
+                    else "Published figures: counts perturbed by up to 3, as the ONS does (see Methodology)."
+                    if view.disclosure == "perturbation"
                     else "Published figures: small counts suppressed, others rounded (see Methodology)."
                 )
             ),
