@@ -140,6 +140,8 @@ def test_an_analyst_switches_to_exact_figures_under_the_marking_and_downloads_ta
 def test_an_admin_reads_the_access_log_of_every_view_and_download(signed_in_app):
     app, _ = signed_in_app
     _page(_client(app, "viewer"), "/retention", "?force=FENWICK")
+    # Its own download, not another test's (which may run on another worker, against another warehouse).
+    assert _download(_client(app, "analyst"), "/retention", "?audience=internal", "csv").status_code == 200
     web = _client(app, "admin")
     status, body = _page(web, "/access-log")
     assert status == 200 and "table-access-log" in body
