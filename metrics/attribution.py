@@ -87,13 +87,12 @@ def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.Data
         ["retained", "at_risk", "not_retained", "at_risk_key", "not_retained_key"]
     ].sum()
     table = harbour_table()
-    rows = []
-    for (force, quarter), r in sums.iterrows():
-        at_risk = table.published(int(r["at_risk"]), int(r["at_risk_key"]) % KEY_SPACE)
-        missing = table.published(int(r["not_retained"]), int(r["not_retained_key"]) % KEY_SPACE)
-        retained, _ = split(at_risk, missing, int(r["retained"]))
-        rows.append({"force_code": force, "quarter": quarter, "retained": retained, "at_risk": at_risk})
-    return pd.DataFrame(rows, columns=["force_code", "quarter", "retained", "at_risk"])
+    at_risk = table.published_many(sums["at_risk"], sums["at_risk_key"] % KEY_SPACE)
+    missing = table.published_many(sums["not_retained"], sums["not_retained_key"] % KEY_SPACE)
+    retained = [split(int(a), int(m), int(r))[0] for a, m, r in zip(at_risk, missing, sums["retained"])]
+    out = sums.index.to_frame(index=False)
+    out["retained"], out["at_risk"] = retained, at_risk
+    return out[["force_code", "quarter", "retained", "at_risk"]]
 
 
 def _day(value) -> date | None:

@@ -70,11 +70,17 @@ class PerturbationTable:
         return int(count) + self.noise(count, key)
 
     def published_many(self, counts, keys) -> np.ndarray:
-        """``published`` over arrays of counts and cell keys, elementwise."""
-        counts, keys = np.asarray(counts, dtype=np.int64), np.asarray(keys, dtype=np.int64)
-        return np.array([self.published(c, k) for c, k in zip(counts.ravel(), keys.ravel())], dtype=np.int64).reshape(
-            counts.shape
-        )
+        """``published`` over arrays of counts and cell keys, elementwise (one search per row of the table)."""
+        counts, keys = np.asarray(counts, dtype=np.int64), np.asarray(keys, dtype=np.int64) % self.space
+        rows = np.array([self.pcv(int(c)) for c in counts.ravel()], dtype=np.int64).reshape(counts.shape)
+        noise = np.zeros(counts.shape, dtype=np.int64)
+        for row in np.unique(rows):
+            if int(row) not in self.ranges:
+                continue
+            upper, values = self.ranges[int(row)]
+            here = rows == row
+            noise[here] = np.asarray(values, dtype=np.int64)[np.searchsorted(np.asarray(upper), keys[here])]
+        return counts + noise
 
 
 def harbour_pcv(count: int) -> int:

@@ -7,7 +7,7 @@ import pandas as pd
 from harbour.etl.findings import RULES
 from harbour.metrics.disclosure import PUBLICATION, SUPPRESSION, Audience, partings
 from harbour.metrics.monthly import quarter_of
-from harbour.metrics.perturbation import cell_of
+from harbour.metrics.perturbation import KEY_SPACE, Cell
 from harbour.views.ask import Ask
 from harbour.views.format import long_date, num, pct, period_label
 from harbour.views.model import Panel, Table, View
@@ -180,10 +180,18 @@ def _scope_panel(facts, audience: Audience, notes: list[str]) -> Panel:
         n=("placed", "size"), placed=("placed", "sum"), recorded=("recorded", "sum")
     )
 
+    cells = {}
+    if audience.perturbing:  # each force's and period's children as one cell, summed in one pass
+        keyed = children.assign(_key=children["record_key"]).groupby(["force_code", "period"], observed=False)
+        sums = keyed.agg(n=("placed", "size"), key=("_key", "sum"), missing=("_key", lambda k: k.isna().any()))
+        cells = {
+            index: Cell(int(r["n"]), None if r["missing"] else int(r["key"]) % KEY_SPACE)
+            for index, r in sums.iterrows()
+        }
+
     def shown(code, period):
         if audience.perturbing:
-            mine = children[(children["force_code"] == code) & (children["period"] == period)]
-            return audience.count(cell_of(mine))
+            return audience.count(cells.get((code, period), Cell(0, 0)))
         if (code, period) not in by.index:
             return audience.count(0)
         r = by.loc[(code, period)]

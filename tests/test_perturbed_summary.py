@@ -189,3 +189,25 @@ def test_suppression_remains_a_forces_choice_and_says_so(demo):
     assert summary(url, "--force", LEAD, "--exact")["disclosure"] == "none"
     refused = CliRunner().invoke(main, ["summary", "--warehouse", url], env={"HARBOUR_DISCLOSURE": "rounding"})
     assert refused.exit_code != 0 and "HARBOUR_DISCLOSURE" in refused.output and "Traceback" not in refused.output
+
+
+def test_attribution_rests_on_each_quarters_perturbed_counts(demo):
+    """The quarterly counts that attribution fits under perturbation: each force's and quarter's children at risk
+    at 28 days and those not retained are cells, the retained the one less the other."""
+    from harbour.metrics.attribution import quarterly_counts
+
+    url, children, _, _ = demo
+    got = quarterly_counts(children.assign(event=children["event"].fillna(0).astype(bool)), perturbed=True)
+    placed = children["placed"].astype(bool)
+    event = children["event"].fillna(0).astype(bool) & placed
+    not_retained = event & (children["obs_hours"] <= 672)
+    retained = placed & ~not_retained & (children["followup_hours"] >= 672)
+    quarter = children["contact_month"].map(lambda m: (int(m[:4]), (int(m[5:7]) - 1) // 3 + 1))
+    checked = 0
+    for row in got.itertuples():
+        mine = (children["force_code"] == row.force_code) & (quarter == (row.quarter.year, row.quarter.q))
+        at_risk = published(children.loc[mine & (retained | not_retained), "record_key"])
+        kept = part(at_risk, published(children.loc[mine & not_retained, "record_key"]), int((mine & retained).sum()))
+        assert (row.at_risk, row.retained) == (at_risk, kept), row
+        checked += 1
+    assert checked > 20
