@@ -103,7 +103,7 @@ def test_a_page_added_by_its_record_alone_is_in_the_cache_rules(extra_report, de
 def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path, monkeypatch):
     import hashlib
 
-    from harbour.metrics.disclosure import PUBLICATION
+    from harbour.metrics.disclosure import publication
     from harbour.warehouse import current
     from harbour.web import cache
     from harbour.web.warm import warm
@@ -117,7 +117,8 @@ def test_a_page_added_by_its_record_alone_is_warmed(extra_report, demo, tmp_path
     f = current.current_facts()
     drawn, _ = warm(f, processes=1)
     assert drawn == (len(f.forces) + 1) * len(registry.warmed())
-    name = "view:" + hashlib.sha256(cache.page_key(EXTRA, {}, f, PUBLICATION, True).encode()).hexdigest()
+    # Warmed for the deployment's publication audience (its method: HARBOUR_DISCLOSURE).
+    name = "view:" + hashlib.sha256(cache.page_key(EXTRA, {}, f, publication(), True).encode()).hexdigest()
     assert cache._store().get(name) is not None  # the extra page itself is in the page cache
 
 

@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 from flask import abort
 
 from harbour.components.ids import PAGES_LOCATION
-from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.disclosure import Audience, publication
 from harbour.metrics.filters import FILTER_SHORT, Filters, resolve
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.render import exports, images, slides
@@ -29,7 +29,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "overview"
 
 
-def scope_slug(query: dict, forces, audience: Audience = PUBLICATION) -> str:
+def scope_slug(query: dict, forces, audience: Audience | None = None) -> str:
     """What a download holds, for its file name: the force (or all forces), each filter and the months, and
     'exact' for the internal audience, so that two forces' or two cohorts' files never overwrite each other
     ('elmshire-sex-f-age-16-17'). Codes are the filters' own, checked against their patterns (metrics.filters)."""
@@ -41,15 +41,16 @@ def scope_slug(query: dict, forces, audience: Audience = PUBLICATION) -> str:
             parts.append(f"{FILTER_SHORT[name]}-{'-'.join(getattr(filters, name))}")
     if filters.month_from or filters.month_to:
         parts.append(f"{filters.month_from or 'start'}-to-{filters.month_to or 'end'}")
-    if audience.exact:
+    if audience is not None and audience.exact:
         parts.append("exact")
     return _slug("-".join(parts))
 
 
 def file_for(
-    path: str, query: dict, panel_id: str | None, fmt: str, audience: Audience = PUBLICATION
+    path: str, query: dict, panel_id: str | None, fmt: str, audience: Audience | None = None
 ) -> tuple[str, bytes] | None:
     """(file name, bytes) of one download for ``audience``, or None when the page or panel is unknown."""
+    audience = audience or publication()
     facts = current_facts()
     view = build(path, query, facts, audience)
     if view is None:

@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.disclosure import Audience, publication
 from harbour.pages.registry import warmed
 from harbour.views.ask import Ask
 from harbour.warehouse.current import engine
@@ -34,10 +34,11 @@ def default_queries(facts) -> list[dict]:
     return [{}, *({"force": str(code)} for code in facts.forces["force_code"])]
 
 
-def warm(facts, audience: Audience = PUBLICATION, processes: int | None = None) -> tuple[int, float]:
+def warm(facts, audience: Audience | None = None, processes: int | None = None) -> tuple[int, float]:
     """Draw every default page not yet cached; returns (pages drawn or found, seconds). Needs the app to
     exist (it registers the pages). Forces are shared between ``processes`` (default: one per core)
     forked from this one, which inherit the facts and write to the same cache."""
+    audience = audience or publication()  # the deployment's method (HARBOUR_DISCLOSURE)
     started = time.perf_counter()
     if facts.forces.empty:
         return 0, 0.0
