@@ -746,7 +746,7 @@ def perturb_monthly(series):
     table = harbour_table()
 
     def noisy(counts, keys):
-        return [table.published(int(n), int(k)) for n, k in zip(counts, keys)]
+        return [int(v) for v in table.published_many(counts, keys)]
 
     children = noisy(series["children"], series["children_key"])
     at_risk = noisy(series["retention_7d_at_risk"], series["at_risk_key"])

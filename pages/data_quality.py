@@ -182,8 +182,10 @@ def _scope_panel(facts, audience: Audience, notes: list[str]) -> Panel:
 
     cells = {}
     if audience.perturbing:  # each force's and period's children as one cell, summed in one pass
-        keyed = children.assign(_key=children["record_key"]).groupby(["force_code", "period"], observed=False)
-        sums = keyed.agg(n=("placed", "size"), key=("_key", "sum"), missing=("_key", lambda k: k.isna().any()))
+        keyed = children.assign(_key=children["record_key"], _none=children["record_key"].isna()).groupby(
+            ["force_code", "period"], observed=False
+        )
+        sums = keyed.agg(n=("placed", "size"), key=("_key", "sum"), missing=("_none", "any"))
         cells = {
             index: Cell(int(r["n"]), None if r["missing"] else int(r["key"]) % KEY_SPACE)
             for index, r in sums.iterrows()
