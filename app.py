@@ -158,6 +158,10 @@ def create_app(exposed: bool = False) -> Dash:
         store.cache_key()  # a damaged key is refused here, at the start, not met by the first visitor
     except store.DamagedKey as damaged:
         raise access.RefuseToStart(str(damaged)) from None
+    try:
+        settings.disclosure_method()  # every publication figure depends on it: refused here, not per request
+    except settings.BadSetting as bad:
+        raise access.RefuseToStart(str(bad)) from None
 
     if not _CALLBACKS:
         _CALLBACKS.update(map=dict(_callback.GLOBAL_CALLBACK_MAP), list=list(_callback.GLOBAL_CALLBACK_LIST))

@@ -189,6 +189,14 @@ def test_suppression_remains_a_forces_choice_and_says_so(demo):
     assert summary(url, "--force", LEAD, "--exact")["disclosure"] == "none"
     refused = CliRunner().invoke(main, ["summary", "--warehouse", url], env={"HARBOUR_DISCLOSURE": "rounding"})
     assert refused.exit_code != 0 and "HARBOUR_DISCLOSURE" in refused.output and "Traceback" not in refused.output
+    # The dashboard refuses to start on it, in one line, rather than failing every request.
+    from harbour import access
+    from harbour.app import create_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HARBOUR_DISCLOSURE", "rounding")
+        with pytest.raises(access.RefuseToStart, match="HARBOUR_DISCLOSURE"):
+            create_app()
 
 
 def test_attribution_rests_on_each_quarters_perturbed_counts(demo):
