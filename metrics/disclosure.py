@@ -258,6 +258,19 @@ def disclose_period(period: dict) -> dict:
     return p
 
 
+def _time_statistics(out: dict, comparison: dict, baseline: dict, pilot: dict) -> int:
+    """The comparison's figures from exact records (the log-rank p, the difference of medians and its Mann-Whitney
+    p), published where both periods have 10 or more children by the counts ``baseline`` and ``pilot`` give (exact
+    under suppression, perturbed under perturbation); the fewer children recorded, for what follows."""
+    out["logrank_p"] = comparative(comparison["logrank_p"], min(baseline["placed"], pilot["placed"]), 3)
+    recorded = min(baseline["engagement"]["recorded"], pilot["engagement"]["recorded"])
+    out["engagement_median_difference_hours"] = comparative(
+        comparison["engagement_median_difference_hours"], recorded, 1
+    )
+    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
+    return recorded
+
+
 def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) -> dict | None:
     if comparison is None:
         return None
@@ -273,13 +286,8 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
             "ci_high": comparative(diff["ci_high"], smallest),
             "p_value": comparative(diff["p_value"], smallest, 3),
         }
-    out["logrank_p"] = comparative(comparison["logrank_p"], min(baseline["placed"], pilot["placed"]), 3)
+    recorded = _time_statistics(out, comparison, baseline, pilot)
     eb, ep = baseline["engagement"], pilot["engagement"]
-    recorded = min(eb["recorded"], ep["recorded"])
-    out["engagement_median_difference_hours"] = comparative(
-        comparison["engagement_median_difference_hours"], recorded, 1
-    )
-    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
     w = comparison["within_24h_difference"]
     if rests_on_c((ep["within_24h"]["count"], ep["recorded"]), (eb["within_24h"]["count"], eb["recorded"])):
         recorded = 0
@@ -685,13 +693,8 @@ def perturb_comparison(comparison: dict | None, exact: dict, published: dict) ->
             "ci_high": half_away(high, 2),
             "p_value": half_away(float(fisher_exact(table, alternative="two-sided").pvalue), 3),
         }
-    out["logrank_p"] = comparative(comparison["logrank_p"], min(b["placed"], p["placed"]), 3)
+    recorded = _time_statistics(out, comparison, b, p)
     eb, ep = b["engagement"], p["engagement"]
-    recorded = min(eb["recorded"], ep["recorded"])
-    out["engagement_median_difference_hours"] = comparative(
-        comparison["engagement_median_difference_hours"], recorded, 1
-    )
-    out["engagement_p_value"] = comparative(comparison["engagement_p_value"], recorded, 3)
     wb, wp = eb["within_24h"], ep["within_24h"]
     if recorded < MIN_CHILDREN or comparison["within_24h_difference"]["difference"] is None:
         out["within_24h_difference"] = {

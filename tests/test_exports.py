@@ -39,19 +39,24 @@ def _slide_texts(slide):
     return texts
 
 
-@pytest.fixture(scope="module")
-def standard_deck(demo_url, tmp_path_factory):
-    """The standard deck under suppression (a force's choice), whose counts the tests hold to version 3's rule."""
+def _standard_deck(demo_url, folder, method: str):
+    """The standard deck made by `harbour slides` under ``method`` (HARBOUR_DISCLOSURE)."""
     _needs_chromium()
-    out = tmp_path_factory.mktemp("deck") / "deck.pptx"
+    out = folder / "deck.pptx"
     result = CliRunner().invoke(
-        main, ["slides", "--out", str(out), "--warehouse", demo_url], env={"HARBOUR_DISCLOSURE": "suppression"}
+        main, ["slides", "--out", str(out), "--warehouse", demo_url], env={"HARBOUR_DISCLOSURE": method}
     )
     assert result.exit_code == 0, result.output
     assert "slides of synthetic demonstration data" in result.output
     from pptx import Presentation
 
     return Presentation(out)
+
+
+@pytest.fixture(scope="module")
+def standard_deck(demo_url, tmp_path_factory):
+    """The standard deck under suppression (a force's choice), whose counts the tests hold to version 3's rule."""
+    return _standard_deck(demo_url, tmp_path_factory.mktemp("deck"), "suppression")
 
 
 def test_the_deck_has_no_cut_text_a_number_on_every_slide_one_label_and_one_font(standard_deck):
@@ -654,15 +659,7 @@ def test_the_load_history_is_exact_for_the_internal_audience_and_marked(demo_url
 @pytest.fixture(scope="module")
 def perturbed_deck(demo_url, tmp_path_factory):
     """The standard deck under perturbation (the default method)."""
-    _needs_chromium()
-    out = tmp_path_factory.mktemp("perturbed-deck") / "deck.pptx"
-    result = CliRunner().invoke(
-        main, ["slides", "--out", str(out), "--warehouse", demo_url], env={"HARBOUR_DISCLOSURE": "perturbation"}
-    )
-    assert result.exit_code == 0, result.output
-    from pptx import Presentation
-
-    return Presentation(out)
+    return _standard_deck(demo_url, tmp_path_factory.mktemp("perturbed-deck"), "perturbation")
 
 
 HIDES = re.compile(r"(?<![\w-])c(?![\w-])|not shown|cannot be|too few|suppress", re.IGNORECASE)

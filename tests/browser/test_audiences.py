@@ -15,6 +15,15 @@ PAGES = ("/", "/retention", "/engagement", "/before-after", "/missing", "/value"
 COUNTED = re.compile(r"(?<![\d.,£+\-−])(\d[\d,]*)\s+(children|child|episodes|episode|placed|at risk)\b")
 
 
+def _rows_at_28_days(driver) -> dict[str, list[str]]:
+    """The retention table's 28-day rows as the page shows them, by period (Baseline, Pilot, Difference)."""
+    rows = [
+        [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
+    ]
+    return {r[1]: r for r in rows if r[0] == "28 days"}
+
+
 def whole_points(numerator: int, denominator: int) -> int:
     """A rate in whole percentage points, halves away from zero, by exact arithmetic."""
     return int(Fraction(100 * numerator, denominator) + Fraction(1, 2))
@@ -62,11 +71,7 @@ def test_hb030_rates_come_from_exact_counts_and_the_change_matches_them(
         for card in ("children", "missing"):
             assert text(driver, f"#kpi-{card}-change") not in ("", "–")
     else:
-        rows = [
-            [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
-        ]
-        by_period = {r[1]: r for r in rows if r[0] == "28 days"}
+        by_period = _rows_at_28_days(driver)
         assert by_period["Baseline"][3] == f"{baseline}%" and by_period["Pilot"][3] == f"{pilot}%"
         assert by_period["Difference (points)"][3] == (f"{change:+d}" if change else "0")
     assert driver.find_elements(By.ID, "marking-notice") == []  # publication: no marking
@@ -113,11 +118,7 @@ def test_hb033_perturbed_rates_are_the_summarys_and_the_change_is_their_differen
         assert text(driver, "#kpi-retention-pilot") == f"{pilot}%"
         assert f"{pilot - baseline:+d} points" in text(driver, "#kpi-retention-change")
     else:
-        rows = [
-            [c.get_attribute("textContent").strip() for c in tr.find_elements(By.CSS_SELECTOR, "th, td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#table-horizons tbody tr")
-        ]
-        by_period = {r[1]: r for r in rows if r[0] == "28 days"}
+        by_period = _rows_at_28_days(driver)
         assert by_period["Pilot"][3] == f"{pilot}%" and by_period["Baseline"][3] == f"{baseline}%"
         assert by_period["Pilot"][2] == str(p["at_risk"])
     body = driver.find_element(By.TAG_NAME, "body").get_attribute("textContent")
