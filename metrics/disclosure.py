@@ -112,6 +112,12 @@ def at_least(retained: int, at_risk: int) -> float | None:
     return math.floor(Fraction(100 * (at_risk - SMALL_COUNT), at_risk)) / 100
 
 
+def rate_hidden(numerator: int | None, denominator: int, shown_denominator=None) -> bool:
+    """Whether :func:`rate` publishes ``c`` for a rate of a positive denominator: under 10, a numerator or rest of 1
+    to 7, or a denominator itself published as ``c``."""
+    return denominator < MIN_CHILDREN or hides_a_count(numerator or 0, denominator) or shown_denominator == SUPPRESSED
+
+
 def rate(numerator: int | None, denominator: int | None, shown_denominator=None) -> dict:
     """{"rate", "ci_low", "ci_high"}: from the exact counts, to whole points; ``c`` under 10, and ``c`` where the
     numerator or the rest is 1 to 7 (:func:`hides_a_count`). ``shown_denominator``: the denominator as the same output
@@ -120,7 +126,7 @@ def rate(numerator: int | None, denominator: int | None, shown_denominator=None)
     denominator back ("20 of c, 37%, 25% to 51%" is 19 of 51, and 58 children less 51 gave the 7 not recorded)."""
     if not denominator:
         return {"rate": None, "ci_low": None, "ci_high": None}
-    if denominator < MIN_CHILDREN or hides_a_count(numerator or 0, denominator) or shown_denominator == SUPPRESSED:
+    if rate_hidden(numerator, denominator, shown_denominator):
         return {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
     _, low, high = wilson(int(numerator), int(denominator))
     return {"rate": points_rate(numerator, denominator), "ci_low": half_away(low, 2), "ci_high": half_away(high, 2)}

@@ -44,10 +44,10 @@ def _wilson(r: int, a: int) -> tuple[float, float]:
 def _rate_fits(r: int, a: int, shown: dict) -> bool:
     """Whether (r of a) gives the published rate and interval, or (when they are c) would have been c."""
     if shown["rate"] == C:
-        return disclosure.rate(r, a)["rate"] == C  # the attacker knows the rule
+        return a > 0 and disclosure.rate_hidden(r, a)  # the attacker knows the rule
     if a == 0 or shown["rate"] is None:
         return shown["rate"] is None and a == 0
-    if disclosure.rate(r, a)["rate"] == C:
+    if disclosure.rate_hidden(r, a):
         return False
     exact = r / a
     if abs(exact - shown["rate"]) > 0.005 + 1e-9:

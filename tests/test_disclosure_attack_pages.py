@@ -112,7 +112,7 @@ def share_fits(k: int, n: int, shown, low=None, high=None, shown_n=None, shielda
     share c against a wider view the attacker cannot see exactly. ``rule=False``: as an older rule that showed it."""
     if n == 0:
         return shown is None
-    hidden = disclosure.rate(k, n, shown_n)["rate"] == C if rule else False
+    hidden = disclosure.rate_hidden(k, n, shown_n) if rule else False
     if shown == C:
         return shieldable or hidden
     if shown is None or hidden or k > n:
@@ -123,6 +123,17 @@ def share_fits(k: int, n: int, shown, low=None, high=None, shown_n=None, shielda
         return True
     wl, wh = _interval(k, n)
     return abs(wl - low) < 1e-9 and abs(wh - high) < 1e-9
+
+
+@cache
+def some_share_fits(n: int, shown, shown_n, shieldable: bool) -> bool:
+    """Whether any count of n gives the published share (no interval shown). Only counts within half a point of the
+    share can give it, so only they are tried (and every count where it is c)."""
+    if shown == C or shown is None or n == 0:
+        candidates = range(n + 1)
+    else:
+        candidates = range(max(0, math.floor((shown - 0.006) * n)), min(n, math.ceil((shown + 0.006) * n)) + 1)
+    return any(share_fits(k, n, shown, shown_n=shown_n, shieldable=shieldable) for k in candidates)
 
 
 @cache
@@ -214,8 +225,7 @@ class Attack:
                 (
                     {"recorded"},
                     lambda e: all(
-                        any(self.fits(k, e["recorded"], v, shown_n=s["recorded"]) for k in range(e["recorded"] + 1))
-                        for v in shares.values()
+                        some_share_fits(e["recorded"], v, s["recorded"], self.shieldable) for v in shares.values()
                     ),
                 ),
                 (
