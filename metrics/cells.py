@@ -23,7 +23,7 @@ WEEKS = 13  # the survival curve's life table: weeks 1 to 13 after placement
 
 def life_table(cohort: pd.DataFrame, edges: list[float]) -> list[dict]:
     """For each interval (edges[i], edges[i + 1]] after placement: the cells of the placed children still at risk at
-    its start (followed that long without going missing) and of those who first went missing in it (the first
+    its start (followed past it without going missing) and of those who first went missing in it (the first
     interval includes 0)."""
     keys = keys_of(cohort)
     placed = cohort["placed"].to_numpy(dtype=bool)
@@ -31,9 +31,10 @@ def life_table(cohort: pd.DataFrame, edges: list[float]) -> list[dict]:
     obs = cohort["obs_hours"].to_numpy(dtype=float)
     rows = []
     for i, (start, end) in enumerate(zip(edges[:-1], edges[1:])):
-        at_risk = placed & (obs >= start)
-        after = obs >= start if i == 0 else obs > start
-        missing = event & after & (obs <= end)
+        # Followed past the interval's start without going missing (every placed child in the first): a child who
+        # went missing, or whose follow-up ended, at an interval's very end is not at risk in the next.
+        at_risk = placed & (obs >= start if i == 0 else obs > start)
+        missing = event & at_risk & (obs <= end)
         rows.append({"start": start, "end": end, "at_risk": cell(keys, at_risk), "missing": cell(keys, missing)})
     return rows
 

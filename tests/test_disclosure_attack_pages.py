@@ -203,6 +203,7 @@ class Attack:
         )
         for name in domains:
             self.known[name] = {s[name] for s in found}
+        self.last_names = list(domains)
         return found
 
     def engagement(self) -> list[dict]:
@@ -242,35 +243,68 @@ class Attack:
             ],
         )
 
-    def placed_and_timing(self) -> list[dict]:
+    def run_joined(self, first: tuple[dict, list], second: tuple[dict, list], on: tuple[str, ...]) -> None:
+        """Two families of counts that share only the counts ``on``: every solution of both together is a solution
+        of each that agree on those counts. Searched apart and joined on them, the values each count can take are
+        those of the search of both at once, without enumerating every pairing of the two (the time bands against
+        every parting of the children into placed and not)."""
+        left = solutions(
+            {k: (lambda env, d=d, k=k: self.narrowed(k, d(env) if callable(d) else d)) for k, d in first[0].items()},
+            first[1],
+        )
+        keys = {tuple(s[name] for name in on) for s in left}
+        linked = {
+            name: (lambda env, i=i: sorted({key[i] for key in keys if key[:i] == tuple(env[n] for n in on[:i])}))
+            for i, name in enumerate(on)
+        }
+        wrapped = {k: (lambda env, d=d, k=k: self.narrowed(k, d(env))) for k, d in second[0].items()}
+        right = solutions({**linked, **wrapped}, second[1])
+        joint = keys & {tuple(s[name] for name in on) for s in right}
+        for found, names in ((left, first[0]), (right, second[0])):
+            for name in names:
+                self.known[name] = {s[name] for s in found if tuple(s[n] for n in on) in joint}
+        self.last_names = [*first[0], *second[0]]
+
+    def placed_and_timing(self) -> None:
         s = self.shown
         parts = (s["placed"], s["not_placed"])
         first, second, third = s["bands"]
-        return self.run(
-            {
-                "children": window(s["children"]),
-                "placed": lambda e: range(e["children"] + 1),
-                "went_missing": lambda e: [m for m in counted(s["went_missing"], e["placed"])],
-                "first72": lambda e: range(e["went_missing"] + 1) if first == C else counted(first, e["went_missing"]),
-                "second": lambda e: (
-                    range(e["went_missing"] - e["first72"] + 1)
-                    if second == C
-                    else counted(second, e["went_missing"] - e["first72"])
-                ),
-            },
-            [
-                ({"children", "placed"}, lambda e: parting_fits(e["children"], e["placed"], s["children"], parts)),
-                (
-                    {"placed", "first72"},
-                    lambda e: self.fits(e["first72"], e["placed"], s["share72"], shown_n=s["placed"]),
-                ),
-                (
-                    {"went_missing", "first72", "second"},
-                    lambda e: bands_fit(
-                        (e["first72"], e["second"], e["went_missing"] - e["first72"] - e["second"]), s["bands"]
+        self.run_joined(
+            (
+                {
+                    "children": window(s["children"]),
+                    "placed": lambda e: range(e["children"] + 1),
+                    "went_missing": lambda e: [m for m in counted(s["went_missing"], e["placed"])],
+                    "first72": lambda e: (
+                        range(e["went_missing"] + 1) if first == C else counted(first, e["went_missing"])
                     ),
-                ),
-            ],
+                },
+                [
+                    ({"children", "placed"}, lambda e: parting_fits(e["children"], e["placed"], s["children"], parts)),
+                    (
+                        {"placed", "first72"},
+                        lambda e: self.fits(e["first72"], e["placed"], s["share72"], shown_n=s["placed"]),
+                    ),
+                ],
+            ),
+            (
+                {
+                    "second": lambda e: (
+                        range(e["went_missing"] - e["first72"] + 1)
+                        if second == C
+                        else counted(second, e["went_missing"] - e["first72"])
+                    ),
+                },
+                [
+                    (
+                        {"went_missing", "first72", "second"},
+                        lambda e: bands_fit(
+                            (e["first72"], e["second"], e["went_missing"] - e["first72"] - e["second"]), s["bands"]
+                        ),
+                    ),
+                ],
+            ),
+            on=("went_missing", "first72"),
         )
 
     def episodes(self) -> list[dict]:
@@ -313,15 +347,22 @@ class Attack:
     def grades(self) -> list[dict]:
         grades = self.shown["grades"]
 
-        def each(shown):
-            return lambda e: range(e["episodes"] + 1) if shown == C else counted(shown, e["episodes"])
+        def each(shown, before: tuple):
+            """The counts a grade can be: no more than the episodes less the grades before it (the rest is the
+            unknown grade, never below 0)."""
+
+            def domain(e):
+                left = e["episodes"] - sum(e[name] for name in before)
+                return range(left + 1) if shown == C else [n for n in counted(shown, e["episodes"]) if n <= left]
+
+            return domain
 
         return self.run(
             {
                 "episodes": window(self.shown["episodes"], 3 * WIDE),
-                "high": each(grades[0]),
-                "medium": each(grades[1]),
-                "low": each(grades[2]),
+                "high": each(grades[0], ()),
+                "medium": each(grades[1], ("high",)),
+                "low": each(grades[2], ("high", "medium")),
             },
             [
                 (
@@ -334,12 +375,17 @@ class Attack:
         )
 
     def everything(self) -> dict[str, set]:
-        """Each family in turn, twice, so that what one learns about a shared count narrows the others."""
+        """Each family in turn, twice, so that what one learns about a shared count narrows the others. A family
+        whose counts no other family has narrowed since it ran is not run again: its own last findings are its
+        domains, so it would find the very same solutions."""
+        after = {}
         for _ in range(2):
-            self.engagement()
-            self.placed_and_timing()
-            self.episodes()
-            self.grades()
+            for family in (self.engagement, self.placed_and_timing, self.episodes, self.grades):
+                last = after.get(family.__name__)
+                if last is not None and all(self.known.get(name) == values for name, values in last.items()):
+                    continue
+                family()
+                after[family.__name__] = {name: set(self.known[name]) for name in self.last_names}
         return self.known
 
 
