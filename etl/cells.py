@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from harbour.etl.findings import Finding, safe_value
+from harbour.etl.findings import Finding, Findings, safe_value
 from harbour.etl.parse import LONDON_NAME, cell_text, is_blank, parse_date, parse_datetime, parse_int
 from harbour.etl.pseudonymise import Pseudonymiser
 from harbour.etl.raw import RawTable
@@ -269,9 +269,27 @@ class TableCheck:
         if problems:
             flagged = np.zeros(n, dtype=bool)
             flagged[list(problems)] = True
-            for i in np.flatnonzero(flagged[codes]):
-                self.add(int(i) + 2 + offset, col.name, *problems[int(codes[i])])
+            at = np.flatnonzero(flagged[codes])
+            self.add_rows(col.name, at + 2 + offset, codes[at], problems)
         return values, good, filled
+
+    def add_rows(self, column: str, rows: np.ndarray, codes: np.ndarray, problems: dict) -> None:
+        """A finding on each of ``rows``, the problem of its value (``codes`` into ``problems``). Beyond what the
+        findings keep of a rule, the rest are counted, not made: a junk file of millions of bad rows."""
+        if not isinstance(self.findings, Findings):
+            for row, code in zip(rows.tolist(), codes.tolist()):
+                self.add(row, column, *problems[code])
+            return
+        by_rule: dict[str, list[int]] = {}
+        for code, (rule, _) in problems.items():
+            by_rule.setdefault(rule, []).append(code)
+        for rule, rule_codes in by_rule.items():
+            mine = np.isin(codes, rule_codes) if len(by_rule) > 1 else np.ones(len(codes), dtype=bool)
+            room = self.findings.room(self.file, rule)
+            kept = np.flatnonzero(mine)[:room]
+            for row, code in zip(rows[kept].tolist(), codes[kept].tolist()):
+                self.add(row, column, *problems[code])
+            self.findings.count_more(self.file, rule, int(mine.sum()) - len(kept))
 
     def cell(self, col: Col, raw: object) -> tuple[object, bool, bool, tuple[str, str] | None]:
         """(typed value, no error, was blank, (rule, message) of the problem or None) for one value."""

@@ -76,6 +76,14 @@ class Findings(list):
         for finding in items:
             self.append(finding)
 
+    def room(self, file: str, rule: str) -> int:
+        """How many more findings of ``rule`` in ``file`` are kept; the rest are only counted."""
+        return max(0, KEPT_PER_RULE - self.counts[(file, rule)])
+
+    def count_more(self, file: str, rule: str, n: int) -> None:
+        """Count ``n`` findings beyond those kept, without making them."""
+        self.counts[(file, rule)] += n
+
     def __iadd__(self, items):
         self.extend(items)
         return self

@@ -20,6 +20,9 @@ from harbour.views.format import plotly_text
 
 WIDTH, HEIGHT, SCALE = 1280, 720, 1.5  # 1920 x 1080 pixels, with type sized for the back of a hall
 _lock = threading.Lock()
+# Kaleido's one sync server answers one image at a time: two threads drawing at once could each get the other's
+# image (a person's 1920-pixel chart arrived as the 64-pixel image of the warm-up, drawn at the same moment).
+_drawing = threading.Lock()
 _started = False
 
 
@@ -147,7 +150,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def render(figure: dict, fmt: str = "png", width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:
     _start()
 
-    with warnings.catch_warnings():
+    with _drawing, warnings.catch_warnings():
         # plotly passes renderer options that a running Kaleido server ignores, and warns each time.
         warnings.simplefilter("ignore", UserWarning)
         return pio.to_image(figure, format=fmt, width=width, height=height, scale=scale if fmt == "png" else 1)

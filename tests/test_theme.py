@@ -184,3 +184,20 @@ def test_an_image_has_the_title_it_was_given_and_none_when_given_none():
     long = "A title long enough to be broken between its words, never cut at the edge of the image it heads, at all"
     text = presentable(figure, long, False)["layout"]["title"]["text"]
     assert text.replace("<br>", " ") == long and "<br>" in text
+
+
+def test_images_drawn_at_once_by_many_threads_each_get_their_own():
+    """Found on a loaded machine: a person's 1920-pixel chart arrived as the 64-pixel image the server's warm-up drew
+    at the same moment (Kaleido's one server, and plotly's figure checks, are not safe across threads). Forty
+    images of forty widths drawn by eight threads at once: each has its own width."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from harbour.render.images import render
+
+    def width_of(width: int) -> int:
+        png = render({"data": [{"type": "bar", "x": [1], "y": [width]}], "layout": {}}, "png", width, 64, 1)
+        return int.from_bytes(png[16:20], "big")
+
+    widths = [64 + 8 * i for i in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(width_of, widths)) == widths
