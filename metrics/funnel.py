@@ -16,14 +16,21 @@ def pooled_rate(numerators, denominators) -> float | None:
     return float(np.sum(numerators)) / total if total else None
 
 
-def binomial_limit(theta: float, n: int, p: float) -> float:
-    """The exact binomial limit at cumulative probability ``p`` for ``n``, as a proportion, with
-    Spiegelhalter's interpolation between the discrete steps (2005, appendix A.1.1)."""
+def binomial_limits(theta: float, n_values, p: float) -> np.ndarray:
+    """The exact binomial limit at cumulative probability ``p`` for each n, as a proportion, with Spiegelhalter's
+    interpolation between the discrete steps (2005, appendix A.1.1); every n at once."""
+    n = np.asarray(n_values, dtype=float)
     r = binom.ppf(p, n, theta)
-    below = binom.cdf(r - 1, n, theta) if r > 0 else 0.0
+    below = np.where(r > 0, binom.cdf(r - 1, n, theta), 0.0)
     at = binom.cdf(r, n, theta)
-    alpha = (at - p) / (at - below) if at > below else 0.0
-    return float(min(max((r - alpha) / n, 0.0), 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = np.where(at > below, (at - p) / (at - below), 0.0)
+        return np.clip((r - alpha) / n, 0.0, 1.0)
+
+
+def binomial_limit(theta: float, n: int, p: float) -> float:
+    """:func:`binomial_limits` for one n."""
+    return float(binomial_limits(theta, [n], p)[0])
 
 
 def limits(theta: float, n_values, level: float, phi: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -35,9 +42,8 @@ def limits(theta: float, n_values, level: float, phi: float = 1.0) -> tuple[np.n
         z = norm.ppf(1 - tail)
         half = z * np.sqrt(phi * theta * (1 - theta) / n)
         return np.clip(theta - half, 0, 1), np.clip(theta + half, 0, 1)
-    lower = np.array([binomial_limit(theta, int(k), tail) for k in n])
-    upper = np.array([binomial_limit(theta, int(k), 1 - tail) for k in n])
-    return lower, upper
+    whole = np.floor(n)
+    return binomial_limits(theta, whole, tail), binomial_limits(theta, whole, 1 - tail)
 
 
 def overdispersion(numerators, denominators, theta: float, winsor: float = 0.1) -> float:
