@@ -128,7 +128,10 @@ def force_pack(facts, code: str, made: date | None = None, method: str | None = 
     method = method or settings.disclosure_method()
     doc = build_summary(facts.children, facts.episodes, facts.forces, force=code, method=method)
     audience = Audience(PUBLICATION.name, method=method)
-    series = audience.series(monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()))
+    too_few = [name for name, period in doc["periods"].items() if period.get("too_few")]
+    series = audience.series(
+        monthly_series(Filters(force=(code,)).apply(facts.children), facts.extract_dates()), too_few
+    )
     monthly = [
         {
             "month": r["month"],

@@ -749,7 +749,8 @@ def perturb_monthly(series):
     """Monthly (or quarterly) points under perturbation: each point's children, at risk at 7 days, not retained,
     not recorded and engaged within 24 hours are cells (the series' ``*_key`` columns); the rates from the
     perturbed counts, the median engagement from the exact records, each c where its perturbed denominator is under
-    10."""
+    10, and the point's counts c under 10 too (docs/metrics.md version 4: a point of a series whose perturbed
+    denominator is under 10 is c)."""
     if "children_key" not in series.columns:
         raise MissingRecordKeys("these facts carry no record keys: run harbour upgrade with the pseudonym key")
     table = harbour_table()
@@ -771,14 +772,36 @@ def perturb_monthly(series):
     out = _points(
         series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"]),
         {
-            "children": children,
+            "children": [_point_count(n) for n in children],
             "retention_7d": [perturbed_rate(r, a)["rate"] for r, a in zip(retained, at_risk)],
             "within_24h": [perturbed_rate(w, r)["rate"] for w, r in zip(within, recorded)],
             "median_engagement_hours": medians,
-            "retention_7d_at_risk": at_risk,
-            "engagement_recorded": recorded,
+            "retention_7d_at_risk": [_point_count(n) for n in at_risk],
+            "engagement_recorded": [_point_count(n) for n in recorded],
         },
     )
+    return out
+
+
+def _point_count(n: int):
+    """A point's count under perturbation: c where it is under 10, a 0 too. The months of a period add up to it: a
+    run of months of 1 child (a 1 is always published as 1), or of c that could only be 1 or more, beside the
+    period's count with its noise at its lowest, gave each 1 back (the attack test found them on both demos)."""
+    return SUPPRESSED if n < MIN_CHILDREN else n
+
+
+def sparse_points(points, too_few) -> pd.DataFrame:
+    """Points of a period whose perturbed children number fewer than 10 (and of a quarter that holds some of its
+    children) are c, every measure: the view shows that period's number and nothing else (docs/metrics.md version
+    4, sparsity). Shown, a month of 1 child beside five more and the period's count gave each month's 1 back."""
+    if not too_few or points.empty:
+        return points
+    hidden = points["period"].isin([*too_few, "mixed"]).to_numpy()
+    out = points.copy()
+    for column in out.columns:
+        if column not in ("month", "quarter", "period", "start"):
+            values = [SUPPRESSED if hide and v is not None else v for v, hide in zip(out[column], hidden)]
+            out[column] = pd.Series(values, index=out.index, dtype=object)
     return out
 
 
@@ -939,7 +962,9 @@ class Audience:
             return disclose_curve(curve, placed_children, wider)
         return curve[curve["n_at_risk"] > 0].drop(columns=["n_missing"], errors="ignore").reset_index(drop=True)
 
-    def series(self, series):
+    def series(self, series, too_few=()):
+        """The points as this audience sees them (``too_few``: the periods a perturbed view shows only the number
+        of, whose points are c, as is a quarter that holds some of them)."""
         if self.withheld:
             published = disclose_monthly(series)
             for column in published.columns:
@@ -947,7 +972,7 @@ class Audience:
                     published[column] = [SUPPRESSED if v is not None else None for v in published[column]]
             return published
         if self.perturbing:
-            return perturb_monthly(series)
+            return sparse_points(perturb_monthly(series), too_few)
         if self.exact:
             return exact_monthly(
                 series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"])

@@ -290,20 +290,35 @@ def _trend_panel(ctx: Context, grain: str) -> tuple[Panel, str, str | None]:
         figure=series_figure(points_, "Engaged within 24 hours (%)", "Share within 24 hours", "%{y:.0f}%", start)
         if enough
         else None,
-        table=Table(
-            "table-engagement-trend",
-            f"Share engaged within 24 hours by {grain}",
-            [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
-            [
-                [period_label(m), n, v]
-                for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])
-            ],
-        ),
+        table=trend_table(series, grain, audience.perturbing),
         notes=[f"Complete {grain}s only; c: fewer than 10 children with an engagement recorded.", audience.footnote],
         speaker_notes=f"{trend_summary} {CAVEAT}",
         open_table=not enough,
     )
     return panel, grain, grain_words
+
+
+def trend_table(series, grain: str, perturbing: bool) -> Table:
+    """The trend's table: each point's share, beside the children with an engagement recorded where the method
+    allows. Under perturbation a point's counts beside its share would give its children not recorded (the point's
+    children less them), and a run of months of 1 (a 1 is always published as 1) beside the period's count gave
+    each 1 back: the shares alone, c where fewer than 10 were recorded."""
+    if perturbing:
+        return Table(
+            "table-engagement-trend",
+            f"Share engaged within 24 hours by {grain}",
+            [grain.title(), ("Within 24 hours", "rate")],
+            [[period_label(m), v] for m, v in zip(series["month"], series["within_24h"])],
+        )
+    return Table(
+        "table-engagement-trend",
+        f"Share engaged within 24 hours by {grain}",
+        [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
+        [
+            [period_label(m), n, v]
+            for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])
+        ],
+    )
 
 
 def build(ask: Ask, facts) -> View:

@@ -19,7 +19,10 @@ def publishable_share(values) -> float:
 
 
 def series_for(ctx, grain: str):
-    return ctx.audience.series(monthly_series(ctx.filters.apply(ctx.facts.children), ctx.facts.extract_dates(), grain))
+    too_few = [name for name, period in ctx.doc["periods"].items() if period.get("too_few")]
+    return ctx.audience.series(
+        monthly_series(ctx.filters.apply(ctx.facts.children), ctx.facts.extract_dates(), grain), too_few
+    )
 
 
 def choose(ctx, requested: str, measures: tuple[str, ...]):
