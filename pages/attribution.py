@@ -266,23 +266,26 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
             height=480,
         ),
     )
+    # Under perturbation the quarters' rates without their counts: a quarter's children at risk beside its rate
+    # give its children not retained, and runs of quarters of 1 (a 1 is always published as 1) beside the period's
+    # count gave each 1 back (the perturbation attack found them on both demos).
+    counted = not audience.perturbing
     table_rows = []
     for q in present:
         m = mine.get(q)
         c = cf.get(q, {})
-        table_rows.append(
-            [
-                period_label(q),
-                "pilot" if q in band else "baseline",
-                _rate(audience, m["retained"], m["at_risk"]) if m else None,
-                _count(audience, m["at_risk"]) if m else None,
-                _rate(audience, *pooled[q]),
-                _count(audience, pooled[q][1]),
-                c.get("without"),
-                c.get("without_low"),
-                c.get("without_high"),
-            ]
-        )
+        row = [
+            period_label(q),
+            "pilot" if q in band else "baseline",
+            _rate(audience, m["retained"], m["at_risk"]) if m else None,
+            _count(audience, m["at_risk"]) if m else None,
+            _rate(audience, *pooled[q]),
+            _count(audience, pooled[q][1]),
+            c.get("without"),
+            c.get("without_low"),
+            c.get("without_high"),
+        ]
+        table_rows.append(row if counted else [v for i, v in enumerate(row) if i not in (3, 5)])
     sentence = attribution_sentence(published, None)
     comparators = ", ".join(names.get(c, c) for c in found["comparator_forces"])
     skipped = [period_label(q) for q in quarters if q not in set(present)]
@@ -310,9 +313,9 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                 "Quarter",
                 "Period",
                 ("Force", "rate"),
-                ("Force at risk", "count"),
+                *([("Force at risk", "count")] if counted else []),
                 ("Without a scheme, pooled", "rate"),
-                ("Pooled at risk", "count"),
+                *([("Pooled at risk", "count")] if counted else []),
                 ("Had it moved like them", "rate"),
                 ("95% low", "rate"),
                 ("95% high", "rate"),

@@ -14,19 +14,22 @@ record keys an attacker can know (all 0), the same search determines the counts,
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from harbour.metrics import perturbation
+from harbour.metrics.attribution import quarterly_counts
 from harbour.metrics.cells import weekly_life_table
 from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES, Filters, financial_years
 from harbour.metrics.missing import cohort_episodes, grade_masks
 from harbour.metrics.monthly import monthly_series
 from harbour.metrics.perturbation import cell_of
-from harbour.metrics.summary import build_summary, cohorts, compared_forces
+from harbour.metrics.summary import attribution_filters, build_summary, cohorts, compared_forces
 
 from .support import built_demo
 
@@ -252,28 +255,34 @@ def attack(facts, table=TABLE, method: str = "perturbation", limit: int | None =
                 if value >= 2:
                     small += 1
                     right += int(max(post, key=post.get) == value)
-    # Over time: each month's (and quarter's) points partition its period's children, where every month of the
-    # period is shown (the series shows complete months only: a period whose last month is not yet complete is not
-    # the sum of its points).
+    # Over time: each month's (and quarter's) points are parts of their period's children (the series shows
+    # complete months only: the rest of a period, where there is one, is any count); and attribution's rows, each
+    # quarter's 28-day at risk and not retained of a force.
     for filters, (shown, exact) in list(views._seen.items()):
-        for grain in ("month", "quarter"):
-            for period, (mine, truth) in series_points(facts, filters, grain).items():
+        over_time = [(grain, series_points(facts, filters, grain)) for grain in ("month", "quarter")]
+        if len(filters.force) == 1:
+            over_time.append(("attribution quarter", quarter_rows(facts, filters, shown)))
+        for label, by_period in over_time:
+            for period, (mine, truth) in by_period.items():
                 if shown["periods"][period].get("too_few"):
                     continue  # its points are c: the view shows the period's number alone (disclosure.sparse_points)
-                top = cells(shown["periods"][period])
-                for name in POINT_CELLS:
+                top, whole = cells(shown["periods"][period]), exact_cells(exact["periods"][period])
+                for name in {name for point in mine for name in point}:
                     totals = [t[name] for t in truth]
-                    if name not in top or sum(totals) != exact_cells(exact["periods"][period])[name]:
+                    if name not in top or sum(totals) > whole[name]:
                         continue
                     wanted = [i for i, v in enumerate(totals) if 1 <= v <= 7]
                     if not wanted or all(isinstance(m[name], tuple) for m in mine):
                         continue  # nothing of it shown at any point
-                    found = posteriors(top[name], [m[name] for m in mine], table, wanted)
+                    parts = [m[name] for m in mine]
+                    if sum(totals) < whole[name]:
+                        parts.append(("flat", top[name] + 3))  # the rest of the period: not shown
+                    found = posteriors(top[name], parts, table, wanted)
                     for i in wanted:
                         value, post = totals[i], found[i]
                         if len(post) == 1:
                             determined.append(
-                                f"{filters.describe()}, {grain} {i + 1} of the {period}: {name} is {value}"
+                                f"{filters.describe()}, {label} {i + 1} of the {period}: {name} is {value}"
                             )
                         if value >= 2:
                             small += 1
@@ -304,6 +313,51 @@ def seen_point(published: dict) -> dict:
     children = published["children"]
     most = ("flat", children + 3 if children >= 10 else 12)
     return {name: most for name in published} | {"children": children if children >= 10 else SMALL_C}
+
+
+def quarter_rows(facts, filters: Filters, shown: dict) -> dict[str, tuple[list[dict], list[dict]]]:
+    """{period: (what each quarter's row on /attribution leaves possible of its published 28-day not retained, its
+    exact counts)} of the one force (its quarters wholly inside the period). Under perturbation a row gives the
+    quarter's rate alone: every published not retained of every published at risk from 10 up that gives that rate
+    to whole points (of fewer than 10, c: any of 0 to 9)."""
+    force = filters.force[0]
+    cohort = attribution_filters(filters).apply(facts.children)
+    cohort = cohort[cohort["force_code"].astype(str) == force]
+    published, exact = quarterly_counts(cohort, perturbed=True), quarterly_counts(cohort)
+    out = {}
+    for period in ("baseline", "pilot"):
+        bounds = shown["periods"][period]
+        start, end = str(bounds.get("start")), str(bounds.get("end"))
+        inside = [i for i, q in enumerate(exact["quarter"]) if str(q.start) >= start and str(q.end) <= end]
+        if not inside:
+            continue
+
+        most = cells(bounds).get("28d at risk", 0) + 3
+        seen = [
+            {
+                "28d not retained": rate_leaves(
+                    int(published["retained"].iloc[i]), int(published["at_risk"].iloc[i]), most
+                )
+            }
+            for i in inside
+        ]
+        truth = [{"28d not retained": int(exact["at_risk"].iloc[i] - exact["retained"].iloc[i])} for i in inside]
+        out[period] = (seen, truth)
+    return out
+
+
+@cache
+def rate_leaves(retained: int, at_risk: int, most: int) -> frozenset:
+    """The published not retained that a published rate (perturbed retained of perturbed at risk, to whole points;
+    c under 10 at risk) leaves possible, over every at risk it could rest on, up to ``most``."""
+    if at_risk < 10:
+        return frozenset(range(0, 10))
+    shown = round(retained / at_risk + 1e-12, 2)
+    out = set()
+    for a in range(10, max(most, at_risk) + 1):
+        low, high = math.ceil((shown - 0.0051) * a), math.floor((shown + 0.0051) * a)
+        out.update(a - r for r in range(max(low, 0), min(high, a) + 1) if round(r / a + 1e-12, 2) == shown)
+    return frozenset(out)
 
 
 def series_points(facts, filters: Filters, grain: str) -> dict[str, tuple[list[dict], list[dict]]]:
