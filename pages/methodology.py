@@ -167,8 +167,11 @@ PERTURBATION_RULES = [
     ),
     (
         "Too few children",
-        "A view whose perturbed children number fewer than 10 shows that count only. A rate, median or point "
-        "whose perturbed denominator is under 10 is c. Nothing else is ever c.",
+        "A view whose perturbed children number fewer than 10 shows that count only (its months and quarters "
+        "are c). A rate, median or point whose perturbed denominator is under 10 is c, and so is a month's or "
+        "quarter's count under 10 (a 0 too). Months and quarters show their rates without the counts beneath "
+        "them: a run of months of 1 child beside the period's count would give each 1 back. Nothing else is "
+        "ever c.",
     ),
     (
         "Filters",
