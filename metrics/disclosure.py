@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact
 
@@ -796,7 +797,11 @@ def sparse_points(points, too_few) -> pd.DataFrame:
     4, sparsity). Shown, a month of 1 child beside five more and the period's count gave each month's 1 back."""
     if not too_few or points.empty:
         return points
-    hidden = points["period"].isin([*too_few, "mixed"]).to_numpy()
+    return _c_points(points, points["period"].isin([*too_few, "mixed"]).to_numpy())
+
+
+def _c_points(points, hidden: np.ndarray) -> pd.DataFrame:
+    """The points with every measure of the ``hidden`` ones c (a value that is not there stays not there)."""
     out = points.copy()
     for column in out.columns:
         if column not in ("month", "quarter", "period", "start"):
@@ -967,10 +972,7 @@ class Audience:
         of, whose points are c, as is a quarter that holds some of them)."""
         if self.withheld:
             published = disclose_monthly(series)
-            for column in published.columns:
-                if column not in ("month", "quarter", "period", "start"):
-                    published[column] = [SUPPRESSED if v is not None else None for v in published[column]]
-            return published
+            return _c_points(published, np.ones(len(published), dtype=bool))
         if self.perturbing:
             return sparse_points(perturb_monthly(series), too_few)
         if self.exact:

@@ -99,7 +99,8 @@ def _rate(audience, retained: int, at_risk: int):
 
 
 def _count(audience, n: int):
-    return int(n) if audience.perturbing else audience.count(int(n))
+    """A quarter's count as suppression publishes it (under perturbation the table gives rates alone)."""
+    return audience.count(int(n))
 
 
 def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
@@ -274,18 +275,19 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     for q in present:
         m = mine.get(q)
         c = cf.get(q, {})
-        row = [
-            period_label(q),
-            "pilot" if q in band else "baseline",
-            _rate(audience, m["retained"], m["at_risk"]) if m else None,
-            _count(audience, m["at_risk"]) if m else None,
-            _rate(audience, *pooled[q]),
-            _count(audience, pooled[q][1]),
-            c.get("without"),
-            c.get("without_low"),
-            c.get("without_high"),
-        ]
-        table_rows.append(row if counted else [v for i, v in enumerate(row) if i not in (3, 5)])
+        table_rows.append(
+            [
+                period_label(q),
+                "pilot" if q in band else "baseline",
+                _rate(audience, m["retained"], m["at_risk"]) if m else None,
+                *([_count(audience, m["at_risk"]) if m else None] if counted else []),
+                _rate(audience, *pooled[q]),
+                *([_count(audience, pooled[q][1])] if counted else []),
+                c.get("without"),
+                c.get("without_low"),
+                c.get("without_high"),
+            ]
+        )
     sentence = attribution_sentence(published, None)
     comparators = ", ".join(names.get(c, c) for c in found["comparator_forces"])
     skipped = [period_label(q) for q in quarters if q not in set(present)]

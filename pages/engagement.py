@@ -303,19 +303,13 @@ def trend_table(series, grain: str, perturbing: bool) -> Table:
     allows. Under perturbation a point's counts beside its share would give its children not recorded (the point's
     children less them), and a run of months of 1 (a 1 is always published as 1) beside the period's count gave
     each 1 back: the shares alone, c where fewer than 10 were recorded."""
-    if perturbing:
-        return Table(
-            "table-engagement-trend",
-            f"Share engaged within 24 hours by {grain}",
-            [grain.title(), ("Within 24 hours", "rate")],
-            [[period_label(m), v] for m, v in zip(series["month"], series["within_24h"])],
-        )
+    recorded = [] if perturbing else [("Recorded", "count")]
     return Table(
         "table-engagement-trend",
         f"Share engaged within 24 hours by {grain}",
-        [grain.title(), ("Recorded", "count"), ("Within 24 hours", "rate")],
+        [grain.title(), *recorded, ("Within 24 hours", "rate")],
         [
-            [period_label(m), n, v]
+            [period_label(m), *([] if perturbing else [n]), v]
             for m, n, v in zip(series["month"], series["engagement_recorded"], series["within_24h"])
         ],
     )
