@@ -68,17 +68,20 @@ def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.Data
     obs, follow = children["obs_hours"].to_numpy(float), children["followup_hours"].to_numpy(float)
     not_retained = event & (obs <= HORIZON_HOURS)
     retained = placed & ~not_retained & (follow >= HORIZON_HOURS)
+    # Each month's quarter as one number (year * 4 + quarter - 1), worked out once per distinct month.
+    month_codes, months = pd.factorize(children["contact_month"].astype(str).to_numpy())
+    number = np.array([(lambda q: q.year * 4 + q.q - 1)(Quarter.of_month(m)) for m in months], dtype=int)
     frame = pd.DataFrame(
         {
             "force_code": children["force_code"].astype(str).to_numpy(),
-            "month": children["contact_month"].astype(str).to_numpy(),
+            "quarter": number[month_codes] if len(months) else np.zeros(len(children), dtype=int),
             "retained": retained.astype(int),
             "at_risk": (retained | not_retained).astype(int),
         }
     )
-    frame["quarter"] = [Quarter.of_month(m) for m in frame["month"]]
     if not perturbed:
-        return frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
+        out = frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
+        return _as_quarters(out)
     keys = keys_of(children)
     frame["not_retained"] = not_retained.astype(int)
     frame["at_risk_key"] = np.where(retained | not_retained, keys, 0)
@@ -92,7 +95,14 @@ def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.Data
     retained = [split(int(a), int(m), int(r))[0] for a, m, r in zip(at_risk, missing, sums["retained"])]
     out = sums.index.to_frame(index=False)
     out["retained"], out["at_risk"] = retained, at_risk
-    return out[["force_code", "quarter", "retained", "at_risk"]]
+    return _as_quarters(out[["force_code", "quarter", "retained", "at_risk"]])
+
+
+def _as_quarters(counts: pd.DataFrame) -> pd.DataFrame:
+    """``counts`` with its quarter numbers (year * 4 + quarter - 1) as Quarters."""
+    counts = counts.copy()
+    counts["quarter"] = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in counts["quarter"]]
+    return counts.reset_index(drop=True)
 
 
 def _day(value) -> date | None:
@@ -127,10 +137,12 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed
         return out
     wanted = set(baseline_q) | set(pilot_q)
     parts = [mine[mine["quarter"].isin(wanted)].assign(pilot=lambda f: f["quarter"].isin(set(pilot_q)))]
+    others = counts[(counts["force_code"] != treated) & counts["quarter"].isin(wanted)]
+    by_force = dict(list(others.groupby("force_code", sort=True)))
     for code in sorted(set(counts["force_code"]) - {treated}):
         g = info.loc[code]
         g_start, g_end, g_pilot = _day(g["baseline_start"]), _day(g["extract_date"]), _day(g["pilot_start"])
-        theirs = counts[(counts["force_code"] == code) & counts["quarter"].isin(wanted)]
+        theirs = by_force.get(code, others.iloc[:0])
         keep = pd.Series(
             [q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot) for q in theirs["quarter"]],
             index=theirs.index,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 
+@lru_cache(maxsize=1 << 16)
 def wilson(count: int, nobs: int) -> tuple[float | None, float | None, float | None]:
-    """(rate, ci_low, ci_high) with a 95% Wilson score interval; Nones when nobs is 0."""
+    """(rate, ci_low, ci_high) with a 95% Wilson score interval; Nones when nobs is 0. Remembered for the
+    most recent 65,536 pairs: pages ask for the same few counts many times."""
     if not nobs:
         return None, None, None
     low, high = proportion_confint(count, nobs, alpha=0.05, method="wilson")

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from harbour.metrics.disclosure import PUBLICATION, Audience
 from harbour.metrics.filters import WHOLE_PERIODS_RULE, Filters, resolve
 from harbour.untrusted import parse_search
-from harbour.views.context import Context
+from harbour.views.context import context_for
 
 
 def updated_search(search: str | None, updates: dict[str, str | None], drop=()) -> str:
@@ -54,5 +54,5 @@ class Ask:
         return resolve(self.filters, facts.forces)
 
     def context(self, facts):
-
-        return Context(facts, self.resolved(facts), self.audience)
+        """The view's Context, shared by every page of the same view (views.context.context_for)."""
+        return context_for(facts, self.resolved(facts), self.audience)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 from harbour.metrics import HORIZONS
@@ -60,6 +62,7 @@ class Context:
 
         self.facts = facts
         self._wider = None
+        self._kept: dict = {}
         self.asked = filters  # as the user chose them; self.filters: the forces compared (version 3)
         self.filters, self.left_out = compared_forces(filters, facts.forces)
         filters = self.filters
@@ -85,6 +88,13 @@ class Context:
         self.groups = cohorts(facts.children, filters)
         chosen = facts.forces[facts.forces["force_code"].isin(filters.force)] if filters.force else facts.forces
         self.forces = chosen
+
+    def kept(self, key, make):
+        """What ``make()`` gives, made once for this view (a series by month, say) and shared by its pages,
+        which read it and never change it."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
     def band(self, period: str, label: str) -> float | None:
         """The "at least L%" a view shows in place of a retention rate that is c only because 1 to 7 children went
@@ -268,3 +278,27 @@ class Context:
             disclosure=self.audience.disclosure,
             **extra,
         )
+
+
+_CONTEXTS: OrderedDict = OrderedDict()
+_CONTEXTS_LOCK = threading.Lock()
+CONTEXTS_KEPT = 64
+
+
+def context_for(facts, filters: Filters, audience: Audience = PUBLICATION) -> Context:
+    """The Context of one view (its facts, filters and audience), made once and shared by every page of that view
+    and every request for it, the most recent ``CONTEXTS_KEPT`` kept: the summary and cohorts are the largest
+    part of building a page, and the same for each of a view's pages. A Context is read, never changed, by the
+    pages (tests/test_context.py builds every page and compares its summary with a fresh one)."""
+    key = (id(facts), facts.generation, filters, audience)
+    with _CONTEXTS_LOCK:
+        found = _CONTEXTS.get(key)
+        if found is not None and found.facts is facts:
+            _CONTEXTS.move_to_end(key)
+            return found
+    made = Context(facts, filters, audience)
+    with _CONTEXTS_LOCK:
+        _CONTEXTS[key] = made
+        while len(_CONTEXTS) > CONTEXTS_KEPT:
+            _CONTEXTS.popitem(last=False)
+    return made

@@ -19,6 +19,11 @@ def publishable_share(values) -> float:
 
 
 def series_for(ctx, grain: str):
+    """The view's points by ``grain`` (month or quarter), for its audience; made once per view."""
+    return ctx.kept(("series", grain), lambda: fresh_series(ctx, grain))
+
+
+def fresh_series(ctx, grain: str):
     too_few = [name for name, period in ctx.doc["periods"].items() if period.get("too_few")]
     return ctx.audience.series(
         monthly_series(ctx.filters.apply(ctx.facts.children), ctx.facts.extract_dates(), grain), too_few
