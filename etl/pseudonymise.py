@@ -77,7 +77,7 @@ class Pseudonymiser:
     def __call__(self, child_id: str) -> str:
         found = self._cache.get(child_id)
         if found is None:
-            found = hmac.new(self._key, normalise(child_id).encode("utf-8"), hashlib.sha256).hexdigest()
+            found = hmac.digest(self._key, normalise(child_id).encode("utf-8"), "sha256").hex()  # one C call
             if len(self._cache) < CACHE_LIMIT:  # a junk file of millions of ids cannot fill memory with them
                 self._cache[child_id] = found
         return found

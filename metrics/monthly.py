@@ -125,16 +125,10 @@ def monthly_series(facts: pd.DataFrame, extract_dates: dict[str, date], grain: s
         for name, mask in KEYED.items():
             per_child[f"{name}_key"] = np.where(mask(per_child), key, 0)
     sums = {f"{name}_key": (f"{name}_key", "sum") for name in KEYED} if keyed else {}
-    agg = per_child.groupby("_label").agg(
-        retained=("retained", "sum"),
-        not_retained=("not_retained", "sum"),
-        recorded=("recorded", "sum"),
-        within=("within", "sum"),
-        median=("e", "median"),
-        pilot=("pilot", "sum"),
-        children=("children", "sum"),
-        **sums,
-    )
+    grouped = per_child.groupby("_label")
+    summed = ["retained", "not_retained", "recorded", "within", "pilot", "children", *sums]
+    agg = grouped[summed].sum()  # one grouped sum of every count, then the median beside it
+    agg.insert(4, "median", grouped["e"].median())
     last_extract = max(extract_dates.values())
     wanted = [
         lab

@@ -143,6 +143,7 @@ def _interval(k: int, n: int) -> tuple[float, float]:
     return math.floor(low * 100 + 0.5 + 1e-9) / 100, math.floor(high * 100 + 0.5 + 1e-9) / 100
 
 
+@cache
 def parting_fits(total: int, part: int, shown_total, shown_parts: tuple) -> bool:
     """Whether all children parted as (part, total - part) give the published parts beside the published total: by
     the parts rule, and where the total is c (from either parting), with every part but a 0 c too."""
@@ -165,16 +166,21 @@ def solutions(domains: dict, checks: list) -> list[dict]:
     """Every assignment of the named counts (each domain a list, or a function of the counts assigned before it)
     that passes every check (a set of names and a test of them, run as soon as they are all assigned)."""
     names, found = list(domains), []
+    # Each check runs at the count that completes it: the last of its names in the order they are assigned.
+    at = [[] for _ in names]
+    for need, test in checks:
+        if need <= set(names):
+            at[max(names.index(n) for n in need)].append(test)
 
     def go(i: int, env: dict):
         if i == len(names):
             found.append(dict(env))
             return
-        name = names[i]
+        name, tests = names[i], at[i]
         domain = domains[name](env) if callable(domains[name]) else domains[name]
         for value in domain:
             env[name] = value
-            if all(test(env) for need, test in checks if name in need and need <= env.keys()):
+            if all(test(env) for test in tests):
                 go(i + 1, env)
         env.pop(name, None)
 

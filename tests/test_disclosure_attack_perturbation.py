@@ -55,12 +55,25 @@ NO_NOISE = {pcv: {0: 1.0} for pcv in TABLE}
 def likelihood(published, table) -> tuple[int, np.ndarray]:
     """(lowest x, P(published | exact x) for x from it): the table moves a count by at most 3, so only x within 3
     of the published count can have given it. ``published`` may be a set: the published counts a figure drawn
-    from it (a survival curve to whole points) leaves possible, any of which it may have been."""
+    from it (a survival curve to whole points) leaves possible, any of which it may have been. Remembered for each
+    table (the same few published counts come up again and again); read only."""
+    key = (id(table), published)
+    if key not in _LIKELIHOODS:
+        _LIKELIHOODS[key] = _likelihood(published, table)
+    return _LIKELIHOODS[key]
+
+
+_LIKELIHOODS: dict = {}
+
+
+def _likelihood(published, table) -> tuple[int, np.ndarray]:
     if isinstance(published, tuple):  # ("flat", most): not shown, any count from 0 to ``most``
         return 0, np.ones(published[1] + 1)
     values = sorted(published) if isinstance(published, (set, frozenset)) else [published]
     low = max(0, values[0] - 3)
-    return low, np.array([sum(table[min(x, 4)].get(p - x, 0.0) for p in values) for x in range(low, values[-1] + 4)])
+    found = np.array([sum(table[min(x, 4)].get(p - x, 0.0) for p in values) for x in range(low, values[-1] + 4)])
+    found.flags.writeable = False
+    return low, found
 
 
 def posteriors(parent, parts: list[int], table, wanted) -> dict[int, dict[int, float]]:
@@ -71,14 +84,20 @@ def posteriors(parent, parts: list[int], table, wanted) -> dict[int, dict[int, f
     own = [likelihood(p, table) for p in parts]
     summed_already = isinstance(parent, tuple) and isinstance(parent[1], np.ndarray)
     parent_low, parent_lik = parent if summed_already else likelihood(parent, table)
+    # The sum of every part but one, for each part wanted: the parts before it and the parts after it, each
+    # convolved once (a running convolution from each end), then the two together.
+    normal = [(lo, lik / lik.sum() if lik.sum() else lik) for lo, lik in own]
+    before, after = [(0, np.array([1.0]))], [(0, np.array([1.0]))]
+    for lo, lik in normal:
+        before.append((before[-1][0] + lo, np.convolve(before[-1][1], lik)))
+    for lo, lik in reversed(normal):
+        after.append((after[-1][0] + lo, np.convolve(after[-1][1], lik)))
+    after.reverse()  # after[j]: the parts from j on
     out = {}
     for i in wanted:
         low, mine = own[i]
-        others_low, others = 0, np.array([1.0])
-        for j, (their_low, theirs) in enumerate(own):
-            if j != i:
-                others_low += their_low
-                others = np.convolve(others, theirs / theirs.sum() if theirs.sum() else theirs)
+        others_low = before[i][0] + after[i + 1][0]
+        others = np.convolve(before[i][1], after[i + 1][1])
         joint = np.zeros(len(mine))
         for k, lik in enumerate(mine):
             if not lik:
