@@ -6,9 +6,11 @@ once, with the real `harbour demo` command, and hands every test a copy of its o
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import random
+import shutil
 import socket
 import sqlite3
 import tempfile
@@ -27,6 +29,7 @@ from harbour.warehouse.queries import facts
 TEST_KEY = b"test-key-not-secret-but-long-enough-for-real-bundles"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _MASTERS: dict[tuple[str, tuple[str, ...]], Path] = {}
+PORTS_EACH = 1_500  # up to 8 workers, each with its own range, all below the kernel's ephemeral range (32768 up)
 
 
 def free_port() -> int:
@@ -34,8 +37,8 @@ def free_port() -> int:
     connections: two workers (pytest-xdist) never pick the same port in the moment between picking and binding."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker[2:]) if worker[2:].isdigit() else 0
-    low = 20_000 + (index % 4) * 3_000
-    candidates = list(range(low, low + 3_000))
+    low = 20_000 + (index % 8) * PORTS_EACH
+    candidates = list(range(low, low + PORTS_EACH))
     random.shuffle(candidates)
     for port in candidates:
         with socket.socket() as s:
@@ -44,7 +47,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free loopback port from {low} to {low + 2_999}")
+    raise RuntimeError(f"no free loopback port from {low} to {low + PORTS_EACH - 1}")
 
 
 def require(condition: bool, what: str) -> None:
@@ -61,7 +64,9 @@ def demo_copy(folder: Path, scale: str = "pilot", *options: str, name: str = "de
     ``options``, a seed say), built once per process."""
     key = (scale, options)
     if key not in _MASTERS:
-        master = Path(tempfile.mkdtemp(prefix=f"harbour-demo-{scale}-")) / "demo.sqlite"
+        folder_of_master = tempfile.mkdtemp(prefix=f"harbour-demo-{scale}-")
+        atexit.register(shutil.rmtree, folder_of_master, True)  # gone with the test process, not left in /tmp
+        master = Path(folder_of_master) / "demo.sqlite"
         result = CliRunner().invoke(main, ["demo", "--scale", scale, *options, "--warehouse", f"sqlite:///{master}"])
         assert result.exit_code == 0, result.output
         _MASTERS[key] = master

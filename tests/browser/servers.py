@@ -62,7 +62,11 @@ def serving(warehouse_url, log_dir, *options, settings: dict | None = None):
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:  # its own shutdown (the warm-up, Kaleido's browser) is test_warm's; here it only has to go
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def make_driver(width: int = 1280, height: int = 1800):
