@@ -235,8 +235,8 @@ class TableCheck:
         pass, and date-times in the standard's plain local form, are checked in bulk. A problem
         is reported on every row that holds the value.
         """
-        if set(map(type, raw)) <= {str}:  # CSV: text throughout, so equal means identical
-            codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
+        if len(set(map(type, raw))) <= 1:  # one type throughout (a CSV's text): equal means identical
+            codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=False)
             distinct = uniques.tolist()
         else:  # XLSX: 1, 1.0 and True are equal in Python yet differ here; keep them apart
             keys: dict[tuple[type, object], int] = {}

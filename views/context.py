@@ -302,3 +302,9 @@ def context_for(facts, filters: Filters, audience: Audience = PUBLICATION) -> Co
         while len(_CONTEXTS) > CONTEXTS_KEPT:
             _CONTEXTS.popitem(last=False)
     return made
+
+
+def forget_contexts() -> None:
+    """Drop every Context kept (a benchmark times a page as a person's first look at a view: its Context made)."""
+    with _CONTEXTS_LOCK:
+        _CONTEXTS.clear()
