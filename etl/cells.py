@@ -92,7 +92,7 @@ def _plain_identifiers(distinct: list, pseudonymise: Pseudonymiser | None) -> di
     plain = [t for t, shape in zip(texts, _shapes(texts, _SHAPE)) if _shape_is_plain(shape)]
     if pseudonymise is None:
         return dict(zip(plain, plain))
-    return {t: pseudonymise(t) for t in plain}
+    return dict(zip(plain, pseudonymise.many(plain)))
 
 
 _DIGITS_ONLY = str.maketrans({c: "9" for c in string.digits})

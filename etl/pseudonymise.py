@@ -74,6 +74,19 @@ class Pseudonymiser:
         key: kept with the facts, never exported, shown or logged."""
         return record_key(self._key, kind, force_code, identifier)
 
+    def many(self, child_ids: list[str]) -> list[str]:
+        """The pseudonyms of many distinct identifiers at once (a column's), as :meth:`__call__` gives each; the
+        first ``CACHE_LIMIT`` remembered for the tables that follow."""
+        key, cache, out = self._key, self._cache, []
+        for child_id in child_ids:
+            found = cache.get(child_id)
+            if found is None:
+                found = hmac.digest(key, normalise(child_id).encode("utf-8"), "sha256").hex()
+                if len(cache) < CACHE_LIMIT:
+                    cache[child_id] = found
+            out.append(found)
+        return out
+
     def __call__(self, child_id: str) -> str:
         found = self._cache.get(child_id)
         if found is None:

@@ -50,7 +50,8 @@ class RawTable:
         chunk: list[Sequence[object]] = []
         blanks = 0  # blank rows not yet known to be before a filled one
         for row in self.source():
-            if all(blank_cell(c) for c in row):
+            # Most rows start with a filled cell: that one look says the row is not blank.
+            if not (row and not blank_cell(row[0])) and all(blank_cell(c) for c in row):
                 blanks += 1
                 continue
             while blanks:

@@ -62,3 +62,21 @@ def test_a_context_is_not_shared_across_audiences_filters_or_facts(facts):
     assert context_for(facts, Ask("/", {"sex": "M"}).resolved(facts), PUBLICATION) is not a
     other = type(facts)(**{**facts.__dict__, "generation": "another-load"})
     assert context_for(other, Ask("/", {}).resolved(other), PUBLICATION) is not a
+
+
+def test_only_the_most_recent_contexts_are_kept(facts):
+    from harbour.metrics.filters import AGE_BANDS, CONTACT_ROUTES, SEXES
+    from harbour.views import context
+
+    context.forget_contexts()
+    asks = [
+        Ask("/", {"sex": s, "age_band": a, "contact_route": r})
+        for s in SEXES
+        for a in AGE_BANDS
+        for r in CONTACT_ROUTES
+    ]
+    assert len(asks) > context.CONTEXTS_KEPT
+    made = [a.context(facts) for a in asks]
+    assert len(context._CONTEXTS) == context.CONTEXTS_KEPT
+    assert asks[-1].context(facts) is made[-1]  # the latest still kept
+    assert asks[0].context(facts) is not made[0]  # the oldest made again

@@ -19,6 +19,14 @@ def test_pseudonym_is_hmac_sha256_of_the_normalised_id():
     assert Pseudonymiser(key)("AB-001") == expected
 
 
+def test_many_pseudonyms_at_once_are_each_the_hmac_of_its_normalised_id():
+    ids = ["AB-001", " ab-002 ", "Zoë-7", "AB-001"]
+    expected = [hmac.new(b"k", normalise(i).encode(), hashlib.sha256).hexdigest() for i in ids]
+    pseudonymiser = Pseudonymiser(b"k")
+    pseudonymiser("AB-001")  # one already remembered
+    assert pseudonymiser.many(ids) == expected
+
+
 def test_pseudonym_is_deterministic_and_keyed():
     assert Pseudonymiser(b"one")("X1") == Pseudonymiser(b"one")("X1")
     assert Pseudonymiser(b"one")("X1") != Pseudonymiser(b"two")("X1")

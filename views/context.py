@@ -282,14 +282,15 @@ class Context:
 
 _CONTEXTS: OrderedDict = OrderedDict()
 _CONTEXTS_LOCK = threading.Lock()
-CONTEXTS_KEPT = 64
+CONTEXTS_KEPT = 16  # each holds its cohorts: up to about 5 MB on the national demo (all forces)
 
 
 def context_for(facts, filters: Filters, audience: Audience = PUBLICATION) -> Context:
     """The Context of one view (its facts, filters and audience), made once and shared by every page of that view
-    and every request for it, the most recent ``CONTEXTS_KEPT`` kept: the summary and cohorts are the largest
-    part of building a page, and the same for each of a view's pages. A Context is read, never changed, by the
-    pages (tests/test_context.py builds every page and compares its summary with a fresh one)."""
+    and every request for it, the most recent ``CONTEXTS_KEPT`` kept (a person moves between a view's pages): the
+    summary and cohorts are the largest part of building a page, and the same for each of a view's pages. A Context
+    is read, never changed, by the pages (tests/test_context.py builds every page and compares its summary with a
+    fresh one)."""
     key = (id(facts), facts.generation, filters, audience)
     with _CONTEXTS_LOCK:
         found = _CONTEXTS.get(key)
