@@ -378,11 +378,11 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
     help="With --page /benchmark: the peer group, force codes separated by commas.",
 )
 @click.option(
-    "--period",
+    "--compare",
     type=click.Choice(["pilot", "baseline"]),
     default="pilot",
     show_default=True,
-    help="With --page /benchmark: the period compared.",
+    help="With --page /benchmark: the period the forces are compared in (--period is the filters' whole period).",
 )
 @filter_options
 @click.option(
@@ -396,7 +396,7 @@ def slides(
     force: str | None,
     page: str | None,
     peers: str | None,
-    period: str,
+    compare: str,
     exact: bool,
     out: Path,
     warehouse: str | None,
@@ -437,7 +437,7 @@ def slides(
                 f"--peers: no force {unknown[0][:40]!r} in the warehouse "
                 f"(it holds: {', '.join(f.forces['force_code'])})"
             )
-        query.update({"peers": ",".join(group), "bench_period": period})
+        query.update({"peers": ",".join(group), "bench_period": compare})
     elif peers:
         raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
     started = time.perf_counter()

@@ -28,6 +28,47 @@ def test_every_subcommand_has_help(runner, command):
     assert "--warehouse" in result.output
 
 
+def test_no_command_takes_one_option_twice():
+    """Found: `harbour slides` took --period twice, the benchmarking deck's period compared and the filters' whole
+    period; the one shadowed the other, so that a deck could not be filtered to a period."""
+    import click
+
+    def commands(group):
+        for command in group.commands.values():
+            yield command
+            if isinstance(command, click.Group):
+                yield from commands(command)
+
+    for command in commands(main):
+        names = [p.name for p in command.params]
+        flags = [o for p in command.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)]
+        for said in (names, flags):
+            assert len(said) == len(set(said)), (command.name, sorted({n for n in said if said.count(n) > 1}))
+
+
+def test_a_deck_is_filtered_to_a_whole_period(runner, tmp_path):
+    from pptx import Presentation
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    texts = {}
+    for period in (None, "pilot"):
+        out = tmp_path / f"{period}.pptx"
+        options = ["--period", period] if period else []
+        result = runner.invoke(
+            main, ["slides", "--page", "/retention", *options, "--out", str(out), "--warehouse", url]
+        )
+        assert result.exit_code == 0, result.output
+        texts[period] = " ".join(
+            shape.text_frame.text
+            for slide in Presentation(out).slides
+            for shape in slide.shapes
+            if shape.has_text_frame
+        )
+    assert texts["pilot"] != texts[None]
+    assert "pilot" in texts["pilot"].lower()
+
+
 def test_load_without_the_key_exits_2_and_says_how_to_set_it(runner, tmp_path, url, monkeypatch):
     monkeypatch.delenv("HARBOUR_PSEUDONYM_KEY", raising=False)
     folder = bundles.write(tmp_path / "b", bundles.base())

@@ -414,7 +414,7 @@ def benchmark_deck(demo_url, tmp_path_factory):
             "ELMSHIRE",
             "--peers",
             "MARSHCOTE",
-            "--period",
+            "--compare",
             "baseline",
             "--out",
             str(out),

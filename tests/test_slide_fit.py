@@ -143,9 +143,9 @@ def _decks() -> list[tuple[str, list[str]]]:
         ("standard", []),
         ("standard-exact", ["--exact"]),
         ("national-all-forces", ["--force", "ALL"]),
-        ("national-benchmark", ["--page", "/benchmark", "--period", "baseline"]),
+        ("national-benchmark", ["--page", "/benchmark", "--compare", "baseline"]),
         ("standard-small-group", ["--sex", "F", "--age-band", "16-17"]),
-        ("benchmark", ["--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE", "--period", "baseline"]),
+        ("benchmark", ["--page", "/benchmark", "--force", "ELMSHIRE", "--peers", "MARSHCOTE", "--compare", "baseline"]),
     ]
     for page in deck_pages():
         if page == "/benchmark":
