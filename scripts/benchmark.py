@@ -60,6 +60,7 @@ def timed_warm(url: str, facts, attributing: bool) -> float:
     with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, {"HARBOUR_CACHE_DIR": folder}):
         store._caches.clear()
         context._MEMO.clear()
+        context.forget_contexts()  # each run's pages made afresh: none from the run before
         patches = (
             []
             if attributing
