@@ -752,6 +752,9 @@ def perturb_monthly(series):
     perturbed counts, the median engagement from the exact records, each c where its perturbed denominator is under
     10, and the point's counts c under 10 too (docs/metrics.md version 4: a point of a series whose perturbed
     denominator is under 10 is c)."""
+    if series.empty:  # no complete month (no children): no point, and no key columns in the empty frame
+        used = ("children_key", "at_risk_key", "not_retained_key", "not_recorded", "not_recorded_key", "within_key")
+        series = series.reindex(columns=[*series.columns, *(c for c in used if c not in series.columns)])
     if "children_key" not in series.columns:
         raise MissingRecordKeys("these facts carry no record keys: run harbour upgrade with the pseudonym key")
     table = harbour_table()

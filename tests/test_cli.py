@@ -69,6 +69,16 @@ def test_a_deck_is_filtered_to_a_whole_period(runner, tmp_path):
     assert "pilot" in texts["pilot"].lower()
 
 
+def test_a_deck_of_a_period_with_no_children_is_made_not_a_traceback(runner, tmp_path):
+    """Found: a financial year before any contact (no points over time) raised "no record keys" under perturbation."""
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert runner.invoke(main, ["demo", "--warehouse", url]).exit_code == 0
+    out = tmp_path / "empty.pptx"
+    result = runner.invoke(main, ["slides", "--period", "1999-00", "--out", str(out), "--warehouse", url])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+
+
 def test_load_without_the_key_exits_2_and_says_how_to_set_it(runner, tmp_path, url, monkeypatch):
     monkeypatch.delenv("HARBOUR_PSEUDONYM_KEY", raising=False)
     folder = bundles.write(tmp_path / "b", bundles.base())
