@@ -25,8 +25,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from threadpoolctl import threadpool_limits
 
 from harbour.metrics import Z95
-from harbour.metrics.disclosure import split
-from harbour.metrics.perturbation import KEY_SPACE, harbour_table, keys_of
+from harbour.metrics.disclosure import perturbed_retention_rows
+from harbour.metrics.perturbation import keys_of
 
 HORIZON_HOURS = 672.0  # 28 days
 MIN_QUARTERS = 2  # of the treated force's baseline, and of its pilot; of each comparison force's, among them
@@ -89,10 +89,7 @@ def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.Data
     sums = frame.groupby(["force_code", "quarter"], sort=True)[
         ["retained", "at_risk", "not_retained", "at_risk_key", "not_retained_key"]
     ].sum()
-    table = harbour_table()
-    at_risk = table.published_many(sums["at_risk"], sums["at_risk_key"] % KEY_SPACE)
-    missing = table.published_many(sums["not_retained"], sums["not_retained_key"] % KEY_SPACE)
-    retained = [split(int(a), int(m), int(r))[0] for a, m, r in zip(at_risk, missing, sums["retained"])]
+    retained, at_risk = perturbed_retention_rows(sums)
     out = sums.index.to_frame(index=False)
     out["retained"], out["at_risk"] = retained, at_risk
     return _as_quarters(out[["force_code", "quarter", "retained", "at_risk"]])

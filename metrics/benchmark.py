@@ -13,11 +13,10 @@ from harbour.metrics.disclosure import (
     count,
     partings,
     parts,
-    perturbed_rate,
+    perturb_force_row,
     rate,
-    split,
 )
-from harbour.metrics.perturbation import KEY_SPACE, harbour_table
+from harbour.metrics.perturbation import KEY_SPACE, Cell
 
 COLUMNS = ["unit", "name", "imported", "retained", "at_risk", "within", "recorded", "retained_rate", "within_rate"]
 
@@ -59,26 +58,11 @@ def force_counts(children: pd.DataFrame, period: str, keyed: bool = False) -> pd
 
 
 def _perturbed_row(c: dict) -> dict:
-    """A force's figures as its own summary publishes them under perturbation: at risk and not retained, all
-    children and those without an engagement recorded, and those engaged within 24 hours, each a cell; the other
-    parts the totals less them; rates from the perturbed counts."""
-    table = harbour_table()
-
-    def noisy(name):
-        return table.published(c[name], c[f"{name}_key"] % KEY_SPACE)
-
-    at_risk = noisy("at_risk")
-    retained, _ = split(at_risk, noisy("not_retained"), c["retained"])
-    recorded, _ = split(noisy("children"), noisy("not_recorded"), c["recorded"])
-    within = min(noisy("within"), recorded)
-    return {
-        "retained": retained,
-        "at_risk": at_risk,
-        "within": within,
-        "recorded": recorded,
-        "retained_rate": perturbed_rate(retained, at_risk)["rate"],
-        "within_rate": perturbed_rate(within, recorded)["rate"],
-    }
+    """A force's figures under perturbation, by the summary's own rule (disclosure.perturb_force_row), from its
+    counts and their summed record keys."""
+    names = ("children", "at_risk", "not_retained", "not_recorded", "within")
+    cells = {name: Cell(c[name], c[f"{name}_key"] % KEY_SPACE) for name in names}
+    return perturb_force_row(cells, c["retained"], c["recorded"])
 
 
 def published_units(

@@ -30,7 +30,7 @@ from harbour import settings
 from harbour.metrics import Z95
 from harbour.metrics.cells import weekly_life_table
 from harbour.metrics.intervals import newcombe, wilson
-from harbour.metrics.perturbation import Cell, MissingRecordKeys, harbour_table
+from harbour.metrics.perturbation import KEY_SPACE, Cell, MissingRecordKeys, harbour_table
 from harbour.metrics.precision import precision
 
 SUPPRESSED = "c"
@@ -198,6 +198,50 @@ def rests_on_c(*pairs: tuple[int, int]) -> bool:
     """Whether any of the (numerator, denominator) rates a figure rests on is published as ``c``; a difference,
     its interval and its p-value are ``c`` then too."""
     return any(rate(n, d)["rate"] == SUPPRESSED for n, d in pairs if d)
+
+
+HIDDEN_RATE = {"rate": SUPPRESSED, "ci_low": SUPPRESSED, "ci_high": SUPPRESSED}
+
+
+def hidden_if(hide: bool, value):
+    """``value`` as published where another figure of this module's rules (a small step from a wider view; the
+    effect it belongs with being c) says to hide it: ``c``, or ``None`` for no value at all."""
+    if value is None:
+        return None
+    if hide:
+        return dict(HIDDEN_RATE) if isinstance(value, dict) else SUPPRESSED
+    return value
+
+
+def hidden_with(source, value):
+    """``value`` (words or a figure derived from ``source``) as published: ``c`` where ``source`` is."""
+    return SUPPRESSED if source == SUPPRESSED else value
+
+
+def parts_of_a_total(counts: list) -> list:
+    """Counts that add up to a total shown beside them (the children by time to first going missing; the episodes
+    by risk grading), as suppression publishes them: each by the count rule, and every one c (a 0 too) where one
+    is, or "14 went missing: c, 0, c" is 7 and 7 (found on the national demo)."""
+    return [SUPPRESSED] * len(counts) if SUPPRESSED in counts else counts
+
+
+def perturbed_bands(period: dict, exact: list) -> list:
+    """The children by time to first going missing under perturbation, as a table that adds up: the first band is
+    the children not retained at 72 hours, the second those at 28 days less them, the third all who went missing
+    less those, each from the summary's perturbed counts (so one number everywhere). Perturbed cell by cell, as
+    docs/metrics.md version 4 first said, the bands and the counts they add up to pinned small counts exactly when
+    their noises fell at the ends of the table (the attack test found 4, 2 and 1 on the national demo). A band whose
+    exact count is positive is at least 1 (a 0 always means none). ``exact``: the bands' cells."""
+    retention, missing = period["retention"], period["missing"]
+    if not isinstance(missing.get("children"), int) or not isinstance(retention["28d"]["not_retained"], int):
+        return [SUPPRESSED if c.count else 0 for c in exact]
+    cumulative = [retention["72h"]["not_retained"], retention["28d"]["not_retained"], missing["children"]]
+    out, before = [], 0
+    for total, cell in zip(cumulative, exact):
+        value = max(total - before, 0)
+        out.append(max(value, 1) if cell.count and value < 1 else value if cell.count else 0)
+        before = max(total, before)
+    return out
 
 
 def is_publishable_count(value) -> bool:
@@ -643,8 +687,9 @@ def perturb_period(period: dict) -> dict:
             retention[label].update(km=None, km_ci_low=None, km_ci_high=None)
     p["retention"] = retention
     e = period["engagement"]
-    recorded, not_recorded = split(children, cells["not_recorded"].published, e["recorded"])
-    within = min(cells["within_24h"].published, recorded)
+    recorded, not_recorded, within = published_engagement(
+        children, cells["not_recorded"].published, cells["within_24h"].published, e["recorded"]
+    )
     enough = recorded >= MIN_CHILDREN
     p["engagement"] = {
         "recorded": recorded,
@@ -675,6 +720,44 @@ def perturb_period(period: dict) -> dict:
         "harmed": cells["harmed"].published,
     }
     return p
+
+
+def published_engagement(children: int, not_recorded: int, within: int, exact_recorded: int) -> tuple[int, int, int]:
+    """(recorded, not recorded, engaged within 24 hours) as perturbation publishes them from the perturbed children,
+    not recorded and within-24-hours cells: the recorded are all children less those not recorded (a table that adds
+    up), and the engaged within 24 hours never more than the recorded. One rule for the summary and the benchmark."""
+    recorded, not_recorded = split(children, not_recorded, exact_recorded)
+    return recorded, not_recorded, min(within, recorded)
+
+
+def perturb_force_row(cells: dict, retained: int, recorded: int) -> dict:
+    """A force's benchmarking figures as its own summary publishes them under perturbation (:func:`perturb_period`):
+    ``cells`` holds the cells of its children, at risk and not retained at 28 days, not recorded and engaged within
+    24 hours; ``retained`` and ``recorded`` are the exact parts (a positive part is never published as 0)."""
+    at_risk = cells["at_risk"].published
+    retained_shown, _ = split(at_risk, cells["not_retained"].published, retained)
+    recorded_shown, _, within = published_engagement(
+        cells["children"].published, cells["not_recorded"].published, cells["within"].published, recorded
+    )
+    return {
+        "retained": retained_shown,
+        "at_risk": at_risk,
+        "within": within,
+        "recorded": recorded_shown,
+        "retained_rate": perturbed_rate(retained_shown, at_risk)["rate"],
+        "within_rate": perturbed_rate(within, recorded_shown)["rate"],
+    }
+
+
+def perturbed_retention_rows(sums: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+    """(retained, at risk) at 28 days as perturbation publishes each row of ``sums`` (a force's quarter: its
+    exact retained, at_risk and not_retained, and the summed record keys at_risk_key and not_retained_key): at risk
+    and not retained each a cell, retained the one less the other, as :func:`perturb_period` publishes a period."""
+    table = harbour_table()
+    at_risk = table.published_many(sums["at_risk"], sums["at_risk_key"] % KEY_SPACE)
+    missing = table.published_many(sums["not_retained"], sums["not_retained_key"] % KEY_SPACE)
+    retained = [split(int(a), int(m), int(r))[0] for a, m, r in zip(at_risk, missing, sums["retained"])]
+    return retained, at_risk
 
 
 def perturb_comparison(comparison: dict | None, exact: dict, published: dict) -> dict | None:
@@ -985,6 +1068,23 @@ class Audience:
         return disclose_monthly(
             series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"])
         )
+
+    def time_bands(self, period: dict, cells: list) -> list:
+        """The children by time to first going missing (``cells``: each band's cell) as this audience sees them
+        beside the period's summary (``period``, as this audience publishes it)."""
+        if self.perturbing:
+            return perturbed_bands(period, cells)
+        return parts_of_a_total([self.count(c) for c in cells])
+
+    def ended_episodes(self, period: dict, ended):
+        """The ended episodes as published beside the period's episodes and those still missing (``period``: the
+        summary's missing figures as this audience publishes them; ``ended``: their cell)."""
+        if self.perturbing:  # the episodes less those still missing, as the summary publishes both
+            return period["episodes"] - period["open"] if isinstance(period["episodes"], int) else SUPPRESSED
+        if self.exact or self.withheld:
+            return self.count(ended)
+        # disclosure.parts: c where the still missing are and the ended are not 0
+        return SUPPRESSED if period["open"] == SUPPRESSED and _exact_count(ended) else self.count(ended)
 
 
 def perturbed_curve(cohort) -> pd.DataFrame:

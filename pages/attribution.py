@@ -9,7 +9,7 @@ the months of first contact (the model compares whole quarters of each force's o
 from __future__ import annotations
 
 from harbour.metrics.attribution import counterfactual
-from harbour.metrics.disclosure import SUPPRESSED, perturbed_rate
+from harbour.metrics.disclosure import hidden_if, hidden_with, perturbed_rate
 from harbour.metrics.precision import GAINS, never_possible, power, precision
 from harbour.metrics.retention import horizon_counts
 from harbour.views import theme
@@ -123,7 +123,7 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     band = {c["quarter"]: c for c in counterfactual(found)}
     cf = {
         q: {
-            k: (SUPPRESSED if hidden else round(v, 2))
+            k: hidden_if(hidden, v if v is None else round(v, 2))
             for k, v in c.items()
             if k in ("without", "without_low", "without_high")
         }
@@ -342,9 +342,7 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
     treated = found["_treated"]
 
     def shown(v):
-        if hidden:
-            return SUPPRESSED
-        return None if v is None else (round(v, 2) if not audience.exact else v)
+        return hidden_if(hidden, None if v is None else (round(v, 2) if not audience.exact else v))
 
     effects = [
         (f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
@@ -513,9 +511,7 @@ def precision_panel(ctx: Context) -> Panel:
                 if is_value(years_needed)
                 else "never with this baseline"
                 if never.get(gain)
-                else "more than 20 years"
-                if published.get("detectable_now") != SUPPRESSED
-                else SUPPRESSED
+                else hidden_with(published.get("detectable_now"), "more than 20 years")
             )
             rows.append([f"{d * 100:.0f} points", published["power_now"].get(gain), words])
     now = published.get("detectable_now") if published else None

@@ -13,7 +13,7 @@ from harbour.components.ids import PAGES_LOCATION
 from harbour.exchange.packs import readable
 from harbour.exchange.store import all_peers, fingerprint, origin_words
 from harbour.metrics.benchmark import published_units, usable
-from harbour.metrics.disclosure import FOOTNOTE, PERTURBATION, PERTURBATION_FOOTNOTE, SUPPRESSION
+from harbour.metrics.disclosure import FOOTNOTE, PERTURBATION, PERTURBATION_FOOTNOTE, SUPPRESSED, SUPPRESSION
 from harbour.metrics.filters import FILTER_NAMES, FILTER_WORDS
 from harbour.metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
 from harbour.views import theme
@@ -173,7 +173,7 @@ def _left_out(units, ok, num, den, selected, peers) -> list[list[str]]:
         rate = getattr(row, f"{num}_rate")
         why = (
             "left out: rate c"
-            if rate == "c"
+            if rate == SUPPRESSED
             else "left out: fewer than 10 children"
             if rate is not None
             else "left out: none"
@@ -304,7 +304,7 @@ def funnel_panel(key, num, den, label, x_title, units, selected, peers, adjust, 
             r = mine.iloc[0][f"{num}_rate"]
             finding += (
                 f"; {mine.iloc[0]['name']} is not drawn, its rate being c"
-                if r == "c"
+                if r == SUPPRESSED
                 else f"; {mine.iloc[0]['name']} is not drawn, with too few children"
                 if r is not None
                 else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harbour.metrics.disclosure import hidden_if
 from harbour.metrics.engagement import cumulative_counts, deciles
 from harbour.pages.before_after import split_label
 from harbour.views import series as series_module
@@ -73,8 +74,8 @@ def _distribution_panel(ctx: Context) -> Panel:
                 c = cumulative_counts(group, points=(at,)).iloc[0]
                 return c["recorded"], c["engaged"], c["recorded"] - c["engaged"]
 
-            if shares[name][i] is not None and ctx.small_step(name, counts_of):
-                shares[name][i] = "c"  # filters that cannot be subtracted, as the within-24-hours share
+            # filters that cannot be subtracted, as the within-24-hours share
+            shares[name][i] = hidden_if(ctx.small_step(name, counts_of), shares[name][i])
             if hours_at == 24:  # one measure, one number: the summary's (shielded the same way)
                 shares[name][i] = (
                     periods[name]["engagement"]["within_24h"]["rate"] if shares[name][i] is not None else None

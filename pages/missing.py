@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harbour.metrics.disclosure import SUPPRESSED, hidden_if, parts_of_a_total
 from harbour.metrics.missing import (
     GRADES,
     cohort_episodes,
@@ -52,45 +53,16 @@ def shielded(ctx: Context, name: str) -> bool:
     )
 
 
-def perturbed_bands(period: dict, exact: list) -> list:
-    """The children by time to first going missing under perturbation, as a table that adds up: the first band is
-    the children not retained at 72 hours, the second those at 28 days less them, the third all who went missing
-    less those, each from the summary's perturbed counts (so one number everywhere). Perturbed cell by cell, as
-    docs/metrics.md version 4 first said, the bands and the counts they add up to pinned small counts exactly when
-    their noises fell at the ends of the table (the attack test found 4, 2 and 1 on the national demo). A band whose
-    exact count is positive is at least 1 (a 0 always means none). ``exact``: the bands' cells."""
-    retention, missing = period["retention"], period["missing"]
-    if not isinstance(missing.get("children"), int) or not isinstance(retention["28d"]["not_retained"], int):
-        return ["c" if c.count else 0 for c in exact]
-    cumulative = [retention["72h"]["not_retained"], retention["28d"]["not_retained"], missing["children"]]
-    out, before = [], 0
-    for total, cell in zip(cumulative, exact):
-        value = max(total - before, 0)
-        out.append(max(value, 1) if cell.count and value < 1 else value if cell.count else 0)
-        before = max(total, before)
-    return out
-
-
-def parts_of_a_total(counts: list) -> list:
-    """Counts that add up to a total shown beside them (the children by time to first going missing; the episodes
-    by risk grading), as published: each by the count rule, and every one c (a 0 too) where one is, or "14 went
-    missing: c, 0, c" is 7 and 7 (found on the national demo)."""
-    return ["c"] * len(counts) if "c" in counts else counts
-
-
 def _timing_panel(ctx: Context) -> Panel:
     """How soon after first placement children first went missing, in three bands."""
     groups, audience = ctx.groups, ctx.audience
-    count, rate = audience.count, audience.rate
+    rate = audience.rate
     # Three bands, so that a county force's numbers are not all suppressed; the first 72 hours matter most.
     masks = {name: first_missing_masks(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
     timing = {name: [cell_of(groups[name], mask) for _, mask in masks[name]] for name in masks}
     bands = [label for label, _ in masks["baseline"]]
     hidden = {name: shielded(ctx, name) for name in timing}
-    if audience.perturbing:
-        timing_counts = {name: perturbed_bands(ctx.periods[name], timing[name]) for name in timing}
-    else:
-        timing_counts = {name: parts_of_a_total([count(c) for c in timing[name]]) for name in timing}
+    timing_counts = {name: audience.time_bands(ctx.periods[name], timing[name]) for name in timing}
     first72 = {name: timing[name][0] for name in timing}
     placed = {name: ctx.cell(name, lambda g: g["placed"].to_numpy(dtype=bool)) for name in groups}
     shown_placed = {name: ctx.periods[name]["placed"] for name in groups}  # as the summary publishes it (a part)
@@ -102,10 +74,11 @@ def _timing_panel(ctx: Context) -> Panel:
         return placed_here, first, placed_here - first
 
     for name in groups:  # filters that cannot be subtracted
-        if share72[name]["rate"] is not None and (
-            timing_counts[name][0] == "c" or hidden[name] or ctx.small_step(name, first72_counts)
-        ):
-            share72[name] = {"rate": "c", "ci_low": "c", "ci_high": "c"}
+        share72[name] = hidden_if(
+            share72[name]["rate"] is not None
+            and (timing_counts[name][0] == SUPPRESSED or hidden[name] or ctx.small_step(name, first72_counts)),
+            share72[name],
+        )
     timing_summary = (
         f"Children who went missing within 72 hours of placement: {num(timing_counts['baseline'][0])} of "
         f"{num(shown_placed['baseline'])} placed in the baseline ({pct(share72['baseline']['rate'])}) and "
@@ -116,7 +89,7 @@ def _timing_panel(ctx: Context) -> Panel:
         f"Went missing within 72 hours of placement: {pct(share72['baseline']['rate'])} before the pilot, "
         f"{pct(share72['pilot']['rate'])} during it"
     )
-    if all(v in ("c", None) for name in timing for v in [*timing_counts[name], share72[name]["rate"]]):
+    if all(v in (SUPPRESSED, None) for name in timing for v in [*timing_counts[name], share72[name]["rate"]]):
         # Nothing but c: say why once, rather than "c of c placed (c)" (small groups).
         finding = (
             "Time from placement to first going missing is c for this view: each band, or the share beside "
@@ -163,7 +136,7 @@ def _outcomes_panel(ctx: Context) -> Panel:
     # Ended episodes are one part of the episodes (the other: still missing), published by the same rule as the
     # summary's, and the share of them offered an interview is c where they are.
     ended = {
-        name: disclosure_parts(mb if name == "baseline" else mp, interviews[name]["ended"], audience) for name in groups
+        name: audience.ended_episodes(mb if name == "baseline" else mp, interviews[name]["ended"]) for name in groups
     }
     risks = {name: {g: cell_of(mine[name], m) for g, m in grade_masks(mine[name]).items()} for name in groups}
 
@@ -176,9 +149,10 @@ def _outcomes_panel(ctx: Context) -> Panel:
 
     offered_share = {}
     for name in groups:
-        offered_share[name] = rate(interviews[name]["offered"], interviews[name]["ended"], ended[name])["rate"]
-        if offered_share[name] is not None and (shielded(ctx, name) or ctx.small_step(name, offered_counts)):
-            offered_share[name] = "c"  # filters that cannot be subtracted
+        offered_share[name] = hidden_if(  # filters that cannot be subtracted
+            shielded(ctx, name) or ctx.small_step(name, offered_counts),
+            rate(interviews[name]["offered"], interviews[name]["ended"], ended[name])["rate"],
+        )
 
     summary_rows = [
         ["Children with a missing episode", *both("count", mb["children"], mp["children"])],
@@ -261,16 +235,6 @@ def _outcomes_panel(ctx: Context) -> Panel:
         f"came to harm: {num(mb['harmed'])} and {num(mp['harmed'])}. {CAVEAT}",
         open_table=True,
     )
-
-
-def disclosure_parts(published: dict, ended: int, audience) -> int | str:
-    """The ended episodes as published beside the period's episodes and still missing: ``c`` where the still missing
-    are and the ended are not 0 (disclosure.parts), for a publication audience."""
-    if audience.perturbing:  # the episodes less those still missing, as the summary publishes both
-        return published["episodes"] - published["open"] if isinstance(published["episodes"], int) else "c"
-    if audience.exact or audience.withheld:
-        return audience.count(ended)
-    return "c" if published["open"] == "c" and ended.count else audience.count(ended)
 
 
 DFE_SHOWN = 3  # the force's authorities with the most of its children

@@ -5,7 +5,7 @@ from __future__ import annotations
 from harbour.views.ask import Ask
 from harbour.views.context import Context
 from harbour.views.figures import headline_figure
-from harbour.views.format import hours, interval, is_value, num, p_value, pct, points, signed
+from harbour.views.format import SUPPRESSED, hours, interval, is_value, num, p_value, pct, points, signed
 from harbour.views.model import Cell, Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.words import (
@@ -54,7 +54,7 @@ def _count_words(label: str, unit: str, baseline, pilot, base_period: dict, pilo
         else ""
     )
     if change is None:
-        why = "too few to show (c)" if "c" in (baseline, pilot) else "no figure for one period"
+        why = "too few to show (c)" if SUPPRESSED in (baseline, pilot) else "no figure for one period"
         return (
             f"not shown: {why}",
             f"{label}: {num(baseline)} in the baseline and {num(pilot)} in the pilot; the change is not shown "

@@ -16,7 +16,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE, PERTURBATION, PERTURBATION_FOOTNOTE
+from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE, PERTURBATION, PERTURBATION_FOOTNOTE, SUPPRESSED
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.pages.methodology import CAVEATS
 from harbour.render import images
@@ -218,7 +218,7 @@ def _nothing_shown(table) -> bool:
 
     values = [cell_kind(c, v) for row in table.rows for c, v in zip(table.columns, row)]
     numbers = [v for kind, v in values if kind != "text"]
-    return bool(table.rows) and bool(numbers) and all(v in ("c", None) for v in numbers)
+    return bool(table.rows) and bool(numbers) and all(v in (SUPPRESSED, None) for v in numbers)
 
 
 def _source(slide, view, panel) -> None:

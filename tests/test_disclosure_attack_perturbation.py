@@ -151,7 +151,7 @@ GRADES = ("HIGH", "MEDIUM", "LOW", "U")
 
 class Views:
     """Every view's published and exact counts, built once each: its summary (/missing's time bands are differences
-    of its counts, pages.missing.perturbed_bands, and add nothing to them), the episodes by risk grading, and the
+    of its counts, disclosure.perturbed_bands, and add nothing to them), the episodes by risk grading, and the
     weekly life table of /retention's survival curve."""
 
     def __init__(self, facts, method: str = "perturbation"):
@@ -434,12 +434,12 @@ def test_bands_perturbed_cell_by_cell_gave_their_counts_away():
     """Found by this search on the national demo (force F03, nationality AFG, baseline): 7 children went missing,
     4 within 72 hours, 2 between 72 hours and 28 days, 1 after. Perturbed cell by cell, they were published as 4
     (noise -3), 7, 5 (+3 each) and 1: the bands' least possible counts add up to the most the total can be, and
-    all three are pinned. Now the bands are differences of the summary's counts (pages.missing.perturbed_bands),
+    all three are pinned. Now the bands are differences of the summary's counts (disclosure.perturbed_bands),
     which pin nothing: nested counts of the same children get the same noise."""
     found = posteriors(4, [7, 5, 1], TABLE, [0, 1, 2])
     assert [list(found[i]) for i in range(3)] == [[4], [2], [1]]
+    from harbour.metrics.disclosure import perturbed_bands
     from harbour.metrics.perturbation import Cell
-    from harbour.pages.missing import perturbed_bands
 
     period = {"retention": {"72h": {"not_retained": 7}, "28d": {"not_retained": 9}}, "missing": {"children": 4}}
     bands = perturbed_bands(period, [Cell(4, 0), Cell(2, 0), Cell(1, 0)])

@@ -64,3 +64,76 @@ def test_the_issue_check_can_fail(tmp_path):
     assert any(ISSUE.search(t) for t in _comments_and_docstrings(sample))
     sample.write_text('"""A module."""\n\nX = 1  # 28 days, the horizon\n')
     assert not any(ISSUE.search(t) for t in _comments_and_docstrings(sample))
+
+
+# ---- one disclosure module (issue: "no view, slide, renderer or pack decides a c or a noise by itself") --------
+
+# Where a c may be written outside metrics/disclosure.py: echoing a value that already is c (a figure's label; the
+# formatter's passthrough), and the DfE's own symbols for its published tables.
+C_ECHOES = {("views/figures.py", "_label"), ("views/format.py", "_special"), ("reference/dfe.py", None)}
+NOISE = ("harbour_table", "published_count", "noise_for")
+
+
+def _c_written(tree: ast.AST) -> list[tuple[int, str | None]]:
+    """(line, enclosing function) of each ``"c"`` literal or ``SUPPRESSED`` that is produced (not compared with)."""
+    parents, found = {}, []
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    for node in ast.walk(tree):
+        is_c = (isinstance(node, ast.Constant) and node.value == "c") or (
+            isinstance(node, (ast.Name, ast.Attribute))
+            and getattr(node, "id", getattr(node, "attr", None)) == "SUPPRESSED"
+        )
+        if not is_c:
+            continue
+        up = parents.get(node)
+        while isinstance(up, (ast.Tuple, ast.List, ast.Set)):
+            up = parents.get(up)
+        if isinstance(up, (ast.Compare, ast.ImportFrom, ast.alias)):
+            continue
+        if isinstance(up, ast.Assign) and any(getattr(t, "id", None) == "SUPPRESSED" for t in up.targets):
+            continue  # the name itself
+        function = up
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = parents.get(function)
+        found.append((node.lineno, function.name if function is not None else None))
+    return found
+
+
+def _product_modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(("tests/", "scripts/", "build/", ".")) or "/." in relative:
+            continue
+        yield relative, path
+
+
+def test_only_the_disclosure_module_decides_a_c_or_a_noise():
+    """Every c and every noise is decided in metrics/disclosure.py (or perturbation.py, the table's mechanics): a
+    page, slide, renderer or pack that wrote its own c, or looked a noise up, would be a second rule."""
+    written, noisy = [], []
+    for relative, path in _product_modules():
+        if relative in ("metrics/disclosure.py", "metrics/perturbation.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        written += [
+            f"{relative}:{line} ({function})"
+            for line, function in _c_written(tree)
+            if (relative, function) not in C_ECHOES and (relative, None) not in C_ECHOES
+        ]
+        noisy += [
+            f"{relative}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Name, ast.Attribute)) and getattr(node, "id", getattr(node, "attr", None)) in NOISE
+        ]
+    assert not written, f"a c decided outside metrics/disclosure.py: {written}"
+    assert not noisy, f"a noise looked up outside metrics/disclosure.py: {noisy}"
+
+
+def test_the_one_module_check_can_fail():
+    """The check above finds a c written by a page, and not one compared with."""
+    tree = ast.parse('def f(v):\n    shares = "c"\n    return v == "c" or SUPPRESSED in (v,)\n')
+    assert _c_written(tree) == [(2, "f")]
+    tree = ast.parse("def g(hide):\n    return SUPPRESSED if hide else 1\n")
+    assert _c_written(tree) == [(2, "g")]

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from harbour.metrics import HORIZONS
-from harbour.metrics.disclosure import PUBLICATION, Audience, at_least, small_step
+from harbour.metrics.disclosure import PUBLICATION, SUPPRESSED, Audience, at_least, hidden_if, small_step
 from harbour.metrics.filters import FILTER_WORDS, ROUTE_LABELS, SEX_LABELS, Filters, nationality_label
 from harbour.metrics.perturbation import cell_of
 from harbour.metrics.retention import horizon_counts
@@ -101,7 +101,7 @@ class Context:
         missing (docs/metrics.md version 3, disclosure.at_least), for this audience; None where there is none."""
         if self.audience.exact or self.audience.perturbing:
             return None
-        if self.periods[period]["retention"][label].get("rate") != "c":
+        if self.periods[period]["retention"][label].get("rate") != SUPPRESSED:
             return None
 
         counts = horizon_counts(self.groups[period], HORIZONS[label])
@@ -257,7 +257,7 @@ class Context:
                     panel.speaker_notes = withheld
             for card in extra.get("kpis") or []:
                 card["sentence"] = f"{card['title']}: c for this group."
-                card["change"] = "c"
+                card["change"] = hidden_if(True, card.get("change") or "")
         return View(
             page,
             title,

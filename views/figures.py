@@ -17,6 +17,11 @@ def _shown(value):
     return None if value in (None, SUPPRESSED) else value
 
 
+def _label(value) -> str:
+    """A bar's label: the c of a figure disclosure control hid (it has no bar), nothing otherwise."""
+    return SUPPRESSED if value == SUPPRESSED else ""
+
+
 def _percent(values) -> list:
     """Fractions as percentages; a point that is c (1 to 7 children gone missing by then) is a gap in the line."""
     return [None if isinstance(v, str) or v is None else v * 100 for v in values]
@@ -235,7 +240,7 @@ def grouped_bars(
                 "y": [_shown(v) for v in values],
                 "name": name,
                 "marker": {"color": style["color"], "pattern": {"shape": "" if period == "baseline" else "/"}},
-                "text": ["c" if v == SUPPRESSED else "" for v in values],
+                "text": [_label(v) for v in values],
                 "textposition": "outside",
                 "hovertemplate": f"{name} %{{x}}: {value_format}<extra></extra>",
             }

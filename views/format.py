@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-SUPPRESSED = "c"
+from harbour.metrics.disclosure import SUPPRESSED
+
 NOT_APPLICABLE = "–"
 MONTHS = (
     "January",
