@@ -352,6 +352,25 @@ def disclose_comparison(comparison: dict | None, baseline: dict, pilot: dict) ->
     return out
 
 
+def differences_follow_rates(comparison: dict | None, published: dict) -> dict | None:
+    """A difference, its interval and p-value as published beside the two rates it compares (``published``: the
+    periods as published): ``c`` where either rate is, whatever made it c (its own counts, a denominator that is a
+    c part of a total, a filter's step), or "41% before, c during, +54 points" gives the c back (95%: the issue found
+    it in the all-forces view, whose pilot share was c for its 1 to 7 children without an engagement recorded)."""
+    if comparison is None:
+        return None
+    out = copy.deepcopy(comparison)
+    b, p = published.get("baseline") or {}, published.get("pilot") or {}
+    for label in out.get("retention") or {}:
+        rates = [(period.get("retention") or {}).get(label, {}).get("rate") for period in (b, p)]
+        if SUPPRESSED in rates:
+            out["retention"][label] = _all_c(out["retention"][label])
+    rates = [((period.get("engagement") or {}).get("within_24h") or {}).get("rate") for period in (b, p)]
+    if SUPPRESSED in rates and out.get("within_24h_difference") is not None:
+        out["within_24h_difference"] = _all_c(out["within_24h_difference"])
+    return out
+
+
 def disclose_attribution(exact: dict | None) -> dict | None:
     """Attribution as published (docs/metrics.md, version 3): the effect, its interval and delta's to whole points
     (two decimals of a fraction), p-values to three decimals; all c when the treated force's baseline or pilot
@@ -393,7 +412,9 @@ def disclose_summary(exact: dict) -> dict:
     out["exact"] = False
     periods = exact["periods"]
     out["periods"] = {name: disclose_period(p) for name, p in periods.items()}
-    out["comparison"] = disclose_comparison(exact["comparison"], periods["baseline"], periods["pilot"])
+    out["comparison"] = differences_follow_rates(
+        disclose_comparison(exact["comparison"], periods["baseline"], periods["pilot"]), out["periods"]
+    )
     if "attribution" in exact:
         out["attribution"] = disclose_attribution(exact["attribution"])
         out["precision"] = disclose_precision(exact["precision"])
@@ -480,6 +501,7 @@ def shield_filters(published: dict, exact: dict, wider: list[dict]) -> dict:
             out["periods"][name]["engagement"]["within_24h"] = {**_all_c(within), "n": within["n"]}
             if out.get("comparison"):
                 out["comparison"]["within_24h_difference"] = _all_c(out["comparison"]["within_24h_difference"])
+    out["comparison"] = differences_follow_rates(out.get("comparison"), out["periods"])
     return out
 
 
@@ -1069,12 +1091,30 @@ class Audience:
             series.drop(columns=[c for c in series.columns if c.endswith("_key") or c == "not_recorded"])
         )
 
+    @property
+    def cumulative_bands(self) -> bool:
+        """Whether the children by time to first going missing are shown as running totals (within 72 hours,
+        within 28 days, at any time) rather than bands: under suppression. A band there is the difference of two
+        horizons' children not retained, which their rates to whole points with intervals pin to the child: "c"
+        children between 72 hours and 28 days was 24 less 20 (the attack found 9 such bands on the pilot demo).
+        The running totals are the very counts the summary publishes, so the page adds no cell to subtract."""
+        return not self.exact and not self.perturbing
+
     def time_bands(self, period: dict, cells: list) -> list:
-        """The children by time to first going missing (``cells``: each band's cell) as this audience sees them
-        beside the period's summary (``period``, as this audience publishes it)."""
+        """The children by time to first going missing (``cells``: each band's cell, 0-72h, 72h-28d, after) as this
+        audience sees them beside the period's summary (``period``, as this audience publishes it): exact bands;
+        under perturbation bands that add up to the summary's counts; under suppression the running totals (see
+        :attr:`cumulative_bands`), which are the summary's own figures."""
         if self.perturbing:
             return perturbed_bands(period, cells)
-        return parts_of_a_total([self.count(c) for c in cells])
+        if self.cumulative_bands:
+            if self.withheld:
+                return [self.count(c) for c in cells]
+            retention, missing = period["retention"], period["missing"]
+            if missing["children"] == 0:  # none went missing: no running total is more (a c there would hide a 0)
+                return [0, 0, 0]
+            return [retention["72h"]["not_retained"], retention["28d"]["not_retained"], missing["children"]]
+        return [self.count(c) for c in cells]
 
     def ended_episodes(self, period: dict, ended):
         """The ended episodes as published beside the period's episodes and those still missing (``period``: the

@@ -61,6 +61,8 @@ def _timing_panel(ctx: Context) -> Panel:
     masks = {name: first_missing_masks(groups[name], bands=(72, 672)) for name in ("baseline", "pilot")}
     timing = {name: [cell_of(groups[name], mask) for _, mask in masks[name]] for name in masks}
     bands = [label for label, _ in masks["baseline"]]
+    if audience.cumulative_bands:  # running totals, the summary's own counts (see Audience.cumulative_bands)
+        bands = ["Within 72 hours", "Within 28 days", "At any time after placement"]
     hidden = {name: shielded(ctx, name) for name in timing}
     timing_counts = {name: audience.time_bands(ctx.periods[name], timing[name]) for name in timing}
     first72 = {name: timing[name][0] for name in timing}
@@ -120,6 +122,15 @@ def _timing_panel(ctx: Context) -> Panel:
         notes=[
             DEFINITION,
             "Each child is counted once, at the first episode; an episode at exactly 72 hours is in the first band.",
+            *(
+                [
+                    "Shown as running totals (within 72 hours, within 28 days, at any time): they are the children "
+                    "not retained at 72 hours and at 28 days and the children who went missing, as published on "
+                    "Retention and above; bands between them could give a count too small to publish away."
+                ]
+                if audience.cumulative_bands
+                else []
+            ),
             audience.footnote,
         ],
         speaker_notes=f"{timing_summary} {CAVEAT}",

@@ -152,6 +152,15 @@ def parting_fits(total: int, part: int, shown_total, shown_parts: tuple) -> bool
     return shown[1:] == shown_parts and shown[0] == shown_total
 
 
+def running_totals_fit(exact: tuple, shown: list) -> bool:
+    """The children by time to first going missing as suppression shows them (running totals: within 72 hours,
+    within 28 days, at any time): each total by the count rule, or c where the summary's parts rule hid it."""
+    if min(exact) < 0:
+        return False
+    totals = (exact[0], exact[0] + exact[1], exact[0] + exact[1] + exact[2])
+    return all(s == C or s == disclosure.count(n) for n, s in zip(totals, shown))
+
+
 def bands_fit(exact: tuple, shown: list) -> bool:
     """The children by time to first going missing, parts of those who went missing: each by the count rule, and
     all c (a 0 too) where one is."""
@@ -294,16 +303,16 @@ class Attack:
             ),
             (
                 {
-                    "second": lambda e: (
+                    "second": lambda e: (  # shown as the running total within 28 days
                         range(e["went_missing"] - e["first72"] + 1)
                         if second == C
-                        else counted(second, e["went_missing"] - e["first72"])
+                        else [t - e["first72"] for t in counted(second, e["went_missing"]) if t >= e["first72"]]
                     ),
                 },
                 [
                     (
                         {"went_missing", "first72", "second"},
-                        lambda e: bands_fit(
+                        lambda e: running_totals_fit(
                             (e["first72"], e["second"], e["went_missing"] - e["first72"] - e["second"]), s["bands"]
                         ),
                     ),

@@ -222,9 +222,17 @@ def test_every_published_difference_is_the_difference_of_its_published_rates(dem
         for label, diff in (doc["comparison"] or {}).get("retention", {}).items():
             b = doc["periods"]["baseline"]["retention"][label]["rate"]
             p = doc["periods"]["pilot"]["retention"][label]["rate"]
-            if diff["difference"] == "c" or "c" in (b, p) or None in (b, p):
+            if "c" in (b, p):  # a hidden share through its difference: 41% and +54 gave the c share, 95%
+                assert diff["difference"] in ("c", None), (query, label, b, p, diff)
+                assert diff["ci_low"] in ("c", None) and diff["p_value"] in ("c", None), (query, label, diff)
+                continue
+            if diff["difference"] == "c" or None in (b, p):
                 continue
             assert round(diff["difference"] * 100) == round(p * 100) - round(b * 100), (query, label)
+        within = (doc["comparison"] or {}).get("within_24h_difference")
+        rates = [doc["periods"][name]["engagement"]["within_24h"]["rate"] for name in ("baseline", "pilot")]
+        if within and "c" in rates:
+            assert within["difference"] in ("c", None) and within["ci_low"] in ("c", None), (query, rates, within)
         view = build_uncached("/retention", query, f, publication())
         panel = next(p for p in view.panels if p.panel_id == "chart-horizons")
         rows = panel.table.display_rows()
