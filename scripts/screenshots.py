@@ -1,7 +1,8 @@
 """Screenshots to look at before a release: every page at 1024, 1280 and 1920 px, the navigation at a
 phone's width, the filter bar open, and presentation mode at 1280x720 and 1920x1080.
 
-    python scripts/screenshots.py [--out screenshots/review] [--warehouse URL]
+    python scripts/screenshots.py [--out screenshots/review] [--warehouse URL] [--disclosure suppression]
+                                  [--widths 1280] [--query "force=ALL"]
 
 Builds the synthetic demo in a temporary warehouse unless one is given, serves it with `harbour serve`,
 and drives Debian's Chromium (selenium, from the test extra). Writes PNG files; prints their names.
@@ -26,6 +27,7 @@ PAGES = (
     "/retention",
     "/engagement",
     "/before-after",
+    "/attribution",
     "/missing",
     "/value",
     "/benchmark",
@@ -122,7 +124,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "screenshots" / "review"))
     parser.add_argument("--warehouse")
+    parser.add_argument("--disclosure", choices=("perturbation", "suppression"), default="perturbation")
+    parser.add_argument("--widths", default="1024,1280,1920", help="page widths, comma-separated")
+    parser.add_argument("--query", default="", help="a query string for every page, e.g. force=ALL")
     args = parser.parse_args()
+    widths = [int(w) for w in args.widths.split(",")]
+    query = f"?{args.query}" if args.query else ""
+    joined = f"&{args.query}" if args.query else ""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,7 +146,7 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "harbour.cli", "serve", "--port", str(port)],
             cwd=ROOT,
-            env={**os.environ, "HARBOUR_WAREHOUSE": url},
+            env={**os.environ, "HARBOUR_WAREHOUSE": url, "HARBOUR_DISCLOSURE": args.disclosure},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -151,12 +159,15 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.3)
             shots = []
-            for width in (1024, 1280, 1920):
+            for width in widths:
                 with _opened(width, 900) as browser:
                     for page in PAGES:
                         shots.append(
                             _shot(
-                                browser, base + page, out / f"{page.strip('/') or 'overview'}-{width}.png", full=width
+                                browser,
+                                base + page + query,
+                                out / f"{page.strip('/') or 'overview'}-{width}.png",
+                                full=width,
                             )
                         )
             with _opened(420, 900) as browser:
@@ -174,11 +185,11 @@ def main() -> None:
                 )
             for width, height in ((1280, 720), (1920, 1080)):
                 with _opened(width, height) as browser:
-                    for page in ("/", "/retention", "/missing", "/benchmark"):
+                    for page in ("/", "/retention", "/attribution", "/missing", "/benchmark"):
                         shots.append(
                             _shot(
                                 browser,
-                                base + page + "?present=1&slide=1",
+                                base + page + "?present=1&slide=1" + joined,
                                 out / f"present-{page.strip('/') or 'overview'}-{width}x{height}.png",
                             )
                         )
