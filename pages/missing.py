@@ -121,7 +121,7 @@ def _timing_panel(ctx: Context) -> Panel:
         ),
         notes=[
             DEFINITION,
-            "Each child is counted once, at the first episode; an episode at exactly 72 hours counts as within 72 hours.",
+            "Each child is counted once, at the first episode; an episode at exactly 72 hours is within 72 hours.",
             *(
                 [
                     "Shown as running totals (within 72 hours, within 28 days, at any time): they are the children "
