@@ -593,3 +593,47 @@ def test_under_perturbation_every_force_of_ten_children_is_drawn_and_the_selecte
                 if len(mine) and isinstance(mine.iloc[0][denominator], int) and mine.iloc[0][denominator] >= 10:
                     assert roles.get(mine.iloc[0]["name"]) == "selected", (period, panel_id, code)
                 assert drawn or not len(big)
+
+
+def test_under_perturbation_each_funnel_row_is_the_forces_own_summary(demo_url):
+    """The same cell, the same number: each force's row on the funnels (at risk, retained and the rate at 28 days;
+    recorded, engaged within 24 hours and the share) is what the force's own published summary says, so the rows
+    add nothing an attacker could subtract beyond the summaries (the perturbation attack searches those)."""
+    from harbour.metrics.benchmark import published_units
+    from harbour.metrics.filters import Filters
+    from harbour.metrics.summary import build_summary
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
+
+    f = facts(engine_for(demo_url))
+    checked = 0
+    for period in ("baseline", "pilot"):
+        units = published_units(f.children, f.forces, period, [], "perturbation").set_index("unit")
+        for code in f.forces["force_code"]:
+            doc = build_summary(
+                f.children,
+                f.episodes,
+                f.forces,
+                filters=Filters(force=(code,)),
+                method="perturbation",
+                attributed=(None, "not needed"),
+            )
+            mine = doc["periods"][period]
+            if (
+                not isinstance(mine.get("placed"), int)
+                or f.forces.set_index("force_code").at[code, "pilot_start"] is None
+            ):
+                continue  # a force without a scheme has no periods of its own; a sparse period shows its count alone
+            row, r28, w = units.loc[code], mine["retention"]["28d"], mine["engagement"]["within_24h"]
+            assert (row["at_risk"], row["retained"], row["retained_rate"]) == (
+                r28["at_risk"],
+                r28["retained"],
+                r28["rate"],
+            )
+            assert (row["recorded"], row["within"], row["within_rate"]) == (
+                mine["engagement"]["recorded"],
+                w["count"],
+                w["rate"],
+            )
+            checked += 1
+    assert checked >= 4

@@ -7,6 +7,12 @@ without the sex filter; all forces with a scheme to all forces; the financial ye
 exact count must also make the wider view's count and its siblings' fit together. The posterior of each count
 (flat prior, the table's noise probabilities, the siblings' sum by convolution) is computed here with numpy.
 
+Over time, each month's and quarter's points are parts of their period; /attribution's quarterly rows are parts of
+a force's period too, and for the forces without a scheme, drawn as thin lines beside their pooled rate on every
+force with a scheme's page, the rows of all of them and their pooled rate are searched together (pooled_leaves).
+The funnel's rows on /benchmark are each force's own summary cells (the same cells, the same numbers:
+test_surfaces), searched here as the parts of all forces.
+
 It fails when any true count of 1 to 7 is determined (one value left), and reports how often, for the counts of 2
 to 7, the most likely value is the true one, which must be at most half. It can fail: without noise, or with
 record keys an attacker can know (all 0), the same search determines the counts, as its own tests show."""
@@ -14,6 +20,7 @@ record keys an attacker can know (all 0), the same search determines the counts,
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from dataclasses import replace
 from functools import cache
@@ -352,16 +359,69 @@ def quarter_rows(facts, filters: Filters, shown: dict) -> dict[str, tuple[list[d
             continue
 
         most = cells(bounds).get("28d at risk", 0) + 3
+        pooled = pooled_leaves(facts, filters, force, most)
         seen = [
             {
-                "28d not retained": rate_leaves(
-                    int(published["retained"].iloc[i]), int(published["at_risk"].iloc[i]), most
+                "28d not retained": pooled.get(
+                    exact["quarter"].iloc[i],
+                    rate_leaves(int(published["retained"].iloc[i]), int(published["at_risk"].iloc[i]), most),
                 )
             }
             for i in inside
         ]
         truth = [{"28d not retained": int(exact["at_risk"].iloc[i] - exact["retained"].iloc[i])} for i in inside]
         out[period] = (seen, truth)
+    return out
+
+
+JOINT = 3  # the most forces without a scheme whose quarters are searched jointly with their pooled rate
+
+
+def _rate_pairs(retained: int, at_risk: int, most: int) -> list[tuple[int, int]]:
+    """Every published (retained, at risk) that gives a published rate (to whole points; c under 10 at risk)."""
+    if at_risk < 10:
+        return [(r, a) for a in range(0, 10) for r in range(a + 1)]
+    shown = round(retained / at_risk + 1e-12, 2)
+    return [
+        (r, a)
+        for a in range(10, max(most, at_risk) + 1)
+        for r in range(max(math.ceil((shown - 0.0051) * a), 0), min(math.floor((shown + 0.0051) * a), a) + 1)
+        if round(r / a + 1e-12, 2) == shown
+    ]
+
+
+def pooled_leaves(facts, filters: Filters, force: str, most: int) -> dict:
+    """{quarter: the published not retained of ``force`` that the forces without a scheme's rows leave possible},
+    where ``force`` is one of them: /attribution draws each of them as a thin line (a quarter's rate, from its
+    perturbed counts) and their pooled rate (the perturbed counts summed), on the page of every force with a scheme.
+    The rates of each and of their sum, searched jointly, can narrow each force's counts further than its own rate.
+    Searched jointly for up to JOINT forces (the pilot demo's 2); among more, the pooled rate of many forces' sums
+    is taken to narrow no one force's counts, and each is left to its own rate."""
+    without = [c for c, start in zip(facts.forces["force_code"], facts.forces["pilot_start"]) if start is None]
+    if force not in without or not 2 <= len(without) <= JOINT:
+        return {}
+    cohort = attribution_filters(filters).apply(facts.children)
+    rows = quarterly_counts(cohort[cohort["force_code"].astype(str).isin(without)], perturbed=True)
+    out = {}
+    for quarter, group in rows.groupby("quarter"):
+        by_force = {
+            str(c): (int(r), int(a)) for c, r, a in zip(group["force_code"], group["retained"], group["at_risk"])
+        }
+        if force not in by_force:
+            continue
+        pooled_r, pooled_a = sum(r for r, _ in by_force.values()), sum(a for _, a in by_force.values())
+        if pooled_a < 10:
+            continue
+        shown_pooled = round(pooled_r / pooled_a + 1e-12, 2)
+        codes = list(by_force)
+        options = [_rate_pairs(*by_force[c], most) for c in codes]
+        mine = codes.index(force)
+        possible = set()
+        for combo in itertools.product(*options):
+            total_r, total_a = sum(r for r, _ in combo), sum(a for _, a in combo)
+            if total_a >= 10 and round(total_r / total_a + 1e-12, 2) == shown_pooled:
+                possible.add(combo[mine][1] - combo[mine][0])
+        out[quarter] = frozenset(possible)
     return out
 
 
@@ -509,3 +569,23 @@ def demo_facts_pilot_exact(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(perturbation, "harbour_table", lambda: flat)
         yield facts
+
+
+def test_the_pooled_rate_narrows_each_force_without_a_scheme(demo_facts_pilot):
+    """The joint search of /attribution's thin lines and pooled rate has teeth: on the pilot demo (2 forces without
+    a scheme) it leaves fewer published counts possible than a force's own quarterly rates do, for some quarters of
+    each, and never a count its own rate rules out."""
+    facts = demo_facts_pilot
+    without = [c for c, start in zip(facts.forces["force_code"], facts.forces["pilot_start"]) if start is None]
+    assert len(without) == 2
+    for code in without:
+        filters = Filters(force=(code,))
+        cohort = attribution_filters(filters).apply(facts.children)
+        published = quarterly_counts(cohort[cohort["force_code"] == code], perturbed=True).set_index("quarter")
+        joint = pooled_leaves(facts, filters, code, 80)
+        alone = {q: rate_leaves(int(published.at[q, "retained"]), int(published.at[q, "at_risk"]), 80) for q in joint}
+        assert joint and all(joint[q] <= alone[q] for q in joint), code
+        assert any(joint[q] < alone[q] for q in joint), code
+        assert all(  # the true published count is always among those left
+            int(published.at[q, "at_risk"] - published.at[q, "retained"]) in joint[q] for q in joint
+        ), code
