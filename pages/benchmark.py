@@ -452,9 +452,11 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
         ]
         for r in ok.iloc[::-1].itertuples()
     ]
-    rows += [
-        ["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)]
-    ]
+    rows += (
+        [["All forces (pooled)", "–", str(int(ok["retained"].sum())), str(int(ok["at_risk"].sum())), pct(all_rate, 0)]]
+        if len(ok)
+        else []
+    )
     if chosen:
         rows += [
             [
@@ -484,12 +486,22 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
         finding = f"28-day retention: {name} {rate}, {place} of {len(ok)} forces; {averages}"
     else:
         finding = f"28-day retention across {len(ok)} forces: {averages}"
+    if ok.empty:  # no force's rate can be published (suppression at a county's numbers): no empty axis, words
+        finding = "No force's 28-day retention can be published for this period, so forces are not ranked"
+        summary = (
+            "Each force's rate rests on too few children, or on 1 to 7 who went missing, and is c. Published by "
+            "perturbation instead (the ONS's method), each force's rate could be shown."
+            if method != PERTURBATION
+            else "Each force has fewer than 10 children at risk at 28 days in this period."
+        )
     return Panel(
         panel_id="chart-ranked",
         title="Forces ranked by 28-day retention",
         finding=finding,
         summary=summary,
-        figure=figure(
+        figure=None
+        if ok.empty
+        else figure(
             data,
             layout(
                 height=max(320, 26 * len(ok) + 120),

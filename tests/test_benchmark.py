@@ -637,3 +637,24 @@ def test_under_perturbation_each_funnel_row_is_the_forces_own_summary(demo_url):
             )
             checked += 1
     assert checked >= 4
+
+
+def test_a_ranking_of_no_published_rate_is_words_not_an_empty_axis(demo_url, monkeypatch):
+    """Under suppression the pilot demo's forces each have a c rate in the pilot: the ranked chart was drawn empty,
+    on an axis from -1 to 4, titled "28-day retention across 0 forces: all forces –". Now words say why."""
+    from harbour.metrics.disclosure import PUBLICATION
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
+    from harbour.web.build import build_uncached
+
+    f = facts(engine_for(demo_url))
+
+    def ranked(method):
+        monkeypatch.setenv("HARBOUR_DISCLOSURE", method)  # benchmarking publishes by the deployment's method
+        view = build_uncached("/benchmark", {"bench_period": "pilot"}, f, PUBLICATION)
+        return next(p for p in view.panels if p.panel_id == "chart-ranked")
+
+    panel = ranked("suppression")
+    assert panel.figure is None and "0 forces" not in panel.finding and "–" not in panel.finding
+    assert panel.finding.startswith("No force's 28-day retention can be published") and "is c." in panel.summary
+    assert ranked("perturbation").figure is not None
