@@ -14,6 +14,7 @@ from datetime import date
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from harbour.metrics.disclosure import FOOTNOTE_SHORT, INTERNAL_NOTE, PERTURBATION, PERTURBATION_FOOTNOTE, SUPPRESSED
@@ -138,15 +139,49 @@ def _number_slides(presentation) -> None:
         box.text_frame.paragraphs[0].alignment = 3  # right (PP_ALIGN.RIGHT)
 
 
-def _blank(deck):
-    return deck.slides.add_slide(deck.slide_layouts[6])
+TITLE_ONLY = 5  # the default template's "Title Only" layout: a real title placeholder, and nothing else
+
+
+def _titled(deck, title, left_in, top_in, width_in, height_in, size, smallest, colour=INK):
+    """A slide whose title is its layout's title placeholder (PowerPoint's accessibility checker, its outline view
+    and a screen reader find a slide's title there, and read it first), placed and fitted as a text box would be."""
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    lines = title if isinstance(title, list) else [title]
+    size = _fitting(lines, width_in, height_in, size, smallest)
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(left_in),
+        Inches(top_in),
+        Inches(width_in),
+        Inches(height_in),
+    )
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = Inches(0.1)
+    frame.margin_top = frame.margin_bottom = Inches(0.05)
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.alignment = PP_ALIGN.LEFT
+        _style(paragraph, size, True, colour)
+    return slide
+
+
+def _titles(deck) -> set[str]:
+    return {slide.shapes.title.text_frame.text for slide in deck.slides if slide.shapes.title is not None}
+
+
+def _alternative_text(picture, words: str) -> None:
+    """A picture's alternative text (its cNvPr's descr), read by a screen reader and by PowerPoint's checker."""
+    picture._element.nvPicPr.cNvPr.set("descr", " ".join(str(words).split()))
 
 
 def title_slide(
     deck, title: str, scope: str, extract_date: str | None, synthetic: bool, made: date, marking: str | None = None
 ):
-    slide = _blank(deck)
-    _fitted(slide, 0.8, 1.0, 11.7, 2.2, title, 40, 30, bold=True)
+    slide = _titled(deck, title, 0.8, 1.0, 11.7, 2.2, 40, 30)
     lines = [scope]
     if extract_date:
         lines.append(f"Records complete to the end of {long_date(extract_date)}")
@@ -181,15 +216,17 @@ def panel_slide(deck, view, panel):
         pages = _table_pages(panel)
     first = None
     for n, page in enumerate(pages, start=1):
-        slide = _blank(deck)
-        first = first or slide
         title = panel.finding if n == 1 else f"{panel.finding} (continued, {n} of {len(pages)})"
-        _fitted(slide, 0.5, TITLE_TOP, BODY_W, TITLE_H, title, 24, 18, bold=True)
+        if title in _titles(deck):  # two panels that can say only the same thing: each slide named apart
+            title = f"{panel.title}: {title[0].lower()}{title[1:]}"
+        slide = _titled(deck, title, 0.5, TITLE_TOP, BODY_W, TITLE_H, 24, 18)
+        first = first or slide
         if panel.figure is not None:
             # The slide carries the synthetic label and the marking once, in its footer; the image need not.
             figure = images.presentable(panel.figure, None, False, font_size=CHART_FONT)
             png = images.render(figure, "png", width=CHART_PX[0], height=CHART_PX[1], scale=1.5)
-            slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(BODY_TOP), width=Inches(BODY_W))
+            picture = slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(BODY_TOP), width=Inches(BODY_W))
+            _alternative_text(picture, f"Chart: {panel.title}. {panel.summary}")
         elif page is not None:
             _table(slide, panel, page)
         elif withheld:  # a table of nothing but c is no slide for a hall: one sentence says so
@@ -370,8 +407,7 @@ def findings_slide(deck, views, synthetic: bool, marking: str | None = None):
         )[:4]
     if not sentences:  # nothing charted (the methodology, data quality): the tables speak for themselves
         return None
-    slide = _blank(deck)
-    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
+    slide = _titled(deck, "Key findings", 0.5, 0.3, 12.3, 1.0, 32, 32)
     _fitted(slide, 0.6, 1.4, 12.1, 5.4, ["• " + s for s in sentences], 22, 16)
     _synthetic_footer(slide, synthetic, marking)
     precision = " ".join(k.get("notes", "") for k in (cards or []) if k.get("notes"))
@@ -389,8 +425,7 @@ def benchmark_findings_slide(deck, view):
     sentences = [p.finding + "." for p in view.panels if p.figure is not None][:4]
     if not sentences:
         return None
-    slide = _blank(deck)
-    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Key findings", size=32, bold=True)
+    slide = _titled(deck, "Key findings", 0.5, 0.3, 12.3, 1.0, 32, 32)
     _fitted(slide, 0.6, 1.4, 12.1, 5.4, ["• " + s for s in sentences], 22, 16)
     _synthetic_footer(slide, view.synthetic, None)
     slide.notes_slide.notes_text_frame.text = (
@@ -431,8 +466,7 @@ BENCHMARK_METHOD = (
 def closing_slide(
     deck, synthetic: bool, marking: str | None = None, method: tuple[str, ...] | None = None, disclosure="suppression"
 ):
-    slide = _blank(deck)
-    _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), "Method and caveats", size=32, bold=True)
+    slide = _titled(deck, "Method and caveats", 0.5, 0.3, 12.3, 1.0, 32, 32)
     # Exact figures are neither rounded nor suppressed: their deck does not say they are.
     caveats = [c for c in CAVEATS if not c.startswith("Rounding")] if marking else CAVEATS
     if disclosure == PERTURBATION and not marking:  # the rule's own line below says what perturbation does

@@ -259,3 +259,67 @@ def test_the_check_finds_a_broken_word_and_text_that_runs_out_of_its_box(tmp_pat
     assert any("no shape holds it" in p for p in by_slide[2])
     assert any("outside its shape" in p for p in by_slide[3])
     assert any("leaves the slide" in p for p in by_slide[4])
+
+
+# ---- PowerPoint's accessibility checker, the checks that can be made from the file --------------------------
+
+
+def accessibility_problems(pptx) -> list[str]:
+    """What PowerPoint's accessibility checker would report of a deck, as far as the file shows it: a slide with
+    no title (its layout's title placeholder, which the outline view and a screen reader read as the slide's
+    title, empty or missing), a title that is not first in the reading order (the order of the slide's shapes),
+    a picture without alternative text (python-pptx writes the image's file name there, "image.png", which says
+    nothing), a table without a header row, and two slides with the same title."""
+    from pptx import Presentation
+
+    problems, seen = [], {}
+    for number, slide in enumerate(Presentation(pptx).slides, start=1):
+        title = slide.shapes.title
+        if title is None or not title.text_frame.text.strip():
+            problems.append(f"slide {number}: no title")
+            continue
+        if slide.shapes[0].shape_id != title.shape_id:
+            problems.append(f"slide {number}: its title is not first in the reading order")
+        text = " ".join(title.text_frame.text.split())
+        if text in seen:
+            problems.append(f"slide {number}: the same title as slide {seen[text]} ({text!r})")
+        seen.setdefault(text, number)
+        for shape in slide.shapes:
+            words = (shape._element.nvPicPr.cNvPr.get("descr") or "").strip() if shape.shape_type == 13 else "-"
+            if not words or re.fullmatch(r"[\w.-]+\.(png|jpe?g|gif|svg|emf)", words, re.IGNORECASE):  # or a file name
+                problems.append(f"slide {number}: a picture without alternative text")
+            if shape.has_table and not shape.table.first_row:
+                problems.append(f"slide {number}: a table without a header row")
+    return problems
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _decks()])
+def test_every_slide_of_every_deck_passes_powerpoints_accessibility_checks(rendered, name):
+    pptx, _ = rendered[name]
+    assert accessibility_problems(pptx) == []
+
+
+def test_the_accessibility_check_finds_a_title_in_a_text_box_and_a_picture_without_words(tmp_path):
+    """The check against a slide made as Harbour made them before: its title a plain text box on a blank layout,
+    and a picture with no alternative text; and two slides of one title."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    for _ in range(2):
+        slide = deck.slides.add_slide(deck.slide_layouts[6])
+        slide.shapes.add_textbox(Inches(0.5), Inches(0.2), Inches(9), Inches(1)).text_frame.text = "A finding"
+    titled = deck.slides.add_slide(deck.slide_layouts[5])
+    titled.shapes.title.text_frame.text = "A finding"
+    png = tmp_path / "one.png"
+    png.write_bytes(blank_png(None))
+    titled.shapes.add_picture(str(png), Inches(0.5), Inches(1.5))
+    again = deck.slides.add_slide(deck.slide_layouts[5])
+    again.shapes.title.text_frame.text = "A finding"
+    deck.save(tmp_path / "old.pptx")
+    assert accessibility_problems(tmp_path / "old.pptx") == [
+        "slide 1: no title",
+        "slide 2: no title",
+        "slide 3: a picture without alternative text",
+        "slide 4: the same title as slide 3 ('A finding')",
+    ]
