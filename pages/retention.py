@@ -75,7 +75,10 @@ def _last_shared_day(curves) -> tuple[float, float] | None:
         return None
     baseline, pilot = (_published(curves[n]).set_index("hours")["km"] for n in ("baseline", "pilot"))
     shared = sorted(set(baseline.index) & set(pilot.index))
-    return (float(baseline[shared[-1]]), float(pilot[shared[-1]])) if shared else None
+    # The last shared point where the two differ (the very last may be equal, rounded to whole points).
+    differing = [h for h in shared if float(baseline[h]) != float(pilot[h])]
+    at = differing[-1] if differing else shared[-1] if shared else None
+    return (float(baseline[at]), float(pilot[at])) if at is not None else None
 
 
 def _km_finding(curves, logrank_p) -> str:
@@ -96,6 +99,11 @@ def _km_finding(curves, logrank_p) -> str:
         return (
             f"Children stayed in safe accommodation longer {'during' if pair[1] > pair[0] else 'before'} the pilot "
             f"than {'before' if pair[1] > pair[0] else 'during'} it ({test})"
+        )
+    if is_value(logrank_p) and logrank_p < 0.05:  # a real difference, whichever curve the points cannot show
+        return (
+            f"How long children stayed in safe accommodation: the periods differ by more than chance ({test}), but "
+            "the points that can be shown do not say which lies higher"
         )
     return f"How long children stayed in safe accommodation: no clear difference between the periods ({test})"
 
