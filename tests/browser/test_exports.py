@@ -56,6 +56,36 @@ def test_hb020_each_chart_and_table_download_arrives(driver, server, download_di
 
 
 @pytest.mark.browser
+def test_the_same_download_clicked_twice_arrives_twice(driver, server, download_dir):
+    """Reported: a second click on one download button delivered nothing. Not reproduced here (Chromium 156, Dash
+    4.4: the renderer hands dcc.Download a new object each time, and it saves each one); the report most likely saw
+    the second file replace the first of the same name. Kept as a guard: each click delivers its file."""
+    # Each download saved under its own name (a GUID), so that the second cannot replace the first.
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allowAndName", "downloadPath": str(download_dir)}
+    )
+    open_page(driver, server + "/retention")
+    button = driver.find_element(By.CSS_SELECTOR, '#chart-km .downloads button[id*=\'"format":"csv"\']')
+
+    def saved(count):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            done = [p for p in download_dir.iterdir() if not p.name.endswith(".crdownload") and p.stat().st_size]
+            if len(done) >= count:
+                return done
+            time.sleep(0.2)
+        return [p for p in download_dir.iterdir()]
+
+    button.click()
+    assert len(saved(1)) == 1
+    time.sleep(1.5)  # the first file saved and forgotten
+    button.click()
+    done = saved(2)
+    assert len(done) == 2 and all(b"SYNTHETIC DEMONSTRATION DATA" in p.read_bytes() for p in done), done
+    assert severe_console_errors(driver) == []
+
+
+@pytest.mark.browser
 def test_hb021_download_slides_delivers_the_page_deck(driver, server, download_dir):
     """'Download slides' returns a deck of this page for the filters in the URL."""
     open_page(driver, server + "/missing?force=MARSHCOTE")
