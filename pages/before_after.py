@@ -60,14 +60,20 @@ def view(ctx: Context, grain: str = "auto") -> View:
     label, start, notice = split_label(ctx, grain)
     notices = [n for n in (notice, grain_words) if n]
     panels = []
+    # A quarter (or month) that straddles the pilot's start holds children of both periods: it belongs to neither
+    # period's limits (metrics.md version 4), drawn apart and said.
+    mixed = set(series["month"][series["period"] == "mixed"]) if "period" in series and label else set()
     for column, title, y_title, improvement, fmt, kind in MEASURES:
         scale = 100 if column == "retention_7d" else 1
         points = [(m, v * scale if _number(v) else v) for m, v in zip(series["month"], series[column])]
-        published = [(m, v) for m, v in points if _number(v)]
+        published = [(m, v) for m, v in points if _number(v) and m not in mixed]
+        apart = [(m, v) for m, v in points if _number(v) and m in mixed]
         labels = [m for m, _ in published]
         split_at = next((i for i, m in enumerate(labels) if label and m >= label), None)
         frame = xmr([v for _, v in published], labels, split_at=split_at, improvement=improvement)
-        panels.append(_panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at or None, start))
+        panels.append(
+            _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at or None, start, apart)
+        )
     return ctx.view(
         "/before-after",
         "Before and after the pilot",
@@ -78,7 +84,7 @@ def view(ctx: Context, grain: str = "auto") -> View:
     )
 
 
-def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at, start) -> Panel:
+def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at, start, apart=()) -> Panel:
     suppressed = sum(1 for _, v in points if v == SUPPRESSED)
     notes = [SPC_NOTE, ctx.audience.footnote]
     if len(frame) < series_module.MIN_POINTS:
@@ -118,9 +124,16 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         "; ".join(f"{n} {VARIATION_STYLE[v]['label'].lower()}" for v, n in kinds.items())
         or "only common cause variation"
     )
-    summary = f"{len(frame)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}." + (
-        f" Warning: {'; '.join(warnings)}." if warnings else ""
+    summary = (
+        f"{len(frame) + len(apart)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}."
+        + (f" Warning: {'; '.join(warnings)}." if warnings else "")
     )
+    if apart:
+        straddling = ", ".join(period_label(m) for m, _ in apart)
+        summary += (
+            f" {straddling} straddles the pilot's start, with children of both periods: it is drawn apart and is in "
+            "neither period's mean and limits."
+        )
     digits = int(fmt[1])
     # The table's numbers carry their unit (a rate as a rate, hours as hours), and the title says the
     # means exactly as the table shows them: "mean 86% before the pilot", "mean 37.8 h".
@@ -164,7 +177,13 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         ]
         for r in frame.itertuples()
     ]
-    figure = xmr_figure(frame, y_title, fmt, points, start if split_at is not None else None, 0.0, ceiling)
+    for m, v in apart:  # in its place in time, with no limits of its own
+        at = next((i for i, later in enumerate(frame["label"]) if str(later) > str(m)), len(frame))
+        at += sum(1 for earlier, _ in apart if str(earlier) < str(m))  # rows already inserted before it
+        rows.insert(at, [period_label(m), cell(v), None, None, None, "Straddles the pilot's start", "–", "–"])
+    figure = xmr_figure(
+        frame, y_title, fmt, points, start if split_at is not None else None, 0.0, ceiling, apart=list(apart)
+    )
     if start and split_at is not None:
         summary += f" The pilot started on {long_date(start)}."
     return Panel(

@@ -358,8 +358,11 @@ def xmr_figure(
     split_date: str | None = None,
     floor: float | None = None,
     ceiling: float | None = None,
+    apart: list | None = None,
 ) -> dict:
     """An XmR chart on a date axis: points coloured and shaped by variation, mean and limits per segment.
+    ``apart``: (label, value) of points in no segment (a quarter that straddles the pilot's start), drawn as open
+    markers of their own, named in the legend.
 
     ``points`` is every (label, value) of the series, a value that cannot be shown left as it is
     (``c`` or None): the line breaks there rather than join across it. Limits are drawn within
@@ -427,6 +430,19 @@ def xmr_figure(
                     f"%{{customdata[0]}}: %{{y:{value_format}}}<br>{style['label']}"
                     "<br>%{customdata[1]}<extra></extra>"
                 ),
+            }
+        )
+    if apart:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [label_date(m) for m, _ in apart],
+                "y": [v for _, v in apart],
+                "mode": "markers",
+                "name": "Straddles the pilot's start (in neither period)",
+                "marker": {"symbol": "circle-open", "size": 12, "color": theme.INK, "line": {"width": 2}},
+                "customdata": [period_label(m) for m, _ in apart],
+                "hovertemplate": f"%{{customdata}}: %{{y:{value_format}}}<br>in neither period's limits<extra></extra>",
             }
         )
     fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "date", "tickformat": "%b %Y"})
