@@ -22,6 +22,7 @@ from harbour.views.format import hours, is_value, num, pct, plotly_text
 from harbour.views.model import Cell, Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.theme import figure, layout
+from harbour.views.words import counts_compared
 
 DEFINITION = (
     "Missing episodes: episodes of type M (whereabouts unknown) that start from the child's first placement "
@@ -219,7 +220,9 @@ def _outcomes_panel(ctx: Context) -> Panel:
     return Panel(
         panel_id="chart-missing-outcomes",
         title="Episodes and outcomes",
-        finding=f"Missing episodes: {num(mb['episodes'])} before the pilot, {num(mp['episodes'])} during it",
+        finding=counts_compared(
+            "Missing episodes", mb["episodes"], mp["episodes"], ctx.periods["baseline"], ctx.periods["pilot"]
+        ),
         summary=outcome_summary,
         figure=grouped_bars(
             ["Children missing", "Episodes", "Still missing", "Came to harm"],

@@ -13,6 +13,8 @@ from harbour.views.words import (
     compact,
     first_sentence,
     median_change,
+    per_year,
+    period_months,
     precision_sentences,
     rate_change,
     rate_shown,
@@ -30,13 +32,6 @@ def short_finding(sentence: str) -> str:
     return first_sentence(sentence)
 
 
-def _months(period: dict) -> int | None:
-    if not period.get("start") or not period.get("end"):
-        return None
-    start, end = period["start"], period["end"]
-    return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1
-
-
 def count_change(baseline, pilot):
     """The change in a published count, or None where either side is suppressed or missing."""
     if not is_value(baseline) or not is_value(pilot):
@@ -45,9 +40,20 @@ def count_change(baseline, pilot):
 
 
 def _count_words(label: str, unit: str, baseline, pilot, base_period: dict, pilot_period: dict) -> tuple[str, str]:
-    """(the card's change, its sentence) for a count such as children or episodes."""
+    """(the card's change, its sentence) for a count such as children or episodes. Periods of different lengths are
+    compared per 12 months (metrics.md version 4): "-360 children" between 98 months and 22 said nothing about the
+    pilot; the counts themselves stay in the card and the table."""
     change = count_change(baseline, pilot)
-    months = (_months(base_period), _months(pilot_period))
+    months = (period_months(base_period), period_months(pilot_period))
+    if change is not None and None not in months and months[0] != months[1] and min(months) > 0:
+        yearly = (per_year(baseline, months[0]), per_year(pilot, months[1]))
+        step = signed(yearly[1] - yearly[0], unit)
+        return (
+            f"{step} a year" if yearly[1] != yearly[0] else f"no change a year in {unit}",
+            f"{label}: {num(yearly[0])} a year before the pilot, {num(yearly[1])} a year during it "
+            f"({num(baseline)} in the baseline's {months[0]} months, {num(pilot)} in the pilot's {months[1]}); "
+            f"compared per 12 months because the periods differ in length.",
+        )
     span = (
         f" The baseline covers {months[0]} months and the pilot {months[1]}, so compare counts with care."
         if None not in months and months[0] != months[1]

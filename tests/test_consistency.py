@@ -2,6 +2,7 @@
 a published difference matches its two published rates within one point; no longer horizon shows a
 higher rate than a shorter one on the same children; every figure in a panel's title is in its table."""
 
+import math
 import re
 
 import pytest
@@ -102,6 +103,14 @@ def test_no_chart_is_drawn_around_fewer_than_three_points(demo):
                 assert shown >= 3, (path, query, panel.panel_id, shown)
 
 
+def _months_of(period: dict) -> int | None:
+    """Calendar months from a period's first to its last, both counted (from its dates, written here again)."""
+    if not period.get("start") or not period.get("end"):
+        return None
+    (y0, m0), (y1, m1) = ((int(d[:4]), int(d[5:7])) for d in (period["start"], period["end"]))
+    return (y1 - y0) * 12 + m1 - m0 + 1
+
+
 def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
     """'+5 children': the pilot's published count minus the baseline's, from the summary export."""
     from harbour.metrics.filters import Filters, resolve
@@ -120,7 +129,20 @@ def test_the_count_cards_change_is_the_difference_of_the_published_counts(demo):
         ):
             b, p = getter(doc["baseline"]), getter(doc["pilot"])
             change = cards[card]["change"]
-            if isinstance(b, int) and isinstance(p, int):
+            months = [_months_of(doc[name]) for name in ("baseline", "pilot")]
+            if isinstance(b, int) and isinstance(p, int) and None not in months and months[0] != months[1]:
+                # Periods of different lengths: per 12 months, each rounded to the whole, halves up (version 4).
+                yearly = [math.floor(n * 12 / m + 0.5) for n, m in zip((b, p), months)]
+                words = (
+                    f"no change a year in {unit}"
+                    if yearly[0] == yearly[1]
+                    else f"{yearly[1] - yearly[0]:+,} {unit} a year"
+                )
+                assert change == words, (query, card, change, yearly)
+                assert (
+                    f"{yearly[0]:,} a year before the pilot, {yearly[1]:,} a year during it" in cards[card]["sentence"]
+                )
+            elif isinstance(b, int) and isinstance(p, int):
                 assert change == ("no change in " + unit if p == b else f"{p - b:+,} {unit}"), (query, card, change)
             else:
                 assert change.startswith("not shown") or (withheld and change == "c"), (query, card, change)
@@ -180,3 +202,17 @@ def test_a_quarter_that_straddles_the_pilots_start_is_in_no_control_chart_segmen
             assert "straddles the pilot's start" in panel.summary
             checked += 1
     assert checked
+
+
+def test_a_control_charts_title_says_what_it_shows_not_a_level(demo):
+    """Version 4: "Median hours to first engagement: the quarters averaged 9.4 h" competed with the headline median
+    of 5.1 h. A control chart's title names a shift or unusual points, never a level; the means are in its words,
+    named for what they are."""
+    f, queries = demo
+    level = re.compile(r"\d+(\.\d+)? ?(h\b|%)|averaged")
+    for query in queries:
+        for panel in build("/before-after", query, f).panels:
+            if panel.figure is None:
+                continue
+            assert not level.search(panel.finding), (query, panel.finding)
+            assert "The mean of the" in panel.summary, (query, panel.summary)

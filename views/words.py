@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from harbour.views.format import SUPPRESSED, hours, interval, is_value, p_value, pct, points
+from harbour.metrics.disclosure import half_away
+from harbour.views.format import SUPPRESSED, hours, interval, is_value, num, p_value, pct, points
 
 NO_CLEAR_CHANGE = "no clear change (the difference could be chance)"
 VERDICT_WORDS = ("rose", "fell", "improved", "worsened", "↑", "↓")  # said only where the evidence holds them
@@ -175,3 +176,28 @@ def _a(number: float) -> str:
     whole = int(round(number))
     spoken = str(whole)
     return "an" if spoken.startswith("8") or whole in (11, 18) else "a"
+
+
+def period_months(period: dict) -> int | None:
+    """Calendar months from a published period's first month to its last, both counted."""
+    if not period.get("start") or not period.get("end"):
+        return None
+    start, end = period["start"], period["end"]
+    return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:7]) - int(start[5:7]) + 1
+
+
+def per_year(count: int, months: int) -> int:
+    """A count over ``months`` months as a number a year (per 12 months), to the whole, halves away from zero."""
+    return int(half_away(count * 12 / months, 0))
+
+
+def counts_compared(label: str, baseline, pilot, base_period: dict, pilot_period: dict) -> str:
+    """ "Missing episodes: 34 before the pilot, 15 during it", or per 12 months where the periods differ in length
+    (metrics.md version 4): "17 a year before the pilot, 7 a year during it"."""
+    months = (period_months(base_period), period_months(pilot_period))
+    if is_value(baseline) and is_value(pilot) and None not in months and months[0] != months[1] and min(months) > 0:
+        return (
+            f"{label}: {num(per_year(baseline, months[0]))} a year before the pilot, "
+            f"{num(per_year(pilot, months[1]))} a year during it"
+        )
+    return f"{label}: {num(baseline)} before the pilot, {num(pilot)} during it"
