@@ -1,4 +1,6 @@
-"""XmR charts in the style of NHS England's 'Making Data Count' (as NHSRplotthedots computes).
+"""XmR charts in the style of NHS England's 'Making Data Count', with NHSRplotthedots' rules (version 0.2; metrics.md
+version 4): moving ranges screened, the near-limit rule without the points beyond the limits, trends coloured by
+their direction.
 
 ``xmr`` takes one series of points and the index where a new segment starts (the pilot), and
 returns a frame: each point with its segment's mean and limits and which rules it takes part in.
@@ -18,7 +20,7 @@ RULE_NAMES = {
     "outside": "a point outside the limits",
     "shift": "7 or more points in a row on one side of the mean",
     "trend": "7 or more points in a row each rising (or falling)",
-    "two_of_three": "2 of 3 points in a row near or beyond a limit on the same side",
+    "two_of_three": "2 of 3 points in a row near a limit (not beyond it) on the same side",
 }
 
 
@@ -49,9 +51,14 @@ def _trend(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _two_of_three(x: np.ndarray, mean: float, near: float) -> np.ndarray:
+SCREEN = 3.267  # a moving range at or above 3.267 times the mean moving range is left out (once)
+
+
+def _two_of_three(x: np.ndarray, mean: float, near: float, limit: float) -> np.ndarray:
+    """Points in the near-limit zone (beyond the near limit, not beyond the limit: a point outside is the first rule's)
+    that are 2 of 3 in a row in that zone, all three on one side of the mean."""
     side = np.sign(x - mean)
-    close = np.abs(x - mean) > near
+    close = (np.abs(x - mean) > near) & ~(np.abs(x - mean) > limit)
     out = np.zeros(len(x), bool)
     for i in range(len(x) - 2):
         window = slice(i, i + 3)
@@ -60,9 +67,15 @@ def _two_of_three(x: np.ndarray, mean: float, near: float) -> np.ndarray:
     return out
 
 
-def segment_xmr(x: np.ndarray) -> dict:
+def segment_xmr(x: np.ndarray, screen: bool = True) -> dict:
+    """One segment's mean, limits and each rule's flags. ``screen``: leave out moving ranges at or above 3.267 times
+    their mean and take the mean again over the rest (always, by metrics.md version 4; off only to show what it
+    changes)."""
     mean = float(np.mean(x))
-    mr = float(np.mean(np.abs(np.diff(x)))) if len(x) >= 2 else float("nan")
+    ranges = np.abs(np.diff(x))
+    mr = float(np.mean(ranges)) if len(x) >= 2 else float("nan")
+    if screen and len(x) >= 2 and (ranges < SCREEN * mr).any():
+        mr = float(np.mean(ranges[ranges < SCREEN * mr]))
     out = {
         "mean": mean,
         "mr_mean": mr,
@@ -78,7 +91,7 @@ def segment_xmr(x: np.ndarray) -> dict:
             "outside": (x > out["upper"]) | (x < out["lower"]),
             "shift": _runs(np.sign(x - mean), RUN),
             "trend": _trend(x),
-            "two_of_three": _two_of_three(x, mean, NEAR * mr),
+            "two_of_three": _two_of_three(x, mean, NEAR * mr, LIMIT * mr),
         }
     out["flags"] = flags
     return out
@@ -130,14 +143,25 @@ def xmr(values, labels=None, split_at: int | None = None, improvement: int = 0) 
     out = pd.concat(frames, ignore_index=True)
     out["special"] = out[list(RULE_NAMES)].any(axis=1)
     out["rules"] = ["; ".join(RULE_NAMES[r] for r in RULE_NAMES if row[r]) for _, row in out.iterrows()]
-    side = np.sign(out["value"] - out["mean"])
+    # Which way each special point points, in NHSRplotthedots' order: beyond a limit by its side of the mean; in a
+    # trend by the trend's direction (a rising trend of retention is an improvement on both sides of the mean);
+    # otherwise (the near-limit rule, a shift) by its side of the mean.
+    direction = np.array(np.sign(out["value"] - out["mean"]), dtype=float)
+    for _, part in out.groupby("segment"):
+        at = part.index.to_numpy()
+        trending = part["trend"].to_numpy() & ~part["outside"].to_numpy()
+        steps = np.sign(np.diff(part["value"].to_numpy()))
+        for i in np.flatnonzero(trending):
+            # a point in the trend's middle takes the step to the next point; its last point the step into it
+            step = steps[i] if i + 1 < len(part) and trending[i + 1] else steps[i - 1]
+            direction[at[i]] = step
     variation = []
-    for special, s in zip(out["special"], side):
+    for special, d in zip(out["special"], direction):
         if not special:
             variation.append("common")
         elif improvement == 0:
-            variation.append("neutral high" if s > 0 else "neutral low")
+            variation.append("neutral high" if d > 0 else "neutral low")
         else:
-            variation.append("improvement" if s == improvement else "concern")
+            variation.append("improvement" if d == improvement else "concern")
     out["variation"] = variation
     return out

@@ -21,7 +21,8 @@ MEASURES = (
 )
 VALUE_KINDS = {"retention_7d": "rate", "median_engagement_hours": "hours"}  # others are plain numbers
 SPC_NOTE = (
-    "XmR chart: mean and process limits (mean ± 2.66 × mean moving range), recalculated at the pilot start. "
+    "XmR chart: mean and process limits (mean ± 2.66 × mean moving range, the moving ranges of 3.267 times their "
+    "mean or more left out, as NHSRplotthedots does), recalculated at the pilot start. "
     "Special cause: " + "; ".join(RULE_NAMES.values()) + ". Blue triangles: improvement; orange diamonds: "
     "concern; purple: special cause where neither direction is better; grey circles: common cause. Computed on "
     "the points shown; a point that cannot be shown leaves a gap. A limit beyond what is possible (below 0, above "
