@@ -47,10 +47,13 @@ def limits(theta: float, n_values, level: float, phi: float = 1.0) -> tuple[np.n
 
 
 def overdispersion(numerators, denominators, theta: float, winsor: float = 0.1) -> float:
-    """phi = mean of the squared z-scores, after Winsorising the z-scores at 10% and 90% (Spiegelhalter, 2005)."""
+    """phi = mean of the squared z-scores, after Winsorising the z-scores at their 10th and 90th percentiles (numpy's
+    linear interpolation, R's default type 7), for any number of forces (metrics.md version 4; Spiegelhalter 2005;
+    as FunnelPlotR's winsorisation and phi_func do). Version 3 Winsorised only from 10 forces, against this very
+    docstring."""
     y = np.asarray(numerators, float) / np.asarray(denominators, float)
     z = (y - theta) / np.sqrt(theta * (1 - theta) / np.asarray(denominators, float))
-    if len(z) >= 10 and winsor:
+    if len(z) and winsor:
         lo, hi = np.quantile(z, [winsor, 1 - winsor])
         z = np.clip(z, lo, hi)
     return float(np.mean(z**2)) if len(z) else math.nan
