@@ -30,7 +30,7 @@ def data_table(
     for row in rows:
         cells = []
         for i, value in enumerate(row):
-            if i == 0 and row_headers:
+            if i == 0 and row_headers and len(row) > 1:  # a list of one column (the caveats) has no row headers
                 cells.append(html.Th(value, scope="row"))
             else:
                 cells.append(html.Td(value, className="text" if i in text_columns else None))

@@ -82,8 +82,11 @@ DEFINITIONS = [
     ),
     (
         "Special-cause variation",
-        "XmR charts in NHS England's 'Making Data Count' style, limits recalculated at the "
-        "pilot start: " + "; ".join(RULE_NAMES.values()) + ". A segment of fewer than 12 points has trial limits.",
+        "XmR charts in NHS England's 'Making Data Count' style with NHSRplotthedots' rules, limits recalculated at "
+        "the pilot start (moving ranges of 3.267 times their mean or more left out): "
+        + "; ".join(RULE_NAMES.values())
+        + ". A point in a trend is an improvement or a concern by the trend's direction. A quarter that straddles "
+        "the pilot's start is in neither period. A segment of fewer than 12 points has trial limits.",
     ),
     (
         "Value for money",
@@ -100,30 +103,57 @@ DEFINITIONS = [
         f"'{MARKING}'. Benchmark packs are always publication figures.",
     ),
 ]
-PUBLICATION_RULE = (
-    "In full: a count of 0 stays 0; 1 to 7 is c; any other count is rounded to the nearest 5 (1 and 2 "
-    "round down, 3 and 4 up). A rate is computed from the exact numerator and denominator and published "
-    "to whole percentage points (halves away from zero), its interval likewise; c where the denominator "
-    "is under 10. A median, mean or percentile is c on fewer than 10 children, otherwise published to "
-    "one decimal place of hours. Kaplan-Meier figures are c under 10 placed children, and a curve is "
-    "drawn from its values every 24 hours, stopping where fewer than 10 children remain at risk. "
-    "A published difference is the difference of the two published rates; intervals and p-values "
-    "are computed on exact counts, published to whole points and three decimals; all c where either "
-    "period has fewer than 10 children at risk. A monthly or quarterly "
-    "point is c where its denominator is under 10: months are shown where at least two thirds of them "
-    "can be published, quarters otherwise. "
-    "Secondary suppression (version 3): no c can be worked back from the other figures of the same "
-    "page, deck, file or pack. So a rate is c where its numerator or the rest is 1 to 7, with the "
-    "differences, intervals and estimates resting on it; where one part of a total is c, the other "
-    "part is c too (and the total, where both parts are); a retention rate that is c because 1 to 7 "
-    "went missing may be shown as 'at least L%', L = 100 x (at risk - 7) / at risk rounded down, which "
-    "says no more than c does. A filter takes one value or all, never a list; a filtered view is c "
-    "throughout where the view without one of its filters holds 1 to 7 more children, and a figure of "
-    "it is c where that step would leave 1 to 7 at risk, retained or engaged. What remains possible: "
-    "views several steps apart (every nationality but one, added up, against all) are not checked "
-    "against each other. Months of first contact are chosen as whole periods for publication (the force's "
-    "baseline, its pilot, a financial year, or all): ranges of quarters subtract, and stay with exact figures."
-)
+SUPPRESSION_RULES = [
+    (
+        "Counts",
+        "A count of 0 stays 0; 1 to 7 is c; any other count is rounded to the nearest 5 (1 and 2 round down, "
+        "3 and 4 up).",
+    ),
+    (
+        "Rates",
+        "Computed from the exact numerator and denominator and published to whole percentage points (halves away "
+        "from zero), with the interval likewise; c where the denominator is under 10, or where the numerator or "
+        "the rest is 1 to 7. A retention rate that is c because 1 to 7 went missing may be shown as 'at least "
+        "L%', L = 100 x (at risk - 7) / at risk rounded down, which says no more than c does.",
+    ),
+    (
+        "Times and curves",
+        "A median, mean or percentile is c on fewer than 10 children, otherwise one decimal place of hours. "
+        "Kaplan-Meier figures are c under 10 placed children and where 1 to 7 had gone missing; a curve stops "
+        "where fewer than 10 remain at risk.",
+    ),
+    (
+        "Differences",
+        "The difference of the two published rates; intervals and p-values on exact counts, to whole points and "
+        "three decimals; c where either period has fewer than 10 at risk, and wherever either rate beside it is "
+        "c (a shown rate and a difference would give the other back).",
+    ),
+    (
+        "Parts of a total",
+        "Where one part of a total is c, the other part is c too (and the total, where both parts are). The "
+        "children by time to first going missing are shown as running totals (within 72 hours, within 28 days, "
+        "at any time): bands between them could be worked out from the rates at 72 hours and 28 days.",
+    ),
+    (
+        "Points over time",
+        "A monthly or quarterly point is c where its denominator is under 10: months are shown where at least "
+        "two thirds of them can be published, quarters otherwise.",
+    ),
+    (
+        "Filters",
+        "A filter takes one value or all, never a list. A filtered view is c throughout where the view without "
+        "one of its filters holds 1 to 7 more children, and a figure of it is c where that step would leave 1 to "
+        "7 at risk, retained or engaged. Months of first contact are chosen as whole periods for publication "
+        "(the force's baseline, its pilot, a financial year, or all): ranges of quarters subtract, and stay with "
+        "exact figures.",
+    ),
+    (
+        "What remains possible",
+        "Views several filter steps apart (every nationality but one, added up, against all) are not checked "
+        "against each other.",
+    ),
+]
+PUBLICATION_RULE = " ".join(f"{name}: {words}" for name, words in SUPPRESSION_RULES)
 PERTURBATION_RULES = [
     (
         "The method",
@@ -260,9 +290,14 @@ def _disclosure_panel(method: str) -> Panel:
         panel_id="method-disclosure",
         title="Disclosure control",
         finding="Small numbers are protected",
-        summary=FOOTNOTE + " " + PUBLICATION_RULE,
+        summary=FOOTNOTE,
         figure=None,
-        table=Table("table-symbols", "Symbols", ["Symbol", "Meaning"], [[s, m] for s, m in SYMBOLS.items()]),
+        table=Table(
+            "table-disclosure-rules",
+            "The rule, in full",
+            ["Rule", "What it says"],
+            [list(r) for r in SUPPRESSION_RULES] + [[f"Symbol {s}", m] for s, m in SYMBOLS.items()],
+        ),
         notes=[],
         speaker_notes=FOOTNOTE,
         open_table=True,
