@@ -330,7 +330,7 @@ def _filters(exact: bool = True, **options):
     "force",
     metavar="CODE",
     default=None,
-    help="One force (default, or ALL: all forces together, as the pages' ALL).",
+    help="One force (default: the lead force, as the pages and the slides; ALL pools every force).",
 )
 @click.option("--exact", is_flag=True, help="Exact figures, without disclosure control: for internal analysis only.")
 @filter_options
@@ -346,6 +346,10 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
     if f.forces.empty:
         echo("Error: the warehouse is empty. Load a bundle (harbour load) or build the demo (harbour demo).", err=True)
         sys.exit(EXIT_REFUSED)
+    if force is None:  # the lead force, as the pages and `harbour slides` default to (metrics.filters.resolve)
+        from harbour.metrics.filters import Filters, resolve
+
+        force = (resolve(Filters(), f.forces).force or ("ALL",))[0]
     if force is not None:
         force = force.strip().upper()
         if force == "ALL":  # the pages' word for every force pooled

@@ -141,8 +141,11 @@ def test_demo_loads_and_summary_prints_the_document(runner, url):
     assert doc["standard_version"] == 4 and doc["disclosure"] in ("perturbation", "suppression")  # metrics.md v4
     rate = doc["periods"]["baseline"]["retention"]["28d"]["rate"]
     assert rate == round(rate, 2)  # whole percentage points, as a fraction
-    exact = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", url]).output)
+    exact = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ALL", "--warehouse", url]).output)
     assert exact["exact"] is True and exact["force"] is None and exact["extract_date"] is None
+    # With no --force, the lead force, as the pages and `harbour slides` default to (it pooled every force).
+    default = json.loads(runner.invoke(main, ["summary", "--warehouse", url]).output)
+    assert default["force"] == "ELMSHIRE"
     h = exact["periods"]["pilot"]["retention"]["28d"]
     assert h["rate"] == h["retained"] / h["at_risk"]  # full precision
     unknown = runner.invoke(main, ["summary", "--force", "NOPE", "--warehouse", url])

@@ -56,7 +56,7 @@ def test_the_document_has_the_spec_keys(demo_url):
 
 
 def test_pooled_forces_have_null_dates(demo_url):
-    doc = json.loads(CliRunner().invoke(main, ["summary", "--warehouse", demo_url]).output)
+    doc = json.loads(CliRunner().invoke(main, ["summary", "--force", "ALL", "--warehouse", demo_url]).output)
     assert doc["force"] is None and doc["extract_date"] is None
     assert doc["periods"]["baseline"]["start"] is None and doc["periods"]["pilot"]["end"] is None
 
@@ -65,7 +65,7 @@ def test_pooled_counts_are_the_sum_of_each_force_with_a_scheme_exactly(demo_url)
     """Version 3: a comparison of several forces pools only those with a pilot_start ("children first contacted 460
     -> 165" weighed a force without a scheme on the baseline side only), and names both lists."""
     runner = CliRunner()
-    pooled = json.loads(runner.invoke(main, ["summary", "--exact", "--warehouse", demo_url]).output)
+    pooled = json.loads(runner.invoke(main, ["summary", "--exact", "--force", "ALL", "--warehouse", demo_url]).output)
     from sqlalchemy import select
 
     from harbour.warehouse import schema
