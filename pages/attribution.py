@@ -243,7 +243,9 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     notes = (
         [
             {
-                "text": " Pilot begins",
+                # The model's first pilot quarter is the first whole one: a line labelled "Pilot begins" at Q4 2017
+                # said so of a pilot that began on 1 August 2017.
+                "text": f" First whole pilot quarter (the pilot began {_began(ctx, treated)})",
                 "x": period_label(first_pilot),
                 "y": 0.02,
                 "yref": "paper",
@@ -332,6 +334,12 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
         ],
         speaker_notes=f"{sentence} The comparison forces: {comparators}. {CANNOT}",
     )
+
+
+def _began(ctx: Context, force: str) -> str:
+    """The force's pilot start, as "1 Aug 2017"."""
+    start = ctx.facts.forces.set_index("force_code").at[force, "pilot_start"]
+    return f"{start.day} {start.strftime('%b %Y')}" if start is not None else "–"
 
 
 def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:

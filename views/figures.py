@@ -118,7 +118,14 @@ def km_figure(curves: dict) -> dict:
                 "mode": "lines+markers",
                 "name": style["label"],
                 "line": {"color": style["color"], "dash": style["dash"], "width": 3, "shape": "hv"},
-                "marker": {"symbol": style["symbol"], "size": 7, "color": style["color"], "maxdisplayed": 16},
+                # No marker at placement itself (day 0, where every curve is 100%): both periods' markers piled up
+                # there, a stray symbol at (0, 100) on the projector.
+                "marker": {
+                    "symbol": style["symbol"],
+                    "size": [0 if d == 0 else 7 for d in days],
+                    "color": style["color"],
+                    "maxdisplayed": 16,
+                },
                 "customdata": [
                     [lo, hi, str(n)]
                     for lo, hi, n in zip(
@@ -126,7 +133,7 @@ def km_figure(curves: dict) -> dict:
                     )
                 ],
                 "hovertemplate": (
-                    f"{style['label']}<br>Day %{{x:.0f}}: estimated survival %{{y:.0f}}%"
+                    f"{style['label']}<br>Day %{{x:.0f}}: %{{y:.0f}}% still in safe accommodation"
                     "<br>95% interval %{customdata[0]:.0f}% to %{customdata[1]:.0f}%"
                     "<br>At risk: %{customdata[2]}<extra></extra>"
                 ),
@@ -135,7 +142,7 @@ def km_figure(curves: dict) -> dict:
     return figure(
         data,
         layout(
-            y_title="Estimated survival: still in safe accommodation (%)",
+            y_title="Still in safe accommodation (%)",
             x_title="Days since first placement",
             yaxis={"range": [0, 101]},
             xaxis={"range": [0, 90], "dtick": 7},
