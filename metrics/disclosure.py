@@ -387,6 +387,12 @@ def disclose_attribution(exact: dict | None) -> dict | None:
     return out
 
 
+def power_shown(power: float) -> float:
+    """A chance of showing a gain, to whole points rounded down: 79.6% is 79%, never the 80% that the bar of 80%
+    would read as met (the words said "more than 20 years" beside a chart at 80%)."""
+    return math.floor(power * 100 + 1e-9) / 100
+
+
 def disclose_precision(exact: dict | None) -> dict | None:
     """Precision as published: whole points and quarter-years, counts by the count rule; all c when the baseline
     or the pilot has fewer than 10 children at risk."""
@@ -402,7 +408,7 @@ def disclose_precision(exact: dict | None) -> dict | None:
     out["baseline_rate"] = points_rate(exact["_baseline_retained"], exact["baseline_at_risk"])
     out["pilot_years"] = half_away(exact["pilot_years"], 2)
     out["per_year"] = count(int(round(exact["per_year"])))  # exact children a year would give the pilot's count away
-    out["power_now"] = {g: half_away(v, 2) for g, v in exact["power_now"].items()}
+    out["power_now"] = {g: power_shown(v) for g, v in exact["power_now"].items()}
     return out
 
 
@@ -847,7 +853,7 @@ def perturb_precision(published_periods: dict, pilot_start, extract_date) -> tup
     out["baseline_rate"] = points_rate(b28["retained"], b28["at_risk"])
     out["pilot_years"] = half_away(found["pilot_years"], 2)
     out["per_year"] = int(round(found["per_year"]))
-    out["power_now"] = {g: half_away(v, 2) for g, v in found["power_now"].items()}
+    out["power_now"] = {g: power_shown(v) for g, v in found["power_now"].items()}
     return out, None
 
 

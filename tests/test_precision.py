@@ -77,7 +77,8 @@ def test_published_precision_is_whole_points_quarter_years_and_rounded_counts():
     shown = disclose_precision(exact)
     assert (shown["baseline_at_risk"], shown["pilot_at_risk"], shown["per_year"]) == (50, 50, 50)
     assert shown["baseline_rate"] == 0.82 and shown["pilot_years"] == 1.0
-    assert shown["power_now"] == {g: round(v, 2) for g, v in exact["power_now"].items()}
+    # Whole points rounded down: a chance of 79.6% is published as 79%, never as the 80% bar it has not met.
+    assert shown["power_now"] == {g: math.floor(v * 100) / 100 for g, v in exact["power_now"].items()}
     small, _ = precision(9, 8, 52, date(2017, 8, 1), date(2018, 7, 31))
     hidden = disclose_precision(small)
     assert hidden["detectable_now"] == "c" and hidden["baseline_at_risk"] == "c"
@@ -92,3 +93,19 @@ def test_the_exact_sentence_says_children_a_year_as_a_whole_number():
     assert exact["per_year"] != round(exact["per_year"])  # a pilot of 11 months: not a whole number a year
     first = precision_sentences(exact, None)[0]
     assert f"about {round(exact['per_year'])} children at risk a year" in first
+
+
+def test_the_words_never_contradict_the_gain_shown_now_or_say_a_certain_chance():
+    """Found on a deck: "can show a gain of 16 points" beside "a 15-point gain would need more than 20 years" while
+    its chart reached 80% (79.6%, rounded); and "a 100% chance of showing now"."""
+    from harbour.views.words import chance_words, precision_sentences
+
+    found, _ = precision(400, 300, 90, date(2017, 8, 1), date(2018, 7, 31))
+    gain = next(
+        g for g in ("0.05", "0.10", "0.15") if found["years_needed"][g] is None and float(g) < found["detectable_now"]
+    )
+    lines = precision_sentences(found, None)
+    line = next(line for line in lines if line.startswith(f"A {float(gain) * 100:.0f}-point gain"))
+    assert "more than 20 years" not in line and "no pilot of up to 20 years would raise it to 80%" in line
+    assert chance_words(0.796) == "a 79% chance" and chance_words(0.9999) == "a more than 99% chance"
+    assert chance_words(0.8) == "an 80% chance"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from harbour.metrics.disclosure import half_away
 from harbour.views.format import SUPPRESSED, hours, interval, is_value, num, p_value, pct, points
 
@@ -158,7 +160,7 @@ def precision_sentences(found: dict | None, reason: str | None, never: dict | No
     for gain in ("0.05", "0.10", "0.15"):
         points_ = f"A {float(gain) * 100:.0f}-point gain"
         years, power = found["years_needed"][gain], found["power_now"][gain]
-        chance = f" ({_a(power * 100)} {power * 100:.0f}% chance of showing now)" if is_value(power) else ""
+        chance = f" ({chance_words(power)} of showing now)" if is_value(power) else ""
         if years is not None:
             lines.append(f"{points_} would need about {years:g} year{'s' if years != 1 else ''} of pilot{chance}.")
         elif (never or {}).get(gain):
@@ -166,9 +168,24 @@ def precision_sentences(found: dict | None, reason: str | None, never: dict | No
                 f"{points_} could not be shown however long the pilot runs, because the baseline holds only "
                 f"{found['baseline_at_risk']} children{chance}."
             )
+        elif is_value(power) and is_value(now) and float(gain) < now:
+            # Beside "can show a gain of 16 points", a 15-point gain at a 79% chance now: the baseline's own
+            # children hold it under 80% for any pilot up to 20 years, which "would need more than 20 years" hid.
+            lines.append(
+                f"{points_} has {chance_words(power)} of showing now, and no pilot of up to 20 years would raise it "
+                f"to 80%: the baseline's {found['baseline_at_risk']} children limit it."
+            )
         else:
             lines.append(f"{points_} would need more than 20 years of pilot{chance}.")
     return lines
+
+
+def chance_words(power: float) -> str:
+    """ "a 79% chance": whole points rounded down (79.6% is not yet the 80% bar), and never "a 100% chance"."""
+    shown = math.floor(power * 100 + 1e-9)
+    if shown >= 100 or power >= 0.995:
+        return "a more than 99% chance"
+    return f"{_a(shown)} {shown}% chance"
 
 
 def _a(number: float) -> str:
