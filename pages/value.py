@@ -107,8 +107,8 @@ def _scheme_cost(ctx: Context, inputs: ValueInputs) -> tuple[float, str]:
         return inputs.scheme_cost, "as entered"
     packs = ctx.audience.count(ctx.cell("pilot", lambda g: g["pack_completed"].to_numpy(dtype=bool)))
     if packs == SUPPRESSED:
-        return 0.0, "placeholder not computed: too few packs to show; enter the scheme's cost"
-    return default_scheme_cost(packs), f"placeholder: {num(packs)} packs × £120"
+        return 0.0, "not assumed: too few packs to show; enter the scheme's real cost"
+    return default_scheme_cost(packs), f"assumed: {num(packs)} packs at £120 each; enter the scheme's real cost"
 
 
 def view(ctx: Context, inputs: ValueInputs = ValueInputs(), problems: list[str] | None = None) -> View:
@@ -259,6 +259,16 @@ def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) ->
         )
         if basis is not None:
             sentence = f"On {basis['basis']}: {sentence[0].lower()}{sentence[1:]}"
+        if basis is not ATTRIBUTABLE:
+            # A before-and-after figure lifted onto a slide of its own must say what it rests on ("Net of the
+            # scheme's cost: £17,463" followed "No saving can be shown yet" and stood alone).
+            finding = f"If the whole before-and-after change were the scheme's: {finding[0].lower()}{finding[1:]}"
+            if basis is None:
+                sentence += (
+                    " This rests on the before-and-after difference alone: no comparison with forces without a "
+                    "scheme supports it as the scheme's own effect. Exact figures, a longer pilot or several "
+                    "forces pooled would narrow it."
+                )
         if basis is ATTRIBUTABLE and model["no_benefit_possible"]:
             # The verdict rule: the attributable effect's interval includes zero, so no saving can be shown yet.
             finding = (

@@ -23,9 +23,13 @@ def test_the_title_is_the_net_the_avoided_cost_less_the_schemes(demo, scheme_cos
 
     view = build_uncached("/value", {"force": "ALL", "scheme_cost": str(scheme_cost)}, demo)
     panel = view.panels[0]
+    # All forces pooled have no attribution: the title says that it rests on the whole before-and-after change.
     net, avoided = re.match(
-        r"Net of the scheme's cost: (−?£[\d,]+) \(range .*\); investigations avoided (£[\d,]+)$", panel.finding
+        r"If the whole before-and-after change were the scheme's: net of the scheme's cost: (−?£[\d,]+) "
+        r"\(range .*\); investigations avoided (£[\d,]+)$",
+        panel.finding,
     ).groups()
+    assert "no comparison with forces without a scheme supports it" in panel.summary
     rows = {row[0]: row for row in panel.table.rows}
     gross = next(v for k, v in rows.items() if k.lower().startswith("investigation"))[2].value
     assert _pounds(avoided) == round(gross)
