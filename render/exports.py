@@ -231,11 +231,120 @@ def _sheet_name(title: str) -> str:
     return name or (words[0][:31] if words else "Sheet")
 
 
-TABLE_WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "ods": to_ods}
+# ---- CSV on the Web (W3C CSVW), as the ONS publishes its local indicators -----------------------------------------
+
+CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+# What a higher value means, by panel (the ONS's "polarity"); panels not named here have none.
+POLARITY = {
+    "chart-headline": "28-day retention: higher is better; hours to first engagement: lower is better",
+    "chart-horizons": "Higher is better: more children still in safe accommodation",
+    "chart-km": "Higher is better: more children still in safe accommodation",
+    "chart-engagement-within24": "Higher is better: more children engaged within 24 hours",
+    "chart-engagement-distribution": "Share engaged: higher is better; hours: lower is better",
+    "chart-missing-timing": "Lower is better: fewer children going missing",
+    "chart-missing-outcomes": "Lower is better: fewer missing episodes",
+}
+
+
+def _status(view, raw) -> str:
+    """The status of one published value: c (suppressed), or how the figures were made fit to publish."""
+    if raw == "c":
+        return "c: suppressed (too few children to publish, or it would give such a count away)"
+    return {"perturbation": "perturbed (cell-key)", "suppression": "rounded (suppression)"}.get(
+        view.disclosure, "exact (OFFICIAL-SENSITIVE)"
+    )
+
+
+def to_csvw(view, panel, stem: str = "table") -> bytes:
+    """The table as CSV on the Web (W3C): a zip of a tidy CSV (a header row, then one row per table row; each
+    number column followed by the status of its values, perturbed, c or exact) and its metadata file
+    (``{stem}.csv-metadata.json``): the table's definition, each column's title, unit and datatype, the notes, the
+    polarity, the source, the licence where one applies, and the protective marking or the synthetic label. The ONS's
+    local statistics publish each indicator so; a CSV without its definition does not travel."""
+    import json
+    import zipfile
+
+    columns, header, rows = [], [], []
+    kinds = [cell_kind(c, None)[0] for c in panel.table.columns]
+    numeric = [k != "text" for k in kinds]
+    for i, column in enumerate(panel.table.columns):
+        name = f"c{i + 1}"
+        description = UNITS_LINE.split(": ", 1)[1] if numeric[i] else "Text"
+        columns.append(
+            {
+                "name": name,
+                "titles": column.name,
+                "datatype": {"base": "decimal"} if numeric[i] else "string",
+                "null": ["", "c"] if numeric[i] else [""],
+                "dc:description": f"Kind: {kinds[i]}. {description}" if numeric[i] else "Text",
+            }
+        )
+        header.append(column.name)
+        if numeric[i]:
+            columns.append(
+                {
+                    "name": f"{name}_status",
+                    "titles": f"{column.name} (status)",
+                    "datatype": "string",
+                    "dc:description": "How the value beside it was made fit to publish: perturbed, c or exact",
+                }
+            )
+            header.append(f"{column.name} (status)")
+    for row in panel.table.rows:
+        out = []
+        for column, value, is_number in zip(panel.table.columns, row, numeric):
+            kind, raw = cell_kind(column, value)
+            n = number(kind, raw)
+            if is_number:
+                out.append(
+                    repr(n) if isinstance(n, float) else "" if n is None and raw != "c" else n if n is not None else "c"
+                )
+                out.append("" if raw is None else _status(view, raw))
+            else:
+                out.append(neutralise(visible_controls("" if raw is None else raw)))
+        rows.append(out)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    notes = [*panel.notes, *(n for n in view.notices if "known to the day" in n)]
+    source = panel.source.replace(" | ", " · ") if panel.source else f"Harbour, outcome measures v{STANDARD_VERSION}"
+    metadata = {
+        "@context": [CSVW_CONTEXT, {"@language": "en"}],
+        "url": f"{stem}.csv",
+        "dc:title": f"Harbour: {view.title}: {panel.table.caption}",
+        "dc:description": " ".join(
+            part
+            for part in (view.scope, panel.summary, view.marking, SYNTHETIC_LINE if view.synthetic else None)
+            if part
+        ),
+        "dc:source": source,
+        "dc:conformsTo": f"Harbour outcome measures, version {STANDARD_VERSION} (docs/metrics.md)",
+        "rdfs:comment": [
+            *notes,
+            *(f"Symbol {symbol}: {meaning}" for symbol, meaning in symbols_for(view.disclosure).items()),
+            *([f"Polarity: {POLARITY[panel.panel_id]}"] if panel.panel_id in POLARITY else []),
+        ],
+        "tableSchema": {"columns": columns},
+    }
+    if panel.source and "Open Government Licence" in panel.source:
+        metadata["dc:license"] = {"@id": OGL}
+    if view.extract_date:
+        metadata["dc:temporal"] = f"Records complete to the end of {view.extract_date}"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{stem}.csv", buffer.getvalue().encode("utf-8"))
+        z.writestr(f"{stem}.csv-metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False))
+    return archive.getvalue()
+
+
+TABLE_WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "ods": to_ods, "csvw": to_csvw}
 MEDIA_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csvw": "application/zip",
     "png": "image/png",
     "svg": "image/svg+xml",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",

@@ -16,7 +16,7 @@ from harbour.metrics.summary import STANDARD_VERSION
 from harbour.views import theme
 
 IMAGE_FORMATS = ("png", "svg")
-TABLE_FORMATS = ("csv", "xlsx", "ods")
+TABLE_FORMATS = ("csv", "xlsx", "ods", "csvw")
 
 
 def table_for(table):
@@ -37,6 +37,7 @@ def downloads(panel) -> html.Div:
         "csv": "Table (CSV)",
         "xlsx": "Table (Excel)",
         "ods": "Table (ODS)",
+        "csvw": "Table and its definition (CSVW)",
     }
     return html.Div(
         [html.Span("Download: ", className="download-label")]

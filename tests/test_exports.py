@@ -681,3 +681,70 @@ def test_under_perturbation_no_title_or_key_finding_hides_a_figure_and_value_is_
     ), texts[:3]
     assert not any("cannot be modelled" in t for t in texts)
     assert "perturbed by the cell-key method" in texts[-1] and "rounded to the nearest 5" not in texts[-1]
+
+
+# ---- CSV on the Web: a table that travels with its definition ---------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["perturbation", "suppression"])
+def test_a_csvw_download_is_valid_csv_on_the_web_and_carries_its_definition(demo_url, method, monkeypatch, tmp_path):
+    """Each table's CSVW download, read by a W3C CSVW implementation (cldf's csvw): it validates; its columns are
+    the table's, each number column followed by the status of its values (c where the page shows c, else how the
+    figures were made fit to publish); its numbers are the page's; its metadata names the title, the source, the
+    notes, the symbols and the polarity, and the synthetic label."""
+    import csvw  # the test extra: a missing reader fails the test, never skips it
+
+    from harbour.metrics.disclosure import publication
+    from harbour.render.exports import number
+    from harbour.views.model import cell_kind
+    from harbour.warehouse import current
+    from harbour.web.build import build_uncached
+    from harbour.web.downloads import file_for
+
+    monkeypatch.setenv("HARBOUR_DISCLOSURE", method)
+    current.use(demo_url)
+    f = facts_of(demo_url)
+    checked = 0
+    for path, panel_id in (("/retention", "chart-horizons"), ("/missing", "chart-missing-outcomes"), ("/", None)):
+        view = build_uncached(path, {}, f, publication())
+        panel = next(p for p in view.panels if panel_id is None or p.panel_id == panel_id)
+        name, content = file_for(path, {}, panel.panel_id, "csvw", publication())
+        assert name.endswith("-csvw.zip")
+        folder = tmp_path / f"{method}-{checked}"
+        zipfile.ZipFile(io.BytesIO(content)).extractall(folder)
+        (metadata,) = folder.glob("*.csv-metadata.json")
+        document = json.loads(metadata.read_text())
+        table = csvw.CSVW(str(metadata))
+        assert table.is_valid and not table.warnings, table.warnings
+        rows = [row["describes"][0] for row in table.to_json()["tables"][0]["row"]]
+        titles = [c["titles"] for c in document["tableSchema"]["columns"]]
+        names = [c["name"] for c in document["tableSchema"]["columns"]]
+        assert [t for t in titles if not t.endswith(" (status)")] == [c.name for c in panel.table.columns]
+        assert len(rows) == len(panel.table.rows)
+        for shown, row in zip(panel.table.rows, rows):
+            for column, value in zip(panel.table.columns, shown):
+                kind, raw = cell_kind(column, value)
+                name = names[titles.index(column.name)]
+                if f"{name}_status" not in names:
+                    continue  # a text column
+                status = row.get(f"{name}_status")
+                if raw == "c":
+                    assert row.get(name) is None and status.startswith("c: suppressed"), (path, column.name)
+                elif number(kind, raw) is not None:
+                    assert row[name] == pytest.approx(number(kind, raw)), (path, column.name, row[name], raw)
+                    assert status.startswith("perturbed" if method == "perturbation" else "rounded"), status
+        assert document["dc:title"].startswith("Harbour: ") and document["dc:source"]
+        comments = " ".join(document["rdfs:comment"])
+        assert all(note in comments for note in panel.notes) and "Symbol c" in comments
+        assert "SYNTHETIC DEMONSTRATION DATA" in document["dc:description"]
+        if panel.panel_id in ("chart-horizons", "chart-missing-outcomes"):
+            assert "Polarity: " in comments
+        checked += 1
+    assert checked == 3
+
+
+def facts_of(url):
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
+
+    return facts(engine_for(url))

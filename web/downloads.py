@@ -70,6 +70,9 @@ def file_for(
     if panel is None:
         return None
     name = f"{stem}-{_slug(panel.panel_id)}.{fmt}"
+    if fmt == "csvw":  # a zip of the CSV and its metadata file, each named for the table
+        table_stem = f"{stem}-{_slug(panel.panel_id)}"
+        return f"{table_stem}-csvw.zip", exports.to_csvw(view, panel, table_stem)
     if fmt in exports.TABLE_WRITERS:
         return name, exports.TABLE_WRITERS[fmt](view, panel)
     if fmt in ("png", "svg") and panel.figure is not None:

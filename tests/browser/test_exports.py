@@ -28,14 +28,15 @@ def download_dir(driver, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("fmt", ["png", "svg", "csv", "xlsx", "ods"])
+@pytest.mark.parametrize("fmt", ["png", "svg", "csv", "xlsx", "ods", "csvw"])
 def test_hb020_each_chart_and_table_download_arrives(driver, server, download_dir, fmt):
     """Clicking a panel's download control delivers that file, of that format, labelled synthetic."""
     open_page(driver, server + "/retention")
     button = driver.find_element(By.CSS_SELECTOR, f'#chart-km .downloads button[id*=\'"format":"{fmt}"\']')
     button.click()
-    path = _arrived(download_dir, f".{fmt}")
-    assert path.name == f"harbour-retention-elmshire-chart-km.{fmt}"
+    ending = "-csvw.zip" if fmt == "csvw" else f".{fmt}"
+    path = _arrived(download_dir, ending)
+    assert path.name == f"harbour-retention-elmshire-chart-km{ending}"
     data = path.read_bytes()
     if fmt == "png":
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") >= 1920
@@ -50,6 +51,11 @@ def test_hb020_each_chart_and_table_download_arrives(driver, server, download_di
 
         ws = load_workbook(io.BytesIO(data)).active
         assert ws["A1"].value.startswith("Harbour: Retention")
+    elif fmt == "csvw":  # the CSV and its CSV-on-the-Web metadata, named for the table
+        assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == [
+            "harbour-retention-elmshire-chart-km.csv",
+            "harbour-retention-elmshire-chart-km.csv-metadata.json",
+        ]
     else:
         assert zipfile.ZipFile(io.BytesIO(data)).read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
     assert severe_console_errors(driver) == []
