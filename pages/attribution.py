@@ -482,7 +482,7 @@ def precision_panel(ctx: Context) -> Panel:
             data,
             layout(
                 x_title="Years of pilot",
-                y_title="Power (%)",
+                y_title="Chance of showing the gain (%)",
                 yaxis={"range": [0, 101]},
                 shapes=[
                     {

@@ -28,6 +28,12 @@ SPC_NOTE = (
     "the points shown; a point that cannot be shown leaves a gap. A limit beyond what is possible (below 0, above "
     "100%) is shown at that bound."
 )
+UNUSUAL = {  # the unusual points said in words (views.vocabulary): "2 worse than usual"
+    "improvement": "better than usual",
+    "concern": "worse than usual",
+    "neutral high": "higher than usual",
+    "neutral low": "lower than usual",
+}
 CAVEAT = (
     "What this does not show: a special cause says the process changed, not that the pilot changed it. "
     "Trial limits on few points are provisional."
@@ -116,15 +122,12 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
                 else "the series"
             )
             warnings.append(
-                f"{name} has {len(part)} point{'s' if len(part) != 1 else ''}, so its limits are trial limits"
+                f"{name} has {len(part)} point{'s' if len(part) != 1 else ''}, so its usual range is provisional"
             )
     kinds: dict[str, int] = {}
     for variation in special["variation"]:
         kinds[variation] = kinds.get(variation, 0) + 1
-    found = (
-        "; ".join(f"{n} {VARIATION_STYLE[v]['label'].lower()}" for v, n in kinds.items())
-        or "only common cause variation"
-    )
+    found = "; ".join(f"{n} {UNUSUAL[v]}" for v, n in kinds.items()) or "only usual variation"
     summary = (
         f"{len(frame) + len(apart)} {grain}s shown, {suppressed} not shown (too few children). {found.capitalize()}."
         + (f" Warning: {'; '.join(warnings)}." if warnings else "")
@@ -210,7 +213,7 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         figure=figure,
         table=Table(
             f"table-spc-{column}",
-            f"{title}: points, limits and special causes",
+            f"{title}: points, usual range and unusual points",
             [
                 grain.title(),
                 ("Value", unit),

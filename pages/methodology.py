@@ -22,6 +22,7 @@ from harbour.reference import dfe
 from harbour.views.ask import Ask
 from harbour.views.model import Panel, Table, View
 from harbour.views.report import Report
+from harbour.views.vocabulary import TERMS
 
 DEFINITIONS = [
     (
@@ -240,6 +241,7 @@ def view(synthetic: bool, audience: Audience = PUBLICATION, method: str | None =
         _caveats_panel(method),
         _dfe_panel(),
         _assumptions_panel(),
+        _vocabulary_panel(),
     ]
     return View(
         "/methodology",
@@ -300,6 +302,29 @@ def _disclosure_panel(method: str) -> Panel:
         ),
         notes=[],
         speaker_notes=FOOTNOTE,
+        open_table=True,
+    )
+
+
+def _vocabulary_panel() -> Panel:
+    """The words the screens and slides use, beside the technical names (views.vocabulary)."""
+    return Panel(
+        panel_id="method-vocabulary",
+        title="Words on the screen, and their technical names",
+        finding="The pages and slides say what a statistic tells; here is what each is called",
+        summary=(
+            "Cards, titles, charts and slides use plain words; the notes beneath each chart, the speaker notes and "
+            "this page keep the technical names."
+        ),
+        figure=None,
+        table=Table(
+            "table-vocabulary",
+            "Words on the screen, and their technical names",
+            ["Technical name", "On the screen", "What it tells"],
+            [list(t) for t in TERMS],
+        ),
+        notes=[],
+        speaker_notes="",
         open_table=True,
     )
 

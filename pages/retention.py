@@ -93,7 +93,7 @@ def _km_finding(curves, logrank_p) -> str:
             f"The share still in safe accommodation, day by day, {'before' if name == 'baseline' else 'during'} "
             f"the pilot only: the other period has fewer than 10 children placed"
         )
-    test = f"log-rank {p_value(logrank_p)}" if is_value(logrank_p) else "no log-rank test"
+    test = p_value(logrank_p) if is_value(logrank_p) else "no test of the curves"
     pair = _last_shared_day(curves)
     if is_value(logrank_p) and logrank_p < 0.05 and pair and pair[0] != pair[1]:
         return (
@@ -131,13 +131,13 @@ def _km_summary(curves, logrank: str) -> str:
             else "it never falls"
         )
         value = (
-            f"the estimated share still in safe accommodation is {pct(tabled.iloc[-1]['km'])} by day "
+            f"the share still in safe accommodation is {pct(tabled.iloc[-1]['km'])} by day "
             f"{int(tabled.iloc[-1]['hours'] // 24)}; "
             if len(tabled)
             else ""
         )
         parts.append(f"{name.title()}: {value}{when}.")
-    parts.append(f"Log-rank test of the two curves: {logrank}.")
+    parts.append(f"Whether the two curves differ by more than chance: {logrank}.")
     return " ".join(parts)
 
 
@@ -234,7 +234,7 @@ def _horizon_panel(ctx: Context) -> Panel:
                 ("Retained", "rate"),
                 ("95% low", "rate"),
                 ("95% high", "rate"),
-                ("Fisher's exact p", "p"),
+                ("p (could the difference be chance?)", "p"),
             ],
             table_rows,
         ),
@@ -264,22 +264,22 @@ def _km_panel(ctx: Context) -> Panel:
     km_summary = _km_summary(curves, logrank)
     return Panel(
         panel_id="chart-km",
-        title="Estimated survival: the share still in safe accommodation, by days since first placement",
+        title="The share still in safe accommodation, by days since first placement",
         finding=_km_finding(curves, comparison["logrank_p"] if comparison else None),
         summary=km_summary,
         figure=km_figure(curves),
         table=Table(
             "table-km",
-            "Estimated survival at the end of each week after placement"
+            "Still in safe accommodation at the end of each week after placement"
             if audience.perturbing
-            else "Estimated survival (Kaplan-Meier) on days between the retention horizons",
+            else "Still in safe accommodation on days between the retention horizons",
             [
                 ("Day", "day"),
-                ("Baseline estimated survival", "rate"),
+                ("Baseline: still in safe accommodation", "rate"),
                 ("Baseline 95% low", "rate"),
                 ("Baseline 95% high", "rate"),
                 ("Baseline at risk", "count"),
-                ("Pilot estimated survival", "rate"),
+                ("Pilot: still in safe accommodation", "rate"),
                 ("Pilot 95% low", "rate"),
                 ("Pilot 95% high", "rate"),
                 ("Pilot at risk", "count"),

@@ -216,3 +216,45 @@ def test_a_control_charts_title_says_what_it_shows_not_a_level(demo):
                 continue
             assert not level.search(panel.finding), (query, panel.finding)
             assert "The mean of the" in panel.summary, (query, panel.summary)
+
+
+def _screen_words(view) -> list[tuple[str, str]]:
+    """(where, words) of everything a page or slide shows in large: its title and lead, the cards' titles, changes
+    and sentences, each panel's title, finding (the slide title) and words, its table's caption and column names,
+    and its chart's legend names and axis titles. Not the notes beneath a chart, nor the speaker notes."""
+    out = [("title", view.title), ("lead", view.lead)]
+    for card in getattr(view, "kpis", None) or []:
+        out += [(f"card {card['id']}", str(card.get(k, ""))) for k in ("title", "change", "sentence")]
+    for panel in view.panels:
+        out += [(panel.panel_id, panel.title), (panel.panel_id, panel.finding), (panel.panel_id, panel.summary)]
+        if panel.table is not None:
+            out.append((panel.panel_id, panel.table.caption))
+            out += [(panel.panel_id, c.name) for c in panel.table.columns]
+        figure = panel.figure or {}
+        out += [(panel.panel_id, str(t.get("name", ""))) for t in figure.get("data", [])]
+        for axis in ("xaxis", "yaxis"):
+            title = (figure.get("layout", {}).get(axis) or {}).get("title")
+            out.append((panel.panel_id, str(title.get("text") if isinstance(title, dict) else title or "")))
+    return out
+
+
+def test_no_technical_name_is_on_the_screen(demo):
+    """Version 4's vocabulary: "log-rank p", "Mann-Whitney U", "Newcombe's hybrid score", "XmR", "process limits",
+    "trial limits", "14 special cause: lower", "quasi-binomial", "Power (%)" and "estimated survival" stood on cards,
+    titles, legends and axes. Each page of each view, in every audience, says the plain words of views.vocabulary;
+    the methodology page names both."""
+    from harbour.views.vocabulary import ON_SCREEN_NEVER, TERMS
+
+    f, queries = demo
+    banned = re.compile("|".join(re.escape(t) for t in ON_SCREEN_NEVER), re.IGNORECASE)
+    pages = ("/", "/retention", "/engagement", "/before-after", "/attribution", "/missing", "/value", "/benchmark")
+    found = []
+    for query in queries[:4]:
+        for path in pages:
+            for audience in (PUBLICATION, INTERNAL):
+                view = build(path, query, f, audience)
+                found += [(path, query, where, words) for where, words in _screen_words(view) if banned.search(words)]
+    assert not found, found[:5]
+    methodology = build("/methodology", {}, f)
+    table = next(p.table for p in methodology.panels if p.panel_id == "method-vocabulary")
+    assert [row[0] for row in table.rows] == [t[0] for t in TERMS]

@@ -368,7 +368,15 @@ def test_csv_holds_plain_numbers_and_two_interval_columns(retention_view):
     panel = _horizon_panel(view)
     rows = list(csv.reader(io.StringIO(exports.to_csv(view, panel).decode("utf-8-sig"))))
     header = next(i for i, r in enumerate(rows) if r and r[0] == "Horizon")
-    assert rows[header] == ["Horizon", "Period", "At risk", "Retained", "95% low", "95% high", "Fisher's exact p"]
+    assert rows[header] == [
+        "Horizon",
+        "Period",
+        "At risk",
+        "Retained",
+        "95% low",
+        "95% high",
+        "p (could the difference be chance?)",
+    ]
     for got, want in zip(rows[header + 1 :], _expected_rows(panel)):
         for text, expected in zip(got, want):
             if isinstance(expected, (int, float)):
@@ -613,7 +621,7 @@ def test_the_survival_sheet_is_named_in_words_and_its_days_are_numbers(retention
     panel = next(p for p in view.panels if p.panel_id == "chart-km")
     wb = load_workbook(io.BytesIO(exports.to_xlsx(view, panel)))
     ws = wb.active
-    assert ws.title == "Estimated survival"
+    assert ws.title == "The share still in safe"  # whole words of the panel title, within 31 characters
     rows = [list(r) for r in ws.iter_rows()]
     header = next(i for i, r in enumerate(rows) if r[0].value == "Day")
     days = [r[0] for r in rows[header + 1 : header + 1 + len(panel.table.rows)]]

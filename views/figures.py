@@ -380,8 +380,8 @@ def xmr_figure(
         x = [label_date(v) for v in part["label"]]
         for column, name, dash in (
             ("mean", "Mean", "solid"),
-            ("upper", "Process limits", "dash"),
-            ("lower", "Process limits", "dash"),
+            ("upper", "Usual range", "dash"),
+            ("lower", "Usual range", "dash"),
         ):
             ys = list(part[column])
             if floor is not None:

@@ -6,6 +6,8 @@ building plotly's validated objects costs more than a page's whole computation.
 
 from __future__ import annotations
 
+from harbour.views.vocabulary import VARIATION_WORDS
+
 # The one theme: the pages (assets/harbour.css, whose :root repeats these values and a test holds
 # them equal), the Plotly template below, the chart images and the slides (render.slides) all take
 # their colours, type and spacing from here. GOV.UK-like plainness; every text colour on its
@@ -55,11 +57,11 @@ PERIOD_STYLE = {
     "pilot": {"color": SERIES["vermillion"], "dash": "dash", "symbol": "square", "label": "Pilot"},
 }
 VARIATION_STYLE = {  # NHS 'Making Data Count': grey common cause, blue improvement, orange concern
-    "common": {"color": SERIES["grey"], "symbol": "circle", "label": "Common cause"},
-    "improvement": {"color": SERIES["blue"], "symbol": "triangle-up", "label": "Special cause: improvement"},
-    "concern": {"color": SERIES["orange"], "symbol": "diamond", "label": "Special cause: concern"},
-    "neutral high": {"color": SERIES["purple"], "symbol": "triangle-up", "label": "Special cause: higher"},
-    "neutral low": {"color": SERIES["purple"], "symbol": "triangle-down", "label": "Special cause: lower"},
+    "common": {"color": SERIES["grey"], "symbol": "circle", "label": VARIATION_WORDS["common"]},
+    "improvement": {"color": SERIES["blue"], "symbol": "triangle-up", "label": VARIATION_WORDS["improvement"]},
+    "concern": {"color": SERIES["orange"], "symbol": "diamond", "label": VARIATION_WORDS["concern"]},
+    "neutral high": {"color": SERIES["purple"], "symbol": "triangle-up", "label": VARIATION_WORDS["neutral high"]},
+    "neutral low": {"color": SERIES["purple"], "symbol": "triangle-down", "label": VARIATION_WORDS["neutral low"]},
 }
 INK = COLOURS["ink"]
 

@@ -54,7 +54,7 @@ def rate_change(label: str, baseline, pilot, diff: dict | None, bands: tuple = (
     d, lo, hi = diff["difference"], diff["ci_low"], diff["ci_high"]
     return (
         f"{head}. The difference of {points(d)} points has a 95% interval of {points(lo)} to {points(hi)} points"
-        f" ({p_value(diff.get('p_value'))}, Fisher's exact test)."
+        f" ({p_value(diff.get('p_value'))})."
     )
 
 
@@ -73,7 +73,7 @@ def median_change(baseline, pilot, diff, p) -> str:
         if is_value(diff):
             text += f"; {NO_CLEAR_CHANGE}"
     if is_value(diff):
-        text += f". The difference is {diff:+.1f} hours ({p_value(p)}, Mann-Whitney U test)."
+        text += f". The difference is {diff:+.1f} hours ({p_value(p)})."
     else:
         text += "."
     return text

@@ -44,7 +44,9 @@ def test_hb020_each_chart_and_table_download_arrives(driver, server, download_di
         assert b"<svg" in data[:200] and b"Synthetic demonstration data" in data
     elif fmt == "csv":
         first = data.decode("utf-8-sig").splitlines()[0]
-        assert first.startswith("Harbour: Retention in safe accommodation: Estimated survival")  # by week, perturbed
+        assert first.startswith(
+            "Harbour: Retention in safe accommodation: Still in safe accommodation"
+        )  # by week, perturbed
         assert b"SYNTHETIC DEMONSTRATION DATA" in data
     elif fmt == "xlsx":
         from openpyxl import load_workbook
