@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, timedelta
 
@@ -384,22 +385,33 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
         else "#b0b0b0"
         for u, imp in zip(ok["unit"], ok["imported"])
     ]
-    patterns = [
-        "" if u == selected else "." if imp else "/" if u in peers else "" for u, imp in zip(ok["unit"], ok["imported"])
-    ]
-    # Each bar says its role in words too: colour and pattern are never the only signal.
+    # Each dot says its role in words too: colour and shape are never the only signal.
     roles = [
         " (selected)" if u == selected else " (imported)" if imp else " (peer)" if u in peers else ""
         for u, imp in zip(ok["unit"], ok["imported"])
     ]
     labels = [plotly_text(n) + role for n, role in zip(ok["name"], roles)]
+    # Dots on an axis that starts near the lowest rate, not bars from 0: forces at 94% and 97% drew bars that looked
+    # the same length on a 0-100 axis. A dot's place, not a bar's length, carries the rate, so the axis may start
+    # above 0 (and says where it starts).
+    symbols = [
+        "star" if u == selected else "square" if imp else "diamond" if u in peers else "circle"
+        for u, imp in zip(ok["unit"], ok["imported"])
+    ]
+    rates = [v for v in [*(ok["rate"] * 100).tolist(), *(x * 100 for x in (all_rate, peer_rate) if x is not None)]]
+    low = max(0, 5 * math.floor((min(rates) - 3) / 5)) if rates else 0
     data = [
         {
-            "type": "bar",
-            "orientation": "h",
+            "type": "scatter",
+            "mode": "markers",
             "x": (ok["rate"] * 100).tolist(),
             "y": labels,
-            "marker": {"color": colours, "pattern": {"shape": patterns}},
+            "marker": {
+                "color": colours,
+                "symbol": symbols,
+                "size": [22 if u == selected else 16 for u in ok["unit"]],
+                "line": {"width": 1, "color": theme.INK},
+            },
             "name": "28-day retention",
             "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>",
         }
@@ -435,8 +447,8 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
     summary = (
         f"All forces pooled: {pct(all_rate, 0)}, the solid line"
         + (f"; the peer group pooled: {pct(peer_rate, 0)}, the dashed line" if chosen else "; no peer group chosen")
-        + ". The selected force is orange and marked '(selected)'; peer-group forces are blue with "
-        "diagonal stripes, marked '(peer)'; imported peers green with dots, marked '(imported)'; other forces grey."
+        + ". The selected force is an orange star marked '(selected)'; peer-group forces blue diamonds, marked "
+        "'(peer)'; imported peers green squares, marked '(imported)'; other forces grey circles."
     )
     rows = [
         [
@@ -505,8 +517,8 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
             data,
             layout(
                 height=max(320, 26 * len(ok) + 120),
-                x_title="28-day retention (%)",
-                xaxis={"range": [0, 101]},
+                x_title=f"28-day retention (%): the axis starts at {low}%" if low else "28-day retention (%)",
+                xaxis={"range": [low, 101]},
                 shapes=shapes,
                 annotations=notes,
                 showlegend=False,
