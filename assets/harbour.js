@@ -85,7 +85,8 @@
     list.parentNode.insertBefore(label, list);
   }
   function start() {
-    var scan = function () { document.querySelectorAll("#filter-bar .choices").forEach(addSearch); };
+    // The filter bar's lists, and /benchmark's peer group (43 forces on the national demo).
+    var scan = function () { document.querySelectorAll("#filter-bar .choices, #bench-peers").forEach(addSearch); };
     scan();
     new MutationObserver(scan).observe(document.body, {childList: true, subtree: true});
   }
