@@ -65,7 +65,6 @@ def _number(v):
 def view(ctx: Context, grain: str = "auto") -> View:
     grain, series, grain_words = series_module.choose(ctx, grain, tuple(m[0] for m in MEASURES))
     label, start, notice = split_label(ctx, grain)
-    notices = [n for n in (notice, grain_words) if n]
     panels = []
     # A quarter (or month) that straddles the pilot's start holds children of both periods: it belongs to neither
     # period's limits (metrics.md version 4), drawn apart and said.
@@ -81,6 +80,8 @@ def view(ctx: Context, grain: str = "auto") -> View:
         panels.append(
             _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_at or None, start, apart)
         )
+    charted = any(p.figure is not None for p in panels)  # why months or quarters: only where a chart shows them
+    notices = [n for n in (notice, grain_words if charted else None) if n]
     return ctx.view(
         "/before-after",
         "Before and after the pilot",

@@ -38,7 +38,7 @@ def view(ctx: Context, grain: str = "auto") -> View:
         "Time to first engagement",
         "How quickly children were engaged as victims after first contact, in each period.",
         [_distribution_panel(ctx), _quartiles_panel(ctx), _within_panel(ctx), trend],
-        [grain_words] if grain_words else [],
+        [grain_words] if grain_words and trend.figure is not None else [],  # only where a chart shows them
         grain=grain,
     )
 

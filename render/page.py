@@ -129,7 +129,12 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
     else:
         view_notices = view.notices
     body = [actions, *[html.P(n, className="notice") for n in view_notices], *before]
-    if view.grain:
+    # The month/quarter switch where it changes something: a chart over time is drawn, or a grain was chosen (so that
+    # it can be changed back). /engagement and /before-after offered it above tables of nothing to chart.
+    over_time = any(
+        p.figure is not None and p.panel_id.startswith(("chart-spc", "chart-engagement-trend")) for p in view.panels
+    )
+    if view.grain and (over_time or query.get("grain", "auto") != "auto"):
         body.append(grain_switch(query, view.grain))
     if view.kpis:
         body.append(

@@ -189,3 +189,15 @@ def test_pages_write_dates_in_words(demo_client, path):
     shown = _texts(json.loads(body)["response"]["_pages_content"]["children"], [])
     iso = [t for t in shown if re.search(r"\b(19|20)\d\d-\d\d(-\d\d)?\b", t)]
     assert status == 200 and shown and iso == []
+
+
+def test_the_month_or_quarter_switch_is_offered_only_where_a_chart_over_time_is(demo_client):
+    """Found: /engagement and /before-after offered 'Points by quarter. Choose: ...' above a view too small to chart
+    at either grain. The switch stands where a chart over time is drawn, or where a grain was chosen (to go back)."""
+    for path in ("/before-after", "/engagement"):
+        status, body = render(demo_client, path, "?force=ELMSHIRE")
+        assert status == 200 and b"Choose: " in body and b"Points by" in body, path
+        status, body = render(demo_client, path, "?force=FENWICK&nationality=ALB")  # 6 children: nothing to chart
+        assert status == 200 and b"Choose: " not in body and b"Points by" not in body, path
+        status, body = render(demo_client, path, "?force=FENWICK&nationality=ALB&grain=month")
+        assert status == 200 and b"Choose: " in body, path
