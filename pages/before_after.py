@@ -3,8 +3,10 @@ or quarter as the view's grain says."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from harbour.metrics.monthly import quarter_of
-from harbour.metrics.spc import RULE_NAMES, TRIAL_POINTS, xmr
+from harbour.metrics.spc import RULE_NAMES, RUN, TRIAL_POINTS, xmr
 from harbour.views import series as series_module
 from harbour.views.ask import Ask
 from harbour.views.context import Context
@@ -154,11 +156,19 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     # the words below, named for what they are.
     unusual = len(special)
     shift = None
-    if len(means) == 2:  # a shift at the pilot's start: the pilot's mean beyond the baseline's process limits
-        first, second = (part.iloc[0] for _, part in frame.groupby("segment"))
-        if second["mean"] > first["upper"]:
+    if len(means) == 2:
+        # A shift at the pilot's start, as Making Data Count justifies recalculating limits: the pilot's points, against
+        # the baseline's mean and limits, run 7 or more on one side of it, or their mean lies beyond its limits.
+        (_, before), (_, after) = list(frame.groupby("segment"))
+        base = before.iloc[0]
+        sides = np.sign(after["value"].to_numpy() - base["mean"])
+        run = 0
+        while run < len(sides) and sides[run] != 0 and sides[run] == sides[0]:
+            run += 1
+        mean_after = after["value"].mean()
+        if mean_after > base["upper"] or (run >= RUN and sides[0] > 0):
             shift = "higher from the pilot's start"
-        elif second["mean"] < first["lower"]:
+        elif mean_after < base["lower"] or (run >= RUN and sides[0] < 0):
             shift = "lower from the pilot's start"
     said = [shift] if shift else []
     if unusual:

@@ -258,3 +258,27 @@ def test_no_technical_name_is_on_the_screen(demo):
     methodology = build("/methodology", {}, f)
     table = next(p.table for p in methodology.panels if p.panel_id == "method-vocabulary")
     assert [row[0] for row in table.rows] == [t[0] for t in TERMS]
+
+
+def test_a_shift_at_the_pilots_start_is_said_where_the_pilots_points_run_on_one_side(demo):
+    """The national deck's median hours fell from about 33 h to 5 h at the pilot's start, and the title said "no shift"
+    (the pilot's mean lay inside the baseline's wide limits). Making Data Count recalculates limits at a sustained
+    shift: 7 or more points in a row on one side of the old mean. Checked here from the table's own rows."""
+    f, queries = demo
+    said = 0
+    for query in queries:
+        for panel in build("/before-after", {**query, "grain": "quarter"}, f).panels:
+            if panel.figure is None:
+                continue
+            rows = [[c.value if isinstance(c, Cell) else c for c in row] for row in panel.table.rows]
+            means = [r[2] for r in rows if isinstance(r[2], (int, float))]
+            if len(set(means)) != 2:
+                continue  # one segment: no pilot start to shift at
+            base_mean = means[0]
+            after = [r for r in rows if isinstance(r[2], (int, float)) and r[2] != base_mean]
+            sides = [1 if r[1] > base_mean else -1 if r[1] < base_mean else 0 for r in after[:7]]
+            if len(sides) == 7 and len(set(sides)) == 1 and sides[0]:
+                word = "higher" if sides[0] > 0 else "lower"
+                assert f"{word} from the pilot's start" in panel.finding, (query, panel.finding)
+                said += 1
+    assert said or not any(q.get("force") == "F01" for q in queries)
