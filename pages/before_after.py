@@ -137,10 +137,7 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     )
     if apart:
         straddling = ", ".join(period_label(m) for m, _ in apart)
-        summary += (
-            f" {straddling} straddles the pilot's start, with children of both periods: it is drawn apart and is in "
-            "neither period's mean and limits."
-        )
+        summary += f" {straddling} straddles the pilot's start: in neither period's mean and range."
     digits = int(fmt[1])
     # The table's numbers carry their unit (a rate as a rate, hours as hours), and the title says the
     # means exactly as the table shows them: "mean 86% before the pilot", "mean 37.8 h".
@@ -182,11 +179,12 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
         if len(means) == 2
         else f" The mean of the {grain}s' {of_what}: {means[0]}."
     )
-    summary += (
-        " The chart asks whether single points stand out from their own period's limits; whether the "
-        "periods differ as a whole is the before-after test of the overview and its page, on every child of "
-        "each period."
+    # What the chart asks, in its notes and the speaker notes (the words beside a projected chart stay short).
+    asks = (
+        "The chart asks whether single points stand out from their own period's range; whether the periods differ "
+        "as a whole is the before-after test of the overview and its page, on every child of each period."
     )
+    notes = [asks, *notes]
     ceiling = 100.0 if column == "retention_7d" else None
 
     def bound(x):  # a limit beyond what is possible is shown at that bound, as on the chart
@@ -238,7 +236,7 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
             rows,
         ),
         notes=notes,
-        speaker_notes=f"{summary} {finding}. {CAVEAT}",
+        speaker_notes=f"{summary} {finding}. {asks} {CAVEAT}",
     )
 
 

@@ -147,8 +147,11 @@ def render(view, facts, filters, query: dict, before=(), show_filters: bool = Tr
 
 
 def present(view, query: dict):
-    """One panel at a time, large, with no controls but Previous, Next and Leave."""
+    """One panel at a time, large, with no controls but Previous, Next and Leave; a page with headline cards (the
+    overview) opens on them, the talk's first slide."""
     panels = [p for p in view.panels if p.figure is not None] or view.panels
+    if view.kpis:
+        panels = ["cards", *panels]
     try:
         index = min(max(int(query.get("slide", 1)), 1), len(panels)) - 1
     except (TypeError, ValueError):
@@ -177,6 +180,23 @@ def present(view, query: dict):
         className="present-nav",
         **{"aria-label": "Presentation"},
     )
+    if panel == "cards":
+        cards = kpi_grid(
+            [kpi(k["id"], k["title"], k["pilot"], k["baseline"], k["change"], None) for k in view.kpis], presenting=True
+        )
+        return html.Div(
+            [
+                marking_banner(view.marking),
+                synthetic_banner(view.synthetic),
+                html.H1("Headline figures: the pilot against the period before it", id="page-title"),
+                html.P(view.scope, className="lead"),
+                cards,
+                footnote(_present_source(view)),
+                nav,
+            ],
+            className="page presenting",
+            id="presentation",
+        )
     figure = None
     if panel.figure is not None:
         layout = {k: v for k, v in panel.figure["layout"].items() if k != "height"}
@@ -229,18 +249,20 @@ def present(view, query: dict):
             figure if figure is not None else table_for(panel.table),
             html.P(panel.summary, className="chart-summary"),
             # One line of source on the screen; the disclosure rule and definitions are in the page and the notes.
-            footnote(
-                f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}. "
-                + (
-                    "Exact figures (OFFICIAL-SENSITIVE)."
-                    if view.marking
-                    else "Published figures: counts perturbed by up to 3, as the ONS does (see Methodology)."
-                    if view.disclosure == "perturbation"
-                    else "Published figures: small counts suppressed, others rounded (see Methodology)."
-                )
-            ),
+            footnote(_present_source(view)),
             nav,
         ],
         className="page presenting",
         id="presentation",
+    )
+
+
+def _present_source(view) -> str:
+    """One line of source on the screen; the disclosure rule and definitions are in the page and the notes."""
+    return f"Source: Harbour, outcome measures v{STANDARD_VERSION}; {view.scope}. " + (
+        "Exact figures (OFFICIAL-SENSITIVE)."
+        if view.marking
+        else "Published figures: counts perturbed by up to 3, as the ONS does (see Methodology)."
+        if view.disclosure == "perturbation"
+        else "Published figures: small counts suppressed, others rounded (see Methodology)."
     )

@@ -165,6 +165,17 @@ def test_presentation_mode_fits_the_screen_and_follows_a_clicker(server, width, 
                 "return document.querySelector('#present-graph').getBoundingClientRect().height"
             )
             assert graph >= 0.4 * inner  # the chart has most of the screen
+        # The overview opens on its four headline cards (the talk's first slide), all on the screen; then its chart.
+        open_page(browser, server + "/?present=1&slide=1", "#presentation")
+        time.sleep(0.3)
+        scroll, inner = browser.execute_script("return [document.scrollingElement.scrollHeight, innerHeight]")
+        assert scroll <= inner, ("/ cards", scroll, inner)
+        for card in ("#kpi-retention", "#kpi-engagement", "#kpi-children", "#kpi-missing", "#present-leave"):
+            top, bottom = browser.execute_script(
+                f"const r = document.querySelector('{card}').getBoundingClientRect(); return [r.top, r.bottom]"
+            )
+            assert 0 <= top and bottom <= inner, (card, top, bottom, inner)
+        open_page(browser, server + "/?present=1&slide=2", "#present-graph")
         screenshot(browser, f"present-{width}x{height}")
         browser.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
