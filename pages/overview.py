@@ -242,7 +242,12 @@ def view(ctx: Context) -> View:
         panel_id="overview-headline",
         title="Headline figures, baseline and pilot",
         finding=finding,
-        summary=f"{cards[0]['sentence']} {cards[1]['sentence']}",
+        summary=f"{cards[0]['sentence']} {cards[1]['sentence']}"
+        + (
+            f" {engaged[0].upper()}{engaged[1:]}{'' if engaged.endswith('.') else '.'}"
+            if SUPPRESSED in (bw["rate"], pw["rate"])  # the chart lacks that dot: the words say why
+            else ""
+        ),
         figure=headline_figure(rows),
         table=Table(
             "table-overview",

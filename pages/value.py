@@ -321,7 +321,9 @@ def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) ->
         sentence = (
             "The model cannot be computed for this selection: the 28-day difference, its interval or the "
             "baseline's episodes per child is not published (c: too few children, or so few went missing that "
-            "it would give their number away) or is undefined."
+            "it would give their number away) or is undefined. What would let it be modelled: the exact figures "
+            "(for people entitled to them), several forces pooled, a longer pilot, or publishing by perturbation "
+            "(HARBOUR_DISCLOSURE=perturbation), which shows small counts with a little noise instead of c."
         )
         finding = "Value for money: cannot be modelled on the published figures"
     ids = basis or {"id": "value-result", "title": "Avoided children, episodes and cost"}

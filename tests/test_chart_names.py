@@ -54,3 +54,15 @@ def test_an_authority_name_from_a_download_is_escaped_on_the_dfe_chart(hostile_f
     drawn = json.dumps(panel.figure)
     assert "&lt;b&gt;Elm&lt;/b&gt;" in drawn and "<b>Elm" not in drawn
     assert all("Elm" not in t.get("hovertemplate", "") for t in panel.figure["data"])
+
+
+def test_a_rate_that_is_c_leaves_a_c_on_the_headline_chart_not_a_silent_gap():
+    """Found on the national overview under suppression: the pilot's share engaged within 24 hours was c, and the
+    chart drew the baseline's dot alone, without a word. Now a "c" stands where the dot would, named in the legend."""
+    from harbour.views.figures import headline_figure
+
+    shown = {"rate": 0.4, "ci_low": 0.35, "ci_high": 0.45}
+    hidden = {"rate": "c", "ci_low": "c", "ci_high": "c"}
+    figure = headline_figure([{"label": "Engaged within 24 hours", "baseline": shown, "pilot": hidden}])
+    marks = [t for t in figure["data"] if t.get("text") == ["c"]]
+    assert len(marks) == 1 and marks[0]["x"] == ["Engaged within 24 hours"] and "c" in marks[0]["name"]

@@ -213,6 +213,23 @@ def horizon_figure(rows: list[dict]) -> dict:
                     "hovertemplate": f"{style['label']} %{{x}}: at least %{{y:.0f}}% retained<extra></extra>",
                 }
             )
+        # A rate that is c with no band: a "c" where its dot would be, named in the legend, never a silent gap (the
+        # national overview drew the baseline's engagement alone, without a word).
+        hidden = [r for r in rows if r["period"] == period and r["rate"] == SUPPRESSED and r.get("band") is None]
+        if hidden:
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [r["horizon"] for r in hidden],
+                    "y": [6] * len(hidden),
+                    "mode": "text",
+                    "name": f"{style['label']}: c (too few to show)",
+                    "offsetgroup": period,
+                    "text": ["c"] * len(hidden),
+                    "textfont": {"color": style["color"], "size": 18},
+                    "hoverinfo": "skip",
+                }
+            )
     horizons = list(dict.fromkeys(r["horizon"] for r in rows))  # in the rows' order, whichever period shows each
     # The legend even for one period's points: which period a lone dot is, is never left to its colour.
     return figure(
