@@ -34,6 +34,7 @@ from harbour.metrics.perturbation import KEY_SPACE, Cell, MissingRecordKeys, har
 from harbour.metrics.precision import precision
 
 SUPPRESSED = "c"
+NULL_TOKENS = ("", SUPPRESSED)  # what a number column of a published table file may hold for no number
 MIN_CHILDREN = 10
 SMALL_COUNT = 7
 MARKING = "OFFICIAL-SENSITIVE: exact figures, not for publication"

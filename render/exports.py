@@ -14,7 +14,7 @@ import io
 import math
 import re
 
-from harbour.metrics.disclosure import symbols_for
+from harbour.metrics.disclosure import NULL_TOKENS, SUPPRESSED, symbols_for
 from harbour.metrics.summary import STANDARD_VERSION
 from harbour.untrusted import neutralise, visible_controls
 from harbour.views.format import display
@@ -266,18 +266,22 @@ def to_csvw(view, panel, stem: str = "table") -> bytes:
     import zipfile
 
     columns, header, rows = [], [], []
-    kinds = [cell_kind(c, None)[0] for c in panel.table.columns]
-    numeric = [k != "text" for k in kinds]
+    # A column is of numbers where any of its cells is (a table of measures has text columns of typed cells).
+    kinds = [
+        sorted({cell_kind(column, row[i])[0] for row in panel.table.rows} - {"text"})
+        for i, column in enumerate(panel.table.columns)
+    ]
+    numeric = [bool(k) for k in kinds]
     for i, column in enumerate(panel.table.columns):
-        name = f"c{i + 1}"
+        name = f"column{i + 1}"
         description = UNITS_LINE.split(": ", 1)[1] if numeric[i] else "Text"
         columns.append(
             {
                 "name": name,
                 "titles": column.name,
                 "datatype": {"base": "decimal"} if numeric[i] else "string",
-                "null": ["", "c"] if numeric[i] else [""],
-                "dc:description": f"Kind: {kinds[i]}. {description}" if numeric[i] else "Text",
+                "null": list(NULL_TOKENS) if numeric[i] else [""],
+                "dc:description": f"Kind: {', '.join(kinds[i])}. {description}" if numeric[i] else "Text",
             }
         )
         header.append(column.name)
@@ -297,9 +301,8 @@ def to_csvw(view, panel, stem: str = "table") -> bytes:
             kind, raw = cell_kind(column, value)
             n = number(kind, raw)
             if is_number:
-                out.append(
-                    repr(n) if isinstance(n, float) else "" if n is None and raw != "c" else n if n is not None else "c"
-                )
+                # a c as it was published (a CSVW null of its column), a number as a number, nothing as nothing
+                out.append(raw if raw == SUPPRESSED else "" if n is None else repr(n) if isinstance(n, float) else n)
                 out.append("" if raw is None else _status(view, raw))
             else:
                 out.append(neutralise(visible_controls("" if raw is None else raw)))

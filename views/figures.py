@@ -225,7 +225,7 @@ def horizon_figure(rows: list[dict]) -> dict:
                     "mode": "text",
                     "name": f"{style['label']}: c (too few to show)",
                     "offsetgroup": period,
-                    "text": ["c"] * len(hidden),
+                    "text": [r["rate"] for r in hidden],  # the c each stands for
                     "textfont": {"color": style["color"], "size": 18},
                     "hoverinfo": "skip",
                 }

@@ -48,7 +48,8 @@ def assert_overview_matches(driver, doc):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    "query, args", [("", ["--force", "ELMSHIRE"]), ("?force=FENWICK", ["--force", "FENWICK"]), ("?force=ALL", [])]
+    "query, args",
+    [("", ["--force", "ELMSHIRE"]), ("?force=FENWICK", ["--force", "FENWICK"]), ("?force=ALL", ["--force", "ALL"])],
 )
 def test_hb010_overview_figures_equal_the_summary_export(driver, server, warehouse_url, query, args):
     """Every headline figure on the overview is the summary export's, for one force and for all."""
