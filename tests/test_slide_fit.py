@@ -157,7 +157,7 @@ def _decks() -> list[tuple[str, list[str]]]:
     return decks
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per worker: a module fixture was drawn again each time the worker came back
 def rendered(tmp_path_factory):
     """Every deck, and the PDF LibreOffice prints of it."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
