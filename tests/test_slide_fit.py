@@ -157,9 +157,15 @@ def _decks() -> list[tuple[str, list[str]]]:
     return decks
 
 
-@pytest.fixture(scope="session")  # once per worker: a module fixture was drawn again each time the worker came back
+_DRAWN: dict = {}  # the decks this test process has drawn: pytest-xdist tears every fixture down, session ones too,
+# whenever a worker's queue runs dry, so the fixture was drawn and printed again up to five times a run (300 s of CI)
+
+
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
-    """Every deck, and the PDF LibreOffice prints of it."""
+    """Every deck, and the PDF LibreOffice prints of it (drawn once per test process)."""
+    if _DRAWN and all(pdf.exists() for _, pdf in _DRAWN.values()):
+        return _DRAWN
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     require(soffice is not None, "LibreOffice Impress (soffice)")
     require(shutil.which("pdftotext") is not None, "poppler-utils (pdftotext)")
@@ -194,7 +200,8 @@ def rendered(tmp_path_factory):
         capture_output=True,
         timeout=600,
     )
-    return {name: (pptx, pptx.with_suffix(".pdf")) for name, pptx in decks.items()}
+    _DRAWN.update({name: (pptx, pptx.with_suffix(".pdf")) for name, pptx in decks.items()})
+    return _DRAWN
 
 
 def test_every_deck_is_rendered(rendered):
