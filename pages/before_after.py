@@ -171,7 +171,14 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     if unusual:
         said.append(f"{unusual} unusual {grain}{'s' if unusual != 1 else ''} ({found})")
     if not said:
-        said = [f"no shift at the pilot's start and no unusual {grain}" if len(means) == 2 else f"no unusual {grain}"]
+        few = len(means) == 2 and (frame["segment"] == 2).sum() < RUN  # no run of 7 could have shown a shift yet
+        said = [
+            f"too few {grain}s since the pilot's start to show a shift, and no unusual {grain}"
+            if few
+            else f"no shift at the pilot's start and no unusual {grain}"
+            if len(means) == 2
+            else f"no unusual {grain}"
+        ]
     finding = f"{title}, {grain} by {grain}: " + "; ".join(said)
     of_what = {"count": "counts", "rate": "rates", "hours": "medians"}.get(unit if unit != "number" else kind, "values")
     summary += (
