@@ -173,7 +173,8 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
     if not said:
         few = len(means) == 2 and (frame["segment"] == 2).sum() < RUN  # no run of 7 could have shown a shift yet
         said = [
-            f"too few {grain}s since the pilot's start to show a shift, and no unusual {grain}"
+            f"{(frame['segment'] == 2).sum()} {grain}s since the pilot's start, where a shift needs {RUN} in a row; "
+            f"no unusual {grain}"
             if few
             else f"no shift at the pilot's start and no unusual {grain}"
             if len(means) == 2
