@@ -211,7 +211,9 @@ def warm_command(audience: str, warehouse: str | None) -> None:
     echo(_warm(audience))
 
 
-def build_demo(engine, seed: int, scale: str) -> object:
+def build_demo(engine, seed: int, scale: str, exchange: bool = True) -> object:
+    """The synthetic demo, loaded; the pilot demo with its synthetic exchange (``exchange``): signed packs of
+    forces without a scheme, trusted and stored, so that its attribution can answer."""
     from harbour.etl.demo import generate, write_bundle
     from harbour.etl.load import load_bundle
     from harbour.etl.pseudonymise import DEMO_KEY, Pseudonymiser
@@ -221,7 +223,13 @@ def build_demo(engine, seed: int, scale: str) -> object:
     with tempfile.TemporaryDirectory(prefix="harbour-demo-") as folder:
         write_bundle(rows, Path(folder))
         _progress("Loading it through the loader (which validates it) …")
-        return load_bundle(engine, [Path(folder)], Pseudonymiser(DEMO_KEY))
+        result = load_bundle(engine, [Path(folder)], Pseudonymiser(DEMO_KEY))
+    if exchange and scale == "pilot" and result.outcome == "loaded":
+        from harbour.etl.demo_exchange import publish
+
+        _progress("Publishing its synthetic exchange: signed packs of forces without a scheme …")
+        publish(engine, seed, settings.disclosure_method())
+    return result
 
 
 @main.command()
@@ -254,8 +262,15 @@ def build_demo(engine, seed: int, scale: str) -> object:
     help="With --out: write placements and missing episodes as the standard's tables, or as each force's "
     "local authority's SSDA903 return (ssda903/<la_code>/).",
 )
+@click.option(
+    "--exchange/--no-exchange",
+    default=True,
+    show_default=True,
+    help="With the pilot demo: also publish its synthetic exchange (16 fictional forces without a scheme, as "
+    "signed packs trusted in the warehouse's keyring), the comparison forces its attribution rests on.",
+)
 @warehouse_option
-def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: str | None) -> None:
+def demo(seed: int, scale: str, out: Path | None, placements: str, exchange: bool, warehouse: str | None) -> None:
     """Generate a synthetic demonstration bundle and load it (or only write it with --out)."""
     from harbour.etl.demo import generate, write_bundle, write_ssda903_bundle
     from harbour.etl.load import LoadRefused
@@ -280,7 +295,7 @@ def demo(seed: int, scale: str, out: Path | None, placements: str, warehouse: st
     engine = _engine(warehouse)
     started = time.perf_counter()
     try:
-        result = build_demo(engine, seed, scale)
+        result = build_demo(engine, seed, scale, exchange)
     except LoadRefused as exc:
         echo(exc.report(), err=True)
         echo(exc.message)
@@ -359,7 +374,14 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
             echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
     doc = build_summary(
-        f.children, f.episodes, f.forces, force=force, filters=filters, exact=exact, method=_disclosure()
+        f.children,
+        f.episodes,
+        f.forces,
+        force=force,
+        filters=filters,
+        exact=exact,
+        method=_disclosure(),
+        packs=f.comparisons,
     )
     echo(json.dumps(doc, indent=2, ensure_ascii=False))
 

@@ -28,6 +28,10 @@ class ForcePlan:
     baseline_start: date
     extract_date: date
     per_year: float
+    # A change of the force's own, not a scheme (a new placement provider, say): from this date, the chance of going
+    # missing is multiplied by this factor. The synthetic exchange's forces (etl.demo_exchange) have one or two.
+    own_change: tuple[date, float] | None = None
+    trend: bool = True  # whether its children follow the national trend (etl.assumptions.SECULAR_TREND)
 
 
 @dataclass
@@ -158,8 +162,13 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
     )
     risk = (
         A.MISSING_SHARE_BASELINE.value
-        * A.SECULAR_TREND.value ** max(0.0, years)
+        * (A.SECULAR_TREND.value ** max(0.0, years) if plan.trend else 1.0)
         * (A.PILOT_EARLY_MISSING_RELATIVE_RISK.value if pilot else 1.0)
+        * (
+            plan.own_change[1]
+            if plan.own_change and contact >= local_to_utc(datetime.combine(plan.own_change[0], datetime.min.time()))
+            else 1.0
+        )
     )
     missing_at = None
     if rng.random() < risk:
@@ -247,8 +256,13 @@ def _child(rng: random.Random, plan: ForcePlan, n: int, contact: datetime, cut: 
 
 def generate(seed: int = 2017, scale: str = "pilot") -> _Rows:
     rng = random.Random(seed)
+    return generate_forces(plans(scale, rng), rng)
+
+
+def generate_forces(planned: list[ForcePlan], rng: random.Random) -> _Rows:
+    """The bundle's rows of the ``planned`` forces, drawn from ``rng``."""
     rows = _Rows()
-    for plan in plans(scale, rng):
+    for plan in planned:
         rows.forces.append(
             {
                 "force_code": plan.code,

@@ -17,13 +17,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from harbour import settings
 from harbour.exchange.schema import SchemaError, check_pack
-from harbour.metrics.disclosure import PUBLICATION, Audience
+from harbour.metrics.attribution import Quarter, quarterly_sums
+from harbour.metrics.disclosure import PERTURBATION, PUBLICATION, Audience, pack_quarters
 from harbour.metrics.filters import Filters
 from harbour.metrics.monthly import monthly_series
 from harbour.metrics.summary import STANDARD_VERSION, build_summary
 
 FORMAT = "harbour-benchmark-pack"
-PACK_VERSION = 1
+PACK_VERSION = 2  # version 2: the quarterly counts attribution takes from a force (docs/metrics.md version 4)
+READ_PACK_VERSIONS = (1, 2)  # a version 1 pack still serves benchmarking, not attribution
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -69,8 +71,16 @@ def checksum(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
-def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: str, made: date) -> dict:
-    """The pack of one force. ``summary`` must be disclosure-controlled (``exact`` false)."""
+def make_pack(
+    force: dict,
+    summary: dict,
+    monthly: list[dict],
+    harbour_version: str,
+    made: date,
+    quarterly: tuple[list[dict] | None, str | None] = ([], None),
+) -> dict:
+    """The pack of one force. ``summary`` must be disclosure-controlled (``exact`` false); ``quarterly``: its
+    published 28-day counts by quarter (disclosure.pack_quarters), or none and why."""
     if summary.get("exact"):
         raise PackError("a benchmark pack holds disclosure-controlled figures only")
     body = {
@@ -86,10 +96,14 @@ def make_pack(force: dict, summary: dict, monthly: list[dict], harbour_version: 
             "pilot_start": month(force.get("pilot_start")),
             "baseline_start": month(force.get("baseline_start")),
             "extract_month": month(force.get("extract_date")),
+            # The extract date itself: the last day the force's records cover, not a child's date.
+            "extract_date": str(force.get("extract_date"))[:10],
         },
         "synthetic": bool(force.get("synthetic")),
         "summary": _months_only(summary),
         "monthly": monthly,
+        "quarterly": quarterly[0],
+        "quarterly_note": quarterly[1],
     }
     return {**body, "sha256": checksum(body)}
 
@@ -146,7 +160,25 @@ def force_pack(facts, code: str, made: date | None = None, method: str | None = 
         harbour_version = version("harbour")
     except PackageNotFoundError:
         harbour_version = "unknown"
-    return make_pack(chosen.iloc[0].to_dict(), doc, monthly, harbour_version, made or date.today())
+    row = chosen.iloc[0].to_dict()
+    quarterly = pack_quarters_of(facts.children[facts.children["force_code"] == code], row, method, doc)
+    return make_pack(row, doc, monthly, harbour_version, made or date.today(), quarterly)
+
+
+def pack_quarters_of(children, force: dict, method: str, doc: dict) -> tuple[list[dict] | None, str | None]:
+    """The force's published 28-day counts by quarter of first contact, for attribution elsewhere (docs/metrics.md
+    version 4): its complete quarters wholly within its data period and wholly before its own pilot_start (the only
+    quarters a comparison force contributes), each as the force publishes it; none where, beside its baseline's own
+    published counts, they would give a small count away."""
+    if children.empty:
+        return [], None
+    sums = quarterly_sums(children, keyed=method == PERTURBATION)
+    quarters = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in sums["quarter"]]
+    start, extract, pilot = force.get("baseline_start"), force.get("extract_date"), force.get("pilot_start")
+    pilot = pilot if isinstance(pilot, date) else None
+    keep = [q.start >= start and q.end <= extract and (pilot is None or q.end < pilot) for q in quarters]
+    sums = sums.assign(quarter=[q.label for q in quarters])[keep].reset_index(drop=True)
+    return pack_quarters(sums, method, doc["periods"]["baseline"])
 
 
 def _walk(node, path=()):
@@ -170,8 +202,11 @@ def validate(text: str | bytes) -> dict:
         raise PackError(f"the file is not a benchmark pack: it is not valid JSON ({exc.__class__.__name__})") from None
     if not isinstance(pack, dict) or pack.get("format") != FORMAT:
         raise PackError("the file is not a Harbour benchmark pack (its format field is missing or different)")
-    if pack.get("pack_version") != PACK_VERSION:
-        raise PackError(f"the pack is version {pack.get('pack_version')!r}; this Harbour reads version {PACK_VERSION}")
+    if pack.get("pack_version") not in READ_PACK_VERSIONS:
+        raise PackError(
+            f"the pack is version {pack.get('pack_version')!r}; this Harbour reads versions "
+            f"{' and '.join(map(str, READ_PACK_VERSIONS))}"
+        )
     if pack.get("standard_version") not in READ_STANDARD_VERSIONS:
         raise PackError(
             f"the pack follows data standard version {pack.get('standard_version')!r}; this Harbour uses "
@@ -187,6 +222,8 @@ def validate(text: str | bytes) -> dict:
     # The schema has checked every field's type and range, the count rule, and that no key it does not
     # know (such as a child identifier) is present; free text (a name) may still hold a full date.
     for path, value in _walk(pack):
+        if path == ("force", "extract_date"):
+            continue  # the one full date a pack holds (version 2): the day its records end, no child's
         if isinstance(value, str) and path[-1] not in ("sha256", "value") and _FULL_DATE.search(value):
             raise PackError(f"the pack has a date finer than a month at {'.'.join(path)}: refused")
     return pack

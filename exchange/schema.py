@@ -20,10 +20,14 @@ MAX_SEQUENCE = 10**12
 MAX_DEPTH = 10
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LABEL = re.compile(r"^\d{4}-((0[1-9]|1[0-2])|Q[1-4])$")
+_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+_DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+MAX_QUARTERS = 200
 _CODE = re.compile(r"^[A-Z0-9_]{2,16}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SUPPRESSIBLE = {"rate", "difference", "p", "hours", "signed_hours", "ratio"}
 NULLABLE = SUPPRESSIBLE | {"month", "text120"}
+PACK_VERSIONS = (1, 2)  # version 2 (metrics.md version 4): the quarterly counts attribution takes, the extract date
 # The pack's own disclosure method, while it is checked: suppression's counts are 0 or multiples of 5 from 10;
 # perturbation's are any whole number (metrics.md version 4).
 _METHOD: ContextVar[str] = ContextVar("pack_method", default=SUPPRESSION)
@@ -69,7 +73,7 @@ def _leaf(kind: str):
                     path, f"must be a number from {low:g} to {high:g}" + (" or 'c'" if kind != "version" else "")
                 )
             return
-        patterns = {"month": _MONTH, "label": _LABEL, "code": _CODE, "hex": _HEX64}
+        patterns = {"month": _MONTH, "label": _LABEL, "code": _CODE, "hex": _HEX64, "quarter": _QUARTER, "day": _DAY}
         if kind in patterns:
             if not isinstance(value, str) or not patterns[kind].match(value):
                 raise SchemaError(
@@ -79,6 +83,8 @@ def _leaf(kind: str):
                         "label": "must be YYYY-MM or YYYY-Qn",
                         "code": "must be a force code of 2 to 16 capitals, digits or _",
                         "hex": "must be 64 hexadecimal digits",
+                        "quarter": "must be a quarter, YYYY-Qn",
+                        "day": "must be a date, YYYY-MM-DD",
                     }[kind],
                 )
             return
@@ -235,6 +241,19 @@ SUMMARY = _object(
 MONTH = _object(
     {"month": _leaf("label"), "children": C, "retention_7d": R, "within_24h": R, "median_engagement_hours": H}
 )
+QUARTER = _at_most("not_retained", "at_risk", _object({"quarter": _leaf("quarter"), "at_risk": C, "not_retained": C}))
+
+
+def _quarters(value, path):
+    """A pack's quarterly counts (version 2): a list of quarters, each once and in order, or none (withheld)."""
+    if value is None:
+        return
+    _list(QUARTER, MAX_QUARTERS)(value, path)
+    labels = [q["quarter"] for q in value]
+    if labels != sorted(set(labels)):
+        raise SchemaError(path, "must list each quarter once, in order")
+
+
 SIGNATURE = _object({"algorithm": _leaf("str20"), "key_id": _leaf("str20"), "value": _leaf("text120")}, required=False)
 PACK = _object(
     {
@@ -251,7 +270,9 @@ PACK = _object(
                 "pilot_start": _leaf("month"),
                 "baseline_start": _leaf("month"),
                 "extract_month": _leaf("month"),
-            }
+                "extract_date": _leaf("day"),  # version 2
+            },
+            optional=frozenset({"extract_date"}),
         ),
         "synthetic": _leaf("bool"),
         "summary": SUMMARY,
@@ -259,10 +280,14 @@ PACK = _object(
         # The signing force's own count of the packs it has signed, advanced with each: with the extract month, what
         # makes a pack newer than another, so that no older or replayed pack can be passed off as the latest.
         "sequence": _leaf("sequence"),
+        # Version 2: the 28-day at_risk and not_retained by quarter of first contact, as the force published them
+        # (docs/metrics.md version 4, Attribution), or none where they were withheld, and why.
+        "quarterly": _quarters,
+        "quarterly_note": _leaf("text120"),
         "sha256": _leaf("hex"),
         "signature": SIGNATURE,
     },
-    optional=frozenset({"sequence"}),
+    optional=frozenset({"sequence", "quarterly", "quarterly_note"}),
 )
 
 
@@ -279,6 +304,15 @@ def check_pack(pack) -> None:
         PACK(pack, ())
     finally:
         _METHOD.reset(token)
+    if pack["pack_version"] not in PACK_VERSIONS:
+        raise SchemaError(("pack_version",), f"must be one of {', '.join(map(str, PACK_VERSIONS))}")
+    if pack["pack_version"] >= 2:
+        for path in (("quarterly",), ("force", "extract_date")):
+            holder = pack if len(path) == 1 else pack["force"]
+            if path[-1] not in holder:
+                raise SchemaError(path, "is missing (a version 2 pack holds it)")
+        if not pack["force"]["extract_date"].startswith(pack["force"]["extract_month"] or "-"):
+            raise SchemaError(("force", "extract_date"), "is not in the extract month")
     if pack["summary"]["exact"] is not False:
         raise SchemaError(("summary", "exact"), "must be false: a pack holds publication figures only")
     if pack["summary"]["force"] != pack["force"]["code"]:

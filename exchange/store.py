@@ -114,6 +114,8 @@ def origin_words(peer: dict) -> str:
     imported ...'."""
     if peer.get("origin") == "hub":
         return f"the hub at {peer['hub_url']}, last pulled {peer['pulled_at']:%d %b %Y %H:%M} UTC"
+    if peer.get("origin") == "demo":
+        return f"{peer['source_name']} (synthetic, made with the demo {peer['pulled_at']:%d %b %Y %H:%M} UTC)"
     when = peer.get("pulled_at") or peer["imported_at"]
     return f"the file {peer['source_name']}, imported {when:%d %b %Y %H:%M} UTC"
 

@@ -56,13 +56,11 @@ class Quarter:
         return cls(int(month[:4]), (int(month[5:7]) - 1) // 3 + 1)
 
 
-def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.DataFrame:
-    """28-day retained and at_risk of each force's children by quarter of first contact: force_code, quarter
-    (a Quarter), retained, at_risk (the definitions of docs/metrics.md, "Retention in safe accommodation").
-    ``perturbed``: as published under perturbation (docs/metrics.md version 4): at_risk and not_retained each a
-    cell, retained the one less the other."""
-    if children.empty:
-        return pd.DataFrame(columns=["force_code", "quarter", "retained", "at_risk"])
+def quarterly_sums(children: pd.DataFrame, keyed: bool = False) -> pd.DataFrame:
+    """28-day retained, not_retained and at_risk of each force's children by quarter of first contact: force_code,
+    quarter (its number, year * 4 + quarter - 1), retained, not_retained, at_risk (the definitions of
+    docs/metrics.md, "Retention in safe accommodation"); ``keyed``: with the summed record keys of the children at
+    risk and not retained (at_risk_key, not_retained_key), the cells perturbation publishes."""
     placed = children["placed"].to_numpy(bool)
     event = children["event"].to_numpy(bool) & placed
     obs, follow = children["obs_hours"].to_numpy(float), children["followup_hours"].to_numpy(float)
@@ -76,23 +74,30 @@ def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.Data
             "force_code": children["force_code"].astype(str).to_numpy(),
             "quarter": number[month_codes] if len(months) else np.zeros(len(children), dtype=int),
             "retained": retained.astype(int),
+            "not_retained": not_retained.astype(int),
             "at_risk": (retained | not_retained).astype(int),
         }
     )
-    if not perturbed:
-        out = frame.groupby(["force_code", "quarter"], sort=True)[["retained", "at_risk"]].sum().reset_index()
-        return _as_quarters(out)
-    keys = keys_of(children)
-    frame["not_retained"] = not_retained.astype(int)
-    frame["at_risk_key"] = np.where(retained | not_retained, keys, 0)
-    frame["not_retained_key"] = np.where(not_retained, keys, 0)
-    sums = frame.groupby(["force_code", "quarter"], sort=True)[
-        ["retained", "at_risk", "not_retained", "at_risk_key", "not_retained_key"]
-    ].sum()
-    retained, at_risk = perturbed_retention_rows(sums)
-    out = sums.index.to_frame(index=False)
-    out["retained"], out["at_risk"] = retained, at_risk
-    return _as_quarters(out[["force_code", "quarter", "retained", "at_risk"]])
+    columns = ["retained", "not_retained", "at_risk"]
+    if keyed:
+        keys = keys_of(children)
+        frame["at_risk_key"] = np.where(retained | not_retained, keys, 0)
+        frame["not_retained_key"] = np.where(not_retained, keys, 0)
+        columns += ["at_risk_key", "not_retained_key"]
+    return frame.groupby(["force_code", "quarter"], sort=True)[columns].sum().reset_index()
+
+
+def quarterly_counts(children: pd.DataFrame, perturbed: bool = False) -> pd.DataFrame:
+    """28-day retained and at_risk of each force's children by quarter of first contact: force_code, quarter
+    (a Quarter), retained, at_risk (the definitions of docs/metrics.md, "Retention in safe accommodation").
+    ``perturbed``: as published under perturbation (docs/metrics.md version 4): at_risk and not_retained each a
+    cell, retained the one less the other."""
+    if children.empty:
+        return pd.DataFrame(columns=["force_code", "quarter", "retained", "at_risk"])
+    sums = quarterly_sums(children, keyed=perturbed)
+    if perturbed:
+        sums["retained"], sums["at_risk"] = perturbed_retention_rows(sums)
+    return _as_quarters(sums[["force_code", "quarter", "retained", "at_risk"]])
 
 
 def _as_quarters(counts: pd.DataFrame) -> pd.DataFrame:
@@ -106,10 +111,12 @@ def _day(value) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False) -> dict:
+def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False, packs=None) -> dict:
     """The rows of the model for ``treated`` and why there are none: {"rows": frame of force_code, quarter,
     retained, at_risk, pilot (bool: one of the treated force's pilot quarters), "baseline_quarters",
-    "pilot_quarters", "comparators": [codes], "reason": None or words}."""
+    "pilot_quarters", "comparators": [codes], "reason": None or words}. ``packs``: comparison forces from the
+    exchange (exchange.comparisons.Comparisons), their quarterly counts as published; a force of the warehouse is
+    taken from its records."""
     info = forces.set_index("force_code")
     row = info.loc[treated]
     pilot_start, baseline_start, extract = (
@@ -136,12 +143,29 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed
     parts = [mine[mine["quarter"].isin(wanted)].assign(pilot=lambda f: f["quarter"].isin(set(pilot_q)))]
     others = counts[(counts["force_code"] != treated) & counts["quarter"].isin(wanted)]
     by_force = dict(list(others.groupby("force_code", sort=True)))
-    for code in sorted(set(counts["force_code"]) - {treated}):
-        g = info.loc[code]
-        g_start, g_end, g_pilot = _day(g["baseline_start"]), _day(g["extract_date"]), _day(g["pilot_start"])
+    periods = {
+        code: (_day(g["baseline_start"]), _day(g["extract_date"]), _day(g["pilot_start"]))
+        for code, g in info.iterrows()
+        if code != treated
+    }
+    out["sources"] = {}
+    if packs is not None and len(packs.forces):
+        theirs_all = packs.rows[packs.rows["at_risk"] > 0]
+        theirs_all = theirs_all[theirs_all["quarter"].isin(wanted)]
+        for force in packs.forces:
+            if force.code in periods or force.code == treated:
+                continue  # a force in both: taken from its records
+            periods[force.code] = (force.data_start, force.extract_date, force.pilot_start)
+            by_force[force.code] = theirs_all[theirs_all["force_code"] == force.code]
+            out["sources"][force.code] = force
+    for code in sorted(set(by_force) | (set(counts["force_code"]) - {treated})):
+        g_start, g_end, g_pilot = periods[code]
         theirs = by_force.get(code, others.iloc[:0])
         keep = pd.Series(
-            [q.start >= g_start and q.end <= g_end and (g_pilot is None or q.end < g_pilot) for q in theirs["quarter"]],
+            [
+                (g_start is None or q.start >= g_start) and q.end <= g_end and (g_pilot is None or q.end < g_pilot)
+                for q in theirs["quarter"]
+            ],
             index=theirs.index,
             dtype=bool,
         )  # rows, even when none
@@ -159,9 +183,17 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed
     if len(out["comparators"]) < MIN_COMPARATORS:
         out["reason"] = (
             f"only {len(out['comparators'])} other force{'s' if len(out['comparators']) != 1 else ''} had no "
-            f"scheme over enough of the same quarters; attribution needs at least {MIN_COMPARATORS}"
+            f"scheme over enough of the same quarters; attribution needs at least {MIN_COMPARATORS}. " + HOW_TO_COMPARE
         )
     return out
+
+
+# The one line a force with its records alone reads: where comparison forces come from (the exchange's commands).
+HOW_TO_COMPARE = (
+    "Comparison forces come from the exchange: trust a force's key (harbour benchmark trust), then pull the signed "
+    "packs of forces without a scheme from your hub (harbour benchmark pull --hub URL) or import one you were sent "
+    "(harbour benchmark import FILE)."
+)
 
 
 @dataclass
@@ -240,7 +272,7 @@ def average_effect(eta: np.ndarray, at_risk: np.ndarray, delta: float, replaced:
 
 
 def attribution(
-    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False
+    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False, packs=None
 ) -> tuple[dict | None, str | None]:
     """(the attribution of docs/metrics.md for ``treated``, exact, or on the perturbed quarterly counts where
     ``perturbed``; or None) and the reason in words where None.
@@ -249,13 +281,13 @@ def attribution(
     warm-up already runs one process per core (several threads each would fight over the same cores)."""
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return _attribution(children, forces, treated, perturbed)
+        return _attribution(children, forces, treated, perturbed, packs)
 
 
 def _attribution(
-    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False
+    children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed: bool = False, packs=None
 ) -> tuple[dict | None, str | None]:
-    made = design(children, forces, treated, perturbed)
+    made = design(children, forces, treated, perturbed, packs)
     if made.get("reason"):
         return None, made["reason"]
     rows = made["rows"]
@@ -283,11 +315,24 @@ def _attribution(
             placebo.eta[indicator], others["at_risk"].to_numpy(float)[indicator], placebo.estimate
         )
     J = len(made["comparators"])
+    names = dict(zip(forces["force_code"], forces["force_name"])) if "force_name" in forces else {}
+    sources = made.get("sources", {})
     as_large = sum(1 for e in placebo_effects.values() if e is None or abs(e) >= abs(effect))
     return {
         "horizon": "28d",
         "comparators": J,
         "comparator_forces": list(made["comparators"]),
+        # Each comparison force's name and where its counts came from: this warehouse, or a signed pack.
+        "comparator_sources": [
+            {
+                "force": code,
+                "name": sources[code].name if code in sources else str(names.get(code, code)),
+                "source": "pack" if code in sources else "warehouse",
+                "extract_date": sources[code].extract_date.isoformat() if code in sources else None,
+                "signer_fingerprint": sources[code].fingerprint if code in sources else None,
+            }
+            for code in made["comparators"]
+        ],
         "quarters_baseline": len(made["baseline_quarters"]),
         "quarters_pilot": len(made["pilot_quarters"]),
         "delta": delta,

@@ -432,7 +432,10 @@ def _all_c(value):
     """Every number in a published document's figures as c (dates, words and flags kept)."""
     if isinstance(value, dict):
         return {
-            k: v if k in ("start", "end", "horizon", "comparators", "comparator_forces") else _all_c(v)
+            k: v
+            if k
+            in ("start", "end", "horizon", "comparators", "comparator_forces", "comparator_sources", "packs_unused")
+            else _all_c(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -1169,3 +1172,83 @@ def publication() -> Audience:
 
 PUBLICATION = Audience("publication")
 INTERNAL = Audience("internal")
+
+
+# ---- a pack's quarterly counts (version 4: what attribution takes from another force) ----------------------
+
+
+def possible_counts(published, method: str) -> range | None:
+    """The true counts a published count could have come from, knowing the method and not the record keys: under
+    perturbation every count t whose row of the table can move it to ``published``; under suppression the counts
+    that round to it (c: 1 to 7). None where nothing is published."""
+    if published is None:
+        return None
+    if published == SUPPRESSED:
+        return range(1, SMALL_COUNT + 1)
+    v = int(published)
+    if v == 0:
+        return range(0, 1)
+    if method == SUPPRESSION:
+        return range(max(v - 2, SMALL_COUNT + 1), v + 3)
+    table = harbour_table()
+    fits = [
+        t
+        for t in range(1, v + 4)
+        if v - t in set(table.ranges.get(table.pcv(t), ((), (0,)))[1])  # a noise this row can give
+    ]
+    return range(min(fits), max(fits) + 1) if fits else range(v, v + 1)
+
+
+def pinned_parts(parts: list, total, method: str) -> list[int]:
+    """Which of ``parts`` (published counts of disjoint subsets of a group whose own count is published as
+    ``total``, or the ranges their true counts lie in) an attacker could pin to one value of 1 to 7: the parts'
+    least possible values add up to no more than the total's greatest, so each part is at most that greatest less
+    the others' least. The positions pinned."""
+    ranges = [p if isinstance(p, range) else possible_counts(p, method) for p in parts]
+    whole = possible_counts(total, method)
+    if whole is None or any(r is None for r in ranges):
+        return []
+    lows = [r.start for r in ranges]
+    out = []
+    for i, r in enumerate(ranges):
+        most = whole.stop - 1 - (sum(lows) - lows[i])
+        left = [t for t in r if t <= most]
+        if len(left) == 1 and 1 <= left[0] <= SMALL_COUNT:
+            out.append(i)
+    return out
+
+
+def pack_quarters(sums: pd.DataFrame, method: str, period: dict) -> tuple[list[dict] | None, str | None]:
+    """A force's 28-day counts by quarter of first contact as its pack publishes them (docs/metrics.md version 4,
+    Attribution): ``sums`` has a row a quarter (label, and the exact at_risk, not_retained, retained and the summed
+    record keys at_risk_key and not_retained_key); ``period``: the published summary's period these quarters lie in
+    (its 28-day at_risk and not_retained, as published). Under perturbation at_risk and not_retained are each a
+    cell, and a quarter whose perturbed at_risk is under 10 is c; under suppression each count as suppression
+    publishes it. (rows, None), or (None, why) where the quarters beside the period's own counts would pin a count
+    of 1 to 7: the series is then not packed at all."""
+    if sums.empty:
+        return [], None
+    if method == PERTURBATION:
+        retained, at_risk = perturbed_retention_rows(sums)
+        rows = []
+        for label, r, n in zip(sums["quarter"], retained, at_risk):
+            n = int(n)
+            if n < MIN_CHILDREN and n > 0:
+                rows.append({"quarter": label, "at_risk": SUPPRESSED, "not_retained": SUPPRESSED})
+            else:
+                rows.append({"quarter": label, "at_risk": n, "not_retained": n - int(r)})
+    else:
+        rows = [
+            {"quarter": label, "at_risk": count(int(n)), "not_retained": count(int(m))}
+            for label, n, m in zip(sums["quarter"], sums["at_risk"], sums["not_retained"])
+        ]
+    horizon = (period or {}).get("retention", {}).get("28d", {})
+    for field, least in (("at_risk", 1), ("not_retained", 0)):
+        # Under perturbation a c quarter's at risk is 1 to 9 as published: 1 to 12 in truth.
+        parts = [
+            range(least, MIN_CHILDREN + 3) if method == PERTURBATION and r[field] == SUPPRESSED else r[field]
+            for r in rows
+        ]
+        if pinned_parts(parts, horizon.get(field), method):
+            return None, "withheld: beside the period's own counts the quarters would give a small count away"
+    return rows, None

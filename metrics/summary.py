@@ -87,11 +87,27 @@ def attribution_filters(filters: Filters) -> Filters:
 
 
 def scheme_effect(
-    facts: pd.DataFrame, forces: pd.DataFrame, force: str, filters: Filters = Filters(), perturbed: bool = False
+    facts: pd.DataFrame,
+    forces: pd.DataFrame,
+    force: str,
+    filters: Filters = Filters(),
+    perturbed: bool = False,
+    packs=None,
 ):
     """(attribution, reason): docs/metrics.md's attribution of ``force``'s change on the filtered cohort, exact or
-    (``perturbed``) on the quarterly counts as perturbation publishes them."""
-    return attribution(attribution_filters(filters).apply(facts), forces, force, perturbed)
+    (``perturbed``) on the quarterly counts as perturbation publishes them, against the warehouse's forces without a
+    scheme and (``packs``) the comparison forces of verified packs. A pack holds a whole force's counts: with a
+    cohort filter its forces are not used (never filtered and unfiltered counts mixed), and the result says so
+    (``packs_unused``: how many, and why)."""
+    cohort = attribution_filters(filters)
+    unused = None
+    if packs is not None and len(packs.forces) and cohort != Filters():
+        unused = {"forces": len(packs.forces), "why": "cohort filter"}
+        packs = None
+    found, reason = attribution(cohort.apply(facts), forces, force, perturbed, packs)
+    if found is not None:
+        found["packs_unused"] = unused
+    return found, reason
 
 
 def build_summary(
@@ -103,6 +119,7 @@ def build_summary(
     exact: bool = False,
     attributed=None,
     method: str = SUPPRESSION,
+    packs=None,
 ) -> dict:
     """The summary document (exact figures when ``exact``; otherwise after disclosure control by ``method``,
     perturbation or suppression: docs/metrics.md version 4).
@@ -134,7 +151,7 @@ def build_summary(
     if left_out:  # version 3: the view names the forces each figure rests on
         doc["compared_forces"], doc["forces_without_a_scheme"] = list(filters.force), list(left_out)
     perturbing = not exact and method == PERTURBATION
-    doc.update(_effect_keys(facts, forces, single, filters, periods, attributed, perturbing))
+    doc.update(_effect_keys(facts, forces, single, filters, periods, attributed, perturbing, packs))
     if perturbing:
         for name in ("baseline", "pilot"):
             periods[name]["_cells"] = period_cells(groups[name], episodes)
@@ -188,14 +205,16 @@ def _wider_periods(facts, episodes, filters: Filters, name: str, bounds) -> dict
     }
 
 
-def _effect_keys(facts, forces, single, filters, periods, attributed, perturbed: bool = False) -> dict:
+def _effect_keys(facts, forces, single, filters, periods, attributed, perturbed: bool = False, packs=None) -> dict:
     """Version 3's attribution and precision, with their reasons where they cannot be computed (``perturbed``: the
     attribution on perturbed quarterly counts, and ``attributed`` is that one)."""
     if single is None:
         why = "computed for one force only"
         return {"attribution": None, "attribution_reason": why, "precision": None, "precision_reason": why}
     found, reason = (
-        attributed if attributed is not None else scheme_effect(facts, forces, single["force_code"], filters, perturbed)
+        attributed
+        if attributed is not None
+        else scheme_effect(facts, forces, single["force_code"], filters, perturbed, packs)
     )
     b28, p28 = periods["baseline"]["retention"]["28d"], periods["pilot"]["retention"]["28d"]
     pilot_start = single["pilot_start"] if isinstance(single["pilot_start"], date) else None

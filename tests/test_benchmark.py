@@ -109,7 +109,8 @@ def test_a_pack_holds_no_identifier_no_fine_date_and_no_unsafe_count(pack_file):
     assert not re.search(r"\b[0-9a-f]{64}\b", text.replace(pack["sha256"], "")), "a pseudonym is in the pack"
     assert "ELM-K" not in text and "child" not in json.dumps(list(pack.keys()))
     for path, value in _walk(pack):
-        if isinstance(value, str) and path[-1] != "sha256":
+        if isinstance(value, str) and path[-1] != "sha256" and path != ("force", "extract_date"):
+            # (version 2's one full date: the day the force's records end, which attribution needs; no child's)
             assert not re.search(r"\d{4}-\d{2}-\d{2}", value), path
         if path and path[-1] in {
             "children",
@@ -129,9 +130,14 @@ def test_a_pack_holds_no_identifier_no_fine_date_and_no_unsafe_count(pack_file):
             # Perturbed (the default: any whole number, 0 only for none; a monthly point's count c under 10), or
             # suppressed (0, c, or a multiple of 5).
             whole = isinstance(value, int) and value >= 0
-            ok = whole or (path[0] == "monthly" and value == "c") if perturbed else is_publishable_count(value)
+            ok = (
+                whole or (path[0] in ("monthly", "quarterly") and value == "c")
+                if perturbed
+                else is_publishable_count(value)
+            )
             assert ok, (path, value)
     assert pack["force"]["extract_month"] == "2018-07" and pack["synthetic"] is True
+    assert pack["pack_version"] == 2 and pack["force"]["extract_date"] == "2018-07-31" and pack["quarterly"]
     assert pack["summary"]["exact"] is False
 
 
@@ -153,9 +159,9 @@ def test_import_refuses_a_tampered_a_wrong_version_and_a_malformed_pack(pack_fil
         main, ["benchmark", "import", str(_write(tmp_path, tampered, rehash=False)), "--warehouse", demo_url]
     )
     assert result.exit_code == 1 and "checksum does not match" in result.output
-    wrong = dict(pack, pack_version=2)
+    wrong = dict(pack, pack_version=3)
     result = runner.invoke(main, ["benchmark", "import", str(_write(tmp_path, wrong)), "--warehouse", demo_url])
-    assert result.exit_code == 1 and "version 2" in result.output
+    assert result.exit_code == 1 and "version 3" in result.output
     broken = json.loads(json.dumps(pack))
     del broken["summary"]["periods"]["pilot"]
     result = runner.invoke(main, ["benchmark", "import", str(_write(tmp_path, broken)), "--warehouse", demo_url])

@@ -187,7 +187,9 @@ def test_a_hub_that_alters_forges_or_rolls_back_a_pack_changes_nothing_in_a_pull
         ),
         # The force's own, genuinely signed, earlier pack: a rollback.
         "older than held": sign(
-            rehashed({**genuine, "force": {**genuine["force"], "extract_month": "2018-01"}}),
+            rehashed(
+                {**genuine, "force": {**genuine["force"], "extract_month": "2018-01", "extract_date": "2018-01-31"}}
+            ),
             ex["keys"]["WESTMERE"]["private"].read_bytes(),
         ),
         "invalid": {"format": "not-a-pack", "force": {"code": "WESTMERE"}},
@@ -295,7 +297,12 @@ def test_uploads_are_refused_as_the_issue_lists_over_real_http(exchange):
         "replayed older pack": (
             tokens["ELMSHIRE"],
             json.dumps(
-                sign(rehashed({**pack, "force": {**pack["force"], "extract_month": "2017-12"}}), elmshire_key)
+                sign(
+                    rehashed(
+                        {**pack, "force": {**pack["force"], "extract_month": "2017-12", "extract_date": "2017-12-31"}}
+                    ),
+                    elmshire_key,
+                )
             ).encode(),
             409,
         ),
@@ -558,7 +565,17 @@ def test_a_file_import_never_rolls_a_force_back_and_a_newer_pack_replaces_the_ol
     def file_of(extract, name):
         path = tmp_path / name
         path.write_text(
-            json.dumps(sign(rehashed({**genuine, "force": {**genuine["force"], "extract_month": extract}}), private))
+            json.dumps(
+                sign(
+                    rehashed(
+                        {
+                            **genuine,
+                            "force": {**genuine["force"], "extract_month": extract, "extract_date": f"{extract}-28"},
+                        }
+                    ),
+                    private,
+                )
+            )
         )
         return str(path)
 

@@ -113,7 +113,10 @@ def test_uploads_are_checked_refused_with_their_status_and_audited(made, tmp_pat
         "tampered after signing": (tokens["ELMSHIRE"], elm["pack"].replace(b'"made": "', b'"made": "1', 1), 400),
         "older extract month (a rollback)": (
             tokens["ELMSHIRE"],
-            _resigned({**pack, "force": {**pack["force"], "extract_month": "2001-01"}}, elm["private"]),
+            _resigned(
+                {**pack, "force": {**pack["force"], "extract_month": "2001-01", "extract_date": "2001-01-31"}},
+                elm["private"],
+            ),
             409,
         ),
         "not JSON": (tokens["ELMSHIRE"], b"{not json", 400),

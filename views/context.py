@@ -43,7 +43,7 @@ def attributed(facts, filters: Filters, perturbed: bool = False):
     if key not in _MEMO:
 
         def compute():
-            return list(scheme_effect(facts.children, facts.forces, force, filters, perturbed))
+            return list(scheme_effect(facts.children, facts.forces, force, filters, perturbed, facts.comparisons))
 
         found = remember(name, compute, kind="attribution") if facts.generation else compute()
         if len(_MEMO) > 256:

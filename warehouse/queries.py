@@ -33,6 +33,9 @@ class Facts:
     generation: str | None = None
     # force_code, la_code, children: the local authorities each force's bundle names, by number of children.
     authorities: pd.DataFrame | None = None
+    # The comparison forces of the verified packs held (exchange.comparisons.Comparisons): attribution's forces
+    # from the exchange. Part of the generation: a pull that brings new packs makes new keys.
+    comparisons: object | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -138,21 +141,38 @@ def read_facts(engine: Engine) -> Facts:
     return Facts(children, episodes, forces, authorities=authorities)
 
 
+def _peers_digest(engine: Engine) -> str:
+    from harbour.exchange.store import fingerprint
+
+    try:
+        return fingerprint(engine)
+    except Exception:  # noqa: BLE001 - no exchange tables yet: no peers
+        return ""
+
+
 def facts(engine: Engine) -> Facts:
-    """The warehouse's facts, read once per load generation and shared by every callback."""
+    """The warehouse's facts, read once per load generation and shared by every callback; with the comparison
+    forces of the packs held, read again (the facts kept) when a pull or an import changes them."""
+    from harbour.exchange import comparisons
+
     key = str(engine.url)
-    current = generation(engine)
+    load = generation(engine)
+    current = (load, _peers_digest(engine))
     with _lock:
         cached = _cache.get(key)
         if cached and cached[0] == current:
             return cached[1]
-    loaded = read_facts(engine)
+    if cached and cached[0][0] == load:
+        loaded = cached[1]  # the same load: only the packs changed
+    else:
+        loaded = read_facts(engine)
     loaded = Facts(
         loaded.children,
         loaded.episodes,
         loaded.forces,
         generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24],
         authorities=loaded.authorities,
+        comparisons=comparisons.read(engine, set(loaded.forces["force_code"])),
     )
     with _lock:
         _cache[key] = (current, loaded)
