@@ -190,9 +190,9 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed
 
 # The one line a force with its records alone reads: where comparison forces come from (the exchange's commands).
 HOW_TO_COMPARE = (
-    "Comparison forces come from the exchange: trust a force's key (harbour benchmark trust), then pull the signed "
-    "packs of forces without a scheme from your hub (harbour benchmark pull --hub URL) or import one you were sent "
-    "(harbour benchmark import FILE)."
+    "Comparison forces come from the exchange: trust each force's key (harbour benchmark trust), then pull their "
+    "signed packs from your hub (harbour benchmark pull --hub URL) or import a pack you were sent (harbour "
+    "benchmark import FILE)"
 )
 
 

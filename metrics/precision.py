@@ -83,3 +83,17 @@ def never_possible(result: dict, gain: str) -> bool:
     """True when even an endless pilot could not show ``gain`` (the baseline is too small), not merely 20 years."""
     p_b, n_b, d = result["baseline_rate"], result["baseline_at_risk"], float(gain)
     return p_b * (1 - p_b) > 0 and norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - Z95) < TARGET
+
+
+def plan(per_year: float, baseline_rate: float, baseline_at_risk: int, gain: float) -> dict:
+    """Planning a pilot before it starts (docs/metrics.md, Precision, with the force's own numbers entered rather
+    than read): with ``per_year`` children at risk a year in the pilot, a baseline of ``baseline_at_risk`` children
+    at risk with 28-day retention ``baseline_rate``, and a hoped-for ``gain`` (a fraction), the years of pilot needed
+    for an 80% chance of showing it (the smallest y in steps of 0.25 up to 20; None when none would, ``never`` where
+    even an endless pilot could not), and the power at each quarter-year of pilot."""
+    p_b, n_b, d, k = float(baseline_rate), int(baseline_at_risk), float(gain), float(per_year)
+    endless = norm.cdf(d / math.sqrt(p_b * (1 - p_b) / n_b) - Z95) if p_b * (1 - p_b) > 0 else 1.0
+    steps = [round(YEAR_STEP * i, 2) for i in range(1, int(MOST_YEARS / YEAR_STEP) + 1)]
+    by_year = [(y, power(d, p_b, n_b, k * y)) for y in steps]
+    needed = next((y for y, p in by_year if p >= TARGET), None) if endless >= TARGET else None
+    return {"years_needed": needed, "never": endless < TARGET, "endless": float(endless), "by_year": by_year}

@@ -15,11 +15,18 @@ from harbour.metrics.retention import horizon_counts
 from harbour.views import theme
 from harbour.views.ask import Ask
 from harbour.views.context import Context
-from harbour.views.format import is_value, period_label, plotly_text, points
+from harbour.views.format import is_value, long_date, period_label, plotly_text, points
 from harbour.views.model import Cell, Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.theme import PERIOD_STYLE, figure, layout
-from harbour.views.words import attribution_sentence, clear, first_sentence, precision_sentences
+from harbour.views.words import (
+    as_large_count,
+    attribution_notes,
+    attribution_sentence,
+    clear,
+    first_sentence,
+    precision_sentences,
+)
 
 MODEL_NOTE = (
     "Quarterly 28-day retention by quarter of first contact, complete quarters only. A binomial model with "
@@ -48,8 +55,13 @@ def view(ctx: Context) -> View:
             "This page ignores the months of first contact in the filters: attribution compares whole "
             "quarters of each force's own baseline and pilot. The other filters apply to every force."
         )
+    notices += exchange_notices(ctx, found)
     panels = (
-        [_quarterly_panel(ctx, found, published), _placebo_panel(ctx, found, published)]
+        [
+            _quarterly_panel(ctx, found, published),
+            _placebo_panel(ctx, found, published),
+            _sources_panel(ctx, found),
+        ]
         if found is not None
         else [_none_panel(ctx, reason)]
     )
@@ -61,6 +73,76 @@ def view(ctx: Context) -> View:
         "same quarters, and how large a change these numbers could show at all.",
         panels,
         notices,
+    )
+
+
+def _change(ctx: Context):
+    """The before-and-after change in 28-day retention as published (pilot less baseline), or None."""
+    return (((ctx.comparison or {}).get("retention") or {}).get("28d") or {}).get("difference")
+
+
+def names_of(ctx: Context, found: dict | None) -> dict:
+    """Every force's name by code: the warehouse's and the comparison forces' from packs."""
+    names = dict(zip(ctx.facts.forces["force_code"], ctx.facts.forces["force_name"]))
+    for source in (found or {}).get("comparator_sources") or []:
+        names.setdefault(source["force"], source["name"])
+    return names
+
+
+def source_words(source: dict) -> str:
+    """Where a comparison force's counts came from, in words."""
+    if source["source"] != "pack":
+        return "this warehouse (its records)"
+    day = source["extract_date"]
+    return f"its signed pack: extract {long_date(day)}, signed by key {source['signer_fingerprint'][:16]}"
+
+
+def exchange_notices(ctx: Context, found: dict | None) -> list[str]:
+    """What a filtered view leaves out (a pack holds a whole force's counts) and which packs cannot serve."""
+    out = []
+    comparisons = ctx.facts.comparisons
+    unused = (found or {}).get("packs_unused")
+    if unused:
+        used = ", ".join(s["name"] for s in found["comparator_sources"]) or "none"
+        out.append(
+            f"With the cohort filter, attribution compares only forces whose records are in this warehouse "
+            f"({used}): the {unused['forces']} forces from packs publish whole forces' counts only, and filtered "
+            "and whole-force counts are never mixed. Clear the cohort filter to compare with them too."
+        )
+    if comparisons is not None and comparisons.unusable:
+        shown = "; ".join(f"{name}: {why}" for name, why in comparisons.unusable[:6])
+        more = len(comparisons.unusable) - 6
+        out.append(
+            "Packs that cannot serve attribution: " + shown + (f"; and {more} more" if more > 0 else "") + "."
+        )
+    return out
+
+
+def _sources_panel(ctx: Context, found: dict) -> Panel:
+    """Each comparison force, and where its counts came from."""
+    sources = found.get("comparator_sources") or []
+    packed = sum(1 for s in sources if s["source"] == "pack")
+    own = len(sources) - packed
+    summary = (
+        f"The {len(sources)} comparison forces: {own} from this warehouse's own records and {packed} from signed "
+        "packs of the exchange, each verified against the key this warehouse trusts for its force. A pack's counts "
+        "are that force's published figures (perturbed, or c under suppression: a c quarter is left out)."
+    )
+    return Panel(
+        panel_id="attribution-sources",
+        title="The forces compared, and where their counts came from",
+        finding=f"{len(sources)} forces without a scheme: {own} from this warehouse, {packed} from signed packs",
+        summary=summary,
+        figure=None,
+        table=Table(
+            "table-attribution-sources",
+            "Each comparison force and the source of its quarterly counts",
+            ["Force", "Source of its counts"],
+            [[s["name"], source_words(s)] for s in sources],
+        ),
+        notes=[summary, ctx.audience.footnote],
+        speaker_notes=summary,
+        open_table=True,
     )
 
 
@@ -76,7 +158,7 @@ def _every_quarter(first: str, last: str) -> list[str]:
 
 
 def _none_panel(ctx: Context, reason: str) -> Panel:
-    sentence = attribution_sentence(None, reason)
+    sentence = attribution_sentence(None, reason, _change(ctx))
     return Panel(
         panel_id="attribution-none",
         title="The scheme against forces without one",
@@ -109,7 +191,7 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
     audience = ctx.audience
     rows = found["_rows"]
     treated = found["_treated"]
-    names = dict(zip(ctx.facts.forces["force_code"], ctx.facts.forces["force_name"]))
+    names = names_of(ctx, found)
     present = sorted({r["quarter"] for r in rows})
     quarters = _every_quarter(present[0], present[-1]) if present else []
     mine = {r["quarter"]: r for r in rows if r["force_code"] == treated}
@@ -290,7 +372,8 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
                 c.get("without_high"),
             ]
         )
-    sentence = attribution_sentence(published, None)
+    sentence = attribution_sentence(published, None, _change(ctx))
+    technical = attribution_notes(published)
     comparators = ", ".join(names.get(c, c) for c in found["comparator_forces"])
     skipped = [period_label(q) for q in quarters if q not in set(present)]
     gap = (
@@ -328,11 +411,12 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
         ),
         notes=[
             MODEL_NOTE + gap,
+            *([technical] if technical else []),
             f"Forces without a scheme in these quarters (each a thin grey line): {comparators}.",
             CANNOT,
             audience.footnote,
         ],
-        speaker_notes=f"{sentence} The comparison forces: {comparators}. {CANNOT}",
+        speaker_notes=f"{sentence} {technical} The comparison forces: {comparators}. {CANNOT}",
     )
 
 
@@ -343,25 +427,60 @@ def _began(ctx: Context, force: str) -> str:
 
 
 def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
-    """Each comparison force's effect had its scheme started when this force's did, beside this force's own."""
+    """Each comparison force's effect had its scheme started when this force's did, beside this force's own: how
+    often a change this large arises in a force without a scheme."""
     audience = ctx.audience
-    names = dict(zip(ctx.facts.forces["force_code"], ctx.facts.forces["force_name"]))
+    names = names_of(ctx, found)
     hidden = not is_value(published.get("effect"))
     treated = found["_treated"]
+    j = found["comparators"]
 
     def shown(v):
         return hidden_if(hidden, None if v is None else (round(v, 2) if not audience.exact else v))
 
-    effects = [
-        (f"{names.get(code, code)}: placebo", shown(found["_placebo"][code]), False)
-        for code in found["comparator_forces"]
-    ]
-    effects.append((f"{names.get(treated, treated)}: its scheme", shown(found["effect"]), True))
-    # Force names are a bundle's text: escaped wherever Plotly reads them (tables and words are escaped by Dash).
+    effects = [(names.get(code, code), shown(found["_placebo"][code]), False) for code in found["comparator_forces"]]
+    this = f"{names.get(treated, treated)} (its scheme)"
+    effects.append((this, shown(found["effect"]), True))
+    # Force names are a bundle's or a pack's text: escaped wherever Plotly reads them (tables and words by Dash).
     effects.sort(key=lambda e: e[1] if is_value(e[1]) else 0)
     drawn = [e for e in effects if is_value(e[1])]
+    size = abs(published["effect"]) * 100 if not hidden else None
     fig = None
     if drawn and not hidden:
+        band = [
+            {
+                "type": "rect",
+                "x0": -size,
+                "x1": size,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "fillcolor": "rgba(0, 0, 0, 0.06)",
+                "line": {"width": 0},
+                "layer": "below",
+            },
+            *(
+                {
+                    "type": "line",
+                    "x0": x,
+                    "x1": x,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "line": {"color": theme.INK, "dash": "dash", "width": 1},
+                }
+                for x in ((-size, size) if size else ())
+            ),
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 0,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": theme.INK, "dash": "dot"},
+            },
+        ]
         fig = figure(
             [
                 {
@@ -374,65 +493,78 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
                         "symbol": ["square" if e[2] else "circle" for e in drawn],
                         "color": [PERIOD_STYLE["pilot"]["color"] if e[2] else theme.SERIES["grey"] for e in drawn],
                     },
-                    "text": ["this force (its scheme)" if e[2] else "placebo" for e in drawn],
+                    "text": [
+                        "this force, its scheme" if e[2] else "as if it had started a scheme then" for e in drawn
+                    ],
                     "hovertemplate": "%{y}: %{x:+.0f} points (%{text})<extra></extra>",
                     "showlegend": False,
                 }
             ],
             layout(
-                height=max(320, 28 * len(drawn) + 120),
-                x_title="Effect on 28-day retention (points)",
-                margin={"l": 280, "r": 20, "t": 30, "b": 60},
-                shapes=[
+                height=max(320, 26 * len(drawn) + 140),
+                x_title="Change in 28-day retention had each started a scheme then (points)",
+                margin={"l": 300, "r": 20, "t": 50, "b": 60},
+                shapes=band,
+                annotations=[
                     {
-                        "type": "line",
-                        "x0": 0,
-                        "x1": 0,
-                        "y0": 0,
-                        "y1": 1,
+                        "text": f"as large as this force's, either way (±{size:.0f} points, dashed)",
+                        "x": 0,
+                        "y": 1,
                         "yref": "paper",
-                        "line": {"color": theme.INK, "dash": "dot"},
+                        "xanchor": "center",
+                        "yanchor": "bottom",
+                        "showarrow": False,
                     }
                 ],
             ),
         )
-    p, smallest = published.get("placebo_p"), published.get("smallest_p")
-    larger = sum(
-        1
-        for e in effects
-        if not e[2] and is_value(e[1]) and is_value(published.get("effect")) and abs(e[1]) >= abs(published["effect"])
-    )
-    summary = (
-        f"Had each of the {found['comparators']} forces without a scheme started one when this force did, "
-        f"{larger} of them would show an effect at least as large as this force's; placebo p = "
-        f"{p if not is_value(p) else f'{p:.3f}'}, and the smallest it could be with {found['comparators']} "
-        f"forces is {smallest:.3f}."
-        if not hidden
-        else "Not shown: too few children at risk (c)."
-    )
+    k = as_large_count(published) if not hidden else None
+    if hidden:
+        summary = "Not shown: too few children at risk (c)."
+        finding = "Not shown: too few children (c)"
+    else:
+        finding = (
+            f"In none of the {j} forces without a scheme did a change this large arise by chance"
+            if k == 0
+            else f"In {k} of the {j} forces without a scheme a change this large arose by chance"
+        )
+        summary = (
+            f"Had each of the {j} forces without a scheme started one when this force did, "
+            f"{'none' if k == 0 else k} of them would show a change at least as large as this force's. Sizes are "
+            "compared both ways: a fall as large as this force's change counts as large as a rise (outside the "
+            f"dashed lines). With {j} forces, the least this can say is that 1 force in {j + 1} would show such a "
+            "change by chance."
+        )
+    technical = attribution_notes(published)
     return Panel(
         panel_id="chart-placebo",
-        title="Placebo test: every force without a scheme, as if it had started one",
-        finding=(
-            f"{larger} of {found['comparators']} forces without a scheme would show as large an effect"
-            if not hidden
-            else "Placebo test not shown: too few children (c)"
-        ),
+        title="Had each force without a scheme started one when this force did",
+        finding=finding,
         summary=summary,
         figure=fig,
         table=Table(
             "table-placebo",
-            "Effect on 28-day retention had each force started a scheme when this force did",
-            ["Force", "Role", ("Effect (points)", "points")],
-            [[e[0].rsplit(": ", 1)[0], "this force: its scheme" if e[2] else "placebo", e[1]] for e in effects],
+            "Change in 28-day retention had each force started a scheme when this force did",
+            ["Force", "Role", ("Change (points)", "points"), "As large as this force's, either way"],
+            [
+                [
+                    e[0].removesuffix(" (its scheme)"),
+                    "this force: its scheme" if e[2] else "as if it had started a scheme then",
+                    e[1],
+                    "" if e[2] or not is_value(e[1]) or hidden else ("yes" if abs(e[1]) * 100 >= size else "no"),
+                ]
+                for e in effects
+            ],
         ),
         notes=[
-            "The placebo p-value is the share of forces (this one included) whose effect is at least as large as "
-            "this force's; with few forces it cannot be small, and the smallest it can be is shown beside it. A "
-            "placebo refit with no finite estimate counts as at least as large.",
+            "The placebo test: each comparison force in turn is treated as if its scheme had started when this "
+            "force's did, the same model fitted on the comparison forces alone; the placebo p-value is the share of "
+            "forces (this one included) whose change is at least as large as this force's, either way. With few "
+            "forces it cannot be small. A refit with no finite estimate counts as at least as large.",
+            *([technical] if technical else []),
             audience.footnote,
         ],
-        speaker_notes=f"{summary} {CANNOT}",
+        speaker_notes=f"{summary} {technical} {CANNOT}",
     )
 
 

@@ -76,7 +76,8 @@ def _with_attribution(ctx: Context, sentence: str) -> str:
     """The retention headline and, where one was computed, what the attribution found (docs/metrics.md, "Verdicts")."""
     if ctx.doc.get("attribution") is None:
         return sentence
-    return f"{sentence} {attribution_sentence(ctx.doc['attribution'], None)}"
+    change = ((ctx.comparison or {}).get("retention") or {}).get("28d") or {}
+    return f"{sentence} {attribution_sentence(ctx.doc['attribution'], None, change.get('difference'))}"
 
 
 def kpis(ctx: Context) -> list[dict]:

@@ -100,8 +100,25 @@ def share_sentence(count_label: str, rate, low, high) -> str:
     return f"{count_label}: {pct(rate)} (95% interval {interval(low, high)})."
 
 
-def attribution_sentence(found: dict | None, reason: str | None) -> str:
-    """What the attribution found, in docs/metrics.md's words, from its published (or exact) figures."""
+def _size(value) -> str:
+    """A change's size in whole points, without its sign (the words carry the direction): 0.06 -> '6'."""
+    return points(abs(value)).lstrip("+") if is_value(value) else points(value)
+
+
+def as_large_count(found: dict) -> int | None:
+    """How many of the comparison forces showed, as if each had started a scheme when this force did, a change at
+    least as large as this force's (both ways): from the placebo p, (1 + that number) / (J + 1)."""
+    p, j = found.get("placebo_p"), found.get("comparators")
+    if not is_value(p) or not j:
+        return None
+    return max(0, min(int(j), round(p * (j + 1)) - 1))
+
+
+def attribution_sentence(found: dict | None, reason: str | None, change=None) -> str:
+    """What the attribution found, in one plain sentence a hall understands (docs/metrics.md, Attribution; the
+    placebo p, the smallest possible p and the model's signed estimate are in :func:`attribution_notes`).
+    ``change``: the before-and-after change in 28-day retention (pilot less baseline) where it is known, so that the
+    words say whether the estimate is part of that rise or fall, and why where it points the other way."""
     if found is None:
         return f"Whether the change is the scheme's cannot be estimated here: {reason}."
     if not is_value(found.get("effect")):
@@ -109,23 +126,45 @@ def attribution_sentence(found: dict | None, reason: str | None) -> str:
             "Whether the change is the scheme's cannot be shown: the force's quarters hold too few children at "
             "risk (c)."
         )
-    j, placebo = (
-        found["comparators"],
-        (
-            f"placebo p = {_p(found['placebo_p'])}, the smallest possible with {found['comparators']} "
-            f"forces being {_p(found['smallest_p'])}"
-        ),
-    )
-    span = f"95% interval {points(found['ci_low'])} to {points(found['ci_high'])}"
-    if clear(found["ci_low"], found["ci_high"]):
-        text = (
-            f"Against {j} forces without a scheme, about {points(found['effect'])} points of the change in 28-day "
-            f"retention stand out as the scheme's ({span}; {placebo})."
-        )
+    j, effect, low, high = found["comparators"], found["effect"], found["ci_low"], found["ci_high"]
+    k = as_large_count(found)
+    known = is_value(change) and change != 0
+    went = ("rise" if change > 0 else "fall") if known else None
+    if k is None:
+        chance = ""
+    elif k == 0:
+        chance = f"; in none of the {j} forces without a scheme did a change this large arise by chance"
     else:
+        chance = f"; in {k} of the {j} forces without a scheme a change this large arose by chance"
+    if clear(low, high):
+        gain = effect > 0
+        ends = sorted((abs(low), abs(high)))
+        span = f"95% interval {_size(ends[0])} to {_size(ends[1])} points"
+        if went and (change > 0) == gain:
+            text = (
+                f"Against {j} forces without a scheme, about {_size(effect)} points of the {went} in 28-day "
+                f"retention stand out as the scheme's ({span}){chance}."
+            )
+        else:
+            text = (
+                f"Against {j} forces without a scheme, a {'gain' if gain else 'loss'} of about {_size(effect)} points "
+                f"in 28-day retention stands out as the scheme's ({span}){chance}."
+            )
+    else:
+        span = (
+            f"95% interval from a loss of {_size(low)} to a gain of {_size(high)} points"
+            if is_value(low) and is_value(high) and low < 0 < high
+            else f"95% interval {points(low)} to {points(high)} points"
+        )
         text = (
             f"Against {j} forces without a scheme: no clear effect beyond the change in forces without a scheme "
-            f"(about {points(found['effect'])} points, {span}; {placebo})."
+            f"({span}){chance}."
+        )
+    if known and is_value(effect) and round(effect * 100) != 0 and (effect > 0) != (change > 0):
+        text += (
+            f" The force's own retention {'rose' if change > 0 else 'fell'} by {_size(change)} points, but the forces "
+            f"without a scheme {'rose more' if change > 0 else 'fell further'} over the same quarters, so against them "
+            f"the estimate is a {'gain' if effect > 0 else 'loss'}."
         )
     pre = found.get("pretrend_p")
     if is_value(pre) and pre < 0.05:
@@ -134,6 +173,22 @@ def attribution_sentence(found: dict | None, reason: str | None) -> str:
             "of this may not be the scheme's."
         )
     return text
+
+
+def attribution_notes(found: dict | None) -> str:
+    """The technical account for the notes and the methodology: the placebo p beside the smallest it could be, and
+    the model's signed estimate in points and on the log-odds scale."""
+    if found is None or not is_value(found.get("effect")):
+        return ""
+    j = found["comparators"]
+    return (
+        f"Placebo test: p = {_p(found['placebo_p'])}, the smallest possible with {j} comparison forces being "
+        f"{_p(found['smallest_p'])} (1 in {j + 1}); sizes are compared both ways, so a fall as large as a rise counts "
+        f"as large. Signed estimate: {points(found['effect'])} points (95% interval {points(found['ci_low'])} to "
+        f"{points(found['ci_high'])}); on the model's log-odds scale delta = {found['delta']:+.2f} "
+        f"({found['delta_ci_low']:+.2f} to {found['delta_ci_high']:+.2f})."
+        + (f" Pre-trend test: {p_value(found['pretrend_p'])}." if is_value(found.get("pretrend_p")) else "")
+    )
 
 
 def _p(value) -> str:
