@@ -112,9 +112,7 @@ def exchange_notices(ctx: Context, found: dict | None) -> list[str]:
     if comparisons is not None and comparisons.unusable:
         shown = "; ".join(f"{name}: {why}" for name, why in comparisons.unusable[:6])
         more = len(comparisons.unusable) - 6
-        out.append(
-            "Packs that cannot serve attribution: " + shown + (f"; and {more} more" if more > 0 else "") + "."
-        )
+        out.append("Packs that cannot serve attribution: " + shown + (f"; and {more} more" if more > 0 else "") + ".")
     return out
 
 
@@ -493,9 +491,7 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
                         "symbol": ["square" if e[2] else "circle" for e in drawn],
                         "color": [PERIOD_STYLE["pilot"]["color"] if e[2] else theme.SERIES["grey"] for e in drawn],
                     },
-                    "text": [
-                        "this force, its scheme" if e[2] else "as if it had started a scheme then" for e in drawn
-                    ],
+                    "text": ["this force, its scheme" if e[2] else "as if it had started a scheme then" for e in drawn],
                     "hovertemplate": "%{y}: %{x:+.0f} points (%{text})<extra></extra>",
                     "showlegend": False,
                 }
