@@ -181,9 +181,10 @@ def design(children: pd.DataFrame, forces: pd.DataFrame, treated: str, perturbed
     out["rows"] = pd.concat(parts, ignore_index=True)
     out["reason"] = None
     if len(out["comparators"]) < MIN_COMPARATORS:
+        j = len(out["comparators"])
         out["reason"] = (
-            f"only {len(out['comparators'])} other force{'s' if len(out['comparators']) != 1 else ''} had no "
-            f"scheme over enough of the same quarters; attribution needs at least {MIN_COMPARATORS}. " + HOW_TO_COMPARE
+            f"it needs at least {MIN_COMPARATORS} forces without a scheme over the same quarters to compare with, "
+            f"and has {'none' if j == 0 else j}. " + HOW_TO_COMPARE
         )
     return out
 
