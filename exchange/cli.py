@@ -384,7 +384,7 @@ def benchmark_rotate_key(force: str, key_path: Path, new_key: Path, hub_url: str
 def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
     """Check a benchmark pack (schema, checksum, signature) and store it as a peer, with its provenance."""
     from harbour.exchange.packs import MAX_PACK_BYTES, PackError, validate
-    from harbour.exchange.pulling import Unusable, check, label, own_forces
+    from harbour.exchange.pulling import Unusable, check, label, own_forces, serves
     from harbour.exchange.store import add, keyring
     from harbour.untrusted import printable
 
@@ -423,9 +423,10 @@ def benchmark_import(path: Path, unsigned: bool, warehouse: str | None) -> None:
         "unchanged": "Already imported",
     }[done.outcome]
     how = f"signature verified (key {signer})" if signer else "UNVERIFIED: unsigned or by an unknown key"
+    cannot = "" if signer else " Unverified: it serves benchmarking, not attribution."
     echo(
         f"{word}: {label(pack)} as peer {done.peer_id}, extract {extract}, made {pack['made']} with Harbour "
-        f"{printable(pack['harbour_version'], 20)}; {how}."
+        f"{printable(pack['harbour_version'], 20)}; {how}.{serves(pack) or cannot}"
     )
 
 

@@ -73,11 +73,11 @@ def from_peers(peers: list[dict], own: set[str], fingerprints: dict[str, str], d
         label = f"{force['name'][:80]} ({force['code']})"
         if force["code"] in own:
             continue  # its records are here: counted from them
-        if peer.get("signer") is None:
-            unusable.append((label, "its pack was imported unsigned, so nothing verifies who made it"))
-            continue
         if pack.get("pack_version", 1) < 2:
             unusable.append((label, "its pack is version 1, which holds no quarterly counts (benchmarking only)"))
+            continue
+        if peer.get("signer") is None:
+            unusable.append((label, "its pack was imported unsigned, so nothing verifies who made it"))
             continue
         if pack.get("quarterly") is None:
             unusable.append((label, f"its pack holds no quarterly counts ({pack.get('quarterly_note') or 'withheld'})"))

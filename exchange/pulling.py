@@ -58,6 +58,15 @@ def check(pack: dict, ring: dict, own: dict[str, str]) -> str:
         raise Unusable(kind, str(exc)) from None
 
 
+def serves(pack: dict) -> str:
+    """What a stored pack cannot serve, in words (empty where it serves benchmarking and attribution)."""
+    if pack.get("pack_version", 1) < 2:
+        return " A version 1 pack: it serves benchmarking, not attribution (it holds no quarterly counts)."
+    if pack.get("quarterly") is None:
+        return " Its quarterly counts were withheld: it serves benchmarking, not attribution."
+    return ""
+
+
 def label(pack: dict) -> str:
     return f"{printable(pack['force']['name'], 80)} ({pack['force']['code']})"
 
@@ -116,6 +125,6 @@ def pull(engine: Engine, answer: dict, hub_url: str) -> Report:
                 report.add(
                     done.outcome,
                     f"{done.outcome.capitalize()}: {label(pack)}, extract {extract}, signature "
-                    f"verified (key {signer}), as peer {done.peer_id}.",
+                    f"verified (key {signer}), as peer {done.peer_id}.{serves(pack)}",
                 )
     return report

@@ -239,6 +239,7 @@ def view(synthetic: bool, audience: Audience = PUBLICATION, method: str | None =
         _definitions_panel(),
         _disclosure_panel(method),
         _caveats_panel(method),
+        _attribution_panel(),
         _dfe_panel(),
         _assumptions_panel(),
         _vocabulary_panel(),
@@ -340,6 +341,73 @@ def _caveats_panel(method: str) -> Panel:
         table=Table("table-caveats", "Caveats", ["Caveat"], [[c] for c in caveats]),
         notes=[],
         speaker_notes=" ".join(caveats),
+        open_table=True,
+    )
+
+
+ATTRIBUTION_RULES = [
+    (
+        "The question",
+        "How much of a force's change in 28-day retention stands out against forces that had no scheme over the "
+        "same quarters: a binomial model with a level for every force and every quarter, and the scheme's effect "
+        "on the force's pilot quarters; its intervals are widened where forces vary more than chance "
+        "(quasi-binomial).",
+    ),
+    (
+        "Comparison forces",
+        "Every other force of this warehouse without a scheme in those quarters, and every force whose signed "
+        "benchmark pack (version 2) this warehouse has verified: the pack holds that force's 28-day children at "
+        "risk and not retained by quarter, as it published them (perturbed, or c under suppression: a c quarter "
+        "is left out), for its quarters before any scheme of its own. A force in both is taken from its records. "
+        "The page names each force and where its counts came from.",
+    ),
+    (
+        "Filters",
+        "A pack holds a whole force's counts, so a view filtered by age, sex, nationality or route compares only "
+        "this warehouse's forces, and says so; filtered and whole-force counts are never mixed.",
+    ),
+    (
+        "How often by chance (the placebo test)",
+        "Each comparison force in turn is treated as if it had started a scheme when this force did. The screen "
+        "says in how many of them a change as large as this force's arose, either way; the notes give the placebo "
+        "p, (1 + that number) / (J + 1), beside the smallest it can be with J forces, 1 / (J + 1).",
+    ),
+    (
+        "The signed estimate",
+        "The screen gives the size and direction in words (points of the rise or fall); the notes give the signed "
+        "estimate in points and on the model's log-odds scale, with its interval, and the pre-trend test.",
+    ),
+    (
+        "A pack's quarters withheld",
+        "A force's pack leaves its quarterly counts out where, beside its baseline's own published counts, they "
+        "would pin a count of 1 to 7 (for example quarters published as 1 whose least possible total exceeds the "
+        "period's greatest); that force then cannot serve as a comparison force.",
+    ),
+    (
+        "No comparison forces",
+        "A force with its own records alone cannot be compared: trust each comparison force's key (harbour "
+        "benchmark trust), then pull their signed packs from a hub (harbour benchmark pull --hub URL) or import a "
+        "pack (harbour benchmark import FILE). The planning page works with no records at all.",
+    ),
+]
+
+
+def _attribution_panel() -> Panel:
+    words = " ".join(f"{name}: {text}" for name, text in ATTRIBUTION_RULES)
+    return Panel(
+        panel_id="method-attribution",
+        title="Was it the scheme? How forces without a scheme are compared",
+        finding="Was it the scheme? How forces without a scheme are compared",
+        summary=words,
+        figure=None,
+        table=Table(
+            "table-method-attribution",
+            "Attribution, rule by rule",
+            ["Rule", "What it does"],
+            [[name, text] for name, text in ATTRIBUTION_RULES],
+        ),
+        notes=[],
+        speaker_notes=words,
         open_table=True,
     )
 

@@ -30,14 +30,39 @@ def test_a_pack_of_a_force_the_warehouse_holds_is_refused_and_never_counted_twic
     assert result.exit_code == 1 and "holds the records of Elmshire" in result.output
     # A pack stored before the force's own records were loaded is not shown beside them.
     pack = json.loads(pack_file.read_text())
-    peers.add(engine_for(demo_url), pack, "elmshire.json", None)
+    added = peers.add(engine_for(demo_url), pack, "elmshire.json", None)
     try:
         status, body = render(client(demo_url), "/benchmark", "?force=ELMSHIRE")
         assert status == 200 and "(imported, " not in body.decode()  # no peer row of its own pack
         assert "is not shown: this warehouse holds that force" in body.decode()
     finally:
+        peers.remove(engine_for(demo_url), added.peer_id)  # (the demo's own exchange stays)
+
+
+def test_a_version_1_pack_serves_benchmarking_and_says_it_cannot_serve_attribution(pack_file, demo_url, tmp_path):
+    from harbour.exchange import store as peers
+    from harbour.warehouse.engine import engine_for
+
+    pack = json.loads(pack_file.read_text())
+    old = {k: v for k, v in pack.items() if k not in ("quarterly", "quarterly_note", "signature")}
+    old["pack_version"] = 1
+    old["force"] = {k: v for k, v in pack["force"].items() if k != "extract_date"}
+    old["force"].update(code="VONE", name="Vone Police (fictional)")
+    old["summary"] = dict(pack["summary"], force="VONE")
+    result = CliRunner().invoke(
+        main, ["benchmark", "import", str(_write(tmp_path, old)), "--unsigned", "--warehouse", demo_url]
+    )
+    assert result.exit_code == 0 and "version 1 pack: it serves benchmarking, not attribution" in result.output
+    try:
+        status, body = render(client(demo_url), "/benchmark", "?force=ELMSHIRE")
+        assert status == 200 and "Vone Police" in body.decode()  # benchmarked
+        status, body = render(client(demo_url), "/attribution", "?force=ELMSHIRE")
+        text = body.decode()
+        assert "Packs that cannot serve attribution" in text and "its pack is version 1" in text
+    finally:
         for p in peers.all_peers(engine_for(demo_url)):
-            peers.remove(engine_for(demo_url), p["peer_id"])
+            if p["force_code"] == "VONE":
+                peers.remove(engine_for(demo_url), p["peer_id"])
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,18 @@ TERMS = [
         "How likely the force's numbers are to show a gain of a given size as more than chance.",
     ),
     (
+        "Placebo test (placebo p, the smallest possible p)",
+        "in k of the J forces without a scheme a change this large arose by chance",
+        "Each force without a scheme treated as if it had started one when this force did: how often a change as "
+        "large as this force's, either way, arises without a scheme. With J forces the least it can say is 1 in "
+        "J + 1.",
+    ),
+    (
+        "Signed estimate (delta, on the log-odds scale)",
+        "about E points of the rise (or fall) stand out as the scheme's",
+        "The model's estimate of the scheme's effect, as points of 28-day retention over the pilot's children.",
+    ),
+    (
         "Quasi-binomial standard errors",
         "intervals widened where forces vary more than chance",
         "The attribution model's intervals, allowing for forces that vary more than chance would.",
@@ -67,6 +79,9 @@ ON_SCREEN_NEVER = (
     "common cause",
     "quasi-binomial",
     "Power (%)",
+    "placebo",
+    "smallest possible",
+    "log-odds",
 )
 
 # How an XmR chart's points are named on the screen, by their variation.
