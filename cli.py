@@ -373,6 +373,8 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
             known = ", ".join(f.forces["force_code"])
             echo(f"Error: no force {force!r} in the warehouse (it holds: {known}).", err=True)
             sys.exit(EXIT_USAGE)
+    from harbour.exchange import comparisons
+
     doc = build_summary(
         f.children,
         f.episodes,
@@ -381,7 +383,7 @@ def summary(force: str | None, exact: bool, warehouse: str | None, **filter_valu
         filters=filters,
         exact=exact,
         method=_disclosure(),
-        packs=f.comparisons,
+        packs=comparisons.of(f),
     )
     echo(json.dumps(doc, indent=2, ensure_ascii=False))
 

@@ -1,5 +1,5 @@
 """The pilot demo's synthetic exchange: signed packs of fictional forces without a scheme, so that the demo's
-attribution rests on enough comparison forces to answer (docs/metrics.md version 4, Attribution; issue 32).
+attribution rests on enough comparison forces to answer (docs/metrics.md version 4, Attribution).
 
 Each force is generated as the demo's own are (etl.demo: the same national trend, or none for a few; one or two
 with a change of their own that is not a scheme), loaded through the loader into a warehouse of its own (the

@@ -130,3 +130,22 @@ def read(engine, own: set[str]) -> Comparisons:
         except ValueError:
             prints[key_id] = key_id
     return from_peers(peers, own, prints, digest)
+
+
+_OF: dict = {}
+
+
+def of(facts) -> Comparisons | None:
+    """The comparison forces of the packs held in the warehouse ``facts`` were read from, read once per generation
+    (which changes with the packs held); None for facts read from no warehouse."""
+    url = getattr(facts, "warehouse_url", None)
+    if not url:
+        return None
+    key = (url, facts.generation)
+    if key not in _OF:
+        from harbour.warehouse.engine import engine_for
+
+        if len(_OF) > 32:
+            _OF.clear()
+        _OF[key] = read(engine_for(url), set(facts.forces["force_code"]))
+    return _OF[key]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from harbour.exchange.packs import newer
 from harbour.warehouse import schema
 from harbour.warehouse.connect import locked_transaction
+from harbour.warehouse.queries import peers_digest
 
 P = schema.benchmark_peers
 S = schema.benchmark_peer_signers
@@ -115,22 +116,15 @@ def origin_words(peer: dict) -> str:
     if peer.get("origin") == "hub":
         return f"the hub at {peer['hub_url']}, last pulled {peer['pulled_at']:%d %b %Y %H:%M} UTC"
     if peer.get("origin") == "demo":
-        return f"{peer['source_name']} (synthetic, made with the demo {peer['pulled_at']:%d %b %Y %H:%M} UTC)"
+        return f"{peer['source_name']} (synthetic: made with the demo)"
     when = peer.get("pulled_at") or peer["imported_at"]
     return f"the file {peer['source_name']}, imported {when:%d %b %Y %H:%M} UTC"
 
 
 def fingerprint(engine: Engine) -> str:
     """Which peers are held, who signed them, where they came from and when: a change to any (an import, a pull,
-    a removal) changes it."""
-
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(P.c.peer_id, P.c.sha256, S.c.key_id, OR.c.origin, OR.c.hub_url, OR.c.pulled_at)
-            .select_from(P.outerjoin(S, S.c.peer_id == P.c.peer_id).outerjoin(OR, OR.c.peer_id == P.c.peer_id))
-            .order_by(P.c.peer_id)
-        ).all()
-    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
+    a removal) changes it (the facts' generation holds it too)."""
+    return peers_digest(engine)
 
 
 def trust(engine: Engine, key_id: str, force_code: str, public_pem: str) -> bool:

@@ -8,6 +8,7 @@ the months of first contact (the model compares whole quarters of each force's o
 
 from __future__ import annotations
 
+from harbour.exchange.comparisons import of
 from harbour.metrics.attribution import counterfactual
 from harbour.metrics.disclosure import hidden_if, hidden_with, perturbed_rate
 from harbour.metrics.precision import GAINS, never_possible, power, precision
@@ -76,9 +77,9 @@ def view(ctx: Context) -> View:
     )
 
 
-def _change(ctx: Context):
-    """The before-and-after change in 28-day retention as published (pilot less baseline), or None."""
-    return (((ctx.comparison or {}).get("retention") or {}).get("28d") or {}).get("difference")
+def _change(ctx: Context) -> dict | None:
+    """The before-and-after change in 28-day retention as published (pilot less baseline, with its interval)."""
+    return ((ctx.comparison or {}).get("retention") or {}).get("28d")
 
 
 def names_of(ctx: Context, found: dict | None) -> dict:
@@ -100,7 +101,7 @@ def source_words(source: dict) -> str:
 def exchange_notices(ctx: Context, found: dict | None) -> list[str]:
     """What a filtered view leaves out (a pack holds a whole force's counts) and which packs cannot serve."""
     out = []
-    comparisons = ctx.facts.comparisons
+    comparisons = of(ctx.facts)
     unused = (found or {}).get("packs_unused")
     if unused:
         used = ", ".join(s["name"] for s in found["comparator_sources"]) or "none"

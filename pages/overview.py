@@ -77,7 +77,7 @@ def _with_attribution(ctx: Context, sentence: str) -> str:
     if ctx.doc.get("attribution") is None:
         return sentence
     change = ((ctx.comparison or {}).get("retention") or {}).get("28d") or {}
-    return f"{sentence} {attribution_sentence(ctx.doc['attribution'], None, change.get('difference'))}"
+    return f"{sentence} {attribution_sentence(ctx.doc['attribution'], None, change)}"
 
 
 def kpis(ctx: Context) -> list[dict]:

@@ -28,6 +28,7 @@ PAGES = (
     "/engagement",
     "/before-after",
     "/attribution",
+    "/planning",
     "/missing",
     "/value",
     "/benchmark",
@@ -127,7 +128,9 @@ def main() -> None:
     parser.add_argument("--disclosure", choices=("perturbation", "suppression"), default="perturbation")
     parser.add_argument("--widths", default="1024,1280,1920", help="page widths, comma-separated")
     parser.add_argument("--query", default="", help="a query string for every page, e.g. force=ALL")
+    parser.add_argument("--pages", default="", help="only these pages, comma-separated (e.g. /attribution)")
     args = parser.parse_args()
+    pages = tuple(p for p in args.pages.split(",") if p) or PAGES
     widths = [int(w) for w in args.widths.split(",")]
     query = f"?{args.query}" if args.query else ""
     joined = f"&{args.query}" if args.query else ""
@@ -161,7 +164,7 @@ def main() -> None:
             shots = []
             for width in widths:
                 with _opened(width, 900) as browser:
-                    for page in PAGES:
+                    for page in pages:
                         shots.append(
                             _shot(
                                 browser,
@@ -170,22 +173,25 @@ def main() -> None:
                                 full=width,
                             )
                         )
-            with _opened(420, 900) as browser:
-                shots.append(_shot(browser, base + "/retention", out / "narrow-420.png"))
-                shots.append(_shot(browser, None, out / "narrow-420-menu.png", click=("id", "nav-toggle")))
-            with _opened(1280, 900) as browser:
-                shots.append(
-                    _shot(
-                        browser,
-                        base + "/retention",
-                        out / "filters-open-1280.png",
-                        full=1280,
-                        click=("css selector", "#filter-bar .accordion-button"),
+            if pages == PAGES:  # the narrow navigation and the open filter bar, with the whole set
+                with _opened(420, 900) as browser:
+                    shots.append(_shot(browser, base + "/retention", out / "narrow-420.png"))
+                    shots.append(_shot(browser, None, out / "narrow-420-menu.png", click=("id", "nav-toggle")))
+                with _opened(1280, 900) as browser:
+                    shots.append(
+                        _shot(
+                            browser,
+                            base + "/retention",
+                            out / "filters-open-1280.png",
+                            full=1280,
+                            click=("css selector", "#filter-bar .accordion-button"),
+                        )
                     )
-                )
             for width, height in ((1280, 720), (1920, 1080)):
                 with _opened(width, height) as browser:
-                    for page in ("/", "/retention", "/attribution", "/missing", "/benchmark"):
+                    for page in [
+                        p for p in ("/", "/retention", "/attribution", "/missing", "/benchmark") if p in pages
+                    ]:
                         shots.append(
                             _shot(
                                 browser,

@@ -80,7 +80,7 @@ def harbours(tmp_path_factory):
     """Two Harbours' warehouses as built once (tests work on copies) and each force's key pair."""
     folder = tmp_path_factory.mktemp("harbours")
     elmshire = f"sqlite:///{folder / 'elmshire.sqlite'}"
-    assert harbour("demo", "--warehouse", elmshire).exit_code == 0
+    assert harbour("demo", "--no-exchange", "--warehouse", elmshire).exit_code == 0  # its peers: the hub's alone
     westmere = renamed_demo(folder, {"ELMSHIRE": "WESTMERE"}, seed=7, prefix="W_")
     return {
         "ELMSHIRE": elmshire,

@@ -1,4 +1,4 @@
-"""Attribution from the exchange (issue 32): a treated force's own records and 15 comparison forces' packs, each
+"""Attribution from the exchange: a treated force's own records and 15 comparison forces' packs, each
 exported and signed by a Harbour of its own and pulled through a real hub under gunicorn, give the effect, its
 interval, the placebo p and the pre-trend p that docs/metrics.md defines: checked against a design matrix built
 and fitted here with statsmodels on the same counts (the treated force's counted here from its facts, the

@@ -18,7 +18,7 @@ from .support import demo_copy
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = demo_copy(tmp_path_factory.mktemp("bench"))
+    url = demo_copy(tmp_path_factory.mktemp("bench"), "pilot", "--no-exchange")  # peers: the tests' own
     return url
 
 

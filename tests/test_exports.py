@@ -467,6 +467,14 @@ def test_the_benchmarking_deck_has_its_funnel_and_ranked_slides_and_its_own_meth
         r28 = force["periods"]["baseline"]["retention"]["28d"]
         if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("retained"), int):
             retained, at_risk = retained + r28["retained"], at_risk + r28["at_risk"]
+    # And the peers' packs: the demo's synthetic exchange, each a whole force's published counts.
+    from harbour.exchange.store import all_peers
+    from harbour.warehouse.engine import engine_for
+
+    for peer in all_peers(engine_for(demo_url)):
+        r28 = peer["pack"]["summary"]["periods"]["baseline"]["retention"]["28d"]
+        if isinstance(r28.get("at_risk"), int) and r28["at_risk"] >= 10 and isinstance(r28.get("retained"), int):
+            retained, at_risk = retained + r28["retained"], at_risk + r28["at_risk"]
     assert f"against a pooled {round(100 * retained / at_risk)}%" in titles[2]
     assert "peer group" in titles[4] and titles[4].startswith("28-day retention: Elmshire Constabulary (fictional)")
     method = " ".join(_slide_texts(slides[-1]))

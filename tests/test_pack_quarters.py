@@ -1,4 +1,4 @@
-"""A pack's quarterly counts (pack version 2, issue 32): published as the force publishes any count, withheld where
+"""A pack's quarterly counts (pack version 2): published as the force publishes any count, withheld where
 beside its baseline's own counts they would pin a count of 1 to 7; and which packs can serve attribution."""
 
 from __future__ import annotations

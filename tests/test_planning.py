@@ -1,4 +1,4 @@
-"""Planning a pilot (issue 32): the years a pilot needs and its chance of showing a gain by year, from the user's
+"""Planning a pilot: the years a pilot needs and its chance of showing a gain by year, from the user's
 own numbers, checked against the power formula of docs/metrics.md written again here with scipy; and the page works
 on a warehouse with no records at all."""
 

@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
+from harbour.exchange import comparisons
 from harbour.metrics import HORIZONS
 from harbour.metrics.disclosure import PUBLICATION, SUPPRESSED, Audience, at_least, hidden_if, small_step
 from harbour.metrics.filters import FILTER_WORDS, ROUTE_LABELS, SEX_LABELS, Filters, nationality_label
@@ -43,7 +44,8 @@ def attributed(facts, filters: Filters, perturbed: bool = False):
     if key not in _MEMO:
 
         def compute():
-            return list(scheme_effect(facts.children, facts.forces, force, filters, perturbed, facts.comparisons))
+            packs = comparisons.of(facts)
+            return list(scheme_effect(facts.children, facts.forces, force, filters, perturbed, packs))
 
         found = remember(name, compute, kind="attribution") if facts.generation else compute()
         if len(_MEMO) > 256:

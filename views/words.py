@@ -114,11 +114,12 @@ def as_large_count(found: dict) -> int | None:
     return max(0, min(int(j), round(p * (j + 1)) - 1))
 
 
-def attribution_sentence(found: dict | None, reason: str | None, change=None) -> str:
+def attribution_sentence(found: dict | None, reason: str | None, change: dict | None = None) -> str:
     """What the attribution found, in one plain sentence a hall understands (docs/metrics.md, Attribution; the
     placebo p, the smallest possible p and the model's signed estimate are in :func:`attribution_notes`).
-    ``change``: the before-and-after change in 28-day retention (pilot less baseline) where it is known, so that the
-    words say whether the estimate is part of that rise or fall, and why where it points the other way."""
+    ``change``: the before-and-after change in 28-day retention as published (difference, ci_low, ci_high: pilot
+    less baseline) where it is known, so that the words call the estimate part of that rise or fall where the change
+    is clear, and say why where the estimate points the other way from it."""
     if found is None:
         return f"Whether the change is the scheme's cannot be estimated here: {reason}."
     if not is_value(found.get("effect")):
@@ -128,8 +129,11 @@ def attribution_sentence(found: dict | None, reason: str | None, change=None) ->
         )
     j, effect, low, high = found["comparators"], found["effect"], found["ci_low"], found["ci_high"]
     k = as_large_count(found)
-    known = is_value(change) and change != 0
-    went = ("rise" if change > 0 else "fall") if known else None
+    change = change or {}
+    shift = change.get("difference")
+    known = is_value(shift) and shift != 0
+    # "the rise" only where the before-and-after change is clear: words follow the evidence.
+    went = ("rise" if shift > 0 else "fall") if known and clear(change.get("ci_low"), change.get("ci_high")) else None
     if k is None:
         chance = ""
     elif k == 0:
@@ -140,7 +144,7 @@ def attribution_sentence(found: dict | None, reason: str | None, change=None) ->
         gain = effect > 0
         ends = sorted((abs(low), abs(high)))
         span = f"95% interval {_size(ends[0])} to {_size(ends[1])} points"
-        if went and (change > 0) == gain:
+        if went and (shift > 0) == gain:
             text = (
                 f"Against {j} forces without a scheme, about {_size(effect)} points of the {went} in 28-day "
                 f"retention stand out as the scheme's ({span}){chance}."
@@ -160,11 +164,11 @@ def attribution_sentence(found: dict | None, reason: str | None, change=None) ->
             f"Against {j} forces without a scheme: no clear effect beyond the change in forces without a scheme "
             f"({span}){chance}."
         )
-    if known and is_value(effect) and round(effect * 100) != 0 and (effect > 0) != (change > 0):
+    if known and round(effect * 100) != 0 and (effect > 0) != (shift > 0):
         text += (
-            f" The force's own retention {'rose' if change > 0 else 'fell'} by {_size(change)} points, but the forces "
-            f"without a scheme {'rose more' if change > 0 else 'fell further'} over the same quarters, so against them "
-            f"the estimate is a {'gain' if effect > 0 else 'loss'}."
+            f" The estimate points the other way from the force's own before-and-after change ({points(shift)} "
+            "points): over the same quarters the forces without a scheme moved further in that direction, so against "
+            f"them the estimate is a {'gain' if effect > 0 else 'loss'}."
         )
     pre = found.get("pretrend_p")
     if is_value(pre) and pre < 0.05:

@@ -33,9 +33,10 @@ class Facts:
     generation: str | None = None
     # force_code, la_code, children: the local authorities each force's bundle names, by number of children.
     authorities: pd.DataFrame | None = None
-    # The comparison forces of the verified packs held (exchange.comparisons.Comparisons): attribution's forces
-    # from the exchange. Part of the generation: a pull that brings new packs makes new keys.
-    comparisons: object | None = None
+    # The warehouse these facts were read from (its URL), for what is read beside them on demand: the comparison
+    # forces of its verified packs (exchange.comparisons.of). The packs held are part of the generation: a pull
+    # or an import that changes them makes new keys.
+    warehouse_url: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -141,20 +142,29 @@ def read_facts(engine: Engine) -> Facts:
     return Facts(children, episodes, forces, authorities=authorities)
 
 
-def _peers_digest(engine: Engine) -> str:
-    from harbour.exchange.store import fingerprint
+def peers_digest(engine: Engine) -> str:
+    """Which benchmark packs are held, who signed them, where they came from and when: a change to any (an import,
+    a pull, a removal) changes it."""
+    p, sg, o = schema.benchmark_peers, schema.benchmark_peer_signers, schema.benchmark_peer_origins
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(p.c.peer_id, p.c.sha256, sg.c.key_id, o.c.origin, o.c.hub_url, o.c.pulled_at)
+            .select_from(p.outerjoin(sg, sg.c.peer_id == p.c.peer_id).outerjoin(o, o.c.peer_id == p.c.peer_id))
+            .order_by(p.c.peer_id)
+        ).all()
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
+
+def _peers_digest(engine: Engine) -> str:
     try:
-        return fingerprint(engine)
+        return peers_digest(engine)
     except Exception:  # noqa: BLE001 - no exchange tables yet: no peers
         return ""
 
 
 def facts(engine: Engine) -> Facts:
-    """The warehouse's facts, read once per load generation and shared by every callback; with the comparison
-    forces of the packs held, read again (the facts kept) when a pull or an import changes them."""
-    from harbour.exchange import comparisons
-
+    """The warehouse's facts, read once per load generation and shared by every callback; their generation made
+    anew (the facts kept) when a pull or an import changes the packs held."""
     key = str(engine.url)
     load = generation(engine)
     current = (load, _peers_digest(engine))
@@ -172,7 +182,7 @@ def facts(engine: Engine) -> Facts:
         loaded.forces,
         generation=hashlib.sha256(f"{engine.url!r}|{current}".encode()).hexdigest()[:24],
         authorities=loaded.authorities,
-        comparisons=comparisons.read(engine, set(loaded.forces["force_code"])),
+        warehouse_url=engine.url.render_as_string(hide_password=False),
     )
     with _lock:
         _cache[key] = (current, loaded)

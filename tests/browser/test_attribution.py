@@ -23,11 +23,23 @@ def test_hb040_attribution_page_draws_its_charts_and_says_what_summary_says(driv
     doc = summary(warehouse_url, "--force", "ELMSHIRE")
     found = doc["attribution"]
     words = text(driver, "#chart-attribution-summary")
-    assert f"Against {found['comparators']} forces without a scheme" in words
-    assert f"about {_points(found['effect'])} points" in words
-    assert f"95% interval {_points(found['ci_low'])} to {_points(found['ci_high'])}" in words
-    assert f"placebo p = {found['placebo_p']:.3f}" in words
-    assert f"the smallest possible with {found['comparators']} forces being {found['smallest_p']:.3f}" in words
+    j = found["comparators"]
+    assert f"Against {j} forces without a scheme" in words and j >= 15  # the demo's exchange: 1 / (J + 1) <= 1/16
+    low, high = found["ci_low"], found["ci_high"]
+    if low < 0 < high:  # the words give the interval's ends as a loss and a gain, without signs
+        assert f"from a loss of {abs(low) * 100:.0f} to a gain of {high * 100:.0f} points" in words
+    larger = round(found["placebo_p"] * (j + 1)) - 1  # from the placebo p: (1 + larger) / (J + 1)
+    assert (f"in {larger} of the {j} forces" if larger else f"in none of the {j} forces") in words
+    assert "placebo" not in words.lower() and "smallest possible" not in words
+    # The technical account is in the notes: the placebo p beside the smallest it could be, the signed estimate.
+    notes = text(driver, "#chart-attribution .footnote")
+    assert f"p = {found['placebo_p']:.3f}, the smallest possible with {j} comparison forces being " in notes
+    assert f"{found['smallest_p']:.3f}" in notes and f"Signed estimate: {_points(found['effect'])} points" in notes
+    # Each comparison force is named with where its counts came from.
+    sources = text(driver, "#attribution-sources")
+    for source in found["comparator_sources"]:
+        assert source["name"] in sources
+    assert "its signed pack: extract 31 July 2018" in sources and "this warehouse (its records)" in sources
     precision = doc["precision"]
     shown = text(driver, "#chart-precision-summary")
     assert f"a gain of {precision['detectable_now'] * 100:.0f} points or more" in shown
