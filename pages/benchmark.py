@@ -19,7 +19,7 @@ from harbour.metrics.filters import FILTER_NAMES, FILTER_WORDS
 from harbour.metrics.funnel import LEVELS, classify, limits, overdispersion, pooled_rate
 from harbour.views import theme
 from harbour.views.ask import Ask, updated_search
-from harbour.views.format import pct, plotly_text
+from harbour.views.format import long_date, pct, plotly_text
 from harbour.views.model import Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.theme import figure, layout
@@ -609,7 +609,7 @@ def view(
     for p in usable_peers:
         mark = "signature verified" if p.get("signer") else "unverified"
         notices.append(
-            f"{p['force_name']}'s pack ({mark}, extract {p['pack']['force'].get('extract_month') or '–'}) "
+            f"{p['force_name']}'s pack ({mark}, extract {long_date(p['pack']['force'].get('extract_month'))}) "
             f"came from {origin_words(p)}."
         )
     for p in doubled:
