@@ -138,6 +138,12 @@ def view(values: dict, problems: list[str], synthetic: bool = False) -> View:
             f"{rate:g}%, a {gain:g}-point gain needs about {_years(found['years_needed'])} of pilot to have an 80% "
             "chance of showing."
         )
+    chances = dict(by_year)
+    first, *rest = (power_shown(chances[y]) * 100 for y in (1, 2, 3))
+    sentence += (
+        f" The chance of showing it would be {first:.0f}% after 1 year of pilot, {rest[0]:.0f}% after 2 years and "
+        f"{rest[1]:.0f}% after 3."
+    )
     shown = [y for y, _ in by_year if y <= 10]
     data = [
         {
@@ -165,10 +171,10 @@ def view(values: dict, problems: list[str], synthetic: bool = False) -> View:
     notes_on_chart = [
         {
             "text": "80%: the usual bar",
-            "x": 1,
+            "x": 0.01,
             "xref": "paper",
             "y": TARGET * 100,
-            "xanchor": "right",
+            "xanchor": "left",
             "yanchor": "bottom",
             "showarrow": False,
         }
