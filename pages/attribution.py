@@ -90,14 +90,6 @@ def names_of(ctx: Context, found: dict | None) -> dict:
     return names
 
 
-def source_words(source: dict) -> str:
-    """Where a comparison force's counts came from, in words."""
-    if source["source"] != "pack":
-        return "this warehouse (its records)"
-    day = source["extract_date"]
-    return f"its signed pack: extract {long_date(day)}, signed by key {source['signer_fingerprint'][:16]}"
-
-
 def exchange_notices(ctx: Context, found: dict | None) -> list[str]:
     """What a filtered view leaves out (a pack holds a whole force's counts) and which packs cannot serve."""
     out = []
@@ -136,13 +128,44 @@ def _sources_panel(ctx: Context, found: dict) -> Panel:
         table=Table(
             "table-attribution-sources",
             "Each comparison force and the source of its quarterly counts",
-            ["Force", "Source of its counts"],
-            [[s["name"], source_words(s)] for s in sources],
+            ["Force", "Counts from", "Extract", "Signed by key"],
+            [
+                [
+                    s["name"],
+                    "a signed pack" if s["source"] == "pack" else "this warehouse",
+                    long_date(s["extract_date"]) if s["extract_date"] else "",
+                    (s["signer_fingerprint"] or "")[:16],
+                ]
+                for s in sources
+            ],
+        ),
+        slide_table=Table(
+            "table-attribution-sources-slide",
+            "The comparison forces by the source of their counts",
+            ["Counts from", "Forces"],
+            _grouped(sources),
         ),
         notes=[summary, ctx.audience.footnote],
-        speaker_notes=summary,
+        speaker_notes=summary
+        + " Signers' keys: "
+        + "; ".join(f"{s['name']}: {s['signer_fingerprint']}" for s in sources if s["source"] == "pack")
+        + ".",
         open_table=True,
     )
+
+
+def _grouped(sources: list[dict]) -> list[list[str]]:
+    """One row a source (this warehouse; the signed packs of one extract date), naming its forces: what a slide holds
+    (the page's table gives each force's row and its signer's key)."""
+    groups: dict[str, list[str]] = {}
+    for s in sources:
+        where = (
+            f"Signed packs, extract {long_date(s['extract_date'])}"
+            if s["source"] == "pack"
+            else "This warehouse's own records"
+        )
+        groups.setdefault(where, []).append(s["name"])
+    return [[f"{where} ({len(names)})", ", ".join(names)] for where, names in groups.items()]
 
 
 def _every_quarter(first: str, last: str) -> list[str]:
@@ -499,6 +522,13 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
             ],
             layout(
                 height=max(320, 26 * len(drawn) + 140),
+                # Every force named, however short the chart (a slide's height dropped every other name).
+                yaxis={
+                    "tickmode": "array",
+                    "tickvals": [plotly_text(e[0]) for e in drawn],
+                    "ticktext": [plotly_text(e[0]) for e in drawn],
+                    "tickfont": {"size": 15},  # a row a force: 18 of them fit a slide's chart at this size
+                },
                 x_title="Change in 28-day retention had each started a scheme then (points)",
                 margin={"l": 300, "r": 20, "t": 50, "b": 60},
                 shapes=band,

@@ -323,8 +323,9 @@ def _row_height(row: list[str], widths: list[float], size: float) -> float:
 
 
 def _table_pages(panel) -> list[TablePage]:
-    header = [str(n) for n in panel.table.names]
-    rows = [[str(v) for v in row] for row in panel.table.display_rows()]
+    table = panel.slide_table or panel.table
+    header = [str(n) for n in table.names]
+    rows = [[str(v) for v in row] for row in table.display_rows()]
     kept = rows[:MAX_TABLE_ROWS]
     note = (
         f"First {MAX_TABLE_ROWS} of {len(rows)} rows; the full table is in the dashboard's download."
@@ -368,7 +369,7 @@ def _table_pages(panel) -> list[TablePage]:
 
 
 def _table(slide, panel, page: TablePage):
-    columns = [str(n) for n in panel.table.names]
+    columns = [str(n) for n in (panel.slide_table or panel.table).names]
     shape = slide.shapes.add_table(
         len(page.rows) + 1, len(columns), Inches(0.5), Inches(BODY_TOP), Inches(BODY_W), Inches(sum(page.heights))
     )

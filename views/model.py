@@ -80,6 +80,9 @@ class Panel:
     # Where the figures are not Harbour's own (the DfE's published figures): the source line that slides and images
     # give in place of Harbour's, and its own rule in place of Harbour's disclosure rule.
     source: str | None = None
+    # A shorter table for a slide, where the page's (one row a force, say) would run over several: the slide's words
+    # then point to the page's table and the speaker notes for the rest.
+    slide_table: Table | None = None
 
 
 @dataclass
