@@ -150,7 +150,7 @@ def test_each_harbour_publishes_and_pulls_the_other_as_a_verified_peer(exchange)
         status, body = render(client(ex[who]), "/benchmark", "")
         page = json.dumps(json.loads(body), ensure_ascii=False).replace("\\u002f", "/").replace("\\/", "/")
         assert status == 200 and f"{name} (imported)" in page
-        assert f"{name}'s pack (signature verified, extract 2018-07) came from the hub at {ex['base']}" in page
+        assert f"{name}'s pack (signature verified, extract July 2018) came from the hub at {ex['base']}" in page
     no_token_in(ex, *outputs)
 
 

@@ -100,3 +100,27 @@ def test_which_packs_serve_attribution_and_why_the_others_cannot(monkeypatch):
     assert "version 1" in why["OLD Police (OLD)"] and "benchmarking only" in why["OLD Police (OLD)"]
     assert "unsigned" in why["NOSIG Police (NOSIG)"] and "small count" in why["HELD Police (HELD)"]
     assert not any("MINE" in name for name in why)  # taken from its records, not a problem
+
+
+def test_a_change_to_the_packs_held_makes_a_new_generation_and_attribution_is_worked_out_again(tmp_path):
+    """Attribution is kept once per load and per pull: removing (or pulling) a pack changes the facts' generation,
+    so the kept attribution is never served for packs no longer held."""
+    from harbour.exchange.store import all_peers, remove
+    from harbour.metrics.filters import Filters
+    from harbour.views.context import attributed
+    from harbour.warehouse.engine import engine_for
+    from harbour.warehouse.queries import facts
+
+    from .support import demo_copy
+
+    url = demo_copy(tmp_path)
+    engine = engine_for(url)
+    before = facts(engine)
+    found, _ = attributed(before, Filters(force=("ELMSHIRE",)))
+    assert found["comparators"] == 18
+    peer = next(p for p in all_peers(engine) if p["force_code"] == "ASHCOMBE")
+    remove(engine, peer["peer_id"])
+    after = facts(engine)
+    assert after.generation != before.generation and after.children is before.children  # the facts kept
+    found, _ = attributed(after, Filters(force=("ELMSHIRE",)))
+    assert found["comparators"] == 17 and "ASHCOMBE" not in found["comparator_forces"]

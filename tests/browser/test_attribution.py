@@ -39,7 +39,10 @@ def test_hb040_attribution_page_draws_its_charts_and_says_what_summary_says(driv
     sources = text(driver, "#attribution-sources")
     for source in found["comparator_sources"]:
         assert source["name"] in sources
-    assert "its signed pack: extract 31 July 2018" in sources and "this warehouse (its records)" in sources
+    assert "a signed pack" in sources and "31 July 2018" in sources and "this warehouse" in sources
+    for source in found["comparator_sources"]:
+        if source["source"] == "pack":
+            assert source["signer_fingerprint"][:16] in sources
     precision = doc["precision"]
     shown = text(driver, "#chart-precision-summary")
     assert f"a gain of {precision['detectable_now'] * 100:.0f} points or more" in shown
@@ -68,3 +71,21 @@ def test_hb042_a_force_without_a_scheme_is_told_why_there_is_no_attribution(driv
     open_page(driver, server + "/attribution?force=FENWICK")
     reason = summary(warehouse_url, "--force", "FENWICK")["attribution_reason"]
     assert reason in text(driver, "#attribution-none-summary")
+
+
+@pytest.mark.browser
+def test_hb043_planning_works_out_the_years_from_the_numbers_entered(driver, server, axe_source):
+    """/planning: the numbers typed in give the years and chances of docs/metrics.md's power formula, axe clean."""
+    from harbour.metrics.precision import plan
+
+    open_page(driver, server + "/planning")
+    for field, value in (("per_year", "90"), ("rate", "75"), ("base", "300"), ("gain", "12")):
+        box = driver.find_element(By.ID, f"plan-{field}")
+        box.clear()
+        box.send_keys(value)
+    driver.find_element(By.ID, "plan-apply").click()
+    wait_until(driver, lambda d: "plan_gain=12" in d.current_url)
+    wait_until(driver, lambda d: "12-point gain" in text(d, "#chart-planning-summary"))
+    years = plan(90, 0.75, 300, 0.12)["years_needed"]
+    assert f"needs about {years:g} year" in text(driver, "#chart-planning-summary")
+    assert axe_violations(driver, axe_source) == []

@@ -48,7 +48,7 @@ def test_each_harbour_shows_the_other_as_a_verified_peer_on_benchmark(
             assert row[0] == f"{NAMES[peer]} (imported)" and row[1] == "imported peer"
             page = text(driver, "#main")
             assert (
-                f"{NAMES[peer]}'s pack (signature verified, extract 2018-07) came from the hub at {ex['base']}, "
+                f"{NAMES[peer]}'s pack (signature verified, extract July 2018) came from the hub at {ex['base']}, "
                 "last pulled " in page
             )
             assert axe_violations(driver, axe_source) == []

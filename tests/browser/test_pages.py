@@ -27,6 +27,7 @@ PAGES = {
     "value": "/value",
     "data-quality": "/data-quality",
     "methodology": "/methodology",
+    "planning": "/planning?plan_per_year=80&plan_gain=12",
     "all-forces": "/?force=ALL",
     "benchmark": "/benchmark?force=MARSHCOTE&peers=ELMSHIRE",
 }
@@ -162,6 +163,7 @@ def test_no_page_scrolls_sideways_and_no_filter_option_is_clipped(server, width)
             "/value",
             "/benchmark",
             "/methodology",
+            "/planning",
             "/data-quality",
         ):
             open_page(browser, server + path)
