@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback
 
+from harbour.components.forms import number_field, number_form, search_with
 from harbour.components.ids import PAGES_LOCATION
 from harbour.metrics.disclosure import power_shown
 from harbour.metrics.precision import MOST_YEARS, TARGET, plan
 from harbour.views import theme
-from harbour.views.ask import Ask, updated_search
+from harbour.views.ask import Ask
 from harbour.views.model import Panel, Table, View
 from harbour.views.report import Report
 from harbour.views.theme import figure, layout
@@ -236,73 +236,27 @@ def view(values: dict, problems: list[str], synthetic: bool = False) -> View:
     )
 
 
-def _field(f: Field, value: float):
-    input_id = f"plan-{f.key.removeprefix('plan_')}"
-    return html.Div(
-        [
-            html.Label(
-                [
-                    html.Span(f.label),
-                    html.Span(f" ({f.unit})", className="unit"),
-                    html.Span(f.help, className="field-help"),
-                ],
-                htmlFor=input_id,
-            ),
-            dcc.Input(
-                id=input_id, type="number", min=f.low, max=f.high, step=f.step, value=value, className="value-input"
-            ),
-        ],
-        className="form-field",
-    )
+def _id(f: Field) -> str:
+    return f"plan-{f.key.removeprefix('plan_')}"
 
 
 def controls(query: dict, facts=None) -> list:
     """The four inputs above the figures, from the URL."""
     values, _ = inputs_from(query)
-    return [
-        dbc.Card(
-            dbc.CardBody(
-                html.Section(
-                    [
-                        html.H2("Your force's numbers", id="plan-form-title"),
-                        dbc.Row(
-                            [dbc.Col(_field(f, values[f.key]), xs=12, md=6, xl=3) for f in FIELDS],
-                            class_name="g-3 value-form",
-                        ),
-                        html.Button(
-                            "Work it out",
-                            id="plan-apply",
-                            n_clicks=0,
-                            className="button primary value-apply",
-                            type="button",
-                        ),
-                    ],
-                    **{"aria-labelledby": "plan-form-title"},
-                )
-            ),
-            class_name="chart no-present",
-        )
-    ]
+    fields = [number_field(_id(f), f.label, f.unit, f.help, values[f.key], f.low, f.high, f.step) for f in FIELDS]
+    return number_form("plan-form-title", "Your force's numbers", fields, "plan-apply", "Work it out")
 
 
 @callback(
     Output(PAGES_LOCATION, "search", allow_duplicate=True),
     Input("plan-apply", "n_clicks"),
-    [State(f"plan-{f.key.removeprefix('plan_')}", "value") for f in FIELDS],
+    [State(_id(f), "value") for f in FIELDS],
     State(PAGES_LOCATION, "search"),
     prevent_initial_call=True,
 )
 def work_out(n_clicks, *values):
-    if not n_clicks:
-        return no_update
     *inputs, search = values
-    updates = {}
-    for f, v in zip(FIELDS, inputs):
-        try:
-            updates[f.key] = None if v in (None, "") else f"{float(v):g}"
-        except (TypeError, ValueError):
-            updates[f.key] = None
-    return updated_search(search, updates)
+    return search_with(n_clicks, SETTINGS, inputs, search)
 
 
 def build(ask: Ask, facts) -> View:

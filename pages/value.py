@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback
 
+from harbour.components.forms import number_field, number_form, search_with
 from harbour.components.ids import PAGES_LOCATION
 from harbour.metrics.disclosure import SUPPRESSED
 from harbour.metrics.value import (
@@ -19,7 +19,7 @@ from harbour.metrics.value import (
 )
 from harbour.pages.attribution import precision_panel
 from harbour.views import theme
-from harbour.views.ask import Ask, updated_search
+from harbour.views.ask import Ask
 from harbour.views.context import Context
 from harbour.views.format import display, is_value, money, num
 from harbour.views.model import Cell, Panel, Table, View
@@ -375,53 +375,11 @@ def _show(cell: Cell) -> str:
     return display(cell.kind, cell.value)
 
 
-def _field(f, value):
-    # dcc.Input takes no aria-describedby, so the help text sits inside the label: it is read with the field.
-    input_id = f"value-{f.key}"
-    return html.Div(
-        [
-            html.Label(
-                [
-                    html.Span(f.label),
-                    html.Span(f" ({f.unit})", className="unit"),
-                    html.Span(f.help, className="field-help"),
-                ],
-                htmlFor=input_id,
-            ),
-            dcc.Input(id=input_id, type="number", min=0, step="any", value=value, className="value-input"),
-        ],
-        className="form-field",
-    )
-
-
 def controls(query: dict, facts=None) -> list:
     """The form above the figures, drawn from the URL's inputs."""
     inputs, _ = inputs_from(query)
-    # A card holding a form: labelled fields with their units and help in a grid, one button under them.
-    return [
-        dbc.Card(
-            dbc.CardBody(
-                html.Section(
-                    [
-                        html.H2("Inputs you can change", id="value-form-title"),
-                        dbc.Row(
-                            [dbc.Col(_field(f, getattr(inputs, f.attribute)), xs=12, md=6, xl=3) for f in FIELDS],
-                            class_name="g-3 value-form",
-                        ),
-                        html.Button(
-                            "Recalculate",
-                            id="value-apply",
-                            n_clicks=0,
-                            className="button primary value-apply",
-                            type="button",
-                        ),
-                    ],
-                    **{"aria-labelledby": "value-form-title"},
-                )
-            ),
-            class_name="chart no-present",
-        )
-    ]
+    fields = [number_field(f"value-{f.key}", f.label, f.unit, f.help, getattr(inputs, f.attribute)) for f in FIELDS]
+    return number_form("value-form-title", "Inputs you can change", fields, "value-apply", "Recalculate")
 
 
 @callback(
@@ -432,16 +390,8 @@ def controls(query: dict, facts=None) -> list:
     prevent_initial_call=True,
 )
 def recalculate(n_clicks, *values):
-    if not n_clicks:
-        return no_update
     *inputs, search = values
-    updates = {}
-    for f, v in zip(FIELDS, inputs):
-        try:
-            updates[f.key] = None if v in (None, "") else f"{float(v):g}"
-        except (TypeError, ValueError):
-            updates[f.key] = None
-    return updated_search(search, updates)
+    return search_with(n_clicks, [f.key for f in FIELDS], inputs, search)
 
 
 def build(ask: Ask, facts) -> View:
