@@ -124,3 +124,37 @@ def test_a_change_to_the_packs_held_makes_a_new_generation_and_attribution_is_wo
     assert after.generation != before.generation and after.children is before.children  # the facts kept
     found, _ = attributed(after, Filters(force=("ELMSHIRE",)))
     assert found["comparators"] == 17 and "ASHCOMBE" not in found["comparator_forces"]
+
+
+def test_a_hostile_packs_quarters_are_refused_naming_the_field():
+    """A pack is another force's file: quarterly counts out of order, repeated, impossible, or of the wrong kind are
+    refused by the schema, naming the field, before anything of them is stored or drawn."""
+    import copy
+
+    import pytest
+
+    from harbour.exchange.schema import SchemaError, _quarters
+
+    good = [  # counts that suppression too may publish (the schema holds a pack to its own method's rule)
+        {"quarter": "2016-Q4", "at_risk": 20, "not_retained": 10},
+        {"quarter": "2017-Q1", "at_risk": 25, "not_retained": 0},
+    ]
+    hostile = {
+        "repeated": [good[0], good[0]],
+        "out of order": [good[1], good[0]],
+        "not a quarter": [{"quarter": "2016-Q5", "at_risk": 20, "not_retained": 3}],
+        "more missing than at risk": [{"quarter": "2016-Q4", "at_risk": 10, "not_retained": 30}],
+        "a huge count": [{"quarter": "2016-Q4", "at_risk": 10**30, "not_retained": 3}],
+        "a word": [{"quarter": "2016-Q4", "at_risk": "false", "not_retained": 3}],
+        "an unknown key": [{"quarter": "2016-Q4", "at_risk": 20, "not_retained": 3, "child_id": "X"}],
+        "not a list": {"2016-Q4": 20},
+        "too many": [
+            {"quarter": f"{1900 + i // 4}-Q{i % 4 + 1}", "at_risk": 20, "not_retained": 3} for i in range(201)
+        ],
+    }
+    for what, quarters in hostile.items():
+        with pytest.raises(SchemaError) as caught:
+            _quarters(copy.deepcopy(quarters), ("quarterly",))
+        assert str(caught.value).startswith("quarterly"), what
+    _quarters(good, ("quarterly",))  # the genuine one passes
+    _quarters(None, ("quarterly",))  # and none (withheld) is allowed
