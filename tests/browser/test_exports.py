@@ -12,11 +12,19 @@ from .helpers import axe_violations, open_page, screenshot, severe_console_error
 
 
 def _arrived(folder: Path, suffix: str, seconds: float = 60) -> Path:
+    """The downloaded file once Chromium has finished with it. Chromium makes an empty file of the final name
+    before it writes the data to a .crdownload beside it and renames that over it, so a file of the name alone is
+    not arrival (CI once read the empty placeholder): wait until no .crdownload is left and the size holds."""
     deadline = time.time() + seconds
+    last = None
     while time.time() < deadline:
+        pending = list(folder.glob("*.crdownload"))
         done = [p for p in folder.glob(f"*{suffix}") if not p.name.endswith(".crdownload")]
-        if done:
-            return done[0]
+        if done and not pending:
+            size = done[0].stat().st_size
+            if size > 0 and size == last:
+                return done[0]
+            last = size
         time.sleep(0.2)
     raise AssertionError(f"no {suffix} file arrived in {folder}: {[p.name for p in folder.iterdir()]}")
 
