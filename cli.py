@@ -468,6 +468,13 @@ def slides(
         query.update({"peers": ",".join(group), "bench_period": compare})
     elif peers:
         raise click.UsageError("--peers is for the benchmarking deck (--page /benchmark)")
+    from harbour.render.images import NoBrowser, browser
+
+    try:
+        browser()  # before any work: without one, say so at once
+    except NoBrowser as exc:
+        echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_REFUSED)
     started = time.perf_counter()
     _progress("Rendering the charts …")
     audience = INTERNAL if exact else publication()

@@ -26,15 +26,33 @@ _drawing = threading.Lock()
 _started = False
 
 
+class NoBrowser(RuntimeError):
+    """No Chromium to draw with: said in one line, at once (Kaleido, left to look, waited 15 minutes here)."""
+
+
+def browser() -> str:
+    """The Chromium-based browser Kaleido will draw with: BROWSER_PATH where it is set, else one on the PATH or in
+    the usual places; NoBrowser, saying what to do, where there is none that runs."""
+    from choreographer.browsers.chromium import Chromium
+
+    named = os.environ.get("BROWSER_PATH")
+    found = named or shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    found = found or Chromium.find_browser(skip_local=False)
+    if not found or not os.path.isfile(found) or not os.access(found, os.X_OK):
+        where = f"BROWSER_PATH names {found!r}, which is not a program here" if named else "none was found"
+        raise NoBrowser(
+            f"Charts are drawn as images by a Chromium-based browser, and {where}: install Chromium "
+            "(on Debian: apt install chromium) or set BROWSER_PATH to one."
+        )
+    return found
+
+
 def _start() -> None:
     global _started
     with _lock:
         if _started:
             return
-        if not os.environ.get("BROWSER_PATH"):
-            found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-            if found:
-                os.environ["BROWSER_PATH"] = found
+        os.environ["BROWSER_PATH"] = browser()
         import kaleido  # slow import (it finds a browser): only where an image is drawn
         import plotly.io as pio  # slow import: only where an image is drawn
 

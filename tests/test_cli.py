@@ -264,3 +264,33 @@ def test_serve_says_where_it_serves_once(runner, url, tmp_path):
     assert output.count(f"Serving Harbour on http://127.0.0.1:{port}/") == 1, output
     assert "Dash is running" not in output and "Serving Flask app" not in output
     assert "development server" not in output.lower(), output
+
+
+def test_slides_without_a_browser_say_so_at_once(runner, tmp_path, monkeypatch):
+    """Found: on a machine without Chromium, `harbour slides` waited 15 minutes (Kaleido looking for a browser)
+    before failing. Now one line says what to do, before any work: for a BROWSER_PATH that names nothing, and for
+    no browser at all."""
+    import time
+
+    import choreographer.browsers.chromium as chromium
+
+    from harbour.render import images
+
+    from .support import demo_copy
+
+    url = demo_copy(tmp_path)
+    out = tmp_path / "deck.pptx"
+    started = time.perf_counter()
+    result = runner.invoke(
+        main, ["slides", "--out", str(out), "--warehouse", url], env={"BROWSER_PATH": str(tmp_path / "no-such")}
+    )
+    assert result.exit_code == 1 and not out.exists()
+    assert time.perf_counter() - started < 20
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("Error: Charts are drawn") and "BROWSER_PATH names" in lines[-1], lines
+    assert "Traceback" not in result.output
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    monkeypatch.setattr(images.shutil, "which", lambda name: None)
+    monkeypatch.setattr(chromium.Chromium, "find_browser", classmethod(lambda cls, **_: None))
+    with pytest.raises(images.NoBrowser, match="none was found: install Chromium"):
+        images.browser()
