@@ -59,31 +59,38 @@ def plans(seed: int) -> list[ForcePlan]:
 
 
 def unsigned_packs(seed: int, method: str) -> list[dict]:
-    """Each exchange force's pack (unsigned), made once per process for a seed and method: a separate Harbour's
-    warehouse, loaded through the loader."""
+    """Each exchange force's pack (unsigned), made once per process for a seed and method, and kept in the view
+    cache where there is one (HARBOUR_CACHE_DIR or Redis, keyed by the code's fingerprint: synthetic, published
+    figures, no child's), so that the next process building the demo signs them without making them again."""
     with _lock:
-        if (seed, method) in _made:
-            return _made[(seed, method)]
-        from harbour.etl.load import load_bundle
-        from harbour.etl.pseudonymise import Pseudonymiser
-        from harbour.exchange.packs import force_pack
-        from harbour.warehouse.engine import ensure_schema, make_engine
-        from harbour.warehouse.queries import read_facts
+        if (seed, method) not in _made:
+            from harbour.views.store import code_fingerprint, remember
 
-        rng = random.Random(hashlib.sha256(f"harbour-demo-exchange:{seed}".encode()).digest())
-        rows = generate_forces(plans(seed), rng)
-        with tempfile.TemporaryDirectory(prefix="harbour-exchange-") as folder:
-            write_bundle(rows, Path(folder) / "bundle")
-            engine = make_engine(f"sqlite:///{Path(folder) / 'exchange.sqlite'}")
-            try:
-                ensure_schema(engine)
-                load_bundle(engine, [Path(folder) / "bundle"], Pseudonymiser(EXCHANGE_KEY))
-                facts = read_facts(engine)
-            finally:
-                engine.dispose()
-        packs = [force_pack(facts, code, made=MADE, method=method) for code, *_ in EXCHANGE_FORCES]
-        _made[(seed, method)] = packs
-        return packs
+            name = f"demo-exchange-{seed}-{method}-{code_fingerprint()}"
+            _made[(seed, method)] = remember(name, lambda: _make_packs(seed, method), kind="demo-exchange")
+        return _made[(seed, method)]
+
+
+def _make_packs(seed: int, method: str) -> list[dict]:
+    """The packs, made: a separate Harbour's warehouse, loaded through the loader."""
+    from harbour.etl.load import load_bundle
+    from harbour.etl.pseudonymise import Pseudonymiser
+    from harbour.exchange.packs import force_pack
+    from harbour.warehouse.engine import ensure_schema, make_engine
+    from harbour.warehouse.queries import read_facts
+
+    rng = random.Random(hashlib.sha256(f"harbour-demo-exchange:{seed}".encode()).digest())
+    rows = generate_forces(plans(seed), rng)
+    with tempfile.TemporaryDirectory(prefix="harbour-exchange-") as folder:
+        write_bundle(rows, Path(folder) / "bundle")
+        engine = make_engine(f"sqlite:///{Path(folder) / 'exchange.sqlite'}")
+        try:
+            ensure_schema(engine)
+            load_bundle(engine, [Path(folder) / "bundle"], Pseudonymiser(EXCHANGE_KEY))
+            facts = read_facts(engine)
+        finally:
+            engine.dispose()
+    return [force_pack(facts, code, made=MADE, method=method) for code, *_ in EXCHANGE_FORCES]
 
 
 def publish(engine, seed: int, method: str) -> int:

@@ -4,6 +4,7 @@ beside its baseline's own counts they would pin a count of 1 to 7; and which pac
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from harbour.exchange.comparisons import from_peers
 from harbour.metrics.disclosure import PERTURBATION, SUPPRESSION, pack_quarters, pinned_parts, possible_counts
@@ -158,3 +159,27 @@ def test_a_hostile_packs_quarters_are_refused_naming_the_field():
         assert str(caught.value).startswith("quarterly"), what
     _quarters(good, ("quarterly",))  # the genuine one passes
     _quarters(None, ("quarterly",))  # and none (withheld) is allowed
+
+
+def test_the_demo_exchanges_packs_are_kept_for_the_next_process(tmp_path, monkeypatch):
+    """The exchange's packs are made once and kept in the view cache: a second process (here: the memo of this one
+    cleared) signs the kept packs without loading the 16 forces again, and they are the packs made the first time,
+    figure for figure, each signed afresh by a key of its own."""
+    from harbour.etl import demo_exchange
+    from harbour.exchange.store import all_peers
+    from harbour.warehouse.engine import engine_for
+
+    from .support import demo_copy
+
+    monkeypatch.setenv("HARBOUR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(demo_exchange, "_made", {})
+    first = demo_exchange.unsigned_packs(2017, "perturbation")
+    monkeypatch.setattr(demo_exchange, "_made", {})  # as a new process finds it
+    monkeypatch.setattr(demo_exchange, "_make_packs", lambda *_: pytest.fail("made again, not kept"))
+    again = demo_exchange.unsigned_packs(2017, "perturbation")
+    assert again == first and len(again) == 16
+    url = demo_copy(tmp_path / "w", "pilot", "--no-exchange")
+    assert demo_exchange.publish(engine_for(url), 2017, "perturbation") == 16
+    held = {p["force_code"]: p for p in all_peers(engine_for(url))}
+    assert sorted(held) == sorted(code for code, *_ in demo_exchange.EXCHANGE_FORCES)
+    assert len({p["signer"] for p in held.values()}) == 16  # a key of its own each
