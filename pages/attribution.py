@@ -329,21 +329,7 @@ def _quarterly_panel(ctx: Context, found: dict, published: dict) -> Panel:
         }
     )
     first_pilot = min(band) if band else None
-    shapes = (
-        [
-            {
-                "type": "line",
-                "x0": period_label(first_pilot),
-                "x1": period_label(first_pilot),
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": theme.INK, "dash": "dot", "width": 1},
-            }
-        ]
-        if first_pilot
-        else []
-    )
+    shapes = [theme.rule(x=period_label(first_pilot), width=1)] if first_pilot else []
     notes = (
         [
             {
@@ -481,27 +467,8 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
                 "line": {"width": 0},
                 "layer": "below",
             },
-            *(
-                {
-                    "type": "line",
-                    "x0": x,
-                    "x1": x,
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": "paper",
-                    "line": {"color": theme.INK, "dash": "dash", "width": 1},
-                }
-                for x in ((-size, size) if size else ())
-            ),
-            {
-                "type": "line",
-                "x0": 0,
-                "x1": 0,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": theme.INK, "dash": "dot"},
-            },
+            *(theme.rule(x=x, dash="dash", width=1) for x in ((-size, size) if size else ())),
+            theme.rule(x=0),
         ]
         fig = figure(
             [
@@ -643,17 +610,7 @@ def precision_panel(ctx: Context) -> Panel:
                 x_title="Years of pilot",
                 y_title="Chance of showing the gain (%)",
                 yaxis={"range": [0, 101]},
-                shapes=[
-                    {
-                        "type": "line",
-                        "x0": 0,
-                        "x1": 1,
-                        "xref": "paper",
-                        "y0": 80,
-                        "y1": 80,
-                        "line": {"color": theme.INK, "dash": "dot"},
-                    }
-                ],
+                shapes=[theme.rule(y=80)],
                 annotations=[
                     {
                         "text": "80%",

@@ -419,17 +419,7 @@ def ranked_panel(units, selected, peers, method=SUPPRESSION) -> Panel:
     shapes, notes = [], []
     for value, dash, words, shift in ((all_rate, "solid", "All forces", 0), (peer_rate, "dash", "Peer group", 20)):
         if value is not None:
-            shapes.append(
-                {
-                    "type": "line",
-                    "x0": value * 100,
-                    "x1": value * 100,
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": "paper",
-                    "line": {"color": theme.INK, "dash": dash, "width": 2},
-                }
-            )
+            shapes.append(theme.rule(x=value * 100, dash=dash, width=2))
             # Each line is named where it is drawn, the two names a line apart (they collided when the rates were near).
             notes.append(
                 {

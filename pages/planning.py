@@ -157,17 +157,7 @@ def view(values: dict, problems: list[str], synthetic: bool = False) -> View:
             "hovertemplate": "%{x} years: %{y:.0f}%<extra></extra>",
         }
     ]
-    shapes = [
-        {
-            "type": "line",
-            "x0": 0,
-            "x1": 1,
-            "xref": "paper",
-            "y0": TARGET * 100,
-            "y1": TARGET * 100,
-            "line": {"color": theme.INK, "dash": "dot"},
-        }
-    ]
+    shapes = [theme.rule(y=TARGET * 100)]
     notes_on_chart = [
         {
             "text": "80%: the usual bar",
@@ -180,17 +170,7 @@ def view(values: dict, problems: list[str], synthetic: bool = False) -> View:
         }
     ]
     if found["years_needed"] is not None and found["years_needed"] <= 10:
-        shapes.append(
-            {
-                "type": "line",
-                "x0": found["years_needed"],
-                "x1": found["years_needed"],
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": theme.INK, "dash": "dash", "width": 1},
-            }
-        )
+        shapes.append(theme.rule(x=found["years_needed"], dash="dash", width=1))
     fig = figure(
         data,
         layout(

@@ -303,17 +303,7 @@ def _result_panel(figures: dict, notes: list[str], basis: dict | None = None) ->
             layout(
                 height=320,
                 x_title="£ (range: low case to high case)",
-                shapes=[
-                    {
-                        "type": "line",
-                        "x0": 0,
-                        "x1": 0,
-                        "y0": 0,
-                        "y1": 1,
-                        "yref": "paper",
-                        "line": {"color": theme.INK, "dash": "dot"},
-                    }
-                ],
+                shapes=[theme.rule(x=0)],
             ),
         )
     else:

@@ -314,17 +314,7 @@ def series_figure(points: list, y_title: str, name: str, hover: str, split_date:
     ]
     extra = {}
     if split_date:
-        extra["shapes"] = [
-            {
-                "type": "line",
-                "x0": split_date,
-                "x1": split_date,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": theme.INK, "dash": "dot", "width": 2},
-            }
-        ]
+        extra["shapes"] = [theme.rule(x=split_date, width=2)]
         extra["annotations"] = [
             {
                 "x": split_date,
@@ -471,17 +461,7 @@ def xmr_figure(
         )
     fig_layout = layout(height=430, y_title=y_title, xaxis={"type": "date", "tickformat": "%b %Y"})
     if split_date is not None:
-        fig_layout["shapes"] = [
-            {
-                "type": "line",
-                "x0": split_date,
-                "x1": split_date,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": theme.INK, "width": 2, "dash": "dot"},
-            }
-        ]
+        fig_layout["shapes"] = [theme.rule(x=split_date, width=2)]
         fig_layout["annotations"] = [
             {
                 "x": split_date,

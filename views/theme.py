@@ -104,6 +104,15 @@ def layout(
     return out
 
 
+def rule(*, x=None, y=None, dash: str = "dot", width: float | None = None) -> dict:
+    """A line across the whole plot, in ink: upright at ``x`` (from the plot's foot to its top), or level at
+    ``y`` (from its left edge to its right); ``dash`` "dot", "dash" or "solid"."""
+    line = {"color": INK, "dash": dash, **({"width": width} if width is not None else {})}
+    if x is not None:
+        return {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "line": line}
+    return {"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": y, "y1": y, "line": line}
+
+
 def figure(data: list[dict], fig_layout: dict) -> dict:
     return {"data": data, "layout": fig_layout}
 
