@@ -446,9 +446,16 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
     def shown(v):
         return hidden_if(hidden, None if v is None else (round(v, 2) if not audience.exact else v))
 
-    effects = [(names.get(code, code), shown(found["_placebo"][code]), False) for code in found["comparator_forces"]]
+    # (name, the change shown, this force?, as large as this force's either way: by the fitted values, the rule the
+    # placebo p counts by, so that the table's "yes" rows are the k of the words; a refit with no finite estimate
+    # counts as as large)
+    effect = found["effect"]
+    effects = [
+        (names.get(code, code), shown(e), False, e is None or abs(e) >= abs(effect))
+        for code, e in ((code, found["_placebo"][code]) for code in found["comparator_forces"])
+    ]
     this = f"{names.get(treated, treated)} (its scheme)"
-    effects.append((this, shown(found["effect"]), True))
+    effects.append((this, shown(effect), True, None))
     # Force names are a bundle's or a pack's text: escaped wherever Plotly reads them (tables and words by Dash).
     effects.sort(key=lambda e: e[1] if is_value(e[1]) else 0)
     drawn = [e for e in effects if is_value(e[1])]
@@ -545,7 +552,7 @@ def _placebo_panel(ctx: Context, found: dict, published: dict) -> Panel:
                     e[0].removesuffix(" (its scheme)"),
                     "this force: its scheme" if e[2] else "as if it had started a scheme then",
                     e[1],
-                    "" if e[2] or not is_value(e[1]) or hidden else ("yes" if abs(e[1]) * 100 >= size else "no"),
+                    "" if e[2] or hidden else ("yes" if is_value(e[1]) else "yes (no estimate)") if e[3] else "no",
                 ]
                 for e in effects
             ],

@@ -328,3 +328,38 @@ def test_the_counterfactual_band_is_the_fit_without_the_schemes_effect():
         assert band[quarter]["without"] == pytest.approx(without, rel=1e-6)
         assert band[quarter]["without_low"] == pytest.approx(low, rel=1e-6)
         assert band[quarter]["without_high"] == pytest.approx(high, rel=1e-6)
+
+
+def test_the_placebo_tables_as_large_column_counts_as_the_placebo_p_does():
+    """The page's "as large as this force's, either way" column, counted by hand: by the fitted changes (not the
+    whole points shown, which could tie), both ways, a refit with no finite estimate counted as as large; so that its
+    "yes" rows are the k of the placebo p, (1 + k) / (J + 1), and of the words."""
+    from types import SimpleNamespace
+
+    from harbour.metrics.disclosure import Audience
+    from harbour.pages.attribution import _placebo_panel
+
+    placebo = {"A": 0.10, "B": -0.12, "C": 0.02, "D": None, "E": 0.0496, "F": -0.0504}
+    effect = 0.0504  # shown as 5 points, as E is: E is smaller, F as large (the other way)
+    as_large = {"A", "B", "D", "F"}  # by hand
+    found = {
+        "effect": effect,
+        "comparators": len(placebo),
+        "comparator_forces": list(placebo),
+        "comparator_sources": [{"force": c, "name": f"Force {c}"} for c in placebo],
+        "_placebo": placebo,
+        "_treated": "T",
+    }
+    published = {
+        **found,
+        **dict(ci_low=0.01, ci_high=0.09, delta=0.3, delta_ci_low=0.1, delta_ci_high=0.5, pretrend_p=None),
+        "placebo_p": (1 + len(as_large)) / (len(placebo) + 1),
+        "smallest_p": 1 / 7,
+    }
+    forces = pd.DataFrame({"force_code": ["T"], "force_name": ["Treated"]})
+    ctx = SimpleNamespace(audience=Audience("publication", method="perturbation"), facts=SimpleNamespace(forces=forces))
+    panel = _placebo_panel(ctx, found, published)
+    rows = {row[0]: str(getattr(row[3], "value", row[3])) for row in panel.table.rows}
+    assert {name for name, said in rows.items() if said.startswith("yes")} == {f"Force {c}" for c in as_large}
+    assert rows["Force D"] == "yes (no estimate)" and rows["Force E"] == "no" and rows["Treated"] == ""
+    assert panel.finding == "In 4 of the 6 forces without a scheme a change this large arose by chance"

@@ -199,12 +199,12 @@ def _by_hand(treated: pd.DataFrame, packs: list[dict]) -> dict:
     effect = _effect(eta[d], n, delta)
     others = frame[frame["force"] != "TREATED"].reset_index(drop=True)
     first = min(pilot_q)
-    larger = 0
+    larger = []
     for code in used:
         g = ((others["force"] == code) & (others["quarter"] >= first)).to_numpy()
         g_delta, _, g_eta = _glm(others, g)
         if abs(_effect(g_eta[g], others["at_risk"].to_numpy(float)[g], g_delta)) >= abs(effect):
-            larger += 1
+            larger.append(code)
     base = frame[frame["quarter"].isin(base_q)].reset_index(drop=True)
     index = {q: k for k, q in enumerate(sorted(base_q))}
     k = base["quarter"].map(index).to_numpy(float) * (base["force"] == "TREATED").to_numpy(float)
@@ -215,7 +215,8 @@ def _by_hand(treated: pd.DataFrame, packs: list[dict]) -> dict:
         "effect": effect,
         "ci_low": _effect(eta[d], n, delta, delta - Z * se),
         "ci_high": _effect(eta[d], n, delta, delta + Z * se),
-        "placebo_p": (1 + larger) / (len(used) + 1),
+        "placebo_p": (1 + len(larger)) / (len(used) + 1),
+        "as_large": sorted(larger),
         "smallest_p": 1 / (len(used) + 1),
         "pretrend_p": float(2 * stats.norm.sf(abs(theta / theta_se))),
     }
@@ -243,6 +244,28 @@ def test_attribution_from_records_and_15_pulled_packs_matches_a_design_matrix_fi
     for key in ("effect", "ci_low", "ci_high", "placebo_p", "smallest_p", "pretrend_p"):
         assert found[key] == pytest.approx(expected[key], abs=1e-6), key
     assert found["smallest_p"] <= 1 / 16
+    # The page (exact figures): its placebo table says "yes" for exactly the forces whose refit here is as large as
+    # the treated force's change either way, and its finding counts them; its sources panel counts 15 packs.
+    from harbour.metrics.disclosure import INTERNAL
+    from harbour.web.build import build_uncached
+
+    panels = {p.panel_id: p for p in build_uncached("/attribution", {"force": "TREATED"}, f, INTERNAL).panels}
+    names = {p["force"]["code"]: p["force"]["name"] for p in packs}
+    placebo = panels["chart-placebo"]
+    said = {row[0] for row in placebo.table.rows if str(getattr(row[3], "value", row[3])).startswith("yes")}
+    assert said == {names[code] for code in expected["as_large"]}
+    k, j = len(expected["as_large"]), expected["comparators"]
+    assert placebo.finding == (
+        f"In none of the {j} forces without a scheme did a change this large arise by chance"
+        if k == 0
+        else f"In {k} of the {j} forces without a scheme a change this large arose by chance"
+    )
+    sources = panels["attribution-sources"]
+    assert sources.finding == f"{j} forces without a scheme: 0 from this warehouse, {j} from signed packs"
+    assert sorted(str(getattr(r[0], "value", r[0])) for r in sources.table.rows) == sorted(
+        names[code] for code in expected["comparator_forces"]
+    )
+    assert {str(getattr(r[1], "value", r[1])) for r in sources.table.rows} == {"a signed pack"}
     # Every comparison force is named with where its counts came from: a pack, its extract date, its signer.
     for source in found["comparator_sources"]:
         assert source["source"] == "pack" and source["extract_date"] == "2018-07-31"
