@@ -228,8 +228,15 @@ def build_demo(engine, seed: int, scale: str, exchange: bool = True) -> object:
         from harbour.etl.demo_exchange import publish
 
         _progress("Publishing its synthetic exchange: signed packs of forces without a scheme …")
-        publish(engine, seed, settings.disclosure_method())
+        publish(engine, seed, settings.disclosure_method(), keep=_kept_for_this_code)
     return result
+
+
+def _kept_for_this_code(name: str, make):
+    """``make()``'s result kept in the view cache (where there is one) under ``name`` and this code's fingerprint."""
+    from harbour.views.store import code_fingerprint, remember
+
+    return remember(f"{name}-{code_fingerprint()}", make, kind="kept")
 
 
 @main.command()

@@ -58,16 +58,14 @@ def plans(seed: int) -> list[ForcePlan]:
     ]
 
 
-def unsigned_packs(seed: int, method: str) -> list[dict]:
-    """Each exchange force's pack (unsigned), made once per process for a seed and method, and kept in the view
-    cache where there is one (HARBOUR_CACHE_DIR or Redis, keyed by the code's fingerprint: synthetic, published
+def unsigned_packs(seed: int, method: str, keep=None) -> list[dict]:
+    """Each exchange force's pack (unsigned), made once per process for a seed and method; ``keep(name, make)``,
+    where given, keeps them between processes (the view cache, which the command passes in: synthetic, published
     figures, no child's), so that the next process building the demo signs them without making them again."""
     with _lock:
         if (seed, method) not in _made:
-            from harbour.views.store import code_fingerprint, remember
-
-            name = f"demo-exchange-{seed}-{method}-{code_fingerprint()}"
-            _made[(seed, method)] = remember(name, lambda: _make_packs(seed, method), kind="demo-exchange")
+            make = lambda: _make_packs(seed, method)  # noqa: E731
+            _made[(seed, method)] = keep(f"demo-exchange-{seed}-{method}", make) if keep else make()
         return _made[(seed, method)]
 
 
@@ -93,16 +91,16 @@ def _make_packs(seed: int, method: str) -> list[dict]:
     return [force_pack(facts, code, made=MADE, method=method) for code, *_ in EXCHANGE_FORCES]
 
 
-def publish(engine, seed: int, method: str) -> int:
+def publish(engine, seed: int, method: str, keep=None) -> int:
     """The exchange's packs, each signed by a key of its own (made here and thrown away), stored in the demo's
-    warehouse with those keys trusted, in one transaction; how many."""
+    warehouse with those keys trusted, in one transaction; how many. ``keep``: as for :func:`unsigned_packs`."""
     from harbour.exchange.packs import with_sequence
     from harbour.exchange.signing import generate, key_id, load_public, sign
     from harbour.exchange.store import _now, admit
     from harbour.warehouse import schema
 
     signed = []
-    for pack in unsigned_packs(seed, method):
+    for pack in unsigned_packs(seed, method, keep):
         private, public = generate()
         signed.append((sign(with_sequence(pack, 1), private), key_id(load_public(public)), public))
         del private

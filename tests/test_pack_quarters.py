@@ -162,9 +162,10 @@ def test_a_hostile_packs_quarters_are_refused_naming_the_field():
 
 
 def test_the_demo_exchanges_packs_are_kept_for_the_next_process(tmp_path, monkeypatch):
-    """The exchange's packs are made once and kept in the view cache: a second process (here: the memo of this one
-    cleared) signs the kept packs without loading the 16 forces again, and they are the packs made the first time,
-    figure for figure, each signed afresh by a key of its own."""
+    """The exchange's packs are made once and kept in the view cache (as `harbour demo` keeps them): a second
+    process (here: the memo of this one cleared) signs the kept packs without loading the 16 forces again, and they
+    are the packs made the first time, figure for figure, each signed afresh by a key of its own."""
+    from harbour.cli import _kept_for_this_code
     from harbour.etl import demo_exchange
     from harbour.exchange.store import all_peers
     from harbour.warehouse.engine import engine_for
@@ -173,13 +174,13 @@ def test_the_demo_exchanges_packs_are_kept_for_the_next_process(tmp_path, monkey
 
     monkeypatch.setenv("HARBOUR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(demo_exchange, "_made", {})
-    first = demo_exchange.unsigned_packs(2017, "perturbation")
+    first = demo_exchange.unsigned_packs(2017, "perturbation", _kept_for_this_code)
     monkeypatch.setattr(demo_exchange, "_made", {})  # as a new process finds it
     monkeypatch.setattr(demo_exchange, "_make_packs", lambda *_: pytest.fail("made again, not kept"))
-    again = demo_exchange.unsigned_packs(2017, "perturbation")
+    again = demo_exchange.unsigned_packs(2017, "perturbation", _kept_for_this_code)
     assert again == first and len(again) == 16
     url = demo_copy(tmp_path / "w", "pilot", "--no-exchange")
-    assert demo_exchange.publish(engine_for(url), 2017, "perturbation") == 16
+    assert demo_exchange.publish(engine_for(url), 2017, "perturbation", _kept_for_this_code) == 16
     held = {p["force_code"]: p for p in all_peers(engine_for(url))}
     assert sorted(held) == sorted(code for code, *_ in demo_exchange.EXCHANGE_FORCES)
     assert len({p["signer"] for p in held.values()}) == 16  # a key of its own each
