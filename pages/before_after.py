@@ -249,7 +249,7 @@ def _panel(ctx, column, title, y_title, fmt, kind, frame, points, grain, split_a
 
 
 def build(ask: Ask, facts) -> View:
-    return view(ask.context(facts), ask.query.get("grain", "auto"))
+    return view(ask.context(facts, attribution=False), ask.query.get("grain", "auto"))
 
 
 REPORT = Report(

@@ -317,7 +317,7 @@ def trend_table(series, grain: str, perturbing: bool) -> Table:
 
 
 def build(ask: Ask, facts) -> View:
-    return view(ask.context(facts), ask.query.get("grain", "auto"))
+    return view(ask.context(facts, attribution=False), ask.query.get("grain", "auto"))
 
 
 REPORT = Report("/engagement", "Engagement", build, order=2, settings=("grain",), deck=True, warm=True)

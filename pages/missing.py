@@ -475,7 +475,7 @@ def dfe_panel(ctx: Context) -> Panel:
 
 
 def build(ask: Ask, facts) -> View:
-    return view(ask.context(facts))
+    return view(ask.context(facts, attribution=False))
 
 
 REPORT = Report("/missing", "Missing episodes", build, order=4, deck=True, warm=True, nav_name="Missing")

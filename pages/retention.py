@@ -296,7 +296,7 @@ def _km_panel(ctx: Context) -> Panel:
 
 
 def build(ask: Ask, facts) -> View:
-    return view(ask.context(facts))
+    return view(ask.context(facts, attribution=False))
 
 
 REPORT = Report("/retention", "Retention", build, order=1, deck=True, warm=True)

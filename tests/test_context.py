@@ -80,3 +80,32 @@ def test_only_the_most_recent_contexts_are_kept(facts):
     assert len(context._CONTEXTS) == context.CONTEXTS_KEPT
     assert asks[-1].context(facts) is made[-1]  # the latest still kept
     assert asks[0].context(facts) is not made[0]  # the oldest made again
+
+
+def test_a_page_that_does_not_show_the_attribution_does_not_fit_it(facts, monkeypatch):
+    """The attribution's refits are the heaviest work a view asks for, and only /, /attribution and /value show what
+    they find: /retention, /engagement, /missing and /before-after of a view nobody has asked for fit nothing, and
+    the overview of the same view then has the attribution a fresh Context gives."""
+    from harbour.pages.registry import REPORTS
+    from harbour.views import context
+    from harbour.web.build import build_uncached
+
+    query = {"force": "ELMSHIRE", "sex": "M", "age_band": "16-17"}
+    audience = Audience("publication", method="perturbation")
+    context.forget_contexts()
+    context._MEMO.clear()
+    real = context.attributed
+    monkeypatch.setattr(context, "attributed", lambda *a, **k: pytest.fail("fitted for a page that hides it"))
+    for path in ("/retention", "/engagement", "/missing", "/before-after"):
+        assert path in REPORTS and build_uncached(path, query, facts, audience) is not None
+    shown = Ask("/retention", query, audience).context(facts, attribution=False)
+    assert not shown.with_attribution and shown.doc["attribution"] is None
+    monkeypatch.setattr(context, "attributed", real)
+    build_uncached("/", query, facts, audience)
+    overview = Ask("/", query, audience).context(facts)
+    assert overview is not shown and overview.with_attribution
+    fresh = Context(facts, Ask("/", query, audience).resolved(facts), audience)
+    _same(overview, fresh)
+    assert overview.doc["attribution"] is not None or overview.doc["attribution_reason"] != context.NOT_ASKED
+    # and now that it is worked out, the pages that do not show it share the overview's Context
+    assert Ask("/retention", query, audience).context(facts, attribution=False) is overview

@@ -53,6 +53,7 @@ class Ask:
         """The filters the view uses: no force named means the lead force (metrics.filters.resolve)."""
         return resolve(self.filters, facts.forces)
 
-    def context(self, facts):
-        """The view's Context, shared by every page of the same view (views.context.context_for)."""
-        return context_for(facts, self.resolved(facts), self.audience)
+    def context(self, facts, attribution: bool = True):
+        """The view's Context, shared by every page of the same view (views.context.context_for). ``attribution``
+        False: for a page that does not show it (its refits are not made for that page)."""
+        return context_for(facts, self.resolved(facts), self.audience, attribution)

@@ -37,10 +37,9 @@ def attributed(facts, filters: Filters, perturbed: bool = False):
         return None
 
     force = filters.force[0]
-    cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
-    kind = "perturbed" if perturbed else "exact"
+    key = _memo_key(facts, filters, perturbed)
+    _, _, cohort, kind = key
     name = f"attribution-{facts.generation}-{code_fingerprint()}-{force}-{cohort}-{kind}"
-    key = (facts.generation, force, cohort, kind)
     if key not in _MEMO:
 
         def compute():
@@ -55,12 +54,28 @@ def attributed(facts, filters: Filters, perturbed: bool = False):
 
 
 _MEMO: dict = {}
+# What a page that does not show the attribution has in its place, when this process has not worked it out already:
+# the refits are the heaviest work a view can ask for, and only /, /attribution and /value show what they find.
+NOT_ASKED = "not worked out for a page that does not show it"
+
+
+def _memo_key(facts, filters: Filters, perturbed: bool) -> tuple:
+    cohort = json.dumps(sorted(attribution_filters(filters).to_query().items()))
+    return (facts.generation, filters.force[0], cohort, "perturbed" if perturbed else "exact")
+
+
+def kept_attribution(facts, filters: Filters, perturbed: bool = False):
+    """The attribution :func:`attributed` gives, where this process holds it already (no refit); else
+    (None, NOT_ASKED). None for several forces, as there."""
+    if len(filters.force) != 1:
+        return None
+    return _MEMO.get(_memo_key(facts, filters, perturbed), (None, NOT_ASKED))
 
 
 class Context:
     """The facts, the resolved filters, the audience, its summary and the cohorts of one request."""
 
-    def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION):
+    def __init__(self, facts, filters: Filters, audience: Audience = PUBLICATION, attribution: bool = True):
 
         self.facts = facts
         self._wider = None
@@ -74,8 +89,15 @@ class Context:
             None if audience.exact or audience.perturbing else withheld_by(facts.children, self.asked, self.filters)
         )
         self.audience = audience.withholding() if self.withheld_by else audience
-        # (attribution or None, reason), for one force: on perturbed counts for publication under perturbation
-        self.attributed = None if self.left_out else attributed(facts, filters, audience.perturbing)
+        # (attribution or None, reason), for one force: on perturbed counts for publication under perturbation; for a
+        # page that does not show it (``attribution`` False), only where it is already worked out
+        if self.left_out:
+            self.attributed = None
+        elif attribution:
+            self.attributed = attributed(facts, filters, audience.perturbing)
+        else:
+            self.attributed = kept_attribution(facts, filters, audience.perturbing)
+        self.with_attribution = not (self.attributed and self.attributed[1] == NOT_ASKED)
         # The filters as asked: the summary leaves out the forces without a scheme itself, and shields the filters
         # the user chose (not those forces) against subtraction.
         self.doc = build_summary(
@@ -287,7 +309,7 @@ _CONTEXTS_LOCK = threading.Lock()
 CONTEXTS_KEPT = 16  # each holds its cohorts: up to about 5 MB on the national demo (all forces)
 
 
-def context_for(facts, filters: Filters, audience: Audience = PUBLICATION) -> Context:
+def context_for(facts, filters: Filters, audience: Audience = PUBLICATION, attribution: bool = True) -> Context:
     """The Context of one view (its facts, filters and audience), made once and shared by every page of that view
     and every request for it, the most recent ``CONTEXTS_KEPT`` kept (a person moves between a view's pages): the
     summary and cohorts are the largest part of building a page, and the same for each of a view's pages. A Context
@@ -296,10 +318,11 @@ def context_for(facts, filters: Filters, audience: Audience = PUBLICATION) -> Co
     key = (id(facts), facts.generation, filters, audience)
     with _CONTEXTS_LOCK:
         found = _CONTEXTS.get(key)
-        if found is not None and found.facts is facts:
+        if found is not None and found.facts is facts and (found.with_attribution or not attribution):
             _CONTEXTS.move_to_end(key)
             return found
-    made = Context(facts, filters, audience)
+    # A page that shows the attribution, after pages of this view that did not ask for it: made again with it.
+    made = Context(facts, filters, audience, attribution)
     with _CONTEXTS_LOCK:
         _CONTEXTS[key] = made
         while len(_CONTEXTS) > CONTEXTS_KEPT:
